@@ -1,0 +1,484 @@
+"""Load playbook YAML into the typed model, with every error pointing at a line and column.
+
+PyYAML's composer keeps each node's position, so the loader builds plain values from the
+node tree itself and remembers where every key and value stood. Schema errors (jsonschema)
+and cross-reference errors are then reported at those positions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from ops_actions.playbook.model import (
+    TEMPLATE_PLACEHOLDERS,
+    Branch,
+    ChecklistItem,
+    MonitorWindow,
+    Playbook,
+    PostmortemSection,
+    PostmortemTemplate,
+    Probe,
+    Rule,
+    Severity,
+    SeverityPolicy,
+    SignalSpec,
+    Step,
+    Workflow,
+)
+from ops_actions.rules import Expression, ExpressionError, parse
+from ops_actions.template import placeholders
+
+KeyPath = tuple[str | int, ...]
+# Aliases can make a small file expand into a huge tree ("billion laughs"); a real playbook
+# has a few hundred nodes.
+MAX_NODES = 50_000
+MAX_BYTES = 1_000_000
+# Scalars go through SafeLoader's constructor, which refuses unsafe tags; collections are
+# walked here, so their tags are checked here.
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a playbook, at a 1-based line and column."""
+
+    line: int
+    column: int
+    message: str
+    key_path: KeyPath = ()
+
+    def format(self, path: str) -> str:
+        """``PATH:LINE:COL: message (at key.path)`` on one line."""
+        where = ".".join(str(part) for part in self.key_path)
+        suffix = f" (at {where})" if where else ""
+        message = " ".join(self.message.split())
+        return f"{path}:{self.line}:{self.column}: {message}{suffix}"
+
+
+class PlaybookError(Exception):
+    """A playbook that cannot be used; ``problems`` says every reason found."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        super().__init__(problems[0].format(source) if problems else source)
+        self.source = source
+        self.problems = tuple(problems)
+
+    def lines(self) -> list[str]:
+        """One formatted line per problem."""
+        return [problem.format(self.source) for problem in self.problems]
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The playbook JSON Schema shipped in the package."""
+    text = resources.files("ops_actions.playbook").joinpath("schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def bundled_playbook_text() -> str:
+    """The seed playbook shipped with the package."""
+    return resources.files("ops_actions").joinpath("playbook.yaml").read_text(encoding="utf-8")
+
+
+BUNDLED_SOURCE = "ops_actions/playbook.yaml"
+DEFAULT_PATH = Path("playbook.yaml")
+
+
+def read_playbook_source(path: Path | None) -> tuple[str, bytes]:
+    """The playbook's name and bytes: the given file, else ./playbook.yaml, else the bundled one."""
+    if path is None:
+        if not DEFAULT_PATH.is_file():
+            return BUNDLED_SOURCE, bundled_playbook_text().encode("utf-8")
+        path = DEFAULT_PATH
+    try:
+        return str(path), path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise PlaybookError(str(path), [Problem(1, 1, f"cannot read the playbook: {reason}")]) from None
+
+
+def load_playbook(path: Path | None) -> Playbook:
+    """Read and validate a playbook (see read_playbook_source for which one)."""
+    source, data = read_playbook_source(path)
+    return parse_playbook(data, source=source)
+
+
+def parse_playbook(data: bytes | str, *, source: str) -> Playbook:
+    """Validate playbook text and build the model, or raise PlaybookError."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            raise PlaybookError(source, [Problem(1, 1, f"the playbook is larger than {MAX_BYTES} bytes")])
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise PlaybookError(source, [Problem(line, 1, "the playbook is not valid UTF-8")]) from None
+    else:
+        text = data
+    document = _Document.compose(text, source)
+    problems = list(_schema_problems(document))
+    if problems:
+        raise PlaybookError(source, problems)
+    checker = _CrossReferences(document)
+    playbook = checker.build()
+    if checker.problems:
+        raise PlaybookError(source, checker.problems)
+    return playbook
+
+
+class _Document:
+    """Plain values of a YAML document plus the position of every key and value."""
+
+    def __init__(self, value: Any, values: dict[KeyPath, yaml.Mark], keys: dict[KeyPath, yaml.Mark]) -> None:
+        self.value = value
+        self._values = values
+        self._keys = keys
+
+    @classmethod
+    def compose(cls, text: str, source: str) -> _Document:
+        """Compose the YAML and convert it, refusing duplicate keys and alias bombs."""
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise PlaybookError(source, [Problem(1, 1, "the playbook is empty")])
+            values: dict[KeyPath, yaml.Mark] = {}
+            keys: dict[KeyPath, yaml.Mark] = {}
+            budget = [MAX_NODES]
+            value = cls._convert(loader, node, (), values, keys, budget, source)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            reason = error.problem or error.context or "invalid YAML"
+            raise PlaybookError(source, [Problem(line, column, f"YAML syntax error: {reason}")]) from None
+        except yaml.YAMLError as error:
+            raise PlaybookError(source, [Problem(1, 1, f"YAML error: {error}")]) from None
+        finally:
+            loader.dispose()
+        return cls(value, values, keys)
+
+    @classmethod
+    def _convert(
+        cls,
+        loader: yaml.SafeLoader,
+        node: yaml.Node,
+        path: KeyPath,
+        values: dict[KeyPath, yaml.Mark],
+        keys: dict[KeyPath, yaml.Mark],
+        budget: list[int],
+        source: str,
+    ) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            mark = node.start_mark
+            raise PlaybookError(
+                source,
+                [Problem(mark.line + 1, mark.column + 1, f"the playbook expands to over {MAX_NODES} nodes")],
+            )
+        values[path] = node.start_mark
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            mark = node.start_mark
+            raise PlaybookError(
+                source,
+                [Problem(mark.line + 1, mark.column + 1, f"YAML tag {node.tag!r} is not allowed", path)],
+            )
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node, deep=True)
+                mark = key_node.start_mark
+                if not isinstance(key, str):
+                    raise PlaybookError(
+                        source,
+                        [Problem(mark.line + 1, mark.column + 1, f"keys must be text, not {key!r}", path)],
+                    )
+                if key in result:
+                    raise PlaybookError(
+                        source, [Problem(mark.line + 1, mark.column + 1, f"duplicate key {key!r}", path)]
+                    )
+                keys[(*path, key)] = mark
+                result[key] = cls._convert(loader, value_node, (*path, key), values, keys, budget, source)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                cls._convert(loader, item, (*path, index), values, keys, budget, source)
+                for index, item in enumerate(node.value)
+            ]
+        return loader.construct_object(node, deep=True)
+
+    def problem(self, path: KeyPath, message: str, *, at_key: bool = False) -> Problem:
+        """A problem positioned at a value (or at its key) or, failing that, its nearest parent."""
+        table = self._keys if at_key else self._values
+        probe = path
+        while probe not in table and probe:
+            probe = probe[:-1]
+        mark = table.get(probe) or self._values.get(probe)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Problem(line, column, message, path)
+
+
+def _schema_problems(document: _Document) -> Iterator[Problem]:
+    """Schema violations, positioned; an unknown key is reported at the key itself."""
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(document.value), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        path: KeyPath = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
+            for extra in sorted(set(error.instance) - allowed):
+                yield document.problem((*path, extra), f"unknown key {extra!r}", at_key=True)
+            continue
+        if error.validator == "required":
+            yield document.problem(path, error.message)
+            continue
+        yield document.problem(path, _short(error))
+
+
+def _short(error: jsonschema.ValidationError) -> str:
+    """A readable one-line schema message (long enums and patterns are not repeated in full)."""
+    if error.validator == "pattern":
+        return f"{error.instance!r} is not a valid name here"
+    if error.validator in {"oneOf", "anyOf", "allOf", "if"}:
+        return str(jsonschema.exceptions.best_match([error]).message)
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+class _CrossReferences:
+    """Builds the model while checking what the schema cannot: names that must refer to each other."""
+
+    def __init__(self, document: _Document) -> None:
+        self.document = document
+        self.raw: dict[str, Any] = document.value
+        self.problems: list[Problem] = []
+
+    def add(self, path: KeyPath, message: str) -> None:
+        self.problems.append(self.document.problem(path, message))
+
+    def unique(
+        self, items: Sequence[Mapping[str, Any]], base: KeyPath, what: str, key: str = "id"
+    ) -> set[str]:
+        """The set of ids, reporting each repeat."""
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            name = item[key]
+            if name in seen:
+                self.add((*base, index, key), f"duplicate {what} {name!r}")
+            seen.add(name)
+        return seen
+
+    def expression(self, path: KeyPath, source: str, signals: set[str]) -> Expression | None:
+        """Parse a condition and check the signals it names."""
+        try:
+            expression = parse(source)
+        except ExpressionError as error:
+            self.add(path, f"{error.message} (column {error.column + 1} of the condition)")
+            return None
+        for name in sorted(expression.signals - signals):
+            self.add(path, f"unknown signal {name!r} in condition")
+        return expression
+
+    def build(self) -> Playbook:
+        raw = self.raw
+        severities = tuple(
+            Severity(
+                id=item["id"],
+                label=item["label"],
+                definition=item["definition"],
+                policy=SeverityPolicy(**item["policy"]),
+                rank=rank,
+            )
+            for rank, item in enumerate(raw["severities"])
+        )
+        severity_ids = self.unique(raw["severities"], ("severities",), "severity")
+        self.unique(raw["severities"], ("severities",), "severity label", key="label")
+        self.unique([{"id": s} for s in raw["statuses"]], ("statuses",), "status")
+
+        probes = tuple(self.probe(index, item) for index, item in enumerate(raw["probes"]))
+        probe_ids = self.unique(raw["probes"], ("probes",), "probe")
+        signal_specs = [
+            ({"id": spec["name"]}, ("probes", p, "signals", s, "name"))
+            for p, probe in enumerate(raw["probes"])
+            for s, spec in enumerate(probe.get("signals", []))
+        ]
+        signals: set[str] = set()
+        for spec, path in signal_specs:
+            if spec["id"] in signals:
+                self.add(path, f"duplicate signal {spec['id']!r}")
+            signals.add(spec["id"])
+
+        workflows = {
+            role: Workflow(role=role, file=item["file"], name=item["name"])
+            for role, item in raw["workflows"].items()
+        }
+        refs = _Refs(severity_ids, probe_ids, signals, set(workflows))
+
+        branches = tuple(self.branch(index, item, refs) for index, item in enumerate(raw["decision_tree"]))
+        branch_ids = self.unique(raw["decision_tree"], ("decision_tree",), "branch")
+        rules = tuple(self.rule(index, item, refs, branch_ids) for index, item in enumerate(raw["rules"]))
+        self.unique(raw["rules"], ("rules",), "rule")
+        first_steps = self.steps(("first_10_minutes",), raw["first_10_minutes"], refs)
+        self.template(raw["communication"]["template"])
+        checklist = tuple(
+            self.checklist_item(index, item, refs) for index, item in enumerate(raw["resolution_checklist"])
+        )
+        self.unique(raw["resolution_checklist"], ("resolution_checklist",), "checklist item")
+        postmortem = raw["postmortem"]
+        self.unique(postmortem["sections"], ("postmortem", "sections"), "postmortem section")
+        return Playbook(
+            name=raw["name"],
+            scope_description=raw["scope"].get("description"),
+            components=tuple(raw["scope"]["components"]),
+            severities=severities,
+            statuses=tuple(raw["statuses"]),
+            url_env=raw["backend"]["url_env"],
+            admin_token_env=raw["backend"]["admin_token_env"],
+            probes=probes,
+            rules=tuple(rule for rule in rules if rule is not None),
+            first_10_minutes=first_steps,
+            decision_tree=tuple(branch for branch in branches if branch is not None),
+            workflows=workflows,
+            communication_template=raw["communication"]["template"],
+            resolution_checklist=checklist,
+            postmortem=PostmortemTemplate(
+                due_hours=postmortem["due_hours"],
+                sections=tuple(
+                    PostmortemSection(
+                        id=s["id"],
+                        title=s["title"],
+                        prompt=s["prompt"],
+                        action_items=s.get("action_items", False),
+                    )
+                    for s in postmortem["sections"]
+                ),
+            ),
+        )
+
+    def probe(self, index: int, item: Mapping[str, Any]) -> Probe:
+        specs = []
+        for s, spec in enumerate(item.get("signals", [])):
+            source = spec.get("source", "json")
+            if source == "json" and "field" not in spec:
+                self.add(("probes", index, "signals", s), "a json signal needs a 'field'")
+            specs.append(
+                SignalSpec(
+                    name=spec["name"], source=source, field=spec.get("field"), type=spec.get("type", "number")
+                )
+            )
+        if not item.get("diagnostic", False) and not specs:
+            self.add(("probes", index), "a probe that is not diagnostic must read at least one signal")
+        return Probe(
+            id=item["id"],
+            method=item.get("method", "GET"),
+            path=item["path"],
+            auth=item.get("auth", "none"),
+            timeout_s=float(item.get("timeout_s", 10)),
+            diagnostic=item.get("diagnostic", False),
+            list_field=item.get("list_field"),
+            group_by=tuple(item.get("group_by", ())),
+            signals=tuple(specs),
+        )
+
+    def branch(self, index: int, item: Mapping[str, Any], refs: _Refs) -> Branch | None:
+        base: KeyPath = ("decision_tree", index)
+        condition = self.expression((*base, "condition"), item["condition"], refs.signals)
+        steps = self.steps((*base, "steps"), item["steps"], refs)
+        if condition is None:
+            return None
+        return Branch(id=item["id"], title=item["title"], condition=condition, steps=steps)
+
+    def rule(self, index: int, item: Mapping[str, Any], refs: _Refs, branch_ids: set[str]) -> Rule | None:
+        base: KeyPath = ("rules", index)
+        if item["severity"] not in refs.severities:
+            self.add((*base, "severity"), f"unknown severity {item['severity']!r}")
+        if "branch" in item and item["branch"] not in branch_ids:
+            self.add((*base, "branch"), f"unknown branch {item['branch']!r}")
+        when = self.expression((*base, "when"), item["when"], refs.signals)
+        if when is None:
+            return None
+        return Rule(
+            id=item["id"],
+            when=when,
+            severity=item["severity"],
+            branch=item.get("branch"),
+            consecutive=item.get("consecutive", 1),
+            summary=item["summary"],
+        )
+
+    def steps(self, base: KeyPath, items: Sequence[Mapping[str, Any]], refs: _Refs) -> tuple[Step, ...]:
+        self.unique(items, base, "step")
+        return tuple(self.step((*base, index), item, refs) for index, item in enumerate(items))
+
+    def step(self, path: KeyPath, item: Mapping[str, Any], refs: _Refs) -> Step:
+        for s, severity in enumerate(item.get("only_for", [])):
+            if severity not in refs.severities:
+                self.add((*path, "only_for", s), f"unknown severity {severity!r}")
+        for s, signal in enumerate(item.get("signals", [])):
+            if signal not in refs.signals:
+                self.add((*path, "signals", s), f"unknown signal {signal!r}")
+        if "probe" in item and item["probe"] not in refs.probes:
+            self.add((*path, "probe"), f"unknown probe {item['probe']!r}")
+        if "workflow" in item and item["workflow"] not in refs.workflows:
+            self.add((*path, "workflow"), f"unknown workflow role {item['workflow']!r}")
+        minutes = item.get("minutes")
+        window = MonitorWindow(**minutes) if minutes else None
+        if window and window.min > window.max:
+            self.add((*path, "minutes"), "the monitor window's min is larger than its max")
+        return Step(
+            id=item["id"],
+            kind=item["kind"],
+            text=item["text"],
+            only_for=tuple(item.get("only_for", ())),
+            only_if=item.get("only_if"),
+            signals=tuple(item.get("signals", ())),
+            expect_env=dict(item.get("expect_env", {})),
+            probe=item.get("probe"),
+            field=item.get("field"),
+            workflow=item.get("workflow"),
+            minutes=window,
+        )
+
+    def template(self, template: str) -> None:
+        path: KeyPath = ("communication", "template")
+        for name in placeholders(template):
+            if name not in TEMPLATE_PLACEHOLDERS:
+                known = ", ".join(sorted(TEMPLATE_PLACEHOLDERS))
+                self.add(path, f"unknown template placeholder {{{name}}}; known: {known}")
+
+    def checklist_item(self, index: int, item: Mapping[str, Any], refs: _Refs) -> ChecklistItem:
+        path: KeyPath = ("resolution_checklist", index, "verify")
+        verify = item["verify"]
+        kind = verify["kind"]
+        if kind == "metrics-normal" and "minutes" not in verify:
+            self.add(path, "metrics-normal needs 'minutes'")
+        if kind == "workflow-success":
+            if "workflow" not in verify:
+                self.add(path, "workflow-success needs 'workflow'")
+            elif verify["workflow"] not in refs.workflows:
+                self.add((*path, "workflow"), f"unknown workflow role {verify['workflow']!r}")
+        return ChecklistItem(
+            id=item["id"],
+            text=item["text"],
+            verify=kind,
+            minutes=verify.get("minutes"),
+            workflow=verify.get("workflow"),
+        )
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """Names other sections may refer to."""
+
+    severities: set[str]
+    probes: set[str]
+    signals: set[str]
+    workflows: set[str]

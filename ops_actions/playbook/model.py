@@ -1,0 +1,200 @@
+"""The typed playbook the rest of the code reads; built by the loader from validated YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ops_actions.rules import Expression
+
+# Placeholders the communication template may use; the renderer fills exactly these.
+TEMPLATE_PLACEHOLDERS = frozenset(
+    {"severity", "timestamp", "title", "impact", "status", "next_update_minutes"}
+)
+AUTOMATIC_VERIFICATIONS = frozenset({"metrics-normal", "workflow-success"})
+
+
+@dataclass(frozen=True)
+class SeverityPolicy:
+    """What a severity demands of the responders."""
+
+    immediate_status_update: bool
+    update_every_minutes: int
+
+
+@dataclass(frozen=True)
+class Severity:
+    """A severity level; ``rank`` 0 is the most severe."""
+
+    id: str
+    label: str
+    definition: str
+    policy: SeverityPolicy
+    rank: int
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """How one signal is read from a probe's answer."""
+
+    name: str
+    source: str
+    field: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One HTTP request triage sends to the backend."""
+
+    id: str
+    method: str
+    path: str
+    auth: str
+    timeout_s: float
+    diagnostic: bool
+    list_field: str | None
+    group_by: tuple[str, ...]
+    signals: tuple[SignalSpec, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A condition over signals that decides a severity and points to a branch."""
+
+    id: str
+    when: Expression
+    severity: str
+    branch: str | None
+    consecutive: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class MonitorWindow:
+    """How long to watch metrics after a change, in minutes."""
+
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of a checklist or a branch: a human check or an automated action."""
+
+    id: str
+    kind: str
+    text: str
+    only_for: tuple[str, ...] = ()
+    only_if: str | None = None
+    signals: tuple[str, ...] = ()
+    expect_env: Mapping[str, str] = field(default_factory=dict)
+    probe: str | None = None
+    field: str | None = None
+    workflow: str | None = None
+    minutes: MonitorWindow | None = None
+
+    @property
+    def automated(self) -> bool:
+        """Whether the tool can carry the step out itself."""
+        return self.kind != "check"
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A decision-tree branch: when it applies and its ordered steps."""
+
+    id: str
+    title: str
+    condition: Expression
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A workflow the playbook dispatches, by role (deploy, rollback, smoke)."""
+
+    role: str
+    file: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """An item of the resolution checklist and how it is verified."""
+
+    id: str
+    text: str
+    verify: str
+    minutes: int | None = None
+    workflow: str | None = None
+
+    @property
+    def automatic(self) -> bool:
+        """Whether the tool ticks the item itself."""
+        return self.verify in AUTOMATIC_VERIFICATIONS
+
+
+@dataclass(frozen=True)
+class PostmortemSection:
+    """A section of the postmortem people fill in."""
+
+    id: str
+    title: str
+    prompt: str
+    action_items: bool
+
+
+@dataclass(frozen=True)
+class PostmortemTemplate:
+    """When the postmortem is due and what it holds."""
+
+    due_hours: int
+    sections: tuple[PostmortemSection, ...]
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """The whole playbook."""
+
+    name: str
+    scope_description: str | None
+    components: tuple[str, ...]
+    severities: tuple[Severity, ...]
+    statuses: tuple[str, ...]
+    url_env: str
+    admin_token_env: str
+    probes: tuple[Probe, ...]
+    rules: tuple[Rule, ...]
+    first_10_minutes: tuple[Step, ...]
+    decision_tree: tuple[Branch, ...]
+    workflows: Mapping[str, Workflow]
+    communication_template: str
+    resolution_checklist: tuple[ChecklistItem, ...]
+    postmortem: PostmortemTemplate
+
+    def severity(self, severity_id: str) -> Severity:
+        """The severity with this id (KeyError when there is none)."""
+        for severity in self.severities:
+            if severity.id == severity_id:
+                return severity
+        raise KeyError(severity_id)
+
+    def branch(self, branch_id: str) -> Branch:
+        """The branch with this id (KeyError when there is none)."""
+        for branch in self.decision_tree:
+            if branch.id == branch_id:
+                return branch
+        raise KeyError(branch_id)
+
+    def probe(self, probe_id: str) -> Probe:
+        """The probe with this id (KeyError when there is none)."""
+        for probe in self.probes:
+            if probe.id == probe_id:
+                return probe
+        raise KeyError(probe_id)
+
+    @property
+    def signal_names(self) -> tuple[str, ...]:
+        """Every signal the probes read, in playbook order."""
+        return tuple(spec.name for probe in self.probes for spec in probe.signals)

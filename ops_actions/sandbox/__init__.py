@@ -1,0 +1,1 @@
+"""Local stand-ins for the outside systems: the backend ops API and GitHub's REST API."""

@@ -1,0 +1,3 @@
+"""Shared fixtures: real local servers the tests talk HTTP to."""
+
+pytest_plugins = ["tests.fixtures.backend", "tests.fixtures.github"]

@@ -1,0 +1,50 @@
+"""Every command explains itself with an example."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from ops_actions.cli import cli
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path under a group, the group itself included."""
+    paths = [prefix]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            paths += all_commands(command, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
+
+
+@pytest.mark.parametrize("path", all_commands(cli), ids=lambda p: " ".join(p) or "ops-actions")
+def test_help_has_text_and_an_example(path: tuple[str, ...]) -> None:
+    """`--help` of each command has a description and an 'Example:' showing an ops-actions call."""
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    assert command.help, f"{' '.join(path)} has no help text"
+    ctx = click.Context(command, info_name="ops-actions")
+    text = command.get_help(ctx)
+    assert "Example:" in text
+    assert "  ops-actions " in text.split("Example:", 1)[1]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """`python -m ops_actions --help` works like the console script."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ops_actions", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "Usage: " in result.stdout
+    assert "playbook" in result.stdout
