@@ -48,3 +48,20 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert result.returncode == 0
     assert "Usage: " in result.stdout
     assert "playbook" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["triage", "--help"], ["playbook", "validate"], ["playbook", "render"]]
+)
+def test_playbook_and_triage_commands_do_not_import_pygithub(argv: list[str]) -> None:
+    """PyGithub (slow to import) stays out of the commands that never talk to GitHub."""
+    code = (
+        "import sys\n"
+        "from ops_actions.cli import run\n"
+        f"run({argv!r})\n"
+        "assert 'github' not in sys.modules, 'PyGithub was imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr

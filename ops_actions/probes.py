@@ -1,0 +1,173 @@
+"""Send the playbook's probes to the backend, all at once, over one httpx client.
+
+This is triage's only I/O. Whatever the backend does (time out, refuse, reset, answer 5xx or
+401, send 50 MB or bytes that are not UTF-8) comes back as a :class:`ProbeResult` with a reason,
+never as an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+
+from ops_actions.playbook.model import Probe
+
+MAX_BODY_BYTES: Final = 1_000_000
+MAX_ATTEMPTS: Final = 3
+BACKOFF_BASE_S: Final = 0.1
+RETRYABLE_STATUS: Final = range(500, 600)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one probe got: a status and JSON body, or the reason it got none."""
+
+    probe_id: str
+    status_code: int | None
+    latency_ms: float
+    attempts: int
+    body: Any = None
+    error: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        """The backend sent an HTTP answer (of any status)."""
+        return self.status_code is not None
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx answer whose body, if any, was read."""
+        return self.status_code is not None and 200 <= self.status_code < 300 and self.error is None
+
+
+class _BodyTooLarge(Exception):
+    """The answer was larger than MAX_BODY_BYTES."""
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    """Read at most MAX_BODY_BYTES of a streamed answer."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(status: int, raw: bytes) -> tuple[Any, str | None]:
+    """The JSON body of an answer, or the reason it cannot be used."""
+    if not 200 <= status < 300:
+        reason = {401: "unauthorized (check the admin token)", 403: "forbidden"}.get(status, "")
+        return None, f"HTTP {status}" + (f" {reason}" if reason else "")
+    if not raw:
+        return None, None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, f"the answer is not UTF-8 (byte {error.start})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        return None, f"the answer is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+
+
+def _describe(error: httpx.HTTPError, timeout_s: float) -> str:
+    """A short reason for a transport failure, without URLs or headers."""
+    if isinstance(error, httpx.TimeoutException):
+        return f"timed out after {timeout_s:g} s"
+    if isinstance(error, httpx.ConnectError):
+        return "connection refused or host unreachable"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection closed without a complete answer"
+    if isinstance(error, httpx.ReadError):
+        return "connection reset while reading the answer"
+    return f"transport error ({type(error).__name__})"
+
+
+def _retryable(error: httpx.HTTPError) -> bool:
+    """Connect failures and answers cut off before they began; never timeouts."""
+    return isinstance(error, httpx.ConnectError | httpx.RemoteProtocolError | httpx.ReadError)
+
+
+async def _probe_once(
+    client: httpx.AsyncClient, probe: Probe, base_url: str, headers: dict[str, str]
+) -> tuple[int | None, Any, str | None, bool]:
+    """One attempt: (status, body, error, retryable)."""
+    timeout = httpx.Timeout(probe.timeout_s)
+    request = client.build_request(probe.method, base_url + probe.path, headers=headers, timeout=timeout)
+    try:
+        response = await asyncio.wait_for(client.send(request, stream=True), timeout=probe.timeout_s)
+        try:
+            raw = await asyncio.wait_for(_read_capped(response), timeout=probe.timeout_s)
+        finally:
+            await response.aclose()
+    except _BodyTooLarge:
+        return None, None, f"the answer is larger than {MAX_BODY_BYTES} bytes (capped)", False
+    except TimeoutError:
+        return None, None, f"timed out after {probe.timeout_s:g} s", False
+    except httpx.HTTPError as error:
+        return None, None, _describe(error, probe.timeout_s), _retryable(error)
+    body, problem = _decode(response.status_code, raw)
+    return response.status_code, body, problem, response.status_code in RETRYABLE_STATUS
+
+
+async def run_probe(
+    client: httpx.AsyncClient, probe: Probe, *, base_url: str, admin_token: str | None
+) -> ProbeResult:
+    """Run one probe with bounded, jittered retries on connect errors and 5xx."""
+    headers = {"Accept": "application/json"}
+    if probe.auth == "admin":
+        if not admin_token:
+            return ProbeResult(probe.id, None, 0.0, 0, error="no admin token configured")
+        headers["Authorization"] = f"Bearer {admin_token}"
+    started = time.perf_counter()
+    attempt = 0
+    while True:
+        attempt += 1
+        status, body, error, retryable = await _probe_once(client, probe, base_url, headers)
+        if not retryable or attempt >= MAX_ATTEMPTS:
+            break
+        await asyncio.sleep(BACKOFF_BASE_S * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
+    latency_ms = (time.perf_counter() - started) * 1000
+    return ProbeResult(probe.id, status, round(latency_ms, 1), attempt, body=body, error=error)
+
+
+async def _run_all(
+    probes: Sequence[Probe],
+    *,
+    base_url: str,
+    admin_token: str | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> list[ProbeResult]:
+    limits = httpx.Limits(max_connections=max(len(probes), 1), max_keepalive_connections=max(len(probes), 1))
+    async with httpx.AsyncClient(transport=transport, limits=limits, follow_redirects=False) as client:
+        return list(
+            await asyncio.gather(
+                *(run_probe(client, probe, base_url=base_url, admin_token=admin_token) for probe in probes)
+            )
+        )
+
+
+def run_probes(
+    probes: Sequence[Probe],
+    *,
+    base_url: str,
+    admin_token: str | None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[ProbeResult]:
+    """Run the probes concurrently; results come back in the probes' order."""
+    return asyncio.run(
+        _run_all(probes, base_url=base_url.rstrip("/"), admin_token=admin_token, transport=transport)
+    )

@@ -1,0 +1,788 @@
+"""A real local HTTP server that plays the reference backend's ops API, with failure scenarios.
+
+The sandbox lets tests and the demo exercise triage over real HTTP: a scenario decides what the
+ops API reports (a dead database, a stalled worker, failing webhooks, a job regression, a slow or
+flaky or malformed API, a rejected token), and one-shot faults break individual requests at the
+transport level (status codes, resets, delays, huge or undecodable bodies, slow drips).
+
+Routes:
+
+* ``GET /api/ready`` (no auth) and ``GET /api/ops/{metrics,webhook-events,dead-letters}``
+  (``Authorization: Bearer <admin token>``) play the backend.
+* ``/_sandbox/{sleep,scenario,fault}`` (no auth) control the sandbox for local tests and benchmarks.
+
+Only the standard library is used, so the server starts instantly and has no moving parts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import socket
+import socketserver
+import struct
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = [
+    "FAULT_KINDS",
+    "HUGE_BODY_BYTES",
+    "JSON_CONTENT_TYPE",
+    "MAX_SLEEP_MS",
+    "SCENARIOS",
+    "RecordedRequest",
+    "SandboxBackend",
+    "serve",
+]
+
+SCENARIOS: tuple[str, ...] = (
+    "healthy",
+    "db-down",
+    "worker-stalled",
+    "webhook-failing",
+    "job-regression",
+    "slow",
+    "flaky",
+    "malformed",
+    "unauthorized",
+)
+
+FAULT_KINDS: tuple[str, ...] = (
+    "status",
+    "reset",
+    "delay",
+    "huge-body",
+    "non-utf8",
+    "invalid-json",
+    "slow-drip",
+)
+
+JSON_CONTENT_TYPE: Final = "application/json; charset=utf-8"
+HUGE_BODY_BYTES: Final = 50 * 1024 * 1024
+MAX_SLEEP_MS: Final = 10_000
+
+# What a fault does when it was added without a value.
+_FAULT_DEFAULT_VALUES: Final[Mapping[str, float | int]] = {"status": 500, "delay": 1.0, "slow-drip": 0.1}
+_NON_UTF8_BODY: Final = b'{"db_ok": "\xff\xfe"}'
+_INVALID_JSON_BODY: Final = b"{not json"
+_MAX_REQUEST_BODY: Final = 1 << 20
+_MAX_RECORDED_REQUESTS: Final = 10_000
+_STREAM_CHUNK: Final = 64 * 1024
+_POLL_INTERVAL_S: Final = 0.02
+
+_HEARTBEAT_AGE_HEALTHY: Final = timedelta(seconds=5)
+_HEARTBEAT_AGE_STALLED: Final = timedelta(seconds=900)
+_RECOVERY_BEFORE_HEARTBEAT: Final = timedelta(minutes=5)
+_STALLED_QUEUE_START: Final = 40
+_STALLED_QUEUE_STEP: Final = 25
+
+_WEBHOOK_FAILURES: Final = 7
+_WEBHOOK_ERROR: Final = "No signatures found matching the expected signature for payload"
+_JOBS_FAILED_LAST_HOUR: Final = 12
+_DEAD_LETTER_SIGNATURE: Final[Mapping[str, str]] = {
+    "reason": "provider timeout after 30s",
+    "provider": "openai",
+    "input": "pdf-summary",
+}
+# The dead letters that do not share the regression's signature, by position in the newest-first list.
+_DEAD_LETTER_OUTLIERS: Final[Mapping[int, Mapping[str, str]]] = {
+    2: {"reason": "rate limited by provider (429)", "provider": "anthropic", "input": "email-draft"},
+    7: {"reason": "output failed schema validation", "provider": "openai", "input": "invoice-extract"},
+    11: {"reason": "input file too large (38 MB)", "provider": "local", "input": "pdf-summary"},
+}
+_DEAD_LETTERS_TOTAL: Final = 15
+
+_SANDBOX_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
+    "/_sandbox/sleep": ("GET",),
+    "/_sandbox/scenario": ("GET", "POST"),
+    "/_sandbox/fault": ("GET", "POST", "DELETE"),
+}
+
+_MALFORMED_METRICS: Final[Mapping[str, object]] = {
+    "db_ok": "yes",
+    "queue_depth": "many",
+    "worker": None,
+    "webhook_failed_last_hour": -1,
+}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a trailing ``Z``; naive datetimes are taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_scenario(name: str) -> None:
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; expected one of: {', '.join(SCENARIOS)}")
+
+
+def _check_delay(seconds: float, what: str) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ValueError(f"{what} must be a non-negative number of seconds, got {seconds!r}")
+    return float(seconds)
+
+
+def _fault_value(kind: str, value: float | int | None) -> float | int | None:
+    """Validate a fault's value and fill in its default; raise ValueError when it makes no sense."""
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; expected one of: {', '.join(FAULT_KINDS)}")
+    if kind not in _FAULT_DEFAULT_VALUES:
+        return None
+    if value is None:
+        return _FAULT_DEFAULT_VALUES[kind]
+    if kind == "status":
+        if isinstance(value, bool) or not isinstance(value, int) or not 200 <= value <= 599:
+            raise ValueError(f"a status fault needs an HTTP status code from 200 to 599, got {value!r}")
+        return value
+    return _check_delay(value, f"the value of a {kind} fault")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the sandbox served; the Authorization header's value is never kept."""
+
+    method: str
+    path: str
+    """The request target as sent, query string included."""
+    headers: dict[str, str]
+    """Every header except Authorization."""
+    authorization_present: bool
+
+
+@dataclass
+class _Fault:
+    kind: str
+    remaining: int
+    value: float | int | None
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: bytes
+    authorization: str | None
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = JSON_CONTENT_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _json_reply(status: int, payload: object, *headers: tuple[str, str]) -> _Reply:
+    return _Reply(status, json.dumps(payload).encode("utf-8"), headers=headers)
+
+
+def _not_found() -> _Reply:
+    return _json_reply(404, {"error": "not found"})
+
+
+def _method_not_allowed(*allowed: str) -> _Reply:
+    return _json_reply(405, {"error": "method not allowed"}, ("Allow", ", ".join(allowed)))
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+class SandboxBackend:
+    """The reference backend's ops API on a local port, in a chosen failure scenario.
+
+    ``start()`` serves from a daemon thread (``with SandboxBackend(...) as backend:`` does the
+    same and stops it afterwards); ``url`` is valid once started. Scenario, faults and the request
+    log may be changed and read from any thread while it serves.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scenario: str = "healthy",
+        admin_token: str,
+        slow_delay_s: float = 10.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        _check_scenario(scenario)
+        if not admin_token:
+            raise ValueError("admin_token must not be empty")
+        self._host = host
+        self._port = port
+        self._admin_token = admin_token
+        self._clock: Callable[[], datetime] = clock if clock is not None else _utc_now
+        self._lock = threading.Lock()
+        self._scenario = scenario
+        self._slow_delay_s = _check_delay(slow_delay_s, "slow_delay_s")
+        self._stalled_metrics_calls = 0
+        self._flaky_calls: dict[str, int] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._requests: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED_REQUESTS)
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> SandboxBackend:
+        """Bind the port and serve from a daemon thread; return self."""
+        if self._server is not None:
+            raise RuntimeError("the sandbox backend is already running")
+        self._stopping.clear()
+        server = _Server((self._host, self._port), self)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": _POLL_INTERVAL_S},
+            name=f"sandbox-backend-{server.server_port}",
+            daemon=True,
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, cut open connections and close the listening socket; safe to call twice."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()  # wakes handlers that sleep, drip or stream
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> SandboxBackend:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def wait(self) -> None:
+        """Block until the server stops; Ctrl-C interrupts the wait with KeyboardInterrupt."""
+        while (thread := self._thread) is not None and thread.is_alive():
+            thread.join(timeout=0.5)
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` of the running server (a wildcard bind is reached over loopback)."""
+        server = self._server
+        if server is None:
+            raise RuntimeError("the sandbox backend is not running; call start() first")
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self._host, self._host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{server.server_port}"
+
+    @property
+    def admin_token(self) -> str:
+        return self._admin_token
+
+    # -- scenario, faults, request log -----------------------------------------------------
+
+    @property
+    def scenario(self) -> str:
+        with self._lock:
+            return self._scenario
+
+    @property
+    def slow_delay_s(self) -> float:
+        with self._lock:
+            return self._slow_delay_s
+
+    def set_scenario(self, name: str, *, slow_delay_s: float | None = None) -> None:
+        """Switch scenario (restarting its counters); ValueError on an unknown name."""
+        _check_scenario(name)
+        delay = None if slow_delay_s is None else _check_delay(slow_delay_s, "slow_delay_s")
+        with self._lock:
+            self._scenario = name
+            if delay is not None:
+                self._slow_delay_s = delay
+            self._stalled_metrics_calls = 0
+            self._flaky_calls.clear()
+
+    def add_fault(self, path: str, kind: str, *, times: int = 1, value: float | int | None = None) -> None:
+        """Break the next ``times`` requests to exactly ``path`` (query ignored) with ``kind``.
+
+        Values: ``status`` takes the status code (default 500), ``delay`` the seconds to wait before
+        answering normally (default 1), ``slow-drip`` the seconds between body bytes (default 0.1);
+        the other kinds take none. Faults on one path apply in the order they were added.
+        """
+        value = _fault_value(kind, value)
+        if not path.startswith("/"):
+            raise ValueError(f"a fault path must start with '/', got {path!r}")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a positive integer, got {times!r}")
+        with self._lock:
+            self._faults.setdefault(urlsplit(path).path, deque()).append(_Fault(kind, times, value))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending_faults(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [
+                {"path": path, "kind": fault.kind, "times": fault.remaining, "value": fault.value}
+                for path, faults in self._faults.items()
+                for fault in faults
+            ]
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of the requests served so far, oldest first (the newest 10,000 are kept)."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    # -- used by the request handler ---------------------------------------------------------
+
+    def _record(self, entry: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(entry)
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            faults = self._faults.get(path)
+            if not faults:
+                return None
+            fault = faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                faults.popleft()
+                if not faults:
+                    del self._faults[path]
+            return fault
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless the server stops first; True when it slept the whole time."""
+        return not self._stopping.wait(seconds)
+
+    def _dispatch(self, request: _Request) -> _Reply | None:
+        """The answer to a request; None means drop the connection without one."""
+        if request.path.startswith("/_sandbox/"):
+            return self._sandbox_route(request)
+        if request.path == "/api/ready" or request.path.startswith("/api/ops/"):
+            return self._api_route(request)
+        return _not_found()
+
+    # -- the backend's API -----------------------------------------------------------------
+
+    def _api_route(self, request: _Request) -> _Reply | None:
+        with self._lock:
+            scenario = self._scenario
+            flaky_call = 0
+            if scenario == "flaky":
+                flaky_call = self._flaky_calls.get(request.path, 0) + 1
+                self._flaky_calls[request.path] = flaky_call
+        if flaky_call % 3 == 1:
+            return _json_reply(502, {"error": "bad gateway"})
+        if flaky_call % 3 == 2:
+            return None
+        return self._api_answer(scenario, request)
+
+    def _api_answer(self, scenario: str, request: _Request) -> _Reply | None:
+        if request.path == "/api/ready":
+            return self._ready(scenario) if request.method == "GET" else _method_not_allowed("GET")
+        if not self._authorized(request.authorization, scenario):
+            return _json_reply(401, {"error": "unauthorized"}, ("WWW-Authenticate", "Bearer"))
+        route = _OPS_ROUTES.get(request.path)
+        if route is None:
+            return _not_found()
+        if request.method != "GET":
+            return _method_not_allowed("GET")
+        return route(self, scenario, request)
+
+    def _authorized(self, header: str | None, scenario: str) -> bool:
+        if scenario == "unauthorized" or header is None:
+            return False
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(token.strip().encode("utf-8"), self._admin_token.encode("utf-8"))
+
+    @staticmethod
+    def _ready(scenario: str) -> _Reply:
+        if scenario == "db-down":
+            return _json_reply(503, {"status": "degraded", "db": False})
+        return _json_reply(200, {"status": "ok"})
+
+    def _metrics(self, scenario: str, request: _Request) -> _Reply | None:
+        if scenario == "malformed":
+            return _json_reply(200, _MALFORMED_METRICS)
+        if scenario == "slow" and not self._sleep(self.slow_delay_s):
+            return None
+        queued, heartbeat_age = 3, _HEARTBEAT_AGE_HEALTHY
+        if scenario == "worker-stalled":
+            heartbeat_age = _HEARTBEAT_AGE_STALLED
+            with self._lock:
+                queued = _STALLED_QUEUE_START + _STALLED_QUEUE_STEP * self._stalled_metrics_calls
+                self._stalled_metrics_calls += 1
+        heartbeat = self._clock() - heartbeat_age
+        metrics = {
+            "db_ok": scenario != "db-down",
+            "worker": {
+                "running": True,
+                "last_heartbeat_at": _iso(heartbeat),
+                "recovered_last_summary": {
+                    "recovered": 0,
+                    "at": _iso(heartbeat - _RECOVERY_BEFORE_HEARTBEAT),
+                },
+            },
+            "queue_depth": {"queued": queued, "running": 1},
+            "webhook_failed_last_hour": _WEBHOOK_FAILURES if scenario == "webhook-failing" else 0,
+            "jobs_failed_last_hour": _JOBS_FAILED_LAST_HOUR if scenario == "job-regression" else 0,
+            "dead_letters_last_24h": _DEAD_LETTERS_TOTAL if scenario == "job-regression" else 0,
+        }
+        return _json_reply(200, metrics)
+
+    def _webhook_events(self, scenario: str, request: _Request) -> _Reply:
+        if scenario == "malformed":
+            return _Reply(200, _INVALID_JSON_BODY)
+        status = request.query.get("status", ["failed"])[-1]
+        items: list[dict[str, str]] = []
+        if scenario == "webhook-failing" and status == "failed":
+            now = self._clock()
+            items = [
+                {
+                    "id": f"evt_1Sbx{index:020d}",
+                    "type": "checkout.session.completed",
+                    "status": "failed",
+                    "error": _WEBHOOK_ERROR,
+                    "received_at": _iso(now - timedelta(minutes=3 + 8 * index)),
+                }
+                for index in range(_WEBHOOK_FAILURES)
+            ]
+        return _json_reply(200, {"items": items})
+
+    def _dead_letters(self, scenario: str, request: _Request) -> _Reply:
+        if scenario == "malformed":
+            return _Reply(200, _INVALID_JSON_BODY)
+        items: list[dict[str, str]] = []
+        if scenario == "job-regression":
+            now = self._clock()
+            for index in range(_DEAD_LETTERS_TOTAL):
+                signature = _DEAD_LETTER_OUTLIERS.get(index, _DEAD_LETTER_SIGNATURE)
+                items.append(
+                    {
+                        "id": f"dl_{index + 1:04d}",
+                        "job_id": f"job_{48_213 - 17 * index}",
+                        **signature,
+                        "failed_at": _iso(now - timedelta(minutes=4 + 23 * index)),
+                    }
+                )
+        return _json_reply(200, {"items": items})
+
+    # -- sandbox control -------------------------------------------------------------------
+
+    def _sandbox_route(self, request: _Request) -> _Reply | None:
+        methods = _SANDBOX_METHODS.get(request.path)
+        if methods is None:
+            return _not_found()
+        if request.method not in methods:
+            return _method_not_allowed(*methods)
+        if request.path == "/_sandbox/sleep":
+            return self._sandbox_sleep(request)
+        if request.path == "/_sandbox/scenario":
+            return self._sandbox_scenario(request)
+        return self._sandbox_fault(request)
+
+    def _sandbox_sleep(self, request: _Request) -> _Reply | None:
+        raw = request.query.get("ms", ["0"])[-1]
+        try:
+            millis = int(raw)
+        except ValueError:
+            millis = -1
+        if millis < 0:
+            return _json_reply(400, {"error": f"ms must be a non-negative integer, got {raw!r}"})
+        millis = min(millis, MAX_SLEEP_MS)
+        if not self._sleep(millis / 1000):
+            return None
+        return _json_reply(200, {"slept_ms": millis})
+
+    def _sandbox_scenario(self, request: _Request) -> _Reply:
+        if request.method == "GET":
+            return _json_reply(200, {"scenario": self.scenario, "slow_delay_s": self.slow_delay_s})
+        payload = _json_object(request.body)
+        if payload is None:
+            return _json_reply(400, {"error": "the body must be a JSON object"})
+        name = payload.get("scenario")
+        if not isinstance(name, str) or name not in SCENARIOS:
+            return _json_reply(400, {"error": f"unknown scenario {name!r}", "scenarios": list(SCENARIOS)})
+        try:
+            self.set_scenario(name, slow_delay_s=payload.get("slow_delay_s"))
+        except ValueError as exc:
+            return _json_reply(400, {"error": str(exc)})
+        return _json_reply(200, {"scenario": name})
+
+    def _sandbox_fault(self, request: _Request) -> _Reply:
+        if request.method == "GET":
+            return _json_reply(200, {"faults": self.pending_faults()})
+        if request.method == "DELETE":
+            self.clear_faults()
+            return _json_reply(200, {"faults": []})
+        payload = _json_object(request.body)
+        if payload is None:
+            return _json_reply(400, {"error": "the body must be a JSON object"})
+        path, kind = payload.get("path"), payload.get("kind")
+        times, value = payload.get("times", 1), payload.get("value")
+        try:
+            if not isinstance(path, str) or not isinstance(kind, str):
+                raise ValueError("path and kind must be strings")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise ValueError(f"value must be a number, got {value!r}")
+            self.add_fault(path, kind, times=times, value=value)
+        except ValueError as exc:
+            return _json_reply(400, {"error": str(exc), "kinds": list(FAULT_KINDS)})
+        return _json_reply(200, {"path": path, "kind": kind, "times": times, "value": value})
+
+
+_OPS_ROUTES: Final[dict[str, Callable[[SandboxBackend, str, _Request], _Reply | None]]] = {
+    "/api/ops/metrics": SandboxBackend._metrics,
+    "/api/ops/webhook-events": SandboxBackend._webhook_events,
+    "/api/ops/dead-letters": SandboxBackend._dead_letters,
+}
+
+
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server that knows its backend and can cut its open connections."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], backend: SandboxBackend) -> None:
+        self.backend = backend
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look up the host's FQDN, which can stall on DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Shut down every open client connection so no handler keeps serving after stop()."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away or stop() cut the connection
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "ops-actions-sandbox/0.1"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+    # Headers and body go out in separate writes; with Nagle on, keep-alive answers would stall
+    # on delayed ACKs for about 40 ms each.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests and the demo read the request log instead."""
+
+    def _handle(self) -> None:
+        backend = self.server.backend
+        request = self._read_request()
+        if request is None:
+            return
+        backend._record(
+            RecordedRequest(
+                method=self.command,
+                path=self.path,
+                headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+                authorization_present=request.authorization is not None,
+            )
+        )
+        try:
+            self._answer(backend, request)
+        except OSError:
+            self.close_connection = True  # the client went away mid-answer
+
+    def _answer(self, backend: SandboxBackend, request: _Request) -> None:
+        if backend._stopping.is_set():
+            self._reset()
+            return
+        fault = backend._take_fault(request.path)
+        drip: float | None = None
+        if fault is not None:
+            if fault.kind == "delay":
+                if not backend._sleep(float(fault.value or 0)):
+                    self._reset()
+                    return
+            elif fault.kind == "slow-drip":
+                drip = float(fault.value or 0)
+            else:
+                self._answer_fault(fault)
+                return
+        # A bug in the sandbox surfaces through the server's handle_error, which prints the traceback.
+        reply = backend._dispatch(request)
+        if reply is None:
+            self._reset()
+        else:
+            self._send(reply, drip=drip)
+
+    def _answer_fault(self, fault: _Fault) -> None:
+        if fault.kind == "status":
+            self._send(_json_reply(int(fault.value or 500), {"error": "injected"}))
+        elif fault.kind == "reset":
+            self._reset()
+        elif fault.kind == "huge-body":
+            self._send_huge_body()
+        elif fault.kind == "non-utf8":
+            self._send(_Reply(200, _NON_UTF8_BODY))
+        else:
+            self._send(_Reply(200, _INVALID_JSON_BODY))
+
+    def _read_request(self) -> _Request | None:
+        raw_length = self.headers.get("Content-Length") or "0"
+        length = int(raw_length) if raw_length.isdigit() else -1
+        if not 0 <= length <= _MAX_REQUEST_BODY:
+            self.close_connection = True
+            self._send(_json_reply(413, {"error": "bad or too large Content-Length"}))
+            return None
+        body = self.rfile.read(length) if length else b""
+        target = urlsplit(self.path)
+        return _Request(
+            method=self.command,
+            path=target.path,
+            query=parse_qs(target.query),
+            body=body,
+            authorization=self.headers.get("Authorization"),
+        )
+
+    def _send(self, reply: _Reply, *, drip: float | None = None) -> None:
+        body = b"" if reply.status in (204, 304) else reply.body  # these may not carry a body
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if drip is None:
+            self.wfile.write(body)
+            return
+        for index in range(len(body)):
+            self.wfile.write(body[index : index + 1])
+            if index + 1 < len(body) and not self.server.backend._sleep(drip):
+                self._reset()
+                return
+
+    def _send_huge_body(self) -> None:
+        """Stream a HUGE_BODY_BYTES JSON-ish body in chunks, never holding it all in memory."""
+        prefix, suffix = b'{"padding": "', b'"}'
+        chunk = memoryview(b"x" * _STREAM_CHUNK)
+        self.send_response(200)
+        self.send_header("Content-Type", JSON_CONTENT_TYPE)
+        self.send_header("Content-Length", str(HUGE_BODY_BYTES))
+        self.end_headers()
+        self.wfile.write(prefix)
+        remaining = HUGE_BODY_BYTES - len(prefix) - len(suffix)
+        while remaining > 0:
+            if self.server.backend._stopping.is_set():
+                self._reset()
+                return
+            size = min(remaining, _STREAM_CHUNK)
+            self.wfile.write(chunk[:size])
+            remaining -= size
+        self.wfile.write(suffix)
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP reset: no response, not even a clean close."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # already closed
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    scenario: str,
+    admin_token: str,
+    slow_delay_s: float = 10.0,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the sandbox backend until Ctrl-C (KeyboardInterrupt), then stop cleanly and return.
+
+    ``on_ready`` is called with the server's URL once it accepts connections (useful with port 0).
+    """
+    backend = SandboxBackend(
+        host=host, port=port, scenario=scenario, admin_token=admin_token, slow_delay_s=slow_delay_s
+    )
+    backend.start()
+    try:
+        if on_ready is not None:
+            on_ready(backend.url)
+        backend.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        backend.stop()

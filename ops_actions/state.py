@@ -1,0 +1,64 @@
+"""The local state file that carries triage snapshots between runs with no open incident.
+
+Plain JSON, written atomically (temp file + rename). A file that cannot be read or parsed is
+not fatal: triage starts fresh and says so, because losing a trend beats not triaging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Final
+
+from ops_actions.triage import Snapshot
+
+STATE_VERSION: Final = 1
+DEFAULT_KEEP: Final = 20
+
+
+def load_snapshots(path: Path) -> tuple[list[Snapshot], str | None]:
+    """The snapshots kept in the file, oldest first, and a warning when it had to start fresh."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], None
+    except (OSError, UnicodeDecodeError) as error:
+        return [], f"state file {path} unreadable ({type(error).__name__}); starting fresh"
+    try:
+        data = json.loads(text)
+        snapshots = [_snapshot(item) for item in data["snapshots"]]
+        if data.get("version") != STATE_VERSION:
+            raise ValueError("version")
+    except (ValueError, KeyError, TypeError):
+        return [], f"state file {path} is corrupt; starting fresh"
+    return snapshots, None
+
+
+def _snapshot(item: Any) -> Snapshot:
+    if not (
+        isinstance(item, dict)
+        and isinstance(item.get("at"), str)
+        and isinstance(item.get("signals"), dict)
+        and isinstance(item.get("breaches"), dict)
+        and all(type(count) is int for count in item["breaches"].values())
+    ):
+        raise ValueError("snapshot")
+    return Snapshot(at=item["at"], signals=item["signals"], breaches=item["breaches"])
+
+
+def save_snapshots(path: Path, snapshots: Sequence[Snapshot], *, keep: int = DEFAULT_KEEP) -> None:
+    """Keep the newest ``keep`` snapshots, replacing the file atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"version": STATE_VERSION, "snapshots": [asdict(s) for s in list(snapshots)[-keep:]]}
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

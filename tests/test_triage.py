@@ -1,0 +1,318 @@
+"""Triage over real HTTP against the sandbox backend: scenarios, bad behaviour, report, secrecy."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.playbook import bundled_playbook_text
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.triage import report_schema
+from tests.fixtures.backend import ADMIN_TOKEN
+
+
+class Triage:
+    """Runs `ops-actions triage` in-process against one backend, keeping state between runs."""
+
+    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
+        self.tmp_path = tmp_path
+        self.capsys = capsys
+        self.url = url
+        self.reports = tmp_path / "reports"
+        self.state = tmp_path / "state.json"
+
+    def __call__(self, *extra: str, playbook: Path | None = None) -> tuple[int, dict[str, Any], str]:
+        """Run once; return the exit code, the newest JSON report and stdout+stderr."""
+        before = set(self.reports.glob("*.json")) if self.reports.exists() else set()
+        args = ["triage", "--backend-url", self.url, "--report-dir", str(self.reports)]
+        args += ["--state-file", str(self.state), *extra]
+        if playbook is not None:
+            args += ["--playbook", str(playbook)]
+        code = run(args)
+        captured = self.capsys.readouterr()
+        new = sorted(set(self.reports.glob("*.json")) - before)
+        assert len(new) == 1, "each triage writes exactly one report"
+        report = json.loads(new[0].read_text(encoding="utf-8"))
+        jsonschema.validate(report, report_schema())
+        return code, report, captured.out + captured.err
+
+
+@pytest.fixture
+def triage(
+    backend: SandboxBackend,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Triage:
+    """A triage runner bound to the sandbox backend, with the admin token in the playbook's env var."""
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
+    return Triage(tmp_path, capsys, backend.url)
+
+
+def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """One signal entry of a report."""
+    return next(s for s in report["signals"] if s["name"] == name)
+
+
+def fired(report: dict[str, Any]) -> list[str]:
+    """The ids of the rules that fired."""
+    return [r["id"] for r in report["rules"] if r["outcome"] == "fired"]
+
+
+def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:
+    """The bundled playbook with short probe timeouts, so timeout tests stay quick."""
+    text = bundled_playbook_text()
+    for original in ("timeout_s: 5", "timeout_s: 8"):
+        text = text.replace(original, f"timeout_s: {timeout_s}")
+    path = tmp_path / "fast-playbook.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("scenario", "severity", "branches", "rules"),
+    [
+        ("healthy", None, [], []),
+        ("db-down", "SEV-1", ["D"], ["backend-not-ready", "database-down"]),
+        ("worker-stalled", "SEV-2", ["B"], ["worker-heartbeat-stale"]),
+        ("webhook-failing", "SEV-2", ["A"], ["webhooks-failing"]),
+        ("job-regression", "SEV-2", ["C"], ["job-failures-high", "job-failures-isolated"]),
+        ("malformed", "SEV-2", [], ["ops-metrics-unavailable"]),
+        ("unauthorized", "SEV-2", [], ["ops-metrics-unavailable"]),
+        ("flaky", None, [], []),
+    ],
+)
+def test_each_scenario_gets_its_severity_and_branches(
+    backend: SandboxBackend,
+    triage: Triage,
+    scenario: str,
+    severity: str | None,
+    branches: list[str],
+    rules: list[str],
+) -> None:
+    """The sandbox's scenarios map to the playbook's severities and decision-tree branches."""
+    backend.set_scenario(scenario)
+    code, report, _ = triage()
+    assert code == 0
+    assert report["severity"] == severity
+    assert [b["id"] for b in report["branches"]] == branches
+    assert fired(report) == rules
+
+
+def test_slow_probe_times_out_into_unknown(backend: SandboxBackend, triage: Triage, tmp_path: Path) -> None:
+    """A metrics probe slower than its timeout makes its signals unknown; the rest still decide."""
+    backend.set_scenario("slow", slow_delay_s=3.0)
+    code, report, _ = triage(playbook=fast_playbook(tmp_path))
+    assert code == 0
+    assert signal(report, "ready_ok")["value"] is True
+    db_ok = signal(report, "db_ok")
+    assert db_ok["status"] == "unknown"
+    assert "timed out after 0.5 s" in db_ok["reason"]
+    assert report["severity"] == "SEV-2"
+    metrics = next(p for p in report["probes"] if p["id"] == "metrics")
+    assert metrics["attempts"] == 1, "timeouts are not retried"
+
+
+def test_flaky_backend_is_retried_to_an_answer(backend: SandboxBackend, triage: Triage) -> None:
+    """502 then a reset then 200: bounded retries reach the answer on the third attempt."""
+    backend.set_scenario("flaky")
+    _, report, _ = triage()
+    attempts = {p["id"]: p["attempts"] for p in report["probes"]}
+    assert attempts == {"ready": 3, "metrics": 3}
+    assert all(s["status"] == "ok" for s in report["signals"])
+
+
+def test_worker_stalled_queue_trend_fires_after_consecutive_breaches(
+    backend: SandboxBackend, triage: Triage
+) -> None:
+    """The growing queue needs three snapshots to be 'rising' and two rising runs in a row to fire."""
+    backend.set_scenario("worker-stalled")
+    outcomes = []
+    for _ in range(4):
+        _, report, _ = triage()
+        outcomes.append(next(r for r in report["rules"] if r["id"] == "queue-growing")["outcome"])
+    assert outcomes == ["unknown", "unknown", "pending", "fired"]
+    assert report["severity"] == "SEV-2"
+    finding = next(d for d in report["diagnostics"] if d["step"] == "check-recovery-summary")
+    assert finding["value"]["recovered"] == 0
+
+
+def test_webhook_branch_fetches_failed_events(backend: SandboxBackend, triage: Triage) -> None:
+    """Branch A's diagnostic lists the failed webhook events with their error."""
+    backend.set_scenario("webhook-failing")
+    _, report, text = triage()
+    finding = next(d for d in report["diagnostics"] if d["probe"] == "failed_webhooks")
+    assert finding["count"] == 7
+    assert "signature" in finding["sample"][0]["error"]
+    assert "Diagnostic A/list-failed-webhooks: 7 item(s)" in text
+
+
+def test_job_regression_groups_dead_letters_by_cause(backend: SandboxBackend, triage: Triage) -> None:
+    """Branch C groups dead letters by reason, provider and input; the common cause comes first."""
+    backend.set_scenario("job-regression")
+    _, report, _ = triage()
+    finding = next(d for d in report["diagnostics"] if d["probe"] == "dead_letters")
+    assert finding["count"] == 15
+    top = finding["groups"][0]
+    assert top["count"] == 12
+    assert top["key"] == {
+        "reason": "provider timeout after 30s",
+        "provider": "openai",
+        "input": "pdf-summary",
+    }
+
+
+def test_healthy_triage_prints_the_seed_checks(backend: SandboxBackend, triage: Triage) -> None:
+    """The table lists the seed's checks in order with their values."""
+    _, _, text = triage()
+    names = [
+        line.split()[0] for line in text.splitlines() if line.startswith("  ") and not line.startswith("  [")
+    ]
+    assert names[1:9] == [
+        "ready_ok",
+        "db_ok",
+        "worker_running",
+        "worker_heartbeat_age_s",
+        "queue_depth.queued",
+        "webhook_failed_last_hour",
+        "jobs_failed_last_hour",
+        "dead_letters_last_24h",
+    ]
+    assert "Severity: none (no rule fired)" in text
+
+
+def free_port() -> int:
+    """A local port with nothing listening on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_backend_exits_3_with_a_complete_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connection refused everywhere: every signal unknown with a reason, SEV-1, exit code 3."""
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
+    runner = Triage(tmp_path, capsys, f"http://127.0.0.1:{free_port()}")
+    code, report, text = runner()
+    assert code == 3
+    assert report["backend_reachable"] is False
+    assert all(s["status"] == "unknown" and s["reason"] for s in report["signals"])
+    assert report["severity"] == "SEV-1"
+    assert "backend unreachable" in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "reason"),
+    [
+        ("huge-body", None, "larger than 1000000 bytes"),
+        ("non-utf8", None, "not UTF-8"),
+        ("invalid-json", None, "not valid JSON"),
+        ("status", 401, "HTTP 401 unauthorized"),
+    ],
+)
+def test_bad_answers_become_unknown_with_a_reason(
+    backend: SandboxBackend, triage: Triage, kind: str, value: int | None, reason: str
+) -> None:
+    """A 50 MB body, undecodable bytes, broken JSON or a 401 leave the metrics signals unknown, explained."""
+    backend.add_fault("/api/ops/metrics", kind, value=value)
+    code, report, _ = triage()
+    assert code == 0
+    db_ok = signal(report, "db_ok")
+    assert db_ok["status"] == "unknown"
+    assert reason in db_ok["reason"]
+    assert signal(report, "ready_ok")["value"] is True
+
+
+def test_persistent_5xx_and_resets_are_retried_then_reported(backend: SandboxBackend, triage: Triage) -> None:
+    """Three 503s exhaust the bounded retry; three resets likewise; each is reported, never raised."""
+    backend.add_fault("/api/ops/metrics", "status", value=503, times=3)
+    backend.add_fault("/api/ready", "reset", times=3)
+    _, report, _ = triage()
+    probes = {p["id"]: p for p in report["probes"]}
+    assert probes["metrics"]["attempts"] == 3
+    assert probes["metrics"]["status_code"] == 503
+    assert probes["ready"]["attempts"] == 3
+    assert probes["ready"]["error"] in {
+        "connection closed without a complete answer",
+        "connection reset while reading the answer",
+    }
+    assert signal(report, "ready_ok")["status"] == "unknown"
+    assert report["severity"] == "SEV-1"
+
+
+def test_fail_on_sets_exit_code_5(backend: SandboxBackend, triage: Triage) -> None:
+    """--fail-on SEV-2 exits 5 on SEV-1 and SEV-2, 0 on healthy; an unknown severity is a usage error."""
+    backend.set_scenario("db-down")
+    assert triage("--fail-on", "SEV-2")[0] == 5
+    backend.set_scenario("healthy")
+    assert triage("--fail-on", "SEV-2")[0] == 0
+    assert run(["triage", "--backend-url", backend.url, "--fail-on", "SEV-9"]) == 2
+
+
+def test_report_inputs_hide_credentials(backend: SandboxBackend, triage: Triage) -> None:
+    """The report names the backend URL without user info or query, and the playbook by path and hash."""
+    triage.url = backend.url.replace("http://", "http://user:secret-pass@") + "?key=abc"
+    _, report, _ = triage()
+    assert report["inputs"]["backend_url"] == backend.url
+    assert report["inputs"]["playbook"]["path"] == "ops_actions/playbook.yaml"
+    assert len(report["inputs"]["playbook"]["sha256"]) == 64
+
+
+def test_corrupt_state_file_starts_fresh_with_a_warning(backend: SandboxBackend, triage: Triage) -> None:
+    """A state file that is not JSON is replaced, with a warning, and triage still runs."""
+    triage.state.write_text("{broken", encoding="utf-8")
+    code, _, text = triage()
+    assert code == 0
+    assert "is corrupt; starting fresh" in text
+    assert json.loads(triage.state.read_text(encoding="utf-8"))["version"] == 1
+
+
+def test_state_keeps_at_most_20_snapshots(backend: SandboxBackend, triage: Triage) -> None:
+    """The state file is bounded."""
+    for _ in range(22):
+        triage()
+    assert len(json.loads(triage.state.read_text(encoding="utf-8"))["snapshots"]) == 20
+
+
+def test_missing_backend_url_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --backend-url or OPS_BACKEND_URL triage says what to set and exits 2."""
+    monkeypatch.delenv("OPS_BACKEND_URL", raising=False)
+    assert run(["triage"]) == 2
+    assert "set OPS_BACKEND_URL" in capsys.readouterr().err
+
+
+def test_admin_token_never_leaks(backend: SandboxBackend, tmp_path: Path) -> None:
+    """The token appears in no report, stdout, stderr or state, whatever the scenario."""
+    token = "leak-canary-token-5f1e2d3c4b5a69788"
+    for scenario in ("healthy", "unauthorized", "malformed", "db-down"):
+        with SandboxBackend(scenario=scenario, admin_token=token) as server:
+            result = subprocess.run(
+                [
+                    *(sys.executable, "-m", "ops_actions", "triage", "--backend-url", server.url, "--json"),
+                    *("--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")),
+                    *("--backend-admin-token", token),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+                env={"PATH": "", "GITHUB_ACTIONS": "false", "SYSTEMROOT": ""},
+            )
+            assert result.returncode == 0, result.stderr
+            assert token not in result.stdout + result.stderr
+    written = [p.read_text(encoding="utf-8") for p in (tmp_path / "r").glob("*.json")]
+    assert len(written) == 4
+    assert all(token not in text for text in written)
+    assert token not in (tmp_path / "s.json").read_text(encoding="utf-8")
