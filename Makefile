@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/ops-actions playbook validate
-	$(BIN)/ops-actions playbook render
+	$(BIN)/ops-actions demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +23,9 @@ from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_p
 from ops_actions.sandbox.backend import SCENARIOS
 
 if TYPE_CHECKING:
+    from ops_actions.config import GitHubConfig
+    from ops_actions.github import Tracker
+    from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
 
 PLAYBOOK_HELP = "Playbook file (default: ./playbook.yaml, else the bundled one)."
@@ -297,3 +301,355 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str) -> No
         admin_token=admin_token,
         on_ready=lambda url: click.echo(f"sandbox backend on {url} (scenario {scenario}); Ctrl-C stops it"),
     )
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--scenario",
+    default="db-down",
+    show_default=True,
+    type=click.Choice([name for name in SCENARIOS if name != "healthy"]),
+    help="The failure the sandbox backend plays.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Where the demo writes its triage reports.",
+)
+def demo(scenario: str, output: Path) -> None:
+    """Play an outage on the embedded sandbox backend, offline, and triage it.
+
+    \b
+    Example:
+      ops-actions demo --scenario worker-stalled
+    """
+    from ops_actions.demo import run_demo
+    from ops_actions.triage import content_hash
+
+    source, data = read_playbook_source(None)
+    run_demo(
+        parse_playbook(data, source=source),
+        playbook_path=source,
+        playbook_sha256=content_hash(data),
+        scenario=scenario,
+        output=output,
+        say=click.echo,
+    )
+    click.echo(f"Triage reports are in {output / 'reports'}")
+
+
+# --- incidents ------------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def github_options(command: F) -> F:
+    """Options every command that talks to GitHub takes."""
+    decorators = [
+        click.option(
+            "--playbook", "playbook_path", type=click.Path(path_type=Path, dir_okay=False), help=PLAYBOOK_HELP
+        ),
+        click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY]."),
+        click.option("--github-token", help="Token [env: GITHUB_TOKEN]."),
+        click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL]."),
+        click.option("--dry-run", is_flag=True, help="Print the API calls and Markdown; write nothing."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@dataclass
+class GitHubContext:
+    """What a GitHub-facing command is built from."""
+
+    playbook: Playbook
+    playbook_source: str
+    playbook_sha256: str
+    config: GitHubConfig
+    tracker: Tracker
+    incidents: Incidents
+
+
+def _github_context(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> GitHubContext:
+    """The composition root for GitHub commands: playbook, config, tracker, incident service."""
+    from ops_actions.config import GitHubConfig
+    from ops_actions.github import DryRunTracker, Tracker
+    from ops_actions.lifecycle import Incidents
+    from ops_actions.triage import content_hash
+
+    source, data = read_playbook_source(playbook_path)
+    loaded = parse_playbook(data, source=source)
+    config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
+    if actions.in_actions():
+        click.echo(actions.mask(config.token))
+    tracker: Tracker = (
+        DryRunTracker.from_config(config, say=click.echo) if dry_run else Tracker.from_config(config)
+    )
+    rerun = (config.run_attempt or "1") != "1"
+    return GitHubContext(
+        playbook=loaded,
+        playbook_source=source,
+        playbook_sha256=content_hash(data),
+        config=config,
+        tracker=tracker,
+        incidents=Incidents(tracker, loaded, clock=_now, rerun=rerun),
+    )
+
+
+def _report_outcome(outcome: Outcome, *, summary_title: str) -> None:
+    """Print the outcome and hand it to Actions (outputs, job summary)."""
+    click.echo(f"{outcome.message}: {outcome.url}")
+    actions.set_outputs(
+        {
+            "incident-number": str(outcome.number),
+            "incident-url": outcome.url,
+            "severity": outcome.state.severity,
+        }
+    )
+    actions.add_summary(f"## {summary_title}\n\n[#{outcome.number}]({outcome.url}): {outcome.message}")
+
+
+@cli.group()
+def incident() -> None:
+    """Open and update incidents (GitHub issues labelled 'incident').
+
+    \b
+    Example:
+      ops-actions incident open --title "Checkout failing" --severity 1 --impact "All payments"
+    """
+
+
+@incident.command("open")
+@github_options
+@click.option("--title", required=True, help="Short title; the issue is titled [SEV-N] title.")
+@click.option("--severity", help="1, 2, 3 or SEV-N (default: from --from-report, else the lowest).")
+@click.option("--impact", default="", help="Who is affected, how many.")
+@click.option("--summary", default="", help="What is known so far.")
+@click.option("--key", help="Dedupe key (default: from the title); one open incident per key.")
+@click.option(
+    "--from-report",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A triage JSON report whose table and branch steps go into the issue.",
+)
+def incident_open(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    title: str,
+    severity: str | None,
+    impact: str,
+    summary: str,
+    key: str | None,
+    from_report: Path | None,
+) -> None:
+    """Open an incident issue, or update the open one with the same dedupe key.
+
+    \b
+    Example:
+      ops-actions incident open --title "Checkout failing" --severity 1 \\
+        --impact "All card payments" --summary "Stripe webhooks return 400"
+    """
+    from ops_actions.incident import slug
+    from ops_actions.lifecycle import operation_key
+    from ops_actions.triage import load_report
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    report = load_report(from_report, ctx.playbook) if from_report else None
+    chosen = severity or (report.severity if report else None) or ctx.playbook.severities[-1].id
+    dedupe = key or slug(title)
+    links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
+    outcome = ctx.incidents.open(
+        key=dedupe,
+        title=title,
+        severity=chosen,
+        impact=impact,
+        summary=summary,
+        operation=operation_key(ctx.config.run_id, "open", dedupe),
+        report=report,
+        links=links,
+        playbook_sha256=ctx.playbook_sha256,
+    )
+    _report_outcome(outcome, summary_title="Incident")
+
+
+@incident.command("update")
+@github_options
+@click.argument("number", type=int)
+@click.option(
+    "--status", required=True, help="investigating, mitigating or resolved (the playbook's statuses)."
+)
+@click.option("--next", "next_update", help="When the next update is due, e.g. 30m or 1h.")
+@click.option("--message", default="", help="What changed.")
+def incident_update(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+    status: str,
+    next_update: str | None,
+    message: str,
+) -> None:
+    """Post a status update in the playbook's template and swap the status label.
+
+    \b
+    Example:
+      ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
+    """
+    from ops_actions.incident import parse_minutes, update_status
+    from ops_actions.lifecycle import operation_key
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    minutes = parse_minutes(next_update) if next_update else None
+    key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
+    outcome = ctx.incidents.apply(
+        number,
+        key,
+        lambda state: update_status(
+            ctx.playbook,
+            state,
+            status=status,
+            next_minutes=minutes,
+            message=message,
+            now=_now(),
+            by=ctx.config.actor,
+            key=key,
+        ),
+    )
+    _report_outcome(outcome, summary_title="Status update")
+
+
+@incident.command("severity")
+@github_options
+@click.argument("number", type=int)
+@click.argument("severity")
+@click.option("--reason", default="", help="Why the severity changed.")
+def incident_severity(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+    severity: str,
+    reason: str,
+) -> None:
+    """Change an incident's severity (title, label and history follow).
+
+    \b
+    Example:
+      ops-actions incident severity 42 1 --reason "Payments down for all users"
+    """
+    from ops_actions.incident import change_severity
+    from ops_actions.lifecycle import operation_key
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
+    outcome = ctx.incidents.apply(
+        number,
+        key,
+        lambda state: change_severity(
+            ctx.playbook, state, severity=severity, reason=reason, now=_now(), by=ctx.config.actor, key=key
+        ),
+        title=True,
+    )
+    _report_outcome(outcome, summary_title="Severity")
+
+
+@incident.command("assign")
+@github_options
+@click.argument("number", type=int)
+@click.argument("owner")
+def incident_assign(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+    owner: str,
+) -> None:
+    """Make someone the incident's owner (assignee); this acknowledges the incident.
+
+    \b
+    Example:
+      ops-actions incident assign 42 @octocat
+    """
+    from ops_actions.lifecycle import operation_key
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    key = operation_key(ctx.config.run_id, "owner", number, owner)
+    outcome = ctx.incidents.assign(number, key, owner, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Owner")
+
+
+@incident.command("impact")
+@github_options
+@click.argument("number", type=int)
+@click.argument("impact")
+def incident_impact(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+    impact: str,
+) -> None:
+    """Restate who is affected and how much.
+
+    \b
+    Example:
+      ops-actions incident impact 42 "About 30% of checkouts fail"
+    """
+    from ops_actions.incident import change_impact
+    from ops_actions.lifecycle import operation_key
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    key = operation_key(ctx.config.run_id, "impact", number, impact)
+    outcome = ctx.incidents.apply(
+        number,
+        key,
+        lambda state: change_impact(state, impact=impact, now=_now(), by=ctx.config.actor, key=key),
+    )
+    _report_outcome(outcome, summary_title="Impact")
+
+
+@incident.command("resolve")
+@github_options
+@click.argument("number", type=int)
+def incident_resolve(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+) -> None:
+    """Close the incident with the compiled timeline and its durations.
+
+    \b
+    Example:
+      ops-actions incident resolve 42
+    """
+    from ops_actions.lifecycle import operation_key
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    key = operation_key(ctx.config.run_id, "resolve", number)
+    outcome = ctx.incidents.resolve(number, key, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Resolved")

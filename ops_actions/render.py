@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from ops_actions.incident import IncidentState, text_of
 from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.runbook import checklist, step_list
 from ops_actions.triage import Reading, TriageReport
 
 
@@ -112,3 +115,48 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
 def _table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def incident_body(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    report: TriageReport | None,
+    links: Sequence[tuple[str, str]],
+) -> str:
+    """The visible issue body: summary, impact, triage, steps, checklists, template, links."""
+    lines = [
+        f"**Severity:** {state.severity} · **Status:** {state.status} · **Opened:** {state.opened_at}",
+        "",
+    ]
+    severity = playbook.severity(state.severity)
+    lines += [f"> {severity.id}: {severity.definition}", ""]
+    if state.status_update_due:
+        lines += [
+            "> [!IMPORTANT]",
+            f"> {severity.id}: post a status update to customers and the internal channel now.",
+            "",
+        ]
+    lines += ["### Summary", "", text_of(state.summary) or "_No summary yet._", ""]
+    lines += ["### Impact", "", text_of(state.impact) or "_Under assessment._", ""]
+    if report is not None:
+        lines += ["### Triage", "", triage_markdown(playbook, report)]
+        for branch in report.branches:
+            steps = [step for step in branch.steps if not step.only_for or state.severity in step.only_for]
+            lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
+    first = tuple(s for s in playbook.first_10_minutes if not s.only_for or state.severity in s.only_for)
+    lines += ["### First 10 minutes", "", step_list(first)]
+    lines += [
+        "### Status updates",
+        "",
+        f"Template: `{playbook.communication_template}`",
+        "",
+        "Post one with a comment: `/status <" + "|".join(playbook.statuses) + "> next <N>m <text>`.",
+        "",
+        "### Resolution checklist",
+        "",
+        checklist(playbook.resolution_checklist),
+    ]
+    if links:
+        lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
+    return "\n".join(lines)

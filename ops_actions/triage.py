@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+import jsonschema
+
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.probes import ProbeResult
 from ops_actions.rules import UNKNOWN, Unknown, Value, evaluate
@@ -398,3 +401,45 @@ def triage(
 def iso(moment: datetime) -> str:
     """ISO 8601 UTC with a trailing Z, to the second."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_report(path: Path, playbook: Playbook) -> TriageReport:
+    """Read a triage JSON report back (validated against its schema) for an issue body."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.validate(data, report_schema())
+    except (OSError, UnicodeDecodeError, ValueError, jsonschema.ValidationError) as error:
+        reason = error.message if isinstance(error, jsonschema.ValidationError) else type(error).__name__
+        raise OpsError(f"{path} is not a triage report: {reason}", ExitCode.USAGE) from None
+    try:
+        branches = [playbook.branch(item["id"]) for item in data["branches"]]
+        steps_by_source = {"first_10_minutes": playbook.first_10_minutes}
+        steps_by_source.update({f"branch {b.id}": b.steps for b in playbook.decision_tree})
+        steps = [
+            (item["source"], next(s for s in steps_by_source[item["source"]] if s.id == item["id"]))
+            for item in data["steps"]
+        ]
+    except (KeyError, StopIteration):
+        raise OpsError(
+            f"{path} was written with another playbook (unknown branch or step)", ExitCode.USAGE
+        ) from None
+    return TriageReport(
+        started_at=data["started_at"],
+        finished_at=data["finished_at"],
+        backend_url=data["inputs"]["backend_url"],
+        playbook_path=data["inputs"]["playbook"]["path"],
+        playbook_sha256=data["inputs"]["playbook"]["sha256"],
+        probes=[
+            ProbeResult(p["id"], p["status_code"], p["latency_ms"], p["attempts"], error=p["error"])
+            for p in data["probes"]
+        ],
+        signals=[
+            Reading(s["name"], UNKNOWN if s["status"] == "unknown" else s["value"], s["reason"])
+            for s in data["signals"]
+        ],
+        rules=[RuleOutcome(**{**r, "unknown_signals": tuple(r["unknown_signals"])}) for r in data["rules"]],
+        severity=data["severity"],
+        branches=branches,
+        steps=steps,
+        diagnostics=data["diagnostics"],
+    )

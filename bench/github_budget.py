@@ -1,0 +1,117 @@
+"""GitHub request budget per incident operation, counted by the emulator.
+
+Run: .venv/bin/python bench/github_budget.py
+Targets (issue 4): open incident <= 3 requests when labels exist, timeline comment <= 2,
+"no incident, nothing to do" <= 1, unchanged with 2,000 closed issues in the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ops_actions.config import GitHubConfig
+from ops_actions.github import Tracker
+from ops_actions.incident import label_specs, update_status
+from ops_actions.lifecycle import Incidents, operation_key
+from ops_actions.playbook import load_playbook
+from ops_actions.sandbox.github import GitHubEmulator
+
+REPO = "octo-org/backend"
+TOKEN = "bench-token-0123456789abcdef"
+
+
+def counted(emulator: GitHubEmulator, action: Callable[[], object]) -> str:
+    """Run an action and describe the requests it cost."""
+    emulator.reset_log()
+    action()
+    calls = [f"{r.method} {r.path.removeprefix('/repos/' + REPO)}" for r in emulator.requests]
+    return f"{len(calls)} request(s): " + ", ".join(calls)
+
+
+def measure(closed_issues: int) -> None:
+    playbook = load_playbook(None)
+    with GitHubEmulator(repo=REPO, token=TOKEN) as emulator:
+        config = GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN)
+        tracker = Tracker.from_config(config)
+        tracker.ensure_labels(list(label_specs(playbook).values()))
+        for i in range(closed_issues):
+            emulator.add_issue(
+                title=f"[SEV-3] old incident {i}", labels=["incident", "sev-3"], state="closed"
+            )
+        incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
+        print(f"-- repository with {closed_issues} closed incident issues --")
+        print("no incident, nothing to do:", counted(emulator, lambda: incidents.find_open("checkout")))
+        opened = []
+
+        def open_incident() -> None:
+            opened.append(
+                incidents.open(
+                    key="checkout",
+                    title="Checkout failing",
+                    severity="SEV-2",
+                    impact="EU",
+                    summary="",
+                    operation=operation_key("1", "open", "checkout"),
+                )
+            )
+
+        print("open incident (labels exist):", counted(emulator, open_incident))
+        number = opened[0].number
+        print(
+            "timeline comment (read incident, comment, save state):",
+            counted(
+                emulator,
+                lambda: incidents.apply(
+                    number,
+                    "run-2:status",
+                    lambda s: update_status(
+                        playbook,
+                        s,
+                        status="mitigating",
+                        next_minutes=30,
+                        message="",
+                        now=datetime.now(UTC),
+                        by=None,
+                        key="run-2:status",
+                    ),
+                ),
+            ),
+        )
+        ((issue, state),) = incidents.find_open("checkout")
+        print(
+            "timeline comment on an incident already listed (the watch's path):",
+            counted(
+                emulator,
+                lambda: incidents.apply_to(
+                    issue,
+                    state,
+                    "run-3:status",
+                    lambda s: update_status(
+                        playbook,
+                        s,
+                        status="mitigating",
+                        next_minutes=15,
+                        message="",
+                        now=datetime.now(UTC),
+                        by=None,
+                        key="run-3:status",
+                    ),
+                ),
+            ),
+        )
+        print(
+            "re-run of an applied update:",
+            counted(
+                emulator,
+                lambda: incidents.apply(
+                    number, "run-2:status", lambda s: (_ for _ in ()).throw(AssertionError)
+                ),
+            ),
+        )
+        tracker.close()
+
+
+if __name__ == "__main__":
+    for closed in (0, 2000):
+        measure(closed)

@@ -1,0 +1,422 @@
+"""The incident tracker: the only module that imports PyGithub.
+
+A narrow interface over issues, labels, comments and workflows. Reads are retried; writes are
+never blindly retried: after an ambiguous failure (5xx, dropped connection) the tracker first
+looks for the write's idempotency marker and only sends again when it is not there. Rate limits
+are waited out per ``retry-after``, then ``x-ratelimit-reset``, then an exponential back-off,
+up to a ceiling, after which the caller gets a one-line OpsError.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+
+import requests
+from github import Auth, Github, GithubException
+from github.Issue import Issue
+
+from ops_actions.config import GitHubConfig
+from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident import LabelSpec
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS: Final = 4
+BACKOFF_FROM_S: Final = 60.0
+PAGE_SIZE: Final = 100
+
+
+@dataclass(frozen=True)
+class IssueData:
+    """An issue as the core needs it."""
+
+    number: int
+    id: int
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    html_url: str
+    author: str
+    label_details: tuple[LabelSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentData:
+    """A comment as the core needs it."""
+
+    id: int
+    body: str
+    author: str
+    created_at: datetime
+
+
+def _issue_data(issue: Issue) -> IssueData:
+    return IssueData(
+        number=issue.number,
+        id=issue.id,
+        title=issue.title,
+        body=issue.body or "",
+        labels=tuple(label.name for label in issue.labels),
+        assignees=tuple(user.login for user in issue.assignees),
+        state=issue.state,
+        created_at=issue.created_at.astimezone(UTC),
+        updated_at=issue.updated_at.astimezone(UTC),
+        html_url=issue.html_url,
+        author=issue.user.login if issue.user else "",
+        label_details=tuple(LabelSpec(lb.name, lb.color or "", lb.description or "") for lb in issue.labels),
+    )
+
+
+def _is_pull_request(issue: Issue) -> bool:
+    """Whether a listed issue is a PR; reading ``issue.pull_request`` would fetch each issue again."""
+    return "/pull/" in issue.html_url
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def _message(error: GithubException) -> str:
+    data = error.data
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return str(data or "") or f"HTTP {error.status}"
+
+
+def rate_limit_delay(error: GithubException, attempt: int, now: float) -> float | None:
+    """Seconds to wait when the error is a rate limit, else None."""
+    headers = error.headers
+    retry_after = _header(headers, "retry-after")
+    remaining = _header(headers, "x-ratelimit-remaining")
+    limited = error.status == 429 or (
+        error.status == 403
+        and (retry_after is not None or remaining == "0" or "rate limit" in _message(error).lower())
+    )
+    if not limited:
+        return None
+    if retry_after and retry_after.strip().isdigit():
+        return float(retry_after)
+    reset = _header(headers, "x-ratelimit-reset")
+    if remaining == "0" and reset and reset.isdigit():
+        return max(float(reset) - now, 0.0) + 1.0
+    return BACKOFF_FROM_S * 2.0 ** (attempt - 1)
+
+
+class Tracker:
+    """Incidents as GitHub issues, in one repository."""
+
+    def __init__(
+        self,
+        client: Github,
+        repository: str,
+        *,
+        max_wait_s: float = 300.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._repo = client.get_repo(repository)
+        self.repository = repository
+        self._max_wait_s = max_wait_s
+        self._sleep = sleep
+        self._clock = clock
+        self.waited_s = 0.0
+
+    @classmethod
+    def from_config(cls, config: GitHubConfig, **kwargs: Any) -> Tracker:
+        """A tracker with PyGithub set up deliberately: our own retries, no built-in throttling."""
+        client = Github(
+            base_url=config.api_url,
+            auth=Auth.Token(config.token),
+            retry=None,  # PyGithub would retry POSTs on 5xx and could duplicate an issue
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            per_page=PAGE_SIZE,
+            timeout=30,
+            lazy=True,
+        )
+        return cls(client, config.repository, max_wait_s=config.max_wait_s, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- the retry policy ---------------------------------------------------------------------
+
+    def _call(self, what: str, action: Callable[[], T], *, verify: Callable[[], T | None] | None = None) -> T:
+        """Run ``action``; retry reads, and for writes (``verify`` given) look before sending again."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return action()
+            except GithubException as error:
+                delay = rate_limit_delay(error, attempt, self._clock())
+                if delay is None and error.status < 500:
+                    raise OpsError(self._explain(what, error), ExitCode.GITHUB) from None
+                reason = (
+                    f"rate limited (HTTP {error.status})" if delay is not None else f"HTTP {error.status}"
+                )
+                if delay is None:
+                    delay = min(2.0**attempt, 30.0) * random.uniform(0.5, 1.0)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                reason = f"connection failed ({type(error).__name__})"
+                delay = min(2.0**attempt, 30.0) * random.uniform(0.5, 1.0)
+            if verify is not None:
+                found = verify()
+                if found is not None:
+                    return found
+            if attempt >= MAX_ATTEMPTS or self.waited_s + delay > self._max_wait_s:
+                raise OpsError(f"GitHub: {what} failed after {attempt} attempt(s): {reason}", ExitCode.GITHUB)
+            self._sleep(delay)
+            self.waited_s += delay
+
+    @staticmethod
+    def _explain(what: str, error: GithubException) -> str:
+        message = " ".join(_message(error).split())[:200]
+        hints = {
+            401: "the token was rejected",
+            403: "the token lacks a permission",
+            404: "not found (deleted, or no access)",
+            410: "issues are disabled in this repository",
+            422: "GitHub rejected the request",
+        }
+        hint = hints.get(error.status, f"HTTP {error.status}")
+        return f"GitHub: {what}: {hint}: {message}"
+
+    # -- issues -------------------------------------------------------------------------------
+
+    def open_incidents(self, label: str) -> list[IssueData]:
+        """Open issues with the label (one page of 100 is one request; issues, not PRs)."""
+
+        def list_open() -> list[IssueData]:
+            issues = self._repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
+            return [_issue_data(issue) for issue in issues if not _is_pull_request(issue)]
+
+        return self._call("list open incidents", list_open)
+
+    def issues(self, label: str, *, state: str = "all", since: datetime | None = None) -> list[IssueData]:
+        """Issues with the label in any state (for reports)."""
+
+        def list_all() -> list[IssueData]:
+            kwargs: dict[str, Any] = {"state": state, "labels": [label]}
+            if since is not None:
+                kwargs["since"] = since
+            return [
+                _issue_data(issue) for issue in self._repo.get_issues(**kwargs) if issue.pull_request is None
+            ]
+
+        return self._call("list issues", list_all)
+
+    def issue(self, number: int) -> IssueData:
+        """One issue by number."""
+
+        def get() -> IssueData:
+            issue = self._repo.get_issue(number)
+            issue.complete()
+            return _issue_data(issue)
+
+        return self._call(f"read issue #{number}", get)
+
+    def create_issue(
+        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
+    ) -> IssueData:
+        """Create an issue; after an ambiguous failure, an open issue whose body holds ``marker`` is it."""
+
+        def create() -> IssueData:
+            return _issue_data(self._repo.create_issue(title=title, body=body, labels=list(labels)))
+
+        def already_created() -> IssueData | None:
+            return next((i for i in self.open_incidents(find_label) if marker in i.body), None)
+
+        return self._call("create the incident issue", create, verify=already_created)
+
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+    ) -> IssueData:
+        """PATCH an issue; the same PATCH twice has the same effect, so it is safe to retry."""
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = title
+        if body is not None:
+            changes["body"] = body
+        if labels is not None:
+            changes["labels"] = list(labels)
+        if state is not None:
+            changes["state"] = state
+        if state_reason is not None:
+            changes["state_reason"] = state_reason
+
+        def patch() -> IssueData:
+            issue = self._repo.get_issue(number)
+            issue.edit(**changes)
+            return _issue_data(issue)
+
+        return self._call(f"update issue #{number}", patch)
+
+    def assign(self, number: int, logins: Sequence[str]) -> None:
+        """Add assignees (idempotent on GitHub's side)."""
+        self._call(f"assign issue #{number}", lambda: self._repo.get_issue(number).add_to_assignees(*logins))
+
+    def comments(self, number: int) -> list[CommentData]:
+        """All comments of an issue, oldest first."""
+
+        def list_comments() -> list[CommentData]:
+            return [
+                CommentData(c.id, c.body or "", c.user.login if c.user else "", c.created_at.astimezone(UTC))
+                for c in self._repo.get_issue(number).get_comments()
+            ]
+
+        return self._call(f"read the comments of #{number}", list_comments)
+
+    def comment(self, number: int, body: str, *, marker: str) -> int:
+        """Post a comment; after an ambiguous failure a comment holding ``marker`` counts as posted."""
+
+        def post() -> int:
+            return int(self._repo.get_issue(number).create_comment(body).id)
+
+        def already_posted() -> int | None:
+            return next((c.id for c in self.comments(number) if marker in c.body), None)
+
+        return self._call(f"comment on #{number}", post, verify=already_posted)
+
+    def update_label(self, spec: LabelSpec) -> None:
+        """Give a label its colour and description (PATCH: safe to retry)."""
+
+        def patch() -> None:
+            self._repo.get_label(spec.name).edit(spec.name, spec.color, spec.description)
+
+        self._call(f"update label {spec.name}", patch)
+
+    def labels(self) -> set[str]:
+        """The repository's label names."""
+        return self._call("list labels", lambda: {label.name for label in self._repo.get_labels()})
+
+    def ensure_labels(self, specs: Sequence[LabelSpec], existing: set[str] | None = None) -> None:
+        """Create the labels that are missing, with colour and description."""
+        present = self.labels() if existing is None else existing
+        for spec in specs:
+            if spec.name in present:
+                continue
+
+            def create(spec: LabelSpec = spec) -> None:
+                try:
+                    self._repo.create_label(spec.name, spec.color, spec.description)
+                except GithubException as error:
+                    if error.status != 422:  # 422: it exists already (created by a racing run)
+                        raise
+
+            self._call(f"create label {spec.name}", create)
+
+    def add_reaction(self, number: int, comment_id: int, content: str) -> None:
+        """React to an issue comment (GitHub answers 200 for an existing reaction)."""
+
+        def react() -> None:
+            self._repo.get_issue(number).get_comment(comment_id).create_reaction(content)
+
+        self._call("react to the comment", react)
+
+    def permission(self, login: str) -> str:
+        """A user's permission on the repository: admin, maintain, write, triage, read or none."""
+
+        def get() -> str:
+            try:
+                data = self._repo.get_collaborator_role_name(login)
+            except GithubException as error:
+                if error.status == 404:
+                    return "none"
+                raise
+            return str(data)
+
+        return self._call(f"read the permission of {login}", get)
+
+
+class DryRunTracker(Tracker):
+    """Reads for real; every write is printed as the API call it would make, and not sent."""
+
+    def __init__(self, client: Github, repository: str, *, say: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(client, repository, **kwargs)
+        self._say = say
+        self.planned: list[tuple[str, str, dict[str, Any]]] = []
+
+    def _plan(self, method: str, path: str, payload: dict[str, Any]) -> None:
+        self.planned.append((method, path, payload))
+        self._say(f"[dry-run] {method} /repos/{self.repository}{path}")
+        for name, value in payload.items():
+            if isinstance(value, str) and "\n" in value:
+                self._say(f"  {name}:\n" + "\n".join(f"    {line}" for line in value.splitlines()))
+            else:
+                self._say(f"  {name}: {value!r}")
+
+    def create_issue(
+        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
+    ) -> IssueData:
+        self._plan("POST", "/issues", {"title": title, "labels": list(labels), "body": body})
+        now = datetime.now(UTC)
+        return IssueData(0, 0, title, body, tuple(labels), (), "open", now, now, "(dry run: not created)", "")
+
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+    ) -> IssueData:
+        payload = {
+            "title": title,
+            "labels": list(labels) if labels is not None else None,
+            "state": state,
+            "state_reason": state_reason,
+            "body": body,
+        }
+        self._plan("PATCH", f"/issues/{number}", {k: v for k, v in payload.items() if v is not None})
+        now = datetime.now(UTC)
+        return IssueData(
+            number, 0, title or "", body or "", tuple(labels or ()), (), state or "open", now, now, "", ""
+        )
+
+    def assign(self, number: int, logins: Sequence[str]) -> None:
+        self._plan("POST", f"/issues/{number}/assignees", {"assignees": list(logins)})
+
+    def comment(self, number: int, body: str, *, marker: str) -> int:
+        self._plan("POST", f"/issues/{number}/comments", {"body": body})
+        return 0
+
+    def ensure_labels(self, specs: Sequence[LabelSpec], existing: set[str] | None = None) -> None:
+        present = self.labels() if existing is None else existing
+        for spec in specs:
+            if spec.name not in present:
+                self._plan(
+                    "POST",
+                    "/labels",
+                    {"name": spec.name, "color": spec.color, "description": spec.description},
+                )
+
+    def update_label(self, spec: LabelSpec) -> None:
+        self._plan("PATCH", f"/labels/{spec.name}", {"color": spec.color, "description": spec.description})
+
+    def add_reaction(self, number: int, comment_id: int, content: str) -> None:
+        self._plan("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})

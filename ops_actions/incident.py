@@ -1,0 +1,514 @@
+"""The incident life cycle, pure: state, transitions and the timeline entries they produce.
+
+An incident's whole state lives in its GitHub issue: labels, assignees, comments (the
+timeline) and a hidden state block at the end of the body. This module turns a command into
+the new state and the comment to post; :mod:`ops_actions.github` writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from ops_actions.errors import OpsError
+from ops_actions.markdown import encode_marker, find_markers, inert, without_mentions
+from ops_actions.playbook.model import Playbook
+from ops_actions.template import fill
+
+STATE_VERSION: Final = 1
+INCIDENT_LABEL: Final = "incident"
+STATUS_LABEL_PREFIX: Final = "status:"
+BODY_LIMIT: Final = 65_536
+MAX_APPLIED_KEYS: Final = 200
+MAX_SNAPSHOTS: Final = 12
+# The state block must always fit in an issue body, so the free text it keeps is bounded.
+MAX_STATE_TEXT: Final = 2_000
+MAX_TITLE: Final = 200
+_TRUNCATED: Final = "\n\n_… truncated to fit GitHub's 65,536-character limit._\n"
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with a trailing Z, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """The inverse of :func:`iso` (any ISO 8601 with a zone is accepted)."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def slug(text: str) -> str:
+    """A dedupe key from free text: lower case, dashes, at most 60 characters."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    return cleaned or hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class IncidentState:
+    """What the tool remembers about an incident, kept as JSON in the issue body."""
+
+    key: str
+    title: str
+    severity: str
+    status: str
+    opened_at: str
+    impact: str = ""
+    summary: str = ""
+    owner: str | None = None
+    detected_at: str | None = None
+    acknowledged_at: str | None = None
+    mitigated_at: str | None = None
+    resolved_at: str | None = None
+    next_update_due: str | None = None
+    status_update_due: bool = False
+    playbook_sha256: str = ""
+    severity_history: list[dict[str, Any]] = field(default_factory=list)
+    status_history: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+    version: int = STATE_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IncidentState:
+        """Decode a state block; ValueError when it is not one this version wrote."""
+        if data.get("version") != STATE_VERSION:
+            raise ValueError("unsupported state version")
+        known = {f.name: f for f in fields(cls)}
+        values = {name: data[name] for name in known if name in data}
+        for name in ("key", "title", "severity", "status", "opened_at"):
+            if not isinstance(values.get(name), str):
+                raise ValueError(f"state field {name} missing")
+        for name in ("severity_history", "status_history", "snapshots", "applied"):
+            if not isinstance(values.get(name, []), list):
+                raise ValueError(f"state field {name} is not a list")
+        for name in ("impact", "summary"):
+            if not isinstance(values.get(name, ""), str):
+                raise ValueError(f"state field {name} is not text")
+        return cls(**values)
+
+    def has_applied(self, key: str) -> bool:
+        """Whether an operation with this idempotency key already took effect."""
+        return key in self.applied
+
+    def mark_applied(self, key: str) -> None:
+        self.applied = [*self.applied, key][-MAX_APPLIED_KEYS:]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A timeline entry: one comment with a hidden marker that makes it idempotent."""
+
+    key: str
+    kind: str
+    at: str
+    summary: str
+    body: str
+    incident: str
+
+    def markdown(self) -> str:
+        """The comment text: visible Markdown, then the marker."""
+        payload = {
+            "key": self.key,
+            "kind": self.kind,
+            "at": self.at,
+            "summary": self.summary,
+            "incident": self.incident,
+        }
+        marker = encode_marker("event", payload)
+        return fit(self.body.rstrip("\n"), "\n\n" + marker + "\n")
+
+
+def fit(visible: str, tail: str) -> str:
+    """Visible text plus a tail (markers) within GitHub's limit; the tail always survives."""
+    if len(visible) + len(tail) <= BODY_LIMIT:
+        return visible + tail
+    room = BODY_LIMIT - len(tail) - len(_TRUNCATED)
+    return visible[:room] + _TRUNCATED + tail
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A label with the colour and description it is created with."""
+
+    name: str
+    color: str
+    description: str
+
+
+# GitHub gives labels it creates on the fly this colour and no description.
+AUTO_LABEL_COLOR: Final = "ededed"
+_SEVERITY_COLORS: Final = ("b60205", "d93f0b", "fbca04", "c2e0c6", "bfdadc")
+_STATUS_COLORS: Final = {"investigating": "1d76db", "mitigating": "fef2c0", "resolved": "0e8a16"}
+
+
+def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
+    """Every label the playbook's incidents use, by name."""
+    specs = [LabelSpec(INCIDENT_LABEL, "b60205", "An incident, managed by ops-actions")]
+    for severity in playbook.severities:
+        color = _SEVERITY_COLORS[min(severity.rank, len(_SEVERITY_COLORS) - 1)]
+        specs.append(LabelSpec(severity.label, color, f"{severity.id}: {severity.definition}"[:100]))
+    for status in playbook.statuses:
+        specs.append(
+            LabelSpec(
+                f"{STATUS_LABEL_PREFIX}{status}",
+                _STATUS_COLORS.get(status, "c5def5"),
+                f"Incident is {status}",
+            )
+        )
+    return {spec.name: spec for spec in specs}
+
+
+def bounded(text: str, limit: int) -> str:
+    """Stripped text of at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
+    """The labels an incident carries: incident, its severity's label, its status."""
+    return [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
+
+
+def issue_title(state: IncidentState) -> str:
+    """``[SEV-N] title``."""
+    return f"[{state.severity}] {state.title}"
+
+
+def text_of(value: str) -> str:
+    """User text as it may appear in an issue: inert markers, no pings."""
+    return without_mentions(inert(value))
+
+
+def check_severity(playbook: Playbook, severity: str) -> str:
+    """Accept ``SEV-2``, ``sev-2`` or ``2``; OpsError otherwise."""
+    candidates = {s.id.lower(): s.id for s in playbook.severities}
+    candidates.update({s.id.lower().rsplit("-", 1)[-1]: s.id for s in playbook.severities})
+    found = candidates.get(severity.strip().lower())
+    if found is None:
+        raise OpsError(f"unknown severity {severity!r}; the playbook has " + ", ".join(candidates.values()))
+    return found
+
+
+def parse_minutes(text: str) -> int:
+    """``30m``, ``1h``, ``90`` (minutes) or ``1h30m`` as whole minutes; OpsError otherwise."""
+    match = re.fullmatch(r"\s*(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*(?:m|min)?)?\s*", text.lower())
+    if not match or not any(match.groups()):
+        raise OpsError(f"{text!r} is not a duration such as 30m or 1h")
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    if not 1 <= minutes <= 7 * 24 * 60:
+        raise OpsError(f"{text!r} must be between 1 minute and 7 days")
+    return minutes
+
+
+def check_status(playbook: Playbook, status: str) -> str:
+    if status not in playbook.statuses:
+        raise OpsError(f"unknown status {status!r}; the playbook allows " + ", ".join(playbook.statuses))
+    return status
+
+
+def new_incident(
+    playbook: Playbook,
+    *,
+    key: str,
+    title: str,
+    severity: str,
+    impact: str,
+    summary: str,
+    now: datetime,
+    detected_at: datetime | None = None,
+    playbook_sha256: str = "",
+    snapshot: dict[str, Any] | None = None,
+) -> IncidentState:
+    """The state of a freshly opened incident (status: the playbook's first)."""
+    severity = check_severity(playbook, severity)
+    at = iso(now)
+    policy = playbook.severity(severity).policy
+    return IncidentState(
+        key=key,
+        title=bounded(title, MAX_TITLE) or "Incident",
+        severity=severity,
+        status=playbook.statuses[0],
+        opened_at=at,
+        impact=bounded(impact, MAX_STATE_TEXT),
+        summary=bounded(summary, MAX_STATE_TEXT),
+        detected_at=iso(detected_at) if detected_at else at,
+        next_update_due=iso(now + timedelta(minutes=policy.update_every_minutes)),
+        status_update_due=policy.immediate_status_update,
+        playbook_sha256=playbook_sha256,
+        severity_history=[{"at": at, "severity": severity, "reason": "opened"}],
+        status_history=[{"at": at, "status": playbook.statuses[0]}],
+        snapshots=[snapshot] if snapshot else [],
+    )
+
+
+def status_line(playbook: Playbook, state: IncidentState, *, now: datetime, next_minutes: int | None) -> str:
+    """The playbook's communication template, filled for this incident."""
+    return fill(
+        playbook.communication_template,
+        {
+            "severity": state.severity,
+            "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "title": text_of(state.title),
+            "impact": text_of(state.impact) or "under assessment",
+            "status": state.status,
+            "next_update_minutes": next_minutes if next_minutes is not None else "n/a",
+        },
+    )
+
+
+def _acknowledge(state: IncidentState, at: str) -> None:
+    if state.acknowledged_at is None:
+        state.acknowledged_at = at
+
+
+def update_status(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    status: str,
+    next_minutes: int | None,
+    message: str,
+    now: datetime,
+    by: str | None,
+    key: str,
+) -> tuple[IncidentState, Event]:
+    """A status update: the template line as a timeline comment, and the state's clocks."""
+    status = check_status(playbook, status)
+    new = replace(state)
+    at = iso(now)
+    if status != state.status:
+        new.status = status
+        new.status_history = [*state.status_history, {"at": at, "status": status}]
+    if status == "mitigating" and new.mitigated_at is None:
+        new.mitigated_at = at
+    if by:
+        _acknowledge(new, at)
+    new.status_update_due = False
+    minutes = (
+        next_minutes
+        if next_minutes is not None
+        else playbook.severity(new.severity).policy.update_every_minutes
+    )
+    new.next_update_due = None if status == playbook.statuses[-1] else iso(now + timedelta(minutes=minutes))
+    line = status_line(playbook, new, now=now, next_minutes=minutes)
+    body = f"**Status update**{_by(by)}\n\n{line}"
+    if message.strip():
+        body += f"\n\n{text_of(message.strip())}"
+    return new, Event(key, "status", at, f"status: {status}", body, state.key)
+
+
+def _by(login: str | None) -> str:
+    return f" by @{login}" if login else ""
+
+
+def change_severity(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    severity: str,
+    reason: str,
+    now: datetime,
+    by: str | None,
+    key: str,
+) -> tuple[IncidentState, Event]:
+    """A new severity, recorded with its reason; the issue title and label follow."""
+    severity = check_severity(playbook, severity)
+    new = replace(state)
+    at = iso(now)
+    new.severity = severity
+    new.severity_history = [*state.severity_history, {"at": at, "severity": severity, "reason": reason}]
+    if playbook.severity(severity).policy.immediate_status_update and state.severity != severity:
+        new.status_update_due = True
+    if by:
+        _acknowledge(new, at)
+    body = f"**Severity** {state.severity} → {severity}{_by(by)}"
+    if reason.strip():
+        body += f"\n\nReason: {text_of(reason.strip())}"
+    return new, Event(key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key)
+
+
+def assign_owner(
+    state: IncidentState, *, owner: str, now: datetime, by: str | None, key: str
+) -> tuple[IncidentState, Event]:
+    """A new owner; assigning someone acknowledges the incident."""
+    login = owner.strip().lstrip("@")
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", login):
+        raise OpsError(f"{owner!r} is not a GitHub login")
+    new = replace(state)
+    at = iso(now)
+    new.owner = login
+    _acknowledge(new, at)
+    return new, Event(key, "owner", at, f"owner: @{login}", f"**Owner** @{login}{_by(by)}", state.key)
+
+
+def change_impact(
+    state: IncidentState, *, impact: str, now: datetime, by: str | None, key: str
+) -> tuple[IncidentState, Event]:
+    """A new impact statement."""
+    if not impact.strip():
+        raise OpsError("the impact must not be empty")
+    new = replace(state)
+    new.impact = bounded(impact, MAX_STATE_TEXT)
+    at = iso(now)
+    body = f"**Impact**{_by(by)}: {text_of(new.impact)}"
+    return new, Event(key, "impact", at, "impact updated", body, state.key)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the compiled timeline."""
+
+    at: str
+    kind: str
+    summary: str
+
+
+def compile_timeline(state: IncidentState, comment_bodies: Sequence[str]) -> list[TimelineEntry]:
+    """Detected/opened from the state, then every event the tool wrote, in time order."""
+    entries = []
+    if state.detected_at and state.detected_at != state.opened_at:
+        entries.append(TimelineEntry(state.detected_at, "detected", "first failing triage"))
+    entries.append(
+        TimelineEntry(
+            state.opened_at,
+            "opened",
+            f"opened as {state.severity_history[0]['severity']}" if state.severity_history else "opened",
+        )
+    )
+    seen: set[str] = set()
+    for body in comment_bodies:
+        for marker in find_markers(body, "event"):
+            key, at, kind = marker.get("key"), marker.get("at"), marker.get("kind")
+            if not (isinstance(key, str) and isinstance(at, str) and isinstance(kind, str)) or key in seen:
+                continue
+            seen.add(key)
+            if kind == "opened":
+                continue
+            entries.append(TimelineEntry(at, kind, str(marker.get("summary", kind))))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def duration(start: str | None, end: str | None) -> str:
+    """A human duration such as ``1 h 05 min``, or ``–`` when either end is missing."""
+    if not start or not end:
+        return "–"
+    minutes = max(int((parse_time(end) - parse_time(start)).total_seconds() // 60), 0)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def resolve(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    now: datetime,
+    by: str | None,
+    key: str,
+    comment_bodies: Sequence[str],
+) -> tuple[IncidentState, Event]:
+    """Resolved: the final comment holds the compiled timeline and the durations."""
+    new = replace(state)
+    at = iso(now)
+    final = playbook.statuses[-1]
+    if new.status != final:
+        new.status = final
+        new.status_history = [*state.status_history, {"at": at, "status": final}]
+    new.resolved_at = at
+    new.next_update_due = None
+    new.status_update_due = False
+    if new.mitigated_at is None:
+        new.mitigated_at = at
+    _acknowledge(new, at)
+    timeline = compile_timeline(new, comment_bodies)
+    lines = [f"**Resolved**{_by(by)} at {at}", "", "| Time (UTC) | Event |", "|---|---|"]
+    lines += [f"| {entry.at} | {text_of(entry.summary)} |" for entry in timeline]
+    lines.append(f"| {at} | resolved |")
+    lines += [
+        "",
+        f"- Time to acknowledge: {duration(new.opened_at, new.acknowledged_at)}",
+        f"- Time to mitigate: {duration(new.opened_at, new.mitigated_at)}",
+        f"- Time to resolve: {duration(new.opened_at, new.resolved_at)}",
+    ]
+    return new, Event(key, "resolved", at, "resolved", "\n".join(lines), state.key)
+
+
+# --- the state block in the issue body ---------------------------------------------------------
+
+
+def state_marker(state: IncidentState) -> str:
+    return encode_marker("state", state.to_dict())
+
+
+def with_state(body: str, state: IncidentState) -> str:
+    """The body with its state block replaced (or appended), kept within GitHub's limit."""
+    visible = strip_state(body).rstrip("\n")
+    return fit(visible, "\n\n" + state_marker(state) + "\n")
+
+
+def strip_state(body: str) -> str:
+    """The body without its state block lines."""
+    return "\n".join(line for line in body.splitlines() if not line.startswith("<!-- ops-actions:state "))
+
+
+def read_state(body: str) -> IncidentState | None:
+    """The last valid state block of a body, or None when there is none or it is corrupt."""
+    for payload in reversed(find_markers(body, "state")):
+        try:
+            return IncidentState.from_dict(payload)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def rebuild_state(
+    playbook: Playbook,
+    *,
+    number: int,
+    title: str,
+    labels: Sequence[str],
+    assignees: Sequence[str],
+    created_at: datetime,
+    marked_texts: Sequence[str],
+) -> IncidentState:
+    """A state rebuilt from what GitHub shows (labels, assignees, event markers in body and comments)."""
+    severity = next((s.id for s in playbook.severities if s.label in labels), playbook.severities[-1].id)
+    status = next(
+        (
+            label.removeprefix(STATUS_LABEL_PREFIX)
+            for label in labels
+            if label.startswith(STATUS_LABEL_PREFIX)
+        ),
+        playbook.statuses[0],
+    )
+    key = f"issue-{number}"
+    for body in marked_texts:
+        for marker in find_markers(body, "event"):
+            if marker.get("kind") == "opened" and isinstance(marker.get("incident"), str):
+                key = marker["incident"]
+    plain_title = re.sub(r"^\[[^\]]+\]\s*", "", title)
+    opened = iso(created_at)
+    state = IncidentState(
+        key=key,
+        title=plain_title,
+        severity=severity,
+        status=status if status in playbook.statuses else playbook.statuses[0],
+        opened_at=opened,
+        owner=assignees[0] if assignees else None,
+        detected_at=opened,
+        severity_history=[{"at": opened, "severity": severity, "reason": "rebuilt from labels"}],
+        status_history=[{"at": opened, "status": status}],
+    )
+    for body in marked_texts:
+        for marker in find_markers(body, "event"):
+            if isinstance(marker.get("key"), str):
+                state.mark_applied(marker["key"])
+            if marker.get("kind") == "status" and marker.get("summary") == "status: mitigating":
+                state.mitigated_at = state.mitigated_at or str(marker.get("at"))
+    return state

@@ -1,0 +1,353 @@
+"""Incident commands carried out against a tracker: find, open, update, resolve, idempotently.
+
+The decisions are :mod:`ops_actions.incident`'s; this module reads what it needs from the
+tracker, applies a transition, and writes the timeline comment before the state, so a failure
+in between leaves an entry that a re-run finds by its marker instead of a lost one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident import (
+    AUTO_LABEL_COLOR,
+    INCIDENT_LABEL,
+    Event,
+    IncidentState,
+    LabelSpec,
+    assign_owner,
+    iso,
+    issue_title,
+    label_specs,
+    labels_for,
+    new_incident,
+    read_state,
+    rebuild_state,
+    resolve,
+    with_state,
+)
+from ops_actions.markdown import encode_marker
+from ops_actions.playbook.model import Playbook
+from ops_actions.render import incident_body
+from ops_actions.triage import TriageReport
+
+
+class IssueView(Protocol):
+    """What lifecycle reads of an issue."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+    @property
+    def assignees(self) -> tuple[str, ...]: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def html_url(self) -> str: ...
+    @property
+    def label_details(self) -> Sequence[LabelView]: ...
+
+
+class LabelView(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def color(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+class CommentView(Protocol):
+    @property
+    def body(self) -> str: ...
+
+
+class IncidentTracker(Protocol):
+    """The tracker operations lifecycle needs (``ops_actions.github.Tracker`` provides them)."""
+
+    def open_incidents(self, label: str) -> Sequence[IssueView]: ...
+    def issue(self, number: int) -> IssueView: ...
+    def create_issue(
+        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
+    ) -> IssueView: ...
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+    ) -> IssueView: ...
+    def update_label(self, spec: LabelSpec) -> None: ...
+    def comments(self, number: int) -> Sequence[CommentView]: ...
+    def comment(self, number: int, body: str, *, marker: str) -> int: ...
+    def assign(self, number: int, logins: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did, for the terminal, outputs and the job summary."""
+
+    number: int
+    url: str
+    action: str
+    message: str
+    state: IncidentState
+
+
+def operation_key(run_id: str | None, kind: str, *parts: object) -> str:
+    """An idempotency key: stable across re-runs of one workflow run, unique for local runs.
+
+    The arguments are hashed, so a long message makes no long key.
+    """
+    scope = f"run-{run_id}" if run_id else f"local-{uuid.uuid4().hex[:12]}"
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode("utf-8")).hexdigest()[:16]
+    return f"{scope}:{kind}:{digest}"
+
+
+def marker_of(key: str) -> str:
+    """The text that proves an operation's comment or issue exists (its key, JSON-quoted)."""
+    return f'"{key}"'
+
+
+class Incidents:
+    """Incident commands for one playbook and tracker."""
+
+    def __init__(
+        self,
+        tracker: IncidentTracker,
+        playbook: Playbook,
+        *,
+        clock: Callable[[], datetime],
+        rerun: bool = False,
+    ) -> None:
+        self.tracker = tracker
+        self.playbook = playbook
+        self.clock = clock
+        # On a re-run, a comment may exist from the first attempt even though the state never saw it.
+        self.rerun = rerun
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def state_of(self, issue: IssueView) -> IncidentState:
+        """The issue's state block, or a state rebuilt from labels and comments."""
+        state = read_state(issue.body)
+        if state is not None:
+            return state
+        return rebuild_state(
+            self.playbook,
+            number=issue.number,
+            title=issue.title,
+            labels=issue.labels,
+            assignees=issue.assignees,
+            created_at=issue.created_at,
+            marked_texts=[issue.body, *(c.body for c in self.tracker.comments(issue.number))],
+        )
+
+    def find_open(self, key: str) -> list[tuple[IssueView, IncidentState]]:
+        """Open incidents with this dedupe key, oldest (lowest number) first."""
+        found = []
+        for issue in self.tracker.open_incidents(INCIDENT_LABEL):
+            state = self.state_of(issue)
+            if state.key == key:
+                found.append((issue, state))
+        return sorted(found, key=lambda pair: pair[0].number)
+
+    def _incident(self, number: int) -> tuple[IssueView, IncidentState]:
+        issue = self.tracker.issue(number)
+        if INCIDENT_LABEL not in issue.labels:
+            raise OpsError(
+                f"issue #{number} is not an incident (no '{INCIDENT_LABEL}' label)", ExitCode.USAGE
+            )
+        return issue, self.state_of(issue)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _post(self, number: int, event: Event) -> None:
+        """Post a timeline comment unless a re-run finds it already posted."""
+        if self.rerun and any(marker_of(event.key) in c.body for c in self.tracker.comments(number)):
+            return
+        self.tracker.comment(number, event.markdown(), marker=marker_of(event.key))
+
+    def _fix_labels(self, issue: IssueView) -> None:
+        """Labels GitHub created on the fly (grey, no description) get the playbook's colours."""
+        specs = label_specs(self.playbook)
+        for label in issue.label_details:
+            spec = specs.get(label.name)
+            if spec and label.color == AUTO_LABEL_COLOR and not label.description:
+                self.tracker.update_label(spec)
+
+    def _save(
+        self, issue: IssueView, state: IncidentState, *, title: bool = False, close: bool = False
+    ) -> None:
+        saved = self.tracker.edit_issue(
+            issue.number,
+            body=with_state(issue.body, state),
+            labels=labels_for(self.playbook, state),
+            title=issue_title(state) if title else None,
+            state="closed" if close else None,
+            state_reason="completed" if close else None,
+        )
+        self._fix_labels(saved)
+
+    def apply(
+        self,
+        number: int,
+        key: str,
+        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        *,
+        title: bool = False,
+        close: bool = False,
+    ) -> Outcome:
+        """Run a transition on incident #number once per key: comment first, then state."""
+        issue, state = self._incident(number)
+        return self.apply_to(issue, state, key, transition, title=title, close=close)
+
+    def apply_to(
+        self,
+        issue: IssueView,
+        state: IncidentState,
+        key: str,
+        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        *,
+        title: bool = False,
+        close: bool = False,
+    ) -> Outcome:
+        """Like :meth:`apply`, for an incident already read (the watch lists them anyway)."""
+        number = issue.number
+        if state.has_applied(key):
+            return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
+        new, event = transition(state)
+        new.mark_applied(key)
+        self._post(number, event)
+        self._save(issue, new, title=title, close=close)
+        return Outcome(number, issue.html_url, event.kind, f"#{number}: {event.summary}", new)
+
+    def open(
+        self,
+        *,
+        key: str,
+        title: str,
+        severity: str,
+        impact: str,
+        summary: str,
+        operation: str,
+        report: TriageReport | None = None,
+        links: Sequence[tuple[str, str]] = (),
+        detected_at: datetime | None = None,
+        playbook_sha256: str = "",
+        snapshot: dict[str, object] | None = None,
+    ) -> Outcome:
+        """Open an incident, or update the open one with the same dedupe key."""
+        now = self.clock()
+        existing = self.find_open(key)
+        if existing:
+            issue, state = existing[0]
+            if state.has_applied(operation):
+                return Outcome(
+                    issue.number, issue.html_url, "unchanged", f"#{issue.number} is already open", state
+                )
+            event = Event(
+                key=operation,
+                kind="retriggered",
+                at=iso(now),
+                summary="triggered again",
+                body=f"**Triggered again** while open: {title}",
+                incident=key,
+            )
+            state.mark_applied(operation)
+            self._post(issue.number, event)
+            self._save(issue, state)
+            return Outcome(
+                issue.number,
+                issue.html_url,
+                "updated",
+                f"#{issue.number} was already open; updated it",
+                state,
+            )
+        state = new_incident(
+            self.playbook,
+            key=key,
+            title=title,
+            severity=severity,
+            impact=impact,
+            summary=summary,
+            now=now,
+            detected_at=detected_at,
+            playbook_sha256=playbook_sha256,
+            snapshot=snapshot,
+        )
+        state.mark_applied(operation)
+        opened = encode_marker(
+            "event",
+            {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
+        )
+        body = with_state(
+            incident_body(self.playbook, state, report=report, links=links) + "\n" + opened, state
+        )
+        created = self.tracker.create_issue(
+            title=issue_title(state),
+            body=body,
+            labels=labels_for(self.playbook, state),
+            marker=marker_of(operation),
+            find_label=INCIDENT_LABEL,
+        )
+        self._fix_labels(created)
+        return self._settle_race(key, created, state)
+
+    def _settle_race(self, key: str, created: IssueView, state: IncidentState) -> Outcome:
+        """When two runs opened the same key at once, the lowest number wins; the other closes itself."""
+        rivals = self.find_open(key)
+        winner = rivals[0][0] if rivals else created
+        if winner.number == created.number:
+            return Outcome(created.number, created.html_url, "opened", f"opened #{created.number}", state)
+        self.tracker.comment(
+            created.number,
+            f"Duplicate of #{winner.number}: another run opened the same incident at the same time.",
+            marker=marker_of(f"duplicate-of-{winner.number}"),
+        )
+        # Without the incident label the duplicate neither counts as open nor triggers a postmortem.
+        self.tracker.edit_issue(
+            created.number, labels=["duplicate"], state="closed", state_reason="not_planned"
+        )
+        return Outcome(
+            winner.number,
+            winner.html_url,
+            "updated",
+            f"#{winner.number} was opened by a concurrent run",
+            state,
+        )
+
+    def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:
+        """Assign the owner on GitHub and record it on the timeline."""
+        outcome = self.apply(
+            number, key, lambda s: assign_owner(s, owner=owner, now=self.clock(), by=by, key=key)
+        )
+        if outcome.action != "unchanged" and outcome.state.owner:
+            self.tracker.assign(number, [outcome.state.owner])
+        return outcome
+
+    def resolve(self, number: int, key: str, *, by: str | None) -> Outcome:
+        """Close with the compiled timeline and durations."""
+        bodies = [c.body for c in self.tracker.comments(number)]
+        return self.apply(
+            number,
+            key,
+            lambda s: resolve(self.playbook, s, now=self.clock(), by=by, key=key, comment_bodies=bodies),
+            close=True,
+        )

@@ -1,0 +1,444 @@
+"""Incidents as GitHub issues: open, update, severity, owner, impact, resolve over PyGithub -> emulator."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.config import GitHubConfig
+from ops_actions.errors import OpsError
+from ops_actions.github import Tracker
+from ops_actions.incident import BODY_LIMIT, read_state
+from ops_actions.lifecycle import Incidents
+from ops_actions.playbook import load_playbook
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.fixtures.backend import ADMIN_TOKEN
+from tests.fixtures.github import GITHUB_TOKEN, REPO
+
+
+@pytest.fixture
+def env(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
+    """The Actions environment pointing the CLI at the emulator, as a workflow run would."""
+    monkeypatch.setenv("GITHUB_API_URL", github_emulator.url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
+    monkeypatch.setenv("GITHUB_RUN_ID", "9001")
+    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "1")
+    monkeypatch.setenv("GITHUB_ACTOR", "octocat")
+    monkeypatch.setenv("OPS_GITHUB_MAX_WAIT_S", "5")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return github_emulator
+
+
+def cli(*args: str) -> int:
+    """Run an ops-actions command in-process."""
+    return run(list(args))
+
+
+def open_issues(emulator: GitHubEmulator) -> list[dict[str, Any]]:
+    """Open issues labelled incident."""
+    return [
+        i for i in emulator.issues(state="open") if "incident" in {label["name"] for label in i["labels"]}
+    ]
+
+
+def labels_of(issue: dict[str, Any]) -> set[str]:
+    return {label["name"] for label in issue["labels"]}
+
+
+def open_checkout(*extra: str) -> int:
+    return cli(
+        "incident",
+        "open",
+        "--title",
+        "Checkout failing",
+        "--severity",
+        "1",
+        "--impact",
+        "All card payments",
+        "--summary",
+        "Stripe webhooks return 400",
+        *extra,
+    )
+
+
+def test_open_creates_one_issue_with_labels_and_body(
+    env: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """[SEV-1] title, incident/sev-1/status labels with colours, the playbook's sections and a state block."""
+    assert open_checkout() == 0
+    assert "opened #" in capsys.readouterr().out
+    (issue,) = open_issues(env)
+    assert issue["title"] == "[SEV-1] Checkout failing"
+    assert labels_of(issue) == {"incident", "sev-1", "status:investigating"}
+    colours = {label["name"]: label["color"] for label in issue["labels"]}
+    assert colours["incident"] == "b60205"
+    body = issue["body"]
+    for section in (
+        "### Summary",
+        "### Impact",
+        "### First 10 minutes",
+        "### Status updates",
+        "### Resolution checklist",
+        "Stripe webhooks return 400",
+        "All card payments",
+        "post a status update to customers and the internal channel now",
+    ):
+        assert section in body
+    assert "- [ ] Confirm the alert and open an incident." in body
+    state = read_state(body)
+    assert state is not None
+    assert (state.key, state.severity, state.status) == ("checkout-failing", "SEV-1", "investigating")
+    assert state.status_update_due is True
+
+
+def test_open_twice_updates_the_open_incident(
+    env: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second open with the same dedupe key (another run) comments on the first instead of duplicating."""
+    assert open_checkout() == 0
+    monkeypatch.setenv("GITHUB_RUN_ID", "9002")
+    assert open_checkout() == 0
+    assert "already open" in capsys.readouterr().out
+    (issue,) = open_issues(env)
+    comments = env.comments(issue["number"])
+    assert len(comments) == 1
+    assert "Triggered again" in comments[0]["body"]
+
+
+def test_rerun_of_the_same_workflow_run_changes_nothing(
+    env: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same GITHUB_RUN_ID, next attempt: no new issue, no new comment, no write at all."""
+    assert open_checkout() == 0
+    (issue,) = open_issues(env)
+    assert cli("incident", "update", str(issue["number"]), "--status", "mitigating", "--next", "15m") == 0
+    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "2")
+    env.reset_log()
+    assert open_checkout() == 0
+    assert cli("incident", "update", str(issue["number"]), "--status", "mitigating", "--next", "15m") == 0
+    assert [r for r in env.requests if r.is_write] == []
+    assert len(env.comments(issue["number"])) == 1
+
+
+def test_status_update_uses_the_communication_template(env: GitHubEmulator) -> None:
+    """The timeline comment follows the playbook template; labels and state follow the status."""
+    assert open_checkout() == 0
+    number = open_issues(env)[0]["number"]
+    assert (
+        cli(
+            "incident",
+            "update",
+            str(number),
+            "--status",
+            "mitigating",
+            "--next",
+            "30m",
+            "--message",
+            "Rolled back to the last good deploy",
+        )
+        == 0
+    )
+    (comment,) = env.comments(number)
+    line = next(line for line in comment["body"].splitlines() if line.startswith("[SEV-1]"))
+    assert line.endswith(
+        "- Incident Checkout failing. Impact: All card payments. "
+        "Current status: mitigating. Next update in 30 min."
+    )
+    datetime.strptime(line.split(" - ")[0], "[SEV-1] %Y-%m-%d %H:%M UTC")
+    issue = env.issue(number)
+    assert labels_of(issue) == {"incident", "sev-1", "status:mitigating"}
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.mitigated_at is not None
+    assert state.status_update_due is False
+
+
+def test_severity_owner_and_impact(env: GitHubEmulator) -> None:
+    """Severity retitles and relabels; assigning sets the assignee; impact is restated; each is a comment."""
+    assert open_checkout() == 0
+    number = str(open_issues(env)[0]["number"])
+    assert cli("incident", "severity", number, "2", "--reason", "Only EU cards affected") == 0
+    assert cli("incident", "assign", number, "@hubot") == 0
+    assert cli("incident", "impact", number, "EU card payments, about 20%") == 0
+    issue = env.issue(int(number))
+    assert issue["title"] == "[SEV-2] Checkout failing"
+    assert labels_of(issue) == {"incident", "sev-2", "status:investigating"}
+    assert [a["login"] for a in issue["assignees"]] == ["hubot"]
+    state = read_state(issue["body"])
+    assert state is not None
+    assert (state.severity, state.owner, state.impact) == ("SEV-2", "hubot", "EU card payments, about 20%")
+    assert [h["severity"] for h in state.severity_history] == ["SEV-1", "SEV-2"]
+    assert state.acknowledged_at is not None
+    assert len(env.comments(int(number))) == 3
+
+
+def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None:
+    """Resolve posts the compiled timeline and the three durations, then closes the issue."""
+    assert open_checkout() == 0
+    number = str(open_issues(env)[0]["number"])
+    assert cli("incident", "assign", number, "hubot") == 0
+    assert cli("incident", "update", number, "--status", "mitigating", "--next", "15m") == 0
+    assert cli("incident", "resolve", number) == 0
+    issue = env.issue(int(number))
+    assert issue["state"] == "closed"
+    assert labels_of(issue) == {"incident", "sev-1", "status:resolved"}
+    final = env.comments(int(number))[-1]["body"]
+    for text in (
+        "**Resolved**",
+        "| Time (UTC) | Event |",
+        "opened as SEV-1",
+        "owner: @\u200bhubot",
+        "status: mitigating",
+        "Time to acknowledge:",
+        "Time to mitigate:",
+        "Time to resolve:",
+    ):
+        assert text in final
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.resolved_at is not None
+
+
+def test_dry_run_plans_and_writes_nothing(env: GitHubEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """--dry-run prints the API call and the Markdown; the emulator sees no write."""
+    env.reset_log()
+    assert open_checkout("--dry-run") == 0
+    out = capsys.readouterr().out
+    assert f"[dry-run] POST /repos/{REPO}/issues" in out
+    assert "### First 10 minutes" in out
+    assert [r for r in env.requests if r.is_write] == []
+    assert open_issues(env) == []
+
+
+def test_open_from_a_triage_report_carries_table_and_branch_steps(
+    env: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--from-report puts the triage table and the matched branch's steps into the body."""
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
+    with SandboxBackend(scenario="db-down", admin_token=ADMIN_TOKEN) as backend:
+        assert (
+            cli(
+                "triage",
+                "--backend-url",
+                backend.url,
+                "--report-dir",
+                str(tmp_path),
+                "--state-file",
+                str(tmp_path / "s.json"),
+            )
+            == 0
+        )
+    (report,) = tmp_path.glob("incident-triage-*.json")
+    assert cli("incident", "open", "--title", "Database down", "--from-report", str(report)) == 0
+    (issue,) = open_issues(env)
+    assert issue["title"] == "[SEV-1] Database down"
+    assert "| `db_ok` | `false` | 🔴 breach |" in issue["body"]
+    assert "### Branch D: Database down" in issue["body"]
+    assert "Hold deploys until the database is stable. _[freeze-deploys]_" in issue["body"]
+
+
+def test_body_over_the_limit_is_truncated_not_rejected(env: GitHubEmulator) -> None:
+    """A 70,000-character summary still opens the incident; the body fits and the state block survives."""
+    assert cli("incident", "open", "--title", "Huge", "--severity", "3", "--summary", "x" * 70_000) == 0
+    (issue,) = open_issues(env)
+    assert len(issue["body"]) <= BODY_LIMIT
+    assert "x" * 1999 + "…" in issue["body"]
+    assert read_state(issue["body"]) is not None
+
+
+def test_a_comment_over_the_limit_is_truncated_and_keeps_its_marker(env: GitHubEmulator) -> None:
+    """A 70,000-character status message is cut to fit; the marker survives, so re-runs stay idempotent."""
+    assert open_checkout() == 0
+    number = open_issues(env)[0]["number"]
+    assert cli("incident", "update", str(number), "--status", "mitigating", "--message", "y" * 70_000) == 0
+    (comment,) = env.comments(number)
+    assert len(comment["body"]) <= BODY_LIMIT
+    assert "truncated to fit" in comment["body"]
+    assert '"kind":"status"' in comment["body"]
+
+
+def test_hand_edited_state_is_rebuilt(env: GitHubEmulator, gh: Any) -> None:
+    """A corrupt state block is rebuilt from labels and comments; the update still lands."""
+    assert open_checkout() == 0
+    number = open_issues(env)[0]["number"]
+    issue = gh.get_repo(REPO).get_issue(number)
+    issue.edit(body=issue.body.replace('"severity":"SEV-1"', '"severity":'))
+    assert read_state(env.issue(number)["body"]) is None
+    assert cli("incident", "update", str(number), "--status", "mitigating") == 0
+    state = read_state(env.issue(number)["body"])
+    assert state is not None
+    assert (state.key, state.severity, state.status) == ("checkout-failing", "SEV-1", "mitigating")
+
+
+def test_missing_issue_and_disabled_issues_are_one_line_errors(
+    env: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """404 and 410 exit 4 with a reason and no traceback."""
+    assert cli("incident", "update", "999", "--status", "mitigating") == 4
+    err = capsys.readouterr().err
+    assert "not found" in err
+    assert err.count("\n") == 1
+    env.inject("410", path_contains="/issues")
+    assert open_checkout() == 4
+    assert "issues are disabled" in capsys.readouterr().err
+
+
+def test_not_an_incident_is_refused(env: GitHubEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """Updating an issue without the incident label is a usage error that changes nothing."""
+    number = env.add_issue(title="Unrelated bug")
+    assert cli("incident", "update", str(number), "--status", "mitigating") == 2
+    assert "not an incident" in capsys.readouterr().err
+    assert env.comments(number) == []
+
+
+@pytest.fixture
+def tracker_factory(env: GitHubEmulator) -> Iterator[Any]:
+    """Builds trackers on the emulator that record their back-off instead of sleeping."""
+    made: list[Tracker] = []
+
+    def make() -> tuple[Tracker, list[float]]:
+        waits: list[float] = []
+        config = GitHubConfig(api_url=env.url, repository=REPO, token=GITHUB_TOKEN, max_wait_s=600)
+        tracker = Tracker.from_config(config, sleep=waits.append)
+        made.append(tracker)
+        return tracker, waits
+
+    yield make
+    for tracker in made:
+        tracker.close()
+
+
+def incidents(tracker: Tracker) -> Incidents:
+    return Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
+
+
+def open_with(tracker: Tracker, operation: str = "run-1:open") -> Any:
+    return incidents(tracker).open(
+        key="checkout",
+        title="Checkout failing",
+        severity="SEV-1",
+        impact="all",
+        summary="",
+        operation=operation,
+    )
+
+
+def test_5xx_burst_is_retried_and_writes_are_verified(env: GitHubEmulator, tracker_factory: Any) -> None:
+    """Two 502s on the create: the tracker looks for its marker before sending again; one issue results."""
+    tracker, waits = tracker_factory()
+    env.inject("5xx", times=2, method="POST", path_contains="/issues")
+    outcome = open_with(tracker)
+    assert outcome.action == "opened"
+    assert len(open_issues(env)) == 1
+    assert len(waits) == 2
+
+
+def test_secondary_rate_limit_waits_retry_after(env: GitHubEmulator, tracker_factory: Any) -> None:
+    """A 403 secondary limit with retry-after: 7 waits 7 s, then succeeds."""
+    tracker, waits = tracker_factory()
+    env.inject("secondary-rate-limit", retry_after=7, method="GET")
+    open_with(tracker)
+    assert waits[0] == 7
+    assert len(open_issues(env)) == 1
+
+
+def test_secondary_rate_limit_without_retry_after_backs_off_from_60s(
+    env: GitHubEmulator, tracker_factory: Any
+) -> None:
+    """Without retry-after or a reset header the back-off starts at 60 s and doubles."""
+    tracker, waits = tracker_factory()
+    env.inject("secondary-rate-limit", times=2, method="GET")
+    open_with(tracker)
+    assert waits[:2] == [60.0, 120.0]
+
+
+def test_429_is_waited_out(env: GitHubEmulator, tracker_factory: Any) -> None:
+    """A 429 with retry-after is a rate limit too."""
+    tracker, waits = tracker_factory()
+    env.inject("429", retry_after=3)
+    open_with(tracker)
+    assert waits == [3.0]
+
+
+def test_primary_limit_beyond_the_ceiling_fails_clearly(env: GitHubEmulator, tracker_factory: Any) -> None:
+    """An exhausted primary limit resetting past the wait ceiling ends with a GitHub error, no issue made."""
+    tracker, waits = tracker_factory()
+    tracker._max_wait_s = 30
+    env.inject("primary-rate-limit", times=5)
+    with pytest.raises(OpsError) as caught:
+        open_with(tracker)
+    assert caught.value.exit_code == 4
+    assert "rate limited" in caught.value.message
+    assert waits == []
+    assert open_issues(env) == []
+
+
+def test_dropped_connection_after_create_does_not_duplicate(
+    env: GitHubEmulator, tracker_factory: Any
+) -> None:
+    """The create was applied but the answer lost: the marker is found, nothing is sent twice."""
+    tracker, _ = tracker_factory()
+    env.inject("drop-after-write", method="POST", path_contains="/issues")
+    outcome = open_with(tracker)
+    assert len(open_issues(env)) == 1
+    assert outcome.number == open_issues(env)[0]["number"]
+    creates = [r for r in env.requests if r.method == "POST" and r.path.endswith("/issues")]
+    assert len(creates) == 1
+
+
+def test_dropped_connection_after_comment_does_not_duplicate(
+    env: GitHubEmulator, tracker_factory: Any
+) -> None:
+    """A timeline comment whose answer was lost is found by its marker, not posted again."""
+    tracker, _ = tracker_factory()
+    outcome = open_with(tracker)
+    env.inject("drop-after-write", method="POST", path_contains="/comments")
+    open_with(tracker, operation="run-2:open")
+    assert len(env.comments(outcome.number)) == 1
+
+
+def test_racing_opens_end_with_one_open_incident(env: GitHubEmulator, tracker_factory: Any) -> None:
+    """Two runs open the same key at once: one issue stays open, the other is closed as its duplicate."""
+    env.inject("slow", times=2, method="POST", path_contains="/issues", delay_s=0.5)
+    trackers = [tracker_factory()[0] for _ in range(2)]
+    results: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda t=t, i=i: results.append(open_with(t, f"run-{i}:open")))
+        for i, t in enumerate(trackers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (survivor,) = open_issues(env)
+    assert {r.number for r in results} == {survivor["number"]}
+    closed = env.issues(state="closed")
+    assert len(closed) == 1
+    assert closed[0]["state_reason"] == "not_planned"
+    assert f"Duplicate of #{survivor['number']}" in env.comments(closed[0]["number"])[0]["body"]
+
+
+def test_state_block_cannot_be_forged_from_user_text(env: GitHubEmulator) -> None:
+    """A summary holding a fake state marker stays inert text; the real state is read."""
+    fake = (
+        '<!-- ops-actions:state {"version":1,"key":"x","title":"t","severity":"SEV-3",'
+        '"status":"resolved","opened_at":"2020-01-01T00:00:00Z"} -->'
+    )
+    assert (
+        cli("incident", "open", "--title", "Forgery", "--severity", "2", "--summary", "\n\n" + fake + "\n\n")
+        == 0
+    )
+    (issue,) = open_issues(env)
+    state = read_state(issue["body"])
+    assert state is not None
+    assert (state.key, state.severity) == ("forgery", "SEV-2")
+    assert json.dumps(fake) not in issue["body"]
