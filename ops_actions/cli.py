@@ -653,3 +653,30 @@ def incident_resolve(
     key = operation_key(ctx.config.run_id, "resolve", number)
     outcome = ctx.incidents.resolve(number, key, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Resolved")
+
+
+@sandbox.command("github")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, help="Port (0 picks a free one).")
+@click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
+@click.option("--token", help="Accept only this token (default: any non-empty token).")
+def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
+    """Serve a GitHub REST API emulator (issues, labels, comments, workflows) until Ctrl-C.
+
+    Point the CLI at it with GITHUB_API_URL; its /_emulator/* endpoints seed and inspect it.
+
+    \b
+    Example:
+      ops-actions sandbox github --port 8765 &
+      GITHUB_API_URL=http://127.0.0.1:8765 GITHUB_REPOSITORY=octo-org/backend GITHUB_TOKEN=x \\
+        ops-actions incident open --title "Checkout failing" --severity 1
+    """
+    from ops_actions.sandbox.github import serve
+
+    serve(
+        host=host,
+        port=port,
+        repo=repo,
+        token=token,
+        on_ready=lambda url: click.echo(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
+    )
