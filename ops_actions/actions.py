@@ -5,10 +5,14 @@ Everything here is a no-op outside Actions, so the CLI can call it unconditional
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from ops_actions.errors import OpsError
 
 
 def in_actions(environ: Mapping[str, str] | None = None) -> bool:
@@ -68,3 +72,17 @@ def set_outputs(outputs: Mapping[str, str], environ: Mapping[str, str] | None = 
 def add_summary(markdown: str, environ: Mapping[str, str] | None = None) -> bool:
     """Append Markdown to the job summary (``GITHUB_STEP_SUMMARY``)."""
     return _append("GITHUB_STEP_SUMMARY", markdown.rstrip("\n") + "\n\n", environ)
+
+
+def read_event(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The event payload of this run (``GITHUB_EVENT_PATH``); OpsError when missing or malformed."""
+    path = (environ if environ is not None else os.environ).get("GITHUB_EVENT_PATH")
+    if not path:
+        raise OpsError("GITHUB_EVENT_PATH is not set: this command reads the event of a workflow run")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise OpsError(f"cannot read the event payload ({type(error).__name__})") from None
+    if not isinstance(data, dict):
+        raise OpsError("the event payload is not a JSON object")
+    return data

@@ -23,12 +23,22 @@ from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_p
 from ops_actions.sandbox.backend import SCENARIOS
 
 if TYPE_CHECKING:
+    from ops_actions.chatops import CommentEvent, Handler
+    from ops_actions.commands import Command
     from ops_actions.config import GitHubConfig
     from ops_actions.github import Tracker
     from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
+    from ops_actions.triage import Snapshot, TriageReport
 
-PLAYBOOK_HELP = "Playbook file (default: ./playbook.yaml, else the bundled one)."
+F = TypeVar("F", bound=Callable[..., Any])
+playbook_option = click.option(
+    "--playbook",
+    "playbook_path",
+    envvar="OPS_PLAYBOOK",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Playbook file (default: ./playbook.yaml, else the bundled one) [env: OPS_PLAYBOOK].",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -163,28 +173,103 @@ def _backend_settings(
     return url, admin_token or os.environ.get(playbook.admin_token_env) or None
 
 
+def backend_options(command: F) -> F:
+    """Options of the commands that triage the backend."""
+    decorators = [
+        click.option(
+            "--backend-url", envvar="OPS_BACKEND_URL", help="Backend base URL [env: OPS_BACKEND_URL]."
+        ),
+        click.option(
+            "--backend-admin-token",
+            help="Admin token (default: the env var the playbook names, OPS_BACKEND_ADMIN_TOKEN).",
+        ),
+        click.option(
+            "--report-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("reports"),
+            show_default=True,
+        ),
+        click.option(
+            "--state-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=Path(".ops-actions-state.json"),
+            show_default=True,
+            help="Snapshots of earlier runs, for trends and consecutive breaches.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@dataclass(frozen=True)
+class LoadedPlaybook:
+    """A validated playbook with the name and hash reports and incidents record."""
+
+    playbook: Playbook
+    source: str
+    sha256: str
+
+
+def _load(path: Path | None) -> LoadedPlaybook:
+    from ops_actions.triage import content_hash
+
+    source, data = read_playbook_source(path)
+    return LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
+
+
+@dataclass
+class TriageRun:
+    """One triage as the CLI ran it: the report, where it was written, and the history before it."""
+
+    playbook: Playbook
+    report: TriageReport
+    path: Path
+    history: list[Snapshot]
+
+
+def _run_triage(
+    loaded: LoadedPlaybook,
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path,
+    state_file: Path,
+) -> TriageRun:
+    """Probe, decide, write the report and the state file, and hand the figures to Actions."""
+    from ops_actions import probes, render, state
+    from ops_actions import triage as triage_core
+
+    url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
+    if token and actions.in_actions():
+        click.echo(actions.mask(token))
+    history, warning = state.load_snapshots(state_file)
+    if warning:
+        click.echo(f"ops-actions: warning: {warning}", err=True)
+
+    def send(batch: Sequence[Probe]) -> list[probes.ProbeResult]:
+        return probes.run_probes(batch, base_url=url, admin_token=token)
+
+    report = triage_core.triage(
+        loaded.playbook,
+        send=send,
+        clock=_now,
+        history=history,
+        backend_url=url,
+        playbook_path=loaded.source,
+        playbook_sha256=loaded.sha256,
+    )
+    path = triage_core.write_report(report, report_dir, now=_now())
+    state.save_snapshots(state_file, [*history, triage_core.snapshot_of(report)])
+    actions.set_outputs({"severity": report.severity or "", "report-path": str(path)})
+    actions.add_summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
+    if not report.backend_reachable:
+        _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
+    return TriageRun(loaded.playbook, report, path, history)
+
+
 @cli.command()
-@click.option("--backend-url", envvar="OPS_BACKEND_URL", help="Backend base URL [env: OPS_BACKEND_URL].")
-@click.option(
-    "--backend-admin-token",
-    help="Admin token (default: the environment variable the playbook names, OPS_BACKEND_ADMIN_TOKEN).",
-)
-@click.option(
-    "--playbook", "playbook_path", type=click.Path(path_type=Path, dir_okay=False), help=PLAYBOOK_HELP
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("reports"),
-    show_default=True,
-)
-@click.option(
-    "--state-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path(".ops-actions-state.json"),
-    show_default=True,
-    help="Snapshots of earlier runs, for trends and consecutive breaches.",
-)
+@backend_options
+@playbook_option
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
 @click.option(
     "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse, e.g. SEV-2."
@@ -192,9 +277,9 @@ def _backend_settings(
 def triage(
     backend_url: str | None,
     backend_admin_token: str | None,
-    playbook_path: Path | None,
     report_dir: Path,
     state_file: Path,
+    playbook_path: Path | None,
     as_json: bool,
     fail_on: str | None,
 ) -> int:
@@ -206,52 +291,41 @@ def triage(
     Example:
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
-    from ops_actions import probes, render, state
-    from ops_actions import triage as triage_core
+    from ops_actions import render
 
-    source, data = read_playbook_source(playbook_path)
-    loaded = parse_playbook(data, source=source)
-    if fail_on is not None and fail_on not in {s.id for s in loaded.severities}:
-        known = ", ".join(s.id for s in loaded.severities)
+    loaded = _load(playbook_path)
+    if fail_on is not None and fail_on not in {s.id for s in loaded.playbook.severities}:
+        known = ", ".join(s.id for s in loaded.playbook.severities)
         raise OpsError(f"--fail-on {fail_on!r} is not a severity of the playbook ({known})")
-    url, token = _backend_settings(loaded, backend_url, backend_admin_token)
-    if token and actions.in_actions():
-        click.echo(actions.mask(token))
-    history, warning = state.load_snapshots(state_file)
-    if warning:
-        click.echo(f"ops-actions: warning: {warning}", err=True)
-
-    def send(batch: Sequence[Probe]) -> list[probes.ProbeResult]:
-        return probes.run_probes(batch, base_url=url, admin_token=token)
-
-    report = triage_core.triage(
-        loaded,
-        send=send,
-        clock=_now,
-        history=history,
-        backend_url=url,
-        playbook_path=source,
-        playbook_sha256=triage_core.content_hash(data),
-    )
-    path = triage_core.write_report(report, report_dir, now=_now())
-    state.save_snapshots(state_file, [*history, triage_core.snapshot_of(report)])
+    done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
+    report = done.report
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render.triage_text(loaded, report, str(path)), nl=False)
-    actions.set_outputs({"severity": report.severity or "", "report-path": str(path)})
-    actions.add_summary("## Triage\n\n" + render.triage_markdown(loaded, report))
+        click.echo(render.triage_text(done.playbook, report, str(done.path)), nl=False)
     if not report.backend_reachable:
-        _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
         return int(ExitCode.BACKEND_UNREACHABLE)
-    if fail_on and report.severity and loaded.severity(report.severity).rank <= loaded.severity(fail_on).rank:
+    rank = done.playbook.severity
+    if fail_on and report.severity and rank(report.severity).rank <= rank(fail_on).rank:
         return int(ExitCode.SEVERITY)
     return int(ExitCode.OK)
 
 
 def _now() -> datetime:
-    """The current time in UTC (the one place the CLI reads the clock)."""
-    return datetime.now(UTC)
+    """The current time in UTC: the one place the CLI reads the clock.
+
+    OPS_ACTIONS_NOW (ISO 8601) replaces it, so tests and rehearsals can let minutes pass.
+    """
+    pinned = os.environ.get("OPS_ACTIONS_NOW")
+    if not pinned:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(pinned)
+    except ValueError:
+        raise OpsError(f"OPS_ACTIONS_NOW={pinned!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise OpsError("OPS_ACTIONS_NOW needs a time zone, e.g. 2026-11-27T10:00:00Z")
+    return moment.astimezone(UTC)
 
 
 # --- sandbox --------------------------------------------------------------------------------
@@ -345,19 +419,20 @@ def demo(scenario: str, output: Path) -> None:
 
 # --- incidents ------------------------------------------------------------------------------
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def github_options(command: F) -> F:
     """Options every command that talks to GitHub takes."""
     decorators = [
-        click.option(
-            "--playbook", "playbook_path", type=click.Path(path_type=Path, dir_okay=False), help=PLAYBOOK_HELP
-        ),
+        playbook_option,
         click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY]."),
         click.option("--github-token", help="Token [env: GITHUB_TOKEN]."),
         click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL]."),
-        click.option("--dry-run", is_flag=True, help="Print the API calls and Markdown; write nothing."),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            envvar="OPS_DRY_RUN",
+            help="Print the API calls and Markdown; write nothing [env: OPS_DRY_RUN].",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -368,9 +443,7 @@ def github_options(command: F) -> F:
 class GitHubContext:
     """What a GitHub-facing command is built from."""
 
-    playbook: Playbook
-    playbook_source: str
-    playbook_sha256: str
+    loaded: LoadedPlaybook
     config: GitHubConfig
     tracker: Tracker
     incidents: Incidents
@@ -387,10 +460,8 @@ def _github_context(
     from ops_actions.config import GitHubConfig
     from ops_actions.github import DryRunTracker, Tracker
     from ops_actions.lifecycle import Incidents
-    from ops_actions.triage import content_hash
 
-    source, data = read_playbook_source(playbook_path)
-    loaded = parse_playbook(data, source=source)
+    loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
     if actions.in_actions():
         click.echo(actions.mask(config.token))
@@ -399,12 +470,10 @@ def _github_context(
     )
     rerun = (config.run_attempt or "1") != "1"
     return GitHubContext(
-        playbook=loaded,
-        playbook_source=source,
-        playbook_sha256=content_hash(data),
+        loaded=loaded,
         config=config,
         tracker=tracker,
-        incidents=Incidents(tracker, loaded, clock=_now, rerun=rerun),
+        incidents=Incidents(tracker, loaded.playbook, clock=_now, rerun=rerun),
     )
 
 
@@ -433,13 +502,20 @@ def incident() -> None:
 
 @incident.command("open")
 @github_options
-@click.option("--title", required=True, help="Short title; the issue is titled [SEV-N] title.")
-@click.option("--severity", help="1, 2, 3 or SEV-N (default: from --from-report, else the lowest).")
-@click.option("--impact", default="", help="Who is affected, how many.")
-@click.option("--summary", default="", help="What is known so far.")
+@click.option(
+    "--title", required=True, envvar="OPS_INCIDENT_TITLE", help="Short title; the issue is [SEV-N] title."
+)
+@click.option(
+    "--severity",
+    envvar="OPS_INCIDENT_SEVERITY",
+    help="1, 2, 3 or SEV-N (default: from --from-report, else the lowest).",
+)
+@click.option("--impact", default="", envvar="OPS_INCIDENT_IMPACT", help="Who is affected, how many.")
+@click.option("--summary", default="", envvar="OPS_INCIDENT_SUMMARY", help="What is known so far.")
 @click.option("--key", help="Dedupe key (default: from the title); one open incident per key.")
 @click.option(
     "--from-report",
+    envvar="OPS_INCIDENT_FROM_REPORT",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="A triage JSON report whose table and branch steps go into the issue.",
 )
@@ -458,6 +534,10 @@ def incident_open(
 ) -> None:
     """Open an incident issue, or update the open one with the same dedupe key.
 
+    Every option also reads an environment variable (OPS_INCIDENT_TITLE, OPS_INCIDENT_SEVERITY,
+    OPS_INCIDENT_IMPACT, OPS_INCIDENT_SUMMARY, OPS_INCIDENT_FROM_REPORT): that is how a workflow
+    passes its inputs without expanding them into a script.
+
     \b
     Example:
       ops-actions incident open --title "Checkout failing" --severity 1 \\
@@ -468,8 +548,8 @@ def incident_open(
     from ops_actions.triage import load_report
 
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
-    report = load_report(from_report, ctx.playbook) if from_report else None
-    chosen = severity or (report.severity if report else None) or ctx.playbook.severities[-1].id
+    report = load_report(from_report, ctx.loaded.playbook) if from_report else None
+    chosen = severity or (report.severity if report else None) or ctx.loaded.playbook.severities[-1].id
     dedupe = key or slug(title)
     links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
     outcome = ctx.incidents.open(
@@ -481,7 +561,7 @@ def incident_open(
         operation=operation_key(ctx.config.run_id, "open", dedupe),
         report=report,
         links=links,
-        playbook_sha256=ctx.playbook_sha256,
+        playbook_sha256=ctx.loaded.sha256,
     )
     _report_outcome(outcome, summary_title="Incident")
 
@@ -521,7 +601,7 @@ def incident_update(
         number,
         key,
         lambda state: update_status(
-            ctx.playbook,
+            ctx.loaded.playbook,
             state,
             status=status,
             next_minutes=minutes,
@@ -564,7 +644,13 @@ def incident_severity(
         number,
         key,
         lambda state: change_severity(
-            ctx.playbook, state, severity=severity, reason=reason, now=_now(), by=ctx.config.actor, key=key
+            ctx.loaded.playbook,
+            state,
+            severity=severity,
+            reason=reason,
+            now=_now(),
+            by=ctx.config.actor,
+            key=key,
         ),
         title=True,
     )
@@ -680,3 +766,140 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
         token=token,
         on_ready=lambda url: click.echo(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
     )
+
+
+# --- the Actions surface: watch, slash commands, the composite action's entry ----------------
+
+
+@cli.command()
+@backend_options
+@github_options
+def watch(
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path,
+    state_file: Path,
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
+
+    Opens an incident when rules fire and none is open; on the open one, appends a snapshot when
+    something changed, notes once when metrics have been normal long enough to resolve, and
+    reminds once when the promised status update is overdue.
+
+    \b
+    Example:
+      ops-actions watch --backend-url https://api.example.com --state-file .ops-actions-state.json
+    """
+    from ops_actions.watch import reconcile
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
+    lines = reconcile(
+        ctx.incidents,
+        ctx.loaded.playbook,
+        done.report,
+        history=done.history,
+        now=_now(),
+        run_id=ctx.config.run_id,
+        links=_links(ctx),
+        playbook_sha256=ctx.loaded.sha256,
+    )
+    for line in lines:
+        click.echo(line)
+    actions.add_summary("## Watch\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
+    """Links an incident body carries: the workflow run that wrote it."""
+    return [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
+
+
+@cli.command("command")
+@github_options
+def command_(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Run the slash commands of the issue comment that triggered this workflow (GITHUB_EVENT_PATH).
+
+    Commands: /status <status> [next <N>m] <text>, /sev <1|2|3> [reason], /owner @user,
+    /impact <text>, /deploy [ref], /rollback [sha], /smoke, /resolve [force <reason>],
+    /postmortem, /help. Only users with write access are obeyed.
+
+    \b
+    Example:
+      GITHUB_EVENT_PATH=comment.json ops-actions command --dry-run
+    """
+    from ops_actions.chatops import CommentEvent, SlashCommands
+
+    event = CommentEvent.from_payload(actions.read_event())
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    slash = SlashCommands(
+        tracker=ctx.tracker, incidents=ctx.incidents, handlers=_command_handlers(ctx, event)
+    )
+    lines = slash.handle(event)
+    for line in lines:
+        click.echo(line)
+    actions.add_summary(f"## Commands on #{event.number}\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def _command_handlers(ctx: GitHubContext, event: CommentEvent) -> dict[str, Handler]:
+    """The slash commands whose work lives outside the incident core."""
+
+    def resolve_command(command: Command, key: str) -> str:
+        outcome = ctx.incidents.resolve(event.number, key, by=event.author)
+        return f"/resolve: {outcome.message}"
+
+    return {"resolve": resolve_command}
+
+
+# The composite action may run these commands (and their subcommands), nothing else.
+ACTION_COMMANDS = frozenset(
+    {
+        "triage",
+        "watch",
+        "incident",
+        "command",
+        "remediate",
+        "guard",
+        "postmortem",
+        "alert",
+        "report",
+        "playbook",
+    }
+)
+
+
+@cli.command("action")
+def action_entry() -> int:
+    """Entry point of the composite action: runs OPS_COMMAND with OPS_ARGS, after masking secrets.
+
+    OPS_ARGS is split like a shell would (quotes group words) but nothing is executed; event data
+    never goes there: commands read it from their own environment variables.
+
+    \b
+    Example:
+      OPS_COMMAND="incident open" OPS_ARGS="--severity 2" OPS_INCIDENT_TITLE="Queue stuck" ops-actions action
+    """
+    import shlex
+
+    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
+        secret = os.environ.get(name)
+        if secret:
+            click.echo(actions.mask(secret))
+    command = os.environ.get("OPS_COMMAND", "").split()
+    if not command or command[0] not in ACTION_COMMANDS:
+        raise OpsError(f"OPS_COMMAND must start with one of {', '.join(sorted(ACTION_COMMANDS))}")
+    try:
+        extra = shlex.split(os.environ.get("OPS_ARGS", ""))
+    except ValueError as error:
+        raise OpsError(f"OPS_ARGS cannot be split: {error}") from None
+    return run([*command, *extra])

@@ -337,16 +337,15 @@ class Tracker:
         self._call("react to the comment", react)
 
     def permission(self, login: str) -> str:
-        """A user's permission on the repository: admin, maintain, write, triage, read or none."""
+        """A user's permission on the repository: admin, write, read or none (maintain counts as write)."""
 
         def get() -> str:
             try:
-                data = self._repo.get_collaborator_role_name(login)
+                return str(self._repo.get_collaborator_permission(login))
             except GithubException as error:
                 if error.status == 404:
                     return "none"
                 raise
-            return str(data)
 
         return self._call(f"read the permission of {login}", get)
 

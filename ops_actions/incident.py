@@ -8,6 +8,7 @@ the new state and the comment to post; :mod:`ops_actions.github` writes them.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -70,6 +71,9 @@ class IncidentState:
     status_history: list[dict[str, Any]] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
+    clear_since: str | None = None
+    normal_noted_for: str | None = None
+    reminded_for: str | None = None
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -512,3 +516,83 @@ def rebuild_state(
             if marker.get("kind") == "status" and marker.get("summary") == "status: mitigating":
                 state.mitigated_at = state.mitigated_at or str(marker.get("at"))
     return state
+
+
+# --- what a scheduled watch adds to an open incident -------------------------------------------
+
+
+def compact_snapshot(
+    *, at: str, severity: str | None, fired: Sequence[str], signals: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the incident keeps of one triage: enough to tell change and to chart it later."""
+    return {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
+
+
+def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any], ignore: frozenset[str]) -> list[str]:
+    """Human lines for what differs between two snapshots (``ignore``: signals that always move)."""
+    if before is None:
+        return ["first triage snapshot of this incident"]
+    lines = []
+    if before.get("severity") != after["severity"]:
+        lines.append(f"triage severity {before.get('severity') or 'none'} → {after['severity'] or 'none'}")
+    old_fired, new_fired = set(before.get("fired", [])), set(after["fired"])
+    if new_fired - old_fired:
+        lines.append("now firing: " + ", ".join(sorted(new_fired - old_fired)))
+    if old_fired - new_fired:
+        lines.append("cleared: " + ", ".join(sorted(old_fired - new_fired)))
+    old_signals = before.get("signals", {})
+    for name, value in after["signals"].items():
+        if name not in ignore and old_signals.get(name) != value:
+            lines.append(f"`{name}` {json.dumps(old_signals.get(name))} → {json.dumps(value)}")
+    return lines
+
+
+def watch_updates(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    snapshot: dict[str, Any],
+    table: str,
+    now: datetime,
+    run_key: str,
+    volatile_signals: frozenset[str],
+) -> tuple[IncidentState, list[Event]]:
+    """A scheduled triage's news for an open incident: a snapshot when something changed, the
+    'normal for N min' note once, and a reminder when the promised update is overdue."""
+    new = replace(state)
+    at = iso(now)
+    events: list[Event] = []
+    previous = state.snapshots[-1] if state.snapshots else None
+    changes = _changes(previous, snapshot, volatile_signals)
+    if changes:
+        new.snapshots = [*state.snapshots, snapshot][-MAX_SNAPSHOTS:]
+        body = "**Triage snapshot**\n\n" + "\n".join(f"- {line}" for line in changes) + "\n\n" + table
+        events.append(Event(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key))
+    if snapshot["fired"]:
+        new.clear_since = None
+    else:
+        new.clear_since = state.clear_since or at
+        needed = next(
+            (item.minutes for item in playbook.resolution_checklist if item.verify == "metrics-normal"), None
+        )
+        normal_for = (now - parse_time(new.clear_since)).total_seconds() / 60
+        if needed and normal_for >= needed and new.normal_noted_for != new.clear_since:
+            new.normal_noted_for = new.clear_since
+            body = (
+                f"**Metrics normal for {int(normal_for)} min** (since {new.clear_since}); "
+                f"the playbook asks for {needed} min before resolving. "
+                "Run Backend Live Smoke (`/smoke`), do the manual checks, then `/resolve`."
+            )
+            events.append(
+                Event(f"{run_key}:normal", "normal", at, f"metrics normal for {needed} min", body, state.key)
+            )
+    due = state.next_update_due
+    if due and state.status != playbook.statuses[-1] and now > parse_time(due) and state.reminded_for != due:
+        new.reminded_for = due
+        who = f"@{state.owner}" if state.owner else "No owner yet: assign one with `/owner @user`."
+        body = (
+            f"**Status update overdue** (was due {due}). {who} Post one with "
+            "`/status <status> next <N>m <text>`."
+        )
+        events.append(Event(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key))
+    return new, events

@@ -159,10 +159,12 @@ class Incidents:
             marked_texts=[issue.body, *(c.body for c in self.tracker.comments(issue.number))],
         )
 
-    def find_open(self, key: str) -> list[tuple[IssueView, IncidentState]]:
-        """Open incidents with this dedupe key, oldest (lowest number) first."""
+    def find_open(
+        self, key: str, listed: Sequence[IssueView] | None = None
+    ) -> list[tuple[IssueView, IncidentState]]:
+        """Open incidents with this dedupe key, oldest (lowest number) first (``listed``: already read)."""
         found = []
-        for issue in self.tracker.open_incidents(INCIDENT_LABEL):
+        for issue in self.tracker.open_incidents(INCIDENT_LABEL) if listed is None else listed:
             state = self.state_of(issue)
             if state.key == key:
                 found.append((issue, state))
@@ -252,10 +254,11 @@ class Incidents:
         detected_at: datetime | None = None,
         playbook_sha256: str = "",
         snapshot: dict[str, object] | None = None,
+        listed: Sequence[IssueView] | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key."""
         now = self.clock()
-        existing = self.find_open(key)
+        existing = self.find_open(key, listed)
         if existing:
             issue, state = existing[0]
             if state.has_applied(operation):
@@ -332,6 +335,18 @@ class Incidents:
             f"#{winner.number} was opened by a concurrent run",
             state,
         )
+
+    def record(
+        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
+    ) -> list[Event]:
+        """Post the events not yet applied, then save the state once if anything changed."""
+        fresh = [event for event in events if not before.has_applied(event.key)]
+        for event in fresh:
+            after.mark_applied(event.key)
+            self._post(issue.number, event)
+        if fresh or after != before:
+            self._save(issue, after)
+        return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:
         """Assign the owner on GitHub and record it on the timeline."""
