@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -33,7 +34,8 @@ def test_help_has_text_and_an_example(path: tuple[str, ...]) -> None:
     ctx = click.Context(command, info_name="ops-actions")
     text = command.get_help(ctx)
     assert "Example:" in text
-    assert "  ops-actions " in text.split("Example:", 1)[1]
+    example = text.split("Example:", 1)[1]
+    assert re.search(r"(^|\s)ops-actions( \S|$)", example, re.MULTILINE), example
 
 
 def test_python_dash_m_runs_the_cli() -> None:
