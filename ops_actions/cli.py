@@ -719,6 +719,8 @@ def incident_impact(
 @incident.command("resolve")
 @github_options
 @click.argument("number", type=int)
+@click.option("--force", is_flag=True, help="Resolve although automatic checklist items do not hold yet.")
+@click.option("--reason", default="", help="Why --force is right (required with it; recorded).")
 def incident_resolve(
     playbook_path: Path | None,
     repo: str | None,
@@ -726,18 +728,28 @@ def incident_resolve(
     github_api_url: str | None,
     dry_run: bool,
     number: int,
+    force: bool,
+    reason: str,
 ) -> None:
     """Close the incident with the compiled timeline and its durations.
+
+    Refuses (exit 6), saying what is missing, until the automatically verified checklist items
+    hold (metrics normal long enough, Backend Live Smoke passed); --force --reason overrides.
 
     \b
     Example:
       ops-actions incident resolve 42
+      ops-actions incident resolve 42 --force --reason "smoke runner down; checked by hand"
     """
     from ops_actions.lifecycle import operation_key
 
+    if force and not reason.strip():
+        raise OpsError("--force needs --reason: the override is recorded on the timeline")
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     key = operation_key(ctx.config.run_id, "resolve", number)
-    outcome = ctx.incidents.resolve(number, key, by=ctx.config.actor)
+    outcome = ctx.incidents.resolve(
+        number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
+    )
     _report_outcome(outcome, summary_title="Resolved")
 
 
@@ -855,7 +867,8 @@ def _command_handlers(ctx: GitHubContext, event: CommentEvent) -> dict[str, Hand
     """The slash commands whose work lives outside the incident core."""
 
     def resolve_command(command: Command, key: str) -> str:
-        outcome = ctx.incidents.resolve(event.number, key, by=event.author)
+        force_reason = command.args.get("reason") if command.args.get("force") else None
+        outcome = ctx.incidents.resolve(event.number, key, by=event.author, force_reason=force_reason)
         return f"/resolve: {outcome.message}"
 
     return {"resolve": resolve_command}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
@@ -19,6 +19,7 @@ from typing import Any, Final, TypeVar
 import requests
 from github import Auth, Github, GithubException
 from github.Issue import Issue
+from github.WorkflowRun import WorkflowRun
 
 from ops_actions.config import GitHubConfig
 from ops_actions.errors import ExitCode, OpsError
@@ -47,6 +48,31 @@ class IssueData:
     html_url: str
     author: str
     label_details: tuple[LabelSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A workflow run as remediation needs it."""
+
+    id: int
+    status: str
+    conclusion: str | None
+    html_url: str
+    head_sha: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def _run_data(run: WorkflowRun) -> RunData:
+    return RunData(
+        id=run.id,
+        status=run.status,
+        conclusion=run.conclusion,
+        html_url=run.html_url,
+        head_sha=run.head_sha,
+        created_at=run.created_at.astimezone(UTC) if run.created_at else None,
+        updated_at=run.updated_at.astimezone(UTC) if run.updated_at else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -349,6 +375,109 @@ class Tracker:
 
         return self._call(f"read the permission of {login}", get)
 
+    # -- workflows ----------------------------------------------------------------------------
+
+    def default_branch(self) -> str:
+        """The repository's default branch (what workflows are dispatched on unless told)."""
+        return self._call("read the repository", lambda: str(self._repo.default_branch))
+
+    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+        """Dispatch a workflow; the run when the server returns its details (200), else None (204).
+
+        A dispatch is not idempotent, so it is sent once: after an ambiguous failure the caller
+        looks for the run by creation time instead (:meth:`find_run`).
+        """
+
+        def send() -> RunData | None:
+            result = self._repo.get_workflow(workflow).create_dispatch(
+                ref, dict(inputs), throw=True, return_run_details=True
+            )
+            if isinstance(result, WorkflowRun):
+                return RunData(
+                    id=result.id,
+                    status="queued",
+                    conclusion=None,
+                    html_url=result.html_url,
+                    head_sha="",
+                    created_at=None,
+                    updated_at=None,
+                )
+            return None
+
+        try:
+            return send()
+        except GithubException as error:
+            if error.status >= 500:
+                return None  # ambiguous: the run may exist; the caller looks for it
+            raise OpsError(self._explain(f"dispatch {workflow}", error), ExitCode.GITHUB) from None
+        except (requests.ConnectionError, requests.Timeout):
+            return None
+
+    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> RunData | None:
+        """The newest run of a workflow created at or after ``since`` by ``event``."""
+
+        def find() -> RunData | None:
+            created = since.astimezone(UTC).strftime(">=%Y-%m-%dT%H:%M:%SZ")
+            for run in self._repo.get_workflow(workflow).get_runs(event=event, created=created):
+                return _run_data(run)
+            return None
+
+        return self._call(f"find the run of {workflow}", find)
+
+    def runs(self, workflow: str, *, status: str | None = None, branch: str | None = None) -> list[RunData]:
+        """Recent runs of a workflow, newest first (one page)."""
+
+        def list_runs() -> list[RunData]:
+            kwargs: dict[str, Any] = {}
+            if status:
+                kwargs["status"] = status
+            if branch:
+                kwargs["branch"] = branch
+            return [
+                _run_data(run) for run in self._repo.get_workflow(workflow).get_runs(**kwargs).get_page(0)
+            ]
+
+        return self._call(f"list the runs of {workflow}", list_runs)
+
+    def watch_run(self, run_id: int) -> RunPoller:
+        """A poller that reads a run with conditional requests (a 304 costs no rate limit)."""
+        return RunPoller(self, self._repo.get_workflow_run(run_id))
+
+    def create_branch(self, name: str, sha: str) -> bool:
+        """Create ``refs/heads/<name>`` at ``sha``; False when it already exists."""
+
+        def create() -> bool:
+            try:
+                self._repo.create_git_ref(f"refs/heads/{name}", sha)
+            except GithubException as error:
+                if error.status == 422 and "already exists" in _message(error):
+                    return False
+                raise
+            return True
+
+        return self._call(f"create branch {name}", create)
+
+
+class RunPoller:
+    """Follows one workflow run; ``poll`` returns None while nothing changed (HTTP 304)."""
+
+    def __init__(self, tracker: Tracker, run: WorkflowRun) -> None:
+        self._tracker = tracker
+        self._run = run
+        self.requests = 0
+        self.not_modified = 0
+
+    def poll(self) -> RunData | None:
+        def read() -> bool:
+            return bool(self._run.update())
+
+        self.requests += 1
+        changed = self._tracker._call(f"read run {self._run.id}", read)
+        if not changed:
+            self.not_modified += 1
+            return None
+        return _run_data(self._run)
+
 
 class DryRunTracker(Tracker):
     """Reads for real; every write is printed as the API call it would make, and not sent."""
@@ -419,3 +548,15 @@ class DryRunTracker(Tracker):
 
     def add_reaction(self, number: int, comment_id: int, content: str) -> None:
         self._plan("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
+
+    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+        self._plan(
+            "POST",
+            f"/actions/workflows/{workflow}/dispatches",
+            {"ref": ref, "inputs": dict(inputs), "return_run_details": True},
+        )
+        return RunData(0, "completed", "skipped", "(dry run: not dispatched)", "", None, None)
+
+    def create_branch(self, name: str, sha: str) -> bool:
+        self._plan("POST", "/git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
+        return True

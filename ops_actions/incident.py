@@ -74,6 +74,11 @@ class IncidentState:
     clear_since: str | None = None
     normal_noted_for: str | None = None
     reminded_for: str | None = None
+    escalated: bool = False
+    freeze: dict[str, Any] | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    monitor: dict[str, Any] | None = None
+    smoke_passed_at: str | None = None
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +94,7 @@ class IncidentState:
         for name in ("key", "title", "severity", "status", "opened_at"):
             if not isinstance(values.get(name), str):
                 raise ValueError(f"state field {name} missing")
-        for name in ("severity_history", "status_history", "snapshots", "applied"):
+        for name in ("severity_history", "status_history", "snapshots", "applied", "runs"):
             if not isinstance(values.get(name, []), list):
                 raise ValueError(f"state field {name} is not a list")
         for name in ("impact", "summary"):
@@ -166,6 +171,11 @@ def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
                 f"Incident is {status}",
             )
         )
+    specs.append(
+        LabelSpec(
+            playbook.remediation.freeze_label, "000000", "Deploys are frozen until the incident is stable"
+        )
+    )
     return {spec.name: spec for spec in specs}
 
 
@@ -176,8 +186,11 @@ def bounded(text: str, limit: int) -> str:
 
 
 def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
-    """The labels an incident carries: incident, its severity's label, its status."""
-    return [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
+    """The labels an incident carries: incident, its severity's label, its status, and a freeze."""
+    labels = [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
+    if state.freeze:
+        labels.append(playbook.remediation.freeze_label)
+    return labels
 
 
 def issue_title(state: IncidentState) -> str:
@@ -416,9 +429,11 @@ def resolve(
     by: str | None,
     key: str,
     comment_bodies: Sequence[str],
+    override: tuple[str, Sequence[str]] | None = None,
 ) -> tuple[IncidentState, Event]:
-    """Resolved: the final comment holds the compiled timeline and the durations."""
+    """Resolved: the final comment holds the compiled timeline and the durations (and any override)."""
     new = replace(state)
+    new.freeze = None
     at = iso(now)
     final = playbook.statuses[-1]
     if new.status != final:
@@ -440,6 +455,9 @@ def resolve(
         f"- Time to mitigate: {duration(new.opened_at, new.mitigated_at)}",
         f"- Time to resolve: {duration(new.opened_at, new.resolved_at)}",
     ]
+    if override:
+        reason, missing = override
+        lines += ["", f"**Resolved with an override**: {text_of(reason)} (missing: {'; '.join(missing)})"]
     return new, Event(key, "resolved", at, "resolved", "\n".join(lines), state.key)
 
 
@@ -596,3 +614,163 @@ def watch_updates(
         )
         events.append(Event(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key))
     return new, events
+
+
+# --- remediation: runs, freeze, monitoring, verified resolution ---------------------------------
+
+
+def freezing_branches(playbook: Playbook, branch_ids: Sequence[str]) -> list[str]:
+    """The branches among these whose steps freeze deploys (the seed's branch D)."""
+    return [b for b in branch_ids if any(step.kind == "freeze-deploys" for step in playbook.branch(b).steps)]
+
+
+def start_freeze(
+    state: IncidentState, *, reason: str, now: datetime, key: str
+) -> tuple[IncidentState, Event]:
+    """Deploys are held until the incident is stable."""
+    new = replace(state)
+    new.freeze = {"since": iso(now), "reason": reason}
+    body = f"**Deploy freeze** from now on: {reason}. `ops-actions guard` fails deploys until it is lifted."
+    return new, Event(key, "freeze", iso(now), "deploy freeze started", body, state.key)
+
+
+def lift_freeze(state: IncidentState, *, why: str, now: datetime, key: str) -> tuple[IncidentState, Event]:
+    new = replace(state)
+    new.freeze = None
+    return new, Event(
+        key, "unfreeze", iso(now), "deploy freeze lifted", f"**Deploy freeze lifted**: {why}.", state.key
+    )
+
+
+def record_dispatch(
+    state: IncidentState,
+    *,
+    role: str,
+    name: str,
+    run_id: int,
+    url: str,
+    ref: str,
+    now: datetime,
+    by: str | None,
+    key: str,
+) -> tuple[IncidentState, Event]:
+    """A remediation workflow was dispatched; the watch or ``--wait`` follows it to its end."""
+    new = replace(state)
+    new.runs = [
+        *state.runs,
+        {
+            "id": run_id,
+            "role": role,
+            "name": name,
+            "url": url,
+            "ref": ref,
+            "dispatched_at": iso(now),
+            "conclusion": None,
+            "concluded_at": None,
+        },
+    ]
+    if by:
+        _acknowledge(new, iso(now))
+    body = f"**{name}** dispatched{_by(by)} on `{text_of(ref)}`: {url}"
+    return new, Event(key, "dispatch", iso(now), f"{name} dispatched", body, state.key)
+
+
+def record_conclusion(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    run_id: int,
+    conclusion: str,
+    head_sha: str,
+    now: datetime,
+    key: str,
+) -> tuple[IncidentState, Event]:
+    """A followed run ended: smoke success counts for resolution; deploys and rollbacks start monitoring."""
+    new = replace(state)
+    at = iso(now)
+    run: dict[str, Any] = next((entry for entry in state.runs if entry.get("id") == run_id), {})
+    run = {**run, "conclusion": conclusion, "concluded_at": at, "head_sha": head_sha}
+    new.runs = [run if entry.get("id") == run_id else entry for entry in state.runs]
+    name = run.get("name", f"run {run_id}")
+    role = run.get("role")
+    lines = [f"**{name}** concluded: **{conclusion}** ({run.get('url', '')})"]
+    if role == "smoke" and conclusion == "success":
+        new.smoke_passed_at = at
+    if role in {"deploy", "rollback"} and conclusion == "success":
+        window = monitor_minutes(playbook)
+        new.monitor = {
+            "role": role,
+            "name": name,
+            "url": run.get("url", ""),
+            "since": at,
+            "until": iso(now + timedelta(minutes=window)),
+            "baseline": state.snapshots[-1] if state.snapshots else None,
+        }
+        lines.append(f"Watching the metrics for {window} min; the watch reports when the window ends.")
+    return new, Event(key, "run", at, f"{name}: {conclusion}", "\n\n".join(lines), state.key)
+
+
+def monitor_minutes(playbook: Playbook) -> int:
+    """How long to watch after a deploy or rollback: the playbook's monitor step, longest window."""
+    windows = [step.minutes.max for b in playbook.decision_tree for step in b.steps if step.minutes]
+    return max(windows, default=15)
+
+
+def monitor_summary(
+    state: IncidentState,
+    *,
+    snapshot: dict[str, Any],
+    now: datetime,
+    key: str,
+    volatile_signals: frozenset[str],
+) -> tuple[IncidentState, Event] | None:
+    """When the post-deploy window has ended: one summary, recovered or still failing."""
+    monitor = state.monitor
+    if not monitor or now < parse_time(monitor["until"]):
+        return None
+    new = replace(state)
+    new.monitor = None
+    recovered = not snapshot["fired"]
+    verdict = "recovered" if recovered else "still failing: " + ", ".join(snapshot["fired"])
+    changes = _changes(monitor.get("baseline"), snapshot, volatile_signals)
+    window = f"{monitor['name']}, {monitor['since']} → {iso(now)}"
+    body = f"**Post-{monitor['role']} monitoring** ({window}): {verdict}\n\n" + "\n".join(
+        f"- {line}" for line in changes
+    )
+    return new, Event(key, "monitor", iso(now), f"after {monitor['name']}: {verdict}"[:200], body, state.key)
+
+
+def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
+    """The automatically verified checklist items that do not hold yet, as reasons."""
+    missing = []
+    for item in playbook.resolution_checklist:
+        if not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
+            if item.verify == "metrics-normal":
+                since = (
+                    f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"
+                )
+                missing.append(f"metrics normal for {item.minutes} min{since}")
+            elif item.verify == "workflow-success":
+                missing.append(f"a successful {playbook.workflows[item.workflow or ''].name} run")
+    return missing
+
+
+def checklist_item_done(
+    playbook: Playbook,
+    verify: str,
+    minutes: int | None,
+    workflow: str | None,
+    state: IncidentState,
+    now: datetime,
+) -> bool:
+    """Whether an automatically verified item holds (manual ones never tick themselves)."""
+    if verify == "metrics-normal":
+        return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
+            minutes=minutes or 0
+        )
+    if verify == "workflow-success":
+        role = workflow or ""
+        if role == "smoke":
+            return state.smoke_passed_at is not None
+        return any(r.get("role") == role and r.get("conclusion") == "success" for r in state.runs)
+    return False

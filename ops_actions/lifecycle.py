@@ -26,6 +26,7 @@ from ops_actions.incident import (
     issue_title,
     label_specs,
     labels_for,
+    missing_for_resolution,
     new_incident,
     read_state,
     rebuild_state,
@@ -34,7 +35,7 @@ from ops_actions.incident import (
 )
 from ops_actions.markdown import encode_marker
 from ops_actions.playbook.model import Playbook
-from ops_actions.render import incident_body
+from ops_actions.render import incident_body, tick_checklist
 from ops_actions.triage import TriageReport
 
 
@@ -197,9 +198,10 @@ class Incidents:
     def _save(
         self, issue: IssueView, state: IncidentState, *, title: bool = False, close: bool = False
     ) -> None:
+        body = tick_checklist(with_state(issue.body, state), self.playbook, state, self.clock())
         saved = self.tracker.edit_issue(
             issue.number,
-            body=with_state(issue.body, state),
+            body=body,
             labels=labels_for(self.playbook, state),
             title=issue_title(state) if title else None,
             state="closed" if close else None,
@@ -357,12 +359,28 @@ class Incidents:
             self.tracker.assign(number, [outcome.state.owner])
         return outcome
 
-    def resolve(self, number: int, key: str, *, by: str | None) -> Outcome:
-        """Close with the compiled timeline and durations."""
+    def resolve(self, number: int, key: str, *, by: str | None, force_reason: str | None = None) -> Outcome:
+        """Close with the compiled timeline and durations, once the automatic checklist items hold.
+
+        ``force_reason`` overrides what is missing; the override is recorded in the final comment.
+        """
+        issue, state = self._incident(number)
+        missing = missing_for_resolution(self.playbook, state, self.clock())
+        if missing and not force_reason:
+            raise OpsError(
+                f"#{number} cannot be resolved yet: missing "
+                + "; ".join(missing)
+                + ". Override with --force --reason (or /resolve force <reason>).",
+                ExitCode.REFUSED,
+            )
         bodies = [c.body for c in self.tracker.comments(number)]
-        return self.apply(
-            number,
+        override = (force_reason, missing) if missing and force_reason else None
+        return self.apply_to(
+            issue,
+            state,
             key,
-            lambda s: resolve(self.playbook, s, now=self.clock(), by=by, key=key, comment_bodies=bodies),
+            lambda s: resolve(
+                self.playbook, s, now=self.clock(), by=by, key=key, comment_bodies=bodies, override=override
+            ),
             close=True,
         )

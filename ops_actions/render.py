@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from ops_actions.incident import IncidentState, text_of
+from ops_actions.incident import IncidentState, checklist_item_done, text_of
 from ops_actions.playbook.model import Playbook
-from ops_actions.playbook.runbook import checklist, step_list
+from ops_actions.playbook.runbook import checklist, checklist_line, step_list
 from ops_actions.triage import Reading, TriageReport
 
 
@@ -160,3 +161,13 @@ def incident_body(
     if links:
         lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
     return "\n".join(lines)
+
+
+def tick_checklist(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
+    """The body with each automatically verified checklist item ticked or unticked as the state says."""
+    for item in playbook.resolution_checklist:
+        if not item.automatic:
+            continue
+        done = checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now)
+        body = body.replace(checklist_line(item, checked=not done), checklist_line(item, checked=done))
+    return body

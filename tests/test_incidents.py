@@ -187,7 +187,9 @@ def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None
     number = str(open_issues(env)[0]["number"])
     assert cli("incident", "assign", number, "hubot") == 0
     assert cli("incident", "update", number, "--status", "mitigating", "--next", "15m") == 0
-    assert cli("incident", "resolve", number) == 0
+    assert cli("incident", "resolve", number) == 6, "metrics were never seen normal, smoke never ran"
+    assert env.issue(int(number))["state"] == "open"
+    assert cli("incident", "resolve", number, "--force", "--reason", "verified by hand") == 0
     issue = env.issue(int(number))
     assert issue["state"] == "closed"
     assert labels_of(issue) == {"incident", "sev-1", "status:resolved"}

@@ -22,11 +22,14 @@ from ops_actions.playbook.model import (
     TEMPLATE_PLACEHOLDERS,
     Branch,
     ChecklistItem,
+    Escalation,
     MonitorWindow,
+    NotifyTarget,
     Playbook,
     PostmortemSection,
     PostmortemTemplate,
     Probe,
+    Remediation,
     Rule,
     Severity,
     SeverityPolicy,
@@ -334,6 +337,11 @@ class _CrossReferences:
         self.unique(raw["resolution_checklist"], ("resolution_checklist",), "checklist item")
         postmortem = raw["postmortem"]
         self.unique(postmortem["sections"], ("postmortem", "sections"), "postmortem section")
+        notify = tuple(
+            self.notify_target(index, item, refs) for index, item in enumerate(raw.get("notify", []))
+        )
+        self.unique(raw.get("notify", []), ("notify",), "notify target")
+        escalation = raw.get("escalation")
         return Playbook(
             name=raw["name"],
             scope_description=raw["scope"].get("description"),
@@ -361,6 +369,23 @@ class _CrossReferences:
                     for s in postmortem["sections"]
                 ),
             ),
+            remediation=Remediation(**raw.get("remediation", {})),
+            escalation=Escalation(escalation["no_owner_after_minutes"], tuple(escalation["mention"]))
+            if escalation
+            else None,
+            notify=notify,
+        )
+
+    def notify_target(self, index: int, item: Mapping[str, Any], refs: _Refs) -> NotifyTarget:
+        for s, severity in enumerate(item.get("severities", [])):
+            if severity not in refs.severities:
+                self.add(("notify", index, "severities", s), f"unknown severity {severity!r}")
+        return NotifyTarget(
+            id=item["id"],
+            kind=item["kind"],
+            url_env=item["url_env"],
+            severities=tuple(item.get("severities", ())),
+            events=tuple(item.get("events", ())),
         )
 
     def probe(self, index: int, item: Mapping[str, Any]) -> Probe:

@@ -154,6 +154,41 @@ class PostmortemTemplate:
 
 
 @dataclass(frozen=True)
+class Remediation:
+    """How remediation runs are followed and deploys frozen."""
+
+    poll_seconds: int = 10
+    timeout_minutes: int = 20
+    freeze_label: str = "deploy-freeze"
+    hotfix_branch: str = "hotfix/incident-{number}"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Whom the watch mentions when an incident has no owner after a while."""
+
+    no_owner_after_minutes: int
+    mention: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    """A webhook that receives status updates."""
+
+    id: str
+    kind: str
+    url_env: str
+    severities: tuple[str, ...]
+    events: tuple[str, ...]
+
+    def wants(self, severity: str, event: str, *, always: bool) -> bool:
+        """Whether an update of this severity and kind goes here (``always`` for SEV-1-like policies)."""
+        if self.events and event not in self.events:
+            return False
+        return always or not self.severities or severity in self.severities
+
+
+@dataclass(frozen=True)
 class Playbook:
     """The whole playbook."""
 
@@ -172,6 +207,9 @@ class Playbook:
     communication_template: str
     resolution_checklist: tuple[ChecklistItem, ...]
     postmortem: PostmortemTemplate
+    remediation: Remediation = Remediation()
+    escalation: Escalation | None = None
+    notify: tuple[NotifyTarget, ...] = ()
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -100,10 +100,12 @@ def step_list(steps: tuple[Step, ...]) -> str:
     return "\n".join(f"- [ ] {step_line(step)}" for step in steps) + "\n"
 
 
+def checklist_line(item: ChecklistItem, *, checked: bool = False) -> str:
+    """One resolution-checklist task, marking what is verified automatically."""
+    how = " _(verified automatically)_" if item.automatic else ""
+    return f"- [{'x' if checked else ' '}] {item.text}{how}"
+
+
 def checklist(items: tuple[ChecklistItem, ...]) -> str:
-    """The resolution checklist as a task list, marking what is verified automatically."""
-    lines = []
-    for item in items:
-        how = " _(verified automatically)_" if item.automatic else ""
-        lines.append(f"- [ ] {item.text}{how}")
-    return "\n".join(lines) + "\n"
+    """The resolution checklist as a task list."""
+    return "\n".join(checklist_line(item) for item in items) + "\n"

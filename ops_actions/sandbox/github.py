@@ -463,6 +463,8 @@ class GitHubEmulator:
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Exchange], None]] = []
         self.requests: list[RecordedRequest] = []
+        self.dispatch_details = True
+        """False plays an older server that answers a dispatch with 204 even when run details are asked."""
         self.errors: list[str] = []
         """Tracebacks of requests the emulator itself failed on (answered 500); should stay empty."""
 
@@ -2312,7 +2314,7 @@ class GitHubEmulator:
                 "received_at": _iso(self.now()),
             }
         )
-        if body.get("return_run_details") is True:
+        if body.get("return_run_details") is True and self.dispatch_details:
             return _Response(
                 200,
                 {
