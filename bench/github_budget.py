@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/github_budget.py
 Targets (issue 4): open incident <= 3 requests when labels exist, timeline comment <= 2,
 "no incident, nothing to do" <= 1, unchanged with 2,000 closed issues in the repository.
+Issue 6: the cost of following a remediation run, per minute of waiting, 304s apart.
 """
 
 from __future__ import annotations
@@ -112,6 +113,52 @@ def measure(closed_issues: int) -> None:
         tracker.close()
 
 
+def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
+    """Requests per minute while ``remediate --wait`` follows a run, with 304s counted apart."""
+    import time
+
+    from ops_actions.remediation import Remediator
+
+    playbook = load_playbook(None)
+    with GitHubEmulator(repo=REPO, token=TOKEN) as emulator:
+        emulator.add_workflow(
+            "backend-deploy.yml",
+            "Backend Deploy",
+            inputs=("ref", "incident"),
+            queued_s=2.0,
+            in_progress_s=run_seconds - 2.0,
+        )
+        tracker = Tracker.from_config(GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN))
+        incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
+        remediator = Remediator(
+            tracker=tracker, incidents=incidents, clock=lambda: datetime.now(UTC), say=lambda _: None
+        )
+        dispatched = remediator.dispatch("deploy", incident=None, ref=None, key="bench", by=None)
+        emulator.reset_log()
+        started = time.monotonic()
+        followed = remediator.follow(
+            dispatched, incident=None, timeout_s=120, poll_s=poll_seconds, live=False
+        )
+        minutes = (time.monotonic() - started) / 60
+        fresh = [r for r in emulator.requests if r.status == 200]
+        not_modified = [r for r in emulator.requests if r.status == 304]
+        print(f"-- following a {run_seconds:.0f} s run, polling every {poll_seconds:g} s --")
+        print(
+            f"{len(emulator.requests)} request(s) in {minutes * 60:.1f} s: {len(fresh)} answered 200, "
+            f"{len(not_modified)} answered 304 (not counted against the rate limit)"
+        )
+        print(
+            f"= {len(emulator.requests) / minutes:.1f} requests per minute of waiting "
+            f"({len(fresh) / minutes:.1f}/min that cost rate limit); conclusion {followed.conclusion}"
+        )
+        print(
+            f"at the playbook's {playbook.remediation.poll_seconds} s interval: "
+            f"{60 / playbook.remediation.poll_seconds:.0f} requests per minute"
+        )
+        tracker.close()
+
+
 if __name__ == "__main__":
     for closed in (0, 2000):
         measure(closed)
+    polling_cost()

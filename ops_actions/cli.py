@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ops_actions.github import Tracker
     from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
+    from ops_actions.remediation import Remediator
     from ops_actions.triage import Snapshot, TriageReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -460,6 +461,7 @@ def _github_context(
     from ops_actions.config import GitHubConfig
     from ops_actions.github import DryRunTracker, Tracker
     from ops_actions.lifecycle import Incidents
+    from ops_actions.notify import announcer
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
@@ -469,11 +471,12 @@ def _github_context(
         DryRunTracker.from_config(config, say=click.echo) if dry_run else Tracker.from_config(config)
     )
     rerun = (config.run_attempt or "1") != "1"
+    announce = None if dry_run else announcer(loaded.playbook, environ=os.environ, clock=_now)
     return GitHubContext(
         loaded=loaded,
         config=config,
         tracker=tracker,
-        incidents=Incidents(tracker, loaded.playbook, clock=_now, rerun=rerun),
+        incidents=Incidents(tracker, loaded.playbook, clock=_now, rerun=rerun, announce=announce),
     )
 
 
@@ -820,6 +823,7 @@ def watch(
         run_id=ctx.config.run_id,
         links=_links(ctx),
         playbook_sha256=ctx.loaded.sha256,
+        remediator=_remediator(ctx),
     )
     for line in lines:
         click.echo(line)
@@ -871,7 +875,27 @@ def _command_handlers(ctx: GitHubContext, event: CommentEvent) -> dict[str, Hand
         outcome = ctx.incidents.resolve(event.number, key, by=event.author, force_reason=force_reason)
         return f"/resolve: {outcome.message}"
 
-    return {"resolve": resolve_command}
+    remediator = _remediator(ctx)
+
+    def dispatch_command(command: Command, key: str) -> str:
+        role = {"deploy": "deploy", "rollback": "rollback", "smoke": "smoke"}[command.name]
+        done = remediator.dispatch(
+            role, incident=event.number, ref=command.args.get("ref"), key=key, by=event.author
+        )
+        return f"/{command.name}: dispatched {done.url}"
+
+    return {
+        "resolve": resolve_command,
+        "deploy": dispatch_command,
+        "rollback": dispatch_command,
+        "smoke": dispatch_command,
+    }
+
+
+def _remediator(ctx: GitHubContext) -> Remediator:
+    from ops_actions.remediation import Remediator
+
+    return Remediator(tracker=ctx.tracker, incidents=ctx.incidents, clock=_now, say=click.echo)
 
 
 # The composite action may run these commands (and their subcommands), nothing else.
@@ -916,3 +940,127 @@ def action_entry() -> int:
     except ValueError as error:
         raise OpsError(f"OPS_ARGS cannot be split: {error}") from None
     return run([*command, *extra])
+
+
+# --- remediation ----------------------------------------------------------------------------
+
+
+@cli.command()
+@github_options
+@click.argument("role", type=click.Choice(["deploy", "rollback", "smoke"]))
+@click.option("--incident", "incident_number", type=int, help="Incident whose timeline records the run.")
+@click.option("--ref", help="deploy: the git ref to deploy; rollback: the SHA (default: last good deploy).")
+@click.option("--wait", is_flag=True, help="Follow the run until it concludes, with a live progress line.")
+@click.option("--timeout", default="20m", show_default=True, help="With --wait: give up after this long.")
+@click.option(
+    "--poll-seconds", type=float, help="With --wait: seconds between reads (default: the playbook's)."
+)
+@click.option("--hotfix-branch", is_flag=True, help="rollback: also create the playbook's hotfix branch.")
+@click.option(
+    "--override-reason",
+    envvar="OPS_FREEZE_OVERRIDE_REASON",
+    help="deploy: deploy during a freeze; the reason is recorded [env: OPS_FREEZE_OVERRIDE_REASON].",
+)
+def remediate(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    role: str,
+    incident_number: int | None,
+    ref: str | None,
+    wait: bool,
+    timeout: str,
+    poll_seconds: float | None,
+    hotfix_branch: bool,
+    override_reason: str | None,
+) -> int:
+    """Dispatch Backend Deploy, the rollback or Backend Live Smoke, and optionally follow the run.
+
+    The run link goes on the incident's timeline at once; with --wait the conclusion follows.
+    Exit codes: 4 dispatch failed, 6 deploy refused by a freeze, 7 the run failed or timed out.
+
+    \b
+    Example:
+      ops-actions remediate rollback --incident 42 --wait --hotfix-branch
+    """
+    from ops_actions.incident import parse_minutes
+    from ops_actions.lifecycle import operation_key
+
+    timeout_s = parse_minutes(timeout) * 60.0
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    remediator = _remediator(ctx)
+    key = operation_key(ctx.config.run_id, "remediate", role, incident_number, ref)
+    dispatched = remediator.dispatch(
+        role, incident=incident_number, ref=ref, key=key, by=ctx.config.actor, override_reason=override_reason
+    )
+    actions.set_outputs({"run-url": dispatched.url})
+    if hotfix_branch and role == "rollback" and incident_number is not None:
+        state = ctx.incidents.state_of(ctx.tracker.issue(incident_number))
+        sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
+        if sha:
+            click.echo(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
+    if not wait or dry_run:
+        return int(ExitCode.OK)
+    poll = poll_seconds or float(ctx.loaded.playbook.remediation.poll_seconds)
+    live = sys.stdout.isatty() and not actions.in_actions()
+    followed = remediator.follow(
+        dispatched, incident=incident_number, timeout_s=timeout_s, poll_s=poll, live=live
+    )
+    click.echo(f"{role} concluded: {followed.conclusion} ({followed.url})")
+    actions.add_summary(f"## {role}\n\n[{followed.conclusion}]({followed.url})")
+    return int(ExitCode.OK if followed.conclusion == "success" else ExitCode.REMEDIATION_FAILED)
+
+
+@cli.command()
+@github_options
+@click.option(
+    "--override-reason",
+    envvar="OPS_FREEZE_OVERRIDE_REASON",
+    help="Deploy despite the freeze; recorded on the incident [env: OPS_FREEZE_OVERRIDE_REASON].",
+)
+def guard(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    override_reason: str | None,
+) -> int:
+    """Fail (exit 6) while an open incident freezes deploys; a step for any deploy workflow.
+
+    With an override reason the deploy goes on and the override is recorded on the incident.
+
+    \b
+    Example:
+      ops-actions guard --override-reason "hotfix for the outage itself"
+    """
+    from ops_actions.incident import Event, IncidentState, iso, text_of
+    from ops_actions.remediation import active_freezes
+
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    frozen = active_freezes(ctx.incidents)
+    if not frozen:
+        click.echo("no deploy freeze: deploy may go on")
+        return int(ExitCode.OK)
+    names = ", ".join(f"#{issue.number}" for issue, _ in frozen)
+    if not override_reason or not override_reason.strip():
+        raise OpsError(
+            f"deploys are frozen by incident {names}; dispatch with an override reason to deploy anyway",
+            ExitCode.REFUSED,
+        )
+    who = ctx.config.actor or "someone"
+    run = f" ({ctx.config.run_url})" if ctx.config.run_url else ""
+    reason = text_of(override_reason.strip())
+    for issue, state in frozen:
+        key = f"guard-{ctx.config.run_id or 'local'}-{issue.number}"
+        text = f"**Deploy freeze overridden** by {who}{run}: {reason}"
+        event = Event(key, "freeze-override", iso(_now()), "deploy freeze overridden", text, state.key)
+
+        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
+            return current, event
+
+        ctx.incidents.apply_to(issue, state, key, record)
+    click.echo(f"deploy freeze by {names} overridden: {override_reason.strip()}")
+    return int(ExitCode.OK)

@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     GITHUB = 4  # GitHub refused or kept failing after retries
     SEVERITY = 5  # triage found a severity at or above --fail-on
     REFUSED = 6  # an action the playbook forbids now (deploy freeze, resolve too early)
+    REMEDIATION_FAILED = 7  # a followed remediation run failed or did not finish in time
 
 
 class OpsError(Exception):

@@ -570,22 +570,41 @@ def watch_updates(
     state: IncidentState,
     *,
     snapshot: dict[str, Any],
+    branches: Sequence[str],
     table: str,
     now: datetime,
     run_key: str,
     volatile_signals: frozenset[str],
 ) -> tuple[IncidentState, list[Event]]:
-    """A scheduled triage's news for an open incident: a snapshot when something changed, the
-    'normal for N min' note once, and a reminder when the promised update is overdue."""
+    """A scheduled triage's news for an open incident, each item at most once: a snapshot when
+    something changed, a deploy freeze when a freezing branch fires, the post-deploy monitoring
+    summary, 'normal for N min' (which also lifts the freeze), an overdue-update reminder, and an
+    escalation when nobody owns the incident."""
     new = replace(state)
     at = iso(now)
     events: list[Event] = []
+
+    def step(update: tuple[IncidentState, Event] | None) -> None:
+        nonlocal new
+        if update is not None:
+            new, event = update
+            events.append(event)
+
     previous = state.snapshots[-1] if state.snapshots else None
     changes = _changes(previous, snapshot, volatile_signals)
     if changes:
         new.snapshots = [*state.snapshots, snapshot][-MAX_SNAPSHOTS:]
         body = "**Triage snapshot**\n\n" + "\n".join(f"- {line}" for line in changes) + "\n\n" + table
         events.append(Event(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key))
+    freezing = freezing_branches(playbook, branches)
+    if freezing and not new.freeze:
+        reason = "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
+        step(start_freeze(new, reason=reason, now=now, key=f"{run_key}:freeze"))
+    step(
+        monitor_summary(
+            new, snapshot=snapshot, now=now, key=f"{run_key}:monitor", volatile_signals=volatile_signals
+        )
+    )
     if snapshot["fired"]:
         new.clear_since = None
     else:
@@ -604,6 +623,12 @@ def watch_updates(
             events.append(
                 Event(f"{run_key}:normal", "normal", at, f"metrics normal for {needed} min", body, state.key)
             )
+            if new.freeze:
+                step(
+                    lift_freeze(
+                        new, why=f"metrics normal for {needed} min", now=now, key=f"{run_key}:unfreeze"
+                    )
+                )
     due = state.next_update_due
     if due and state.status != playbook.statuses[-1] and now > parse_time(due) and state.reminded_for != due:
         new.reminded_for = due
@@ -613,6 +638,19 @@ def watch_updates(
             "`/status <status> next <N>m <text>`."
         )
         events.append(Event(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key))
+    escalation = playbook.escalation
+    if (
+        escalation
+        and not state.owner
+        and not state.escalated
+        and now - parse_time(state.opened_at) >= timedelta(minutes=escalation.no_owner_after_minutes)
+    ):
+        new.escalated = True
+        body = (
+            f"**No owner after {escalation.no_owner_after_minutes} min.** {' '.join(escalation.mention)}: "
+            "please take this incident with `/owner @you`."
+        )
+        events.append(Event(f"{run_key}:escalate", "escalation", at, "escalated: no owner", body, state.key))
     return new, events
 
 

@@ -22,6 +22,7 @@ from ops_actions.incident import (
     IncidentState,
     LabelSpec,
     assign_owner,
+    freezing_branches,
     iso,
     issue_title,
     label_specs,
@@ -100,6 +101,22 @@ class IncidentTracker(Protocol):
     def assign(self, number: int, logins: Sequence[str]) -> None: ...
 
 
+class Delivered(Protocol):
+    """How one notification target fared (``ops_actions.notify.Delivery``)."""
+
+    @property
+    def target(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def detail(self) -> str: ...
+
+
+# (event kind, incident state, issue URL) -> one result per target the update was routed to
+Announcer = Callable[[str, IncidentState, str], Sequence[Delivered]]
+ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved"})
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a command did, for the terminal, outputs and the job summary."""
@@ -136,10 +153,12 @@ class Incidents:
         *,
         clock: Callable[[], datetime],
         rerun: bool = False,
+        announce: Announcer | None = None,
     ) -> None:
         self.tracker = tracker
         self.playbook = playbook
         self.clock = clock
+        self.announce = announce
         # On a re-run, a comment may exist from the first attempt even though the state never saw it.
         self.rerun = rerun
 
@@ -240,7 +259,26 @@ class Incidents:
         new.mark_applied(key)
         self._post(number, event)
         self._save(issue, new, title=title, close=close)
+        self._notify(issue, event.kind, new, key)
         return Outcome(number, issue.html_url, event.kind, f"#{number}: {event.summary}", new)
+
+    def _notify(self, issue: IssueView, kind: str, state: IncidentState, key: str) -> None:
+        """Route an update to the playbook's notify targets; a failing target is noted, never fatal."""
+        if self.announce is None or kind not in ANNOUNCED_KINDS:
+            return
+        failed = [d for d in self.announce(kind, state, issue.html_url) if not d.ok]
+        if not failed:
+            return
+        lines = "\n".join(f"- `{d.target}`: {d.detail}" for d in failed)
+        note = Event(
+            f"{key}:notify",
+            "notify-failed",
+            iso(self.clock()),
+            "notification failed",
+            f"**Notification not delivered** ({kind}):\n\n{lines}",
+            state.key,
+        )
+        self._post(issue.number, note)
 
     def open(
         self,
@@ -298,6 +336,10 @@ class Incidents:
             snapshot=snapshot,
         )
         state.mark_applied(operation)
+        freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
+        if freezing:
+            reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
+            state.freeze = {"since": state.opened_at, "reason": reason}
         opened = encode_marker(
             "event",
             {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
@@ -313,7 +355,10 @@ class Incidents:
             find_label=INCIDENT_LABEL,
         )
         self._fix_labels(created)
-        return self._settle_race(key, created, state)
+        outcome = self._settle_race(key, created, state)
+        if outcome.action == "opened":
+            self._notify(created, "opened", state, operation)
+        return outcome
 
     def _settle_race(self, key: str, created: IssueView, state: IncidentState) -> Outcome:
         """When two runs opened the same key at once, the lowest number wins; the other closes itself."""

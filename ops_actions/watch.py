@@ -11,9 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ops_actions.incident import INCIDENT_LABEL, compact_snapshot, iso, parse_time, watch_updates
-from ops_actions.lifecycle import Incidents, operation_key
+from ops_actions.incident import (
+    INCIDENT_LABEL,
+    IncidentState,
+    compact_snapshot,
+    iso,
+    parse_time,
+    watch_updates,
+)
+from ops_actions.lifecycle import Incidents, IssueView, operation_key
 from ops_actions.playbook.model import Playbook
+from ops_actions.remediation import Remediator
 from ops_actions.render import triage_markdown
 from ops_actions.triage import Snapshot, TriageReport, history_value
 
@@ -38,6 +46,18 @@ def first_failing(history: Sequence[Snapshot], now: datetime) -> datetime:
     return start
 
 
+def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) -> list[str]:
+    """Poll the incident's dispatched runs that have not concluded (one request each)."""
+    done = []
+    for entry in state.runs:
+        if entry.get("conclusion") is None and isinstance(entry.get("id"), int):
+            run = remediator.tracker.watch_run(entry["id"]).poll()
+            if run is not None and run.status == "completed":
+                remediator.conclude(issue.number, run)
+                done.append(f"#{issue.number}: {entry.get('name', 'run')} concluded {run.conclusion}")
+    return done
+
+
 def reconcile(
     incidents: Incidents,
     playbook: Playbook,
@@ -48,6 +68,7 @@ def reconcile(
     run_id: str | None,
     links: Sequence[tuple[str, str]],
     playbook_sha256: str,
+    remediator: Remediator | None = None,
 ) -> list[str]:
     """Bring GitHub in line with one triage; returns what was done, one line each."""
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
@@ -76,6 +97,10 @@ def reconcile(
         return [f"{outcome.message}: {outcome.url}"]
     issue = min(listed, key=lambda i: i.number)
     state = incidents.state_of(issue)
+    concluded = follow_runs(remediator, issue, state) if remediator else []
+    if concluded:
+        issue = incidents.tracker.issue(issue.number)
+        state = incidents.state_of(issue)
     volatile = frozenset(
         spec.name for probe in playbook.probes for spec in probe.signals if spec.type == "age_seconds"
     )
@@ -83,12 +108,13 @@ def reconcile(
         playbook,
         state,
         snapshot=snapshot,
+        branches=[branch.id for branch in report.branches],
         table=triage_markdown(playbook, report),
         now=now,
         run_key=operation_key(run_id, "watch", issue.number),
         volatile_signals=volatile,
     )
     posted = incidents.record(issue, state, after, events)
-    if not posted:
+    if not posted and not concluded:
         return [f"#{issue.number} is open; nothing new to add"]
-    return [f"#{issue.number}: {event.summary}" for event in posted]
+    return concluded + [f"#{issue.number}: {event.summary}" for event in posted]

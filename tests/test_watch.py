@@ -102,12 +102,13 @@ def test_outage_opens_one_incident_and_recovery_is_noted_once(watch: Watch) -> N
     (incident,) = watch.incidents()
     assert incident["title"] == "[SEV-1] Database down"
     assert "### Branch D: Database down" in incident["body"]
+    assert "deploy-freeze" in {label["name"] for label in incident["labels"]}
     assert watch(10) == 0
     assert len(watch.incidents()) == 1
     assert watch.bot_comments(incident["number"]) == [], "no news, no comment"
     watch.backend.set_scenario("healthy")
     assert watch(20) == 0
-    snapshot = watch.bot_comments(incident["number"])
+    snapshot = [c for c in watch.bot_comments(incident["number"]) if c.startswith("**Triage snapshot**")]
     assert len(snapshot) == 1
     assert "cleared: backend-not-ready, database-down" in snapshot[0]
     assert watch(30) == 0
@@ -117,9 +118,17 @@ def test_outage_opens_one_incident_and_recovery_is_noted_once(watch: Watch) -> N
     assert "Metrics normal for 16 min" in notes[0]
     assert watch(46) == 0
     assert len([c for c in watch.bot_comments(incident["number"]) if "Metrics normal for" in c]) == 1
-    state = read_state(watch.emulator.issue(incident["number"])["body"])
+    issue = watch.emulator.issue(incident["number"])
+    state = read_state(issue["body"])
     assert state is not None
     assert state.clear_since == "2026-11-27T10:20:00Z"
+    assert state.freeze is None
+    assert "deploy-freeze" not in {label["name"] for label in issue["labels"]}
+    assert "- [x] Metrics have been normal for at least 15 minutes. _(verified automatically)_" in issue["body"]
+    assert "- [ ] Backend Live Smoke passed. _(verified automatically)_" in issue["body"]
+    escalations = [c for c in watch.bot_comments(incident["number"]) if "No owner after 15 min" in c]
+    assert len(escalations) == 1
+    assert "@octo-org/backend-oncall" in escalations[0]
 
 
 def test_overdue_status_update_reminds_once(watch: Watch) -> None:

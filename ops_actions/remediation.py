@@ -1,0 +1,283 @@
+"""The decision tree's automated steps: dispatch Backend Deploy / rollback / Live Smoke, follow
+the run to its conclusion, pick the rollback target, open a hotfix branch, and hold deploys
+during a freeze.
+
+Every step lands on the incident's timeline: the run link at once, the conclusion when it
+comes. A slash command only dispatches (a comment workflow must not block for 20 minutes); the
+scheduled watch then follows the run. ``ops-actions remediate --wait`` follows it itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident import INCIDENT_LABEL, Event, IncidentState, iso, record_conclusion, record_dispatch
+from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
+
+ROLES = ("deploy", "rollback", "smoke")
+# Runs can take a moment to appear after a dispatch answered 204; look a few times.
+FIND_ATTEMPTS = 5
+
+
+class Run(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def conclusion(self) -> str | None: ...
+    @property
+    def html_url(self) -> str: ...
+    @property
+    def head_sha(self) -> str: ...
+
+
+class Poller(Protocol):
+    requests: int
+    not_modified: int
+
+    def poll(self) -> Run | None: ...
+
+
+class RemediationTracker(IncidentTracker, Protocol):
+    """The tracker operations remediation needs (``ops_actions.github.Tracker`` provides them)."""
+
+    def default_branch(self) -> str: ...
+    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> Run | None: ...
+    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> Run | None: ...
+    def runs(
+        self, workflow: str, *, status: str | None = None, branch: str | None = None
+    ) -> Sequence[Run]: ...
+    def watch_run(self, run_id: int) -> Poller: ...
+    def create_branch(self, name: str, sha: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """What a remediation did: the run, and how it ended if it was followed."""
+
+    role: str
+    run_id: int
+    url: str
+    conclusion: str | None
+    polls: int = 0
+    not_modified: int = 0
+
+
+def rollback_target(deploys: Sequence[Run]) -> str | None:
+    """The head SHA of the last successful deploy before the one running now.
+
+    ``deploys`` is newest first. What runs now is the newest successful deploy (a failed deploy
+    changed nothing); the target is the newest earlier success with another SHA.
+    """
+    successes = [run for run in deploys if run.conclusion == "success" and run.head_sha]
+    if not successes:
+        return None
+    current = successes[0].head_sha
+    return next((run.head_sha for run in successes[1:] if run.head_sha != current), None)
+
+
+def active_freezes(incidents: Incidents) -> list[tuple[IssueView, IncidentState]]:
+    """Open incidents that hold a deploy freeze (one request)."""
+    label = incidents.playbook.remediation.freeze_label
+    frozen = []
+    for issue in incidents.tracker.open_incidents(label):
+        if INCIDENT_LABEL in issue.labels:
+            frozen.append((issue, incidents.state_of(issue)))
+    return frozen
+
+
+class Remediator:
+    """Dispatches and follows the playbook's remediation workflows for one incident (or none)."""
+
+    def __init__(
+        self,
+        *,
+        tracker: RemediationTracker,
+        incidents: Incidents,
+        clock: Callable[[], datetime],
+        say: Callable[[str], None],
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.tracker = tracker
+        self.incidents = incidents
+        self.playbook = incidents.playbook
+        self.clock = clock
+        self.say = say
+        self.sleep = sleep
+        self.monotonic = monotonic
+
+    def workflow(self, role: str) -> tuple[str, str]:
+        """(file, name) of the playbook's workflow for a role."""
+        workflow = self.playbook.workflows.get(role)
+        if workflow is None:
+            raise OpsError(f"the playbook names no '{role}' workflow (workflows: section)")
+        return workflow.file, workflow.name
+
+    def check_freeze(self, override_reason: str | None) -> None:
+        """Refuse a deploy during a freeze unless an override reason is given."""
+        frozen = active_freezes(self.incidents)
+        if frozen and not override_reason:
+            issue, state = frozen[0]
+            since = (state.freeze or {}).get("since", "?")
+            raise OpsError(
+                f"deploys are frozen by incident #{issue.number} since {since} "
+                f"({(state.freeze or {}).get('reason', 'see the incident')}); "
+                "give an override reason to deploy anyway",
+                ExitCode.REFUSED,
+            )
+
+    def dispatch(
+        self,
+        role: str,
+        *,
+        incident: int | None,
+        ref: str | None,
+        key: str,
+        by: str | None,
+        override_reason: str | None = None,
+    ) -> Dispatched:
+        """Dispatch the role's workflow and put the run link on the timeline at once."""
+        file, name = self.workflow(role)
+        if role == "deploy":
+            self.check_freeze(override_reason)
+        inputs: dict[str, str] = {"incident": str(incident or "")}
+        target = ref
+        if role == "rollback":
+            target = ref or rollback_target(self.tracker.runs(self.workflow("deploy")[0]))
+            if not target:
+                raise OpsError("no earlier successful deploy to roll back to; give a SHA", ExitCode.USAGE)
+            inputs["sha"] = target
+        branch = self.tracker.default_branch()
+        if role == "deploy":
+            inputs["ref"] = ref or branch
+            if override_reason:
+                inputs["override_freeze_reason"] = override_reason
+        started = self.clock()
+        try:
+            run = self.tracker.dispatch(file, ref=branch, inputs=inputs) or self._find(file, started)
+        except OpsError as error:
+            if incident is not None:
+                self._note(
+                    incident, key, f"**{name}** could not be dispatched: {error.message}", "dispatch-failed"
+                )
+            raise
+        if run is None:
+            message = f"{name} was dispatched but its run did not show up; check the Actions tab"
+            if incident is not None:
+                self._note(incident, key, f"**{message}**", "dispatch-lost")
+            raise OpsError(message, ExitCode.GITHUB)
+        self.say(f"{name} dispatched: {run.html_url}")
+        if incident is not None:
+            self.incidents.apply(
+                incident,
+                key,
+                lambda s: record_dispatch(
+                    s,
+                    role=role,
+                    name=name,
+                    run_id=run.id,
+                    url=run.html_url,
+                    ref=target or branch,
+                    now=self.clock(),
+                    by=by,
+                    key=key,
+                ),
+            )
+        return Dispatched(role, run.id, run.html_url, None)
+
+    def _find(self, file: str, since: datetime) -> Run | None:
+        """The run a 204 dispatch created, found by workflow, event and creation time."""
+        for attempt in range(FIND_ATTEMPTS):
+            run = self.tracker.find_run(file, since=since - timedelta(seconds=5))
+            if run is not None:
+                return run
+            self.sleep(min(2.0**attempt, 10.0))
+        return None
+
+    def _note(self, incident: int, key: str, text: str, kind: str) -> None:
+        def note(state: IncidentState) -> tuple[IncidentState, Event]:
+            return state, Event(
+                f"{key}:{kind}", kind, iso(self.clock()), text.strip("*")[:120], text, state.key
+            )
+
+        self.incidents.apply(incident, f"{key}:{kind}", note)
+
+    def follow(
+        self, dispatched: Dispatched, *, incident: int | None, timeout_s: float, poll_s: float, live: bool
+    ) -> Dispatched:
+        """Poll the run until it completes or the timeout passes; post the conclusion."""
+        poller = self.tracker.watch_run(dispatched.run_id)
+        started = self.monotonic()
+        last = ""
+        run: Run | None = None
+        while True:
+            latest = poller.poll()
+            run = latest or run
+            status = run.status if run else "queued"
+            elapsed = int(self.monotonic() - started)
+            line = f"{dispatched.role}: {status}, {elapsed // 60}m{elapsed % 60:02d}s, {dispatched.url}"
+            if live:
+                self.say(f"\r{line}\x1b[K")
+            elif status != last:
+                self.say(line)
+            last = status
+            if run is not None and run.status == "completed":
+                break
+            if self.monotonic() - started >= timeout_s:
+                if incident is not None:
+                    self._note(
+                        incident,
+                        f"run-{dispatched.run_id}-timeout",
+                        f"**Stopped following** {dispatched.url} "
+                        f"after {int(timeout_s // 60)} min; the watch keeps following it.",
+                        "follow-timeout",
+                    )
+                raise OpsError(
+                    f"the run did not complete within {int(timeout_s // 60)} min: {dispatched.url}",
+                    ExitCode.REMEDIATION_FAILED,
+                )
+            self.sleep(poll_s)
+        if live:
+            self.say("")
+        conclusion = run.conclusion or "unknown"
+        if incident is not None:
+            self.conclude(incident, run)
+        return Dispatched(
+            dispatched.role,
+            dispatched.run_id,
+            dispatched.url,
+            conclusion,
+            poller.requests,
+            poller.not_modified,
+        )
+
+    def conclude(self, incident: int, run: Run) -> Outcome:
+        """Record a finished run on the incident (once per run)."""
+        return self.incidents.apply(
+            incident,
+            f"run-{run.id}-concluded",
+            lambda s: record_conclusion(
+                self.playbook,
+                s,
+                run_id=run.id,
+                conclusion=run.conclusion or "unknown",
+                head_sha=run.head_sha,
+                now=self.clock(),
+                key=f"run-{run.id}-concluded",
+            ),
+        )
+
+    def hotfix_branch(self, incident: int, sha: str, *, key: str) -> str:
+        """Create the playbook's hotfix branch for the incident at ``sha`` and note it."""
+        name = self.playbook.remediation.hotfix_branch.format(number=incident)
+        created = self.tracker.create_branch(name, sha)
+        text = f"**Hotfix branch** `{name}` {'created' if created else 'already exists'} at `{sha[:12]}`."
+        self._note(incident, key, text, "hotfix")
+        return name
