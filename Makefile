@@ -23,6 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
+	$(BIN)/zizmor --offline .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml tests/act-stubs/*/action.yml tests/act-stubs/*/*/action.yml
 
 clean:
 	rm -rf $(VENV) reports demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 A target's URL comes from the environment variable the playbook names (a secret). Each send is
 retried with back-off on connection errors, 429 and 5xx; a target that still fails is reported
-back for the timeline and never stops the incident command.
+back for the timeline and never stops the incident command. A target whose variable is unset
+is switched off.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def deliver(
             continue
         address = environ.get(target.url_env, "")
         if not address:
-            results.append(Delivery(target.id, False, f"{target.url_env} is not set; skipped"))
-            continue
+            continue  # a target whose URL secret is not set is switched off
+
         body = payload(target, event=event, severity=severity, text=text, url=url, title=title)
         results.append(_send(target.id, address, body, client, sleep))
     return results

@@ -1,0 +1,280 @@
+"""The workflows really run, offline, under act: each test asserts on what the GitHub emulator holds.
+
+act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
+sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/act_harness.py`` for the flags
+and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.incident import iso
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.act_harness import ActRun, prepare_workspace, run_act
+from tests.fixtures.backend import ADMIN_TOKEN
+from tests.fixtures.github import GITHUB_TOKEN, REPO
+
+WEBHOOKS = Path(__file__).parent / "data" / "github-webhooks"
+SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
+
+
+@pytest.fixture(scope="session")
+def act_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository as a fresh checkout, with the action's venv already installed (once per session)."""
+    return prepare_workspace(tmp_path_factory.mktemp("act-workspace"))
+
+
+def act(
+    workspace: Path,
+    scratch: Path,
+    emulator: GitHubEmulator,
+    event: str,
+    workflow: str,
+    payload: dict[str, Any],
+    *,
+    backend_url: str | None = None,
+    env: dict[str, str] | None = None,
+    actor: str = "octocat",
+    reuse_venv: bool = True,
+    verbose: bool = False,
+) -> ActRun:
+    """Run one workflow against the emulator (and the backend); it must succeed and leak no secret."""
+    done = run_act(
+        workspace,
+        scratch,
+        event=event,
+        workflow=workflow,
+        payload=payload,
+        env={"GITHUB_API_URL": emulator.url, "GITHUB_REPOSITORY": REPO, **(env or {})},
+        secrets=SECRETS,
+        variables={"OPS_BACKEND_URL": backend_url} if backend_url else {},
+        actor=actor,
+        reuse_venv=reuse_venv,
+        verbose=verbose,
+    )
+    assert done.returncode == 0, f"act failed ({done.returncode}):\n{done.tail()}"
+    for secret in SECRETS.values():
+        assert secret not in done.output, "a secret reached the log unmasked"
+    return done
+
+
+def labels_of(issue: dict[str, Any]) -> set[str]:
+    return {label["name"] for label in issue["labels"]}
+
+
+# --- the Open incident button ---------------------------------------------------------------
+
+
+def test_open_incident_button_opens_the_issue(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, backend: SandboxBackend
+) -> None:
+    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled."""
+    backend.set_scenario("db-down")
+    inputs = {
+        "title": "Checkout failing",
+        "severity": "1",
+        "impact": "All card payments",
+        "summary": "Stripe webhooks return 400",
+        "run_triage": "true",
+    }
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-open.yml",
+        {"inputs": inputs, "ref": "refs/heads/main"},
+        backend_url=backend.url,
+        reuse_venv=False,
+    )
+    # The triage step installs the package (fresh runner); the open step reuses that venv.
+    assert done.output.count("Reusing ") == 1, done.tail()
+    issues = github_emulator.issues(state="open")
+    assert [issue["title"] for issue in issues] == ["[SEV-1] Checkout failing"]
+    assert {"incident", "sev-1", "status:investigating"} <= labels_of(issues[0])
+    body = issues[0]["body"]
+    assert "All card payments" in body
+    assert "db_ok" in body, "the triage report should be attached to the issue"
+
+
+# --- scheduled triage -----------------------------------------------------------------------
+
+
+def test_scheduled_ticks_open_then_note_recovery(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """db-down opens an incident; once healthy, two ticks 16 min apart note 'normal for 15 min'.
+
+    One simulated clock drives all three: the emulator's (moved with ``advance``), which the
+    sandbox backend reads and the CLI gets as OPS_ACTIONS_NOW. The state file travels between
+    ticks through the cache stub's directory, as the Actions cache carries it on GitHub.
+    """
+    cache, artifacts = tmp_path / "cache", tmp_path / "artifacts"
+    schedule = {"schedule": "*/10 * * * *"}
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=github_emulator.now) as backend:
+
+        def tick() -> ActRun:
+            env = {
+                "OPS_ACTIONS_NOW": iso(github_emulator.now()),
+                "ACT_STUB_CACHE_DIR": str(cache),
+                "ACT_STUB_ARTIFACT_DIR": str(artifacts),
+            }
+            return act(
+                act_workspace,
+                tmp_path,
+                github_emulator,
+                "schedule",
+                "incident-triage.yml",
+                schedule,
+                backend_url=backend.url,
+                env=env,
+            )
+
+        tick()
+        opened = github_emulator.issues(state="open")
+        assert len(opened) == 1, [issue["title"] for issue in opened]
+        assert "incident" in labels_of(opened[0])
+        assert (cache / ".ops-actions-state.json").is_file(), "the tick should save its state file"
+        assert list(artifacts.glob("*/reports/*.json")), "the tick should upload its triage report"
+
+        number = opened[0]["number"]
+
+        def normal_notes() -> list[str]:
+            return [c["body"] for c in github_emulator.comments(number) if "normal for" in c["body"]]
+
+        backend.set_scenario("healthy")
+        github_emulator.advance(10 * 60)
+        assert "cache stub: restored .ops-actions-state.json" in tick().output
+        before = normal_notes()  # healthy for 0 min: not yet "normal for 15 min"
+        github_emulator.advance(16 * 60)
+        assert "cache stub: restored .ops-actions-state.json" in tick().output
+        added = normal_notes()[len(before) :]
+        assert added, [c["body"][:120] for c in github_emulator.comments(number)]
+
+    assert github_emulator.issue(number)["state"] == "open", "the watch never closes an incident"
+
+
+# --- slash commands in comments -------------------------------------------------------------
+
+
+@pytest.fixture
+def incident(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """An incident opened beforehand with `ops-actions incident open`, in process."""
+    for name in (
+        "GITHUB_ACTIONS",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_RUN_ID",
+        "OPS_ACTIONS_NOW",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    argv = ["incident", "open", "--title", "Queue stuck", "--severity", "2", "--impact", "Jobs delayed"]
+    target = ["--repo", REPO, "--github-token", GITHUB_TOKEN, "--github-api-url", github_emulator.url]
+    assert run([*argv, *target]) == 0
+    (issue,) = github_emulator.issues(state="open")
+    yield issue["number"]
+
+
+def comment_event(
+    emulator: GitHubEmulator, number: int, *, body: str, login: str, pull_request: bool = False
+) -> dict[str, Any]:
+    """An issue_comment 'created' payload from the webhook example, pointed at our issue and comment.
+
+    The comment is first added to the emulator, so its id is real (the CLI reacts to it).
+    """
+    examples = json.loads((WEBHOOKS / "issue_comment.json").read_text(encoding="utf-8"))
+    payload: dict[str, Any] = copy.deepcopy(next(e for e in examples if e["action"] == "created"))
+    issue = emulator.issue(number)
+    comment_id = emulator.add_comment(number, body=body, user=login)
+    payload["issue"].update(number=number, title=issue["title"], labels=issue["labels"], state="open")
+    payload["issue"].pop("pull_request", None)
+    if pull_request:
+        payload["issue"]["pull_request"] = {"url": f"{emulator.url}/repos/{REPO}/pulls/{number}"}
+    payload["comment"].update(id=comment_id, body=body)
+    for user in (payload["comment"]["user"], payload["sender"]):
+        user.update(login=login, type="User")
+    owner, name = REPO.split("/")
+    payload["repository"].update(name=name, full_name=REPO)
+    payload["repository"]["owner"].update(login=owner, type="Organization")
+    return payload
+
+
+def test_comment_commands_change_status_severity_and_owner(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
+) -> None:
+    """A commenter with write access: /status, /sev and /owner (one comment, one command a line)."""
+    github_emulator.set_permission("mona", "write")
+    body = "/status mitigating next 30m rolling back\n/sev 1 payments down\n/owner @octocat"
+    payload = comment_event(github_emulator, incident, body=body, login="mona")
+    act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "issue_comment",
+        "incident-commands.yml",
+        payload,
+        actor="mona",
+    )
+    issue = github_emulator.issue(incident)
+    assert issue["title"] == "[SEV-1] Queue stuck"
+    labels = labels_of(issue)
+    assert {"incident", "sev-1", "status:mitigating"} <= labels
+    assert not {"sev-2", "status:investigating"} & labels
+    assert [a["login"] for a in issue["assignees"]] == ["octocat"]
+
+
+def test_comment_from_reader_changes_nothing(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
+) -> None:
+    """A commenter with read access is refused: title, labels, assignees and body stay as they were."""
+    github_emulator.set_permission("hubot-fan", "read")
+    before = github_emulator.issue(incident)
+    payload = comment_event(github_emulator, incident, body="/sev 1 payments down", login="hubot-fan")
+    act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "issue_comment",
+        "incident-commands.yml",
+        payload,
+        actor="hubot-fan",
+    )
+    after = github_emulator.issue(incident)
+    assert after["title"] == before["title"] == "[SEV-2] Queue stuck"
+    assert labels_of(after) == labels_of(before)
+    assert after["assignees"] == before["assignees"]
+    assert after["body"] == before["body"], "the incident's state block must not change"
+
+
+def test_comment_on_pull_request_is_ignored(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """The job's `if:` skips comments on pull requests: act says so, and the emulator sees no request."""
+    github_emulator.set_permission("mona", "write")
+    number = github_emulator.add_issue(title="Fix the queue", labels=["incident"], pull_request=True)
+    payload = comment_event(
+        github_emulator, number, body="/sev 1 payments down", login="mona", pull_request=True
+    )
+    github_emulator.reset_log()
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "issue_comment",
+        "incident-commands.yml",
+        payload,
+        actor="mona",
+        verbose=True,
+    )
+    assert "Skipping job 'Run the slash command'" in done.output, done.tail()
+    assert github_emulator.requests == [], [r.path for r in github_emulator.requests]
+    assert labels_of(github_emulator.issue(number)) == {"incident"}
