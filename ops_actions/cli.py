@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from ops_actions.chatops import CommentEvent, Handler
     from ops_actions.commands import Command
     from ops_actions.config import GitHubConfig
+    from ops_actions.followup import Postmortems
     from ops_actions.github import Tracker
     from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
     from ops_actions.remediation import Remediator
+    from ops_actions.state import LocalState
     from ops_actions.triage import Snapshot, TriageReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -227,6 +229,7 @@ class TriageRun:
     report: TriageReport
     path: Path
     history: list[Snapshot]
+    local: LocalState
 
 
 def _run_triage(
@@ -243,9 +246,10 @@ def _run_triage(
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     if token and actions.in_actions():
         click.echo(actions.mask(token))
-    history, warning = state.load_snapshots(state_file)
+    local, warning = state.load_state(state_file)
     if warning:
         click.echo(f"ops-actions: warning: {warning}", err=True)
+    history = list(local.snapshots)
 
     def send(batch: Sequence[Probe]) -> list[probes.ProbeResult]:
         return probes.run_probes(batch, base_url=url, admin_token=token)
@@ -260,12 +264,13 @@ def _run_triage(
         playbook_sha256=loaded.sha256,
     )
     path = triage_core.write_report(report, report_dir, now=_now())
-    state.save_snapshots(state_file, [*history, triage_core.snapshot_of(report)])
+    local.snapshots.append(triage_core.snapshot_of(report))
+    state.save_state(state_file, local)
     actions.set_outputs({"severity": report.severity or "", "report-path": str(path)})
     actions.add_summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
-    return TriageRun(loaded.playbook, report, path, history)
+    return TriageRun(loaded.playbook, report, path, history, local)
 
 
 @cli.command()
@@ -825,9 +830,25 @@ def watch(
         playbook_sha256=ctx.loaded.sha256,
         remediator=_remediator(ctx),
     )
+    lines += _remind_hourly(ctx, done, state_file)
     for line in lines:
         click.echo(line)
     actions.add_summary("## Watch\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
+    """Postmortem reminders, at most once an hour (the local state remembers when)."""
+    from ops_actions.incident import iso, parse_time
+    from ops_actions.state import save_state
+
+    now = _now()
+    last = done.local.postmortems_checked_at
+    if last and now - parse_time(last) < timedelta(hours=1):
+        return []
+    lines = _postmortems(ctx).remind()
+    done.local.postmortems_checked_at = iso(now)
+    save_state(state_file, done.local)
+    return lines
 
 
 def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
@@ -884,8 +905,13 @@ def _command_handlers(ctx: GitHubContext, event: CommentEvent) -> dict[str, Hand
         )
         return f"/{command.name}: dispatched {done.url}"
 
+    def postmortem_command(command: Command, key: str) -> str:
+        result = _postmortems(ctx).create(event.number)
+        return f"/postmortem: {'; '.join(result.lines)}"
+
     return {
         "resolve": resolve_command,
+        "postmortem": postmortem_command,
         "deploy": dispatch_command,
         "rollback": dispatch_command,
         "smoke": dispatch_command,
@@ -1064,3 +1090,105 @@ def guard(
         ctx.incidents.apply_to(issue, state, key, record)
     click.echo(f"deploy freeze by {names} overridden: {override_reason.strip()}")
     return int(ExitCode.OK)
+
+
+# --- postmortems ----------------------------------------------------------------------------
+
+
+@cli.group()
+def postmortem() -> None:
+    """Postmortems: create from the incident, sync action items, remind.
+
+    \b
+    Example:
+      ops-actions postmortem create 42
+    """
+
+
+def _postmortems(ctx: GitHubContext) -> Postmortems:
+    from ops_actions.followup import Postmortems
+
+    return Postmortems(tracker=ctx.tracker, incidents=ctx.incidents, clock=_now)
+
+
+def _event_issue_number() -> int:
+    """The issue number of the event that started this workflow run."""
+    event = actions.read_event()
+    number = (event.get("issue") or {}).get("number")
+    if not isinstance(number, int):
+        raise OpsError("give an issue number, or run from an issues/issue_comment event")
+    return number
+
+
+@postmortem.command("create")
+@github_options
+@click.argument("number", type=int, required=False)
+def postmortem_create(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int | None,
+) -> None:
+    """Create the incident's postmortem issue (or refresh its facts), due 24 h after resolution.
+
+    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml).
+
+    \b
+    Example:
+      ops-actions postmortem create 42
+    """
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    result = _postmortems(ctx).create(number if number is not None else _event_issue_number())
+    for line in result.lines:
+        click.echo(f"{line}: {result.url}")
+    actions.add_summary(f"## Postmortem\n\n[#{result.number}]({result.url}): " + "; ".join(result.lines))
+
+
+@postmortem.command("sync")
+@github_options
+@click.argument("number", type=int)
+def postmortem_sync(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    number: int,
+) -> None:
+    """Turn preventive actions into sub-issues and keep their checkboxes in step both ways.
+
+    NUMBER is the postmortem issue (or its incident). Items need `— @owner — due YYYY-MM-DD`;
+    the ones that lack them are reported in a comment.
+
+    \b
+    Example:
+      ops-actions postmortem sync 57
+    """
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    result = _postmortems(ctx).sync(number)
+    for line in result.lines:
+        click.echo(line)
+
+
+@postmortem.command("remind")
+@github_options
+def postmortem_remind(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Remind, once a day, about overdue action items and postmortems still empty when due.
+
+    The scheduled watch runs this at most once an hour.
+
+    \b
+    Example:
+      ops-actions postmortem remind
+    """
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    for line in _postmortems(ctx).remind() or ["nothing to remind"]:
+        click.echo(line)

@@ -11,7 +11,7 @@ from ops_actions.playbook import Playbook
 from ops_actions.probes import run_probes
 from ops_actions.render import triage_text
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.state import load_snapshots, save_snapshots
+from ops_actions.state import load_state, save_state
 from ops_actions.triage import TriageReport, snapshot_of, triage, write_report
 
 DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own token, guards nothing
@@ -33,17 +33,18 @@ def run_demo(
         for phase in ("healthy", scenario):
             backend.set_scenario(phase)
             say(f"== The sandbox backend plays '{phase}'; ops-actions triages it ==")
-            history, _ = load_snapshots(state_file)
+            local, _ = load_state(state_file)
             report = triage(
                 playbook,
                 send=lambda batch: run_probes(batch, base_url=backend.url, admin_token=DEMO_TOKEN),
                 clock=lambda: datetime.now(UTC),
-                history=history,
+                history=local.snapshots,
                 backend_url=backend.url,
                 playbook_path=playbook_path,
                 playbook_sha256=playbook_sha256,
             )
-            save_snapshots(state_file, [*history, snapshot_of(report)])
+            local.snapshots.append(snapshot_of(report))
+            save_state(state_file, local)
             path = write_report(report, output / "reports", now=datetime.now(UTC))
             say(triage_text(playbook, report, str(path)))
             reports.append(report)

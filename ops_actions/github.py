@@ -270,6 +270,53 @@ class Tracker:
 
         return self._call("create the incident issue", create, verify=already_created)
 
+    def create_plain_issue(
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        assignees: Sequence[str],
+        marker: str,
+        find_label: str,
+    ) -> IssueData:
+        """Create an issue with assignees; after an ambiguous failure, one holding ``marker`` is it."""
+
+        def create() -> IssueData:
+            issue = self._repo.create_issue(
+                title=title, body=body, labels=list(labels), assignees=list(assignees)
+            )
+            return _issue_data(issue)
+
+        def already_created() -> IssueData | None:
+            return next((i for i in self.issues(find_label, state="all") if marker in i.body), None)
+
+        return self._call("create an issue", create, verify=already_created)
+
+    def sub_issues(self, number: int) -> list[IssueData]:
+        """The sub-issues of an issue."""
+
+        def list_sub() -> list[IssueData]:
+            return [_issue_data(sub) for sub in self._repo.get_issue(number).get_sub_issues()]
+
+        return self._call(f"list the sub-issues of #{number}", list_sub)
+
+    def add_sub_issue(self, parent: int, child_id: int) -> bool:
+        """Attach an issue (by id) as a sub-issue; False when this GitHub has no sub-issues API."""
+
+        def add() -> bool:
+            try:
+                self._repo.get_issue(parent).add_sub_issue(child_id)
+            except GithubException as error:
+                if error.status in {404, 410}:
+                    return False
+                if error.status == 422 and "already" in _message(error).lower():
+                    return True
+                raise
+            return True
+
+        return self._call(f"add a sub-issue to #{parent}", add)
+
     def edit_issue(
         self,
         number: int,
@@ -559,4 +606,28 @@ class DryRunTracker(Tracker):
 
     def create_branch(self, name: str, sha: str) -> bool:
         self._plan("POST", "/git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
+        return True
+
+    def create_plain_issue(
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        assignees: Sequence[str],
+        marker: str,
+        find_label: str,
+    ) -> IssueData:
+        self._plan(
+            "POST",
+            "/issues",
+            {"title": title, "labels": list(labels), "assignees": list(assignees), "body": body},
+        )
+        now = datetime.now(UTC)
+        return IssueData(
+            0, 0, title, body, tuple(labels), tuple(assignees), "open", now, now, "(dry run)", ""
+        )
+
+    def add_sub_issue(self, parent: int, child_id: int) -> bool:
+        self._plan("POST", f"/issues/{parent}/sub_issues", {"sub_issue_id": child_id})
         return True

@@ -79,6 +79,8 @@ class IncidentState:
     runs: list[dict[str, Any]] = field(default_factory=list)
     monitor: dict[str, Any] | None = None
     smoke_passed_at: str | None = None
+    postmortem: int | None = None
+    components: list[str] = field(default_factory=list)
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from markdown_it import MarkdownIt
@@ -52,3 +53,51 @@ def inert(text: str) -> str:
 def without_mentions(text: str) -> str:
     """User text whose @-mentions notify nobody (a zero-width space after the @)."""
     return _MENTION.sub("@\u200b", text)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task-list item: ``- [ ] text`` or ``- [x] text``; ``line`` is 0-based in the source."""
+
+    checked: bool
+    text: str
+    line: int
+
+
+def section_tasks(text: str, heading: str) -> list[Task] | None:
+    """The top-level task items under the heading with this title (None when there is no such heading).
+
+    The section ends at the next heading of the same or a higher level.
+    """
+    tokens = _PARSER.parse(text)
+    level: int | None = None
+    tasks: list[Task] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            title = tokens[index + 1].content.strip() if index + 1 < len(tokens) else ""
+            depth = int(token.tag[1])
+            if level is not None and depth <= level:
+                break
+            if level is None and title.lower() == heading.lower():
+                level = depth
+            continue
+        if level is None or token.type != "inline" or token.map is None:
+            continue
+        if index < 2 or tokens[index - 2].type != "list_item_open" or tokens[index - 2].level != 1:
+            continue
+        content = token.content
+        if content[:3] in {"[ ]", "[x]", "[X]"} and (len(content) == 3 or content[3] in " \t"):
+            tasks.append(Task(checked=content[1] != " ", text=content[3:].strip(), line=token.map[0]))
+    return tasks if level is not None else None
+
+
+def set_task(text: str, task: Task, *, checked: bool) -> str:
+    """The text with one task's box ticked or cleared (the parser located its line)."""
+    lines = text.split("\n")
+    line = lines[task.line]
+    for box in ("[ ]", "[x]", "[X]"):
+        position = line.find(box)
+        if position != -1:
+            lines[task.line] = line[:position] + ("[x]" if checked else "[ ]") + line[position + 3 :]
+            break
+    return "\n".join(lines)

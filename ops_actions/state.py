@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,22 +19,33 @@ STATE_VERSION: Final = 1
 DEFAULT_KEEP: Final = 20
 
 
-def load_snapshots(path: Path) -> tuple[list[Snapshot], str | None]:
-    """The snapshots kept in the file, oldest first, and a warning when it had to start fresh."""
+@dataclass
+class LocalState:
+    """Snapshots of earlier triages (oldest first) and when the watch last looked at postmortems."""
+
+    snapshots: list[Snapshot] = field(default_factory=list)
+    postmortems_checked_at: str | None = None
+
+
+def load_state(path: Path) -> tuple[LocalState, str | None]:
+    """The state kept in the file, and a warning when it had to start fresh."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [], None
+        return LocalState(), None
     except (OSError, UnicodeDecodeError) as error:
-        return [], f"state file {path} unreadable ({type(error).__name__}); starting fresh"
+        return LocalState(), f"state file {path} unreadable ({type(error).__name__}); starting fresh"
     try:
         data = json.loads(text)
-        snapshots = [_snapshot(item) for item in data["snapshots"]]
         if data.get("version") != STATE_VERSION:
             raise ValueError("version")
-    except (ValueError, KeyError, TypeError):
-        return [], f"state file {path} is corrupt; starting fresh"
-    return snapshots, None
+        checked = data.get("postmortems_checked_at")
+        return LocalState(
+            snapshots=[_snapshot(item) for item in data["snapshots"]],
+            postmortems_checked_at=checked if isinstance(checked, str) else None,
+        ), None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return LocalState(), f"state file {path} is corrupt; starting fresh"
 
 
 def _snapshot(item: Any) -> Snapshot:
@@ -50,10 +60,14 @@ def _snapshot(item: Any) -> Snapshot:
     return Snapshot(at=item["at"], signals=item["signals"], breaches=item["breaches"])
 
 
-def save_snapshots(path: Path, snapshots: Sequence[Snapshot], *, keep: int = DEFAULT_KEEP) -> None:
+def save_state(path: Path, state: LocalState, *, keep: int = DEFAULT_KEEP) -> None:
     """Keep the newest ``keep`` snapshots, replacing the file atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"version": STATE_VERSION, "snapshots": [asdict(s) for s in list(snapshots)[-keep:]]}
+    data = {
+        "version": STATE_VERSION,
+        "snapshots": [asdict(s) for s in state.snapshots[-keep:]],
+        "postmortems_checked_at": state.postmortems_checked_at,
+    }
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

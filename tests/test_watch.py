@@ -88,10 +88,14 @@ def watch(
 
 
 def test_healthy_backend_and_no_incident_costs_one_request(watch: Watch) -> None:
-    """Nothing fired, nothing open: one GitHub request, no write."""
+    """Nothing fired, nothing open: one GitHub request per tick, plus the hourly postmortem check."""
     watch.emulator.reset_log()
     assert watch(0) == 0
-    assert len(watch.emulator.requests) == 1
+    assert [r.query["labels"] for r in watch.emulator.requests] == ["incident", "postmortem"]
+    watch.emulator.reset_log()
+    assert watch(10) == 0
+    assert [r.query["labels"] for r in watch.emulator.requests] == ["incident"]
+    assert not any(r.is_write for r in watch.emulator.requests)
     assert watch.incidents() == []
 
 

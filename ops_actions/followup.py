@@ -1,0 +1,262 @@
+"""Postmortems against the tracker: create (or refresh), sync action items, remind.
+
+The postmortem issue links its incident and the incident links it back. Action items become
+sub-issues (or plain linked issues where the sub-issues API is missing), assigned to their owner,
+and their checkboxes follow the issues' state both ways. Problems in a hand-edited body are
+reported in a comment, never raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from ops_actions.errors import OpsError
+from ops_actions.incident import Event, IncidentState, compile_timeline, iso, issue_title, parse_time
+from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
+from ops_actions.markdown import encode_marker, set_task
+from ops_actions.postmortem import (
+    ACTION_LABEL,
+    POSTMORTEM_LABEL,
+    PostmortemState,
+    action_items,
+    due_at,
+    empty_sections,
+    generated_block,
+    postmortem_body,
+    read_postmortem_state,
+    refresh_generated,
+    sync_plan,
+    with_postmortem_state,
+)
+
+
+class IssueWithId(IssueView, Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+
+
+class PostmortemTracker(IncidentTracker, Protocol):
+    """What postmortems need of the tracker beyond incidents."""
+
+    def issue(self, number: int) -> IssueWithId: ...
+    def issues(
+        self, label: str, *, state: str = "all", since: datetime | None = None
+    ) -> Sequence[IssueWithId]: ...
+    def create_plain_issue(
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        assignees: Sequence[str],
+        marker: str,
+        find_label: str,
+    ) -> IssueWithId: ...
+    def sub_issues(self, number: int) -> Sequence[IssueWithId]: ...
+    def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Result:
+    number: int
+    url: str
+    lines: list[str]
+
+
+class Postmortems:
+    """Postmortem commands for one playbook and tracker."""
+
+    def __init__(
+        self, *, tracker: PostmortemTracker, incidents: Incidents, clock: Callable[[], datetime]
+    ) -> None:
+        self.tracker = tracker
+        self.incidents = incidents
+        self.playbook = incidents.playbook
+        self.clock = clock
+
+    def create(self, incident_number: int) -> Result:
+        """Create the incident's postmortem, or refresh the facts of the existing one."""
+        issue = self.tracker.issue(incident_number)
+        state = self.incidents.state_of(issue)
+        bodies = [issue.body, *(c.body for c in self.tracker.comments(incident_number))]
+        now = self.clock()
+        due = due_at(self.playbook, state, now)
+        entries = compile_timeline(state, bodies[1:])
+        generated = generated_block(
+            self.playbook, number=incident_number, state=state, entries=entries, due=due, author=issue.author
+        )
+        existing = self._find(incident_number, state)
+        if existing is not None:
+            body = refresh_generated(existing.body, generated)
+            if body != existing.body:
+                self.tracker.edit_issue(existing.number, body=body)
+            self._link(issue, state, existing)
+            return Result(existing.number, existing.html_url, [f"postmortem #{existing.number} refreshed"])
+        pm_state = PostmortemState(incident=incident_number, due=iso(due))
+        created = self.tracker.create_plain_issue(
+            title=f"Postmortem: {issue_title(state)} (#{incident_number})",
+            body=postmortem_body(self.playbook, generated, pm_state),
+            labels=[POSTMORTEM_LABEL],
+            assignees=[state.owner] if state.owner else [],
+            marker=f'"incident":{incident_number},',
+            find_label=POSTMORTEM_LABEL,
+        )
+        self._link(issue, state, created)
+        return Result(
+            created.number, created.html_url, [f"postmortem #{created.number} created, due {iso(due)}"]
+        )
+
+    def _find(self, incident_number: int, state: IncidentState) -> IssueWithId | None:
+        """The incident's postmortem: from its state, else by the marker (a crash between two writes)."""
+        if state.postmortem:
+            found = self.tracker.issue(state.postmortem)
+            if POSTMORTEM_LABEL in found.labels:
+                return found
+        for candidate in self.tracker.issues(POSTMORTEM_LABEL, state="all"):
+            pm = read_postmortem_state(candidate.body)
+            if pm is not None and pm.incident == incident_number:
+                return candidate
+        return None
+
+    def _link(self, incident: IssueView, state: IncidentState, postmortem: IssueView) -> None:
+        """Record the postmortem on the incident's timeline and state (once)."""
+        key = f"postmortem-{postmortem.number}"
+        if state.postmortem == postmortem.number and state.has_applied(key):
+            return
+
+        def link(current: IncidentState) -> tuple[IncidentState, Event]:
+            new = replace(current)
+            new.postmortem = postmortem.number
+            text = f"**Postmortem**: #{postmortem.number} (due {due_text(postmortem.body)})"
+            return new, Event(
+                key, "postmortem", iso(self.clock()), f"postmortem #{postmortem.number}", text, current.key
+            )
+
+        self.incidents.apply_to(incident, state, key, link)
+
+    def _postmortem(self, number: int) -> tuple[IssueWithId, PostmortemState]:
+        """The postmortem issue for a number (an incident's number leads to its postmortem)."""
+        issue = self.tracker.issue(number)
+        if POSTMORTEM_LABEL not in issue.labels:
+            state = self.incidents.state_of(issue)
+            if not state.postmortem:
+                raise OpsError(
+                    f"#{number} has no postmortem yet; run: ops-actions postmortem create {number}"
+                )
+            issue = self.tracker.issue(state.postmortem)
+        pm = read_postmortem_state(issue.body)
+        if pm is None:
+            pm = PostmortemState(incident=0, due=iso(self.clock()))
+        return issue, pm
+
+    def sync(self, number: int) -> Result:
+        """Turn action items into sub-issues and keep their checkboxes in step, both ways."""
+        issue, pm = self._postmortem(number)
+        items, problems = action_items(issue.body, self.playbook)
+        children = {child.number: child for child in self.tracker.sub_issues(issue.number)}
+        closed = {
+            int(entry["number"]): children[int(entry["number"])].state == "closed"
+            if int(entry["number"]) in children
+            else self.tracker.issue(int(entry["number"])).state == "closed"
+            for entry in pm.items.values()
+            if isinstance(entry.get("number"), int)
+        }
+        body = issue.body
+        lines: list[str] = []
+        for action, item, known in sync_plan(items, pm.items, closed):
+            entry = dict(known)
+            if action == "create":
+                child = self._create_item(issue, item.action, item.owner or "", str(item.due), item.key)
+                entry = {"number": child.number, "checked": item.task.checked}
+                lines.append(f"#{child.number} created for '{item.action[:60]}'")
+                if item.task.checked:
+                    self.tracker.edit_issue(child.number, state="closed", state_reason="completed")
+            elif action in {"close", "reopen"}:
+                self.tracker.edit_issue(
+                    entry["number"],
+                    state="closed" if action == "close" else "open",
+                    state_reason="completed" if action == "close" else "reopened",
+                )
+                entry["checked"] = action == "close"
+                lines.append(f"#{entry['number']} {action}d to match the postmortem")
+            elif action in {"tick", "untick"}:
+                body = set_task(body, item.task, checked=action == "tick")
+                entry["checked"] = action == "tick"
+                lines.append(f"'{item.action[:60]}' {action}ed to match #{entry['number']}")
+            pm.items[item.key] = {**entry, "action": item.action[:200]}
+        report = "\n".join(f"- {problem}" for problem in problems)
+        if problems and report != pm.reported:
+            key = f"postmortem-{issue.number}-problems-{len(pm.reported)}-{len(report)}"
+            note = (
+                "**Some action items could not be synced** (write them as "
+                "`- [ ] action — @owner — due YYYY-MM-DD`):\n\n"
+                + report
+                + "\n\n"
+                + encode_marker("note", {"key": key})
+            )
+            self.tracker.comment(issue.number, note, marker=marker_of(key))
+            lines.append(f"{len(problems)} problem(s) reported")
+        pm.reported = report if problems else ""
+        new_body = with_postmortem_state(body, pm)
+        if new_body != issue.body:
+            self.tracker.edit_issue(issue.number, body=new_body)
+        return Result(issue.number, issue.html_url, lines or ["action items already in sync"])
+
+    def _create_item(
+        self, postmortem: IssueWithId, action: str, owner: str, due: str, key: str
+    ) -> IssueWithId:
+        marker = encode_marker("action", {"postmortem": postmortem.number, "item": key})
+        body = f"From postmortem #{postmortem.number}.\n\n**Owner:** @{owner} · **Due:** {due}\n\n{marker}\n"
+        child = self.tracker.create_plain_issue(
+            title=f"Action: {action[:200]}",
+            body=body,
+            labels=[ACTION_LABEL],
+            assignees=[owner],
+            marker=f'"item":"{key}"',
+            find_label=ACTION_LABEL,
+        )
+        self.tracker.add_sub_issue(postmortem.number, child.id)
+        return child
+
+    def remind(self) -> list[str]:
+        """Once a day per postmortem: overdue action items, and postmortems still empty when due."""
+        today = self.clock().date().isoformat()
+        now = self.clock()
+        lines = []
+        for issue in self.tracker.issues(POSTMORTEM_LABEL, state="open"):
+            pm = read_postmortem_state(issue.body)
+            if pm is None:
+                continue
+            notes = []
+            items, _ = action_items(issue.body, self.playbook)
+            for item in items:
+                if item.task.checked or item.due is None or item.due.isoformat() >= today:
+                    continue
+                if pm.reminders.get(item.key) == today:
+                    continue
+                pm.reminders[item.key] = today
+                owner = f"@{item.owner}" if item.owner else "(no owner)"
+                notes.append(f"- {owner}: '{item.action[:80]}' was due {item.due.isoformat()}")
+            empty = empty_sections(issue.body, self.playbook)
+            if empty and now >= parse_time(pm.due) and pm.reminders.get("empty") != today:
+                pm.reminders["empty"] = today
+                notes.append(f"- The postmortem was due {pm.due} and is still empty: {', '.join(empty)}")
+            if not notes:
+                continue
+            key = f"remind-{issue.number}-{today}"
+            text = "**Reminder**\n\n" + "\n".join(notes) + "\n\n" + encode_marker("note", {"key": key})
+            self.tracker.comment(issue.number, text, marker=marker_of(key))
+            self.tracker.edit_issue(issue.number, body=with_postmortem_state(issue.body, pm))
+            lines.append(f"postmortem #{issue.number}: reminded ({len(notes)} item(s))")
+        return lines
+
+
+def due_text(body: str) -> str:
+    """The due date a postmortem body records."""
+    pm = read_postmortem_state(body)
+    return pm.due if pm else "?"

@@ -1,0 +1,60 @@
+"""Mermaid diagrams GitHub renders in issues: an incident timeline, signals over time, a pie.
+
+Text that people wrote (titles, summaries) is reduced to characters Mermaid treats as plain text,
+so a title can never break, or inject into, a diagram.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9 .,'!?@/_+=%&()-]")
+MAX_POINTS: Final = 24
+
+
+def plain(text: str, limit: int = 80) -> str:
+    """Text safe inside a Mermaid label: no colons, semicolons, quotes, brackets or hashes."""
+    cleaned = " ".join(_UNSAFE.sub(" ", text).split())
+    return cleaned[:limit].strip() or "-"
+
+
+def fenced(diagram: str) -> str:
+    """A ```mermaid block for Markdown."""
+    return f"```mermaid\n{diagram}\n```"
+
+
+def timeline(title: str, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> str:
+    """A ``timeline``: sections of (time label, event) pairs; empty sections are left out."""
+    lines = ["timeline", f"    title {plain(title)}"]
+    for name, events in sections:
+        if not events:
+            continue
+        lines.append(f"    section {plain(name)}")
+        lines += [f"        {plain(when, 20)} : {plain(what)}" for when, what in events]
+    return "\n".join(lines)
+
+
+def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
+    """An ``xychart-beta`` with one line per series (the legend goes in the title, in series order)."""
+    labels = list(labels)[-MAX_POINTS:]
+    names = list(series)
+    values = {name: [float(v) for v in series[name]][-MAX_POINTS:] for name in names}
+    top = max([v for vs in values.values() for v in vs] + [1.0])
+    legend = ", ".join(f"{index + 1} {plain(name, 30)}" for index, name in enumerate(names))
+    lines = [
+        "xychart-beta",
+        f'    title "{plain(title, 60)} (lines: {legend})"',
+        "    x-axis [" + ", ".join(f'"{plain(label, 12)}"' for label in labels) + "]",
+        f'    y-axis "count" 0 --> {int(top * 1.1) + 1}',
+    ]
+    lines += ["    line [" + ", ".join(f"{v:g}" for v in values[name]) + "]" for name in names]
+    return "\n".join(lines)
+
+
+def pie(title: str, counts: Mapping[str, int]) -> str:
+    """A ``pie`` chart of counts (zero counts are left out)."""
+    lines = [f"pie title {plain(title)}"]
+    lines += [f'    "{plain(name, 40)}" : {count}' for name, count in counts.items() if count > 0]
+    return "\n".join(lines)

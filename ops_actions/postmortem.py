@@ -1,0 +1,322 @@
+"""The postmortem, pure: its body from the playbook's template, and its action items.
+
+The tool owns only the block between the ``generated`` markers and the hidden postmortem state;
+everything people write (root cause, escalation, preventive actions) is left as they wrote it,
+so creating the postmortem again only refreshes the facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from ops_actions.incident import (
+    IncidentState,
+    TimelineEntry,
+    duration,
+    iso,
+    issue_title,
+    parse_time,
+    text_of,
+)
+from ops_actions.markdown import Task, encode_marker, find_markers, section_tasks
+from ops_actions.mermaid import fenced, line_chart, timeline
+from ops_actions.playbook.model import Playbook
+
+POSTMORTEM_LABEL: Final = "postmortem"
+ACTION_LABEL: Final = "action-item"
+GENERATED_START: Final = "<!-- ops-actions:generated-start -->"
+GENERATED_END: Final = "<!-- ops-actions:generated-end -->"
+_DUE = re.compile(r"^due\s+(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
+_OWNER = re.compile(r"^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
+_SEPARATOR = re.compile(r"\s+(?:—|–|--)\s+")
+_SECTIONS: Final = {
+    "detected": "Detection",
+    "opened": "Detection",
+    "resolved": "Recovery",
+    "normal": "Recovery",
+    "monitor": "Recovery",
+    "unfreeze": "Recovery",
+}
+
+
+@dataclass
+class PostmortemState:
+    """What the postmortem issue remembers: its incident, due date, and the synced action items."""
+
+    incident: int
+    due: str
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reminders: dict[str, str] = field(default_factory=dict)
+    reported: str = ""
+
+    def marker(self) -> str:
+        return encode_marker(
+            "postmortem",
+            {
+                "incident": self.incident,
+                "due": self.due,
+                "items": self.items,
+                "reminders": self.reminders,
+                "reported": self.reported,
+            },
+        )
+
+
+def read_postmortem_state(body: str) -> PostmortemState | None:
+    """The last readable postmortem block of a body."""
+    for payload in reversed(find_markers(body, "postmortem")):
+        try:
+            return PostmortemState(
+                incident=int(payload["incident"]),
+                due=str(payload["due"]),
+                items={str(k): dict(v) for k, v in dict(payload.get("items") or {}).items()},
+                reminders={str(k): str(v) for k, v in dict(payload.get("reminders") or {}).items()},
+                reported=str(payload.get("reported") or ""),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
+
+
+def with_postmortem_state(body: str, state: PostmortemState) -> str:
+    """The body with its postmortem block replaced (or appended)."""
+    kept = [line for line in body.split("\n") if not line.startswith("<!-- ops-actions:postmortem ")]
+    return "\n".join(kept).rstrip("\n") + "\n\n" + state.marker() + "\n"
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """A preventive action: ``action — @owner — due YYYY-MM-DD``."""
+
+    task: Task
+    action: str
+    owner: str | None
+    due: date | None
+    problems: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """A stable identity: the action text, case and spacing folded."""
+        folded = " ".join(self.action.lower().split())
+        return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_action(task: Task) -> ActionItem:
+    """Split a task into action, owner and deadline; what is missing or malformed is a problem."""
+    parts = [part.strip() for part in _SEPARATOR.split(task.text) if part.strip()]
+    action = parts[0] if parts else ""
+    owner: str | None = None
+    due: date | None = None
+    problems = []
+    for part in parts[1:]:
+        owner_match, due_match = _OWNER.match(part), _DUE.match(part)
+        if owner_match:
+            owner = owner_match.group(1)
+        elif due_match:
+            try:
+                due = date.fromisoformat(due_match.group(1))
+            except ValueError:
+                problems.append(f"'{due_match.group(1)}' is not a date")
+        else:
+            problems.append(f"cannot read '{part[:40]}'")
+    if not action:
+        problems.append("no action")
+    if owner is None:
+        problems.append("no owner (@login)")
+    if due is None and not any("not a date" in p for p in problems):
+        problems.append("no deadline (due YYYY-MM-DD)")
+    return ActionItem(task, action, owner, due, tuple(problems))
+
+
+def actions_section(playbook: Playbook) -> str:
+    """The title of the template section that holds action items."""
+    return next((s.title for s in playbook.postmortem.sections if s.action_items), "Preventive actions")
+
+
+def action_items(body: str, playbook: Playbook) -> tuple[list[ActionItem], list[str]]:
+    """The action items of a postmortem body and the problems found (never raises)."""
+    title = actions_section(playbook)
+    tasks = section_tasks(body, title)
+    if tasks is None:
+        return [], [f"the section '{title}' is missing"]
+    items = [parse_action(task) for task in tasks]
+    problems = [
+        f"line {item.task.line + 1} '{text_of(item.task.text[:60])}': {', '.join(item.problems)}"
+        for item in items
+        if item.problems
+    ]
+    return items, problems
+
+
+def due_at(playbook: Playbook, state: IncidentState, now: datetime) -> datetime:
+    """When the postmortem is due: the playbook's hours after resolution."""
+    resolved = parse_time(state.resolved_at) if state.resolved_at else now
+    return resolved + timedelta(hours=playbook.postmortem.due_hours)
+
+
+def _time_label(at: str) -> str:
+    return parse_time(at).strftime("%H%M UTC")
+
+
+def timeline_diagram(number: int, state: IncidentState, entries: Sequence[TimelineEntry]) -> str:
+    """The incident's timeline as a Mermaid ``timeline`` in detection, response and recovery sections."""
+    sections: dict[str, list[tuple[str, str]]] = {"Detection": [], "Response": [], "Recovery": []}
+    for entry in entries:
+        sections[_SECTIONS.get(entry.kind, "Response")].append((_time_label(entry.at), entry.summary))
+    return timeline(f"Incident {number} {state.title}", list(sections.items()))
+
+
+def signals_chart(playbook: Playbook, state: IncidentState) -> str | None:
+    """Key count signals over the incident's triage snapshots, or None with fewer than two snapshots."""
+    if len(state.snapshots) < 2:
+        return None
+    counts = [spec.name for probe in playbook.probes for spec in probe.signals if spec.type == "count"]
+    series = {
+        name: [float(s.get("signals", {}).get(name) or 0) for s in state.snapshots]
+        for name in counts
+        if any(s.get("signals", {}).get(name) for s in state.snapshots)
+    }
+    if not series:
+        return None
+    labels = [parse_time(s["at"]).strftime("%H:%M") for s in state.snapshots]
+    return line_chart("Key signals over triage snapshots", labels, dict(list(series.items())[:4]))
+
+
+def detection_facts(state: IncidentState, author: str) -> list[str]:
+    """What the record says about detection: by whom, and how long from first failure to the issue."""
+    automatic = state.key in {"triage", "alert"} or author.endswith("[bot]")
+    how = "scheduled triage (ops-actions watch)" if automatic else f"a person (@\u200b{author or 'unknown'})"
+    facts = [f"Detected by: {how}."]
+    if state.detected_at:
+        facts.append(
+            f"First failing signal {state.detected_at}; incident opened {state.opened_at} "
+            f"({duration(state.detected_at, state.opened_at)} later)."
+        )
+    return facts
+
+
+def generated_block(
+    playbook: Playbook,
+    *,
+    number: int,
+    state: IncidentState,
+    entries: Sequence[TimelineEntry],
+    due: datetime,
+    author: str,
+) -> str:
+    """The facts the tool writes and refreshes: summary, impact, severities, timeline, charts, detection."""
+    history = " → ".join(h["severity"] for h in state.severity_history) or state.severity
+    lines = [
+        GENERATED_START,
+        f"**Incident:** #{number} ({issue_title(state)}) · **Severity:** {history} · "
+        f"**Due:** {iso(due)} ({playbook.postmortem.due_hours} h after resolution)",
+        "",
+        "### Summary",
+        "",
+        text_of(state.summary) or "_No summary was recorded._",
+        "",
+        "### Impact",
+        "",
+        text_of(state.impact) or "_No impact was recorded._",
+        "",
+        "### Timeline",
+        "",
+        fenced(timeline_diagram(number, state, entries)),
+        "",
+        "| Time (UTC) | Event |",
+        "|---|---|",
+    ]
+    lines += [f"| {entry.at} | {text_of(entry.summary)} |" for entry in entries]
+    lines += [
+        "",
+        f"- Time to acknowledge: {duration(state.opened_at, state.acknowledged_at)}",
+        f"- Time to mitigate: {duration(state.opened_at, state.mitigated_at)}",
+        f"- Time to resolve: {duration(state.opened_at, state.resolved_at)}",
+        "",
+    ]
+    chart = signals_chart(playbook, state)
+    if chart:
+        lines += ["### Key signals", "", fenced(chart), ""]
+    lines += ["#### Detection facts", ""] + [f"- {fact}" for fact in detection_facts(state, author)]
+    lines += ["", GENERATED_END]
+    return "\n".join(lines)
+
+
+def postmortem_body(playbook: Playbook, generated: str, state: PostmortemState) -> str:
+    """A new postmortem: the generated facts, then the template's sections for people to write."""
+    lines = [generated, ""]
+    for section in playbook.postmortem.sections:
+        lines += [f"### {section.title}", "", f"_{section.prompt}_", ""]
+        if section.action_items:
+            lines += ["- [ ] action — @owner — due YYYY-MM-DD", ""]
+    return with_postmortem_state("\n".join(lines), state)
+
+
+def refresh_generated(body: str, generated: str) -> str:
+    """Replace the generated block, keeping everything people wrote around it."""
+    start, end = body.find(GENERATED_START), body.find(GENERATED_END)
+    if start == -1 or end == -1 or end < start:
+        return generated + "\n\n" + body
+    return body[:start] + generated + body[end + len(GENERATED_END) :]
+
+
+def is_placeholder(item: ActionItem) -> bool:
+    """The template's example line, not a real action."""
+    return item.action == "action" and item.owner == "owner"
+
+
+def empty_sections(body: str, playbook: Playbook) -> list[str]:
+    """Template sections people have not written yet (only the prompt, or the example task)."""
+    empty = []
+    for section in playbook.postmortem.sections:
+        heading = f"### {section.title}"
+        position = body.find(heading)
+        if position == -1:
+            empty.append(section.title)
+            continue
+        rest = body[position + len(heading) :]
+        following = rest.find("\n### ")
+        content = rest[: following if following != -1 else len(rest)]
+        content = content.replace(f"_{section.prompt}_", "").replace(
+            "- [ ] action — @owner — due YYYY-MM-DD", ""
+        )
+        content = "\n".join(line for line in content.split("\n") if not line.startswith("<!-- ops-actions:"))
+        if not content.strip():
+            empty.append(section.title)
+    return empty
+
+
+def sync_plan(
+    items: Sequence[ActionItem], known: Mapping[str, Mapping[str, Any]], issue_closed: Mapping[int, bool]
+) -> list[tuple[str, ActionItem, dict[str, Any]]]:
+    """Per item: ``create``, ``close``/``reopen`` the issue, ``tick``/``untick`` the task, or ``keep``.
+
+    ``known`` holds each item's issue number and the checked state seen at the last sync, so the
+    side that changed since wins; when both changed, done wins.
+    """
+    plan: list[tuple[str, ActionItem, dict[str, Any]]] = []
+    for item in items:
+        if item.problems or is_placeholder(item):
+            continue
+        entry = known.get(item.key)
+        if entry is None or not isinstance(entry.get("number"), int):
+            plan.append(("create", item, {}))
+            continue
+        number = entry["number"]
+        last = bool(entry.get("checked"))
+        closed = issue_closed.get(number, last)
+        task_changed, issue_changed = item.task.checked != last, closed != last
+        if not task_changed and not issue_changed:
+            plan.append(("keep", item, dict(entry)))
+        elif task_changed and not issue_changed:
+            plan.append(("close" if item.task.checked else "reopen", item, dict(entry)))
+        elif issue_changed and not task_changed:
+            plan.append(("tick" if closed else "untick", item, dict(entry)))
+        else:  # both moved the same way since the last sync: they agree
+            plan.append(("keep", item, dict(entry)))
+    return plan

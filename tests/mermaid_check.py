@@ -1,0 +1,78 @@
+"""Check Mermaid diagram text with the real `mermaid` parser, run headless under Node.
+
+`tests/mermaid/check.mjs` does the parsing; this module feeds it diagrams and reads back
+one error (or None) per diagram. The Node packages are installed from the committed
+lockfile on first use (`npm ci`) when `tests/mermaid/node_modules` is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+MERMAID_DIR = Path(__file__).resolve().parent / "mermaid"
+CHECK_SCRIPT = MERMAID_DIR / "check.mjs"
+_INSTALL_TIMEOUT_S = 600
+_CHECK_TIMEOUT_S = 120
+
+
+class MermaidCheckUnavailableError(RuntimeError):
+    """Node, npm or the mermaid packages needed to check diagrams are not available."""
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise MermaidCheckUnavailableError(
+            f"`{name}` was not found on PATH; Node.js and npm are needed to check Mermaid diagrams "
+            f"(the packages are installed from {MERMAID_DIR.name}/package-lock.json)"
+        )
+    return path
+
+
+def ensure_installed() -> None:
+    """Install the pinned Node packages with `npm ci` unless `node_modules` is already there."""
+    if (MERMAID_DIR / "node_modules").is_dir():
+        return
+    npm = _tool("npm")
+    proc = subprocess.run(
+        [npm, "ci", "--prefix", str(MERMAID_DIR), "--no-audit", "--no-fund"],
+        capture_output=True,
+        text=True,
+        timeout=_INSTALL_TIMEOUT_S,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise MermaidCheckUnavailableError(
+            f"`npm ci` in {MERMAID_DIR} failed with exit code {proc.returncode}:\n{proc.stderr.strip()}"
+        )
+
+
+def mermaid_errors(diagrams: list[str]) -> list[str | None]:
+    """Parse each diagram with `mermaid.parse`; return None for one that parses, else the parser's message."""
+    if not diagrams:
+        return []
+    ensure_installed()
+    node = _tool("node")
+    proc = subprocess.run(
+        [node, str(CHECK_SCRIPT)],
+        input=json.dumps(diagrams),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=MERMAID_DIR,
+        timeout=_CHECK_TIMEOUT_S,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise MermaidCheckUnavailableError(
+            f"{CHECK_SCRIPT.name} exited with code {proc.returncode}:\n{proc.stderr.strip()}"
+        )
+    results = json.loads(proc.stdout)
+    if not isinstance(results, list) or len(results) != len(diagrams):
+        raise MermaidCheckUnavailableError(
+            f"{CHECK_SCRIPT.name} returned {proc.stdout!r} for {len(diagrams)} diagram(s)"
+        )
+    return [None if result["ok"] else str(result["error"]) for result in results]
