@@ -522,6 +522,9 @@ def incident() -> None:
 @click.option("--summary", default="", envvar="OPS_INCIDENT_SUMMARY", help="What is known so far.")
 @click.option("--key", help="Dedupe key (default: from the title); one open incident per key.")
 @click.option(
+    "--component", "components", multiple=True, help="Affected component (repeatable), from the scope."
+)
+@click.option(
     "--from-report",
     envvar="OPS_INCIDENT_FROM_REPORT",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -538,6 +541,7 @@ def incident_open(
     impact: str,
     summary: str,
     key: str | None,
+    components: tuple[str, ...],
     from_report: Path | None,
 ) -> None:
     """Open an incident issue, or update the open one with the same dedupe key.
@@ -570,6 +574,7 @@ def incident_open(
         report=report,
         links=links,
         playbook_sha256=ctx.loaded.sha256,
+        components=components,
     )
     _report_outcome(outcome, summary_title="Incident")
 
@@ -1192,3 +1197,42 @@ def postmortem_remind(
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     for line in _postmortems(ctx).remind() or ["nothing to remind"]:
         click.echo(line)
+
+
+@cli.command()
+@github_options
+@click.option(
+    "--since", default="90d", show_default=True, help="Period: incidents opened in the last N days (Nd)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of Markdown.")
+def report(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+    since: str,
+    as_json: bool,
+) -> None:
+    """Incidents by severity and component, response times, postmortems and action items.
+
+    Times to acknowledge, mitigate and resolve are given as median and p90 (nearest rank).
+    The Markdown also goes to the job summary inside Actions.
+
+    \b
+    Example:
+      ops-actions report --since 30d --json
+    """
+    from ops_actions.followup import collect_records
+    from ops_actions.reporting import build_report, report_markdown
+
+    if not (since.endswith("d") and since[:-1].isdigit() and int(since[:-1]) > 0):
+        raise OpsError(f"--since {since!r}: give a number of days such as 90d")
+    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    now = _now()
+    start = now - timedelta(days=int(since[:-1]))
+    incidents, postmortems = collect_records(ctx.tracker, ctx.incidents, since=start)
+    figures = build_report(ctx.loaded.playbook, incidents, postmortems, since=start, now=now)
+    markdown = report_markdown(figures)
+    click.echo(json.dumps(figures, indent=2) if as_json else markdown)
+    actions.add_summary(markdown)

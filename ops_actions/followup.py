@@ -14,7 +14,15 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.incident import Event, IncidentState, compile_timeline, iso, issue_title, parse_time
+from ops_actions.incident import (
+    INCIDENT_LABEL,
+    Event,
+    IncidentState,
+    compile_timeline,
+    iso,
+    issue_title,
+    parse_time,
+)
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
 from ops_actions.markdown import encode_marker, set_task
 from ops_actions.postmortem import (
@@ -31,6 +39,9 @@ from ops_actions.postmortem import (
     sync_plan,
     with_postmortem_state,
 )
+from ops_actions.reporting import IncidentRecord, PostmortemRecord
+
+MAX_PROBLEMS_SHOWN = 20
 
 
 class IssueWithId(IssueView, Protocol):
@@ -38,6 +49,8 @@ class IssueWithId(IssueView, Protocol):
     def id(self) -> int: ...
     @property
     def author(self) -> str: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
 
 
 class PostmortemTracker(IncidentTracker, Protocol):
@@ -189,7 +202,10 @@ class Postmortems:
                 entry["checked"] = action == "tick"
                 lines.append(f"'{item.action[:60]}' {action}ed to match #{entry['number']}")
             pm.items[item.key] = {**entry, "action": item.action[:200]}
-        report = "\n".join(f"- {problem}" for problem in problems)
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        report = "\n".join(f"- {problem}" for problem in shown)
+        if len(problems) > len(shown):
+            report += f"\n- … and {len(problems) - len(shown)} more"
         if problems and report != pm.reported:
             key = f"postmortem-{issue.number}-problems-{len(pm.reported)}-{len(report)}"
             note = (
@@ -260,3 +276,23 @@ def due_text(body: str) -> str:
     """The due date a postmortem body records."""
     pm = read_postmortem_state(body)
     return pm.due if pm else "?"
+
+
+def collect_records(
+    tracker: PostmortemTracker, incidents: Incidents, *, since: datetime
+) -> tuple[list[IncidentRecord], list[PostmortemRecord]]:
+    """Incidents and postmortems from GitHub for a report (two listings; issues updated since ``since``)."""
+    records = [
+        IncidentRecord(issue.number, incidents.state_of(issue))
+        for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since)
+    ]
+    postmortems = []
+    for issue in tracker.issues(POSTMORTEM_LABEL, state="all", since=since):
+        pm = read_postmortem_state(issue.body)
+        if pm is None:
+            continue
+        items, _ = action_items(issue.body, incidents.playbook)
+        postmortems.append(
+            PostmortemRecord(issue.number, pm.incident, parse_time(pm.due), issue.closed_at, items)
+        )
+    return records, postmortems

@@ -48,6 +48,7 @@ class IssueData:
     html_url: str
     author: str
     label_details: tuple[LabelSpec, ...] = ()
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _issue_data(issue: Issue) -> IssueData:
         html_url=issue.html_url,
         author=issue.user.login if issue.user else "",
         label_details=tuple(LabelSpec(lb.name, lb.color or "", lb.description or "") for lb in issue.labels),
+        closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
     )
 
 

@@ -295,6 +295,7 @@ class Incidents:
         playbook_sha256: str = "",
         snapshot: dict[str, object] | None = None,
         listed: Sequence[IssueView] | None = None,
+        components: Sequence[str] = (),
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key."""
         now = self.clock()
@@ -336,6 +337,12 @@ class Incidents:
             snapshot=snapshot,
         )
         state.mark_applied(operation)
+        unknown = sorted(set(components) - set(self.playbook.components))
+        if unknown:
+            known = ", ".join(self.playbook.components)
+            raise OpsError(f"unknown component(s) {', '.join(unknown)}; the playbook's scope has {known}")
+        found = {c for branch in report.branches for c in branch.components} if report else set()
+        state.components = sorted(found | set(components))
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)

@@ -18,6 +18,7 @@ from ops_actions.incident import (
     IncidentState,
     TimelineEntry,
     duration,
+    fit,
     iso,
     issue_title,
     parse_time,
@@ -84,9 +85,9 @@ def read_postmortem_state(body: str) -> PostmortemState | None:
 
 
 def with_postmortem_state(body: str, state: PostmortemState) -> str:
-    """The body with its postmortem block replaced (or appended)."""
+    """The body with its postmortem block replaced (or appended), within GitHub's size limit."""
     kept = [line for line in body.split("\n") if not line.startswith("<!-- ops-actions:postmortem ")]
-    return "\n".join(kept).rstrip("\n") + "\n\n" + state.marker() + "\n"
+    return fit("\n".join(kept).rstrip("\n"), "\n\n" + state.marker() + "\n")
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def signals_chart(playbook: Playbook, state: IncidentState) -> str | None:
     }
     if not series:
         return None
-    labels = [parse_time(s["at"]).strftime("%H:%M") for s in state.snapshots]
+    labels = [parse_time(s["at"]).strftime("%Hh%M") for s in state.snapshots]
     return line_chart("Key signals over triage snapshots", labels, dict(list(series.items())[:4]))
 
 
@@ -274,12 +275,12 @@ def empty_sections(body: str, playbook: Playbook) -> list[str]:
     """Template sections people have not written yet (only the prompt, or the example task)."""
     empty = []
     for section in playbook.postmortem.sections:
-        heading = f"### {section.title}"
+        heading = f"\n### {section.title}\n"
         position = body.find(heading)
         if position == -1:
             empty.append(section.title)
             continue
-        rest = body[position + len(heading) :]
+        rest = body[position + len(heading) - 1 :]
         following = rest.find("\n### ")
         content = rest[: following if following != -1 else len(rest)]
         content = content.replace(f"_{section.prompt}_", "").replace(

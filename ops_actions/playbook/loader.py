@@ -417,9 +417,20 @@ class _CrossReferences:
         base: KeyPath = ("decision_tree", index)
         condition = self.expression((*base, "condition"), item["condition"], refs.signals)
         steps = self.steps((*base, "steps"), item["steps"], refs)
+        for c, component in enumerate(item.get("components", [])):
+            if component not in self.raw["scope"]["components"]:
+                self.add(
+                    (*base, "components", c), f"unknown component {component!r} (not in scope.components)"
+                )
         if condition is None:
             return None
-        return Branch(id=item["id"], title=item["title"], condition=condition, steps=steps)
+        return Branch(
+            id=item["id"],
+            title=item["title"],
+            condition=condition,
+            steps=steps,
+            components=tuple(item.get("components", ())),
+        )
 
     def rule(self, index: int, item: Mapping[str, Any], refs: _Refs, branch_ids: set[str]) -> Rule | None:
         base: KeyPath = ("rules", index)

@@ -108,6 +108,7 @@ class Branch:
     title: str
     condition: Expression
     steps: tuple[Step, ...]
+    components: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
