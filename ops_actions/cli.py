@@ -83,11 +83,12 @@ def run(argv: list[str]) -> int:
 
 
 def _error_line(message: str) -> None:
-    """Print one error line (and an Actions annotation when inside a job)."""
+    """Print one error line; inside a job also an annotation and a job-summary entry (what went wrong)."""
     line = " ".join(message.split())
     click.echo(f"ops-actions: error: {line}", err=True)
     if actions.in_actions():
         click.echo(actions.annotation("error", line))
+        actions.add_summary(f"## ops-actions: error\n\n{line}")
 
 
 def _report_playbook_error(error: PlaybookError) -> None:
