@@ -49,6 +49,7 @@ class IssueData:
     author: str
     label_details: tuple[LabelSpec, ...] = ()
     closed_at: datetime | None = None
+    comments: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _issue_data(issue: Issue) -> IssueData:
         author=issue.user.login if issue.user else "",
         label_details=tuple(LabelSpec(lb.name, lb.color or "", lb.description or "") for lb in issue.labels),
         closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
+        comments=issue.comments,
     )
 
 

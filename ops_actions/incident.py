@@ -81,6 +81,7 @@ class IncidentState:
     smoke_passed_at: str | None = None
     postmortem: int | None = None
     components: list[str] = field(default_factory=list)
+    comments_seen: int = 0
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,18 +123,74 @@ class Event:
     summary: str
     body: str
     incident: str
+    delta: dict[str, Any] | None = None
 
     def markdown(self) -> str:
-        """The comment text: visible Markdown, then the marker."""
-        payload = {
+        """The comment text: visible Markdown, then the marker (with the state change it made)."""
+        payload: dict[str, Any] = {
             "key": self.key,
             "kind": self.kind,
             "at": self.at,
             "summary": self.summary,
             "incident": self.incident,
         }
+        if self.delta:
+            payload["delta"] = self.delta
         marker = encode_marker("event", payload)
         return fit(self.body.rstrip("\n"), "\n\n" + marker + "\n")
+
+
+# Fields a state delta never carries: bookkeeping of the block itself.
+_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "version"})
+
+
+def state_delta(before: IncidentState, after: IncidentState) -> dict[str, Any]:
+    """What a transition changed: lists that only grew as appended items, everything else as set."""
+    old, new = before.to_dict(), after.to_dict()
+    changed_set: dict[str, Any] = {}
+    appended: dict[str, Any] = {}
+    for name, value in new.items():
+        if name in _UNREPLAYED or old.get(name) == value:
+            continue
+        previous = old.get(name)
+        if isinstance(value, list) and isinstance(previous, list) and value[: len(previous)] == previous:
+            appended[name] = value[len(previous) :]
+        else:
+            changed_set[name] = value
+    delta: dict[str, Any] = {}
+    if changed_set:
+        delta["set"] = changed_set
+    if appended:
+        delta["append"] = appended
+    return delta
+
+
+def replay(state: IncidentState, markers: Sequence[Mapping[str, Any]]) -> IncidentState:
+    """The state with the events it has not seen applied in order (their deltas), never raising.
+
+    Comments are append-only, so an update a concurrent writer overwrote in the body is still in
+    its event comment; replaying those makes the body's block a cache of the comment log.
+    """
+    data = state.to_dict()
+    applied = list(state.applied)
+    for marker in markers:
+        key = marker.get("key")
+        if not isinstance(key, str) or key in applied:
+            continue
+        delta = marker.get("delta")
+        if isinstance(delta, dict):
+            for name, value in dict(delta.get("set") or {}).items():
+                if name in data and name not in _UNREPLAYED:
+                    data[name] = value
+            for name, items in dict(delta.get("append") or {}).items():
+                if isinstance(data.get(name), list) and isinstance(items, list) and name not in _UNREPLAYED:
+                    data[name] = [*data[name], *items]
+        applied.append(key)
+    data["applied"] = applied[-MAX_APPLIED_KEYS:]
+    try:
+        return IncidentState.from_dict(data)
+    except (ValueError, TypeError):
+        return state
 
 
 def fit(visible: str, tail: str) -> str:

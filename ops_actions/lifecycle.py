@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -31,10 +31,12 @@ from ops_actions.incident import (
     new_incident,
     read_state,
     rebuild_state,
+    replay,
     resolve,
+    state_delta,
     with_state,
 )
-from ops_actions.markdown import encode_marker
+from ops_actions.markdown import encode_marker, find_markers
 from ops_actions.playbook.model import Playbook
 from ops_actions.render import incident_body, tick_checklist
 from ops_actions.triage import TriageReport
@@ -61,6 +63,8 @@ class IssueView(Protocol):
     def html_url(self) -> str: ...
     @property
     def label_details(self) -> Sequence[LabelView]: ...
+    @property
+    def comments(self) -> int: ...
 
 
 class LabelView(Protocol):
@@ -165,9 +169,15 @@ class Incidents:
     # -- reading ----------------------------------------------------------------------------
 
     def state_of(self, issue: IssueView) -> IncidentState:
-        """The issue's state block, or a state rebuilt from labels and comments."""
+        """The issue's state block (with any event a concurrent writer's save overwrote replayed
+        from the comments), or a state rebuilt from labels and comments."""
         state = read_state(issue.body)
         if state is not None:
+            if issue.comments > state.comments_seen:
+                markers = [
+                    m for c in self.tracker.comments(issue.number) for m in find_markers(c.body, "event")
+                ]
+                return replay(state, markers)
             return state
         return rebuild_state(
             self.playbook,
@@ -215,8 +225,15 @@ class Incidents:
                 self.tracker.update_label(spec)
 
     def _save(
-        self, issue: IssueView, state: IncidentState, *, title: bool = False, close: bool = False
+        self,
+        issue: IssueView,
+        state: IncidentState,
+        *,
+        title: bool = False,
+        close: bool = False,
+        posted: int = 0,
     ) -> None:
+        state.comments_seen = issue.comments + posted
         body = tick_checklist(with_state(issue.body, state), self.playbook, state, self.clock())
         saved = self.tracker.edit_issue(
             issue.number,
@@ -256,9 +273,10 @@ class Incidents:
         if state.has_applied(key):
             return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
         new, event = transition(state)
+        event = replace(event, delta=state_delta(state, new))
         new.mark_applied(key)
         self._post(number, event)
-        self._save(issue, new, title=title, close=close)
+        self._save(issue, new, title=title, close=close, posted=1)
         self._notify(issue, event.kind, new, key)
         return Outcome(number, issue.html_url, event.kind, f"#{number}: {event.summary}", new)
 
@@ -316,7 +334,7 @@ class Incidents:
             )
             state.mark_applied(operation)
             self._post(issue.number, event)
-            self._save(issue, state)
+            self._save(issue, state, posted=1)
             return Outcome(
                 issue.number,
                 issue.html_url,
@@ -395,11 +413,13 @@ class Incidents:
     ) -> list[Event]:
         """Post the events not yet applied, then save the state once if anything changed."""
         fresh = [event for event in events if not before.has_applied(event.key)]
+        if fresh:  # the whole change rides on the last event, so a replay applies it once
+            fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
         for event in fresh:
             after.mark_applied(event.key)
             self._post(issue.number, event)
         if fresh or after != before:
-            self._save(issue, after)
+            self._save(issue, after, posted=len(fresh))
         return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:

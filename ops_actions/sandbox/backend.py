@@ -5,10 +5,21 @@ ops API reports (a dead database, a stalled worker, failing webhooks, a job regr
 flaky or malformed API, a rejected token), and one-shot faults break individual requests at the
 transport level (status codes, resets, delays, huge or undecodable bodies, slow drips).
 
-Routes:
+Routes of the ``"reference"`` API (the default; the bundled playbook's backend):
 
 * ``GET /api/ready`` (no auth) and ``GET /api/ops/{metrics,webhook-events,dead-letters}``
   (``Authorization: Bearer <admin token>``) play the backend.
+
+Routes of the ``"search"`` API (a search/indexing service, ``examples/search-team/playbook.yaml``):
+
+* ``GET /healthz`` (no auth) and ``GET /internal/{stats,index-errors}`` (admin token, same rules).
+* Scenarios: ``db-down`` turns the cluster red, ``worker-stalled`` makes the indexer lag grow on
+  every stats call, ``job-regression`` reports index errors most of which share one cause;
+  ``webhook-failing`` has no counterpart there and answers as ``healthy``; ``slow``, ``flaky``,
+  ``malformed`` and ``unauthorized`` behave as in the reference API.
+
+Both APIs share:
+
 * ``/_sandbox/{sleep,scenario,fault}`` (no auth) control the sandbox for local tests and benchmarks.
 
 Only the standard library is used, so the server starts instantly and has no moving parts.
@@ -34,6 +45,7 @@ from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
+    "APIS",
     "FAULT_KINDS",
     "HUGE_BODY_BYTES",
     "JSON_CONTENT_TYPE",
@@ -55,6 +67,9 @@ SCENARIOS: tuple[str, ...] = (
     "malformed",
     "unauthorized",
 )
+
+APIS: tuple[str, ...] = ("reference", "search")
+"""The API flavours the sandbox can play: the reference backend's ops API, or a search service's."""
 
 FAULT_KINDS: tuple[str, ...] = (
     "status",
@@ -114,6 +129,46 @@ _MALFORMED_METRICS: Final[Mapping[str, object]] = {
     "webhook_failed_last_hour": -1,
 }
 
+# The search API ("search" flavour).
+_SEARCH_LAG_HEALTHY_S: Final = 4
+_SEARCH_BACKLOG_HEALTHY: Final = 12
+_SEARCH_STALLED_LAG_START_S: Final = 120
+_SEARCH_STALLED_LAG_STEP_S: Final = 90
+_SEARCH_STALLED_BACKLOG_START: Final = 500
+_SEARCH_STALLED_BACKLOG_STEP: Final = 250
+_SEARCH_NODES: Final = 3
+_SEARCH_RED_UNASSIGNED_SHARDS: Final = 14
+_SEARCH_INDEX_ERRORS_TOTAL: Final = 15
+_SEARCH_INDEX_ERRORS_LIMIT: Final = 100
+_SEARCH_INDEX_ERROR_SIGNATURE: Final[Mapping[str, str]] = {
+    "index": "products-v7",
+    "error_type": "mapper_parsing_exception",
+    "reason": "failed to parse field [price] of type [scaled_float]",
+}
+# The index errors that do not share the regression's cause, by position in the newest-first list.
+_SEARCH_INDEX_ERROR_OUTLIERS: Final[Mapping[int, Mapping[str, str]]] = {
+    2: {
+        "index": "products-v7",
+        "error_type": "version_conflict_engine_exception",
+        "reason": "version conflict, current version [8] is higher than the one provided [7]",
+    },
+    7: {
+        "index": "suggest-v3",
+        "error_type": "illegal_argument_exception",
+        "reason": "document contains at least one immense term in field [title]",
+    },
+    11: {
+        "index": "products-v7",
+        "error_type": "es_rejected_execution_exception",
+        "reason": "rejected execution of bulk request (queue capacity 200)",
+    },
+}
+_MALFORMED_STATS: Final[Mapping[str, object]] = {
+    "cluster": "red?",
+    "indexer": {"running": "yes", "lag_seconds": "a lot", "backlog": -5},
+    "errors": None,
+}
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -129,6 +184,11 @@ def _iso(moment: datetime) -> str:
 def _check_scenario(name: str) -> None:
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; expected one of: {', '.join(SCENARIOS)}")
+
+
+def _check_api(name: str) -> None:
+    if name not in APIS:
+        raise ValueError(f"unknown api {name!r}; expected one of: {', '.join(APIS)}")
 
 
 def _check_delay(seconds: float, what: str) -> float:
@@ -213,7 +273,8 @@ class SandboxBackend:
 
     ``start()`` serves from a daemon thread (``with SandboxBackend(...) as backend:`` does the
     same and stops it afterwards); ``url`` is valid once started. Scenario, faults and the request
-    log may be changed and read from any thread while it serves.
+    log may be changed and read from any thread while it serves. ``api="search"`` plays a search
+    service's API instead (see the module docstring); the API is fixed for the backend's life.
     """
 
     def __init__(
@@ -225,10 +286,13 @@ class SandboxBackend:
         admin_token: str,
         slow_delay_s: float = 10.0,
         clock: Callable[[], datetime] | None = None,
+        api: str = "reference",
     ) -> None:
         _check_scenario(scenario)
+        _check_api(api)
         if not admin_token:
             raise ValueError("admin_token must not be empty")
+        self._api = api
         self._host = host
         self._port = port
         self._admin_token = admin_token
@@ -305,6 +369,11 @@ class SandboxBackend:
     @property
     def admin_token(self) -> str:
         return self._admin_token
+
+    @property
+    def api(self) -> str:
+        """The API flavour this backend plays: one of APIS."""
+        return self._api
 
     # -- scenario, faults, request log -----------------------------------------------------
 
@@ -393,7 +462,8 @@ class SandboxBackend:
         """The answer to a request; None means drop the connection without one."""
         if request.path.startswith("/_sandbox/"):
             return self._sandbox_route(request)
-        if request.path == "/api/ready" or request.path.startswith("/api/ops/"):
+        flavour = _FLAVOURS[self._api]
+        if request.path == flavour.health_path or request.path.startswith(flavour.admin_prefix):
             return self._api_route(request)
         return _not_found()
 
@@ -413,11 +483,12 @@ class SandboxBackend:
         return self._api_answer(scenario, request)
 
     def _api_answer(self, scenario: str, request: _Request) -> _Reply | None:
-        if request.path == "/api/ready":
-            return self._ready(scenario) if request.method == "GET" else _method_not_allowed("GET")
+        flavour = _FLAVOURS[self._api]
+        if request.path == flavour.health_path:
+            return flavour.health(scenario) if request.method == "GET" else _method_not_allowed("GET")
         if not self._authorized(request.authorization, scenario):
             return _json_reply(401, {"error": "unauthorized"}, ("WWW-Authenticate", "Bearer"))
-        route = _OPS_ROUTES.get(request.path)
+        route = flavour.routes.get(request.path)
         if route is None:
             return _not_found()
         if request.method != "GET":
@@ -504,6 +575,68 @@ class SandboxBackend:
                 )
         return _json_reply(200, {"items": items})
 
+    # -- the search API ----------------------------------------------------------------------
+
+    @staticmethod
+    def _healthz(scenario: str) -> _Reply:
+        if scenario == "db-down":
+            return _json_reply(503, {"status": "red"})
+        return _json_reply(200, {"status": "green"})
+
+    def _stats(self, scenario: str, request: _Request) -> _Reply | None:
+        if scenario == "malformed":
+            return _json_reply(200, _MALFORMED_STATS)
+        if scenario == "slow" and not self._sleep(self.slow_delay_s):
+            return None
+        lag, backlog = _SEARCH_LAG_HEALTHY_S, _SEARCH_BACKLOG_HEALTHY
+        if scenario == "worker-stalled":
+            with self._lock:
+                calls = self._stalled_metrics_calls
+                self._stalled_metrics_calls += 1
+            lag = _SEARCH_STALLED_LAG_START_S + _SEARCH_STALLED_LAG_STEP_S * calls
+            backlog = _SEARCH_STALLED_BACKLOG_START + _SEARCH_STALLED_BACKLOG_STEP * calls
+        red = scenario == "db-down"
+        errors = _SEARCH_INDEX_ERRORS_TOTAL if scenario == "job-regression" else 0
+        stats = {
+            "cluster": {
+                "status": "red" if red else "green",
+                "nodes": _SEARCH_NODES - 1 if red else _SEARCH_NODES,
+                "unassigned_shards": _SEARCH_RED_UNASSIGNED_SHARDS if red else 0,
+            },
+            "indexer": {
+                "running": True,
+                "lag_seconds": lag,
+                "backlog": backlog,
+                # The last commit is as old as the lag: a stalled indexer commits nothing.
+                "last_commit_at": _iso(self._clock() - timedelta(seconds=lag)),
+            },
+            "errors": {"last_15m": errors, "last_24h": errors},
+        }
+        return _json_reply(200, stats)
+
+    def _index_errors(self, scenario: str, request: _Request) -> _Reply:
+        if scenario == "malformed":
+            return _Reply(200, _INVALID_JSON_BODY)
+        raw = request.query.get("limit", [str(_SEARCH_INDEX_ERRORS_LIMIT)])[-1]
+        limit = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if not 1 <= limit <= _SEARCH_INDEX_ERRORS_LIMIT:
+            message = f"limit must be an integer from 1 to {_SEARCH_INDEX_ERRORS_LIMIT}, got {raw!r}"
+            return _json_reply(400, {"error": message})
+        errors: list[dict[str, str]] = []
+        if scenario == "job-regression":
+            now = self._clock()
+            for index in range(_SEARCH_INDEX_ERRORS_TOTAL):
+                cause = _SEARCH_INDEX_ERROR_OUTLIERS.get(index, _SEARCH_INDEX_ERROR_SIGNATURE)
+                errors.append(
+                    {
+                        "id": f"ierr_{index + 1:04d}",
+                        "document_id": f"sku-{48_213 - 17 * index}",
+                        **cause,
+                        "at": _iso(now - timedelta(seconds=30 + 55 * index)),
+                    }
+                )
+        return _json_reply(200, {"data": {"errors": errors[:limit]}, "total": len(errors)})
+
     # -- sandbox control -------------------------------------------------------------------
 
     def _sandbox_route(self, request: _Request) -> _Reply | None:
@@ -568,10 +701,36 @@ class SandboxBackend:
         return _json_reply(200, {"path": path, "kind": kind, "times": times, "value": value})
 
 
-_OPS_ROUTES: Final[dict[str, Callable[[SandboxBackend, str, _Request], _Reply | None]]] = {
+_Route = Callable[[SandboxBackend, str, _Request], _Reply | None]
+
+_OPS_ROUTES: Final[dict[str, _Route]] = {
     "/api/ops/metrics": SandboxBackend._metrics,
     "/api/ops/webhook-events": SandboxBackend._webhook_events,
     "/api/ops/dead-letters": SandboxBackend._dead_letters,
+}
+
+
+@dataclass(frozen=True)
+class _Flavour:
+    """One API the sandbox plays: an open health route and admin routes under one prefix."""
+
+    health_path: str
+    health: Callable[[str], _Reply]
+    admin_prefix: str
+    routes: Mapping[str, _Route]
+
+
+_FLAVOURS: Final[Mapping[str, _Flavour]] = {
+    "reference": _Flavour("/api/ready", SandboxBackend._ready, "/api/ops/", _OPS_ROUTES),
+    "search": _Flavour(
+        "/healthz",
+        SandboxBackend._healthz,
+        "/internal/",
+        {
+            "/internal/stats": SandboxBackend._stats,
+            "/internal/index-errors": SandboxBackend._index_errors,
+        },
+    ),
 }
 
 
@@ -769,13 +928,20 @@ def serve(
     admin_token: str,
     slow_delay_s: float = 10.0,
     on_ready: Callable[[str], None] | None = None,
+    api: str = "reference",
 ) -> None:
     """Serve the sandbox backend until Ctrl-C (KeyboardInterrupt), then stop cleanly and return.
 
     ``on_ready`` is called with the server's URL once it accepts connections (useful with port 0).
+    ``api`` picks the API it plays: ``"reference"`` (default) or ``"search"`` (see APIS).
     """
     backend = SandboxBackend(
-        host=host, port=port, scenario=scenario, admin_token=admin_token, slow_delay_s=slow_delay_s
+        host=host,
+        port=port,
+        scenario=scenario,
+        admin_token=admin_token,
+        slow_delay_s=slow_delay_s,
+        api=api,
     )
     backend.start()
     try:
