@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def world(github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.M
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         github_emulator.set_permission("alice", "write")
         github_emulator.set_permission("bob", "write")
-        yield github_emulator, backend, env, tmp_path
+        yield github_emulator, backend, tmp_path
 
 
 def together(runs: list[tuple[list[str], dict[str, str]]]) -> list[subprocess.CompletedProcess[str]]:
@@ -81,9 +82,7 @@ def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
     """The incident's state as the tool reads it (block plus replayed events)."""
     tracker = Tracker.from_config(GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN))
     try:
-        incidents = Incidents(
-            tracker, load_playbook(None), clock=lambda: __import__("datetime").datetime.now()
-        )
+        incidents = Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
         return incidents.state_of(tracker.issue(number))
     finally:
         tracker.close()
@@ -103,8 +102,8 @@ def comment_event(tmp_path: Path, emulator: GitHubEmulator, number: int, body: s
 
 
 def test_two_watches_race(world: Any) -> None:
-    """Two scheduled runs see the same outage at once: one open incident, the other closed as its duplicate."""
-    emulator, backend, env, tmp_path = world
+    """Two scheduled runs see one outage at once: one open incident, any other closed as its duplicate."""
+    emulator, backend, tmp_path = world
     backend.set_scenario("db-down")
     emulator.inject("slow", times=2, method="POST", path_contains="/issues", delay_s=0.6)
     results = together(
@@ -127,7 +126,7 @@ def test_two_watches_race(world: Any) -> None:
 
 def test_watch_and_command_race(world: Any) -> None:
     """A watch snapshot and a /impact command save at the same time; neither update is lost."""
-    emulator, backend, env, tmp_path = world
+    emulator, backend, tmp_path = world
     assert run(["incident", "open", "--title", "Checkout failing", "--severity", "2"]) == 0
     number = incidents_open(emulator)[0]["number"]
     backend.set_scenario("webhook-failing")
@@ -155,7 +154,7 @@ def test_watch_and_command_race(world: Any) -> None:
 
 def test_two_commands_race(world: Any) -> None:
     """/impact and /owner from two people at once: both land in the incident's state."""
-    emulator, _, env, tmp_path = world
+    emulator, _, tmp_path = world
     assert run(["incident", "open", "--title", "Queue stuck", "--severity", "2"]) == 0
     number = incidents_open(emulator)[0]["number"]
     first = comment_event(tmp_path, emulator, number, "/impact All job creation", "alice")
