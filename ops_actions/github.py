@@ -508,6 +508,14 @@ class Tracker:
 
         return self._call(f"create branch {name}", create)
 
+    def repository_dispatch(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        """Send a repository_dispatch event (what monitors use to raise an alert)."""
+        self._call("send the repository dispatch", lambda: self._send_dispatch(event_type, payload))
+
+    def _send_dispatch(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        if not self._repo.create_repository_dispatch(event_type, dict(payload)):
+            raise OpsError("GitHub did not accept the repository dispatch", ExitCode.GITHUB)
+
 
 class RunPoller:
     """Follows one workflow run; ``poll`` returns None while nothing changed (HTTP 304)."""
@@ -635,3 +643,6 @@ class DryRunTracker(Tracker):
     def add_sub_issue(self, parent: int, child_id: int) -> bool:
         self._plan("POST", f"/issues/{parent}/sub_issues", {"sub_issue_id": child_id})
         return True
+
+    def repository_dispatch(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        self._plan("POST", "/dispatches", {"event_type": event_type, "client_payload": dict(payload)})

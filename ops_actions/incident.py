@@ -82,6 +82,7 @@ class IncidentState:
     postmortem: int | None = None
     components: list[str] = field(default_factory=list)
     comments_seen: int = 0
+    alerts: dict[str, str] = field(default_factory=dict)
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -871,3 +872,40 @@ def checklist_item_done(
             return state.smoke_passed_at is not None
         return any(r.get("role") == role and r.get("conclusion") == "success" for r in state.runs)
     return False
+
+
+def alert_update(
+    state: IncidentState,
+    *,
+    key: str,
+    status: str,
+    title: str,
+    source: str,
+    link: str | None,
+    still_firing: Sequence[str],
+    now: datetime,
+) -> tuple[IncidentState, Event] | None:
+    """A monitor's alert on the timeline, once per change of its status (a repeat adds nothing)."""
+    if state.alerts.get(key) == status:
+        return None
+    new = replace(state)
+    new.alerts = {**state.alerts, key: status}
+    where = f" ([alert]({link}))" if link else ""
+    body = f"**Alert {status}** from {text_of(source)}: {text_of(title)}{where}"
+    if status == "resolved":
+        body += (
+            "\n\nTriage still sees: " + ", ".join(still_firing) + "."
+            if still_firing
+            else "\n\nTriage sees nothing firing: the 'normal for N min' clock runs from now."
+        )
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    event_key = f"alert-{digest}-{status}-{len(state.alerts)}"
+    return new, Event(event_key, "alert", iso(now), f"alert {status}: {title}"[:200], body, state.key)
+
+
+def stale_gap(last_triage: str | None, now: datetime, interval_minutes: int) -> float | None:
+    """Minutes since the previous triage when that is more than 3 intervals (the cron path is late)."""
+    if not last_triage:
+        return None
+    gap = (now - parse_time(last_triage)).total_seconds() / 60
+    return gap if gap > 3 * interval_minutes else None

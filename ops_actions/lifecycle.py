@@ -314,6 +314,7 @@ class Incidents:
         snapshot: dict[str, object] | None = None,
         listed: Sequence[IssueView] | None = None,
         components: Sequence[str] = (),
+        alerts: dict[str, str] | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key."""
         now = self.clock()
@@ -361,6 +362,7 @@ class Incidents:
             raise OpsError(f"unknown component(s) {', '.join(unknown)}; the playbook's scope has {known}")
         found = {c for branch in report.branches for c in branch.components} if report else set()
         state.components = sorted(found | set(components))
+        state.alerts = dict(alerts or {})
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)

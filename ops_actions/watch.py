@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ops_actions.alerts import Alert
 from ops_actions.incident import (
     INCIDENT_LABEL,
+    Event,
     IncidentState,
+    alert_update,
     compact_snapshot,
     iso,
     parse_time,
+    stale_gap,
     watch_updates,
 )
 from ops_actions.lifecycle import Incidents, IssueView, operation_key
@@ -69,22 +73,46 @@ def reconcile(
     links: Sequence[tuple[str, str]],
     playbook_sha256: str,
     remediator: Remediator | None = None,
+    alert: Alert | None = None,
 ) -> list[str]:
-    """Bring GitHub in line with one triage; returns what was done, one line each."""
+    """Bring GitHub in line with one triage (and the alert that started it, if any).
+
+    Returns what was done, one line each. The scheduled watch and alert intake share this, so an
+    alert and a triage that see the same cause end in the one open incident.
+    """
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
     signals = {r.name: history_value(r) for r in report.signals if history_value(r) is not None}
-    snapshot = compact_snapshot(
-        at=iso(now), severity=report.severity, fired=[o.id for o in report.fired], signals=signals
+    fired = [o.id for o in report.fired]
+    snapshot = compact_snapshot(at=iso(now), severity=report.severity, fired=fired, signals=signals)
+    gap = stale_gap(history[-1].at if history else None, now, playbook.watch_interval_minutes)
+    late = (
+        f"the previous triage ran {gap:.0f} min ago (cron interval {playbook.watch_interval_minutes} min): "
+        "scheduled runs are late"
+        if gap
+        else None
     )
     if not listed:
-        if report.severity is None:
-            return ["no incident open and no rule fired: nothing to do"]
+        lines = [f"warning: {late}"] if late else []
+        firing = alert is not None and alert.status == "firing"
+        if report.severity is None and not firing:
+            if alert is not None:
+                return [*lines, f"alert '{alert.title}' resolved and no incident is open: nothing to do"]
+            return [*lines, "no incident open and no rule fired: nothing to do"]
+        severities = [s for s in (report.severity, alert.severity if firing and alert else None) if s]
+        severity = min(severities, key=lambda s: playbook.severity(s).rank)
         summary = "\n".join(f"- {o.summary} (`{o.id}`)" for o in report.fired)
+        if alert is not None:
+            summary = (
+                f"- Alert from {alert.source}: {alert.title}"
+                + (f" ({alert.link})" if alert.link else "")
+                + ("\n" + summary if summary else "")
+            )
         outcome = incidents.open(
             key=WATCH_KEY,
-            title=incident_title(report),
-            severity=report.severity,
-            impact="Detected by scheduled triage; impact under assessment.",
+            title=alert.title if alert and not report.branches else incident_title(report),
+            severity=severity,
+            impact=f"Detected by {'an alert from ' + alert.source if alert else 'scheduled triage'}; "
+            "impact under assessment.",
             summary=summary,
             operation=operation_key(run_id, "watch-open", WATCH_KEY),
             report=report,
@@ -93,8 +121,10 @@ def reconcile(
             playbook_sha256=playbook_sha256,
             snapshot=snapshot,
             listed=listed,
+            components=[alert.component] if alert and alert.component else (),
+            alerts={alert.key: alert.status} if alert else None,
         )
-        return [f"{outcome.message}: {outcome.url}"]
+        return [*lines, f"{outcome.message}: {outcome.url}"]
     issue = min(listed, key=lambda i: i.number)
     state = incidents.state_of(issue)
     concluded = follow_runs(remediator, issue, state) if remediator else []
@@ -104,17 +134,37 @@ def reconcile(
     volatile = frozenset(
         spec.name for probe in playbook.probes for spec in probe.signals if spec.type == "age_seconds"
     )
-    after, events = watch_updates(
+    run_key = operation_key(run_id, "watch", issue.number)
+    events: list[Event] = []
+    current = state
+    if alert is not None:
+        update = alert_update(
+            current,
+            key=alert.key,
+            status=alert.status,
+            title=alert.title,
+            source=alert.source,
+            link=alert.link,
+            still_firing=fired,
+            now=now,
+        )
+        if update is not None:
+            current, event = update
+            events.append(event)
+    if late:
+        body = f"**Triage was late**: {late}. Alerts (repository_dispatch) do not wait for the cron."
+        events.append(Event(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key))
+    after, watched = watch_updates(
         playbook,
-        state,
+        current,
         snapshot=snapshot,
         branches=[branch.id for branch in report.branches],
         table=triage_markdown(playbook, report),
         now=now,
-        run_key=operation_key(run_id, "watch", issue.number),
+        run_key=run_key,
         volatile_signals=volatile,
     )
-    posted = incidents.record(issue, state, after, events)
+    posted = incidents.record(issue, state, after, events + watched)
     if not posted and not concluded:
         return [f"#{issue.number} is open; nothing new to add"]
     return concluded + [f"#{issue.number}: {event.summary}" for event in posted]

@@ -2,7 +2,7 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/act_harness.py`` for the flags
-and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. Eight act runs in all; the scheduled-triage test alone needs three ticks.
 """
 
 from __future__ import annotations
@@ -278,3 +278,41 @@ def test_comment_on_pull_request_is_ignored(
     assert "Skipping job 'Run the slash command'" in done.output, done.tail()
     assert github_emulator.requests == [], [r.path for r in github_emulator.requests]
     assert labels_of(github_emulator.issue(number)) == {"incident"}
+
+
+# --- alert intake ---------------------------------------------------------------------------
+
+
+def test_repository_dispatch_alert_opens_the_incident(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """A monitor's ops-alert repository_dispatch runs incident-alert.yml, which opens the incident."""
+    payload = {
+        "action": "ops-alert",
+        "client_payload": {
+            "source": "uptime-check",
+            "title": "Checkout returns 502",
+            "severity": "critical",
+            "dedupe_key": "checkout-502",
+            "status": "firing",
+        },
+        "repository": {"full_name": REPO, "name": REPO.split("/")[1], "owner": {"login": REPO.split("/")[0]}},
+    }
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="healthy") as backend:
+        env = {
+            "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
+            "ACT_STUB_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+        }
+        act(
+            act_workspace,
+            tmp_path,
+            github_emulator,
+            "repository_dispatch",
+            "incident-alert.yml",
+            payload,
+            backend_url=backend.url,
+            env=env,
+        )
+    (issue,) = github_emulator.issues(state="open")
+    assert issue["title"] == "[SEV-1] Checkout returns 502"
+    assert labels_of(issue) >= {"incident", "sev-1", "status:investigating"}

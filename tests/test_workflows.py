@@ -25,6 +25,7 @@ STUB_ACTIONS = sorted((REPO_ROOT / "tests" / "act-stubs").rglob("action.yml"))
 ACTIONS = [ACTION, *STUB_ACTIONS]
 EXPECTED_WORKFLOWS = {
     "incident-open.yml",
+    "incident-alert.yml",
     "incident-triage.yml",
     "incident-commands.yml",
     "incident-postmortem.yml",

@@ -20,6 +20,7 @@ import yaml
 
 from ops_actions.playbook.model import (
     TEMPLATE_PLACEHOLDERS,
+    AlertMapping,
     Branch,
     ChecklistItem,
     Escalation,
@@ -374,6 +375,24 @@ class _CrossReferences:
             if escalation
             else None,
             notify=notify,
+            alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
+            watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
+        )
+
+    def alert_mapping(
+        self, item: Mapping[str, Any], refs: _Refs, severities: tuple[Severity, ...]
+    ) -> AlertMapping:
+        for label, severity in item.get("severities", {}).items():
+            if severity not in refs.severities:
+                self.add(("alerts", "severities", label), f"unknown severity {severity!r}")
+        default = item.get("default_severity", severities[-1].id)
+        if default not in refs.severities:
+            self.add(("alerts", "default_severity"), f"unknown severity {default!r}")
+        return AlertMapping(
+            severity_label=item.get("severity_label", "severity"),
+            component_label=item.get("component_label", "component"),
+            severities=dict(item.get("severities", {})),
+            default_severity=default,
         )
 
     def notify_target(self, index: int, item: Mapping[str, Any], refs: _Refs) -> NotifyTarget:

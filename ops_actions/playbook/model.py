@@ -190,6 +190,16 @@ class NotifyTarget:
 
 
 @dataclass(frozen=True)
+class AlertMapping:
+    """How alerts from monitors map onto the playbook."""
+
+    severity_label: str = "severity"
+    component_label: str = "component"
+    severities: Mapping[str, str] = field(default_factory=dict)
+    default_severity: str = ""
+
+
+@dataclass(frozen=True)
 class Playbook:
     """The whole playbook."""
 
@@ -211,6 +221,8 @@ class Playbook:
     remediation: Remediation = Remediation()
     escalation: Escalation | None = None
     notify: tuple[NotifyTarget, ...] = ()
+    alerts: AlertMapping = AlertMapping()
+    watch_interval_minutes: int = 10
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -1,0 +1,241 @@
+"""Alert intake over real HTTP: a repository_dispatch payload -> triage -> the one open incident."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops_actions.alerts import client_payload, parse_payload
+from ops_actions.cli import run
+from ops_actions.incident import read_state
+from ops_actions.playbook import load_playbook
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.fixtures.backend import ADMIN_TOKEN
+from tests.fixtures.github import GITHUB_TOKEN, REPO
+
+DATA = Path(__file__).parent / "data" / "alerts"
+START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def body(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+class Intake:
+    """Plays repository_dispatch events into `ops-actions alert`, and watch ticks, on one clock."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        emulator: GitHubEmulator,
+        backend: SandboxBackend,
+        clock: list[datetime],
+    ) -> None:
+        self.tmp_path, self.monkeypatch, self.emulator, self.backend, self.clock = (
+            tmp_path,
+            monkeypatch,
+            emulator,
+            backend,
+            clock,
+        )
+        self.runs = 0
+        for name, value in {
+            "GITHUB_API_URL": emulator.url,
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_TOKEN": GITHUB_TOKEN,
+            "OPS_BACKEND_URL": backend.url,
+            "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN,
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def _at(self, minutes: float) -> None:
+        self.clock[0] = START + timedelta(minutes=minutes)
+        self.runs += 1
+        self.monkeypatch.setenv("OPS_ACTIONS_NOW", self.clock[0].isoformat())
+        self.monkeypatch.setenv("GITHUB_RUN_ID", str(4000 + self.runs))
+
+    def alert(self, minutes: float, payload: Any) -> int:
+        self._at(minutes)
+        event = self.tmp_path / f"dispatch-{self.runs}.json"
+        event.write_text(json.dumps({"action": "ops-alert", "client_payload": payload}), encoding="utf-8")
+        self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+        return run(
+            ["alert", "--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "r")]
+        )
+
+    def watch(self, minutes: float) -> int:
+        self._at(minutes)
+        return run(
+            ["watch", "--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "r")]
+        )
+
+    def incidents(self, state: str = "open") -> list[dict[str, Any]]:
+        return [
+            i for i in self.emulator.issues(state=state) if "incident" in {lb["name"] for lb in i["labels"]}
+        ]
+
+    def timeline(self, number: int) -> list[str]:
+        return [c["body"] for c in self.emulator.comments(number)]
+
+
+@pytest.fixture
+def intake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_emulator: GitHubEmulator
+) -> Iterator[Intake]:
+    clock = [START]
+    with SandboxBackend(admin_token=ADMIN_TOKEN, clock=lambda: clock[0]) as backend:
+        yield Intake(tmp_path, monkeypatch, github_emulator, backend, clock)
+
+
+OURS = {
+    "source": "uptime-check",
+    "title": "Checkout returns 502",
+    "severity": "critical",
+    "component": "billing",
+    "dedupe_key": "checkout-502",
+    "link": "https://status.example.invalid/x",
+    "status": "firing",
+}
+
+
+def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(intake: Intake) -> None:
+    """The monitor saw something triage cannot: the incident opens at the alert's severity, with its link."""
+    assert intake.alert(0, OURS) == 0
+    (issue,) = intake.incidents()
+    assert issue["title"] == "[SEV-1] Checkout returns 502"
+    assert "uptime-check" in issue["body"] and "https://status.example.invalid/x" in issue["body"]
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.components == ["billing"]
+    assert state.alerts == {"checkout-502": "firing"}
+
+
+def test_a_duplicate_alert_and_a_triage_run_for_the_same_cause_do_not_duplicate(intake: Intake) -> None:
+    """The same alert again, then a failing scheduled triage: still one incident, no repeated entry."""
+    intake.backend.set_scenario("webhook-failing")
+    assert intake.alert(0, OURS) == 0
+    assert intake.alert(1, OURS) == 0
+    assert intake.watch(10) == 0
+    (issue,) = intake.incidents()
+    timeline = intake.timeline(issue["number"])
+    assert not any(entry.startswith("**Alert firing**") for entry in timeline), "the opening already says so"
+    assert issue["title"] == "[SEV-1] Stripe webhooks failing"
+
+
+def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(intake: Intake) -> None:
+    """Resolved goes on the timeline, 'normal' starts counting, the incident stays open."""
+    assert intake.alert(0, OURS) == 0
+    assert intake.alert(5, {**OURS, "status": "resolved"}) == 0
+    (issue,) = intake.incidents()
+    resolved = [e for e in intake.timeline(issue["number"]) if e.startswith("**Alert resolved**")]
+    assert len(resolved) == 1
+    assert "the 'normal for N min' clock runs from now" in resolved[0]
+    state = read_state(intake.emulator.issue(issue["number"])["body"])
+    assert state is not None
+    assert state.clear_since == "2026-11-27T10:05:00Z"
+    assert state.alerts == {"checkout-502": "resolved"}
+    assert intake.alert(6, {**OURS, "status": "resolved"}) == 0
+    assert len([e for e in intake.timeline(issue["number"]) if e.startswith("**Alert resolved**")]) == 1
+
+
+def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(intake: Intake) -> None:
+    """Three grouped alerts (warning, critical, warning) open one SEV-1 incident keyed by the group."""
+    assert intake.alert(0, body("alertmanager-grouped.json")) == 0
+    (issue,) = intake.incidents()
+    assert issue["title"] == "[SEV-1] Checkout requests failing (3 alerts)"
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.alerts == {'{}/{team="backend"}:{alertname="CheckoutErrors"}': "firing"}
+    assert state.components == ["billing"]
+
+
+def test_a_grafana_body_travels_wrapped_and_maps_its_labels() -> None:
+    """Grafana's 14 top-level keys exceed GitHub's 10: `alert send` wraps it, intake unwraps it."""
+    playbook = load_playbook(None)
+    grafana = body("grafana.json")
+    payload = client_payload(grafana)
+    assert list(payload) == ["body"]
+    alert = parse_payload(playbook, payload)
+    assert (alert.source, alert.severity, alert.component, alert.status) == (
+        "grafana",
+        "SEV-1",
+        "worker",
+        "firing",
+    )
+    assert alert.title == "The job worker stopped sending heartbeats"
+    assert client_payload(body("alertmanager-grouped.json")) == body("alertmanager-grouped.json")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"hello": "world"}, "unknown payload shape"),
+        ([1, 2, 3], "must be a JSON object"),
+        ({"title": "x", "status": "maybe"}, "status must be one of"),
+        ({"title": "x", "severity": "apocalyptic"}, "severity 'apocalyptic'"),
+        ({"title": "x", "component": "mainframe"}, "not in the playbook's scope"),
+        ({"title": "x", "link": "javascript:alert(1)"}, "http(s) URL"),
+        ({"version": "4", "status": "firing", "alerts": []}, "has no alerts"),
+        ({"title": "x" * 70_000}, "larger than 65536 bytes"),
+    ],
+)
+def test_malformed_and_oversized_payloads_are_rejected_before_any_write(
+    intake: Intake, capsys: pytest.CaptureFixture[str], payload: Any, reason: str
+) -> None:
+    """Exit 2 with the reason; GitHub sees no write at all."""
+    intake.emulator.reset_log()
+    assert intake.alert(0, payload) == 2
+    assert reason in capsys.readouterr().err
+    assert not any(r.is_write for r in intake.emulator.requests)
+
+
+def test_alert_rejection_reaches_the_job_summary(
+    intake: Intake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside Actions the reason is also an ::error annotation and a job-summary entry."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert intake.alert(0, {"hello": "world"}) == 2
+    assert "alert rejected: unknown payload shape" in summary.read_text(encoding="utf-8")
+
+
+def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
+    github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`alert send` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
+    for name, value in {
+        "GITHUB_API_URL": github_emulator.url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_TOKEN": GITHUB_TOKEN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    argv = ["alert", "send", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
+    assert run([*argv, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"POST {github_emulator.url}/repos/{REPO}/dispatches" in out
+    assert GITHUB_TOKEN not in out
+    assert github_emulator.repository_dispatches() == []
+    assert run(argv) == 0
+    (sent,) = github_emulator.repository_dispatches()
+    assert sent["event_type"] == "ops-alert"
+    assert sent["client_payload"]["dedupe_key"] == "queue"
+
+
+def test_a_late_cron_is_reported_on_the_open_incident(intake: Intake) -> None:
+    """A gap of more than three intervals between triage runs is said on the incident."""
+    intake.backend.set_scenario("db-down")
+    assert intake.watch(0) == 0
+    assert intake.watch(45) == 0
+    (issue,) = intake.incidents()
+    late = [e for e in intake.timeline(issue["number"]) if e.startswith("**Triage was late**")]
+    assert len(late) == 1
+    assert "the previous triage ran 45 min ago (cron interval 10 min)" in late[0]
