@@ -7,12 +7,13 @@ collaborator-permission API, not ``author_association``, which under-reports org
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ops_actions.commands import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.errors import OpsError
+from ops_actions.followup import Postmortems
 from ops_actions.incident import (
     INCIDENT_LABEL,
     change_impact,
@@ -22,6 +23,7 @@ from ops_actions.incident import (
 )
 from ops_actions.lifecycle import Incidents, IncidentTracker, Outcome, marker_of
 from ops_actions.markdown import encode_marker
+from ops_actions.remediation import Remediator
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,6 @@ class CommandTracker(IncidentTracker, Protocol):
     def add_reaction(self, number: int, comment_id: int, content: str) -> None: ...
 
 
-# Commands whose work lives in other modules (remediation, postmortems) plug in here by name.
-Handler = Callable[[Command, str], str]
-
-
 class SlashCommands:
     """Carries out one comment's commands against an incident."""
 
@@ -77,11 +75,13 @@ class SlashCommands:
         *,
         tracker: CommandTracker,
         incidents: Incidents,
-        handlers: Mapping[str, Handler],
+        remediator: Remediator,
+        postmortems: Postmortems,
     ) -> None:
         self.tracker = tracker
         self.incidents = incidents
-        self.handlers = handlers
+        self.remediator = remediator
+        self.postmortems = postmortems
 
     def ignored_because(self, event: CommentEvent) -> str | None:
         """Why this comment is not for us, or None."""
@@ -191,8 +191,17 @@ class SlashCommands:
         elif command.name == "help":
             self._reply(event, "Incident commands:\n\n" + help_text(), purpose="help")
             return "/help: replied with the command list"
-        elif command.name in self.handlers:
-            return self.handlers[command.name](command, key)
+        elif command.name in {"deploy", "rollback", "smoke"}:
+            done = self.remediator.dispatch(
+                command.name, incident=number, ref=args.get("ref"), key=key, by=by
+            )
+            return f"/{command.name}: dispatched {done.url}"
+        elif command.name == "resolve":
+            force_reason = args.get("reason") if args.get("force") else None
+            outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)
+        elif command.name == "postmortem":
+            result = self.postmortems.create(number)
+            return f"/postmortem: {'; '.join(result.lines)}"
         else:
             raise OpsError(f"/{command.name} is not available here")
         return f"/{command.name}: {outcome.message}"

@@ -23,8 +23,6 @@ from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_p
 from ops_actions.sandbox.backend import SCENARIOS
 
 if TYPE_CHECKING:
-    from ops_actions.chatops import CommentEvent, Handler
-    from ops_actions.commands import Command
     from ops_actions.config import GitHubConfig
     from ops_actions.followup import Postmortems
     from ops_actions.github import Tracker
@@ -886,42 +884,15 @@ def command_(
     event = CommentEvent.from_payload(actions.read_event())
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     slash = SlashCommands(
-        tracker=ctx.tracker, incidents=ctx.incidents, handlers=_command_handlers(ctx, event)
+        tracker=ctx.tracker,
+        incidents=ctx.incidents,
+        remediator=_remediator(ctx),
+        postmortems=_postmortems(ctx),
     )
     lines = slash.handle(event)
     for line in lines:
         click.echo(line)
     actions.add_summary(f"## Commands on #{event.number}\n\n" + "\n".join(f"- {line}" for line in lines))
-
-
-def _command_handlers(ctx: GitHubContext, event: CommentEvent) -> dict[str, Handler]:
-    """The slash commands whose work lives outside the incident core."""
-
-    def resolve_command(command: Command, key: str) -> str:
-        force_reason = command.args.get("reason") if command.args.get("force") else None
-        outcome = ctx.incidents.resolve(event.number, key, by=event.author, force_reason=force_reason)
-        return f"/resolve: {outcome.message}"
-
-    remediator = _remediator(ctx)
-
-    def dispatch_command(command: Command, key: str) -> str:
-        role = {"deploy": "deploy", "rollback": "rollback", "smoke": "smoke"}[command.name]
-        done = remediator.dispatch(
-            role, incident=event.number, ref=command.args.get("ref"), key=key, by=event.author
-        )
-        return f"/{command.name}: dispatched {done.url}"
-
-    def postmortem_command(command: Command, key: str) -> str:
-        result = _postmortems(ctx).create(event.number)
-        return f"/postmortem: {'; '.join(result.lines)}"
-
-    return {
-        "resolve": resolve_command,
-        "postmortem": postmortem_command,
-        "deploy": dispatch_command,
-        "rollback": dispatch_command,
-        "smoke": dispatch_command,
-    }
 
 
 def _remediator(ctx: GitHubContext) -> Remediator:
