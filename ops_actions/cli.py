@@ -20,7 +20,7 @@ import click
 from ops_actions import __version__, actions
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
-from ops_actions.sandbox.backend import SCENARIOS
+from ops_actions.sandbox.backend import APIS, SCENARIOS
 
 if TYPE_CHECKING:
     from ops_actions.config import GitHubConfig
@@ -166,20 +166,25 @@ def playbook_schema() -> None:
 def _backend_settings(
     playbook: Playbook, backend_url: str | None, admin_token: str | None
 ) -> tuple[str, str | None]:
-    """The backend URL and admin token, from options or the environment variables the playbook names."""
-    url = backend_url or os.environ.get(playbook.url_env)
+    """The backend URL and admin token: options, then the environment variables the playbook names,
+    then the composite action's OPS_BACKEND_URL / OPS_BACKEND_ADMIN_TOKEN."""
+    url = backend_url or os.environ.get(playbook.url_env) or os.environ.get("OPS_BACKEND_URL")
     if not url:
         raise OpsError(f"no backend URL: pass --backend-url or set {playbook.url_env}", ExitCode.USAGE)
     if not url.startswith(("http://", "https://")):
         raise OpsError("the backend URL must start with http:// or https://", ExitCode.USAGE)
-    return url, admin_token or os.environ.get(playbook.admin_token_env) or None
+    token = (
+        admin_token or os.environ.get(playbook.admin_token_env) or os.environ.get("OPS_BACKEND_ADMIN_TOKEN")
+    )
+    return url, token or None
 
 
 def backend_options(command: F) -> F:
     """Options of the commands that triage the backend."""
     decorators = [
         click.option(
-            "--backend-url", envvar="OPS_BACKEND_URL", help="Backend base URL [env: OPS_BACKEND_URL]."
+            "--backend-url",
+            help="Backend base URL (default: the env var the playbook names, then OPS_BACKEND_URL).",
         ),
         click.option(
             "--backend-admin-token",
@@ -363,7 +368,14 @@ def sandbox() -> None:
     show_default=True,
     help="Token the ops API requires [env: OPS_BACKEND_ADMIN_TOKEN].",
 )
-def sandbox_backend(host: str, port: int, scenario: str, admin_token: str) -> None:
+@click.option(
+    "--api",
+    type=click.Choice(APIS),
+    default="reference",
+    show_default=True,
+    help="Which backend to play: the reference ops API, or the search team's (examples/search-team).",
+)
+def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: str) -> None:
     """Serve the reference backend ops API with a failure scenario until Ctrl-C.
 
     \b
@@ -378,7 +390,10 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str) -> No
         port=port,
         scenario=scenario,
         admin_token=admin_token,
-        on_ready=lambda url: click.echo(f"sandbox backend on {url} (scenario {scenario}); Ctrl-C stops it"),
+        api=api,
+        on_ready=lambda url: click.echo(
+            f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
+        ),
     )
 
 

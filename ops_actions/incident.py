@@ -264,13 +264,14 @@ def text_of(value: str) -> str:
 
 
 def check_severity(playbook: Playbook, severity: str) -> str:
-    """Accept ``SEV-2``, ``sev-2`` or ``2``; OpsError otherwise."""
-    candidates = {s.id.lower(): s.id for s in playbook.severities}
-    candidates.update({s.id.lower().rsplit("-", 1)[-1]: s.id for s in playbook.severities})
-    found = candidates.get(severity.strip().lower())
-    if found is None:
-        raise OpsError(f"unknown severity {severity!r}; the playbook has " + ", ".join(candidates.values()))
-    return found
+    """Accept a severity's id (``SEV-2``), its label (``sev-2``) or its number (``2``); OpsError otherwise."""
+    wanted = severity.strip().lower()
+    for level in playbook.severities:
+        number = re.search(r"(\d+)$", level.id)
+        if wanted in {level.id.lower(), level.label.lower()} or (number and wanted == number.group(1)):
+            return level.id
+    known = ", ".join(level.id for level in playbook.severities)
+    raise OpsError(f"unknown severity {severity!r}; the playbook has {known}")
 
 
 def parse_minutes(text: str) -> int:
@@ -282,6 +283,15 @@ def parse_minutes(text: str) -> int:
     if not 1 <= minutes <= 7 * 24 * 60:
         raise OpsError(f"{text!r} must be between 1 minute and 7 days")
     return minutes
+
+
+def is_mitigated(playbook: Playbook, status: str) -> bool:
+    """Whether a status means mitigated: the one just before the final (closing) status.
+
+    The seed's ``mitigating``; for statuses like investigating/identified/monitoring/resolved,
+    ``monitoring``.
+    """
+    return len(playbook.statuses) >= 3 and status == playbook.statuses[-2]
 
 
 def check_status(playbook: Playbook, status: str) -> str:
@@ -363,7 +373,7 @@ def update_status(
     if status != state.status:
         new.status = status
         new.status_history = [*state.status_history, {"at": at, "status": status}]
-    if status == "mitigating" and new.mitigated_at is None:
+    if is_mitigated(playbook, status) and new.mitigated_at is None:
         new.mitigated_at = at
     if by:
         _acknowledge(new, at)
@@ -591,7 +601,7 @@ def rebuild_state(
         for marker in find_markers(body, "event"):
             if isinstance(marker.get("key"), str):
                 state.mark_applied(marker["key"])
-            if marker.get("kind") == "status" and marker.get("summary") == "status: mitigating":
+            if marker.get("kind") == "status" and marker.get("summary") == f"status: {playbook.statuses[-2]}":
                 state.mitigated_at = state.mitigated_at or str(marker.get("at"))
     return state
 
