@@ -13,7 +13,6 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/ops-actions playbook validate
 	$(BIN)/ops-actions demo
 
 test: $(STAMP)

@@ -403,7 +403,7 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: 
 @cli.command()
 @click.option(
     "--scenario",
-    default="db-down",
+    default="worker-stalled",
     show_default=True,
     type=click.Choice([name for name in SCENARIOS if name != "healthy"]),
     help="The failure the sandbox backend plays.",
@@ -415,26 +415,30 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: 
     show_default=True,
     help="Where the demo writes its triage reports.",
 )
-def demo(scenario: str, output: Path) -> None:
-    """Play an outage on the embedded sandbox backend, offline, and triage it.
+@click.option("--fast", is_flag=True, help="Skip the narration pauses.")
+def demo(scenario: str, output: Path, fast: bool) -> None:
+    """Play a whole incident offline: detection, slash commands, redeploy, recovery, postmortem.
+
+    Starts the sandbox backend and the GitHub emulator on free local ports (no network, no
+    token), narrates each step, and writes the resulting issues as Markdown, with the triage
+    reports, under the output folder.
 
     \b
     Example:
-      ops-actions demo --scenario worker-stalled
+      ops-actions demo --scenario worker-stalled --fast
     """
     from ops_actions.demo import run_demo
-    from ops_actions.triage import content_hash
 
-    source, data = read_playbook_source(None)
+    loaded = _load(None)
     run_demo(
-        parse_playbook(data, source=source),
-        playbook_path=source,
-        playbook_sha256=content_hash(data),
+        loaded.playbook,
+        playbook_path=loaded.source,
+        playbook_sha256=loaded.sha256,
         scenario=scenario,
         output=output,
         say=click.echo,
+        fast=fast,
     )
-    click.echo(f"Triage reports are in {output / 'reports'}")
 
 
 # --- incidents ------------------------------------------------------------------------------

@@ -1,20 +1,168 @@
-"""The offline demo: the embedded sandbox backend plays an outage, ops-actions triages it."""
+"""The offline demo: a whole incident, played on the embedded sandbox backend and GitHub emulator.
+
+Healthy triage, an outage, the scheduled watch opening the incident, a responder's slash
+commands, a redeploy dispatched and followed, recovery, fifteen simulated minutes of normal
+metrics, Backend Live Smoke, resolution, and the postmortem with its action items. The same
+library the CLI uses does the work; only the clock is simulated. At the end the issues are
+written as Markdown files, with the triage reports, under the output folder.
+"""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
-from datetime import UTC, datetime
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ops_actions.chatops import CommentEvent, SlashCommands
+from ops_actions.config import GitHubConfig
+from ops_actions.followup import Postmortems
+from ops_actions.github import Tracker
+from ops_actions.lifecycle import Incidents
 from ops_actions.playbook import Playbook
 from ops_actions.probes import run_probes
+from ops_actions.remediation import Remediator
 from ops_actions.render import triage_text
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.state import load_state, save_state
-from ops_actions.triage import TriageReport, snapshot_of, triage, write_report
+from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.state import LocalState
+from ops_actions.triage import snapshot_of, triage, write_report
+from ops_actions.watch import reconcile
 
 DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own token, guards nothing
+DEMO_GITHUB_TOKEN = "demo-github-token-not-a-secret"  # noqa: S105 - the emulator's, guards nothing
+REPO = "octo-org/backend"
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+ACTIONS = (
+    "- [ ] Alert on the worker heartbeat age — @alice — due 2026-12-04\n"
+    "- [ ] Add a runbook for stalled queues — @bob — due 2026-12-11\n"
+)
+
+
+@dataclass
+class Stage:
+    """What the demo built: the local servers, the library objects and a simulated clock."""
+
+    backend: SandboxBackend
+    emulator: GitHubEmulator
+    incidents: Incidents
+    commands: SlashCommands
+    postmortems: Postmortems
+    playbook: Playbook
+    output: Path
+
+    @property
+    def now(self) -> datetime:
+        return self.emulator.now()
+
+
+class Demo:
+    """Plays the story step by step, narrating."""
+
+    def __init__(
+        self,
+        stage: Stage,
+        *,
+        playbook_path: str,
+        playbook_sha256: str,
+        say: Callable[[str], None],
+        pause: float,
+    ) -> None:
+        self.stage = stage
+        self.playbook_path = playbook_path
+        self.playbook_sha256 = playbook_sha256
+        self.say = say
+        self.pause = pause
+        self.local = LocalState()
+        self.runs = itertools.count(1)
+
+    def narrate(self, text: str) -> None:
+        self.say(f"\n== {text}")
+        time.sleep(self.pause)
+
+    def at(self, minutes: int) -> None:
+        """Move the simulated clock (the backend's and the tool's) to START + minutes."""
+        target = START + timedelta(minutes=minutes)
+        self.stage.emulator.advance(max((target - self.stage.now).total_seconds(), 0))
+
+    def watch(self, minutes: int, *, show: bool = True) -> None:
+        """One scheduled tick: triage, then reconcile with GitHub."""
+        self.at(minutes)
+        stage = self.stage
+        report = triage(
+            stage.playbook,
+            send=lambda batch: run_probes(batch, base_url=stage.backend.url, admin_token=DEMO_TOKEN),
+            clock=stage.emulator.now,
+            history=self.local.snapshots,
+            backend_url=stage.backend.url,
+            playbook_path=self.playbook_path,
+            playbook_sha256=self.playbook_sha256,
+        )
+        path = write_report(report, stage.output / "reports", now=stage.now)
+        lines = reconcile(
+            stage.incidents,
+            stage.playbook,
+            report,
+            history=self.local.snapshots,
+            now=stage.now,
+            run_id=str(next(self.runs)),
+            links=[],
+            playbook_sha256=self.playbook_sha256,
+            remediator=stage.commands.remediator,
+        )
+        self.local.snapshots.append(snapshot_of(report))
+        self.say(f"[{stage.now:%H:%M} UTC] scheduled triage")
+        if show:
+            self.say(triage_text(stage.playbook, report, str(path)))
+        for line in lines:
+            self.say(f"  watch: {line}")
+
+    def comment(self, minutes: int, number: int, body: str, login: str) -> None:
+        """A responder comments on the incident; the commands workflow handles it."""
+        self.at(minutes)
+        comment_id = self.stage.emulator.add_comment(number, body=body, user=login)
+        self.say(f"[{self.stage.now:%H:%M} UTC] @{login} comments: " + " | ".join(body.splitlines()))
+        event = CommentEvent("created", number, ("incident",), False, comment_id, body, login, False)
+        for line in self.stage.commands.handle(event):
+            self.say(f"  command: {line}")
+
+
+@contextmanager
+def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
+    """The sandbox backend and the GitHub emulator on free local ports, wired to the library.
+
+    One simulated clock: the emulator's (it starts at START and moves with ``advance``); the
+    backend's heartbeats and the tool's timestamps read it too.
+    """
+    emulator = GitHubEmulator(repo=REPO, token=DEMO_GITHUB_TOKEN, clock=lambda: START)
+    with emulator, SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend:
+        for role, inputs in (
+            ("deploy", ("ref", "incident", "override_freeze_reason")),
+            ("rollback", ("sha", "incident")),
+            ("smoke", ("incident",)),
+        ):
+            workflow = playbook.workflows[role]
+            emulator.add_workflow(workflow.file, workflow.name, inputs=inputs, queued_s=30, in_progress_s=120)
+        emulator.set_permission("alice", "write")
+        tracker = Tracker.from_config(
+            GitHubConfig(api_url=emulator.url, repository=REPO, token=DEMO_GITHUB_TOKEN)
+        )
+        try:
+            incidents = Incidents(tracker, playbook, clock=emulator.now)
+            remediator = Remediator(
+                tracker=tracker, incidents=incidents, clock=emulator.now, say=lambda _: None
+            )
+            postmortems = Postmortems(tracker=tracker, incidents=incidents, clock=emulator.now)
+            commands = SlashCommands(
+                tracker=tracker, incidents=incidents, remediator=remediator, postmortems=postmortems
+            )
+            yield Stage(backend, emulator, incidents, commands, postmortems, playbook, output)
+        finally:
+            tracker.close()
 
 
 def run_demo(
@@ -25,27 +173,112 @@ def run_demo(
     scenario: str,
     output: Path,
     say: Callable[[str], None],
-) -> list[TriageReport]:
-    """Triage the sandbox healthy, then in the failure scenario; reports go under ``output``."""
-    reports = []
-    with SandboxBackend(admin_token=DEMO_TOKEN) as backend, tempfile.TemporaryDirectory() as scratch:
-        state_file = Path(scratch) / "state.json"
-        for phase in ("healthy", scenario):
-            backend.set_scenario(phase)
-            say(f"== The sandbox backend plays '{phase}'; ops-actions triages it ==")
-            local, _ = load_state(state_file)
-            report = triage(
-                playbook,
-                send=lambda batch: run_probes(batch, base_url=backend.url, admin_token=DEMO_TOKEN),
-                clock=lambda: datetime.now(UTC),
-                history=local.snapshots,
-                backend_url=backend.url,
-                playbook_path=playbook_path,
-                playbook_sha256=playbook_sha256,
-            )
-            local.snapshots.append(snapshot_of(report))
-            save_state(state_file, local)
-            path = write_report(report, output / "reports", now=datetime.now(UTC))
-            say(triage_text(playbook, report, str(path)))
-            reports.append(report)
-    return reports
+    fast: bool,
+) -> list[Path]:
+    """Play the whole incident and write the issues as Markdown; returns the files written."""
+    output.mkdir(parents=True, exist_ok=True)
+    with staged(playbook, output) as stage:
+        demo = Demo(
+            stage,
+            playbook_path=playbook_path,
+            playbook_sha256=playbook_sha256,
+            say=say,
+            pause=0.0 if fast else 0.6,
+        )
+        demo.narrate("All is well: the scheduled triage finds nothing.")
+        demo.watch(0)
+        stage.backend.set_scenario(scenario)
+        demo.narrate(f"The backend starts failing (sandbox scenario '{scenario}'). The next scheduled tick:")
+        demo.watch(10)
+        number = _open_incident(demo)
+        demo.narrate("A responder takes it and says what is going on, in the issue's comments:")
+        demo.comment(
+            14, number, "/owner @alice\n/status mitigating next 15m Redeploying the backend", "alice"
+        )
+        demo.narrate(
+            "She redeploys with /deploy (the run link goes on the timeline at once; a freeze refuses it)."
+        )
+        demo.comment(16, number, "/deploy", "alice")
+        stage.backend.set_scenario("healthy")
+        demo.narrate("The backend recovers. The next tick records it and follows any run to its end.")
+        demo.watch(20, show=False)
+        demo.narrate(
+            "Metrics stay normal; after 15 minutes the watch says so, and the monitoring window closes."
+        )
+        demo.watch(30, show=False)
+        demo.watch(36, show=False)
+        demo.narrate("Resolving now would be refused: Backend Live Smoke has not passed. She runs it:")
+        demo.comment(37, number, "/smoke", "alice")
+        demo.watch(42, show=False)
+        demo.narrate("Both automatic checklist items hold; she resolves the incident.")
+        demo.comment(43, number, "/resolve", "alice")
+        demo.narrate(
+            "The postmortem workflow runs as the issue closes; people add action items and sync them."
+        )
+        result = stage.postmortems.create(number)
+        _add_actions(stage, result.number)
+        synced = stage.postmortems.sync(result.number)
+        for line in result.lines + synced.lines:
+            say(f"  postmortem: {line}")
+        files = _write_issues(stage)
+    say(f"\nWrote {len(files)} issues as Markdown and the triage reports to {output}/")
+    for path in files:
+        say(f"  {path}")
+    return files
+
+
+def _open_incident(demo: Demo) -> int:
+    """The incident the watch opened, or one a responder opens when triage sees nothing (flaky)."""
+    issues = demo.stage.emulator.issues(state="open")
+    if issues:
+        return int(issues[0]["number"])
+    demo.narrate(
+        "Triage retried through the failures and saw nothing firing; a responder opens the incident."
+    )
+    outcome = demo.stage.incidents.open(
+        key="demo",
+        title="Intermittent 502s from the API",
+        severity="SEV-3",
+        impact="Some requests retried",
+        summary="Reported by a customer; triage recovers through retries.",
+        operation="demo-open",
+    )
+    demo.say(f"  {outcome.message}")
+    return outcome.number
+
+
+def _add_actions(stage: Stage, number: int) -> None:
+    """A person writes the preventive actions into the postmortem."""
+    issue = stage.emulator.issue(number)
+    body = issue["body"].replace("\n- [ ] action — @owner — due YYYY-MM-DD\n", "\n" + ACTIONS)
+    stage.emulator.handle(
+        "PATCH",
+        f"/repos/{REPO}/issues/{number}",
+        {"authorization": f"token {DEMO_GITHUB_TOKEN}", "content-type": "application/json"},
+        json.dumps({"body": body}).encode("utf-8"),
+    )
+
+
+def _write_issues(stage: Stage) -> list[Path]:
+    """Each issue as a Markdown file a person can open: title, labels, state, body, comments."""
+    files = []
+    for issue in stage.emulator.issues(state="all"):
+        labels = ", ".join(label["name"] for label in issue["labels"])
+        lines = [
+            f"# #{issue['number']} {issue['title']}",
+            "",
+            f"- State: {issue['state']}"
+            + (f" ({issue['state_reason']})" if issue.get("state_reason") else ""),
+            f"- Labels: {labels}",
+            f"- Assignees: {', '.join(a['login'] for a in issue['assignees']) or '-'}",
+            "",
+            issue["body"] or "",
+            "",
+            "## Comments",
+        ]
+        for comment in stage.emulator.comments(issue["number"]):
+            lines += ["", f"### {comment['user']['login']} at {comment['created_at']}", "", comment["body"]]
+        path = stage.output / f"issue-{issue['number']}.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files.append(path)
+    return files

@@ -1,0 +1,69 @@
+"""`ops-actions demo --fast` plays a whole incident offline and writes what a person would open."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.sandbox.backend import SCENARIOS
+
+
+def issue_file(output: Path, number: int) -> str:
+    return (output / f"issue-{number}.md").read_text(encoding="utf-8")
+
+
+def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The incident, its timeline, its resolution and the postmortem with action items are all written."""
+    output = tmp_path / "demo-output"
+    assert run(["demo", "--fast", "--scenario", "worker-stalled", "--output", str(output)]) == 0
+    transcript = capsys.readouterr().out
+    assert "watch: opened #1" in transcript
+    assert f"Wrote 4 issues as Markdown and the triage reports to {output}/" in transcript
+    incident = issue_file(output, 1)
+    assert incident.startswith("# #1 [SEV-2] Queue growing or worker down")
+    assert "- State: closed (completed)" in incident
+    assert "- Labels: incident, sev-2, status:resolved" in incident
+    assert "- Assignees: alice" in incident
+    for entry in (
+        "**Owner** @alice",
+        "Current status: mitigating. Next update in 15 min.",
+        "**Backend Deploy** dispatched by @alice",
+        "**Backend Deploy** concluded: **success**",
+        "**Post-deploy monitoring**",
+        "**Metrics normal for 16 min**",
+        "**Backend Live Smoke** concluded: **success**",
+        "**Resolved** by @alice",
+    ):
+        assert entry in incident, entry
+    assert "- [x] Metrics have been normal for at least 15 minutes." in incident
+    assert "- [x] Backend Live Smoke passed." in incident
+    postmortem = issue_file(output, 2)
+    assert postmortem.startswith("# #2 Postmortem: [SEV-2] Queue growing or worker down (#1)")
+    assert "- Labels: postmortem" in postmortem
+    assert "- [ ] Alert on the worker heartbeat age — @alice — due 2026-12-04" in postmortem
+    actions = sorted(issue_file(output, n).splitlines()[0] for n in (3, 4))
+    assert actions == [
+        "# #3 Action: Alert on the worker heartbeat age",
+        "# #4 Action: Add a runbook for stalled queues",
+    ]
+    reports = sorted((output / "reports").glob("incident-triage-*.json"))
+    assert len(reports) == 6, "ticks at 09:00, 09:10, 09:20, 09:30, 09:36 and 09:42"
+    assert json.loads(reports[1].read_text(encoding="utf-8"))["severity"] == "SEV-2"
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s != "healthy"])
+def test_every_failure_scenario_ends_in_a_resolved_incident_and_a_postmortem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    """Whatever the failure (flaky opens by hand), the story completes: resolved incident, postmortem."""
+    output = tmp_path / scenario
+    assert run(["demo", "--fast", "--scenario", scenario, "--output", str(output)]) == 0
+    capsys.readouterr()
+    incident = issue_file(output, 1)
+    assert re.match(r"# #1 \[SEV-\d\] ", incident)
+    assert "- State: closed (completed)" in incident
+    assert issue_file(output, 2).startswith("# #2 Postmortem:")
