@@ -1373,3 +1373,40 @@ def alert_send(
     finally:
         tracker.close()
     click.echo(f"alert sent to {config.repository} ({status})")
+
+
+# --- scaffolding ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument(
+    "directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path()
+)
+@click.option(
+    "--action-ref", required=True, help="This action, pinned: OWNER/ops-actions@<40-hex commit SHA>."
+)
+@click.option("--force", is_flag=True, help="Overwrite files that differ from what init writes.")
+def init(directory: Path, action_ref: str, force: bool) -> None:
+    """Scaffold a repository: playbook.yaml (to edit) and the incident workflows using this action.
+
+    Refuses to overwrite changed files without --force, then lists the secrets, variables and
+    permissions still to set.
+
+    \b
+    Example:
+      ops-actions init . --action-ref octo-org/ops-actions@0123456789abcdef0123456789abcdef01234567
+    """
+    from ops_actions.scaffold import PERMISSIONS, SECRETS, plan, write
+
+    planned = plan(directory, action_ref)
+    written = write(planned, force=force)
+    for item in planned:
+        state = "written" if item in written else "up to date"
+        click.echo(f"{state:>10}  {item.path}")
+    click.echo("\nStill to set in the repository's settings:")
+    for kind, name, why in SECRETS:
+        click.echo(f"  {kind:<8} {name}: {why}")
+    click.echo("\nPermissions the workflows request (each job asks only for these; contents: read besides):")
+    for workflow, permissions, why in PERMISSIONS:
+        click.echo(f"  {workflow:<24} {permissions:<30} {why}")
+    click.echo("\nThen: ops-actions playbook validate playbook.yaml, and commit.")

@@ -1,0 +1,106 @@
+"""`ops-actions init` scaffolds a team's repository; what it writes passes validation and the linters."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.scaffold import render_workflow, workflow_templates
+from tests.act_harness import BIN_DIR, REPO_ROOT
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+REF = f"octo-org/ops-actions@{SHA}"
+
+
+def lint(cwd: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """Run one of the venv's linters in ``cwd``."""
+    environ = {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [str(BIN_DIR / command[0]), *command[1:]],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> None:
+    """What init installs is exactly what runs here (but for the action reference): they cannot drift."""
+    templates = workflow_templates()
+    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - {"ci.yml"}
+    assert set(templates) == workflows
+    for name, template in templates.items():
+        assert (REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == render_workflow(
+            template, "./"
+        ), name
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository."""
+    subprocess.run(["git", "init", "--quiet", str(tmp_path / "team")], check=True)
+    return tmp_path / "team"
+
+
+def test_init_on_an_empty_repository_passes_validation_and_the_linters(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Playbook, schema and workflows pinned to the SHA; validate, actionlint, zizmor and schemas pass."""
+    assert run(["init", str(repo), "--action-ref", REF]) == 0
+    out = capsys.readouterr().out
+    assert "secret   OPS_BACKEND_ADMIN_TOKEN" in out
+    assert "incident-commands.yml" in out and "actions: write" in out
+    workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) == 8
+    for workflow in workflows:
+        text = workflow.read_text(encoding="utf-8")
+        assert "uses: ./" not in text
+        assert "OPS_ACTIONS_ACTION" not in text
+    assert f"uses: {REF} # ops-actions" in (repo / ".github" / "workflows" / "incident-triage.yml").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        (repo / "playbook.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=.ops-actions/playbook.schema.json")
+    )
+    assert run(["playbook", "validate", str(repo / "playbook.yaml")]) == 0
+    for command in (
+        ("actionlint", "-shellcheck", str(BIN_DIR / "shellcheck")),
+        ("zizmor", "--offline", "."),
+        ("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, workflows)),
+    ):
+        done = lint(repo, *command)
+        assert done.returncode == 0, f"{command[0]}:\n{done.stdout}\n{done.stderr}"
+
+
+def test_init_refuses_to_overwrite_changed_files_without_force(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second run changes nothing; an edited playbook is kept unless --force."""
+    assert run(["init", str(repo), "--action-ref", REF]) == 0
+    capsys.readouterr()
+    assert run(["init", str(repo), "--action-ref", REF]) == 0
+    assert "written" not in capsys.readouterr().out.split("Still to set")[0]
+    playbook = repo / "playbook.yaml"
+    playbook.write_text(playbook.read_text(encoding="utf-8") + "\n# our edits\n", encoding="utf-8")
+    assert run(["init", str(repo), "--action-ref", REF]) == 2
+    assert "playbook.yaml" in capsys.readouterr().err
+    assert playbook.read_text(encoding="utf-8").endswith("# our edits\n")
+    assert run(["init", str(repo), "--action-ref", REF, "--force"]) == 0
+    assert not playbook.read_text(encoding="utf-8").endswith("# our edits\n")
+
+
+@pytest.mark.parametrize("ref", ["octo-org/ops-actions@v1", "ops-actions@" + SHA, "octo-org/ops-actions"])
+def test_init_wants_a_pinned_commit(repo: Path, ref: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tag or a malformed reference is refused with the form to use, and nothing is written."""
+    assert run(["init", str(repo), "--action-ref", ref]) == 2
+    err = capsys.readouterr().err
+    assert "OWNER/NAME@SHA" in err or "full commit SHA" in err
+    assert not (repo / "playbook.yaml").exists()
