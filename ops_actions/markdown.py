@@ -64,12 +64,18 @@ class Task:
     line: int
 
 
+def normalized(text: str) -> str:
+    """Line breaks as markdown-it counts them (it treats CR LF and a lone CR as a line break)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def section_tasks(text: str, heading: str) -> list[Task] | None:
     """The top-level task items under the heading with this title (None when there is no such heading).
 
-    The section ends at the next heading of the same or a higher level.
+    The section ends at the next heading of the same or a higher level. Line numbers count the
+    lines of :func:`normalized` text.
     """
-    tokens = _PARSER.parse(text)
+    tokens = _PARSER.parse(normalized(text))
     level: int | None = None
     tasks: list[Task] = []
     for index, token in enumerate(tokens):
@@ -91,13 +97,13 @@ def section_tasks(text: str, heading: str) -> list[Task] | None:
     return tasks if level is not None else None
 
 
+_TASK_BOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])\s+)\[[ xX]\]")
+
+
 def set_task(text: str, task: Task, *, checked: bool) -> str:
-    """The text with one task's box ticked or cleared (the parser located its line)."""
-    lines = text.split("\n")
-    line = lines[task.line]
-    for box in ("[ ]", "[x]", "[X]"):
-        position = line.find(box)
-        if position != -1:
-            lines[task.line] = line[:position] + ("[x]" if checked else "[ ]") + line[position + 3 :]
-            break
+    """The (normalized) text with one task's box ticked or cleared: the box right after its list marker."""
+    lines = normalized(text).split("\n")
+    if task.line < len(lines):
+        box = "[x]" if checked else "[ ]"
+        lines[task.line] = _TASK_BOX.sub(lambda match: match.group(1) + box, lines[task.line], count=1)
     return "\n".join(lines)
