@@ -1379,9 +1379,7 @@ def alert_send(
 
 
 @cli.command()
-@click.argument(
-    "directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path()
-)
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path())
 @click.option(
     "--action-ref", required=True, help="This action, pinned: OWNER/ops-actions@<40-hex commit SHA>."
 )

@@ -15,6 +15,8 @@ from typing import Final
 
 from markdown_it import MarkdownIt
 
+from ops_actions.markdown import normalized
+
 MAX_COMMANDS: Final = 10
 MAX_LINE: Final = 2_000
 # Permissions of the collaborator-permission API that may run commands.
@@ -64,7 +66,8 @@ def may_command(permission: str) -> bool:
 
 def command_lines(body: str) -> list[tuple[int, str]]:
     """(line number, text) of lines starting with '/' in top-level paragraphs (not code, not quotes)."""
-    lines = body.splitlines()
+    body = normalized(body)  # line numbers as markdown-it counts them (not str.splitlines's)
+    lines = body.split("\n")
     found = []
     for token in _PARSER.parse(body):
         if token.type != "paragraph_open" or token.level != 0 or token.map is None:

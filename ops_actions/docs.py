@@ -62,21 +62,29 @@ def playbook_reference() -> str:
     return "\n".join(rows) + "\n"
 
 
-def cli_reference(group: click.Group) -> str:
-    """Every command's --help, at a fixed width."""
-    sections: list[str] = []
+def command_helps(group: click.Group) -> list[tuple[list[str], click.Command, str]]:
+    """(command path, command, --help text) for the group and every command under it."""
+    found: list[tuple[list[str], click.Command, str]] = []
 
     def walk(command: click.Command, path: list[str], parent: click.Context | None) -> None:
-        context = click.Context(
-            command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100
-        )
-        sections.append(f"#### `{' '.join(path)}`\n\n```text\n{command.get_help(context)}\n```\n")
+        # As make_context would (help option names, widths), so the text is what `--help` prints;
+        # Click caches each command's help option, so a bare Context would print it differently.
+        settings = {"terminal_width": 100, "max_content_width": 100, **command.context_settings}
+        context = click.Context(command, info_name=path[-1], parent=parent, **settings)
+        found.append((path, command, command.get_help(context)))
         if isinstance(command, click.Group):
             for name in sorted(command.commands):
                 walk(command.commands[name], [*path, name], context)
 
     walk(group, ["ops-actions"], None)
-    return "\n".join(sections)
+    return found
+
+
+def cli_reference(group: click.Group) -> str:
+    """Every command's --help, at a fixed width."""
+    return "\n".join(
+        f"#### `{' '.join(path)}`\n\n```text\n{text}\n```\n" for path, _, text in command_helps(group)
+    )
 
 
 def replace_block(text: str, name: str, content: str) -> str:

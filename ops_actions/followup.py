@@ -96,10 +96,9 @@ class Postmortems:
         """Create the incident's postmortem, or refresh the facts of the existing one."""
         issue = self.tracker.issue(incident_number)
         state = self.incidents.state_of(issue)
-        bodies = [issue.body, *(c.body for c in self.tracker.comments(incident_number))]
         now = self.clock()
         due = due_at(self.playbook, state, now)
-        entries = compile_timeline(state, bodies[1:])
+        entries = compile_timeline(state, self.incidents.own_comments(issue))
         generated = generated_block(
             self.playbook, number=incident_number, state=state, entries=entries, due=due, author=issue.author
         )

@@ -48,6 +48,39 @@ def slug(text: str) -> str:
     return cleaned or hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+TIME_FIELDS: Final = frozenset(
+    {
+        "opened_at",
+        "detected_at",
+        "acknowledged_at",
+        "mitigated_at",
+        "resolved_at",
+        "next_update_due",
+        "clear_since",
+        "normal_noted_for",
+        "reminded_for",
+        "smoke_passed_at",
+    }
+)
+_SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
+    "str": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "None": (type(None),),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def _fits(annotation: str, value: object) -> bool:
+    """Whether a JSON value matches a field annotation such as ``str | None`` or ``list[str]``."""
+    for option in annotation.split("|"):
+        allowed = _SIMPLE_TYPES.get(option.strip().split("[", 1)[0], ())
+        if isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed):
+            return True
+    return False
+
+
 @dataclass
 class IncidentState:
     """What the tool remembers about an incident, kept as JSON in the issue body."""
@@ -98,12 +131,14 @@ class IncidentState:
         for name in ("key", "title", "severity", "status", "opened_at"):
             if not isinstance(values.get(name), str):
                 raise ValueError(f"state field {name} missing")
-        for name in ("severity_history", "status_history", "snapshots", "applied", "runs"):
-            if not isinstance(values.get(name, []), list):
-                raise ValueError(f"state field {name} is not a list")
-        for name in ("impact", "summary"):
-            if not isinstance(values.get(name, ""), str):
-                raise ValueError(f"state field {name} is not text")
+        for name, value in values.items():
+            if not _fits(str(known[name].type), value):
+                raise ValueError(f"state field {name} has the wrong type")
+            if name in TIME_FIELDS and value is not None:
+                parse_time(value)  # ValueError when a hand edit left no valid time
+        for name in ("severity_history", "status_history", "snapshots", "runs"):
+            if not all(isinstance(entry, dict) for entry in values.get(name, [])):
+                raise ValueError(f"state field {name} holds something other than objects")
         return cls(**values)
 
     def has_applied(self, key: str) -> bool:

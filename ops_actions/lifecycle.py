@@ -34,6 +34,7 @@ from ops_actions.incident import (
     replay,
     resolve,
     state_delta,
+    text_of,
     with_state,
 )
 from ops_actions.markdown import encode_marker, find_markers
@@ -65,6 +66,8 @@ class IssueView(Protocol):
     def label_details(self) -> Sequence[LabelView]: ...
     @property
     def comments(self) -> int: ...
+    @property
+    def author(self) -> str: ...
 
 
 class LabelView(Protocol):
@@ -79,6 +82,8 @@ class LabelView(Protocol):
 class CommentView(Protocol):
     @property
     def body(self) -> str: ...
+    @property
+    def author(self) -> str: ...
 
 
 class IncidentTracker(Protocol):
@@ -174,9 +179,7 @@ class Incidents:
         state = read_state(issue.body)
         if state is not None:
             if issue.comments > state.comments_seen:
-                markers = [
-                    m for c in self.tracker.comments(issue.number) for m in find_markers(c.body, "event")
-                ]
+                markers = [m for body in self.own_comments(issue) for m in find_markers(body, "event")]
                 return replay(state, markers)
             return state
         return rebuild_state(
@@ -186,8 +189,15 @@ class Incidents:
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[issue.body, *(c.body for c in self.tracker.comments(issue.number))],
+            marked_texts=[issue.body, *self.own_comments(issue)],
         )
+
+    def own_comments(self, issue: IssueView) -> list[str]:
+        """Bodies of the comments the tool wrote: those by the account that opened the incident.
+
+        Only these are trusted for event markers; anyone who may comment could paste one.
+        """
+        return [c.body for c in self.tracker.comments(issue.number) if c.author == issue.author]
 
     def find_open(
         self, key: str, listed: Sequence[IssueView] | None = None
@@ -210,11 +220,11 @@ class Incidents:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _post(self, number: int, event: Event) -> None:
-        """Post a timeline comment unless a re-run finds it already posted."""
-        if self.rerun and any(marker_of(event.key) in c.body for c in self.tracker.comments(number)):
+    def _post(self, issue: IssueView, event: Event) -> None:
+        """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
+        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue)):
             return
-        self.tracker.comment(number, event.markdown(), marker=marker_of(event.key))
+        self.tracker.comment(issue.number, event.markdown(), marker=marker_of(event.key))
 
     def _fix_labels(self, issue: IssueView) -> None:
         """Labels GitHub created on the fly (grey, no description) get the playbook's colours."""
@@ -271,11 +281,15 @@ class Incidents:
         """Like :meth:`apply`, for an incident already read (the watch lists them anyway)."""
         number = issue.number
         if state.has_applied(key):
+            saved = read_state(issue.body)
+            if saved is None or not saved.has_applied(key):
+                # Replayed from its comment: the earlier run's save failed; finish it now.
+                self._save(issue, state)
             return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
         new, event = transition(state)
         event = replace(event, delta=state_delta(state, new))
         new.mark_applied(key)
-        self._post(number, event)
+        self._post(issue, event)
         self._save(issue, new, title=title, close=close, posted=1)
         self._notify(issue, event.kind, new, key)
         return Outcome(number, issue.html_url, event.kind, f"#{number}: {event.summary}", new)
@@ -296,7 +310,7 @@ class Incidents:
             f"**Notification not delivered** ({kind}):\n\n{lines}",
             state.key,
         )
-        self._post(issue.number, note)
+        self._post(issue, note)
 
     def open(
         self,
@@ -330,11 +344,11 @@ class Incidents:
                 kind="retriggered",
                 at=iso(now),
                 summary="triggered again",
-                body=f"**Triggered again** while open: {title}",
+                body=f"**Triggered again** while open: {text_of(title)}",
                 incident=key,
             )
             state.mark_applied(operation)
-            self._post(issue.number, event)
+            self._post(issue, event)
             self._save(issue, state, posted=1)
             return Outcome(
                 issue.number,
@@ -419,7 +433,7 @@ class Incidents:
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
         for event in fresh:
             after.mark_applied(event.key)
-            self._post(issue.number, event)
+            self._post(issue, event)
         if fresh or after != before:
             self._save(issue, after, posted=len(fresh))
         return fresh
@@ -447,7 +461,7 @@ class Incidents:
                 + ". Override with --force --reason (or /resolve force <reason>).",
                 ExitCode.REFUSED,
             )
-        bodies = [c.body for c in self.tracker.comments(number)]
+        bodies = self.own_comments(issue)
         override = (force_reason, missing) if missing and force_reason else None
         return self.apply_to(
             issue,

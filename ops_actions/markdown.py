@@ -46,8 +46,11 @@ def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
 
 
 def inert(text: str) -> str:
-    """User text that cannot open an HTML comment (and so cannot forge a marker)."""
-    return text.replace("<!--", "&lt;!--")
+    """User text that opens no HTML (so forges no marker) and no code fence (so hides nothing after it).
+
+    An unclosed fence or ``<pre>`` would swallow the rest of a body, state block included.
+    """
+    return text.replace("<", "&lt;").replace("```", "\\`\\`\\`").replace("~~~", "\\~\\~\\~")
 
 
 def without_mentions(text: str) -> str:

@@ -18,6 +18,7 @@ from typing import Protocol
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident import INCIDENT_LABEL, Event, IncidentState, iso, record_conclusion, record_dispatch
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
+from ops_actions.template import fill
 
 ROLES = ("deploy", "rollback", "smoke")
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.
@@ -276,7 +277,7 @@ class Remediator:
 
     def hotfix_branch(self, incident: int, sha: str, *, key: str) -> str:
         """Create the playbook's hotfix branch for the incident at ``sha`` and note it."""
-        name = self.playbook.remediation.hotfix_branch.format(number=incident)
+        name = fill(self.playbook.remediation.hotfix_branch, {"number": incident})
         created = self.tracker.create_branch(name, sha)
         text = f"**Hotfix branch** `{name}` {'created' if created else 'already exists'} at `{sha[:12]}`."
         self._note(incident, key, text, "hotfix")

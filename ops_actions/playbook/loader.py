@@ -62,7 +62,7 @@ class Problem:
 
     def format(self, path: str) -> str:
         """``PATH:LINE:COL: message (at key.path)`` on one line."""
-        where = ".".join(str(part) for part in self.key_path)
+        where = " ".join(".".join(str(part) for part in self.key_path).split())
         suffix = f" (at {where})" if where else ""
         message = " ".join(self.message.split())
         return f"{path}:{self.line}:{self.column}: {message}{suffix}"
@@ -150,7 +150,12 @@ class _Document:
     @classmethod
     def compose(cls, text: str, source: str) -> _Document:
         """Compose the YAML and convert it, refusing duplicate keys and alias bombs."""
-        loader = yaml.SafeLoader(text)
+        try:
+            loader = yaml.SafeLoader(text)
+        except yaml.YAMLError as error:  # the reader refuses control characters before parsing
+            mark = getattr(error, "problem_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise PlaybookError(source, [Problem(line, column, f"YAML error: {_reason(error)}")]) from None
         try:
             node = loader.get_single_node()
             if node is None:
@@ -165,7 +170,9 @@ class _Document:
             reason = error.problem or error.context or "invalid YAML"
             raise PlaybookError(source, [Problem(line, column, f"YAML syntax error: {reason}")]) from None
         except yaml.YAMLError as error:
-            raise PlaybookError(source, [Problem(1, 1, f"YAML error: {error}")]) from None
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise PlaybookError(source, [Problem(line, column, f"YAML error: {_reason(error)}")]) from None
         finally:
             loader.dispose()
         return cls(value, values, keys)
@@ -198,7 +205,7 @@ class _Document:
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
+                key = _scalar(loader, key_node, path, source)
                 mark = key_node.start_mark
                 if not isinstance(key, str):
                     raise PlaybookError(
@@ -217,7 +224,7 @@ class _Document:
                 cls._convert(loader, item, (*path, index), values, keys, budget, source)
                 for index, item in enumerate(node.value)
             ]
-        return loader.construct_object(node, deep=True)
+        return _scalar(loader, node, path, source)
 
     def problem(self, path: KeyPath, message: str, *, at_key: bool = False) -> Problem:
         """A problem positioned at a value (or at its key) or, failing that, its nearest parent."""
@@ -228,6 +235,25 @@ class _Document:
         mark = table.get(probe) or self._values.get(probe)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Problem(line, column, message, path)
+
+
+def _reason(error: Exception) -> str:
+    return " ".join(str(getattr(error, "problem", None) or error).split())[:200]
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, source: str) -> Any:
+    """Build a scalar; values PyYAML recognises but cannot build (2026-13-99, !!int abc) are problems."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as error:
+        mark = node.start_mark
+        text = " ".join(str(node.value).split())[:60] if isinstance(node.value, str) else "?"
+        raise PlaybookError(
+            source,
+            [Problem(mark.line + 1, mark.column + 1, f"cannot read {text!r} ({type(error).__name__})", path)],
+        ) from None
 
 
 def _schema_problems(document: _Document) -> Iterator[Problem]:
@@ -343,6 +369,9 @@ class _CrossReferences:
         )
         self.unique(raw.get("notify", []), ("notify",), "notify target")
         escalation = raw.get("escalation")
+        hotfix = raw.get("remediation", {}).get("hotfix_branch")
+        if hotfix is not None and set(placeholders(hotfix)) - {"number"}:
+            self.add(("remediation", "hotfix_branch"), "the hotfix branch name may only use {number}")
         return Playbook(
             name=raw["name"],
             scope_description=raw["scope"].get("description"),
