@@ -60,15 +60,15 @@ class PostmortemTracker(IncidentTracker, Protocol):
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
     ) -> Sequence[IssueWithId]: ...
-    def create_plain_issue(
+    def create_issue(
         self,
         *,
         title: str,
         body: str,
         labels: Sequence[str],
-        assignees: Sequence[str],
         marker: str,
         find_label: str,
+        assignees: Sequence[str] = (),
     ) -> IssueWithId: ...
     def sub_issues(self, number: int) -> Sequence[IssueWithId]: ...
     def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
@@ -110,7 +110,7 @@ class Postmortems:
             self._link(issue, state, existing)
             return Result(existing.number, existing.html_url, [f"postmortem #{existing.number} refreshed"])
         pm_state = PostmortemState(incident=incident_number, due=iso(due))
-        created = self.tracker.create_plain_issue(
+        created = self.tracker.create_issue(
             title=f"Postmortem: {issue_title(state)} (#{incident_number})",
             body=postmortem_body(self.playbook, generated, pm_state),
             labels=[POSTMORTEM_LABEL],
@@ -227,7 +227,7 @@ class Postmortems:
     ) -> IssueWithId:
         marker = encode_marker("action", {"postmortem": postmortem.number, "item": key})
         body = f"From postmortem #{postmortem.number}.\n\n**Owner:** @{owner} · **Due:** {due}\n\n{marker}\n"
-        child = self.tracker.create_plain_issue(
+        child = self.tracker.create_issue(
             title=f"Action: {action[:200]}",
             body=body,
             labels=[ACTION_LABEL],

@@ -262,29 +262,17 @@ class Tracker:
         return self._call(f"read issue #{number}", get)
 
     def create_issue(
-        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
-    ) -> IssueData:
-        """Create an issue; after an ambiguous failure, an open issue whose body holds ``marker`` is it."""
-
-        def create() -> IssueData:
-            return _issue_data(self._repo.create_issue(title=title, body=body, labels=list(labels)))
-
-        def already_created() -> IssueData | None:
-            return next((i for i in self.open_incidents(find_label) if marker in i.body), None)
-
-        return self._call("create the incident issue", create, verify=already_created)
-
-    def create_plain_issue(
         self,
         *,
         title: str,
         body: str,
         labels: Sequence[str],
-        assignees: Sequence[str],
         marker: str,
         find_label: str,
+        assignees: Sequence[str] = (),
     ) -> IssueData:
-        """Create an issue with assignees; after an ambiguous failure, one holding ``marker`` is it."""
+        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` whose body
+        holds ``marker`` is it."""
 
         def create() -> IssueData:
             issue = self._repo.create_issue(
@@ -293,7 +281,7 @@ class Tracker:
             return _issue_data(issue)
 
         def already_created() -> IssueData | None:
-            return next((i for i in self.issues(find_label, state="all") if marker in i.body), None)
+            return next((i for i in self.open_incidents(find_label) if marker in i.body), None)
 
         return self._call("create an issue", create, verify=already_created)
 
@@ -556,11 +544,21 @@ class DryRunTracker(Tracker):
                 self._say(f"  {name}: {value!r}")
 
     def create_issue(
-        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        marker: str,
+        find_label: str,
+        assignees: Sequence[str] = (),
     ) -> IssueData:
-        self._plan("POST", "/issues", {"title": title, "labels": list(labels), "body": body})
+        payload = {"title": title, "labels": list(labels), "assignees": list(assignees), "body": body}
+        self._plan("POST", "/issues", payload)
         now = datetime.now(UTC)
-        return IssueData(0, 0, title, body, tuple(labels), (), "open", now, now, "(dry run: not created)", "")
+        return IssueData(
+            0, 0, title, body, tuple(labels), tuple(assignees), "open", now, now, "(dry run)", ""
+        )
 
     def edit_issue(
         self,
@@ -619,26 +617,6 @@ class DryRunTracker(Tracker):
     def create_branch(self, name: str, sha: str) -> bool:
         self._plan("POST", "/git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
         return True
-
-    def create_plain_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        assignees: Sequence[str],
-        marker: str,
-        find_label: str,
-    ) -> IssueData:
-        self._plan(
-            "POST",
-            "/issues",
-            {"title": title, "labels": list(labels), "assignees": list(assignees), "body": body},
-        )
-        now = datetime.now(UTC)
-        return IssueData(
-            0, 0, title, body, tuple(labels), tuple(assignees), "open", now, now, "(dry run)", ""
-        )
 
     def add_sub_issue(self, parent: int, child_id: int) -> bool:
         self._plan("POST", f"/issues/{parent}/sub_issues", {"sub_issue_id": child_id})

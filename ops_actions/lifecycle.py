@@ -92,7 +92,14 @@ class IncidentTracker(Protocol):
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
     def issue(self, number: int) -> IssueView: ...
     def create_issue(
-        self, *, title: str, body: str, labels: Sequence[str], marker: str, find_label: str
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        marker: str,
+        find_label: str,
+        assignees: Sequence[str] = (),
     ) -> IssueView: ...
     def edit_issue(
         self,

@@ -222,7 +222,7 @@ def test_validation_failure_on_create_is_one_line_and_creates_nothing(
     err = capsys.readouterr().err
     assert code == 4
     (line,) = error_lines(err)
-    assert "create the incident issue: GitHub rejected the request" in line
+    assert "create an issue: GitHub rejected the request" in line
     assert waits == []
     assert env.issues() == []
 
@@ -239,7 +239,7 @@ def test_5xx_burst_beyond_the_retry_budget_fails_then_a_rerun_opens_one(
     err = capsys.readouterr().err
     assert code == 4
     (line,) = error_lines(err)
-    assert "create the incident issue failed after 4 attempt(s): HTTP 502" in line
+    assert "create an issue failed after 4 attempt(s): HTTP 502" in line
     assert len(waits) == 3
     assert env.issues() == []
     monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "2")
