@@ -6,6 +6,7 @@ them, so ``--help`` and the playbook commands start fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ops_actions.triage import Snapshot, TriageReport
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 playbook_option = click.option(
     "--playbook",
     "playbook_path",
@@ -463,12 +465,31 @@ def github_options(command: F) -> F:
     return command
 
 
+def github_command(command: Callable[..., T]) -> Callable[..., T]:
+    """The GitHub options, and the GitHubContext built from them handed to the command as ``ctx``."""
+
+    @functools.wraps(command)
+    def with_context(
+        *,
+        playbook_path: Path | None,
+        repo: str | None,
+        github_token: str | None,
+        github_api_url: str | None,
+        dry_run: bool,
+        **options: Any,
+    ) -> T:
+        return command(_github_context(playbook_path, repo, github_token, github_api_url, dry_run), **options)
+
+    return github_options(with_context)
+
+
 @dataclass
 class GitHubContext:
     """What a GitHub-facing command is built from."""
 
     loaded: LoadedPlaybook
     config: GitHubConfig
+    dry_run: bool
     tracker: Tracker
     incidents: Incidents
 
@@ -498,6 +519,7 @@ def _github_context(
     return GitHubContext(
         loaded=loaded,
         config=config,
+        dry_run=dry_run,
         tracker=tracker,
         incidents=Incidents(tracker, loaded.playbook, clock=_now, rerun=rerun, announce=announce),
     )
@@ -527,7 +549,7 @@ def incident() -> None:
 
 
 @incident.command("open")
-@github_options
+@github_command
 @click.option(
     "--title", required=True, envvar="OPS_INCIDENT_TITLE", help="Short title; the issue is [SEV-N] title."
 )
@@ -549,11 +571,7 @@ def incident() -> None:
     help="A triage JSON report whose table and branch steps go into the issue.",
 )
 def incident_open(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     title: str,
     severity: str | None,
     impact: str,
@@ -577,7 +595,6 @@ def incident_open(
     from ops_actions.lifecycle import operation_key
     from ops_actions.triage import load_report
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     report = load_report(from_report, ctx.loaded.playbook) if from_report else None
     chosen = severity or (report.severity if report else None) or ctx.loaded.playbook.severities[-1].id
     dedupe = key or slug(title)
@@ -598,7 +615,7 @@ def incident_open(
 
 
 @incident.command("update")
-@github_options
+@github_command
 @click.argument("number", type=int)
 @click.option(
     "--status", required=True, help="investigating, mitigating or resolved (the playbook's statuses)."
@@ -606,11 +623,7 @@ def incident_open(
 @click.option("--next", "next_update", help="When the next update is due, e.g. 30m or 1h.")
 @click.option("--message", default="", help="What changed.")
 def incident_update(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
     status: str,
     next_update: str | None,
@@ -625,7 +638,6 @@ def incident_update(
     from ops_actions.incident import parse_minutes, update_status
     from ops_actions.lifecycle import operation_key
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
     outcome = ctx.incidents.apply(
@@ -646,16 +658,12 @@ def incident_update(
 
 
 @incident.command("severity")
-@github_options
+@github_command
 @click.argument("number", type=int)
 @click.argument("severity")
 @click.option("--reason", default="", help="Why the severity changed.")
 def incident_severity(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
     severity: str,
     reason: str,
@@ -669,7 +677,6 @@ def incident_severity(
     from ops_actions.incident import change_severity
     from ops_actions.lifecycle import operation_key
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
     outcome = ctx.incidents.apply(
         number,
@@ -689,15 +696,11 @@ def incident_severity(
 
 
 @incident.command("assign")
-@github_options
+@github_command
 @click.argument("number", type=int)
 @click.argument("owner")
 def incident_assign(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
     owner: str,
 ) -> None:
@@ -709,22 +712,17 @@ def incident_assign(
     """
     from ops_actions.lifecycle import operation_key
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     key = operation_key(ctx.config.run_id, "owner", number, owner)
     outcome = ctx.incidents.assign(number, key, owner, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Owner")
 
 
 @incident.command("impact")
-@github_options
+@github_command
 @click.argument("number", type=int)
 @click.argument("impact")
 def incident_impact(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
     impact: str,
 ) -> None:
@@ -737,7 +735,6 @@ def incident_impact(
     from ops_actions.incident import change_impact
     from ops_actions.lifecycle import operation_key
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = ctx.incidents.apply(
         number,
@@ -748,16 +745,12 @@ def incident_impact(
 
 
 @incident.command("resolve")
-@github_options
+@github_command
 @click.argument("number", type=int)
 @click.option("--force", is_flag=True, help="Resolve although automatic checklist items do not hold yet.")
 @click.option("--reason", default="", help="Why --force is right (required with it; recorded).")
 def incident_resolve(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
     force: bool,
     reason: str,
@@ -776,7 +769,6 @@ def incident_resolve(
 
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     key = operation_key(ctx.config.run_id, "resolve", number)
     outcome = ctx.incidents.resolve(
         number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
@@ -816,17 +808,13 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
 
 @cli.command()
 @backend_options
-@github_options
+@github_command
 def watch(
+    ctx: GitHubContext,
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path,
     state_file: Path,
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
 ) -> None:
     """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
 
@@ -840,7 +828,6 @@ def watch(
     """
     from ops_actions.watch import reconcile
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
     lines = reconcile(
         ctx.incidents,
@@ -900,7 +887,7 @@ def command_(
     """
     from ops_actions.chatops import CommentEvent, SlashCommands
 
-    event = CommentEvent.from_payload(actions.read_event())
+    event = CommentEvent.from_payload(actions.read_event())  # a bad payload fails before any setup
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     slash = SlashCommands(
         tracker=ctx.tracker,
@@ -968,7 +955,7 @@ def action_entry() -> int:
 
 
 @cli.command()
-@github_options
+@github_command
 @click.argument("role", type=click.Choice(["deploy", "rollback", "smoke"]))
 @click.option("--incident", "incident_number", type=int, help="Incident whose timeline records the run.")
 @click.option("--ref", help="deploy: the git ref to deploy; rollback: the SHA (default: last good deploy).")
@@ -984,11 +971,7 @@ def action_entry() -> int:
     help="deploy: deploy during a freeze; the reason is recorded [env: OPS_FREEZE_OVERRIDE_REASON].",
 )
 def remediate(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     role: str,
     incident_number: int | None,
     ref: str | None,
@@ -1011,7 +994,6 @@ def remediate(
     from ops_actions.lifecycle import operation_key
 
     timeout_s = parse_minutes(timeout) * 60.0
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     remediator = _remediator(ctx)
     key = operation_key(ctx.config.run_id, "remediate", role, incident_number, ref)
     dispatched = remediator.dispatch(
@@ -1023,7 +1005,7 @@ def remediate(
         sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
         if sha:
             click.echo(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
-    if not wait or dry_run:
+    if not wait or ctx.dry_run:
         return int(ExitCode.OK)
     poll = poll_seconds or float(ctx.loaded.playbook.remediation.poll_seconds)
     live = sys.stdout.isatty() and not actions.in_actions()
@@ -1036,18 +1018,14 @@ def remediate(
 
 
 @cli.command()
-@github_options
+@github_command
 @click.option(
     "--override-reason",
     envvar="OPS_FREEZE_OVERRIDE_REASON",
     help="Deploy despite the freeze; recorded on the incident [env: OPS_FREEZE_OVERRIDE_REASON].",
 )
 def guard(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     override_reason: str | None,
 ) -> int:
     """Fail (exit 6) while an open incident freezes deploys; a step for any deploy workflow.
@@ -1061,7 +1039,6 @@ def guard(
     from ops_actions.incident import Event, IncidentState, iso, text_of
     from ops_actions.remediation import active_freezes
 
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     frozen = active_freezes(ctx.incidents)
     if not frozen:
         click.echo("no deploy freeze: deploy may go on")
@@ -1117,14 +1094,10 @@ def _event_issue_number() -> int:
 
 
 @postmortem.command("create")
-@github_options
+@github_command
 @click.argument("number", type=int, required=False)
 def postmortem_create(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int | None,
 ) -> None:
     """Create the incident's postmortem issue (or refresh its facts), due 24 h after resolution.
@@ -1135,7 +1108,6 @@ def postmortem_create(
     Example:
       ops-actions postmortem create 42
     """
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     result = _postmortems(ctx).create(number if number is not None else _event_issue_number())
     for line in result.lines:
         click.echo(f"{line}: {result.url}")
@@ -1143,14 +1115,10 @@ def postmortem_create(
 
 
 @postmortem.command("sync")
-@github_options
+@github_command
 @click.argument("number", type=int)
 def postmortem_sync(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     number: int,
 ) -> None:
     """Turn preventive actions into sub-issues and keep their checkboxes in step both ways.
@@ -1162,20 +1130,15 @@ def postmortem_sync(
     Example:
       ops-actions postmortem sync 57
     """
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     result = _postmortems(ctx).sync(number)
     for line in result.lines:
         click.echo(line)
 
 
 @postmortem.command("remind")
-@github_options
+@github_command
 def postmortem_remind(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
 ) -> None:
     """Remind, once a day, about overdue action items and postmortems still empty when due.
 
@@ -1185,23 +1148,18 @@ def postmortem_remind(
     Example:
       ops-actions postmortem remind
     """
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     for line in _postmortems(ctx).remind() or ["nothing to remind"]:
         click.echo(line)
 
 
 @cli.command()
-@github_options
+@github_command
 @click.option(
     "--since", default="90d", show_default=True, help="Period: incidents opened in the last N days (Nd)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of Markdown.")
 def report(
-    playbook_path: Path | None,
-    repo: str | None,
-    github_token: str | None,
-    github_api_url: str | None,
-    dry_run: bool,
+    ctx: GitHubContext,
     since: str,
     as_json: bool,
 ) -> None:
@@ -1219,7 +1177,6 @@ def report(
 
     if not (since.endswith("d") and since[:-1].isdigit() and int(since[:-1]) > 0):
         raise OpsError(f"--since {since!r}: give a number of days such as 90d")
-    ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     now = _now()
     start = now - timedelta(days=int(since[:-1]))
     incidents, postmortems = collect_records(ctx.tracker, ctx.incidents, since=start)
