@@ -31,18 +31,18 @@ import contextlib
 import hmac
 import json
 import socket
-import socketserver
 import struct
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
+
+from ops_actions.sandbox.server import LocalServer
 
 __all__ = [
     "APIS",
@@ -734,48 +734,12 @@ _FLAVOURS: Final[Mapping[str, _Flavour]] = {
 }
 
 
-class _Server(ThreadingHTTPServer):
-    """A threading HTTP server that knows its backend and can cut its open connections."""
-
-    daemon_threads = True
-    request_queue_size = 128
+class _Server(LocalServer):
+    backend: SandboxBackend
 
     def __init__(self, address: tuple[str, int], backend: SandboxBackend) -> None:
         self.backend = backend
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind would look up the host's FQDN, which can stall on DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = str(self.server_address[0])
-        self.server_port = int(self.server_address[1])
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Shut down every open client connection so no handler keeps serving after stop()."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):  # already gone
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # the client went away or stop() cut the connection
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
