@@ -1,3 +1,3 @@
 """Shared fixtures: real local servers the tests talk HTTP to."""
 
-pytest_plugins = ["tests.fixtures.backend", "tests.fixtures.github"]
+pytest_plugins = ["tests.fixtures.backend", "tests.fixtures.github", "tests.fixtures.world"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,56 +12,22 @@ from ops_actions.alerts import client_payload, parse_payload
 from ops_actions.cli import run
 from ops_actions.incident import read_state
 from ops_actions.playbook import load_playbook
-from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.fixtures.world import World
 
 DATA = Path(__file__).parent / "data" / "alerts"
-START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 def body(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-class Intake:
-    """Plays repository_dispatch events into `ops-actions alert`, and watch ticks, on one clock."""
-
-    def __init__(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        emulator: GitHubEmulator,
-        backend: SandboxBackend,
-        clock: list[datetime],
-    ) -> None:
-        self.tmp_path, self.monkeypatch, self.emulator, self.backend, self.clock = (
-            tmp_path,
-            monkeypatch,
-            emulator,
-            backend,
-            clock,
-        )
-        self.runs = 0
-        for name, value in {
-            "GITHUB_API_URL": emulator.url,
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_TOKEN": GITHUB_TOKEN,
-            "OPS_BACKEND_URL": backend.url,
-            "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN,
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-
-    def _at(self, minutes: float) -> None:
-        self.clock[0] = START + timedelta(minutes=minutes)
-        self.runs += 1
-        self.monkeypatch.setenv("OPS_ACTIONS_NOW", self.clock[0].isoformat())
-        self.monkeypatch.setenv("GITHUB_RUN_ID", str(4000 + self.runs))
+class Intake(World):
+    """The world, plus repository_dispatch events played into `ops-actions alert`."""
 
     def alert(self, minutes: float, payload: Any) -> int:
-        self._at(minutes)
+        self.at(minutes)
         event = self.tmp_path / f"dispatch-{self.runs}.json"
         event.write_text(json.dumps({"action": "ops-alert", "client_payload": payload}), encoding="utf-8")
         self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
@@ -71,28 +35,11 @@ class Intake:
             ["alert", "--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "r")]
         )
 
-    def watch(self, minutes: float) -> int:
-        self._at(minutes)
-        return run(
-            ["watch", "--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "r")]
-        )
-
-    def incidents(self, state: str = "open") -> list[dict[str, Any]]:
-        return [
-            i for i in self.emulator.issues(state=state) if "incident" in {lb["name"] for lb in i["labels"]}
-        ]
-
-    def timeline(self, number: int) -> list[str]:
-        return [c["body"] for c in self.emulator.comments(number)]
-
 
 @pytest.fixture
-def intake(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_emulator: GitHubEmulator
-) -> Iterator[Intake]:
-    clock = [START]
-    with SandboxBackend(admin_token=ADMIN_TOKEN, clock=lambda: clock[0]) as backend:
-        yield Intake(tmp_path, monkeypatch, github_emulator, backend, clock)
+def intake(world: World) -> Intake:
+    """The world, able to send alerts."""
+    return Intake(world.tmp_path, world.monkeypatch, world.emulator, world.backend, world.clock)
 
 
 OURS = {
@@ -109,7 +56,7 @@ OURS = {
 def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(intake: Intake) -> None:
     """The monitor saw something triage cannot: the incident opens at the alert's severity, with its link."""
     assert intake.alert(0, OURS) == 0
-    (issue,) = intake.incidents()
+    (issue,) = intake.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout returns 502"
     assert "uptime-check" in issue["body"] and "https://status.example.invalid/x" in issue["body"]
     state = read_state(issue["body"])
@@ -124,7 +71,7 @@ def test_a_duplicate_alert_and_a_triage_run_for_the_same_cause_do_not_duplicate(
     assert intake.alert(0, OURS) == 0
     assert intake.alert(1, OURS) == 0
     assert intake.watch(10) == 0
-    (issue,) = intake.incidents()
+    (issue,) = intake.issues(state="open")
     timeline = intake.timeline(issue["number"])
     assert not any(entry.startswith("**Alert firing**") for entry in timeline), "the opening already says so"
     assert issue["title"] == "[SEV-1] Stripe webhooks failing"
@@ -134,7 +81,7 @@ def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(intake: I
     """Resolved goes on the timeline, 'normal' starts counting, the incident stays open."""
     assert intake.alert(0, OURS) == 0
     assert intake.alert(5, {**OURS, "status": "resolved"}) == 0
-    (issue,) = intake.incidents()
+    (issue,) = intake.issues(state="open")
     resolved = [e for e in intake.timeline(issue["number"]) if e.startswith("**Alert resolved**")]
     assert len(resolved) == 1
     assert "the 'normal for N min' clock runs from now" in resolved[0]
@@ -149,7 +96,7 @@ def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(intake: I
 def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(intake: Intake) -> None:
     """Three grouped alerts (warning, critical, warning) open one SEV-1 incident keyed by the group."""
     assert intake.alert(0, body("alertmanager-grouped.json")) == 0
-    (issue,) = intake.incidents()
+    (issue,) = intake.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout requests failing (3 alerts)"
     state = read_state(issue["body"])
     assert state is not None
@@ -235,7 +182,7 @@ def test_a_late_cron_is_reported_on_the_open_incident(intake: Intake) -> None:
     intake.backend.set_scenario("db-down")
     assert intake.watch(0) == 0
     assert intake.watch(45) == 0
-    (issue,) = intake.incidents()
+    (issue,) = intake.issues(state="open")
     late = [e for e in intake.timeline(issue["number"]) if e.startswith("**Triage was late**")]
     assert len(late) == 1
     assert "the previous triage ran 45 min ago (cron interval 10 min)" in late[0]

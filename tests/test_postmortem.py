@@ -2,121 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ops_actions.cli import run
 from ops_actions.incident import read_state
 from ops_actions.postmortem import read_postmortem_state
-from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.fixtures.world import World
 from tests.mermaid_check import mermaid_errors
 
-START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-
-
-class Story:
-    """Plays an incident through the CLI on one simulated clock."""
-
-    def __init__(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        emulator: GitHubEmulator,
-        backend: SandboxBackend,
-        clock: list[datetime],
-    ) -> None:
-        self.tmp_path, self.monkeypatch, self.emulator, self.backend, self.clock = (
-            tmp_path,
-            monkeypatch,
-            emulator,
-            backend,
-            clock,
-        )
-        self.runs = 0
-        for name, value in {
-            "GITHUB_API_URL": emulator.url,
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_TOKEN": GITHUB_TOKEN,
-            "OPS_BACKEND_URL": backend.url,
-            "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN,
-            "GITHUB_ACTOR": "octocat",
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-
-    def cli(self, minutes: float, *args: str) -> int:
-        self.clock[0] = START + timedelta(minutes=minutes)
-        self.runs += 1
-        self.monkeypatch.setenv("OPS_ACTIONS_NOW", self.clock[0].isoformat())
-        self.monkeypatch.setenv("GITHUB_RUN_ID", str(9100 + self.runs))
-        return run(list(args))
-
-    def watch(self, minutes: float) -> int:
-        return self.cli(
-            minutes,
-            "watch",
-            "--state-file",
-            str(self.tmp_path / "s.json"),
-            "--report-dir",
-            str(self.tmp_path / "r"),
-        )
-
-    def issues(self, label: str) -> list[dict[str, Any]]:
-        return [i for i in self.emulator.issues(state="all") if label in {lb["name"] for lb in i["labels"]}]
-
-    def edit_body(self, number: int, body: str) -> None:
-        """A person edits the issue body on GitHub."""
-        self.emulator.handle(
-            "PATCH",
-            f"/repos/{REPO}/issues/{number}",
-            {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
-            __import__("json").dumps({"body": body}).encode(),
-        )
-
 
 @pytest.fixture
-def story(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_emulator: GitHubEmulator
-) -> Iterator[Story]:
-    clock = [START]
-    with SandboxBackend(admin_token=ADMIN_TOKEN, clock=lambda: clock[0]) as backend:
-        yield Story(tmp_path, monkeypatch, github_emulator, backend, clock)
-
-
-@pytest.fixture
-def resolved(story: Story) -> tuple[int, int]:
+def resolved(world: World) -> tuple[int, int]:
     """A worker outage the watch detected, owned, mitigated, recovered and resolved; then its postmortem."""
-    story.backend.set_scenario("worker-stalled")
-    assert story.watch(0) == 0
-    incident = story.issues("incident")[0]["number"]
-    assert story.cli(4, "incident", "assign", str(incident), "octocat") == 0
-    assert story.cli(9, "incident", "update", str(incident), "--status", "mitigating", "--next", "30m") == 0
-    assert story.watch(10) == 0
-    story.backend.set_scenario("healthy")
-    assert story.watch(20) == 0
-    assert story.watch(40) == 0
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    incident = world.issues("incident")[0]["number"]
+    assert world.cli(4, "incident", "assign", str(incident), "octocat") == 0
+    assert world.cli(9, "incident", "update", str(incident), "--status", "mitigating", "--next", "30m") == 0
+    assert world.watch(10) == 0
+    world.backend.set_scenario("healthy")
+    assert world.watch(20) == 0
+    assert world.watch(40) == 0
     assert (
-        story.cli(41, "incident", "resolve", str(incident), "--force", "--reason", "smoke runner offline")
+        world.cli(41, "incident", "resolve", str(incident), "--force", "--reason", "smoke runner offline")
         == 0
     )
-    assert story.cli(42, "postmortem", "create", str(incident)) == 0
-    (pm,) = story.issues("postmortem")
+    assert world.cli(42, "postmortem", "create", str(incident)) == 0
+    (pm,) = world.issues("postmortem")
     return incident, pm["number"]
 
 
 def test_postmortem_holds_the_timeline_durations_and_detection_facts(
-    story: Story, resolved: tuple[int, int]
+    world: World, resolved: tuple[int, int]
 ) -> None:
     """The postmortem is due 24 h after resolution, linked both ways, with a correct timeline and charts."""
     incident, number = resolved
-    pm = story.emulator.issue(number)
+    pm = world.emulator.issue(number)
     assert pm["title"] == f"Postmortem: [SEV-2] Queue growing or worker down (#{incident})"
     body = pm["body"]
     for text in (
@@ -135,10 +58,10 @@ def test_postmortem_holds_the_timeline_durations_and_detection_facts(
     ):
         assert text in body, text
     assert [p["due"] for p in [vars(read_postmortem_state(body))]] == ["2026-11-28T10:41:00Z"]
-    state = read_state(story.emulator.issue(incident)["body"])
+    state = read_state(world.emulator.issue(incident)["body"])
     assert state is not None
     assert state.postmortem == number
-    assert any(f"**Postmortem**: #{number}" in c["body"] for c in story.emulator.comments(incident))
+    assert any(f"**Postmortem**: #{number}" in c["body"] for c in world.emulator.comments(incident))
     diagrams = [block.split("\n```", 1)[0] for block in body.split("```mermaid\n")[1:]]
     assert len(diagrams) == 2, "a timeline and a chart of the queue over the snapshots"
     assert diagrams[0].startswith("timeline")
@@ -147,15 +70,15 @@ def test_postmortem_holds_the_timeline_durations_and_detection_facts(
 
 
 def test_creating_again_refreshes_facts_and_keeps_what_people_wrote(
-    story: Story, resolved: tuple[int, int]
+    world: World, resolved: tuple[int, int]
 ) -> None:
     """A second create (e.g. the workflow re-run) updates the same issue and keeps the root cause text."""
     incident, number = resolved
-    body = story.emulator.issue(number)["body"]
-    story.edit_body(number, body.replace("_What caused the incident?_", "A stuck lock in the worker."))
-    assert story.cli(50, "postmortem", "create", str(incident)) == 0
-    assert len(story.issues("postmortem")) == 1
-    assert "A stuck lock in the worker." in story.emulator.issue(number)["body"]
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace("_What caused the incident?_", "A stuck lock in the worker."))
+    assert world.cli(50, "postmortem", "create", str(incident)) == 0
+    assert len(world.issues("postmortem")) == 1
+    assert "A stuck lock in the worker." in world.emulator.issue(number)["body"]
 
 
 # The template's example task on its own line (the section's prompt quotes it too).
@@ -168,63 +91,63 @@ ITEMS = (
 
 
 def test_sync_creates_sub_issues_and_mirrors_checkboxes_both_ways(
-    story: Story, resolved: tuple[int, int]
+    world: World, resolved: tuple[int, int]
 ) -> None:
     """Items become assigned sub-issues; a box ticked here closes one; a closed sub-issue ticks a box."""
     _, number = resolved
-    body = story.emulator.issue(number)["body"]
-    story.edit_body(number, body.replace(PLACEHOLDER, "\n" + ITEMS))
-    assert story.cli(60, "postmortem", "sync", str(number)) == 0
-    children = story.issues("action-item")
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace(PLACEHOLDER, "\n" + ITEMS))
+    assert world.cli(60, "postmortem", "sync", str(number)) == 0
+    children = world.issues("action-item")
     assert sorted(c["title"] for c in children) == [
         "Action: Add a queue depth SLO",
         "Action: Alert on worker heartbeat age",
     ]
     assert {c["assignees"][0]["login"] for c in children} == {"alice", "bob"}
-    sub_issues = story.emulator.state()["sub_issues"]
+    sub_issues = world.emulator.state()["sub_issues"]
     assert sorted(sub_issues[str(number)]) == sorted(c["number"] for c in children)
-    problems = [c["body"] for c in story.emulator.comments(number) if "could not be synced" in c["body"]]
+    problems = [c["body"] for c in world.emulator.comments(number) if "could not be synced" in c["body"]]
     assert len(problems) == 1
     assert "Someone should look at retries" in problems[0]
     assert "no owner" in problems[0]
 
     alert = next(c for c in children if "heartbeat" in c["title"])
     slo = next(c for c in children if "SLO" in c["title"])
-    body = story.emulator.issue(number)["body"]
-    story.edit_body(
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(
         number, body.replace("- [ ] Alert on worker heartbeat", "- [x] Alert on worker heartbeat")
     )
-    story.emulator.handle(
+    world.emulator.handle(
         "PATCH",
         f"/repos/{REPO}/issues/{slo['number']}",
         {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
         b'{"state": "closed"}',
     )
-    assert story.cli(61, "postmortem", "sync", str(number)) == 0
-    assert story.emulator.issue(alert["number"])["state"] == "closed"
-    assert "- [x] Add a queue depth SLO — @bob — due 2026-12-05" in story.emulator.issue(number)["body"]
-    assert story.cli(62, "postmortem", "sync", str(number)) == 0
-    assert len(story.issues("action-item")) == 2, "nothing is created twice"
-    assert len([c for c in story.emulator.comments(number) if "could not be synced" in c["body"]]) == 1
+    assert world.cli(61, "postmortem", "sync", str(number)) == 0
+    assert world.emulator.issue(alert["number"])["state"] == "closed"
+    assert "- [x] Add a queue depth SLO — @bob — due 2026-12-05" in world.emulator.issue(number)["body"]
+    assert world.cli(62, "postmortem", "sync", str(number)) == 0
+    assert len(world.issues("action-item")) == 2, "nothing is created twice"
+    assert len([c for c in world.emulator.comments(number) if "could not be synced" in c["body"]]) == 1
 
 
 def test_overdue_items_and_an_empty_postmortem_are_reminded_once_a_day(
-    story: Story, resolved: tuple[int, int]
+    world: World, resolved: tuple[int, int]
 ) -> None:
     """Past the due dates: one reminder; another run the same day adds nothing; the next day, again."""
     _, number = resolved
-    body = story.emulator.issue(number)["body"]
-    story.edit_body(number, body.replace(PLACEHOLDER, "\n- [ ] Fix the lock — @alice — due 2026-11-28\n"))
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace(PLACEHOLDER, "\n- [ ] Fix the lock — @alice — due 2026-11-28\n"))
     day = 60 * 24
-    assert story.cli(2 * day, "postmortem", "remind") == 0
-    reminders = [c["body"] for c in story.emulator.comments(number) if c["body"].startswith("**Reminder**")]
+    assert world.cli(2 * day, "postmortem", "remind") == 0
+    reminders = [c["body"] for c in world.emulator.comments(number) if c["body"].startswith("**Reminder**")]
     assert len(reminders) == 1
     assert "@alice: 'Fix the lock' was due 2026-11-28" in reminders[0]
     assert "still empty: Root cause, Detection, What stopped the escalation" in reminders[0]
-    assert story.cli(2 * day + 30, "postmortem", "remind") == 0
-    assert len([c for c in story.emulator.comments(number) if c["body"].startswith("**Reminder**")]) == 1
-    assert story.cli(3 * day, "postmortem", "remind") == 0
-    assert len([c for c in story.emulator.comments(number) if c["body"].startswith("**Reminder**")]) == 2
+    assert world.cli(2 * day + 30, "postmortem", "remind") == 0
+    assert len([c for c in world.emulator.comments(number) if c["body"].startswith("**Reminder**")]) == 1
+    assert world.cli(3 * day, "postmortem", "remind") == 0
+    assert len([c for c in world.emulator.comments(number) if c["body"].startswith("**Reminder**")]) == 2
 
 
 @pytest.mark.parametrize(
@@ -249,9 +172,9 @@ def test_overdue_items_and_an_empty_postmortem_are_reminded_once_a_day(
         "emptied",
     ],
 )
-def test_malformed_postmortems_never_crash_sync(story: Story, resolved: tuple[int, int], mangle: Any) -> None:
+def test_malformed_postmortems_never_crash_sync(world: World, resolved: tuple[int, int], mangle: Any) -> None:
     """Whatever people did to the body, sync exits 0 and reports what it could not read."""
     _, number = resolved
-    story.edit_body(number, mangle(story.emulator.issue(number)["body"])[:65_000])
-    assert story.cli(70, "postmortem", "sync", str(number)) == 0
-    assert len(story.emulator.issue(number)["body"]) <= 65_536
+    world.edit_body(number, mangle(world.emulator.issue(number)["body"])[:65_000])
+    assert world.cli(70, "postmortem", "sync", str(number)) == 0
+    assert len(world.emulator.issue(number)["body"]) <= 65_536

@@ -14,86 +14,16 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.incident import read_state
-from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.fixtures.github import GITHUB_TOKEN
+from tests.fixtures.world import World
 
-START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 GOOD = "a" * 40
 BAD = "b" * 40
 
 
-class Outage:
-    """A backend, the emulator and the environment of workflow runs, on one simulated clock."""
-
-    def __init__(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        backend: SandboxBackend,
-        emulator: GitHubEmulator,
-        clock: list[datetime],
-    ) -> None:
-        self.tmp_path, self.monkeypatch, self.backend, self.emulator, self.clock = (
-            tmp_path,
-            monkeypatch,
-            backend,
-            emulator,
-            clock,
-        )
-        self.runs = 0
-        for name, value in {
-            "GITHUB_API_URL": emulator.url,
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_TOKEN": GITHUB_TOKEN,
-            "OPS_BACKEND_URL": backend.url,
-            "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN,
-            "GITHUB_ACTOR": "octocat",
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-        self.at(0)
-
-    def at(self, minutes: float) -> None:
-        """Move the simulated clock (CLI and backend) to START + minutes; each call is a new run."""
-        self.clock[0] = START + timedelta(minutes=minutes)
-        self.runs += 1
-        self.monkeypatch.setenv("OPS_ACTIONS_NOW", self.clock[0].isoformat())
-        self.monkeypatch.setenv("GITHUB_RUN_ID", str(8000 + self.runs))
-
-    def watch(self, minutes: float) -> int:
-        self.at(minutes)
-        return run(
-            [
-                "watch",
-                "--state-file",
-                str(self.tmp_path / "state.json"),
-                "--report-dir",
-                str(self.tmp_path / "reports"),
-            ]
-        )
-
-    def cli(self, minutes: float, *args: str) -> int:
-        self.at(minutes)
-        return run(list(args))
-
-    def incident(self) -> dict[str, Any]:
-        (issue,) = [
-            i
-            for i in self.emulator.issues(state="all")
-            if "incident" in {label["name"] for label in i["labels"]}
-        ]
-        return issue
-
-    def timeline(self) -> list[str]:
-        return [c["body"] for c in self.emulator.comments(self.incident()["number"])]
-
-
 @pytest.fixture
-def outage(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github_emulator: GitHubEmulator
-) -> Iterator[Outage]:
+def outage(world: World, github_emulator: GitHubEmulator) -> World:
     """The three example workflows declared on the emulator with fast, scripted runs."""
     github_emulator.add_workflow(
         "backend-deploy.yml",
@@ -126,16 +56,14 @@ def outage(
         created_at=datetime.now(UTC) - timedelta(hours=1),
     )
     github_emulator.set_branch_sha("main", BAD)
-    clock = [START]
-    with SandboxBackend(admin_token=ADMIN_TOKEN, clock=lambda: clock[0]) as backend:
-        yield Outage(tmp_path, monkeypatch, backend, github_emulator, clock)
+    return world
 
 
 def follow(*args: str) -> tuple[str, ...]:
     return ("remediate", *args, "--wait", "--poll-seconds", "0.05", "--timeout", "1m")
 
 
-def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Outage) -> None:
+def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: World) -> None:
     """The whole seed path: detect, redeploy (fails), roll back to the last good SHA, recover,
     15 normal minutes, smoke, checklist ticks, resolve."""
     outage.backend.set_scenario("job-regression")
@@ -182,7 +110,7 @@ def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Outa
     ]
 
 
-def test_freeze_blocks_a_deploy_until_an_override(outage: Outage, capsys: pytest.CaptureFixture[str]) -> None:
+def test_freeze_blocks_a_deploy_until_an_override(outage: World, capsys: pytest.CaptureFixture[str]) -> None:
     """db-down freezes deploys: remediate and guard refuse; an override reason lets one through, recorded."""
     outage.backend.set_scenario("db-down")
     assert outage.watch(0) == 0
@@ -205,7 +133,7 @@ def test_freeze_blocks_a_deploy_until_an_override(outage: Outage, capsys: pytest
     assert dispatch["inputs"]["override_freeze_reason"] == "fix the DB connection pool"
 
 
-def test_slash_deploy_dispatches_and_the_watch_follows_the_run(outage: Outage, tmp_path: Path) -> None:
+def test_slash_deploy_dispatches_and_the_watch_follows_the_run(outage: World, tmp_path: Path) -> None:
     """/smoke from a comment only dispatches; the next scheduled watch records the conclusion."""
     outage.backend.set_scenario("webhook-failing")
     assert outage.watch(0) == 0
@@ -232,14 +160,14 @@ def test_slash_deploy_dispatches_and_the_watch_follows_the_run(outage: Outage, t
     assert "- [x] Backend Live Smoke passed." in outage.incident()["body"]
 
 
-def test_old_server_answering_204_is_followed_by_creation_time(outage: Outage) -> None:
+def test_old_server_answering_204_is_followed_by_creation_time(outage: World) -> None:
     """Without run details in the dispatch answer, the run is found by workflow, event and time."""
     outage.emulator.dispatch_details = False
     outage.monkeypatch.delenv("OPS_ACTIONS_NOW")
     assert run(["remediate", "smoke", "--wait", "--poll-seconds", "0.05", "--timeout", "1m"]) == 0
 
 
-def test_dispatch_failure_is_on_the_timeline(outage: Outage, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dispatch_failure_is_on_the_timeline(outage: World, capsys: pytest.CaptureFixture[str]) -> None:
     """A workflow the repository lacks: exit 4, a clear line, and a timeline entry."""
     outage.backend.set_scenario("webhook-failing")
     assert outage.watch(0) == 0
@@ -286,7 +214,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_notifications_route_by_severity_and_a_failing_target_never_blocks(
-    outage: Outage, receiver: Receiver
+    outage: World, receiver: Receiver
 ) -> None:
     """SEV-1 goes to every target at once; SEV-2 only where routed; a 500 target is noted on the timeline."""
     outage.monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"{receiver.url}/slack")
