@@ -24,6 +24,7 @@ from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_p
 from ops_actions.sandbox.backend import APIS, SCENARIOS
 
 if TYPE_CHECKING:
+    from ops_actions.alerts import Alert
     from ops_actions.config import GitHubConfig
     from ops_actions.followup import Postmortems
     from ops_actions.github import Tracker
@@ -826,20 +827,7 @@ def watch(
     Example:
       ops-actions watch --backend-url https://api.example.com --state-file .ops-actions-state.json
     """
-    from ops_actions.watch import reconcile
-
-    done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
-    lines = reconcile(
-        ctx.incidents,
-        ctx.loaded.playbook,
-        done.report,
-        history=done.history,
-        now=_now(),
-        run_id=ctx.config.run_id,
-        links=_links(ctx),
-        playbook_sha256=ctx.loaded.sha256,
-        remediator=_remediator(ctx),
-    )
+    done, lines = _triage_and_reconcile(ctx, backend_url, backend_admin_token, report_dir, state_file)
     lines += _remind_hourly(ctx, done, state_file)
     for line in lines:
         click.echo(line)
@@ -859,6 +847,34 @@ def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> lis
     done.local.postmortems_checked_at = iso(now)
     save_state(state_file, done.local)
     return lines
+
+
+def _triage_and_reconcile(
+    ctx: GitHubContext,
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path,
+    state_file: Path,
+    *,
+    alert: Alert | None = None,
+) -> tuple[TriageRun, list[str]]:
+    """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
+    from ops_actions.watch import reconcile
+
+    done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
+    lines = reconcile(
+        ctx.incidents,
+        ctx.loaded.playbook,
+        done.report,
+        history=done.history,
+        now=_now(),
+        run_id=ctx.config.run_id,
+        links=_links(ctx),
+        playbook_sha256=ctx.loaded.sha256,
+        remediator=_remediator(ctx),
+        alert=alert,
+    )
+    return done, lines
 
 
 def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
@@ -1221,7 +1237,6 @@ def alert(
     if context.invoked_subcommand is not None:
         return
     from ops_actions.alerts import parse_payload
-    from ops_actions.watch import reconcile
 
     event = actions.read_event()
     if event.get("action") != ALERT_EVENT:
@@ -1231,18 +1246,8 @@ def alert(
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
     click.echo(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
-    done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
-    lines = reconcile(
-        ctx.incidents,
-        ctx.loaded.playbook,
-        done.report,
-        history=done.history,
-        now=_now(),
-        run_id=ctx.config.run_id,
-        links=_links(ctx),
-        playbook_sha256=ctx.loaded.sha256,
-        remediator=_remediator(ctx),
-        alert=incoming,
+    _, lines = _triage_and_reconcile(
+        ctx, backend_url, backend_admin_token, report_dir, state_file, alert=incoming
     )
     for line in lines:
         click.echo(line)
