@@ -976,7 +976,7 @@ def action_entry() -> int:
 @click.option("--incident", "incident_number", type=int, help="Incident whose timeline records the run.")
 @click.option("--ref", help="deploy: the git ref to deploy; rollback: the SHA (default: last good deploy).")
 @click.option("--wait", is_flag=True, help="Follow the run until it concludes, with a live progress line.")
-@click.option("--timeout", default="20m", show_default=True, help="With --wait: give up after this long.")
+@click.option("--timeout", help="With --wait: give up after this long, e.g. 20m (default: the playbook's).")
 @click.option(
     "--poll-seconds", type=float, help="With --wait: seconds between reads (default: the playbook's)."
 )
@@ -992,7 +992,7 @@ def remediate(
     incident_number: int | None,
     ref: str | None,
     wait: bool,
-    timeout: str,
+    timeout: str | None,
     poll_seconds: float | None,
     hotfix_branch: bool,
     override_reason: str | None,
@@ -1009,7 +1009,8 @@ def remediate(
     from ops_actions.incident import parse_minutes
     from ops_actions.lifecycle import operation_key
 
-    timeout_s = parse_minutes(timeout) * 60.0
+    remediation = ctx.loaded.playbook.remediation
+    timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0
     remediator = _remediator(ctx)
     key = operation_key(ctx.config.run_id, "remediate", role, incident_number, ref)
     dispatched = remediator.dispatch(
@@ -1023,7 +1024,7 @@ def remediate(
             click.echo(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
     if not wait or ctx.dry_run:
         return int(ExitCode.OK)
-    poll = poll_seconds or float(ctx.loaded.playbook.remediation.poll_seconds)
+    poll = poll_seconds or float(remediation.poll_seconds)
     live = sys.stdout.isatty() and not actions.in_actions()
     followed = remediator.follow(
         dispatched, incident=incident_number, timeout_s=timeout_s, poll_s=poll, live=live

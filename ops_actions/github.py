@@ -373,26 +373,6 @@ class Tracker:
 
         self._call(f"update label {spec.name}", patch)
 
-    def labels(self) -> set[str]:
-        """The repository's label names."""
-        return self._call("list labels", lambda: {label.name for label in self._repo.get_labels()})
-
-    def ensure_labels(self, specs: Sequence[LabelSpec], existing: set[str] | None = None) -> None:
-        """Create the labels that are missing, with colour and description."""
-        present = self.labels() if existing is None else existing
-        for spec in specs:
-            if spec.name in present:
-                continue
-
-            def create(spec: LabelSpec = spec) -> None:
-                try:
-                    self._repo.create_label(spec.name, spec.color, spec.description)
-                except GithubException as error:
-                    if error.status != 422:  # 422: it exists already (created by a racing run)
-                        raise
-
-            self._call(f"create label {spec.name}", create)
-
     def add_reaction(self, number: int, comment_id: int, content: str) -> None:
         """React to an issue comment (GitHub answers 200 for an existing reaction)."""
 
@@ -511,17 +491,13 @@ class RunPoller:
     def __init__(self, tracker: Tracker, run: WorkflowRun) -> None:
         self._tracker = tracker
         self._run = run
-        self.requests = 0
-        self.not_modified = 0
 
     def poll(self) -> RunData | None:
         def read() -> bool:
             return bool(self._run.update())
 
-        self.requests += 1
         changed = self._tracker._call(f"read run {self._run.id}", read)
         if not changed:
-            self.not_modified += 1
             return None
         return _run_data(self._run)
 
@@ -589,16 +565,6 @@ class DryRunTracker(Tracker):
     def comment(self, number: int, body: str, *, marker: str) -> int:
         self._plan("POST", f"/issues/{number}/comments", {"body": body})
         return 0
-
-    def ensure_labels(self, specs: Sequence[LabelSpec], existing: set[str] | None = None) -> None:
-        present = self.labels() if existing is None else existing
-        for spec in specs:
-            if spec.name not in present:
-                self._plan(
-                    "POST",
-                    "/labels",
-                    {"name": spec.name, "color": spec.color, "description": spec.description},
-                )
 
     def update_label(self, spec: LabelSpec) -> None:
         self._plan("PATCH", f"/labels/{spec.name}", {"color": spec.color, "description": spec.description})

@@ -20,7 +20,6 @@ from ops_actions.incident import INCIDENT_LABEL, Event, IncidentState, iso, reco
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
 from ops_actions.template import fill
 
-ROLES = ("deploy", "rollback", "smoke")
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.
 FIND_ATTEMPTS = 5
 
@@ -39,9 +38,6 @@ class Run(Protocol):
 
 
 class Poller(Protocol):
-    requests: int
-    not_modified: int
-
     def poll(self) -> Run | None: ...
 
 
@@ -66,8 +62,6 @@ class Dispatched:
     run_id: int
     url: str
     conclusion: str | None
-    polls: int = 0
-    not_modified: int = 0
 
 
 def rollback_target(deploys: Sequence[Run]) -> str | None:
@@ -250,14 +244,7 @@ class Remediator:
         conclusion = run.conclusion or "unknown"
         if incident is not None:
             self.conclude(incident, run)
-        return Dispatched(
-            dispatched.role,
-            dispatched.run_id,
-            dispatched.url,
-            conclusion,
-            poller.requests,
-            poller.not_modified,
-        )
+        return Dispatched(dispatched.role, dispatched.run_id, dispatched.url, conclusion)
 
     def conclude(self, incident: int, run: Run) -> Outcome:
         """Record a finished run on the incident (once per run)."""

@@ -244,8 +244,3 @@ class Playbook:
             if probe.id == probe_id:
                 return probe
         raise KeyError(probe_id)
-
-    @property
-    def signal_names(self) -> tuple[str, ...]:
-        """Every signal the probes read, in playbook order."""
-        return tuple(spec.name for probe in self.probes for spec in probe.signals)
