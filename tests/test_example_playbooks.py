@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from ops_actions.cli import run
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.backend import SandboxBackend, serve
-from ops_actions.triage import report_schema
 from tests.fixtures.backend import ADMIN_TOKEN
+from tests.fixtures.world import Triage
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "search-team" / "playbook.yaml"
@@ -51,45 +50,19 @@ def search_backend() -> Iterator[SandboxBackend]:
         yield server
 
 
-class SearchTriage:
-    """Runs `ops-actions triage --playbook <example>` in-process, configured by the example's env vars."""
-
-    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-        self.reports = tmp_path / "reports"
-        self.state = tmp_path / "state.json"
-        self.playbook = EXAMPLE
-
-    def __call__(self, *extra: str) -> tuple[int, dict[str, Any], str]:
-        """Run once; return the exit code, the new JSON report and stdout+stderr."""
-        before = set(self.reports.glob("*.json")) if self.reports.exists() else set()
-        code = run(
-            [
-                *("triage", "--playbook", str(self.playbook)),
-                *("--report-dir", str(self.reports), "--state-file", str(self.state), *extra),
-            ]
-        )
-        captured = self.capsys.readouterr()
-        new = sorted(set(self.reports.glob("*.json")) - before)
-        assert len(new) == 1, "each triage writes exactly one report"
-        report = json.loads(new[0].read_text(encoding="utf-8"))
-        jsonschema.validate(report, report_schema())
-        return code, report, captured.out + captured.err
-
-
 @pytest.fixture
 def triage(
     search_backend: SandboxBackend,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> SearchTriage:
+) -> Triage:
     """A triage runner whose URL and token come only from the env vars the example names."""
     monkeypatch.delenv("OPS_BACKEND_URL", raising=False)
     monkeypatch.delenv("OPS_BACKEND_ADMIN_TOKEN", raising=False)
     monkeypatch.setenv("SEARCH_API_URL", search_backend.url)
     monkeypatch.setenv("SEARCH_STATS_TOKEN", ADMIN_TOKEN)
-    return SearchTriage(tmp_path, capsys)
+    return Triage(tmp_path, capsys, None, EXAMPLE)
 
 
 def signal_names(playbook: Playbook) -> set[str]:
@@ -179,7 +152,7 @@ def test_example_uses_the_whole_condition_language(example: Playbook) -> None:
 )
 def test_each_scenario_gets_the_example_severity_and_branch(
     search_backend: SandboxBackend,
-    triage: SearchTriage,
+    triage: Triage,
     scenario: str,
     severity: str | None,
     branches: list[str],
@@ -195,7 +168,7 @@ def test_each_scenario_gets_the_example_severity_and_branch(
 
 
 def test_cluster_red_fails_on_p1_and_shows_the_cluster(
-    search_backend: SandboxBackend, triage: SearchTriage
+    search_backend: SandboxBackend, triage: Triage
 ) -> None:
     """Cluster red exits 5 under --fail-on P2 and the branch fetches the stats' cluster block."""
     search_backend.set_scenario("db-down")
@@ -207,7 +180,7 @@ def test_cluster_red_fails_on_p1_and_shows_the_cluster(
 
 
 def test_lag_growing_fires_after_its_consecutive_count(
-    search_backend: SandboxBackend, triage: SearchTriage
+    search_backend: SandboxBackend, triage: Triage
 ) -> None:
     """Growing lag needs 3 snapshots to be rising and 2 rising runs in a row: P2 only on the 4th run."""
     search_backend.set_scenario("worker-stalled")
@@ -227,7 +200,7 @@ def test_lag_growing_fires_after_its_consecutive_count(
     assert [snapshot["signals"]["indexer.lag_seconds"] for snapshot in history] == lags
 
 
-def test_report_signals_carry_the_example_names(search_backend: SandboxBackend, triage: SearchTriage) -> None:
+def test_report_signals_carry_the_example_names(search_backend: SandboxBackend, triage: Triage) -> None:
     """A healthy report lists exactly the example's signals, all read, with the search API's values."""
     _, report, text = triage()
     signals = {s["name"]: s for s in report["signals"]}
@@ -242,7 +215,7 @@ def test_report_signals_carry_the_example_names(search_backend: SandboxBackend, 
 
 
 def test_admin_token_comes_from_the_env_var_the_example_names(
-    search_backend: SandboxBackend, triage: SearchTriage, monkeypatch: pytest.MonkeyPatch
+    search_backend: SandboxBackend, triage: Triage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SEARCH_STATS_TOKEN authenticates the stats; the action's OPS_BACKEND_ADMIN_TOKEN is the fallback."""
     _, report, _ = triage()
@@ -262,7 +235,7 @@ def test_admin_token_comes_from_the_env_var_the_example_names(
 
 
 def test_index_errors_are_grouped_by_their_common_cause(
-    search_backend: SandboxBackend, triage: SearchTriage
+    search_backend: SandboxBackend, triage: Triage
 ) -> None:
     """The errors branch reads the nested data.errors list and groups it by index and error type."""
     search_backend.set_scenario("job-regression")
@@ -277,7 +250,7 @@ def test_index_errors_are_grouped_by_their_common_cause(
     assert "Diagnostic errors/list-index-errors: 15 item(s)" in text
 
 
-def test_injected_faults_hit_the_search_paths(search_backend: SandboxBackend, triage: SearchTriage) -> None:
+def test_injected_faults_hit_the_search_paths(search_backend: SandboxBackend, triage: Triage) -> None:
     """Three 503s on /internal/stats exhaust the retries and leave the cluster state unknown."""
     search_backend.add_fault("/internal/stats", "status", value=503, times=3)
     _, report, _ = triage()
@@ -288,7 +261,7 @@ def test_injected_faults_hit_the_search_paths(search_backend: SandboxBackend, tr
 
 
 def test_slow_stats_time_out_into_the_unknown_rule(
-    search_backend: SandboxBackend, triage: SearchTriage, tmp_path: Path
+    search_backend: SandboxBackend, triage: Triage, tmp_path: Path
 ) -> None:
     """Stats slower than their timeout are unknown while /healthz still answers."""
     fast = tmp_path / "fast-search.yaml"

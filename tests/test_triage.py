@@ -9,40 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.triage import report_schema
 from tests.fixtures.backend import ADMIN_TOKEN
-
-
-class Triage:
-    """Runs `ops-actions triage` in-process against one backend, keeping state between runs."""
-
-    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
-        self.tmp_path = tmp_path
-        self.capsys = capsys
-        self.url = url
-        self.reports = tmp_path / "reports"
-        self.state = tmp_path / "state.json"
-
-    def __call__(self, *extra: str, playbook: Path | None = None) -> tuple[int, dict[str, Any], str]:
-        """Run once; return the exit code, the newest JSON report and stdout+stderr."""
-        before = set(self.reports.glob("*.json")) if self.reports.exists() else set()
-        args = ["triage", "--backend-url", self.url, "--report-dir", str(self.reports)]
-        args += ["--state-file", str(self.state), *extra]
-        if playbook is not None:
-            args += ["--playbook", str(playbook)]
-        code = run(args)
-        captured = self.capsys.readouterr()
-        new = sorted(set(self.reports.glob("*.json")) - before)
-        assert len(new) == 1, "each triage writes exactly one report"
-        report = json.loads(new[0].read_text(encoding="utf-8"))
-        jsonschema.validate(report, report_schema())
-        return code, report, captured.out + captured.err
+from tests.fixtures.world import Triage
 
 
 @pytest.fixture
