@@ -18,39 +18,19 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.github import Tracker
 from ops_actions.incident import read_state
-from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
+from tests.fixtures.github import REPO
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
-def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:
-    """The bundled playbook with short probe timeouts, so timeout tests stay quick."""
-    text = bundled_playbook_text()
-    for original in ("timeout_s: 5", "timeout_s: 8"):
-        text = text.replace(original, f"timeout_s: {timeout_s}")
-    path = tmp_path / "fast-playbook.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def env(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
-    """The Actions environment pointing the CLI at the emulator, as a workflow run would."""
-    monkeypatch.setenv("GITHUB_API_URL", github_emulator.url)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
-    monkeypatch.setenv("GITHUB_RUN_ID", "9001")
-    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "1")
-    monkeypatch.setenv("GITHUB_ACTOR", "octocat")
+def env(github_env: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
+    """The emulator and the CLI's environment, with a wait ceiling the recorded back-off can reach."""
     monkeypatch.setenv("OPS_GITHUB_MAX_WAIT_S", "600")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
-    return github_emulator
+    return github_env
 
 
 @pytest.fixture

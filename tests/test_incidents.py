@@ -25,17 +25,9 @@ from tests.fixtures.github import GITHUB_TOKEN, REPO
 
 
 @pytest.fixture
-def env(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEmulator:
-    """The Actions environment pointing the CLI at the emulator, as a workflow run would."""
-    monkeypatch.setenv("GITHUB_API_URL", github_emulator.url)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
-    monkeypatch.setenv("GITHUB_RUN_ID", "9001")
-    monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "1")
-    monkeypatch.setenv("GITHUB_ACTOR", "octocat")
-    monkeypatch.setenv("OPS_GITHUB_MAX_WAIT_S", "5")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    return github_emulator
+def env(github_env: GitHubEmulator) -> GitHubEmulator:
+    """The emulator, with the CLI's environment pointing at it."""
+    return github_env
 
 
 def cli(*args: str) -> int:

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
-from tests.fixtures.backend import ADMIN_TOKEN
+from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
 from tests.fixtures.world import Triage
 
 
@@ -38,16 +37,6 @@ def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
 def fired(report: dict[str, Any]) -> list[str]:
     """The ids of the rules that fired."""
     return [r["id"] for r in report["rules"] if r["outcome"] == "fired"]
-
-
-def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:
-    """The bundled playbook with short probe timeouts, so timeout tests stay quick."""
-    text = bundled_playbook_text()
-    for original in ("timeout_s: 5", "timeout_s: 8"):
-        text = text.replace(original, f"timeout_s: {timeout_s}")
-    path = tmp_path / "fast-playbook.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(
