@@ -145,7 +145,7 @@ def action_items(body: str, playbook: Playbook) -> tuple[list[ActionItem], list[
     tasks = section_tasks(body, title)
     if tasks is None:
         return [], [f"the section '{title}' is missing"]
-    items = [parse_action(task) for task in tasks]
+    items = [item for item in map(parse_action, tasks) if not is_placeholder(item)]
     problems = [
         f"line {item.task.line + 1} '{text_of(item.task.text[:60])}': {', '.join(item.problems)}"
         for item in items
@@ -302,7 +302,7 @@ def sync_plan(
     """
     plan: list[tuple[str, ActionItem, dict[str, Any]]] = []
     for item in items:
-        if item.problems or is_placeholder(item):
+        if item.problems:
             continue
         entry = known.get(item.key)
         if entry is None or not isinstance(entry.get("number"), int):

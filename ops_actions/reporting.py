@@ -17,7 +17,7 @@ from typing import Any
 from ops_actions.incident import IncidentState, parse_time
 from ops_actions.mermaid import fenced, pie
 from ops_actions.playbook.model import Playbook
-from ops_actions.postmortem import ActionItem, is_placeholder
+from ops_actions.postmortem import ActionItem
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def build_report(
     with_postmortem = {p.incident for p in mine}
     resolved = [r for r in chosen if r.state.resolved_at]
     today: date = now.date()
-    items = [item for p in mine for item in p.items if not is_placeholder(item)]
+    items = [item for p in mine for item in p.items]
     return {
         "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "until": now.strftime("%Y-%m-%dT%H:%M:%SZ"),

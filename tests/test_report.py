@@ -10,9 +10,8 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.incident import IncidentState, iso, with_state
-from ops_actions.markdown import section_tasks
 from ops_actions.playbook import Playbook, load_playbook
-from ops_actions.postmortem import PostmortemState, parse_action, with_postmortem_state
+from ops_actions.postmortem import PostmortemState, action_items, with_postmortem_state
 from ops_actions.reporting import IncidentRecord, PostmortemRecord, build_report, report_markdown
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO
@@ -116,7 +115,7 @@ def fixture_records(playbook: Playbook) -> tuple[list[IncidentRecord], list[Post
                 pm
             )
             body = "### Preventive actions\n\n" + ACTIONS.get(number, "") + "\n"
-            items = [parse_action(task) for task in section_tasks(body, "Preventive actions") or []]
+            items, _ = action_items(body, playbook)
             postmortems.append(
                 PostmortemRecord(100 + number, number, resolved + timedelta(hours=24), closed, items)
             )
