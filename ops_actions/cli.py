@@ -7,6 +7,7 @@ them, so ``--help`` and the playbook commands start fast.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -58,6 +59,11 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point: one-line errors and documented exit codes, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        # A Windows console or pipe in a legacy code page cannot print every character (→, emoji);
+        # replace those rather than fail.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     sys.exit(run(sys.argv[1:]))
 
 

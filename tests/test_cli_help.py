@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -60,3 +62,16 @@ def test_playbook_and_triage_commands_do_not_import_pygithub(argv: list[str]) ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_legacy_code_page_prints_replacements_instead_of_failing(tmp_path: Path) -> None:
+    """With stdout in cp1252 (a Windows pipe), characters it lacks become '?', and the command succeeds."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ops_actions", "demo", "--fast", "--output", str(tmp_path / "out")],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+    )
+    assert result.returncode == 0, result.stderr.decode("cp1252", "replace")
+    assert b"SEV-2 ? none" in result.stdout
