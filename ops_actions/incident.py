@@ -636,7 +636,8 @@ def rebuild_state(
         for marker in find_markers(body, "event"):
             if isinstance(marker.get("key"), str):
                 state.mark_applied(marker["key"])
-            if marker.get("kind") == "status" and marker.get("summary") == f"status: {playbook.statuses[-2]}":
+            reached = str(marker.get("summary", "")).removeprefix("status: ")
+            if marker.get("kind") == "status" and is_mitigated(playbook, reached):
                 state.mitigated_at = state.mitigated_at or str(marker.get("at"))
     return state
 
