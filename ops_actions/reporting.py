@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ops_actions.incident import IncidentState, parse_time
+from ops_actions.incident import IncidentState, iso, parse_time
 from ops_actions.mermaid import fenced, pie
 from ops_actions.playbook.model import Playbook
 from ops_actions.postmortem import ActionItem
@@ -78,8 +78,8 @@ def build_report(
     today: date = now.date()
     items = [item for p in mine for item in p.items]
     return {
-        "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "until": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "since": iso(since),
+        "until": iso(now),
         "incidents": {
             "total": len(chosen),
             "open": sum(1 for r in chosen if not r.state.resolved_at),

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import jsonschema
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident import iso
 from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.probes import ProbeResult
 from ops_actions.rules import UNKNOWN, Unknown, Value, evaluate
@@ -396,11 +397,6 @@ def triage(
         steps=recommended_steps(playbook, severity, branches),
         diagnostics=findings(playbook, branches, results),
     )
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with a trailing Z, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_report(path: Path, playbook: Playbook) -> TriageReport:
