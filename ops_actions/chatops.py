@@ -22,8 +22,8 @@ from ops_actions.incident import (
     update_status,
 )
 from ops_actions.lifecycle import Incidents, IncidentTracker, Outcome, marker_of
-from ops_actions.markdown import encode_marker
 from ops_actions.remediation import Remediator
+from ops_actions.text.markdown import encode_marker
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Final
 
 from markdown_it import MarkdownIt
 
-from ops_actions.markdown import normalized
+from ops_actions.text.markdown import normalized
 
 MAX_COMMANDS: Final = 10
 MAX_LINE: Final = 2_000

@@ -24,7 +24,6 @@ from ops_actions.incident import (
     parse_time,
 )
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
-from ops_actions.markdown import encode_marker, set_task
 from ops_actions.postmortem import (
     ACTION_LABEL,
     POSTMORTEM_LABEL,
@@ -40,6 +39,7 @@ from ops_actions.postmortem import (
     with_postmortem_state,
 )
 from ops_actions.reporting import IncidentRecord, PostmortemRecord
+from ops_actions.text.markdown import encode_marker, set_task
 
 MAX_PROBLEMS_SHOWN = 20
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ops_actions.errors import OpsError
-from ops_actions.markdown import encode_marker, find_markers, inert, without_mentions
 from ops_actions.playbook.model import Playbook
-from ops_actions.template import fill
+from ops_actions.text.markdown import encode_marker, find_markers, inert, without_mentions
+from ops_actions.text.template import fill
 
 STATE_VERSION: Final = 1
 INCIDENT_LABEL: Final = "incident"

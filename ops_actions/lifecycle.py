@@ -37,9 +37,9 @@ from ops_actions.incident import (
     text_of,
     with_state,
 )
-from ops_actions.markdown import encode_marker, find_markers
 from ops_actions.playbook.model import Playbook
 from ops_actions.render import incident_body, tick_checklist
+from ops_actions.text.markdown import encode_marker, find_markers
 from ops_actions.triage import TriageReport
 
 

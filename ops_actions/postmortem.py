@@ -24,9 +24,9 @@ from ops_actions.incident import (
     parse_time,
     text_of,
 )
-from ops_actions.markdown import Task, encode_marker, find_markers, section_tasks
-from ops_actions.mermaid import fenced, line_chart, timeline
 from ops_actions.playbook.model import Playbook
+from ops_actions.text.markdown import Task, encode_marker, find_markers, section_tasks
+from ops_actions.text.mermaid import fenced, line_chart, timeline
 
 POSTMORTEM_LABEL: Final = "postmortem"
 ACTION_LABEL: Final = "action-item"

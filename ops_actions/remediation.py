@@ -18,7 +18,7 @@ from typing import Protocol
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident import INCIDENT_LABEL, Event, IncidentState, iso, record_conclusion, record_dispatch
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
-from ops_actions.template import fill
+from ops_actions.text.template import fill
 
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.
 FIND_ATTEMPTS = 5

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ops_actions.incident import IncidentState, iso, parse_time
-from ops_actions.mermaid import fenced, pie
 from ops_actions.playbook.model import Playbook
 from ops_actions.postmortem import ActionItem
+from ops_actions.text.mermaid import fenced, pie
 
 
 @dataclass(frozen=True)

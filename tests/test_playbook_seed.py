@@ -11,7 +11,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.playbook import Playbook, bundled_playbook_text, load_playbook, schema
 from ops_actions.playbook.runbook import render_runbook
-from ops_actions.template import placeholders
+from ops_actions.text.template import placeholders
 
 SEED_SIGNALS = (
     "ready_ok",

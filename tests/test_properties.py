@@ -29,9 +29,9 @@ from ops_actions.incident import (
     text_of,
     with_state,
 )
-from ops_actions.markdown import MARKER_PREFIX, find_markers, section_tasks, set_task
 from ops_actions.playbook import Playbook, PlaybookError, bundled_playbook_text, parse_playbook
-from ops_actions.template import fill
+from ops_actions.text.markdown import MARKER_PREFIX, find_markers, section_tasks, set_task
+from ops_actions.text.template import fill
 
 PROPERTY = settings(
     max_examples=200,

@@ -22,10 +22,10 @@ from ops_actions.config import GitHubConfig
 from ops_actions.errors import OpsError
 from ops_actions.github import Tracker
 from ops_actions.incident import read_state
-from ops_actions.markdown import find_markers
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.text.markdown import find_markers
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 
 PAYLOADS = json.loads(

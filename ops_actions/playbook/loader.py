@@ -39,7 +39,7 @@ from ops_actions.playbook.model import (
     Workflow,
 )
 from ops_actions.rules import Expression, ExpressionError, parse
-from ops_actions.template import placeholders
+from ops_actions.text.template import placeholders
 
 KeyPath = tuple[str | int, ...]
 # Aliases can make a small file expand into a huge tree ("billion laughs"); a real playbook
