@@ -22,9 +22,9 @@ import jsonschema
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident import iso
+from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
 from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.probes import ProbeResult
-from ops_actions.rules import UNKNOWN, Unknown, Value, evaluate
 
 REPORT_SCHEMA_ID: Final = "ops-actions/triage-report"
 REPORT_VERSION: Final = 1

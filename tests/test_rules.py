@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ops_actions.rules import UNKNOWN, ExpressionError, evaluate, parse
+from ops_actions.playbook.conditions import UNKNOWN, ExpressionError, evaluate, parse
 
 
 @pytest.mark.parametrize(

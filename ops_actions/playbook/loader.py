@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.model import (
     TEMPLATE_PLACEHOLDERS,
     AlertMapping,
@@ -38,7 +39,6 @@ from ops_actions.playbook.model import (
     Step,
     Workflow,
 )
-from ops_actions.rules import Expression, ExpressionError, parse
 from ops_actions.text.template import placeholders
 
 KeyPath = tuple[str | int, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ops_actions.rules import Expression
+from ops_actions.playbook.conditions import Expression
 
 # Placeholders the communication template may use; the renderer fills exactly these.
 TEMPLATE_PLACEHOLDERS = frozenset(
