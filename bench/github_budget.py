@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from ops_actions.config import GitHubConfig
 from ops_actions.github import Tracker
-from ops_actions.incident import label_specs, update_status
+from ops_actions.incident.state import label_specs, update_status
 from ops_actions.lifecycle import Incidents, operation_key
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator

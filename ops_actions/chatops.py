@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ops_actions.commands import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.errors import OpsError
 from ops_actions.followup import Postmortems
-from ops_actions.incident import (
+from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
+from ops_actions.incident.state import (
     INCIDENT_LABEL,
     change_impact,
     change_severity,

@@ -25,10 +25,10 @@ from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_p
 from ops_actions.sandbox.backend import APIS, SCENARIOS
 
 if TYPE_CHECKING:
-    from ops_actions.alerts import Alert
     from ops_actions.config import GitHubConfig
     from ops_actions.followup import Postmortems
     from ops_actions.github import Tracker
+    from ops_actions.incident.alerts import Alert
     from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
     from ops_actions.remediation import Remediator
@@ -253,8 +253,9 @@ def _run_triage(
     state_file: Path,
 ) -> TriageRun:
     """Probe, decide, write the report and the state file, and hand the figures to Actions."""
-    from ops_actions import probes, render, state
+    from ops_actions import probes, state
     from ops_actions import triage as triage_core
+    from ops_actions.incident import render
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     if token and actions.in_actions():
@@ -310,7 +311,7 @@ def triage(
     Example:
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
-    from ops_actions import render
+    from ops_actions.incident import render
 
     loaded = _load(playbook_path)
     if fail_on is not None and fail_on not in {s.id for s in loaded.playbook.severities}:
@@ -598,7 +599,7 @@ def incident_open(
       ops-actions incident open --title "Checkout failing" --severity 1 \\
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
-    from ops_actions.incident import slug
+    from ops_actions.incident.state import slug
     from ops_actions.lifecycle import operation_key
     from ops_actions.triage import load_report
 
@@ -642,7 +643,7 @@ def incident_update(
     Example:
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
-    from ops_actions.incident import parse_minutes, update_status
+    from ops_actions.incident.state import parse_minutes, update_status
     from ops_actions.lifecycle import operation_key
 
     minutes = parse_minutes(next_update) if next_update else None
@@ -681,7 +682,7 @@ def incident_severity(
     Example:
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
-    from ops_actions.incident import change_severity
+    from ops_actions.incident.state import change_severity
     from ops_actions.lifecycle import operation_key
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
@@ -739,7 +740,7 @@ def incident_impact(
     Example:
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
-    from ops_actions.incident import change_impact
+    from ops_actions.incident.state import change_impact
     from ops_actions.lifecycle import operation_key
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
@@ -842,7 +843,7 @@ def watch(
 
 def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
     """Postmortem reminders, at most once an hour (the local state remembers when)."""
-    from ops_actions.incident import iso, parse_time
+    from ops_actions.incident.state import iso, parse_time
     from ops_actions.state import save_state
 
     now = _now()
@@ -1012,7 +1013,7 @@ def remediate(
     Example:
       ops-actions remediate rollback --incident 42 --wait --hotfix-branch
     """
-    from ops_actions.incident import parse_minutes
+    from ops_actions.incident.state import parse_minutes
     from ops_actions.lifecycle import operation_key
 
     remediation = ctx.loaded.playbook.remediation
@@ -1059,7 +1060,7 @@ def guard(
     Example:
       ops-actions guard --override-reason "hotfix for the outage itself"
     """
-    from ops_actions.incident import Event, IncidentState, iso, text_of
+    from ops_actions.incident.state import Event, IncidentState, iso, text_of
     from ops_actions.remediation import active_freezes
 
     frozen = active_freezes(ctx.incidents)
@@ -1196,7 +1197,7 @@ def report(
       ops-actions report --since 30d --json
     """
     from ops_actions.followup import collect_records
-    from ops_actions.reporting import build_report, report_markdown
+    from ops_actions.incident.figures import build_report, report_markdown
 
     if not (since.endswith("d") and since[:-1].isdigit() and int(since[:-1]) > 0):
         raise OpsError(f"--since {since!r}: give a number of days such as 90d")
@@ -1243,7 +1244,7 @@ def alert(
     """
     if context.invoked_subcommand is not None:
         return
-    from ops_actions.alerts import parse_payload
+    from ops_actions.incident.alerts import parse_payload
 
     event = actions.read_event()
     if event.get("action") != ALERT_EVENT:
@@ -1299,9 +1300,9 @@ def alert_send(
       ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
       ops-actions alert send --payload-file alertmanager-body.json --dry-run
     """
-    from ops_actions.alerts import client_payload
     from ops_actions.config import GitHubConfig
     from ops_actions.github import Tracker
+    from ops_actions.incident.alerts import client_payload
 
     if payload_file is not None:
         try:

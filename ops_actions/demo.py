@@ -22,11 +22,11 @@ from ops_actions.chatops import CommentEvent, SlashCommands
 from ops_actions.config import GitHubConfig
 from ops_actions.followup import Postmortems
 from ops_actions.github import Tracker
+from ops_actions.incident.render import triage_text
 from ops_actions.lifecycle import Incidents
 from ops_actions.playbook import Playbook
 from ops_actions.probes import run_probes
 from ops_actions.remediation import Remediator
-from ops_actions.render import triage_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.state import LocalState

@@ -14,17 +14,8 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.incident import (
-    INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    compile_timeline,
-    iso,
-    issue_title,
-    parse_time,
-)
-from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
-from ops_actions.postmortem import (
+from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
+from ops_actions.incident.postmortem import (
     ACTION_LABEL,
     POSTMORTEM_LABEL,
     PostmortemState,
@@ -38,7 +29,16 @@ from ops_actions.postmortem import (
     sync_plan,
     with_postmortem_state,
 )
-from ops_actions.reporting import IncidentRecord, PostmortemRecord
+from ops_actions.incident.state import (
+    INCIDENT_LABEL,
+    Event,
+    IncidentState,
+    compile_timeline,
+    iso,
+    issue_title,
+    parse_time,
+)
+from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
 from ops_actions.text.markdown import encode_marker, set_task
 
 MAX_PROBLEMS_SHOWN = 20

@@ -23,7 +23,7 @@ from github.WorkflowRun import WorkflowRun
 
 from ops_actions.config import GitHubConfig
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident import LabelSpec
+from ops_actions.incident.state import LabelSpec
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """Incident commands carried out against a tracker: find, open, update, resolve, idempotently.
 
-The decisions are :mod:`ops_actions.incident`'s; this module reads what it needs from the
+The decisions are :mod:`ops_actions.incident.state`'s; this module reads what it needs from the
 tracker, applies a transition, and writes the timeline comment before the state, so a failure
 in between leaves an entry that a re-run finds by its marker instead of a lost one.
 """
@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident import (
+from ops_actions.incident.render import incident_body, tick_checklist
+from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
     Event,
@@ -38,7 +39,6 @@ from ops_actions.incident import (
     with_state,
 )
 from ops_actions.playbook.model import Playbook
-from ops_actions.render import incident_body, tick_checklist
 from ops_actions.text.markdown import encode_marker, find_markers
 from ops_actions.triage import TriageReport
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import httpx
 
-from ops_actions.incident import IncidentState, issue_title, parse_time, status_line
+from ops_actions.incident.state import IncidentState, issue_title, parse_time, status_line
 from ops_actions.playbook.model import NotifyTarget, Playbook
 
 ATTEMPTS: Final = 3

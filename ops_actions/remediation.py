@@ -16,7 +16,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident import INCIDENT_LABEL, Event, IncidentState, iso, record_conclusion, record_dispatch
+from ops_actions.incident.state import (
+    INCIDENT_LABEL,
+    Event,
+    IncidentState,
+    iso,
+    record_conclusion,
+    record_dispatch,
+)
 from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
 from ops_actions.text.template import fill
 

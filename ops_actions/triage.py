@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import jsonschema
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident import iso
+from ops_actions.incident.state import iso
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
 from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.probes import ProbeResult

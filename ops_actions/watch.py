@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ops_actions.alerts import Alert
-from ops_actions.incident import (
+from ops_actions.incident.alerts import Alert
+from ops_actions.incident.render import triage_markdown
+from ops_actions.incident.state import (
     INCIDENT_LABEL,
     Event,
     IncidentState,
@@ -26,7 +27,6 @@ from ops_actions.incident import (
 from ops_actions.lifecycle import Incidents, IssueView, operation_key
 from ops_actions.playbook.model import Playbook
 from ops_actions.remediation import Remediator
-from ops_actions.render import triage_markdown
 from ops_actions.triage import Snapshot, TriageReport, history_value
 
 WATCH_KEY = "triage"

@@ -22,7 +22,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.config import GitHubConfig
 from ops_actions.github import Tracker
-from ops_actions.incident import IncidentState, read_state
+from ops_actions.incident.state import IncidentState, read_state
 from ops_actions.lifecycle import Incidents
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ops_actions.incident import read_state
-from ops_actions.postmortem import read_postmortem_state
+from ops_actions.incident.postmortem import read_postmortem_state
+from ops_actions.incident.state import read_state
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 from tests.fixtures.world import World
 from tests.mermaid_check import mermaid_errors

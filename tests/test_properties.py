@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ops_actions.commands import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
-from ops_actions.incident import (
+from ops_actions.incident.slash_grammar import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
+from ops_actions.incident.state import (
     STATE_VERSION,
     TIME_FIELDS,
     IncidentState,

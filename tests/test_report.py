@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident import IncidentState, iso, with_state
+from ops_actions.incident.figures import IncidentRecord, PostmortemRecord, build_report, report_markdown
+from ops_actions.incident.postmortem import PostmortemState, action_items, with_postmortem_state
+from ops_actions.incident.state import IncidentState, iso, with_state
 from ops_actions.playbook import Playbook, load_playbook
-from ops_actions.postmortem import PostmortemState, action_items, with_postmortem_state
-from ops_actions.reporting import IncidentRecord, PostmortemRecord, build_report, report_markdown
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 from tests.mermaid_check import mermaid_errors

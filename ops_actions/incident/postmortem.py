@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from ops_actions.incident import (
+from ops_actions.incident.state import (
     IncidentState,
     TimelineEntry,
     duration,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ops_actions.incident import IncidentState, checklist_item_done, text_of
+from ops_actions.incident.state import IncidentState, checklist_item_done, text_of
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.runbook import checklist, checklist_line, step_list
 from ops_actions.triage import Reading, TriageReport
