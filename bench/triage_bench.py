@@ -14,9 +14,9 @@ import time
 from datetime import UTC, datetime
 
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
-from ops_actions.probes import run_probes
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.triage import triage
+from ops_actions.triage.engine import triage
+from ops_actions.triage.probes import run_probes
 
 TOKEN = "bench-admin-token-0123456789"
 

@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     from ops_actions.followup import Postmortems
     from ops_actions.github import Tracker
     from ops_actions.incident.alerts import Alert
+    from ops_actions.incident.triage_report import Snapshot, TriageReport
     from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
     from ops_actions.remediation import Remediator
-    from ops_actions.state import LocalState
-    from ops_actions.triage import Snapshot, TriageReport
+    from ops_actions.triage.history import LocalState
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -228,7 +228,7 @@ class LoadedPlaybook:
 
 
 def _load(path: Path | None) -> LoadedPlaybook:
-    from ops_actions.triage import content_hash
+    from ops_actions.incident.triage_report import content_hash
 
     source, data = read_playbook_source(path)
     return LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
@@ -253,22 +253,24 @@ def _run_triage(
     state_file: Path,
 ) -> TriageRun:
     """Probe, decide, write the report and the state file, and hand the figures to Actions."""
-    from ops_actions import probes, state
-    from ops_actions import triage as triage_core
     from ops_actions.incident import render
+    from ops_actions.incident.triage_report import ProbeResult, snapshot_of, write_report
+    from ops_actions.triage import probes
+    from ops_actions.triage.engine import triage as run_triage
+    from ops_actions.triage.history import load_state, save_state
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     if token and actions.in_actions():
         click.echo(actions.mask(token))
-    local, warning = state.load_state(state_file)
+    local, warning = load_state(state_file)
     if warning:
         click.echo(f"ops-actions: warning: {warning}", err=True)
     history = list(local.snapshots)
 
-    def send(batch: Sequence[Probe]) -> list[probes.ProbeResult]:
+    def send(batch: Sequence[Probe]) -> list[ProbeResult]:
         return probes.run_probes(batch, base_url=url, admin_token=token)
 
-    report = triage_core.triage(
+    report = run_triage(
         loaded.playbook,
         send=send,
         clock=_now,
@@ -277,9 +279,9 @@ def _run_triage(
         playbook_path=loaded.source,
         playbook_sha256=loaded.sha256,
     )
-    path = triage_core.write_report(report, report_dir, now=_now())
-    local.snapshots.append(triage_core.snapshot_of(report))
-    state.save_state(state_file, local)
+    path = write_report(report, report_dir, now=_now())
+    local.snapshots.append(snapshot_of(report))
+    save_state(state_file, local)
     actions.set_outputs({"severity": report.severity or "", "report-path": str(path)})
     actions.add_summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
@@ -600,8 +602,8 @@ def incident_open(
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
     from ops_actions.incident.state import slug
+    from ops_actions.incident.triage_report import load_report
     from ops_actions.lifecycle import operation_key
-    from ops_actions.triage import load_report
 
     report = load_report(from_report, ctx.loaded.playbook) if from_report else None
     chosen = severity or (report.severity if report else None) or ctx.loaded.playbook.severities[-1].id
@@ -844,7 +846,7 @@ def watch(
 def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
     """Postmortem reminders, at most once an hour (the local state remembers when)."""
     from ops_actions.incident.state import iso, parse_time
-    from ops_actions.state import save_state
+    from ops_actions.triage.history import save_state
 
     now = _now()
     last = done.local.postmortems_checked_at

@@ -23,14 +23,15 @@ from ops_actions.config import GitHubConfig
 from ops_actions.followup import Postmortems
 from ops_actions.github import Tracker
 from ops_actions.incident.render import triage_text
+from ops_actions.incident.triage_report import snapshot_of, write_report
 from ops_actions.lifecycle import Incidents
 from ops_actions.playbook import Playbook
-from ops_actions.probes import run_probes
 from ops_actions.remediation import Remediator
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from ops_actions.state import LocalState
-from ops_actions.triage import snapshot_of, triage, write_report
+from ops_actions.triage.engine import triage
+from ops_actions.triage.history import LocalState
+from ops_actions.triage.probes import run_probes
 from ops_actions.watch import reconcile
 
 DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own token, guards nothing

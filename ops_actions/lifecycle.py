@@ -38,9 +38,9 @@ from ops_actions.incident.state import (
     text_of,
     with_state,
 )
+from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers
-from ops_actions.triage import TriageReport
 
 
 class IssueView(Protocol):

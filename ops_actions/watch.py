@@ -24,10 +24,10 @@ from ops_actions.incident.state import (
     stale_gap,
     watch_updates,
 )
+from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.lifecycle import Incidents, IssueView, operation_key
 from ops_actions.playbook.model import Playbook
 from ops_actions.remediation import Remediator
-from ops_actions.triage import Snapshot, TriageReport, history_value
 
 WATCH_KEY = "triage"
 

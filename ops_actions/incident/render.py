@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.incident.state import IncidentState, checklist_item_done, text_of
+from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.runbook import checklist, checklist_line, step_list
-from ops_actions.triage import Reading, TriageReport
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:

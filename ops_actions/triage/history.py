@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ops_actions.triage import Snapshot
+from ops_actions.incident.triage_report import Snapshot
 
 STATE_VERSION: Final = 1
 DEFAULT_KEEP: Final = 20

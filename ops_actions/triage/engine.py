@@ -1,154 +1,33 @@
 """Probe results -> signals -> rule outcomes -> severity, branches and steps: the triage report.
 
-Pure: the probes' I/O lives in :mod:`ops_actions.probes`, the history in :mod:`ops_actions.state`.
+Pure: the probes' I/O lives in :mod:`ops_actions.triage.probes`, the history in
+:mod:`ops_actions.triage.history`, the report's types in :mod:`ops_actions.incident.triage_report`.
 This is the seed's ``incident-triage.ps1``, driven by the playbook.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
 
-import jsonschema
-
-from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.state import iso
+from ops_actions.incident.triage_report import (
+    ProbeResult,
+    Reading,
+    RuleOutcome,
+    Snapshot,
+    TriageReport,
+    public_url,
+)
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
 from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
-from ops_actions.probes import ProbeResult
 
-REPORT_SCHEMA_ID: Final = "ops-actions/triage-report"
-REPORT_VERSION: Final = 1
 SAMPLE_ITEMS: Final = 10
 # Heartbeats a little in the future (clock skew between hosts) count as fresh, not negative.
 _MAX_SKEW_S: Final = 300
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A signal's value, or UNKNOWN with the reason."""
-
-    name: str
-    value: Value | Unknown
-    reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.value is UNKNOWN:
-            return {"name": self.name, "status": "unknown", "value": None, "reason": self.reason}
-        return {"name": self.name, "status": "ok", "value": self.value, "reason": None}
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    """How a rule came out this time: fired, pending (breached, not yet often enough), clear, unknown."""
-
-    id: str
-    outcome: str
-    severity: str
-    branch: str | None
-    consecutive_breaches: int
-    required_breaches: int
-    summary: str
-    unknown_signals: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What one triage saw, kept in the local state for trends and flap control."""
-
-    at: str
-    signals: dict[str, Any]
-    breaches: dict[str, int]
-
-
-@dataclass
-class TriageReport:
-    """Everything one triage found; serialises to the versioned JSON report."""
-
-    started_at: str
-    finished_at: str
-    backend_url: str
-    playbook_path: str
-    playbook_sha256: str
-    probes: list[ProbeResult]
-    signals: list[Reading]
-    rules: list[RuleOutcome]
-    severity: str | None
-    branches: list[Branch]
-    steps: list[tuple[str, Step]]
-    diagnostics: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def backend_reachable(self) -> bool:
-        """At least one probe got an HTTP answer."""
-        return any(result.answered for result in self.probes)
-
-    @property
-    def fired(self) -> list[RuleOutcome]:
-        """The rules that fired."""
-        return [rule for rule in self.rules if rule.outcome == "fired"]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (see triage-report.schema.json)."""
-        return {
-            "schema": REPORT_SCHEMA_ID,
-            "version": REPORT_VERSION,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "inputs": {
-                "backend_url": self.backend_url,
-                "playbook": {"path": self.playbook_path, "sha256": self.playbook_sha256},
-            },
-            "backend_reachable": self.backend_reachable,
-            "probes": [
-                {
-                    "id": r.probe_id,
-                    "status_code": r.status_code,
-                    "latency_ms": r.latency_ms,
-                    "attempts": r.attempts,
-                    "error": r.error,
-                }
-                for r in self.probes
-            ],
-            "signals": [reading.to_dict() for reading in self.signals],
-            "rules": [{**asdict(rule), "unknown_signals": list(rule.unknown_signals)} for rule in self.rules],
-            "severity": self.severity,
-            "branches": [{"id": branch.id, "title": branch.title} for branch in self.branches],
-            "steps": [
-                {
-                    "source": source,
-                    "id": step.id,
-                    "kind": step.kind,
-                    "text": step.text,
-                    "automated": step.automated,
-                }
-                for source, step in self.steps
-            ],
-            "diagnostics": self.diagnostics,
-        }
-
-
-def public_url(url: str) -> str:
-    """The URL without credentials, query or fragment, safe for reports."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def content_hash(data: bytes) -> str:
-    """SHA-256 of the playbook bytes, so a report names exactly which playbook decided."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def _lookup(body: Any, dotted: str) -> tuple[bool, Any]:
@@ -212,13 +91,6 @@ def _read(spec: SignalSpec, probe: Probe, result: ProbeResult | None, now: datet
     if not found:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id}: field {spec.field} is missing")
     return _typed(spec, raw, now)
-
-
-def history_value(reading: Reading) -> Any:
-    """What a snapshot keeps of a reading: scalars only, UNKNOWN left out."""
-    if reading.value is UNKNOWN or isinstance(reading.value, dict):
-        return None
-    return reading.value
 
 
 def evaluate_rules(
@@ -337,33 +209,6 @@ def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
     return result
 
 
-def snapshot_of(report: TriageReport) -> Snapshot:
-    """The snapshot a triage leaves for the next one."""
-    signals = {r.name: history_value(r) for r in report.signals if history_value(r) is not None}
-    breaches = {rule.id: rule.consecutive_breaches for rule in report.rules if rule.consecutive_breaches}
-    return Snapshot(at=report.finished_at, signals=signals, breaches=breaches)
-
-
-@cache
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of the triage report, shipped in the package."""
-    text = resources.files("ops_actions").joinpath("triage-report.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
-
-
-def write_report(report: TriageReport, directory: Path, *, now: datetime) -> Path:
-    """Write ``incident-triage-<UTC timestamp>.json``; a second report in the same second gets a suffix."""
-    directory.mkdir(parents=True, exist_ok=True)
-    stem = f"incident-triage-{now.strftime('%Y%m%dT%H%M%SZ')}"
-    path = directory / f"{stem}.json"
-    counter = 1
-    while path.exists():
-        counter += 1
-        path = directory / f"{stem}-{counter}.json"
-    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
-
 def triage(
     playbook: Playbook,
     *,
@@ -396,46 +241,4 @@ def triage(
         branches=branches,
         steps=recommended_steps(playbook, severity, branches),
         diagnostics=findings(playbook, branches, results),
-    )
-
-
-def load_report(path: Path, playbook: Playbook) -> TriageReport:
-    """Read a triage JSON report back (validated against its schema) for an issue body."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        jsonschema.validate(data, report_schema())
-    except (OSError, UnicodeDecodeError, ValueError, jsonschema.ValidationError) as error:
-        reason = error.message if isinstance(error, jsonschema.ValidationError) else type(error).__name__
-        raise OpsError(f"{path} is not a triage report: {reason}", ExitCode.USAGE) from None
-    try:
-        branches = [playbook.branch(item["id"]) for item in data["branches"]]
-        steps_by_source = {"first_10_minutes": playbook.first_10_minutes}
-        steps_by_source.update({f"branch {b.id}": b.steps for b in playbook.decision_tree})
-        steps = [
-            (item["source"], next(s for s in steps_by_source[item["source"]] if s.id == item["id"]))
-            for item in data["steps"]
-        ]
-    except (KeyError, StopIteration):
-        raise OpsError(
-            f"{path} was written with another playbook (unknown branch or step)", ExitCode.USAGE
-        ) from None
-    return TriageReport(
-        started_at=data["started_at"],
-        finished_at=data["finished_at"],
-        backend_url=data["inputs"]["backend_url"],
-        playbook_path=data["inputs"]["playbook"]["path"],
-        playbook_sha256=data["inputs"]["playbook"]["sha256"],
-        probes=[
-            ProbeResult(p["id"], p["status_code"], p["latency_ms"], p["attempts"], error=p["error"])
-            for p in data["probes"]
-        ],
-        signals=[
-            Reading(s["name"], UNKNOWN if s["status"] == "unknown" else s["value"], s["reason"])
-            for s in data["signals"]
-        ],
-        rules=[RuleOutcome(**{**r, "unknown_signals": tuple(r["unknown_signals"])}) for r in data["rules"]],
-        severity=data["severity"],
-        branches=branches,
-        steps=steps,
-        diagnostics=data["diagnostics"],
     )

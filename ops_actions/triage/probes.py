@@ -12,39 +12,17 @@ import json
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 
+from ops_actions.incident.triage_report import ProbeResult
 from ops_actions.playbook.model import Probe
 
 MAX_BODY_BYTES: Final = 1_000_000
 MAX_ATTEMPTS: Final = 3
 BACKOFF_BASE_S: Final = 0.1
 RETRYABLE_STATUS: Final = range(500, 600)
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What one probe got: a status and JSON body, or the reason it got none."""
-
-    probe_id: str
-    status_code: int | None
-    latency_ms: float
-    attempts: int
-    body: Any = None
-    error: str | None = None
-
-    @property
-    def answered(self) -> bool:
-        """The backend sent an HTTP answer (of any status)."""
-        return self.status_code is not None
-
-    @property
-    def ok(self) -> bool:
-        """A 2xx answer whose body, if any, was read."""
-        return self.status_code is not None and 200 <= self.status_code < 300 and self.error is None
 
 
 class _BodyTooLarge(Exception):
