@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ops_actions.config import GitHubConfig
-from ops_actions.github import Tracker
+from ops_actions.adapters.config import GitHubConfig
+from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.incident.state import label_specs, update_status
 from ops_actions.lifecycle import Incidents, operation_key
 from ops_actions.playbook import load_playbook

@@ -19,15 +19,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ops_actions import __version__, actions
+from ops_actions import __version__
+from ops_actions.adapters import actions_runtime as actions
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
 from ops_actions.sandbox.backend import APIS, SCENARIOS
 
 if TYPE_CHECKING:
-    from ops_actions.config import GitHubConfig
+    from ops_actions.adapters.config import GitHubConfig
+    from ops_actions.adapters.github_tracker import Tracker
     from ops_actions.followup import Postmortems
-    from ops_actions.github import Tracker
     from ops_actions.incident.alerts import Alert
     from ops_actions.incident.triage_report import Snapshot, TriageReport
     from ops_actions.lifecycle import Incidents, Outcome
@@ -512,10 +513,10 @@ def _github_context(
     dry_run: bool,
 ) -> GitHubContext:
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
-    from ops_actions.config import GitHubConfig
-    from ops_actions.github import DryRunTracker, Tracker
+    from ops_actions.adapters.config import GitHubConfig
+    from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
+    from ops_actions.adapters.notify import announcer
     from ops_actions.lifecycle import Incidents
-    from ops_actions.notify import announcer
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
@@ -1302,8 +1303,8 @@ def alert_send(
       ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
       ops-actions alert send --payload-file alertmanager-body.json --dry-run
     """
-    from ops_actions.config import GitHubConfig
-    from ops_actions.github import Tracker
+    from ops_actions.adapters.config import GitHubConfig
+    from ops_actions.adapters.github_tracker import Tracker
     from ops_actions.incident.alerts import client_payload
 
     if payload_file is not None:

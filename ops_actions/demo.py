@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ops_actions.adapters.config import GitHubConfig
+from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.chatops import CommentEvent, SlashCommands
-from ops_actions.config import GitHubConfig
 from ops_actions.followup import Postmortems
-from ops_actions.github import Tracker
 from ops_actions.incident.render import triage_text
 from ops_actions.incident.triage_report import snapshot_of, write_report
 from ops_actions.lifecycle import Incidents

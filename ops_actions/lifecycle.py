@@ -87,7 +87,7 @@ class CommentView(Protocol):
 
 
 class IncidentTracker(Protocol):
-    """The tracker operations lifecycle needs (``ops_actions.github.Tracker`` provides them)."""
+    """The tracker operations lifecycle needs (``adapters.github_tracker.Tracker`` provides them)."""
 
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
     def issue(self, number: int) -> IssueView: ...
@@ -118,7 +118,7 @@ class IncidentTracker(Protocol):
 
 
 class Delivered(Protocol):
-    """How one notification target fared (``ops_actions.notify.Delivery``)."""
+    """How one notification target fared (``ops_actions.adapters.notify.Delivery``)."""
 
     @property
     def target(self) -> str: ...

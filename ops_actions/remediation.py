@@ -49,7 +49,7 @@ class Poller(Protocol):
 
 
 class RemediationTracker(IncidentTracker, Protocol):
-    """The tracker operations remediation needs (``ops_actions.github.Tracker`` provides them)."""
+    """The tracker operations remediation needs (``adapters.github_tracker.Tracker`` provides them)."""
 
     def default_branch(self) -> str: ...
     def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> Run | None: ...

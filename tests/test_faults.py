@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
-from ops_actions.github import Tracker
 from ops_actions.incident.state import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator

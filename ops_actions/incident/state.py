@@ -2,7 +2,7 @@
 
 An incident's whole state lives in its GitHub issue: labels, assignees, comments (the
 timeline) and a hidden state block at the end of the body. This module turns a command into
-the new state and the comment to post; :mod:`ops_actions.github` writes them.
+the new state and the comment to post; :mod:`ops_actions.adapters.github_tracker` writes them.
 """
 
 from __future__ import annotations

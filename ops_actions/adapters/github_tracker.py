@@ -21,7 +21,7 @@ from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.WorkflowRun import WorkflowRun
 
-from ops_actions.config import GitHubConfig
+from ops_actions.adapters.config import GitHubConfig
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.state import LabelSpec
 
