@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.flows.incidents import Incidents, operation_key
 from ops_actions.incident.state import label_specs, update_status
-from ops_actions.lifecycle import Incidents, operation_key
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 
@@ -121,7 +121,7 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
     """Requests per minute while ``remediate --wait`` follows a run, with 304s counted apart."""
     import time
 
-    from ops_actions.remediation import Remediator
+    from ops_actions.flows.remediation import Remediator
 
     playbook = load_playbook(None)
     with GitHubEmulator(repo=REPO, token=TOKEN) as emulator:

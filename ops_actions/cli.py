@@ -28,12 +28,12 @@ from ops_actions.sandbox.backend import APIS, SCENARIOS
 if TYPE_CHECKING:
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import Tracker
-    from ops_actions.followup import Postmortems
+    from ops_actions.flows.incidents import Incidents, Outcome
+    from ops_actions.flows.postmortems import Postmortems
+    from ops_actions.flows.remediation import Remediator
     from ops_actions.incident.alerts import Alert
     from ops_actions.incident.triage_report import Snapshot, TriageReport
-    from ops_actions.lifecycle import Incidents, Outcome
     from ops_actions.playbook.model import Probe
-    from ops_actions.remediation import Remediator
     from ops_actions.triage.history import LocalState
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -516,7 +516,7 @@ def _github_context(
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
     from ops_actions.adapters.notify import announcer
-    from ops_actions.lifecycle import Incidents
+    from ops_actions.flows.incidents import Incidents
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
@@ -602,9 +602,9 @@ def incident_open(
       ops-actions incident open --title "Checkout failing" --severity 1 \\
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
+    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.state import slug
     from ops_actions.incident.triage_report import load_report
-    from ops_actions.lifecycle import operation_key
 
     report = load_report(from_report, ctx.loaded.playbook) if from_report else None
     chosen = severity or (report.severity if report else None) or ctx.loaded.playbook.severities[-1].id
@@ -646,8 +646,8 @@ def incident_update(
     Example:
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
+    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.state import parse_minutes, update_status
-    from ops_actions.lifecycle import operation_key
 
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
@@ -685,8 +685,8 @@ def incident_severity(
     Example:
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
+    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.state import change_severity
-    from ops_actions.lifecycle import operation_key
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
     outcome = ctx.incidents.apply(
@@ -721,7 +721,7 @@ def incident_assign(
     Example:
       ops-actions incident assign 42 @octocat
     """
-    from ops_actions.lifecycle import operation_key
+    from ops_actions.flows.incidents import operation_key
 
     key = operation_key(ctx.config.run_id, "owner", number, owner)
     outcome = ctx.incidents.assign(number, key, owner, by=ctx.config.actor)
@@ -743,8 +743,8 @@ def incident_impact(
     Example:
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
+    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.state import change_impact
-    from ops_actions.lifecycle import operation_key
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = ctx.incidents.apply(
@@ -776,7 +776,7 @@ def incident_resolve(
       ops-actions incident resolve 42
       ops-actions incident resolve 42 --force --reason "smoke runner down; checked by hand"
     """
-    from ops_actions.lifecycle import operation_key
+    from ops_actions.flows.incidents import operation_key
 
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
@@ -869,7 +869,7 @@ def _triage_and_reconcile(
     alert: Alert | None = None,
 ) -> tuple[TriageRun, list[str]]:
     """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
-    from ops_actions.watch import reconcile
+    from ops_actions.flows.watch import reconcile
 
     done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
     lines = reconcile(
@@ -911,7 +911,7 @@ def command_(
     Example:
       GITHUB_EVENT_PATH=comment.json ops-actions command --dry-run
     """
-    from ops_actions.chatops import CommentEvent, SlashCommands
+    from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 
     event = CommentEvent.from_payload(actions.read_event())  # a bad payload fails before any setup
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
@@ -928,7 +928,7 @@ def command_(
 
 
 def _remediator(ctx: GitHubContext) -> Remediator:
-    from ops_actions.remediation import Remediator
+    from ops_actions.flows.remediation import Remediator
 
     return Remediator(tracker=ctx.tracker, incidents=ctx.incidents, clock=_now, say=click.echo)
 
@@ -1016,8 +1016,8 @@ def remediate(
     Example:
       ops-actions remediate rollback --incident 42 --wait --hotfix-branch
     """
+    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.state import parse_minutes
-    from ops_actions.lifecycle import operation_key
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0
@@ -1063,8 +1063,8 @@ def guard(
     Example:
       ops-actions guard --override-reason "hotfix for the outage itself"
     """
+    from ops_actions.flows.remediation import active_freezes
     from ops_actions.incident.state import Event, IncidentState, iso, text_of
-    from ops_actions.remediation import active_freezes
 
     frozen = active_freezes(ctx.incidents)
     if not frozen:
@@ -1106,7 +1106,7 @@ def postmortem() -> None:
 
 
 def _postmortems(ctx: GitHubContext) -> Postmortems:
-    from ops_actions.followup import Postmortems
+    from ops_actions.flows.postmortems import Postmortems
 
     return Postmortems(tracker=ctx.tracker, incidents=ctx.incidents, clock=_now)
 
@@ -1199,7 +1199,7 @@ def report(
     Example:
       ops-actions report --since 30d --json
     """
-    from ops_actions.followup import collect_records
+    from ops_actions.flows.postmortems import collect_records
     from ops_actions.incident.figures import build_report, report_markdown
 
     if not (since.endswith("d") and since[:-1].isdigit() and int(since[:-1]) > 0):

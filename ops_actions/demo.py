@@ -20,19 +20,19 @@ from pathlib import Path
 
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import Tracker
-from ops_actions.chatops import CommentEvent, SlashCommands
-from ops_actions.followup import Postmortems
+from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.postmortems import Postmortems
+from ops_actions.flows.remediation import Remediator
+from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
+from ops_actions.flows.watch import reconcile
 from ops_actions.incident.render import triage_text
 from ops_actions.incident.triage_report import snapshot_of, write_report
-from ops_actions.lifecycle import Incidents
 from ops_actions.playbook import Playbook
-from ops_actions.remediation import Remediator
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.triage.engine import triage
 from ops_actions.triage.history import LocalState
 from ops_actions.triage.probes import run_probes
-from ops_actions.watch import reconcile
 
 DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own token, guards nothing
 DEMO_GITHUB_TOKEN = "demo-github-token-not-a-secret"  # noqa: S105 - the emulator's, guards nothing

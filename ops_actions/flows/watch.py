@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ops_actions.flows.incidents import Incidents, IssueView, operation_key
+from ops_actions.flows.remediation import Remediator
 from ops_actions.incident.alerts import Alert
 from ops_actions.incident.render import triage_markdown
 from ops_actions.incident.state import (
@@ -25,9 +27,7 @@ from ops_actions.incident.state import (
     watch_updates,
 )
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
-from ops_actions.lifecycle import Incidents, IssueView, operation_key
 from ops_actions.playbook.model import Playbook
-from ops_actions.remediation import Remediator
 
 WATCH_KEY = "triage"
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
     Event,
@@ -24,7 +25,6 @@ from ops_actions.incident.state import (
     record_conclusion,
     record_dispatch,
 )
-from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, Outcome
 from ops_actions.text.template import fill
 
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.

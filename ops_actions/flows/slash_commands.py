@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.followup import Postmortems
+from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_of
+from ops_actions.flows.postmortems import Postmortems
+from ops_actions.flows.remediation import Remediator
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
@@ -21,8 +23,6 @@ from ops_actions.incident.state import (
     text_of,
     update_status,
 )
-from ops_actions.lifecycle import Incidents, IncidentTracker, Outcome, marker_of
-from ops_actions.remediation import Remediator
 from ops_actions.text.markdown import encode_marker
 
 

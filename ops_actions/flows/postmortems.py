@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import OpsError
+from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, marker_of
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.postmortem import (
     ACTION_LABEL,
@@ -38,7 +39,6 @@ from ops_actions.incident.state import (
     issue_title,
     parse_time,
 )
-from ops_actions.lifecycle import Incidents, IncidentTracker, IssueView, marker_of
 from ops_actions.text.markdown import encode_marker, set_task
 
 MAX_PROBLEMS_SHOWN = 20
