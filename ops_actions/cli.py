@@ -23,7 +23,7 @@ from ops_actions import __version__
 from ops_actions.adapters import actions_runtime as actions
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
-from ops_actions.sandbox.backend import APIS, SCENARIOS
+from ops_actions.sandbox.catalog import APIS, SCENARIOS
 
 if TYPE_CHECKING:
     from ops_actions.adapters.config import GitHubConfig

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
@@ -40,6 +39,9 @@ from ops_actions.playbook.model import (
     Workflow,
 )
 from ops_actions.text.template import placeholders
+
+if TYPE_CHECKING:
+    import jsonschema
 
 KeyPath = tuple[str | int, ...]
 # Aliases can make a small file expand into a huge tree ("billion laughs"); a real playbook
@@ -258,6 +260,9 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, source: str
 
 def _schema_problems(document: _Document) -> Iterator[Problem]:
     """Schema violations, positioned; an unknown key is reported at the key itself."""
+    # Loaded here, not at import: jsonschema costs a quarter of a second that --help never needs.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(document.value), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
@@ -278,7 +283,9 @@ def _short(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         return f"{error.instance!r} is not a valid name here"
     if error.validator in {"oneOf", "anyOf", "allOf", "if"}:
-        return str(jsonschema.exceptions.best_match([error]).message)
+        from jsonschema.exceptions import best_match
+
+        return str(best_match([error]).message)
     message = str(error.message)
     return message if len(message) <= 200 else message[:197] + "..."
 

@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
+from ops_actions.sandbox.catalog import APIS, SCENARIOS
 from ops_actions.sandbox.server import LocalServer
 
 __all__ = [
@@ -55,21 +56,6 @@ __all__ = [
     "SandboxBackend",
     "serve",
 ]
-
-SCENARIOS: tuple[str, ...] = (
-    "healthy",
-    "db-down",
-    "worker-stalled",
-    "webhook-failing",
-    "job-regression",
-    "slow",
-    "flaky",
-    "malformed",
-    "unauthorized",
-)
-
-APIS: tuple[str, ...] = ("reference", "search")
-"""The API flavours the sandbox can play: the reference backend's ops API, or a search service's."""
 
 FAULT_KINDS: tuple[str, ...] = (
     "status",

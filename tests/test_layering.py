@@ -1,0 +1,143 @@
+"""The package's floors: lower ones never import higher ones (docs/architecture.md draws the map).
+
+Every import counts, the deferred ones inside functions too, because a deferred import is still
+an arrow between floors. The rules are read from the source with ``ast``, so the test needs
+nothing installed but the package itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ops_actions"
+
+# The floors from the bottom up; a floor may import its own and the ones below it.
+CORE_FLOORS = ("text", "playbook", "incident")
+TOP = ("ops_actions.cli", "ops_actions.demo", "ops_actions.scaffold", "ops_actions.docs")
+IO_LIBRARIES = ("httpx", "github", "click")
+
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "text": (
+        "ops_actions.playbook",
+        "ops_actions.incident",
+        "ops_actions.triage",
+        "ops_actions.adapters",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        *IO_LIBRARIES,
+    ),
+    "playbook": (
+        "ops_actions.incident",
+        "ops_actions.triage",
+        "ops_actions.adapters",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        *IO_LIBRARIES,
+    ),
+    "incident": (
+        "ops_actions.triage",
+        "ops_actions.adapters",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        *IO_LIBRARIES,
+    ),
+    "triage": ("ops_actions.adapters", "ops_actions.flows", "ops_actions.sandbox", *TOP, "github", "click"),
+    "adapters": ("ops_actions.triage", "ops_actions.flows", "ops_actions.sandbox", *TOP, "click"),
+    "flows": ("ops_actions.sandbox", *TOP, "click"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module an ``import`` or ``from ... import`` in the file names (relative ones resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                origin = ".".join([*base, node.module] if node.module else base)
+            else:
+                origin = node.module or ""
+            names.add(origin)
+            # ``from ops_actions import sandbox`` imports the submodule by name.
+            names.update(f"{origin}.{alias.name}" for alias in node.names)
+    return names
+
+
+def matches(name: str, forbidden: str) -> bool:
+    return name == forbidden or name.startswith(forbidden + ".")
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def floor_of(path: Path) -> str | None:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def violations(path: Path) -> list[str]:
+    floor = floor_of(path)
+    rules = FORBIDDEN.get(floor or "", ())
+    found = []
+    for name in sorted(imported_names(path)):
+        found += [f"{module_name(path)} imports {name}" for rule in rules if matches(name, rule)]
+        if matches(name, "ops_actions.sandbox") and floor != "sandbox" and module_name(path) not in TOP:
+            found.append(f"{module_name(path)} imports {name}: only tests, demo and cli use the sandbox")
+        if matches(name, "github") and module_name(path) != "ops_actions.adapters.github_tracker":
+            found.append(f"{module_name(path)} imports PyGithub: only adapters.github_tracker may")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_imports_nothing_above_its_floor(path: Path) -> None:
+    assert violations(path) == []
+
+
+def test_the_rules_see_an_io_import_added_to_the_core(tmp_path: Path) -> None:
+    """The checker itself: a core module that imports httpx, even deferred, is a violation."""
+    state = PACKAGE / "incident" / "state.py"
+    assert violations(state) == []
+    tree = ast.parse(state.read_text(encoding="utf-8"))
+    tree.body.append(ast.parse("def probe():\n    import httpx\n").body[0])
+    spoiled = PACKAGE / "incident" / "_spoiled_for_test.py"
+    try:
+        spoiled.write_text(ast.unparse(tree), encoding="utf-8")
+        assert violations(spoiled) == ["ops_actions.incident._spoiled_for_test imports httpx"]
+    finally:
+        spoiled.unlink()
+
+
+def test_every_subpackage_says_what_lives_there_and_what_it_may_import() -> None:
+    for init in sorted(PACKAGE.glob("*/__init__.py")):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert len(doc) > 200, f"{init.relative_to(PACKAGE)} needs a docstring with the floor's map"
+        assert "import" in doc, f"{init.relative_to(PACKAGE)} should say what it may import"
+
+
+def test_the_cli_loads_nothing_heavy_at_import() -> None:
+    """``ops-actions --help`` must not pay for jsonschema, httpx, PyGithub or a server."""
+    probe = (
+        "import sys, ops_actions.cli; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'jsonschema', 'httpx', 'github', 'http'} or m.startswith('ops_actions.sandbox.') "
+        "and m != 'ops_actions.sandbox.catalog')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == []
