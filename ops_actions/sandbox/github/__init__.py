@@ -1,0 +1,73 @@
+"""A GitHub REST API emulator: a real HTTP server on 127.0.0.1 with in-memory state.
+
+PyGithub (unpatched), httpx, ``curl`` and workflows run under ``act`` talk to it exactly as they
+talk to api.github.com: ``Github(base_url=emulator.url, auth=Auth.Token(token))``. Answers are
+shaped like GitHub's (ids, ``node_id``, api urls on the emulator's own base URL, html urls on
+``https://github.com/...``, ISO ``Z`` timestamps, ``Link`` pagination, ``x-ratelimit-*`` headers,
+``ETag`` / ``If-None-Match`` -> 304, GitHub error bodies); the project's tests check every answer
+against GitHub's OpenAPI description.
+
+Operations (``R`` = ``/repos/{owner}/{repo}``, the one seeded repository):
+
+* ``GET /``, ``GET /rate_limit``, ``GET /search/issues``, ``GET R``
+* issues: ``GET|POST R/issues``, ``GET|PATCH R/issues/{n}``, ``POST R/issues/{n}/assignees``,
+  ``PUT|DELETE R/issues/{n}/lock``, ``GET|POST R/issues/{n}/sub_issues``
+* comments: ``GET|POST R/issues/{n}/comments``, ``GET|PATCH R/issues/comments/{id}``,
+  ``POST R/issues/comments/{id}/reactions``
+* labels: ``GET|POST|PUT R/issues/{n}/labels``, ``DELETE R/issues/{n}/labels/{name}``,
+  ``GET|POST R/labels``, ``GET|PATCH|DELETE R/labels/{name}``
+* ``GET R/collaborators/{user}/permission``
+* actions: ``GET R/actions/workflows``, ``GET R/actions/workflows/{id or file}``,
+  ``POST R/actions/workflows/{id or file}/dispatches``, ``GET R/actions/workflows/{id or file}/runs``,
+  ``GET R/actions/runs``, ``GET R/actions/runs/{id}``, ``GET R/actions/runs/{id}/jobs``
+* git and deployments: ``GET R/git/ref/{ref}``, ``POST R/git/refs``, ``GET R/commits/{ref}``,
+  ``GET R/deployments`` (always empty), ``POST R/dispatches`` (repository_dispatch, recorded)
+
+Control endpoints (no auth, JSON in and out) mirror the Python API so another process can drive
+the emulator: ``POST /_emulator/{permission,workflow,run,issue,comment,branch,fault,advance,reset-log}``,
+``GET /_emulator/{state,requests}``.
+
+Choices where GitHub's behaviour depends on things the emulator does not model:
+
+* The collaborator permission of a user never given one is ``read`` (what a public repository
+  answers for a non-collaborator) rather than a 404.
+* Workflow runs follow a clock: ``queued`` for ``queued_s``, then ``in_progress`` for
+  ``in_progress_s``, then ``completed`` with the scripted conclusion. The clock is real time plus
+  an offset moved by :meth:`GitHubEmulator.advance` (or the given ``clock`` plus that offset).
+* ``Link`` headers point at the path that was requested (``/repos/{owner}/{repo}/...``);
+  api.github.com rewrites them to ``/repositories/{id}/...``, which the OpenAPI description lacks.
+* Adding a sub-issue answers 201 with the parent issue; ``sub_issue_id`` is the issue's ``id``.
+* New repositories get GitHub's nine default labels (``bug``, ``documentation``, ...).
+
+The package: ``model`` (constants, records, requests and responses, small helpers), ``store`` (the
+state, declared once on the base class ``_Store``, and the changes the parts share), ``shapes``
+(the JSON renderers), the route handlers in ``repository``, ``issues`` (with comments and
+reactions), ``labels``, ``actions`` (with git refs, commits, deployments and repository dispatch)
+and ``search`` on their shared helpers in ``request_helpers``, ``limits`` (authentication, faults,
+rate limits), ``python_api`` (seeding and reading the state), ``control`` (the ``/_emulator/...``
+endpoints), ``server`` (the HTTP server and request handler) and ``emulator`` (``GitHubEmulator``,
+composed of those mixins: construction, start and stop, the route table, answering a request;
+and :func:`serve`). Only the tests, the benchmarks, ``ops_actions/demo.py`` and
+``ops_actions/cli.py`` import it, and only the names below.
+"""
+
+from ops_actions.sandbox.github.emulator import GitHubEmulator, serve
+from ops_actions.sandbox.github.model import (
+    CONTROL_PREFIX,
+    FAULT_KINDS,
+    MAX_BODY_CHARS,
+    PERMISSIONS,
+    Exchange,
+    RecordedRequest,
+)
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "FAULT_KINDS",
+    "MAX_BODY_CHARS",
+    "PERMISSIONS",
+    "Exchange",
+    "GitHubEmulator",
+    "RecordedRequest",
+    "serve",
+]

@@ -1,0 +1,335 @@
+"""Route handlers for issues (assignees, lock, sub-issues) and their comments and reactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ops_actions.sandbox.github.model import (
+    LOCK_REASONS,
+    MAX_BODY_CHARS,
+    MAX_TITLE_CHARS,
+    REACTION_CONTENTS,
+    JSONDict,
+    _ApiError,
+    _Comment,
+    _error,
+    _Issue,
+    _parse_time,
+    _Reaction,
+    _Request,
+    _Response,
+    _validation,
+)
+from ops_actions.sandbox.github.request_helpers import _RequestHelpers
+
+
+def _too_long(resource: str, field_name: str, limit: int) -> JSONDict:
+    return {
+        "resource": resource,
+        "code": "custom",
+        "field": field_name,
+        "message": f"{field_name} is too long (maximum is {limit} characters)",
+    }
+
+
+def _logins_from(value: Any) -> list[str] | None:
+    if not isinstance(value, list):
+        return None
+    logins: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            logins.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("login"), str):
+            logins.append(item["login"])
+        else:
+            return None
+    return logins
+
+
+class _IssueRoutes(_RequestHelpers):
+    """``R/issues...`` (except labels) and ``R/issues/comments/...``."""
+
+    # -- request helpers ----------------------------------------------------------------------
+
+    def _comment_or_404(self, request: _Request) -> _Comment:
+        comment = self._comments.get(int(request.params["comment_id"]))
+        if comment is None:
+            raise _ApiError(_error(404, "Not Found", request.docs))
+        return comment
+
+    def _check_text(self, request: _Request, resource: str, body: JSONDict) -> None:
+        text = body.get("body")
+        if text is not None and not isinstance(text, str):
+            raise _ApiError(
+                _validation(request.docs, {"resource": resource, "code": "invalid", "field": "body"})
+            )
+        if isinstance(text, str) and len(text) > MAX_BODY_CHARS:
+            raise _ApiError(_validation(request.docs, _too_long(resource, "body", MAX_BODY_CHARS)))
+
+    def _check_title(self, request: _Request, title: Any) -> str:
+        if not isinstance(title, str | int) or (isinstance(title, str) and not title.strip()):
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "missing_field", "field": "title"})
+            )
+        text = str(title)
+        if len(text) > MAX_TITLE_CHARS:
+            raise _ApiError(_validation(request.docs, _too_long("Issue", "title", MAX_TITLE_CHARS)))
+        return text
+
+    # -- handlers: issues ---------------------------------------------------------------------
+
+    def _filtered_issues(self, request: _Request) -> list[_Issue]:
+        query = request.query
+        state = query.get("state", "open")
+        if state not in ("open", "closed", "all"):
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "state"})
+            )
+        wanted_labels = [name.strip().lower() for name in query.get("labels", "").split(",") if name.strip()]
+        wanted_ids: list[int] = []
+        for name in wanted_labels:
+            lid = self._label_by_name.get(name)
+            if lid is None:
+                return []
+            wanted_ids.append(lid)
+        creator = query.get("creator")
+        assignee = query.get("assignee")
+        since: datetime | None = None
+        if "since" in query:
+            try:
+                since = _parse_time(query["since"])
+            except ValueError:
+                raise _ApiError(
+                    _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "since"})
+                ) from None
+        found: list[_Issue] = []
+        for issue in self._issues.values():
+            if state not in ("all", issue.state):
+                continue
+            if wanted_ids and not all(lid in issue.labels for lid in wanted_ids):
+                continue
+            if creator is not None and issue.user.lower() != creator.lower():
+                continue
+            if assignee is not None and not self._assignee_matches(issue, assignee):
+                continue
+            if since is not None and issue.updated_at < since:
+                continue
+            found.append(issue)
+        return self._sort_issues(found, query.get("sort", "created"), query.get("direction", "desc"))
+
+    @staticmethod
+    def _assignee_matches(issue: _Issue, assignee: str) -> bool:
+        if assignee == "none":
+            return not issue.assignees
+        if assignee == "*":
+            return bool(issue.assignees)
+        return assignee.lower() in (login.lower() for login in issue.assignees)
+
+    def _h_list_issues(self, request: _Request) -> _Response:
+        page, headers = self._paginate(request, self._filtered_issues(request))
+        return _Response(200, [self._issue_json(issue, full=False) for issue in page], headers)
+
+    def _h_create_issue(self, request: _Request) -> _Response:
+        body = self._body_object(request)
+        title = self._check_title(request, body.get("title"))
+        self._check_text(request, "Issue", body)
+        labels = self._labels_or_422(request, body.get("labels", []))
+        assignees = _logins_from(body.get("assignees", [])) or []
+        if isinstance(body.get("assignee"), str):
+            assignees.insert(0, body["assignee"])
+        issue = self._new_issue(title, body.get("body") or "", self.actor, labels, assignees, self.now())
+        data = self._issue_json(issue, full=True)
+        return _Response(201, data, {"Location": data["url"]})
+
+    def _h_get_issue(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        return _Response(200, self._issue_json(issue, full=True), last_modified=issue.updated_at)
+
+    def _h_update_issue(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        body = self._body_object(request, required=False)
+        if "title" in body:
+            issue.title = self._check_title(request, body["title"])
+        self._check_text(request, "Issue", body)
+        state = body.get("state")
+        if state is not None and state not in ("open", "closed"):
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "state"})
+            )
+        reason = body.get("state_reason")
+        if reason is not None and reason not in ("completed", "not_planned", "reopened", "duplicate"):
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "state_reason"})
+            )
+        labels = self._labels_or_422(request, body["labels"]) if "labels" in body else None
+        assignees = _logins_from(body["assignees"]) if "assignees" in body else None
+        if "assignees" in body and assignees is None:
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "assignees"})
+            )
+        now = self.now()
+        if "body" in body:
+            issue.body = body["body"] or ""
+        if state == "closed" and issue.state == "open":
+            issue.state, issue.closed_at, issue.closed_by = "closed", now, self.actor
+            issue.state_reason = reason or "completed"
+        elif state == "open" and issue.state == "closed":
+            issue.state, issue.closed_at, issue.closed_by = "open", None, None
+            issue.state_reason = "reopened"
+        elif "state_reason" in body and issue.state == "closed" and reason is not None:
+            issue.state_reason = reason
+        if labels is not None:
+            issue.labels = []
+            for name in labels:
+                self._attach_label(issue, name)
+        if assignees is not None:
+            issue.assignees = list(dict.fromkeys(assignees))
+        if "assignee" in body:
+            issue.assignees = [body["assignee"]] if isinstance(body["assignee"], str) else []
+        issue.updated_at = now
+        return _Response(200, self._issue_json(issue, full=True))
+
+    def _h_add_assignees(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        body = self._body_object(request, required=False)
+        logins = _logins_from(body.get("assignees", []))
+        if logins is None:
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "assignees"})
+            )
+        issue.assignees = list(dict.fromkeys([*issue.assignees, *logins]))
+        issue.updated_at = self.now()
+        return _Response(201, self._issue_json(issue, full=True))
+
+    def _h_lock(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        body = request.body if isinstance(request.body, dict) else {}
+        reason = body.get("lock_reason")
+        if reason is not None and reason not in LOCK_REASONS:
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "lock_reason"})
+            )
+        issue.locked, issue.lock_reason = True, reason
+        issue.updated_at = self.now()
+        return _Response(204)
+
+    def _h_unlock(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        issue.locked, issue.lock_reason = False, None
+        issue.updated_at = self.now()
+        return _Response(204)
+
+    def _h_list_sub_issues(self, request: _Request) -> _Response:
+        parent = self._issue_or_404(request)
+        page, headers = self._paginate(request, self._children(parent.number))
+        return _Response(200, [self._issue_json(issue, full=False) for issue in page], headers)
+
+    def _h_add_sub_issue(self, request: _Request) -> _Response:
+        parent = self._issue_or_404(request)
+        body = self._body_object(request)
+        sub_id = body.get("sub_issue_id")
+        if not isinstance(sub_id, int) or isinstance(sub_id, bool):
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "sub_issue_id"})
+            )
+        number = self._issue_by_id.get(sub_id)
+        if number is None:
+            raise _ApiError(_error(404, "Not Found", request.docs))
+        child = self._issues[number]
+        if child.number == parent.number:
+            raise _ApiError(
+                _validation(
+                    request.docs,
+                    {
+                        "resource": "Issue",
+                        "code": "custom",
+                        "message": "An issue cannot be a sub-issue of itself",
+                    },
+                )
+            )
+        if (
+            child.parent is not None
+            and child.parent != parent.number
+            and body.get("replace_parent") is not True
+        ):
+            raise _ApiError(
+                _validation(
+                    request.docs,
+                    {"resource": "Issue", "code": "custom", "message": "Sub-issue may only have one parent"},
+                )
+            )
+        if child.parent is not None and child.parent != parent.number:
+            self._sub_issues[child.parent].remove(child.number)
+        if child.parent != parent.number:
+            self._sub_issues.setdefault(parent.number, []).append(child.number)
+        child.parent = parent.number
+        now = self.now()
+        child.updated_at = parent.updated_at = now
+        data = self._issue_json(parent, full=True)
+        return _Response(201, data, {"Location": f"{data['url']}/sub_issues"})
+
+    # -- handlers: comments and reactions -----------------------------------------------------
+
+    def _h_list_comments(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        comments = [self._comments[cid] for cid in issue.comment_ids]
+        if "since" in request.query:
+            try:
+                since = _parse_time(request.query["since"])
+            except ValueError:
+                raise _ApiError(
+                    _validation(
+                        request.docs, {"resource": "IssueComment", "code": "invalid", "field": "since"}
+                    )
+                ) from None
+            comments = [c for c in comments if c.updated_at >= since]
+        page, headers = self._paginate(request, comments)
+        return _Response(200, [self._comment_json(c) for c in page], headers)
+
+    def _h_create_comment(self, request: _Request) -> _Response:
+        issue = self._issue_or_404(request)
+        body = self._body_object(request)
+        if not isinstance(body.get("body"), str) or not body["body"]:
+            raise _ApiError(
+                _validation(
+                    request.docs, {"resource": "IssueComment", "code": "missing_field", "field": "body"}
+                )
+            )
+        self._check_text(request, "IssueComment", body)
+        comment = self._new_comment(issue, body["body"], self.actor, self.now())
+        data = self._comment_json(comment)
+        return _Response(201, data, {"Location": data["url"]})
+
+    def _h_get_comment(self, request: _Request) -> _Response:
+        comment = self._comment_or_404(request)
+        return _Response(200, self._comment_json(comment), last_modified=comment.updated_at)
+
+    def _h_update_comment(self, request: _Request) -> _Response:
+        comment = self._comment_or_404(request)
+        body = self._body_object(request)
+        if not isinstance(body.get("body"), str):
+            raise _ApiError(
+                _validation(
+                    request.docs, {"resource": "IssueComment", "code": "missing_field", "field": "body"}
+                )
+            )
+        self._check_text(request, "IssueComment", body)
+        comment.body = body["body"]
+        comment.updated_at = self.now()
+        return _Response(200, self._comment_json(comment))
+
+    def _h_create_reaction(self, request: _Request) -> _Response:
+        comment = self._comment_or_404(request)
+        content = self._body_object(request).get("content")
+        if content not in REACTION_CONTENTS:
+            raise _ApiError(
+                _validation(request.docs, {"resource": "Reaction", "code": "invalid", "field": "content"})
+            )
+        reactions = self._reactions.setdefault(comment.id, [])
+        for reaction in reactions:
+            if reaction.user == self.actor and reaction.content == content:
+                return _Response(200, self._reaction_json(reaction))
+        reaction = _Reaction(next(self._ids["reaction"]), comment.id, self.actor, content, self.now())
+        reactions.append(reaction)
+        return _Response(201, self._reaction_json(reaction))

@@ -1,0 +1,150 @@
+"""What stands between a request and its handler: authentication, injected faults and rate-limit buckets."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Final
+
+from ops_actions.sandbox.github.model import (
+    _DOCS,
+    FAULT_KINDS,
+    _error,
+    _Fault,
+    _Request,
+    _Response,
+    _validation,
+)
+from ops_actions.sandbox.github.shapes import _Shapes
+
+_SECONDARY_MESSAGE: Final = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+_RATE_DOCS: Final = f"{_DOCS}/using-the-rest-api/rate-limits-for-the-rest-api"
+
+
+class _Limits(_Shapes):
+    """Authentication, fault injection and taking, rate limits (and ``GET /rate_limit``)."""
+
+    # -- authentication -----------------------------------------------------------------------
+
+    def _authenticate(self, headers: Mapping[str, str], docs: str) -> _Response | None:
+        value = headers.get("authorization", "").strip()
+        if not value:
+            return _error(401, "Requires authentication", docs)
+        scheme, _, credential = value.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() not in ("token", "bearer") or not credential:
+            return _error(401, "Bad credentials", docs)
+        if self._token is not None and credential != self._token:
+            return _error(401, "Bad credentials", docs)
+        return None
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def inject(
+        self,
+        fault: str,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path_contains: str | None = None,
+        retry_after: int | None = None,
+        delay_s: float = 0.0,
+    ) -> None:
+        """Break the next ``times`` matching API requests (``FAULT_KINDS``); faults apply in order added."""
+        if fault not in FAULT_KINDS:
+            raise ValueError(f"fault must be one of {FAULT_KINDS}, not {fault!r}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._faults.append(
+                _Fault(fault, times, method.upper() if method else None, path_contains, retry_after, delay_s)
+            )
+
+    def _take_fault(self, method: str, target: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.method is not None and fault.method != method:
+                    continue
+                if fault.path_contains is not None and fault.path_contains not in target:
+                    continue
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _fault_response(self, fault: _Fault, request_id: str, docs: str) -> _Response:
+        kind = fault.kind
+        if kind == "5xx":
+            return _Response(502, {"message": "Server Error"})
+        if kind in ("secondary-rate-limit", "429"):
+            response = _Response(
+                403 if kind == "secondary-rate-limit" else 429,
+                {
+                    "message": _SECONDARY_MESSAGE.format(request_id=request_id),
+                    "documentation_url": f"{_RATE_DOCS}#about-secondary-rate-limits",
+                },
+            )
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = str(fault.retry_after)
+            return response
+        if kind == "primary-rate-limit":
+            reset = self.now() + timedelta(seconds=fault.retry_after if fault.retry_after is not None else 60)
+            response = _error(
+                403, f"API rate limit exceeded for user ID {self._user_id(self.actor)}.", _RATE_DOCS
+            )
+            response.headers["x-ratelimit-remaining"] = "0"
+            response.headers["x-ratelimit-reset"] = str(math.ceil(reset.timestamp()))
+            return response
+        if kind == "404":
+            return _error(404, "Not Found", docs)
+        if kind == "410":
+            return _error(410, "Issues are disabled for this repo", docs)
+        return _validation(
+            docs, {"resource": "Issue", "code": "custom", "message": "Injected validation failure"}
+        )
+
+    # -- rate limits --------------------------------------------------------------------------
+
+    def _consume_rate(self, resource: str) -> bool:
+        bucket = self._buckets[resource]
+        now = self.now()
+        if now >= bucket.reset_at:
+            bucket.used = 0
+            bucket.reset_at = now + timedelta(seconds=bucket.window_s)
+        if bucket.used >= bucket.limit:
+            return False
+        bucket.used += 1
+        return True
+
+    def _rate_headers(self, resource: str) -> dict[str, str]:
+        info = self._bucket_json(resource)
+        return {
+            "x-ratelimit-limit": str(info["limit"]),
+            "x-ratelimit-remaining": str(info["remaining"]),
+            "x-ratelimit-reset": str(info["reset"]),
+            "x-ratelimit-used": str(info["used"]),
+            "x-ratelimit-resource": resource,
+        }
+
+    def _h_rate_limit(self, request: _Request) -> _Response:
+        core = self._bucket_json("core")
+        search = self._bucket_json("search")
+        graphql = {"limit": 5000, "used": 0, "remaining": 5000, "reset": core["reset"]}
+        return _Response(
+            200,
+            {
+                "resources": {
+                    "core": core,
+                    "search": search,
+                    "graphql": graphql,
+                    "integration_manifest": dict(graphql),
+                    "code_search": {**search, "limit": 10, "remaining": 10, "used": 0},
+                },
+                "rate": core,
+            },
+        )

@@ -1,0 +1,223 @@
+"""The emulator's Python API for tests and demos: observing requests, reading the state, seeding it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from ops_actions.sandbox.github.model import (
+    _HEX_SHA,
+    PERMISSIONS,
+    RUN_CONCLUSIONS,
+    RUN_STATUSES,
+    Exchange,
+    JSONDict,
+    _aware,
+    _iso,
+    _Workflow,
+)
+from ops_actions.sandbox.github.shapes import _Shapes
+
+
+class _PythonApi(_Shapes):
+    """Listeners and the request log, state access, and seeding (faults: :class:`_Limits`)."""
+
+    # -- observing ----------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[Exchange], None]) -> None:
+        """Call ``listener`` with every exchange, before the response is written to the socket."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Exchange], None]) -> None:
+        with self._lock:
+            self._listeners.remove(listener)
+
+    def reset_log(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self.requests.clear()
+
+    # -- state access -------------------------------------------------------------------------
+
+    def issues(self, *, state: str = "all") -> list[JSONDict]:
+        """Issues and PRs as the REST API renders one issue (labels are label objects), by number."""
+        if state not in ("open", "closed", "all"):
+            raise ValueError(f"state must be open, closed or all, not {state!r}")
+        with self._lock:
+            return [
+                self._issue_json(issue, full=True)
+                for issue in sorted(self._issues.values(), key=lambda i: i.number)
+                if state in ("all", issue.state)
+            ]
+
+    def issue(self, number: int) -> JSONDict:
+        """One issue as the REST API renders it; KeyError if there is none."""
+        with self._lock:
+            return self._issue_json(self._issues[number], full=True)
+
+    def comments(self, number: int) -> list[JSONDict]:
+        """Comments on issue ``number`` as the REST API renders them, oldest first; KeyError if no issue."""
+        with self._lock:
+            issue = self._issues[number]
+            return [self._comment_json(self._comments[cid]) for cid in issue.comment_ids]
+
+    def label_names(self) -> set[str]:
+        """Names of the repository's labels."""
+        with self._lock:
+            return {label.name for label in self._labels.values()}
+
+    def runs(self) -> list[JSONDict]:
+        """Workflow runs as the REST API renders them (newest first), each with its dispatch ``inputs``."""
+        with self._lock:
+            return [{**self._run_json(run), "inputs": dict(run.inputs)} for run in self._sorted_runs()]
+
+    def repository_dispatches(self) -> list[JSONDict]:
+        """Repository dispatches received: ``event_type``, ``client_payload``, ``received_at``."""
+        with self._lock:
+            return json.loads(json.dumps(self._repository_dispatches))  # type: ignore[no-any-return]
+
+    def workflow_dispatches(self) -> list[JSONDict]:
+        """Workflow dispatches received: ``workflow`` (file), ``ref``, ``inputs``, ``run_id``."""
+        with self._lock:
+            return json.loads(json.dumps(self._workflow_dispatches))  # type: ignore[no-any-return]
+
+    def state(self) -> JSONDict:
+        """Everything, as ``GET /_emulator/state`` returns it."""
+        with self._lock:
+            return {
+                "repository": self.full_name,
+                "now": _iso(self.now()),
+                "issues": self.issues(),
+                "comments": {str(n): self.comments(n) for n in sorted(self._issues)},
+                "sub_issues": {
+                    str(parent): list(children) for parent, children in self._sub_issues.items() if children
+                },
+                "labels": [self._label_json(label) for label in self._sorted_labels()],
+                "permissions": dict(self._permissions),
+                "workflows": [self._workflow_json(w) for w in self._workflows.values()],
+                "runs": self.runs(),
+                "refs": dict(self._refs),
+                "repository_dispatches": self.repository_dispatches(),
+                "workflow_dispatches": self.workflow_dispatches(),
+                "rate_limit": {name: self._bucket_json(name) for name in self._buckets},
+            }
+
+    # -- seeding ------------------------------------------------------------------------------
+
+    def set_permission(self, login: str, permission: str) -> None:
+        """Give ``login`` a repository role: admin, maintain, write, triage, read or none."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"permission must be one of {PERMISSIONS}, not {permission!r}")
+        with self._lock:
+            self._permissions[login] = permission
+
+    def add_workflow(
+        self,
+        file: str,
+        name: str,
+        *,
+        inputs: Sequence[str] = (),
+        outcome: str = "success",
+        queued_s: float = 1.0,
+        in_progress_s: float = 5.0,
+    ) -> None:
+        """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript)."""
+        if outcome not in RUN_CONCLUSIONS:
+            raise ValueError(f"outcome must be a run conclusion {sorted(RUN_CONCLUSIONS)}, not {outcome!r}")
+        if queued_s < 0 or in_progress_s < 0:
+            raise ValueError("durations must not be negative")
+        base = file.rsplit("/", 1)[-1]
+        with self._lock:
+            existing = self._workflow_by_file(base)
+            if existing is not None:
+                existing.name, existing.inputs, existing.outcome = name, tuple(inputs), outcome
+                existing.queued_s, existing.in_progress_s = queued_s, in_progress_s
+                return
+            wid = next(self._ids["workflow"])
+            self._workflows[wid] = _Workflow(
+                wid,
+                base,
+                name,
+                tuple(inputs),
+                outcome,
+                queued_s,
+                in_progress_s,
+                self.now().replace(microsecond=0),
+            )
+
+    def add_run(
+        self,
+        workflow_file: str,
+        *,
+        head_sha: str,
+        conclusion: str | None,
+        created_at: datetime,
+        event: str = "workflow_dispatch",
+        status: str = "completed",
+        head_branch: str | None = None,
+    ) -> int:
+        """Seed a past run with a fixed status/conclusion; an unknown workflow file is declared on the way."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {sorted(RUN_STATUSES)}, not {status!r}")
+        if conclusion is not None and conclusion not in RUN_CONCLUSIONS:
+            raise ValueError(
+                f"conclusion must be one of {sorted(RUN_CONCLUSIONS)} or None, not {conclusion!r}"
+            )
+        base = workflow_file.rsplit("/", 1)[-1]
+        with self._lock:
+            if self._workflow_by_file(base) is None:
+                self.add_workflow(base, base.rsplit(".", 1)[0])
+            workflow = self._workflow_by_file(base)
+            assert workflow is not None
+            run = self._new_run(
+                workflow,
+                head_sha=head_sha,
+                head_branch=head_branch or self.default_branch,
+                event=event,
+                created_at=_aware(created_at).astimezone(UTC),
+            )
+            run.fixed_status, run.fixed_conclusion = status, conclusion
+            return run.id
+
+    def set_branch_sha(self, branch: str, sha: str) -> None:
+        """Point ``refs/heads/<branch>`` at ``sha`` (created if missing)."""
+        if not _HEX_SHA.match(sha):
+            raise ValueError(f"sha must be 40 lower-case hex digits, got {sha!r}")
+        with self._lock:
+            self._refs[f"refs/heads/{branch.removeprefix('refs/heads/')}"] = sha
+
+    def add_issue(
+        self,
+        *,
+        title: str,
+        body: str = "",
+        labels: Sequence[str] = (),
+        state: str = "open",
+        user: str = "octocat",
+        pull_request: bool = False,
+        assignees: Sequence[str] = (),
+        created_at: datetime | None = None,
+    ) -> int:
+        """Seed an issue (or a PR's issue) without HTTP; returns its number. Cheap enough for thousands."""
+        if state not in ("open", "closed"):
+            raise ValueError(f"state must be open or closed, not {state!r}")
+        with self._lock:
+            moment = _aware(created_at).astimezone(UTC) if created_at is not None else self.now()
+            issue = self._new_issue(title, body, user, labels, assignees, moment, is_pr=pull_request)
+            if state == "closed":
+                issue.state, issue.state_reason, issue.closed_at, issue.closed_by = (
+                    "closed",
+                    "completed",
+                    moment,
+                    user,
+                )
+            return issue.number
+
+    def add_comment(self, number: int, *, body: str, user: str, created_at: datetime | None = None) -> int:
+        """Seed a comment on issue ``number`` (KeyError if none); returns the comment id."""
+        with self._lock:
+            issue = self._issues[number]
+            moment = _aware(created_at).astimezone(UTC) if created_at is not None else self.now()
+            return self._new_comment(issue, body, user, moment).id

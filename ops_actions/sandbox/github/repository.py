@@ -1,0 +1,82 @@
+"""Route handlers for the API root, the repository and a collaborator's permission."""
+
+from __future__ import annotations
+
+from ops_actions.sandbox.github.model import _HTML, PERMISSIONS, _Request, _Response
+from ops_actions.sandbox.github.request_helpers import _RequestHelpers
+
+
+class _RepositoryRoutes(_RequestHelpers):
+    """``GET /``, ``GET R``, ``GET R/collaborators/{user}/permission``."""
+
+    # -- handlers: meta -----------------------------------------------------------------------
+
+    def _h_root(self, request: _Request) -> _Response:
+        api = self._api
+        search = "{&page,per_page,sort,order}"
+        return _Response(
+            200,
+            {
+                "current_user_url": f"{api}/user",
+                "current_user_authorizations_html_url": (
+                    f"{_HTML}/settings/connections/applications{{/client_id}}"
+                ),
+                "authorizations_url": f"{api}/authorizations",
+                "code_search_url": f"{api}/search/code?q={{query}}{search}",
+                "commit_search_url": f"{api}/search/commits?q={{query}}{search}",
+                "emails_url": f"{api}/user/emails",
+                "emojis_url": f"{api}/emojis",
+                "events_url": f"{api}/events",
+                "feeds_url": f"{api}/feeds",
+                "followers_url": f"{api}/user/followers",
+                "following_url": f"{api}/user/following{{/target}}",
+                "gists_url": f"{api}/gists{{/gist_id}}",
+                "hub_url": f"{api}/hub",
+                "issue_search_url": f"{api}/search/issues?q={{query}}{search}",
+                "issues_url": f"{api}/issues",
+                "keys_url": f"{api}/user/keys",
+                "label_search_url": (
+                    f"{api}/search/labels?q={{query}}&repository_id={{repository_id}}{{&page,per_page}}"
+                ),
+                "notifications_url": f"{api}/notifications",
+                "organization_url": f"{api}/orgs/{{org}}",
+                "organization_repositories_url": f"{api}/orgs/{{org}}/repos{{?type,page,per_page,sort}}",
+                "organization_teams_url": f"{api}/orgs/{{org}}/teams",
+                "public_gists_url": f"{api}/gists/public",
+                "rate_limit_url": f"{api}/rate_limit",
+                "repository_url": f"{api}/repos/{{owner}}/{{repo}}",
+                "repository_search_url": f"{api}/search/repositories?q={{query}}{search}",
+                "current_user_repositories_url": f"{api}/user/repos{{?type,page,per_page,sort}}",
+                "starred_url": f"{api}/user/starred{{/owner}}{{/repo}}",
+                "starred_gists_url": f"{api}/gists/starred",
+                "topic_search_url": f"{api}/search/topics?q={{query}}{{&page,per_page}}",
+                "user_url": f"{api}/users/{{user}}",
+                "user_organizations_url": f"{api}/user/orgs",
+                "user_repositories_url": f"{api}/users/{{user}}/repos{{?type,page,per_page,sort}}",
+                "user_search_url": f"{api}/search/users?q={{query}}{search}",
+            },
+        )
+
+    def _h_repo(self, request: _Request) -> _Response:
+        return _Response(200, self._repo_json(), last_modified=self._created_at)
+
+    # -- handlers: collaborators --------------------------------------------------------------
+
+    def _h_permission(self, request: _Request) -> _Response:
+        login = request.params["username"]
+        role = self._permissions.get(login, "read")
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+        ranks = PERMISSIONS[::-1]  # none < read < triage < write < maintain < admin
+        rank = ranks.index(role)
+        user = {
+            **self._user_json(login),
+            "permissions": {
+                "admin": rank >= ranks.index("admin"),
+                "maintain": rank >= ranks.index("maintain"),
+                "push": rank >= ranks.index("write"),
+                "triage": rank >= ranks.index("triage"),
+                "pull": rank >= ranks.index("read"),
+            },
+            "role_name": role,
+        }
+        return _Response(200, {"permission": legacy, "role_name": role, "user": user})
