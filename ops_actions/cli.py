@@ -766,7 +766,7 @@ def incident_resolve(
     force: bool,
     reason: str,
 ) -> None:
-    """Close the incident with the compiled timeline and its durations.
+    """Close the incident with its timeline and durations, then file the postmortem.
 
     Refuses (exit 6), saying what is missing, until the automatically verified checklist items
     hold (metrics normal long enough, Backend Live Smoke passed); --force --reason overrides.
@@ -781,10 +781,12 @@ def incident_resolve(
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
     key = operation_key(ctx.config.run_id, "resolve", number)
-    outcome = ctx.incidents.resolve(
+    outcome, filed = _postmortems(ctx).resolve(
         number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
     )
     _report_outcome(outcome, summary_title="Resolved")
+    for line in filed.lines:
+        click.echo(f"{line}: {filed.url}")
 
 
 @sandbox.command("github")
@@ -1143,21 +1145,22 @@ def postmortem_create(
 
 @postmortem.command("sync")
 @github_command
-@click.argument("number", type=int)
+@click.argument("number", type=int, required=False)
 def postmortem_sync(
     ctx: GitHubContext,
-    number: int,
+    number: int | None,
 ) -> None:
     """Turn preventive actions into sub-issues and keep their checkboxes in step both ways.
 
-    NUMBER is the postmortem issue (or its incident). Items need `— @owner — due YYYY-MM-DD`;
-    the ones that lack them are reported in a comment.
+    NUMBER is the postmortem issue (or its incident); without it, the issue of the triggering
+    event (incident-postmortem.yml, when a person edits a postmortem). Items need
+    `— @owner — due YYYY-MM-DD`; the ones that lack them are reported in a comment.
 
     \b
     Example:
       ops-actions postmortem sync 57
     """
-    result = _postmortems(ctx).sync(number)
+    result = _postmortems(ctx).sync(number if number is not None else _event_issue_number())
     for line in result.lines:
         click.echo(line)
 

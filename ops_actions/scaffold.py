@@ -33,14 +33,22 @@ SECRETS: Final = (
 )
 PERMISSIONS: Final = (
     ("incident-open.yml", "issues: write", "opens the incident issue"),
-    ("incident-triage.yml", "issues: write", "opens, follows and reminds on incidents"),
+    (
+        "incident-triage.yml",
+        "issues: write, actions: read",
+        "opens, follows and reminds; reads remediation runs",
+    ),
     (
         "incident-commands.yml",
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
-    ("incident-alert.yml", "issues: write", "alerts from monitors open or update incidents"),
-    ("incident-postmortem.yml", "issues: write", "creates the postmortem when an incident closes"),
+    ("incident-alert.yml", "issues: write, actions: read", "alerts open or update incidents; read runs"),
+    (
+        "incident-postmortem.yml",
+        "issues: write",
+        "the postmortem of a closed incident; action items of an edited postmortem",
+    ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )
 
