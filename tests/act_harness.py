@@ -20,6 +20,8 @@ What it takes, found by experiment with act 0.2.89:
   that reuse it pass ``--use-gitignore=false`` so act copies the git-ignored ``.venv`` along; the
   action then finds ``.venv/bin/ops-actions`` and skips the install. A run with ``reuse_venv=False``
   copies without it, so the action installs from scratch as on a fresh runner.
+- The venv lives beside the workspace and ``.venv`` is a symlink to it: act copies the link, not
+  the venv's 3,700 files, which saves about 4 s of copying per job (measured side by side).
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def prepare_workspace(dest: Path) -> Path:
-    """A copy of the working tree as a one-commit git repository, with the action's venv built in it.
+    """A copy of the working tree as a one-commit git repository, with the action's venv linked in.
 
     The copy holds what git would (tracked and untracked files, minus ignored ones), like the
     checkout of a pushed commit. The venv is built by the action's own install commands.
@@ -120,10 +122,13 @@ def prepare_workspace(dest: Path) -> Path:
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")
-    venv = dest / ".venv"
+    venv = dest.with_name(dest.name + "-venv")
     python3 = shutil.which("python3")  # the interpreter the action's install step finds on PATH
     assert python3, "python3 is not on PATH"
     subprocess.run([python3, "-m", "venv", str(venv)], check=True, capture_output=True)
+    (dest / ".venv").symlink_to(venv, target_is_directory=True)
+    # .gitignore's ".venv/" matches a directory, not a link: keep the link ignored all the same.
+    (dest / ".git" / "info" / "exclude").write_text(".venv\n", encoding="utf-8")
     subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(dest)],
         check=True,
@@ -166,11 +171,13 @@ def run_act(
     secrets: dict[str, str] | None = None,
     variables: dict[str, str] | None = None,
     actor: str = "octocat",
+    job: str | None = None,
     reuse_venv: bool = True,
     verbose: bool = False,
     timeout: float = ACT_TIMEOUT_S,
 ) -> ActRun:
-    """Run ``.github/workflows/<workflow>`` for ``event`` with ``payload`` as the event file.
+    """Run ``.github/workflows/<workflow>`` (only ``job``, if given) for ``event`` with ``payload``
+    as the event file.
 
     ``scratch`` (outside the workspace) receives the event file and act's action cache.
     ``verbose`` adds act's debug lines, e.g. why a job was skipped.
@@ -194,6 +201,7 @@ def run_act(
         actor,
         f"--use-gitignore={'false' if reuse_venv else 'true'}",
         *stub_flags(),
+        *(["--job", job] if job else []),
         *(["--verbose"] if verbose else []),
     ]
     for name, value in {"GITHUB_RUN_ID": run_id, **(env or {})}.items():

@@ -1,4 +1,5 @@
-"""docs/reliability.md cannot drift: its fault table is long enough and every test it links exists."""
+"""docs/reliability.md cannot drift: its fault table is long enough, GitHub's refusals each have a row,
+and every test it links exists."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ HEADER = (
     "| Fault or hostile input | Observed behaviour (what the user sees, exit code) "
     "| State afterwards | Test |"
 )
+REFUSALS_HEADER = "| GitHub refuses | GitHub's answer | What the tool does | Tests |"
 LINK = re.compile(r"^\[`(?P<file>tests/[\w/]+\.py)::(?P<test>test_\w+)`\]\((?P<target>[^)\s]+)\)$")
 
 
-def table_rows() -> list[list[str]]:
-    """The cells of each data row of the fault table (header and separator skipped)."""
+def table_rows(header: str = HEADER) -> list[list[str]]:
+    """The cells of each data row of the table under ``header`` (header and separator skipped)."""
     lines = DOC.read_text(encoding="utf-8").splitlines()
-    start = lines.index(HEADER)
+    start = lines.index(header)
     assert re.fullmatch(r"\|(?:-{3,}\|){4}", lines[start + 1]), "the separator row follows the header"
     rows = []
     for line in lines[start + 2 :]:
@@ -50,17 +52,47 @@ def test_the_table_has_at_least_40_complete_rows() -> None:
         assert all(cells), cells
 
 
-def test_every_linked_test_exists_in_the_linked_file() -> None:
-    """Each row links one tests/FILE.py::test_name, relative to docs/, naming a test function in that file."""
+def missing_links(links: list[str]) -> list[str]:
+    """The links (each ``[`tests/FILE.py::test_name`](../tests/FILE.py)``) naming no test function."""
     missing = []
-    for cells in table_rows():
-        match = LINK.match(cells[3])
-        assert match, f"not a [`tests/FILE.py::test_name`](../tests/FILE.py) link: {cells[3]}"
-        assert match["target"] == f"../{match['file']}", cells[3]
+    for link in links:
+        match = LINK.match(link)
+        assert match, f"not a [`tests/FILE.py::test_name`](../tests/FILE.py) link: {link}"
+        assert match["target"] == f"../{match['file']}", link
         path = (DOC.parent / match["target"]).resolve()
         if not path.is_file() or match["test"] not in defined_tests(path):
             missing.append(f"{match['file']}::{match['test']}")
-    assert missing == []
+    return missing
+
+
+def test_every_linked_test_exists_in_the_linked_file() -> None:
+    """Each row links one tests/FILE.py::test_name, relative to docs/, naming a test function in that file."""
+    assert missing_links([cells[3] for cells in table_rows()]) == []
+
+
+def test_each_of_githubs_refusals_has_a_row_linked_to_its_tests() -> None:
+    """The section "GitHub's own refusals": a row per rule the emulator enforces (and the trigger rule),
+    each linking its tests, all of which exist."""
+    text = DOC.read_text(encoding="utf-8")
+    assert "\n## GitHub's own refusals\n" in text
+    rows = table_rows(REFUSALS_HEADER)
+    for cells in rows:
+        assert len(cells) == 4 and all(cells), cells
+        assert missing_links(cells[3].split("<br>")) == []
+    named = " ".join(cells[0] for cells in rows)
+    for rule in (
+        "permission",
+        "GITHUB_TOKEN",
+        "assignee",
+        "locked",
+        "1,000",
+        "label",
+        "dispatch",
+        "Enterprise Server",
+        "deleted",
+        "transferred",
+    ):
+        assert rule in named, rule
 
 
 def test_the_five_guarantees_are_stated() -> None:

@@ -35,11 +35,13 @@ from ops_actions.sandbox.github.model import (
     _error,
     _Fault,
     _Handler,
+    _operation_of,
     _Request,
     _Response,
     _sha,
     _Wire,
 )
+from ops_actions.sandbox.github.permissions import ROUTE_PERMISSIONS
 from ops_actions.sandbox.github.repository import _RepositoryRoutes
 from ops_actions.sandbox.github.search import _SearchRoutes
 from ops_actions.sandbox.github.server import _RequestHandler, _Server
@@ -329,6 +331,9 @@ class GitHubEmulator(
                 f"{d}/repos/repos#create-a-repository-dispatch-event",
             ),
         ]
+        unlisted = [docs for *_, docs in table if _operation_of(docs) not in ROUTE_PERMISSIONS]
+        if unlisted:  # every route must say which permission a job token needs for it
+            raise RuntimeError(f"routes missing from permissions.ROUTE_PERMISSIONS: {unlisted}")
         return [
             (method, re.compile(f"^{pattern}$"), handler, docs) for method, pattern, handler, docs in table
         ]
