@@ -794,7 +794,12 @@ def incident_resolve(
 @click.option("--port", default=8765, show_default=True, help="Port (0 picks a free one).")
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
-def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
+@click.option(
+    "--ghes",
+    metavar="VERSION",
+    help="Play GitHub Enterprise Server VERSION, e.g. 3.19 (no sub-issues, no return_run_details).",
+)
+def sandbox_github(host: str, port: int, repo: str, token: str | None, ghes: str | None) -> None:
     """Serve a GitHub REST API emulator (issues, labels, comments, workflows) until Ctrl-C.
 
     Point the CLI at it with GITHUB_API_URL; its /_emulator/* endpoints seed and inspect it.
@@ -812,6 +817,7 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
         port=port,
         repo=repo,
         token=token,
+        ghes=ghes,
         on_ready=lambda url: click.echo(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
     )
 

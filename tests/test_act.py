@@ -161,16 +161,8 @@ def test_scheduled_ticks_open_then_note_recovery(
 
 
 @pytest.fixture
-def incident(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+def incident(github_emulator: GitHubEmulator, outside_a_run: None) -> Iterator[int]:
     """An incident opened beforehand with `ops-actions incident open`, in process."""
-    for name in (
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_RUN_ID",
-        "OPS_ACTIONS_NOW",
-    ):
-        monkeypatch.delenv(name, raising=False)
     argv = ["incident", "open", "--title", "Queue stuck", "--severity", "2", "--impact", "Jobs delayed"]
     target = ["--repo", REPO, "--github-token", GITHUB_TOKEN, "--github-api-url", github_emulator.url]
     assert run([*argv, *target]) == 0

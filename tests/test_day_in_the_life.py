@@ -81,16 +81,8 @@ def labels(issue: dict[str, Any]) -> set[str]:
 
 
 @pytest.fixture
-def day(act_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Day]:
+def day(act_workspace: Path, tmp_path: Path, outside_a_run: None) -> Iterator[Day]:
     """The box at START: a database outage, two earlier releases, mona (write) and rita (read)."""
-    for name in (
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_RUN_ID",
-        "OPS_ACTIONS_NOW",
-    ):
-        monkeypatch.delenv(name, raising=False)
     with (
         checked_emulator(clock=lambda: START) as emulator,
         SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=emulator.now) as backend,

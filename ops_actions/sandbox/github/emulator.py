@@ -531,10 +531,11 @@ def serve(
     port: int = 0,
     repo: str = "octo-org/backend",
     token: str | None = None,
+    ghes: str | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the emulator until Ctrl-C, then stop cleanly; ``on_ready`` gets the URL once it listens."""
-    emulator = GitHubEmulator(host=host, port=port, repo=repo, token=token)
+    emulator = GitHubEmulator(host=host, port=port, repo=repo, token=token, ghes=ghes)
     emulator.start()
     try:
         if on_ready is not None:
