@@ -21,6 +21,7 @@ from lxml import etree
 
 from ops_actions.cli import run
 from ops_actions.flows.status_page import status_schema
+from ops_actions.playbook import bundled_playbook_text
 from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 from tests.fixtures.world import World
@@ -296,3 +297,38 @@ def test_build_replaces_an_earlier_build_but_never_a_foreign_folder(
     assert run(["status-page", "build", "--out", str(foreign)]) == 2
     assert "is not an earlier status page build" in capsys.readouterr().err
     assert (foreign / "notes.md").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_playbook_names_the_team_links_and_outage_severities_and_titles_stay_text(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    playbook = world.tmp_path / "playbook.yaml"
+    text = bundled_playbook_text().replace(
+        "status_page:\n  public_events: [status, resolved]\n  outage_severities: [SEV-1]\n",
+        "status_page:\n  team: Acme Payments\n  links:\n    - {title: Support, url: 'https://acme.example/help'}\n"
+        "  public_events: [opened, status, resolved]\n  outage_severities: [SEV-1, SEV-2]\n",
+    )
+    playbook.write_text(text, encoding="utf-8")
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(playbook))
+    title = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
+    assert (
+        world.cli(0, "incident", "open", "--title", title, "--severity", "2", "--impact", "<b>All</b>") == 0
+    )
+
+    site = build(world, 1)
+    markup = [content for name, content in site.files.items() if name.endswith((".html", ".xml"))]
+    assert not any("<img" in content or "<script>alert" in content for content in markup)
+    assert f"{title} " in site.text(), "the title shows as the text it is"
+    assert site.text().startswith(
+        "Skip to the status Acme Payments Support Acme Payments status Major outage"
+    )
+    assert '<a href="https://acme.example/help">Support</a>' in site.files["index.html"]
+    assert site.status["team"] == "Acme Payments" and site.status["status"] == "outage"
+    (update,) = site.status["incidents"][0]["updates"]
+    assert update["kind"] == "opened" and "Impact: &lt;b>All&lt;/b>" in update["text"]
+    assert site.feed.findtext("atom:author/atom:name", namespaces=NS) == "Acme Payments"
+
+    capsys.readouterr()
+    assert run(["status-page", "build", "--out", str(world.tmp_path / "dry"), "--dry-run"]) == 0
+    assert "[dry-run] would write 7 files" in capsys.readouterr().out
+    assert not (world.tmp_path / "dry").exists()
