@@ -16,7 +16,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.sandbox.backend import SandboxBackend
 from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.world import Triage
+from tests.fixtures.world import Triage, fired, readings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "messaging-team" / "playbook.yaml"
@@ -44,14 +44,6 @@ def triage(
     monkeypatch.setenv("MESSAGING_API_KEY", ADMIN_TOKEN)
     monkeypatch.setenv("MESSAGING_ADMIN_CREDENTIALS", BASIC)
     return Triage(tmp_path, capsys, None, EXAMPLE)
-
-
-def fired(report: dict[str, Any]) -> list[str]:
-    return [rule["id"] for rule in report["rules"] if rule["outcome"] == "fired"]
-
-
-def signals(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["name"]: s for s in report["signals"]}
 
 
 def probe(report: dict[str, Any], probe_id: str) -> dict[str, Any]:
@@ -101,7 +93,7 @@ def test_each_scenario_gets_the_example_severity_and_branch(
 def test_a_healthy_service_reads_every_signal(triage: Triage) -> None:
     """Quoted keys, indexes, filters with length(), regex groups and the probe's own facts all read."""
     _, report, _ = triage()
-    values = {name: s["value"] for name, s in signals(report).items()}
+    values = {name: s["value"] for name, s in readings(report).items()}
     assert all(s["status"] == "ok" for s in report["signals"]), report["signals"]
     assert values["health_http"] == 200
     assert (values["health_status"], values["db_check"], values["db_response_ms"]) == ("pass", "pass", 4)
@@ -121,7 +113,7 @@ def test_a_failing_service_is_read_from_its_503_and_500(
     messaging_backend.set_scenario("db-down")
     code, report, text = triage("--fail-on", "major")
     assert code == 5
-    values = {name: s["value"] for name, s in signals(report).items()}
+    values = {name: s["value"] for name, s in readings(report).items()}
     assert (values["health_http"], values["health_status"], values["db_check"]) == (503, "fail", "fail")
     assert values["failing_checks"] == 2
     assert (values["readyz_verdict"], values["readyz_failed_checks"], values["db_ready"]) == (
@@ -145,7 +137,7 @@ def test_a_4xx_health_answer_and_a_proxy_page_stay_unknown(
     messaging_backend.add_fault("/health", "status", value=401)
     messaging_backend.add_fault("/readyz", "status", value=502, times=3)
     _, report, _ = triage()
-    read = signals(report)
+    read = readings(report)
     assert read["health_http"]["value"] == 401
     assert read["health_status"]["status"] == "unknown"
     assert "HTTP 401 unauthorized" in read["health_status"]["reason"]
@@ -163,7 +155,7 @@ def test_the_backlog_trend_fires_after_its_consecutive_count(
     for _ in range(4):
         _, report, _ = triage()
         outcomes.append(next(r["outcome"] for r in report["rules"] if r["id"] == "backlog-growing"))
-        pending.append(signals(report)["pending"]["value"])
+        pending.append(readings(report)["pending"]["value"])
     assert pending == [400, 550, 700, 850]
     assert outcomes == ["unknown", "unknown", "pending", "fired"]
     finding = next(d for d in report["diagnostics"] if d["step"] == "show-readiness")
@@ -174,7 +166,7 @@ def test_a_slow_stats_answer_is_a_delay(triage: Triage, messaging_backend: Sandb
     """The stats probe's own latency_ms is a signal: over 1.5 s fires the delay rule (SEV 'major')."""
     messaging_backend.set_scenario("slow", slow_delay_s=1.6)
     _, report, _ = triage()
-    assert signals(report)["stats_latency_ms"]["value"] >= 1600
+    assert readings(report)["stats_latency_ms"]["value"] >= 1600
     assert fired(report) == ["delivery-delayed"]
     assert [b["id"] for b in report["branches"]] == ["backlog"]
 

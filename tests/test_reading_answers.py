@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -21,22 +20,11 @@ from ops_actions.triage.engine import triage as run_triage
 from ops_actions.triage.formats import decode
 from ops_actions.triage.probes import run_probes
 from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.world import Triage
+from tests.fixtures.world import Triage, fired, readings
 
 METRICS_SIGNALS = "      - {name: metrics_latency_ms, source: latency_ms}\n"
 READY_SIGNALS = "      - name: ready_ok\n        source: status_ok\n"
 RULES_END = "  - id: ops-metrics-unavailable\n"
-
-
-@pytest.fixture
-def triage(
-    backend: SandboxBackend,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Triage:
-    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
-    return Triage(tmp_path, capsys, backend.url)
 
 
 def variant(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
@@ -48,14 +36,6 @@ def variant(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
     path = tmp_path / "variant.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def readings(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["name"]: s for s in report["signals"]}
-
-
-def fired(report: dict[str, Any]) -> list[str]:
-    return [r["id"] for r in report["rules"] if r["outcome"] == "fired"]
 
 
 # -- queries ----------------------------------------------------------------------------------
