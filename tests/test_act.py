@@ -77,8 +77,13 @@ def labels_of(issue: dict[str, Any]) -> set[str]:
 def test_open_incident_button_opens_the_issue(
     act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, backend: SandboxBackend
 ) -> None:
-    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled."""
+    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled.
+
+    The fresh runner installs with uv and saves the environment to the Actions cache; the next
+    fresh runner restores it under the same key and installs nothing.
+    """
     backend.set_scenario("db-down")
+    cache = tmp_path / "cache"
     inputs = {
         "title": "Checkout failing",
         "severity": "1",
@@ -94,9 +99,12 @@ def test_open_incident_button_opens_the_issue(
         "incident-open.yml",
         {"inputs": inputs, "ref": "refs/heads/main"},
         backend_url=backend.url,
+        env={"ACT_STUB_CACHE_DIR": str(cache)},
         reuse_venv=False,
     )
-    # The triage step installs the package (fresh runner); the open step reuses that venv.
+    # The triage step installs the package (fresh runner) and caches it; the open step reuses it.
+    assert "setup-uv stub: uv " in done.output, done.tail()
+    assert "cache stub: saved" in done.output and (cache / ".venv" / "bin" / "ops-actions").is_file()
     assert done.output.count("Reusing ") == 1, done.tail()
     issues = github_emulator.issues(state="open")
     assert [issue["title"] for issue in issues] == ["[SEV-1] Checkout failing"]
@@ -104,6 +112,21 @@ def test_open_incident_button_opens_the_issue(
     body = issues[0]["body"]
     assert "All card payments" in body
     assert "db_ok" in body, "the triage report should be attached to the issue"
+
+    again = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-open.yml",
+        {"inputs": {**inputs, "title": "Search is down", "run_triage": "false"}, "ref": "refs/heads/main"},
+        env={"ACT_STUB_CACHE_DIR": str(cache)},
+        reuse_venv=False,
+    )
+    assert "(hit: true)" in again.output, again.tail()
+    assert "setup-uv stub" not in again.output and "cache stub: saved" not in again.output
+    assert again.output.count("Reusing ") == 1, again.tail()
+    assert len(github_emulator.issues(state="open")) == 2
 
 
 # --- scheduled triage -----------------------------------------------------------------------
