@@ -198,6 +198,14 @@ state_file_option = click.option(
 )
 
 
+def _probe_credentials(playbook: Playbook, admin_token: str | None) -> dict[str, str]:
+    """The credentials the probes' auth names, by environment variable; the admin token as resolved."""
+    found = {name: os.environ.get(name, "") for name in playbook.credential_envs()}
+    if playbook.admin_token_env in found:
+        found[playbook.admin_token_env] = admin_token or ""
+    return {name: value for name, value in found.items() if value}
+
+
 def backend_options(command: F) -> F:
     """Options of the commands that triage the backend."""
     decorators = [
@@ -264,15 +272,19 @@ def _run_triage(
     from ops_actions.triage.history import load_state, save_state
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
-    if token and actions.in_actions():
-        click.echo(actions.mask(token))
+    credentials = _probe_credentials(loaded.playbook, token)
+    if actions.in_actions():
+        for secret in credentials.values():
+            # A basic-auth credential is user:password; the password alone is a secret too.
+            for part in {secret, secret.partition(":")[2]} - {""}:
+                click.echo(actions.mask(part))
     local, warning = load_state(state_file)
     if warning:
         click.echo(f"ops-actions: warning: {warning}", err=True)
     history = list(local.snapshots)
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
-        return probes.run_probes(batch, base_url=url, admin_token=token)
+        return probes.run_probes(batch, base_url=url, credentials=credentials)
 
     report = run_triage(
         loaded.playbook,
@@ -389,7 +401,8 @@ def sandbox() -> None:
     type=click.Choice(APIS),
     default="reference",
     show_default=True,
-    help="Which backend to play: the reference ops API, or the search team's (examples/search-team).",
+    help="Which backend to play: the reference ops API, or the API of examples/search-team or "
+    "examples/messaging-team.",
 )
 def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: str) -> None:
     """Serve the reference backend ops API with a failure scenario until Ctrl-C.
@@ -1268,7 +1281,8 @@ def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
     local, warning = load_state(state_file)
     if warning:
         click.echo(f"ops-actions: warning: {warning}", err=True)
-    backend_tokens = (ctx.loaded.playbook.admin_token_env, "OPS_BACKEND_ADMIN_TOKEN")
+    playbook = ctx.loaded.playbook
+    backend_tokens = (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN")
     files = build_site(
         ctx.incidents,
         ctx.tracker,

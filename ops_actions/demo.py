@@ -102,7 +102,9 @@ class Demo:
         stage = self.stage
         report = triage(
             stage.playbook,
-            send=lambda batch: run_probes(batch, base_url=stage.backend.url, admin_token=DEMO_TOKEN),
+            send=lambda batch: run_probes(
+                batch, base_url=stage.backend.url, credentials={stage.playbook.admin_token_env: DEMO_TOKEN}
+            ),
             clock=stage.emulator.now,
             history=self.local.snapshots,
             backend_url=stage.backend.url,
