@@ -31,23 +31,36 @@ SECRETS: Final = (
     ("secret", "OPS_SLACK_WEBHOOK_URL", "optional: Slack-compatible incoming webhook for status updates"),
     ("secret", "OPS_STATUS_WEBHOOK_URL", "optional: JSON webhook (e.g. a status page) for SEV-1 updates"),
 )
+PAGES: Final = (
+    "Settings → Pages → Build and deployment → Source: GitHub Actions "
+    "(the status page; incident-status-page.yml deploys it)"
+)
 PERMISSIONS: Final = (
-    ("incident-open.yml", "issues: write", "opens the incident issue"),
+    ("incident-open.yml", "issues: write, actions: write", "opens the incident issue"),
     (
         "incident-triage.yml",
-        "issues: write, actions: read",
-        "opens, follows and reminds; reads remediation runs",
+        "issues: write, actions: write",
+        "opens, follows (reads remediation runs) and reminds on incidents",
     ),
     (
         "incident-commands.yml",
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
-    ("incident-alert.yml", "issues: write, actions: read", "alerts open or update incidents; read runs"),
+    (
+        "incident-alert.yml",
+        "issues: write, actions: write",
+        "alerts from monitors open or update incidents; reads their runs",
+    ),
     (
         "incident-postmortem.yml",
         "issues: write",
         "the postmortem of a closed incident; action items of an edited postmortem",
+    ),
+    (
+        "incident-status-page.yml",
+        "pages: write, id-token: write",
+        "deploys the status page (its build job: issues: read)",
     ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )

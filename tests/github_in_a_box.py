@@ -2,8 +2,8 @@
 
 Every write the emulator answers records the events GitHub would deliver (``issues`` opened, closed,
 labeled, edited; ``issue_comment`` created; ``workflow_dispatch``; ``repository_dispatch``), and
-:meth:`GitHubInABox.tick` adds the ``schedule`` events of the workflows' crons. :meth:`settle` then
-does what GitHub does with each event, oldest first, until none is left:
+:meth:`GitHubInABox.tick` adds the ``schedule`` events of the workflows' crons as the clock moves
+on. :meth:`settle` then does what GitHub does with each event, oldest first, until none is left:
 
 - it picks the workflows whose ``on:`` names the event (and its ``types:``; a dispatch starts only
   the workflow it names);
@@ -12,7 +12,9 @@ does what GitHub does with each event, oldest first, until none is left:
 - it runs each job of a picked workflow under act (``tests/act_harness.py``), which evaluates the
   job's ``if:``, against the emulator, with a GITHUB_TOKEN minted with exactly that job's
   ``permissions:``, and records the run on the emulator (queued, in progress, then the conclusion:
-  a run whose jobs were all skipped by their ``if:`` ends ``skipped``).
+  a run whose jobs were all skipped by their ``if:`` ends ``skipped``). A job runs after the jobs
+  it ``needs`` and only when they succeeded; act would run those again with the job's token, so it
+  gets a copy of the workflow without the ``needs`` (no job here reads ``needs.<job>.outputs``).
 
 What each job did is kept as a :class:`JobRun`: the act output, the requests it made and the ones
 GitHub refused (403). The clock is the emulator's; each job moves it on by ``job_seconds``.
@@ -44,6 +46,7 @@ class Job:
     id: str
     name: str
     permissions: Mapping[str, str]
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Workflow:
     name: str
     on: Mapping[str, Any]
     jobs: tuple[Job, ...]
+    source: Mapping[str, Any]
 
     @classmethod
     def load(cls, path: Path) -> Workflow:
@@ -65,10 +69,24 @@ class Workflow:
             on = dict.fromkeys(on)
         default = data.get("permissions") or {}
         jobs = tuple(
-            Job(job_id, job.get("name", job_id), dict(job.get("permissions", default) or {}))
+            Job(
+                job_id,
+                job.get("name", job_id),
+                dict(job.get("permissions", default) or {}),
+                tuple([job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs", ())),
+            )
             for job_id, job in data["jobs"].items()
         )
-        return cls(path.name, data.get("name", path.name), on, jobs)
+        return cls(path.name, data.get("name", path.name), on, jobs, data)
+
+    def alone(self, job: Job, folder: Path) -> Path:
+        """A copy of this workflow holding only ``job``, without its ``needs`` (written into ``folder``)."""
+        data = {key: value for key, value in self.source.items() if key != "jobs"}
+        data["on"] = data.pop(True, data.get("on"))
+        data["jobs"] = {job.id: {k: v for k, v in self.source["jobs"][job.id].items() if k != "needs"}}
+        path = folder / f"{self.file.removesuffix('.yml')}-{job.id}.yml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
 
     @property
     def dispatch_inputs(self) -> dict[str, Any]:
@@ -171,31 +189,33 @@ class GitHubInABox:
 
     # -- what starts runs ---------------------------------------------------------------------
 
-    def tick(self) -> list[JobRun]:
-        """Move the clock to the next minute a workflow's cron fires, fire it, and settle."""
-        moment = self.emulator.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    def tick(self, workflow: str) -> list[JobRun]:
+        """Move the clock on minute by minute until ``workflow``'s cron fires, firing every schedule
+        due on the way (as GitHub would), and settle each."""
+        done: list[JobRun] = []
+        moment = self.emulator.now().replace(second=0, microsecond=0)
         for _ in range(7 * 24 * 60):
-            due = [w for w in self.workflows if any(cron_matches(c, moment) for c in w.crons())]
-            if due:
-                break
             moment += timedelta(minutes=1)
-        else:
-            raise AssertionError("no workflow has a schedule")
-        self.emulator.advance((moment - self.emulator.now()).total_seconds())
-        for workflow in due:
-            for cron in workflow.crons():
-                if cron_matches(cron, moment):
-                    self._pending.append(
-                        {
-                            "event": "schedule",
-                            "action": None,
-                            "payload": {"schedule": cron},
-                            "github_token": False,
-                            "sender": self.emulator.owner,
-                            "workflow": workflow.file,
-                        }
-                    )
-        return self.settle()
+            due = [(w, c) for w in self.workflows for c in w.crons() if cron_matches(c, moment)]
+            if not due:
+                continue
+            self.emulator.advance(max(0.0, (moment - self.emulator.now()).total_seconds()))
+            for scheduled, cron in due:
+                self._pending.append(
+                    {
+                        "event": "schedule",
+                        "action": None,
+                        "payload": {"schedule": cron},
+                        "github_token": False,
+                        "sender": self.emulator.owner,
+                        "workflow": scheduled.file,
+                    }
+                )
+            done.extend(self.settle())
+            if any(scheduled.file == workflow for scheduled, _ in due):
+                return done
+            moment = max(moment, self.emulator.now().replace(second=0, microsecond=0))
+        raise AssertionError(f"{workflow} has no schedule")
 
     def settle(self) -> list[JobRun]:
         """Run every workflow the recorded events start, and what those runs' events start in turn."""
@@ -220,7 +240,18 @@ class GitHubInABox:
     def _run(self, workflow: Workflow, event: Mapping[str, Any]) -> list[JobRun]:
         run_id = event.get("run_id") or self.emulator.begin_run(workflow.file, event=event["event"])
         self.emulator.start_run(run_id)
-        jobs = [self._job(workflow, job, event, run_id) for job in workflow.jobs]
+        jobs: list[JobRun] = []
+        for job in workflow.jobs:  # GitHub requires the needs to be listed first (no cycles)
+            needed = [done.conclusion for done in jobs if done.job in job.needs]
+            if all(conclusion == "success" for conclusion in needed):
+                jobs.append(self._job(workflow, job, event, run_id))
+            else:
+                skipped = ActRun(0, f"skipped: a job {job.id} needs did not succeed", 0.0)
+                jobs.append(
+                    JobRun(
+                        workflow.file, job.id, event["event"], event["action"], run_id, "skipped", (), skipped
+                    )
+                )
         conclusions = {job.conclusion for job in jobs}
         self.emulator.finish_run(
             run_id,
@@ -236,7 +267,7 @@ class GitHubInABox:
             self.workspace,
             self.scratch,
             event=event["event"],
-            workflow=workflow.file,
+            workflow=workflow.alone(job, self.scratch) if job.needs else workflow.file,
             job=job.id,
             payload=event["payload"],
             env={
