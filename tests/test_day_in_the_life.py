@@ -139,7 +139,11 @@ def test_a_day_in_the_life(day: Day) -> None:
     body = (
         "/owner @mona\n/status mitigating next 30m failing over the database\n/sev 1 checkout and jobs down"
     )
-    assert ran(day.comment(number, body)) == [("incident-commands.yml", "command", "success")]
+    taken = day.comment(number, body)
+    assert ran(taken) == [("incident-commands.yml", "command", "success")]
+    # The status and the severity change each dispatch the status page's rebuild (events made with the
+    # job's token start no workflow; a dispatch does); the owner is not news for customers.
+    assert [job.job for job in taken if job.workflow == STATUS_PAGE] == ["build", "deploy"] * 2
     owned = day.issue(number)
     assert [user["login"] for user in owned["assignees"]] == ["mona"]
     assert labels(owned) == {"incident", "sev-1", "status:mitigating", "deploy-freeze"}
