@@ -17,7 +17,9 @@ on. :meth:`settle` then does what GitHub does with each event, oldest first, unt
   gets a copy of the workflow without the ``needs`` (no job here reads ``needs.<job>.outputs``).
 
 What each job did is kept as a :class:`JobRun`: the act output, the requests it made and the ones
-GitHub refused (403). The clock is the emulator's; each job moves it on by ``job_seconds``.
+GitHub refused (403). The clock is the emulator's; each job moves it on by ``job_seconds``. Jobs
+run one at a time, so ``concurrency:`` groups never queue or supersede a run here (GitHub too
+starts a group's run at once while no other one in it is running).
 """
 
 from __future__ import annotations
