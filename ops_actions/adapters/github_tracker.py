@@ -30,6 +30,8 @@ T = TypeVar("T")
 MAX_ATTEMPTS: Final = 4
 BACKOFF_FROM_S: Final = 60.0
 PAGE_SIZE: Final = 100
+# The login of the job token, GITHUB_TOKEN: the GitHub Actions app's bot.
+ACTIONS_BOT: Final = "github-actions[bot]"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class RunData:
     head_sha: str
     created_at: datetime | None
     updated_at: datetime | None
+    title: str = ""
+    """The run's ``display_title``: its workflow's ``run-name`` with the inputs filled in."""
 
 
 def _run_data(run: WorkflowRun) -> RunData:
@@ -74,6 +78,7 @@ def _run_data(run: WorkflowRun) -> RunData:
         head_sha=run.head_sha,
         created_at=run.created_at.astimezone(UTC) if run.created_at else None,
         updated_at=run.updated_at.astimezone(UTC) if run.updated_at else None,
+        title=run.display_title or "",
     )
 
 
@@ -157,6 +162,8 @@ class Tracker:
         max_wait_s: float = 300.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        redact: Callable[[str], str] = str,
+        login: str | None = None,
     ) -> None:
         self._client = client
         self._repo = client.get_repo(repository)
@@ -164,6 +171,8 @@ class Tracker:
         self._max_wait_s = max_wait_s
         self._sleep = sleep
         self._clock = clock
+        self._redact = redact
+        self._login = login
         self.waited_s = 0.0
 
     @classmethod
@@ -179,7 +188,7 @@ class Tracker:
             timeout=30,
             lazy=True,
         )
-        return cls(client, config.repository, max_wait_s=config.max_wait_s, **kwargs)
+        return cls(client, config.repository, max_wait_s=config.max_wait_s, login=config.login, **kwargs)
 
     def close(self) -> None:
         self._client.close()
@@ -226,6 +235,29 @@ class Tracker:
         }
         hint = hints.get(error.status, f"HTTP {error.status}")
         return f"GitHub: {what}: {hint}: {message}"
+
+    # -- identity -----------------------------------------------------------------------------
+
+    def login(self) -> str:
+        """The login the token acts as: the only author whose markers and state blocks count.
+
+        ``GET /user`` names it for a user's token. An installation token (the Actions job token
+        too) gets 403 "Resource not accessible by integration" there; it acts as its app's bot:
+        the configured login (``OPS_GITHUB_LOGIN``), else the job token's ``github-actions[bot]``.
+        Read once, and only when a command needs it.
+        """
+        if self._login is None:
+
+            def get() -> str:
+                try:
+                    return str(self._client.get_user().login)
+                except GithubException as error:
+                    if error.status == 403 and "not accessible by integration" in _message(error).lower():
+                        return ACTIONS_BOT
+                    raise
+
+            self._login = self._call("read who the token acts as", get)
+        return self._login
 
     # -- issues -------------------------------------------------------------------------------
 
@@ -276,7 +308,10 @@ class Tracker:
 
         def create() -> IssueData:
             issue = self._repo.create_issue(
-                title=title, body=body, labels=list(labels), assignees=list(assignees)
+                title=self._redact(title),
+                body=self._redact(body),
+                labels=list(labels),
+                assignees=list(assignees),
             )
             return _issue_data(issue)
 
@@ -322,9 +357,9 @@ class Tracker:
         """PATCH an issue; the same PATCH twice has the same effect, so it is safe to retry."""
         changes: dict[str, Any] = {}
         if title is not None:
-            changes["title"] = title
+            changes["title"] = self._redact(title)
         if body is not None:
-            changes["body"] = body
+            changes["body"] = self._redact(body)
         if labels is not None:
             changes["labels"] = list(labels)
         if state is not None:
@@ -358,12 +393,24 @@ class Tracker:
         """Post a comment; after an ambiguous failure a comment holding ``marker`` counts as posted."""
 
         def post() -> int:
-            return int(self._repo.get_issue(number).create_comment(body).id)
+            return int(self._repo.get_issue(number).create_comment(self._redact(body)).id)
 
         def already_posted() -> int | None:
             return next((c.id for c in self.comments(number) if marker in c.body), None)
 
         return self._call(f"comment on #{number}", post, verify=already_posted)
+
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        """Delete a comment of issue #number (a duplicate a late write left); one already gone is fine."""
+
+        def delete() -> None:
+            try:
+                self._repo.get_issue(number).get_comment(comment_id).delete()
+            except GithubException as error:
+                if error.status != 404:
+                    raise
+
+        self._call(f"delete a duplicate comment on #{number}", delete)
 
     def update_label(self, spec: LabelSpec) -> None:
         """Give a label its colour and description (PATCH: safe to retry)."""
@@ -408,8 +455,9 @@ class Tracker:
         """
 
         def send() -> RunData | None:
+            sent = {name: self._redact(value) for name, value in inputs.items()}
             result = self._repo.get_workflow(workflow).create_dispatch(
-                ref, dict(inputs), throw=True, return_run_details=True
+                ref, sent, throw=True, return_run_details=True
             )
             if isinstance(result, WorkflowRun):
                 return RunData(
@@ -443,7 +491,14 @@ class Tracker:
 
         return self._call(f"find the run of {workflow}", find)
 
-    def runs(self, workflow: str, *, status: str | None = None, branch: str | None = None) -> list[RunData]:
+    def runs(
+        self,
+        workflow: str,
+        *,
+        status: str | None = None,
+        branch: str | None = None,
+        event: str | None = None,
+    ) -> list[RunData]:
         """Recent runs of a workflow, newest first (one page)."""
 
         def list_runs() -> list[RunData]:
@@ -452,6 +507,8 @@ class Tracker:
                 kwargs["status"] = status
             if branch:
                 kwargs["branch"] = branch
+            if event:
+                kwargs["event"] = event
             return [
                 _run_data(run) for run in self._repo.get_workflow(workflow).get_runs(**kwargs).get_page(0)
             ]
@@ -565,6 +622,9 @@ class DryRunTracker(Tracker):
     def comment(self, number: int, body: str, *, marker: str) -> int:
         self._plan("POST", f"/issues/{number}/comments", {"body": body})
         return 0
+
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        self._plan("DELETE", f"/issues/comments/{comment_id}", {})
 
     def update_label(self, spec: LabelSpec) -> None:
         self._plan("PATCH", f"/labels/{spec.name}", {"color": spec.color, "description": spec.description})

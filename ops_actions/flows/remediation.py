@@ -25,6 +25,7 @@ from ops_actions.incident.state import (
     record_conclusion,
     record_dispatch,
 )
+from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill
 
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.
@@ -94,6 +95,30 @@ def active_freezes(incidents: Incidents) -> list[tuple[IssueView, IncidentState]
     return frozen
 
 
+def record_override(
+    incidents: Incidents,
+    frozen: Sequence[tuple[IssueView, IncidentState]],
+    *,
+    reason: str,
+    by: str | None,
+    run_url: str | None,
+    key: str,
+    now: datetime,
+) -> None:
+    """Put a deploy that overrides the freeze on the timeline of every incident that freezes deploys."""
+    run = f" ({run_url})" if run_url else ""
+    text = f"**Deploy freeze overridden** by {by or 'someone'}{run}: {inert(reason)}"
+    for issue, state in frozen:
+        event = Event(
+            f"{key}-{issue.number}", "freeze-override", iso(now), "deploy freeze overridden", text, state.key
+        )
+
+        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
+            return current, event
+
+        incidents.apply_to(issue, state, event.key, record)
+
+
 class Remediator:
     """Dispatches and follows the playbook's remediation workflows for one incident (or none)."""
 
@@ -104,6 +129,7 @@ class Remediator:
         incidents: Incidents,
         clock: Callable[[], datetime],
         say: Callable[[str], None],
+        progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -112,6 +138,7 @@ class Remediator:
         self.playbook = incidents.playbook
         self.clock = clock
         self.say = say
+        self.progress = progress
         self.sleep = sleep
         self.monotonic = monotonic
 
@@ -212,9 +239,13 @@ class Remediator:
         self.incidents.apply(incident, f"{key}:{kind}", note)
 
     def follow(
-        self, dispatched: Dispatched, *, incident: int | None, timeout_s: float, poll_s: float, live: bool
+        self, dispatched: Dispatched, *, incident: int | None, timeout_s: float, poll_s: float
     ) -> Dispatched:
-        """Poll the run until it completes or the timeout passes; post the conclusion."""
+        """Poll the run until it completes or the timeout passes; post the conclusion.
+
+        With a ``progress`` printer (a terminal) one line is rewritten as the run goes; else a line
+        is printed whenever its status changes."""
+        live = self.progress
         poller = self.tracker.watch_run(dispatched.run_id)
         started = self.monotonic()
         last = ""
@@ -225,8 +256,8 @@ class Remediator:
             status = run.status if run else "queued"
             elapsed = int(self.monotonic() - started)
             line = f"{dispatched.role}: {status}, {elapsed // 60}m{elapsed % 60:02d}s, {dispatched.url}"
-            if live:
-                self.say(f"\r{line}\x1b[K")
+            if live is not None:
+                live(line)
             elif status != last:
                 self.say(line)
             last = status
@@ -246,7 +277,7 @@ class Remediator:
                     ExitCode.REMEDIATION_FAILED,
                 )
             self.sleep(poll_s)
-        if live:
+        if live is not None:
             self.say("")
         conclusion = run.conclusion or "unknown"
         if incident is not None:

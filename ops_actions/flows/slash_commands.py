@@ -20,10 +20,9 @@ from ops_actions.incident.state import (
     INCIDENT_LABEL,
     change_impact,
     change_severity,
-    text_of,
     update_status,
 )
-from ops_actions.text.markdown import encode_marker
+from ops_actions.text.markdown import encode_marker, inert
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class SlashCommands:
             try:
                 results.append(self._run(item, key, event))
             except OpsError as error:
-                problems.append(f"- `/{item.name}`: {text_of(error.message)}")
+                problems.append(f"- `/{item.name}`: {inert(error.message)}")
                 results.append(f"/{item.name}: {error.message}")
         if problems:
             self._reply(event, "Some commands were not carried out:\n\n" + "\n".join(problems))
@@ -136,10 +135,10 @@ class SlashCommands:
 
     @staticmethod
     def _problem(error: CommandError) -> str:
-        shown = text_of(error.text).replace("`", "'")
+        shown = inert(error.text).replace("`", "'")
         usage = f" Usage: `{error.usage}`" if error.usage and "  " not in error.usage else ""
         listing = "\n\n" + help_text() if "  " in error.usage else ""
-        return f"- line {error.line} `{shown}`: {text_of(error.message)}.{usage}{listing}"
+        return f"- line {error.line} `{shown}`: {inert(error.message)}.{usage}{listing}"
 
     def _reply(self, event: CommentEvent, text: str, *, purpose: str = "reply") -> None:
         key = f"comment-{event.comment_id}-{purpose}"

@@ -413,6 +413,7 @@ class _CrossReferences:
             notify=notify,
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
+            report_samples=raw.get("reports", {}).get("samples", False),
         )
 
     def alert_mapping(

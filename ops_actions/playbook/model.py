@@ -223,6 +223,8 @@ class Playbook:
     notify: tuple[NotifyTarget, ...] = ()
     alerts: AlertMapping = AlertMapping()
     watch_interval_minutes: int = 10
+    report_samples: bool = False
+    """Whether triage reports keep raw samples of diagnostic lists (else counts and hashes only)."""
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -7,6 +7,7 @@ This is the seed's ``incident-triage.ps1``, driven by the playbook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -186,17 +187,29 @@ def findings(
                 if not present:
                     entry["error"] = f"field {step.field} is missing"
             else:
-                entry.update(_list_finding(probe, result.body))
+                entry.update(_list_finding(probe, result.body, samples=playbook.report_samples))
             found.append(entry)
     return found
 
 
-def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
-    """Count, group and sample the items of a diagnostic list."""
+def _list_finding(probe: Probe, body: Any, *, samples: bool) -> dict[str, Any]:
+    """Count and group the items of a diagnostic list, and sample them: the first items as they are
+    when the playbook asks for samples (``reports.samples``), else their SHA-256 hashes only, so a
+    report kept as an artifact for weeks holds no raw backend data (matching a hash against the
+    backend's own log still finds the item)."""
     present, items = _lookup(body, probe.list_field) if probe.list_field else (True, body)
     if not present or not isinstance(items, list):
         return {"error": f"no list at {probe.list_field or 'the top level'}"}
-    result: dict[str, Any] = {"count": len(items), "sample": items[:SAMPLE_ITEMS]}
+    result: dict[str, Any] = {"count": len(items)}
+    if samples:
+        result["sample"] = items[:SAMPLE_ITEMS]
+    else:
+        result["sample_sha256"] = [
+            hashlib.sha256(
+                json.dumps(item, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            ).hexdigest()
+            for item in items[:SAMPLE_ITEMS]
+        ]
     if probe.group_by:
         counter: Counter[tuple[str, ...]] = Counter(
             tuple(str(item.get(key)) if isinstance(item, dict) else "?" for key in probe.group_by)

@@ -187,12 +187,14 @@ class GitHubEmulator(
         table: list[tuple[str, str, _Handler, str]] = [
             ("GET", r"/", self._h_root, f"{d}/meta/meta#github-api-root"),
             ("GET", r"/rate_limit", self._h_rate_limit, f"{d}/rate-limit/rate-limit#get-rate-limit-status"),
+            ("GET", r"/user", self._h_user, f"{d}/users/users#get-the-authenticated-user"),
             ("GET", r"/search/issues", self._h_search, f"{d}/search/search#search-issues-and-pull-requests"),
             ("GET", repo, self._h_repo, f"{d}/repos/repos#get-a-repository"),
             ("GET", repo + r"/issues", self._h_list_issues, f"{d}/issues/issues#list-repository-issues"),
             ("POST", repo + r"/issues", self._h_create_issue, f"{d}/issues/issues#create-an-issue"),
             ("GET", comment, self._h_get_comment, f"{d}/issues/comments#get-an-issue-comment"),
             ("PATCH", comment, self._h_update_comment, f"{d}/issues/comments#update-an-issue-comment"),
+            ("DELETE", comment, self._h_delete_comment, f"{d}/issues/comments#delete-an-issue-comment"),
             (
                 "POST",
                 comment + r"/reactions",
