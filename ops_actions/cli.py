@@ -231,8 +231,8 @@ def _backend_settings(
     url = backend_url or os.environ.get(playbook.url_env) or os.environ.get("OPS_BACKEND_URL")
     if not url:
         raise OpsError(f"no backend URL: pass --backend-url or set {playbook.url_env}", ExitCode.USAGE)
+    url = checked_url(url, "the backend URL")  # its message never repeats the URL
     _out().url_secrets(url)
-    url = checked_url(url, "the backend URL")
     token = (
         admin_token or os.environ.get(playbook.admin_token_env) or os.environ.get("OPS_BACKEND_ADMIN_TOKEN")
     )
@@ -1093,7 +1093,7 @@ def remediate(
         sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
         if sha:
             _say(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
-    if not wait or ctx.dry_run:
+    if not wait or ctx.dry_run or not dispatched.run_id:
         return int(ExitCode.OK)
     poll = poll_seconds or float(remediation.poll_seconds)
     followed = remediator.follow(dispatched, incident=incident_number, timeout_s=timeout_s, poll_s=poll)

@@ -447,15 +447,19 @@ class Tracker:
         """The repository's default branch (what workflows are dispatched on unless told)."""
         return self._call("read the repository", lambda: str(self._repo.default_branch))
 
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+    def dispatch(
+        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
+    ) -> RunData | None:
         """Dispatch a workflow; the run when the server returns its details (200), else None (204).
 
         A dispatch is not idempotent, so it is sent once: after an ambiguous failure the caller
-        looks for the run by creation time instead (:meth:`find_run`).
+        looks for the run instead (:meth:`runs`, :meth:`find_run`). ``optional`` names inputs a
+        workflow may not declare: GitHub refuses those with 422 "Unexpected inputs provided" and
+        creates no run, so the dispatch is sent once more without them.
         """
 
-        def send() -> RunData | None:
-            sent = {name: self._redact(value) for name, value in inputs.items()}
+        def send(fields: Mapping[str, str]) -> RunData | None:
+            sent = {name: self._redact(value) for name, value in fields.items()}
             result = self._repo.get_workflow(workflow).create_dispatch(
                 ref, sent, throw=True, return_run_details=True
             )
@@ -472,7 +476,13 @@ class Tracker:
             return None
 
         try:
-            return send()
+            try:
+                return send(inputs)
+            except GithubException as error:
+                dropped = [name for name in optional if name in inputs and name in _message(error)]
+                if error.status != 422 or "Unexpected inputs" not in _message(error) or not dropped:
+                    raise
+                return send({name: value for name, value in inputs.items() if name not in dropped})
         except GithubException as error:
             if error.status >= 500:
                 return None  # ambiguous: the run may exist; the caller looks for it
@@ -632,7 +642,9 @@ class DryRunTracker(Tracker):
     def add_reaction(self, number: int, comment_id: int, content: str) -> None:
         self._plan("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
 
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+    def dispatch(
+        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
+    ) -> RunData | None:
         self._plan(
             "POST",
             f"/actions/workflows/{workflow}/dispatches",

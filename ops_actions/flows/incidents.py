@@ -214,7 +214,7 @@ class Incidents:
         state = self.block(issue)
         if state is not None:
             if issue.comments > state.comments_seen:
-                markers = [m for body in self.own_comments(issue) for m in find_markers(body, "event")]
+                markers = [m for body in self.own_comments(issue.number) for m in find_markers(body, "event")]
                 return replay(self.playbook, state, markers)
             return state
         opening = [issue.body] if self.by_tool(issue.author) else []
@@ -224,10 +224,10 @@ class Incidents:
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[*opening, *self.own_comments(issue)],
+            marked_texts=[*opening, *self.own_comments(issue.number)],
         )
 
-    def own_comments(self, issue: IssueView) -> list[str]:
+    def own_comments(self, number: int) -> list[str]:
         """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
 
         A comment that repeats the keys of an earlier one (a write GitHub carried out after the
@@ -235,12 +235,12 @@ class Incidents:
         """
         bodies: list[str] = []
         seen: set[str] = set()
-        for comment in self.tracker.comments(issue.number):
+        for comment in self.tracker.comments(number):
             if not self.by_tool(comment.author):
                 continue
             keys = marker_keys(comment.body)
             if keys and keys <= seen:
-                self.tracker.delete_comment(issue.number, comment.id)
+                self.tracker.delete_comment(number, comment.id)
                 continue
             seen |= keys
             bodies.append(comment.body)
@@ -278,7 +278,8 @@ class Incidents:
             issue.number, labels=["duplicate"], state="closed", state_reason="not_planned"
         )
 
-    def _incident(self, number: int) -> tuple[IssueView, IncidentState]:
+    def read(self, number: int) -> tuple[IssueView, IncidentState]:
+        """Incident #number and its state; OpsError when the issue is not an incident."""
         issue = self.tracker.issue(number)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
@@ -296,7 +297,7 @@ class Incidents:
 
     def _post(self, issue: IssueView, event: Event) -> None:
         """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
-        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue)):
+        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue.number)):
             return
         self.tracker.comment(issue.number, event.markdown(), marker=marker_of(event.key))
 
@@ -361,7 +362,7 @@ class Incidents:
         close: bool = False,
     ) -> Outcome:
         """Run a transition on incident #number once per key: comment first, then state."""
-        issue, state = self._incident(number)
+        issue, state = self.read(number)
         return self.apply_to(issue, state, key, transition, title=title, close=close)
 
     def apply_to(
@@ -542,7 +543,7 @@ class Incidents:
 
         ``force_reason`` overrides what is missing; the override is recorded in the final comment.
         """
-        issue, state = self._incident(number)
+        issue, state = self.read(number)
         missing = missing_for_resolution(self.playbook, state, self.clock())
         if missing and not force_reason:
             raise OpsError(
@@ -551,7 +552,7 @@ class Incidents:
                 + ". Override with --force --reason (or /resolve force <reason>).",
                 ExitCode.REFUSED,
             )
-        bodies = self.own_comments(issue)
+        bodies = self.own_comments(issue.number)
         override = (force_reason, missing) if missing and force_reason else None
         return self.apply_to(
             issue,

@@ -930,7 +930,8 @@ def record_dispatch(
     by: str | None,
     key: str,
 ) -> tuple[IncidentState, Event]:
-    """A remediation workflow was dispatched; the watch or ``--wait`` follows it to its end."""
+    """A remediation workflow was dispatched (for the operation ``key``, which the run entry keeps so a
+    repeat of the command finds it); the watch or ``--wait`` follows it to its end."""
     new = replace(state)
     new.runs = [
         *state.runs,
@@ -940,6 +941,7 @@ def record_dispatch(
             "name": name,
             "url": url,
             "ref": ref,
+            "key": key,
             "dispatched_at": iso(now),
             "conclusion": None,
             "concluded_at": None,
@@ -1068,7 +1070,7 @@ def alert_update(
         return None
     new = replace(state)
     new.alerts = {**state.alerts, key: status}
-    where = f" ([alert]({link}))" if link else ""
+    where = f" (alert: {inert(link, cell=True)})" if link else ""
     body = f"**Alert {status}** from {inert(source)}: {inert(title)}{where}"
     if status == "resolved":
         body += (

@@ -336,8 +336,23 @@ class GitHubEmulator(
         fault = self._take_fault(method, target)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay_s)
+        if fault is not None and fault.kind == "late-write":
+            # GitHub carried the write out after the client had given up waiting (its timeout): no
+            # answer now, the change ``delay_s`` later.
+            later = threading.Timer(
+                fault.delay_s, self._answer_late, args=(method, path, pairs, lowered, body)
+            )
+            later.daemon = True
+            later.start()
+            return None
         with self._lock:
             return self._answer(method, path, pairs, lowered, body, fault)
+
+    def _answer_late(
+        self, method: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str], body: bytes
+    ) -> None:
+        with self._lock:
+            self._answer(method, path, pairs, headers, body, None)
 
     def _answer(
         self,
