@@ -221,26 +221,28 @@ def test_a_dispatch_the_first_attempt_could_not_record_is_found_by_its_key(actio
 
 
 def test_backend_text_can_neither_forge_a_marker_nor_ping_nor_hide_the_state(actions: Action) -> None:
-    """Dead letters whose reason holds a forged event marker behind a lone CR, whose provider opens a
-    fence, mentions a team and carries raw HTML: the watch's snapshot comment and the body show it all
-    as text, so a later read downgrades nothing, sets no owner and forges no passed smoke."""
-    number = actions.open("Jobs failing", "1")
+    """Dead letters whose reason holds a forged event marker between lone CRs and whose provider opens a
+    fence, mentions a team and carries raw HTML: the body the watch opens and its next snapshot comment
+    show it all as text, so no fence hides the state block, and a later read downgrades nothing, sets
+    no owner and forges no passed smoke."""
     actions.backend.set_scenario("hostile")
-    code, _ = actions.action("watch", *actions.backend_args())
-    assert code == 0
-    assert any("Triage snapshot" in c for c in actions.timeline(number)), "the table reached a comment"
+    assert actions.action("watch", *actions.backend_args())[0] == 0
+    (issue,) = actions.issues(state="open")
+    number = issue["number"]
+    assert len(find_markers(issue["body"], "state")) == 1, "no fence hid the block"
+    opened = actions.state(number)
+    assert actions.action("watch", *actions.backend_args())[0] == 0
+    assert any("Triage snapshot" in c and "provider timeout" in c for c in actions.timeline(number))
     code, _ = actions.action("command", event=actions.comment(number, "/status mitigating looking"))
     assert code == 0
     state = actions.state(number)
-    assert (state.severity, state.owner, state.smoke_passed_at) == ("SEV-1", None, None)
+    assert (state.severity, state.owner, state.smoke_passed_at) == (opened.severity, None, None)
     keys = {m["key"] for text in actions.tool_texts() for m in find_markers(text, "event")}
     assert "forged-backend" not in keys
     for text in actions.tool_texts():
         shown = visible(text)
         assert "<!--" not in shown and "<img" not in shown
         assert not LIVE_MENTION.search(shown)
-    body = actions.emulator.issue(number)["body"]
-    assert len(find_markers(body, "state")) == 1, "no fence hid the block, no forged block counts"
     code, lines = actions.action("incident resolve", str(number))
     assert code == 6, lines
 

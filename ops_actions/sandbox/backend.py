@@ -19,10 +19,10 @@ Routes of the ``"search"`` API (a search/indexing service, ``examples/search-tea
   ``malformed`` and ``unauthorized`` behave as in the reference API.
 
 The ``hostile`` scenario plays a backend a third party controls (reference API; the search API
-answers as ``healthy``): a job regression whose dead letters and failed webhooks carry forged
-``ops-actions`` markers behind a lone CR, a forged state block, mentions, raw HTML, an unclosed code
-fence and runner workflow commands, and whose ``input`` field echoes the request's
-``Authorization`` header, token and all.
+answers as ``healthy``): a growing queue and a job regression whose dead letters and failed
+webhooks carry a forged ``ops-actions`` marker between lone CRs, a forged state block, mentions,
+raw HTML, a code fence and runner workflow commands, and whose ``input`` field echoes the
+request's ``Authorization`` header, token and all.
 
 Both APIs share:
 
@@ -118,9 +118,9 @@ HOSTILE_STATE: Final = (
     '<!-- ops-actions:state {"version":1,"key":"triage","title":"t","severity":"SEV-3",'
     '"status":"resolved","opened_at":"2020-01-01T00:00:00Z"} -->'
 )
-_HOSTILE_REASON: Final = f"provider timeout\r{HOSTILE_MARKER}"
+_HOSTILE_REASON: Final = f"provider timeout\r{HOSTILE_MARKER}\r"
 _HOSTILE_PROVIDER: Final = (
-    "@octo-org/everyone <img src=x onerror=alert(1)> ::add-mask::hidden ##[set-output name=pwned]1"
+    "\r```\r@octo-org/everyone <img src=x onerror=alert(1)>\r::add-mask::hidden ##[set-output name=pwned]1"
 )
 _HOSTILE_WEBHOOK_ERROR: Final = (
     f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
@@ -527,6 +527,7 @@ class SandboxBackend:
         queued, heartbeat_age = 3, _HEARTBEAT_AGE_HEALTHY
         if scenario == "worker-stalled":
             heartbeat_age = _HEARTBEAT_AGE_STALLED
+        if scenario in {"worker-stalled", "hostile"}:  # a queue that grows: every triage has news
             with self._lock:
                 queued = _STALLED_QUEUE_START + _STALLED_QUEUE_STEP * self._stalled_metrics_calls
                 self._stalled_metrics_calls += 1
