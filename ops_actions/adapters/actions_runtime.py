@@ -100,6 +100,7 @@ class Output:
         self._environ = environ
         self._stdout = stdout
         self._stderr = stderr
+        self._masked: set[str] = set()
 
     @property
     def in_actions(self) -> bool:
@@ -124,15 +125,18 @@ class Output:
         self._write(f"\r{self.clean(text)}\x1b[K", err=False)
 
     def secret(self, value: str | None) -> None:
-        """Redact this value from everything published from now on; inside Actions, mask it too."""
-        if value and self.secrets.add(value) and self.in_actions:
+        """Redact this value from everything published from now on; inside Actions, mask it (once) too."""
+        if not value:
+            return
+        self.secrets.add(value)
+        if value not in self._masked and self.in_actions:
+            self._masked.add(value)
             self._write(mask(value) + "\n", err=False)
 
     def url_secrets(self, url: str) -> None:
         """The credentials of a URL (``https://user:password@host``) are secrets."""
         for value in self.secrets.add_url_credentials(url):
-            if self.in_actions:
-                self._write(mask(value) + "\n", err=False)
+            self.secret(value)
 
     def annotate(
         self,

@@ -241,10 +241,10 @@ class Tracker:
     def login(self) -> str:
         """The login the token acts as: the only author whose markers and state blocks count.
 
-        ``GET /user`` names it for a user's token. An installation token (the Actions job token
-        too) gets 403 "Resource not accessible by integration" there; it acts as its app's bot:
-        the configured login (``OPS_GITHUB_LOGIN``), else the job token's ``github-actions[bot]``.
-        Read once, and only when a command needs it.
+        A configured login (``OPS_GITHUB_LOGIN``, a GitHub App's ``<slug>[bot]``) is taken as it is.
+        Else ``GET /user`` names it for a user's token; an installation token gets 403 "Resource
+        not accessible by integration" there, and is taken for the Actions job token, which acts
+        as ``github-actions[bot]``. Read once, and only when a command needs it.
         """
         if self._login is None:
 
@@ -303,8 +303,8 @@ class Tracker:
         find_label: str,
         assignees: Sequence[str] = (),
     ) -> IssueData:
-        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` whose body
-        holds ``marker`` is it."""
+        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` that the token's
+        identity wrote and whose body holds ``marker`` is it."""
 
         def create() -> IssueData:
             issue = self._repo.create_issue(
@@ -316,7 +316,10 @@ class Tracker:
             return _issue_data(issue)
 
         def already_created() -> IssueData | None:
-            return next((i for i in self.open_incidents(find_label) if marker in i.body), None)
+            mine = self.login()
+            return next(
+                (i for i in self.open_incidents(find_label) if i.author == mine and marker in i.body), None
+            )
 
         return self._call("create an issue", create, verify=already_created)
 
@@ -390,13 +393,15 @@ class Tracker:
         return self._call(f"read the comments of #{number}", list_comments)
 
     def comment(self, number: int, body: str, *, marker: str) -> int:
-        """Post a comment; after an ambiguous failure a comment holding ``marker`` counts as posted."""
+        """Post a comment; after an ambiguous failure a comment of the token's identity holding ``marker``
+        counts as posted (anyone's could hold it)."""
 
         def post() -> int:
             return int(self._repo.get_issue(number).create_comment(self._redact(body)).id)
 
         def already_posted() -> int | None:
-            return next((c.id for c in self.comments(number) if marker in c.body), None)
+            mine = self.login()
+            return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
 
         return self._call(f"comment on #{number}", post, verify=already_posted)
 
