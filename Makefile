@@ -1,24 +1,35 @@
-# Two commands on a fresh machine: `make demo` and `make test`. Each bootstraps .venv from PyPI.
+# Two commands on a fresh machine: `make demo` and `make test`. Each bootstraps .venv from PyPI with
+# uv, from the committed uv.lock: exactly the versions CI tested (`--locked` refuses a stale lock).
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+UV := $(BIN)/uv
+# uv sync --inexact keeps uv itself in the venv; UV_PYTHON_DOWNLOADS=never uses $(PYTHON), never a download.
+SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --inexact --quiet
 
 .PHONY: demo test lint clean
 
-$(STAMP): pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-demo: $(STAMP)
+# `make demo` needs the runtime dependencies only; `make test` and `make lint` add the extras.
+$(VENV)/.runtime: $(UV) pyproject.toml uv.lock
+	$(SYNC) --python $(BIN)/python
+	touch $@
+
+$(VENV)/.dev: $(UV) pyproject.toml uv.lock
+	$(SYNC) --python $(BIN)/python --extra test --extra lint
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
 	$(BIN)/ops-actions demo
 
-test: $(STAMP)
+test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

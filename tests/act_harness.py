@@ -16,10 +16,12 @@ What it takes, found by experiment with act 0.2.89:
   run id 1 a later tick would look like a re-run of the first.
 - act masks secrets by substring replacement, so fake secrets must be long and distinctive.
 - Installing the package (what the action's install step does) takes seconds from PyPI. The
-  workspace copy is prepared once per session with the action's own install commands, and runs
-  that reuse it pass ``--use-gitignore=false`` so act copies the git-ignored ``.venv`` along; the
-  action then finds ``.venv/bin/ops-actions`` and skips the install. A run with ``reuse_venv=False``
-  copies without it, so the action installs from scratch as on a fresh runner.
+  workspace copy is prepared once per session with the action's own install step (its ``run:``
+  and ``env:``, read from ``action.yml``), and runs that reuse it pass ``--use-gitignore=false`` so
+  act copies the git-ignored ``.venv`` along; the action then finds ``.venv/bin/ops-actions`` and
+  skips the install. A run with ``reuse_venv=False`` copies without it, so the action installs from
+  scratch as on a fresh runner. The setup-uv stub hands over this environment's ``uv``
+  (``ACT_STUB_UV``) as its ``uv-path`` output.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
 PINS_FILE = REPO_ROOT / "tests" / "data" / "actions-pins.md"
@@ -44,8 +48,14 @@ STUBBED = {
     "actions/setup-python": "setup-python",
     "actions/cache": "cache",
     "actions/upload-artifact": "upload-artifact",
+    "actions/upload-pages-artifact": "upload-pages-artifact",
+    "actions/deploy-pages": "deploy-pages",
+    "astral-sh/setup-uv": "setup-uv",
 }
 """Remote actions replaced by a local stub (``actions/checkout`` is act's own business)."""
+
+UV = BIN_DIR / "uv"
+"""The uv of the test environment (a test extra), which the setup-uv stub hands to the workflows."""
 
 ACT_TIMEOUT_S = 180
 _PIN_ROW = re.compile(
@@ -104,12 +114,8 @@ def _git(cwd: Path, *args: str) -> str:
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def prepare_workspace(dest: Path) -> Path:
-    """A copy of the working tree as a one-commit git repository, with the action's venv built in it.
-
-    The copy holds what git would (tracked and untracked files, minus ignored ones), like the
-    checkout of a pushed commit. The venv is built by the action's own install commands.
-    """
+def copy_checkout(dest: Path) -> None:
+    """Copy what git would check out (tracked and untracked files, minus ignored ones) into ``dest``."""
     listed = _git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     for name in filter(None, listed.split("\0")):
         source = REPO_ROOT / name
@@ -117,20 +123,44 @@ def prepare_workspace(dest: Path) -> Path:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+
+
+def prepare_workspace(dest: Path) -> Path:
+    """A copy of the working tree as a one-commit git repository, with the action's venv built in it.
+
+    The copy holds what git would (tracked and untracked files, minus ignored ones), like the
+    checkout of a pushed commit. The venv is built by the action's own install commands.
+    """
+    copy_checkout(dest)
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")
-    venv = dest / ".venv"
-    python3 = shutil.which("python3")  # the interpreter the action's install step finds on PATH
-    assert python3, "python3 is not on PATH"
-    subprocess.run([python3, "-m", "venv", str(venv)], check=True, capture_output=True)
+    install_step(dest)
+    return dest
+
+
+def install_step(action_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+    """Run the action's "Install ops-actions" step in ``action_dir``, as the runner would."""
+    action = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
+    (step,) = [s for s in action["runs"]["steps"] if s.get("name") == "Install ops-actions"]
+    environ = {name: value for name, value in step.get("env", {}).items() if "${{" not in value}
+    bash = shutil.which("bash")
+    assert bash, "bash is not on PATH"
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(dest)],
+        [bash, "-euo", "pipefail", "-c", step["run"]],
+        cwd=action_dir,
+        env={
+            **_clean_environ(),
+            **environ,
+            "GITHUB_ACTION_PATH": str(action_dir),
+            "UV_PROJECT_ENVIRONMENT": str(action_dir / ".venv"),
+            "OPS_UV": str(UV),
+            **(extra_env or {}),
+        },
         check=True,
         capture_output=True,
         timeout=300,
     )
-    return dest
 
 
 @dataclass(frozen=True)
@@ -196,7 +226,7 @@ def run_act(
         *stub_flags(),
         *(["--verbose"] if verbose else []),
     ]
-    for name, value in {"GITHUB_RUN_ID": run_id, **(env or {})}.items():
+    for name, value in {"GITHUB_RUN_ID": run_id, "ACT_STUB_UV": str(UV), **(env or {})}.items():
         command += ["--env", f"{name}={value}"]
     for name, value in (secrets or {}).items():
         command += ["--secret", f"{name}={value}"]

@@ -132,7 +132,7 @@ def test_example_uses_the_whole_condition_language(example: Playbook) -> None:
     assert trend.when.rising == frozenset({"indexer.lag_seconds"})
     assert trend.consecutive == 2
     assert sources["cluster-red"] == 'cluster_status == "red"'
-    assert example.probe("index_errors").list_field == "data.errors"
+    assert str(example.probe("index_errors").list_field) == "data.errors"
 
 
 # -- triage against the sandbox's search API --------------------------------------------------
@@ -227,7 +227,7 @@ def test_admin_token_comes_from_the_env_var_the_example_names(
     _, report, _ = triage()
     assert fired(report) == ["stats-unavailable"]
     stats = next(p for p in report["probes"] if p["id"] == "stats")
-    assert stats["error"] == "no admin token configured"
+    assert stats["error"] == "no credential configured (set SEARCH_STATS_TOKEN)"
     assert len([r for r in search_backend.requests if r.path == "/internal/stats"]) == 1, "never sent"
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     _, report, _ = triage()

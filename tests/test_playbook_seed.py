@@ -10,6 +10,7 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.playbook import Playbook, bundled_playbook_text, load_playbook, schema
+from ops_actions.playbook.model import Auth
 from ops_actions.playbook.runbook import render_runbook
 from ops_actions.text.template import placeholders
 
@@ -73,11 +74,11 @@ def test_every_seed_signal_is_read_by_a_probe(seed: Playbook) -> None:
         signal_names(seed)
     )
     assert seed.admin_token_env == "OPS_BACKEND_ADMIN_TOKEN"
-    assert seed.probe("ready").auth == "none"
+    assert seed.probe("ready").auth == Auth("none")
     assert seed.probe("metrics").path == "/api/ops/metrics"
-    assert seed.probe("metrics").auth == "admin"
+    assert seed.probe("metrics").auth == Auth("bearer", env="OPS_BACKEND_ADMIN_TOKEN"), "auth: admin"
     assert seed.probe("failed_webhooks").path == "/api/ops/webhook-events?status=failed"
-    assert seed.probe("dead_letters").group_by == ("reason", "provider", "input")
+    assert [q.source for q in seed.probe("dead_letters").group_by] == ["reason", "provider", "input"]
     assert all(probe.timeout_s > 0 for probe in seed.probes)
 
 
@@ -94,7 +95,7 @@ def test_decision_tree_branches(seed: Playbook) -> None:
         "MVP_WORKER_ENABLED": "true",
         "LEGACY_QUEUE_WORKER_ENABLED": "false",
     }
-    assert b.steps[2].field == "worker.recovered_last_summary"
+    assert str(b.steps[2].field) == "worker.recovered_last_summary"
     assert seed.workflows[b.steps[3].workflow or ""].name == "Backend Deploy"
     assert b.steps[4].minutes is not None
     assert (b.steps[4].minutes.min, b.steps[4].minutes.max) == (10, 15)
@@ -144,10 +145,25 @@ def test_postmortem_template(seed: Playbook) -> None:
     """Due within 24 h; root cause, detection, escalation, preventive actions with owner and deadline."""
     assert seed.postmortem.due_hours == 24
     sections = {s.id: s for s in seed.postmortem.sections}
-    assert list(sections) == ["root-cause", "detection", "escalation", "preventive-actions"]
+    # The seed's four sections, and the summary the status page publishes (step 5: customers).
+    assert list(sections) == [
+        "root-cause",
+        "detection",
+        "escalation",
+        "customer-summary",
+        "preventive-actions",
+    ]
     assert "in time" in sections["detection"].prompt
     assert sections["preventive-actions"].action_items
     assert "@owner" in sections["preventive-actions"].prompt
+
+
+def test_status_page_publishes_status_updates_the_resolution_and_the_customer_summary(seed: Playbook) -> None:
+    """Seed step 5 (a SEV-1 status update to customers at once): the page shows what customers may read."""
+    assert seed.status_page is not None
+    assert seed.status_page.public_events == ("status", "resolved")
+    assert seed.status_page.outage_severities == ("SEV-1",)
+    assert seed.status_page.postmortem_section == "customer-summary"
 
 
 def test_bundled_playbook_points_editors_at_the_schema() -> None:

@@ -14,29 +14,12 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.sandbox.backend import SandboxBackend
 from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
-from tests.fixtures.world import Triage
-
-
-@pytest.fixture
-def triage(
-    backend: SandboxBackend,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Triage:
-    """A triage runner bound to the sandbox backend, with the admin token in the playbook's env var."""
-    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
-    return Triage(tmp_path, capsys, backend.url)
+from tests.fixtures.world import Triage, fired
 
 
 def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
     """One signal entry of a report."""
     return next(s for s in report["signals"] if s["name"] == name)
-
-
-def fired(report: dict[str, Any]) -> list[str]:
-    """The ids of the rules that fired."""
-    return [r["id"] for r in report["rules"] if r["outcome"] == "fired"]
 
 
 @pytest.mark.parametrize(

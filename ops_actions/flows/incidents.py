@@ -140,6 +140,18 @@ Announcer = Callable[[str, IncidentState, str], Sequence[Delivered]]
 ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved"})
 
 
+def chain(*announcers: Announcer | None) -> Announcer | None:
+    """One announcer that calls each given one in turn (None when none is given)."""
+    present = [announce for announce in announcers if announce is not None]
+    if not present:
+        return None
+
+    def announce(kind: str, state: IncidentState, url: str) -> list[Delivered]:
+        return [delivery for each in present for delivery in each(kind, state, url)]
+
+    return announce
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a command did, for the terminal, outputs and the job summary."""
@@ -208,14 +220,19 @@ class Incidents:
         state = read_state(issue.body)
         return state if state is not None and fits(self.playbook, state) else None
 
-    def state_of(self, issue: IssueView) -> IncidentState:
+    def state_of(self, issue: IssueView, own: Sequence[str] | None = None) -> IncidentState:
         """The issue's state block (with what the timeline has that the block lacks replayed), or a
-        state rebuilt from labels, assignees and the tool's own markers."""
+        state rebuilt from labels, assignees and the tool's own markers.
+
+        ``own``: the tool's comments on the issue, when the caller has read them already.
+        """
         state = self.block(issue)
         if state is not None:
             if issue.comments > state.comments_seen:
-                markers = [m for body in self.own_comments(issue.number) for m in find_markers(body, "event")]
-                return replay(self.playbook, state, markers)
+                bodies = self.own_comments(issue.number) if own is None else own
+                return replay(
+                    self.playbook, state, [m for body in bodies for m in find_markers(body, "event")]
+                )
             return state
         opening = [issue.body] if self.by_tool(issue.author) else []
         return rebuild_state(
@@ -224,14 +241,15 @@ class Incidents:
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[*opening, *self.own_comments(issue.number)],
+            marked_texts=[*opening, *(self.own_comments(issue.number) if own is None else own)],
         )
 
-    def own_comments(self, number: int) -> list[str]:
+    def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
         """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
 
         A comment that repeats the keys of an earlier one (a write GitHub carried out after the
-        client had given up on it, then sent again) is deleted and left out.
+        client had given up on it, then sent again) is left out and, with ``settle`` (commands that
+        may write), deleted.
         """
         bodies: list[str] = []
         seen: set[str] = set()
@@ -240,7 +258,8 @@ class Incidents:
                 continue
             keys = marker_keys(comment.body)
             if keys and keys <= seen:
-                self.tracker.delete_comment(number, comment.id)
+                if settle:
+                    self.tracker.delete_comment(number, comment.id)
                 continue
             seen |= keys
             bodies.append(comment.body)

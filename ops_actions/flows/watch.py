@@ -162,9 +162,7 @@ def reconcile(
     if concluded:
         issue = incidents.tracker.issue(issue.number)
         state = incidents.state_of(issue)
-    volatile = frozenset(
-        spec.name for probe in playbook.probes for spec in probe.signals if spec.type == "age_seconds"
-    )
+    volatile = frozenset(spec.name for probe in playbook.probes for spec in probe.signals if spec.volatile)
     run_key = operation_key(run_id, "watch", issue.number)
     events: list[Event] = []
     current = state

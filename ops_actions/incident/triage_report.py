@@ -28,7 +28,7 @@ REPORT_VERSION: Final = 1
 
 @dataclass(frozen=True)
 class ProbeResult:
-    """What one probe got: a status and JSON body, or the reason it got none."""
+    """What one probe got: a status and a body (JSON, or text for a text probe), or the reason it got none."""
 
     probe_id: str
     status_code: int | None
@@ -44,8 +44,8 @@ class ProbeResult:
 
     @property
     def ok(self) -> bool:
-        """A 2xx answer whose body, if any, was read."""
-        return self.status_code is not None and 200 <= self.status_code < 300 and self.error is None
+        """An answer whose body, if any, was read: a 2xx, or a failing answer its format reads."""
+        return self.status_code is not None and self.error is None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The playbook: YAML on disk, its JSON Schema, a typed model, the condition language, a Markdown runbook.
 
 ``loader`` turns ``playbook.yaml`` into the typed ``model`` with line-aware errors; ``conditions``
-parses and evaluates rule conditions (three-valued, never ``eval``); ``runbook`` renders the
-playbook for people. Modules here import only the standard library, PyYAML, jsonschema (lazily,
-when a playbook is validated) and :mod:`ops_actions.text`: no incident, no network, no Click.
+parses and evaluates rule conditions (three-valued, never ``eval``); ``queries`` compiles the
+JMESPath field queries; ``runbook`` renders the playbook for people. Modules here import only the
+standard library, PyYAML, jmespath, jsonschema (lazily, when a playbook is validated) and
+:mod:`ops_actions.text`: no incident, no network, no Click.
 """
 
 from ops_actions.playbook.loader import (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,8 +21,11 @@ import yaml
 
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.model import (
+    BODY_SOURCES,
+    NO_AUTH,
     TEMPLATE_PLACEHOLDERS,
     AlertMapping,
+    Auth,
     Branch,
     ChecklistItem,
     Escalation,
@@ -36,6 +40,7 @@ from ops_actions.playbook.model import (
     Severity,
     SeverityPolicy,
     SignalSpec,
+    StatusPage,
     Step,
     Workflow,
 )
@@ -43,6 +48,8 @@ from ops_actions.text.template import placeholders
 
 if TYPE_CHECKING:
     import jsonschema
+
+    from ops_actions.playbook.queries import Query
 
 KeyPath = tuple[str | int, ...]
 # Aliases can make a small file expand into a huge tree ("billion laughs"); a real playbook
@@ -381,7 +388,8 @@ class _CrossReferences:
             role: Workflow(role=role, file=item["file"], name=item["name"])
             for role, item in raw["workflows"].items()
         }
-        refs = _Refs(severity_ids, probe_ids, signals, set(workflows))
+        text_probes = {probe.id for probe in probes if probe.format == "text"}
+        refs = _Refs(severity_ids, probe_ids, signals, set(workflows), text_probes)
 
         branches = tuple(self.branch(index, item, refs) for index, item in enumerate(raw["decision_tree"]))
         branch_ids = self.unique(raw["decision_tree"], ("decision_tree",), "branch")
@@ -437,7 +445,28 @@ class _CrossReferences:
             notify=notify,
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
-            report_samples=raw.get("reports", {}).get("samples", False),
+            status_page=self.status_page(raw["status_page"], refs, severities)
+            if "status_page" in raw
+            else None,
+        )
+
+    def status_page(
+        self, item: Mapping[str, Any], refs: _Refs, severities: tuple[Severity, ...]
+    ) -> StatusPage:
+        outage = tuple(item.get("outage_severities", [severities[0].id]))
+        for index, severity in enumerate(outage):
+            if severity not in refs.severities:
+                self.add(("status_page", "outage_severities", index), f"unknown severity {severity!r}")
+        section = item.get("postmortem_section")
+        if section is not None and section not in {s["id"] for s in self.raw["postmortem"]["sections"]}:
+            self.add(("status_page", "postmortem_section"), f"unknown postmortem section {section!r}")
+        return StatusPage(
+            team=item.get("team"),
+            links=tuple((link["title"], link["url"]) for link in item.get("links", [])),
+            public_events=tuple(item.get("public_events", StatusPage.public_events)),
+            outage_severities=outage,
+            postmortem_section=section,
+            internal_label=item.get("internal_label", StatusPage.internal_label),
         )
 
     def alert_mapping(
@@ -469,29 +498,91 @@ class _CrossReferences:
         )
 
     def probe(self, index: int, item: Mapping[str, Any]) -> Probe:
-        specs = []
-        for s, spec in enumerate(item.get("signals", [])):
-            source = spec.get("source", "json")
-            if source == "json" and "field" not in spec:
-                self.add(("probes", index, "signals", s), "a json signal needs a 'field'")
-            specs.append(
-                SignalSpec(
-                    name=spec["name"], source=source, field=spec.get("field"), type=spec.get("type", "number")
-                )
-            )
-        if not item.get("diagnostic", False) and not specs:
-            self.add(("probes", index), "a probe that is not diagnostic must read at least one signal")
+        base: KeyPath = ("probes", index)
+        probe_format = item.get("format", "json")
+        specs = [
+            self.signal((*base, "signals", s), spec, probe_format)
+            for s, spec in enumerate(item.get("signals", []))
+        ]
+        diagnostic = item.get("diagnostic", False)
+        if not diagnostic and not specs:
+            self.add(base, "a probe that is not diagnostic must read at least one signal")
+        if item.get("prefetch", False) and not diagnostic:
+            self.add((*base, "prefetch"), "only a diagnostic probe can be prefetched; the others always run")
+        if probe_format == "text":
+            for key in ("list_field", "group_by"):
+                if key in item:
+                    self.add((*base, key), f"{key} queries JSON; the items of a text answer are its lines")
+        list_field = self.query((*base, "list_field"), item["list_field"]) if "list_field" in item else None
+        group_by = [self.query((*base, "group_by", g), q) for g, q in enumerate(item.get("group_by", []))]
         return Probe(
             id=item["id"],
             method=item.get("method", "GET"),
             path=item["path"],
-            auth=item.get("auth", "none"),
             timeout_s=float(item.get("timeout_s", 10)),
-            diagnostic=item.get("diagnostic", False),
-            list_field=item.get("list_field"),
-            group_by=tuple(item.get("group_by", ())),
             signals=tuple(specs),
+            auth=self.auth(item.get("auth", "none")),
+            format=probe_format,
+            diagnostic=diagnostic,
+            prefetch=item.get("prefetch", False),
+            list_field=list_field,
+            group_by=tuple(query for query in group_by if query is not None),
+            samples=item.get("samples", False),
         )
+
+    def auth(self, item: str | Mapping[str, Any]) -> Auth:
+        """A probe's auth; ``admin`` is the short form of a bearer token from backend.admin_token_env."""
+        admin_env: str = self.raw["backend"]["admin_token_env"]
+        if isinstance(item, str):
+            return Auth("bearer", env=admin_env) if item == "admin" else NO_AUTH
+        if item["kind"] == "none":
+            return NO_AUTH
+        return Auth(item["kind"], env=item.get("env", admin_env), header=item.get("header"))
+
+    def signal(self, path: KeyPath, spec: Mapping[str, Any], probe_format: str) -> SignalSpec:
+        """A signal, checked against its probe's format: queries read JSON, regexes read text."""
+        source = spec.get("source", "text" if probe_format == "text" else "json")
+        kind = spec.get("type", "number")
+        field, regex = None, None
+        for key, reader in (("field", "json"), ("regex", "text")):
+            if key in spec and source != reader:
+                self.add((*path, key), f"'{key}' is read only by source {reader}, not {source}")
+        if source in BODY_SOURCES:
+            key, wanted = ("field", "json") if source == "json" else ("regex", "text")
+            if (probe_format == "text") != (source == "text"):
+                self.add(
+                    (*path, "source"), f"source {source} cannot read the answer of a {probe_format} probe"
+                )
+            if key not in spec:
+                self.add(path, f"a {wanted} signal needs a '{key}'")
+            elif source == "json":
+                field = self.query((*path, "field"), spec["field"])
+            else:
+                regex = self.regex((*path, "regex"), spec["regex"])
+            if source == "text" and kind == "object":
+                self.add((*path, "type"), "a text signal cannot be an object")
+        return SignalSpec(name=spec["name"], source=source, type=kind, field=field, regex=regex)
+
+    def query(self, path: KeyPath, source: str) -> Query | None:
+        """Compile a JMESPath query; an invalid one is a problem at its line."""
+        # Loaded here, not at import, like jsonschema: --help needs no query library.
+        from ops_actions.playbook.queries import QueryError, compile_query
+
+        try:
+            return compile_query(source)
+        except QueryError as error:
+            self.add(path, f"{error.message} (column {error.column + 1} of the query)")
+            return None
+
+    def regex(self, path: KeyPath, source: str) -> re.Pattern[str] | None:
+        """Compile a text signal's regex; one that does not compile is a problem at its line."""
+        from ops_actions.playbook.queries import QueryError, compile_regex
+
+        try:
+            return compile_regex(source)
+        except QueryError as error:
+            self.add(path, f"{error.message} (column {error.column + 1} of the regex)")
+            return None
 
     def branch(self, index: int, item: Mapping[str, Any], refs: _Refs) -> Branch | None:
         base: KeyPath = ("decision_tree", index)
@@ -543,6 +634,8 @@ class _CrossReferences:
                 self.add((*path, "signals", s), f"unknown signal {signal!r}")
         if "probe" in item and item["probe"] not in refs.probes:
             self.add((*path, "probe"), f"unknown probe {item['probe']!r}")
+        if "field" in item and item.get("probe") in refs.text_probes:
+            self.add((*path, "field"), "a field queries JSON; the probe's answer is text")
         if "workflow" in item and item["workflow"] not in refs.workflows:
             self.add((*path, "workflow"), f"unknown workflow role {item['workflow']!r}")
         minutes = item.get("minutes")
@@ -558,7 +651,7 @@ class _CrossReferences:
             signals=tuple(item.get("signals", ())),
             expect_env=dict(item.get("expect_env", {})),
             probe=item.get("probe"),
-            field=item.get("field"),
+            field=self.query((*path, "field"), item["field"]) if "field" in item else None,
             workflow=item.get("workflow"),
             minutes=window,
         )
@@ -598,3 +691,4 @@ class _Refs:
     probes: set[str]
     signals: set[str]
     workflows: set[str]
+    text_probes: set[str]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ops_actions.playbook.conditions import Expression
+
+if TYPE_CHECKING:
+    from ops_actions.playbook.queries import Query
 
 # Placeholders the communication template may use; the renderer fills exactly these.
 TEMPLATE_PLACEHOLDERS = frozenset(
@@ -33,14 +38,36 @@ class Severity:
     rank: int
 
 
+# Signal sources read from the answer's body; the others are facts of the answer itself.
+BODY_SOURCES = frozenset({"json", "text"})
+
+
 @dataclass(frozen=True)
 class SignalSpec:
-    """How one signal is read from a probe's answer."""
+    """How one signal is read from a probe's answer: a query (json), a regex (text) or a fact."""
 
     name: str
     source: str
-    field: str | None
     type: str
+    field: Query | None = None
+    regex: re.Pattern[str] | None = None
+
+    @property
+    def volatile(self) -> bool:
+        """It moves on every triage by itself (an age, a latency): a change in it alone is no news."""
+        return self.type == "age_seconds" or self.source == "latency_ms"
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How a probe authenticates; the credential comes from the environment variable ``env``."""
+
+    kind: str
+    env: str | None = None
+    header: str | None = None
+
+
+NO_AUTH = Auth("none")
 
 
 @dataclass(frozen=True)
@@ -50,12 +77,16 @@ class Probe:
     id: str
     method: str
     path: str
-    auth: str
     timeout_s: float
-    diagnostic: bool
-    list_field: str | None
-    group_by: tuple[str, ...]
     signals: tuple[SignalSpec, ...]
+    auth: Auth = NO_AUTH
+    format: str = "json"
+    diagnostic: bool = False
+    prefetch: bool = False
+    list_field: Query | None = None
+    group_by: tuple[Query, ...] = ()
+    samples: bool = False
+    """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +121,7 @@ class Step:
     signals: tuple[str, ...] = ()
     expect_env: Mapping[str, str] = field(default_factory=dict)
     probe: str | None = None
-    field: str | None = None
+    field: Query | None = None
     workflow: str | None = None
     minutes: MonitorWindow | None = None
 
@@ -200,6 +231,18 @@ class AlertMapping:
 
 
 @dataclass(frozen=True)
+class StatusPage:
+    """What the public status page shows; its presence makes incident changes rebuild the page."""
+
+    team: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    public_events: tuple[str, ...] = ("status", "resolved")
+    outage_severities: tuple[str, ...] = ()
+    postmortem_section: str | None = None
+    internal_label: str = "internal"
+
+
+@dataclass(frozen=True)
 class Playbook:
     """The whole playbook."""
 
@@ -223,8 +266,7 @@ class Playbook:
     notify: tuple[NotifyTarget, ...] = ()
     alerts: AlertMapping = AlertMapping()
     watch_interval_minutes: int = 10
-    report_samples: bool = False
-    """Whether triage reports keep raw samples of diagnostic lists (else counts and hashes only)."""
+    status_page: StatusPage | None = None
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""
@@ -239,6 +281,11 @@ class Playbook:
             if branch.id == branch_id:
                 return branch
         raise KeyError(branch_id)
+
+    def credential_envs(self) -> tuple[str, ...]:
+        """The environment variables the probes take credentials from, each once, in probe order."""
+        names = (probe.auth.env for probe in self.probes if probe.auth.env)
+        return tuple(dict.fromkeys(names))
 
     def probe(self, probe_id: str) -> Probe:
         """The probe with this id (KeyError when there is none)."""

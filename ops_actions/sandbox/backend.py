@@ -18,13 +18,25 @@ Routes of the ``"search"`` API (a search/indexing service, ``examples/search-tea
   ``webhook-failing`` has no counterpart there and answers as ``healthy``; ``slow``, ``flaky``,
   ``malformed`` and ``unauthorized`` behave as in the reference API.
 
-The ``hostile`` scenario plays a backend a third party controls (reference API; the search API
-answers as ``healthy``): a growing queue and a job regression whose dead letters and failed
+Routes of the ``"messaging"`` API (a delivery service, ``examples/messaging-team/playbook.yaml``;
+answers in :mod:`ops_actions.sandbox.messaging`):
+
+* ``GET /health`` (IETF health+json) and ``GET /readyz[?verbose]`` (Kubernetes-style text), no
+  auth; ``GET /v1/stats`` (``X-API-Key: <admin token>``) and ``GET /v1/admin/failed-deliveries``
+  (basic auth, ``ops-triage:<admin token>``).
+* Scenarios: ``db-down`` fails the postgres checks (health 503, readyz 500, stats 503),
+  ``worker-stalled`` fails the delivery worker's readiness and grows the pending deliveries on
+  every stats call, ``webhook-failing`` counts failing receipt webhooks, ``job-regression`` fails
+  deliveries most of which share one cause; ``slow`` (the stats), ``flaky``, ``malformed`` and
+  ``unauthorized`` behave as in the reference API.
+
+The ``hostile`` scenario plays a backend a third party controls (reference API; the others answer
+as ``healthy``): a growing queue and a job regression whose dead letters and failed
 webhooks carry a forged ``ops-actions`` marker between lone CRs, a forged state block, mentions,
 raw HTML, a code fence and runner workflow commands, and whose ``input`` field echoes the
 request's ``Authorization`` header, token and all.
 
-Both APIs share:
+All APIs share:
 
 * ``/_sandbox/{sleep,scenario,fault}`` (no auth) control the sandbox for local tests and benchmarks.
 
@@ -33,6 +45,7 @@ Only the standard library is used, so the server starts instantly and has no mov
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hmac
 import json
@@ -48,6 +61,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
+from ops_actions.sandbox import messaging
 from ops_actions.sandbox.catalog import APIS, SCENARIOS
 from ops_actions.sandbox.server import LocalServer
 
@@ -125,6 +139,15 @@ _HOSTILE_PROVIDER: Final = (
 _HOSTILE_WEBHOOK_ERROR: Final = (
     f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
 )
+
+# Headers whose values are credentials: the request log keeps only whether they were sent.
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-api-key"})
+# What a 401 answers in WWW-Authenticate, per the scheme the route wants (RFC 9110 section 11.6.1).
+_CHALLENGES: Final[Mapping[str, str]] = {
+    "bearer": "Bearer",
+    "basic": 'Basic realm="messaging-admin", charset="UTF-8"',
+    "api-key": 'ApiKey header="X-API-Key"',
+}
 
 _SANDBOX_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
     "/_sandbox/sleep": ("GET",),
@@ -224,14 +247,15 @@ def _fault_value(kind: str, value: float | int | None) -> float | int | None:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the sandbox served; the Authorization header's value is never kept."""
+    """One request the sandbox served; the values of credential headers are never kept."""
 
     method: str
     path: str
     """The request target as sent, query string included."""
     headers: dict[str, str]
-    """Every header except Authorization."""
+    """Every header except Authorization and X-API-Key."""
     authorization_present: bool
+    api_key_present: bool = False
 
 
 @dataclass
@@ -248,6 +272,7 @@ class _Request:
     query: dict[str, list[str]]
     body: bytes
     authorization: str | None
+    api_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -473,7 +498,7 @@ class SandboxBackend:
         if request.path.startswith("/_sandbox/"):
             return self._sandbox_route(request)
         flavour = _FLAVOURS[self._api]
-        if request.path == flavour.health_path or request.path.startswith(flavour.admin_prefix):
+        if request.path in flavour.open_routes or request.path.startswith(flavour.admin_prefix):
             return self._api_route(request)
         return _not_found()
 
@@ -494,10 +519,14 @@ class SandboxBackend:
 
     def _api_answer(self, scenario: str, request: _Request) -> _Reply | None:
         flavour = _FLAVOURS[self._api]
-        if request.path == flavour.health_path:
-            return flavour.health(scenario) if request.method == "GET" else _method_not_allowed("GET")
-        if not self._authorized(request.authorization, scenario):
-            return _json_reply(401, {"error": "unauthorized"}, ("WWW-Authenticate", "Bearer"))
+        open_route = flavour.open_routes.get(request.path)
+        if open_route is not None:
+            return (
+                open_route(self, scenario, request) if request.method == "GET" else _method_not_allowed("GET")
+            )
+        scheme = next((s for prefix, s in flavour.auth if request.path.startswith(prefix)), "bearer")
+        if scenario == "unauthorized" or not self._authorized(request, scheme):
+            return _json_reply(401, {"error": "unauthorized"}, ("WWW-Authenticate", _CHALLENGES[scheme]))
         route = flavour.routes.get(request.path)
         if route is None:
             return _not_found()
@@ -505,16 +534,25 @@ class SandboxBackend:
             return _method_not_allowed("GET")
         return route(self, scenario, request)
 
-    def _authorized(self, header: str | None, scenario: str) -> bool:
-        if scenario == "unauthorized" or header is None:
+    def _authorized(self, request: _Request, scheme: str) -> bool:
+        """Whether the request carries the admin token the way ``scheme`` wants it."""
+        if scheme == "api-key":
+            offered = request.api_key
+        else:
+            kind, _, offered = (request.authorization or "").strip().partition(" ")
+            if kind.lower() != scheme:
+                return False
+            if scheme == "basic":
+                try:
+                    offered = base64.b64decode(offered.strip(), validate=True).decode("utf-8")
+                except (ValueError, UnicodeDecodeError):
+                    return False
+        expected = f"{messaging.BASIC_USER}:{self._admin_token}" if scheme == "basic" else self._admin_token
+        if offered is None:
             return False
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(token.strip().encode("utf-8"), self._admin_token.encode("utf-8"))
+        return hmac.compare_digest(offered.strip().encode("utf-8"), expected.encode("utf-8"))
 
-    @staticmethod
-    def _ready(scenario: str) -> _Reply:
+    def _ready(self, scenario: str, request: _Request) -> _Reply:
         if scenario == "db-down":
             return _json_reply(503, {"status": "degraded", "db": False})
         return _json_reply(200, {"status": "ok"})
@@ -595,8 +633,7 @@ class SandboxBackend:
 
     # -- the search API ----------------------------------------------------------------------
 
-    @staticmethod
-    def _healthz(scenario: str) -> _Reply:
+    def _healthz(self, scenario: str, request: _Request) -> _Reply:
         if scenario == "db-down":
             return _json_reply(503, {"status": "red"})
         return _json_reply(200, {"status": "green"})
@@ -654,6 +691,38 @@ class SandboxBackend:
                     }
                 )
         return _json_reply(200, {"data": {"errors": errors[:limit]}, "total": len(errors)})
+
+    # -- the messaging API (payloads in sandbox/messaging.py) ------------------------------
+
+    def _health(self, scenario: str, request: _Request) -> _Reply:
+        status, document = messaging.health(scenario, self._clock())
+        return _Reply(status, json.dumps(document).encode("utf-8"), messaging.HEALTH_CONTENT_TYPE)
+
+    def _readyz(self, scenario: str, request: _Request) -> _Reply:
+        status, text = messaging.readyz(scenario, verbose="verbose" in request.query)
+        # As k8s.io/apiserver's healthz handler answers: plain text that browsers must not sniff.
+        nosniff = ("X-Content-Type-Options", "nosniff")
+        return _Reply(status, text.encode("utf-8"), messaging.TEXT_CONTENT_TYPE, (nosniff,))
+
+    def _messaging_stats(self, scenario: str, request: _Request) -> _Reply | None:
+        if scenario == "slow" and not self._sleep(self.slow_delay_s):
+            return None
+        with self._lock:
+            calls = self._stalled_metrics_calls
+            if scenario == "worker-stalled":
+                self._stalled_metrics_calls += 1
+        status, stats = messaging.stats(scenario, self._clock(), calls)
+        return _json_reply(status, stats)
+
+    def _failed_deliveries(self, scenario: str, request: _Request) -> _Reply:
+        if scenario == "malformed":
+            return _Reply(200, _INVALID_JSON_BODY)
+        raw = request.query.get("limit", [str(messaging.FAILED_DELIVERIES_LIMIT)])[-1]
+        limit = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if not 1 <= limit <= messaging.FAILED_DELIVERIES_LIMIT:
+            message = f"limit must be an integer from 1 to {messaging.FAILED_DELIVERIES_LIMIT}, got {raw!r}"
+            return _json_reply(400, {"error": message})
+        return _json_reply(200, messaging.failed_deliveries(scenario, self._clock(), limit))
 
     # -- sandbox control -------------------------------------------------------------------
 
@@ -730,24 +799,37 @@ _OPS_ROUTES: Final[dict[str, _Route]] = {
 
 @dataclass(frozen=True)
 class _Flavour:
-    """One API the sandbox plays: an open health route and admin routes under one prefix."""
+    """One API the sandbox plays: open routes, and admin routes under one prefix.
 
-    health_path: str
-    health: Callable[[str], _Reply]
+    ``auth`` says how an admin route wants the admin token, by path prefix (first match; the
+    default is a Bearer token): ``api-key`` in an X-API-Key header, ``basic`` as the password of
+    HTTP basic auth for the user ``messaging.BASIC_USER``.
+    """
+
+    open_routes: Mapping[str, _Route]
     admin_prefix: str
     routes: Mapping[str, _Route]
+    auth: tuple[tuple[str, str], ...] = ()
 
 
 _FLAVOURS: Final[Mapping[str, _Flavour]] = {
-    "reference": _Flavour("/api/ready", SandboxBackend._ready, "/api/ops/", _OPS_ROUTES),
+    "reference": _Flavour({"/api/ready": SandboxBackend._ready}, "/api/ops/", _OPS_ROUTES),
     "search": _Flavour(
-        "/healthz",
-        SandboxBackend._healthz,
+        {"/healthz": SandboxBackend._healthz},
         "/internal/",
         {
             "/internal/stats": SandboxBackend._stats,
             "/internal/index-errors": SandboxBackend._index_errors,
         },
+    ),
+    "messaging": _Flavour(
+        {"/health": SandboxBackend._health, "/readyz": SandboxBackend._readyz},
+        "/v1/",
+        {
+            "/v1/stats": SandboxBackend._messaging_stats,
+            "/v1/admin/failed-deliveries": SandboxBackend._failed_deliveries,
+        },
+        auth=(("/v1/admin/", "basic"), ("/v1/", "api-key")),
     ),
 }
 
@@ -797,8 +879,9 @@ class _Handler(BaseHTTPRequestHandler):
             RecordedRequest(
                 method=self.command,
                 path=self.path,
-                headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+                headers={k: v for k, v in self.headers.items() if k.lower() not in _CREDENTIAL_HEADERS},
                 authorization_present=request.authorization is not None,
+                api_key_present=request.api_key is not None,
             )
         )
         try:
@@ -853,9 +936,10 @@ class _Handler(BaseHTTPRequestHandler):
         return _Request(
             method=self.command,
             path=target.path,
-            query=parse_qs(target.query),
+            query=parse_qs(target.query, keep_blank_values=True),  # ?verbose has no value
             body=body,
             authorization=self.headers.get("Authorization"),
+            api_key=self.headers.get("X-API-Key"),
         )
 
     def _send(self, reply: _Reply, *, drip: float | None = None) -> None:

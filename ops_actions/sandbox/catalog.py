@@ -15,5 +15,6 @@ SCENARIOS: tuple[str, ...] = (
     "hostile",
 )
 
-APIS: tuple[str, ...] = ("reference", "search")
-"""The API flavours the sandbox can play: the reference backend's ops API, or a search service's."""
+APIS: tuple[str, ...] = ("reference", "search", "messaging")
+"""The API flavours the sandbox can play: the reference backend's ops API, a search service's, or a
+delivery service's that speaks health+json, Kubernetes' /readyz text, X-API-Key and basic auth."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -24,25 +25,16 @@ from ops_actions.incident.triage_report import (
     public_url,
 )
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
-from ops_actions.playbook.model import Branch, Playbook, Probe, SignalSpec, Step
+from ops_actions.playbook.model import BODY_SOURCES, Branch, Playbook, Probe, SignalSpec, Step
+from ops_actions.playbook.queries import Query, QueryError
 
 SAMPLE_ITEMS: Final = 10
 # Heartbeats a little in the future (clock skew between hosts) count as fresh, not negative.
 _MAX_SKEW_S: Final = 300
 
 
-def _lookup(body: Any, dotted: str) -> tuple[bool, Any]:
-    """Follow a dotted path into JSON; (found, value)."""
-    current = body
-    for part in dotted.split("."):
-        if not isinstance(current, dict) or part not in current:
-            return False, None
-        current = current[part]
-    return True, current
-
-
-def _typed(spec: SignalSpec, raw: Any, now: datetime) -> Reading:
-    """Check a JSON value against the signal's type; a mismatch is UNKNOWN, never a guess."""
+def _typed(spec: SignalSpec, raw: Any, now: datetime, what: str) -> Reading:
+    """Check a value against the signal's type; a mismatch is UNKNOWN, never a guess."""
     name, kind = spec.name, spec.type
     if kind == "boolean" and isinstance(raw, bool):
         return Reading(name, raw)
@@ -58,40 +50,86 @@ def _typed(spec: SignalSpec, raw: Any, now: datetime) -> Reading:
         try:
             stamp = datetime.fromisoformat(raw)
         except ValueError:
-            return Reading(name, UNKNOWN, f"field {spec.field} is not an ISO 8601 timestamp")
+            return Reading(name, UNKNOWN, f"{what} is not an ISO 8601 timestamp")
         if stamp.tzinfo is None:
-            return Reading(name, UNKNOWN, f"field {spec.field} has no time zone")
+            return Reading(name, UNKNOWN, f"{what} has no time zone")
         age = (now - stamp).total_seconds()
         if age < -_MAX_SKEW_S:
-            return Reading(name, UNKNOWN, f"field {spec.field} is {-age:.0f} s in the future")
+            return Reading(name, UNKNOWN, f"{what} is {-age:.0f} s in the future")
         return Reading(name, max(round(age), 0))
     shown = json.dumps(raw)[:40]
-    return Reading(name, UNKNOWN, f"field {spec.field} is {shown}, expected {kind.replace('_', ' ')}")
+    return Reading(name, UNKNOWN, f"{what} is {shown}, expected {kind.replace('_', ' ')}")
 
 
 def read_signals(playbook: Playbook, results: Mapping[str, ProbeResult], now: datetime) -> list[Reading]:
     """Every signal of every non-diagnostic probe, known or UNKNOWN with a reason."""
-    readings: list[Reading] = []
-    for probe in playbook.probes:
-        result = results.get(probe.id)
-        for spec in probe.signals:
-            readings.append(_read(spec, probe, result, now))
-    return readings
+    return [reading for probe in playbook.probes for reading in read_probe(probe, results.get(probe.id), now)]
+
+
+def read_probe(probe: Probe, result: ProbeResult | None, now: datetime) -> list[Reading]:
+    """The signals of one probe from its result (None: it did not run)."""
+    return [_read(spec, probe, result, now) for spec in probe.signals]
 
 
 def _read(spec: SignalSpec, probe: Probe, result: ProbeResult | None, now: datetime) -> Reading:
     if result is None:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id} did not run")
-    if spec.source == "status_ok":
-        if not result.answered:
-            return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {result.error}")
-        return Reading(spec.name, result.status_code is not None and 200 <= result.status_code < 300)
+    if spec.source not in BODY_SOURCES:
+        return _fact(spec, probe, result)
     if not result.ok:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {result.error or 'no answer'}")
-    found, raw = _lookup(result.body, spec.field or "")
-    if not found:
-        return Reading(spec.name, UNKNOWN, f"probe {probe.id}: field {spec.field} is missing")
-    return _typed(spec, raw, now)
+    if spec.regex is not None:
+        return _from_text(spec, probe, str(result.body or ""), now)
+    return _from_json(spec, probe, result.body, now)
+
+
+def _fact(spec: SignalSpec, probe: Probe, result: ProbeResult) -> Reading:
+    """A fact of the answer itself: whether it was 2xx, its status code, how long it took."""
+    if result.status_code is None:
+        return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {result.error}")
+    if spec.source == "status_ok":
+        return Reading(spec.name, 200 <= result.status_code < 300)
+    if spec.source == "status_code":
+        return Reading(spec.name, result.status_code)
+    return Reading(spec.name, result.latency_ms)
+
+
+def _from_json(spec: SignalSpec, probe: Probe, body: Any, now: datetime) -> Reading:
+    assert spec.field is not None  # the loader gives every json signal its compiled query
+    try:
+        raw = spec.field.search(body)
+    except QueryError as error:
+        return Reading(spec.name, UNKNOWN, f"probe {probe.id}: query {spec.field}: {error.message}")
+    if raw is None:
+        return Reading(spec.name, UNKNOWN, f"probe {probe.id}: field {spec.field} finds nothing")
+    return _typed(spec, raw, now, f"field {spec.field}")
+
+
+def _from_text(spec: SignalSpec, probe: Probe, body: str, now: datetime) -> Reading:
+    """boolean: the regex matches; count: how often; else the first match's first group (or all of it)."""
+    pattern = spec.regex
+    assert pattern is not None  # the loader gives every text signal its compiled regex
+    if spec.type == "boolean":
+        return Reading(spec.name, pattern.search(body) is not None)
+    if spec.type == "count":
+        return Reading(spec.name, sum(1 for _ in pattern.finditer(body)))
+    what = f"regex {pattern.pattern}"
+    match = pattern.search(body)
+    text = (match.group(1) if pattern.groups else match.group(0)) if match else None
+    if text is None:
+        return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {what} matches nothing")
+    return _typed(spec, _number(text) if spec.type == "number" else text, now, what)
+
+
+def _number(text: str) -> int | float | str:
+    """A number written in text, or the text itself when it is none (then the type check says so)."""
+    for kind in (int, float):
+        try:
+            number = kind(text)
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else text
+    return text
 
 
 def evaluate_rules(
@@ -181,27 +219,34 @@ def findings(
             if result is None or not result.ok:
                 entry["error"] = result.error if result else "probe did not run"
             elif step.field:
-                present, value = _lookup(result.body, step.field)
-                entry["field"] = step.field
-                entry["value"] = value if present else None
-                if not present:
-                    entry["error"] = f"field {step.field} is missing"
+                entry["field"] = step.field.source
+                try:
+                    entry["value"] = step.field.search(result.body)
+                except QueryError as error:
+                    entry["value"] = None
+                    entry["error"] = f"query {step.field}: {error.message}"
+                else:
+                    if entry["value"] is None:
+                        entry["error"] = f"field {step.field} finds nothing"
             else:
-                entry.update(_list_finding(probe, result.body, samples=playbook.report_samples))
+                entry.update(_list_finding(probe, result.body))
             found.append(entry)
     return found
 
 
-def _list_finding(probe: Probe, body: Any, *, samples: bool) -> dict[str, Any]:
-    """Count and group the items of a diagnostic list, and sample them: the first items as they are
-    when the playbook asks for samples (``reports.samples``), else their SHA-256 hashes only, so a
-    report kept as an artifact for weeks holds no raw backend data (matching a hash against the
-    backend's own log still finds the item)."""
-    present, items = _lookup(body, probe.list_field) if probe.list_field else (True, body)
-    if not present or not isinstance(items, list):
+def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
+    """Count and group the items of a diagnostic list (a text answer's items are its lines), and
+    sample them: the first items as they are when the probe asks for samples (``samples: true``),
+    else their SHA-256 hashes only, so a report kept as an artifact for weeks holds no raw backend
+    data (matching a hash against the backend's own log still finds the item)."""
+    if probe.format == "text":
+        items: Any = str(body or "").splitlines()
+    else:
+        items = _search(probe.list_field, body) if probe.list_field else body
+    if not isinstance(items, list):
         return {"error": f"no list at {probe.list_field or 'the top level'}"}
     result: dict[str, Any] = {"count": len(items)}
-    if samples:
+    if probe.samples:
         result["sample"] = items[:SAMPLE_ITEMS]
     else:
         result["sample_sha256"] = [
@@ -212,14 +257,23 @@ def _list_finding(probe: Probe, body: Any, *, samples: bool) -> dict[str, Any]:
         ]
     if probe.group_by:
         counter: Counter[tuple[str, ...]] = Counter(
-            tuple(str(item.get(key)) if isinstance(item, dict) else "?" for key in probe.group_by)
+            tuple(str(_search(query, item)) if isinstance(item, dict) else "?" for query in probe.group_by)
             for item in items
         )
+        names = [query.source for query in probe.group_by]
         result["groups"] = [
-            {"key": dict(zip(probe.group_by, key, strict=True)), "count": count}
-            for key, count in counter.most_common()
+            {"key": dict(zip(names, key, strict=True)), "count": number}
+            for key, number in counter.most_common()
         ]
     return result
+
+
+def _search(query: Query, document: Any) -> Any:
+    """A query's value, None when it finds nothing or meets a value of the wrong type."""
+    try:
+        return query.search(document)
+    except QueryError:
+        return None
 
 
 def triage(
@@ -232,22 +286,30 @@ def triage(
     playbook_path: str,
     playbook_sha256: str,
 ) -> TriageReport:
-    """Run the probes through ``send``, read signals, evaluate rules, then fetch the branches' diagnostics."""
+    """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics.
+
+    Prefetched diagnostics go with the first round; the others a matched branch needs, in a second.
+    """
     started = clock()
-    results = {result.probe_id: result for result in send([p for p in playbook.probes if not p.diagnostic])}
+    # Prefetched diagnostics ride along in the first round, so a matched branch that needs them
+    # costs no second round trip; the ones no branch needs are dropped from the report.
+    first = [probe for probe in playbook.probes if not probe.diagnostic or probe.prefetch]
+    results = {result.probe_id: result for result in send(first)}
     readings = read_signals(playbook, results, started)
     outcomes = evaluate_rules(playbook, readings, history)
     severity, branches = decide(playbook, outcomes)
-    extra = diagnostic_probes(playbook, branches)
-    if extra:
-        results.update({result.probe_id: result for result in send(extra)})
+    needed = diagnostic_probes(playbook, branches)
+    missing = [probe for probe in needed if probe.id not in results]
+    if missing:
+        results.update({result.probe_id: result for result in send(missing)})
+    shown = {probe.id for probe in playbook.probes if not probe.diagnostic} | {probe.id for probe in needed}
     return TriageReport(
         started_at=iso(started),
         finished_at=iso(clock()),
         backend_url=public_url(backend_url),
         playbook_path=playbook_path,
         playbook_sha256=playbook_sha256,
-        probes=[results[probe.id] for probe in playbook.probes if probe.id in results],
+        probes=[results[probe.id] for probe in playbook.probes if probe.id in results and probe.id in shown],
         signals=readings,
         rules=outcomes,
         severity=severity,

@@ -2,22 +2,23 @@
 
 This is triage's only I/O. Whatever the backend does (time out, refuse, reset, answer 5xx or
 401, send 50 MB or bytes that are not UTF-8) comes back as a :class:`ProbeResult` with a reason,
-never as an exception.
+never as an exception. How a body is read per the probe's format is :mod:`ops_actions.triage.formats`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import base64
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import httpx
 
 from ops_actions.incident.triage_report import ProbeResult
-from ops_actions.playbook.model import Probe
+from ops_actions.playbook.model import Auth, Probe
+from ops_actions.triage import formats
 
 MAX_BODY_BYTES: Final = 1_000_000
 MAX_ATTEMPTS: Final = 3
@@ -42,23 +43,6 @@ async def _read_capped(response: httpx.Response) -> bytes:
             raise _BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _decode(status: int, raw: bytes) -> tuple[Any, str | None]:
-    """The JSON body of an answer, or the reason it cannot be used."""
-    if not 200 <= status < 300:
-        reason = {401: "unauthorized (check the admin token)", 403: "forbidden"}.get(status, "")
-        return None, f"HTTP {status}" + (f" {reason}" if reason else "")
-    if not raw:
-        return None, None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, f"the answer is not UTF-8 (byte {error.start})"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as error:
-        return None, f"the answer is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
 
 
 def _describe(error: httpx.HTTPError, timeout_s: float) -> str:
@@ -97,19 +81,38 @@ async def _probe_once(
         return None, None, f"timed out after {probe.timeout_s:g} s", False
     except httpx.HTTPError as error:
         return None, None, _describe(error, probe.timeout_s), _retryable(error)
-    body, problem = _decode(response.status_code, raw)
-    return response.status_code, body, problem, response.status_code in RETRYABLE_STATUS
+    status = response.status_code
+    body, problem = formats.decode(probe.format, status, response.headers.get("content-type", ""), raw)
+    # A 5xx whose body was read is the answer (a failing health check), not a transient error.
+    return status, body, problem, status in RETRYABLE_STATUS and problem is not None
+
+
+def auth_headers(auth: Auth, credentials: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """The headers that authenticate a probe, or the reason they cannot be built (nothing is sent)."""
+    if auth.kind == "none" or auth.env is None:
+        return {}, None
+    secret = credentials.get(auth.env, "")
+    if not secret:
+        return {}, f"no credential configured (set {auth.env})"
+    if any(char in secret for char in "\r\n\0"):
+        return {}, f"the credential in {auth.env} holds a line break or NUL"
+    if auth.kind == "bearer":
+        return {"Authorization": f"Bearer {secret}"}, None
+    if auth.kind == "header" and auth.header:
+        return {auth.header: secret}, None
+    if ":" not in secret:
+        return {}, f"the credential in {auth.env} is not user:password"
+    return {"Authorization": "Basic " + base64.b64encode(secret.encode("utf-8")).decode("ascii")}, None
 
 
 async def run_probe(
-    client: httpx.AsyncClient, probe: Probe, *, base_url: str, admin_token: str | None
+    client: httpx.AsyncClient, probe: Probe, *, base_url: str, credentials: Mapping[str, str]
 ) -> ProbeResult:
-    """Run one probe with bounded, jittered retries on connect errors and 5xx."""
-    headers = {"Accept": "application/json"}
-    if probe.auth == "admin":
-        if not admin_token:
-            return ProbeResult(probe.id, None, 0.0, 0, error="no admin token configured")
-        headers["Authorization"] = f"Bearer {admin_token}"
+    """Run one probe with bounded, jittered retries on connect errors and unreadable 5xx answers."""
+    headers, problem = auth_headers(probe.auth, credentials)
+    if problem:
+        return ProbeResult(probe.id, None, 0.0, 0, error=problem)
+    headers["Accept"] = formats.accept(probe.format)
     started = time.perf_counter()
     attempt = 0
     while True:
@@ -126,14 +129,14 @@ async def _run_all(
     probes: Sequence[Probe],
     *,
     base_url: str,
-    admin_token: str | None,
+    credentials: Mapping[str, str],
     transport: httpx.AsyncBaseTransport | None,
 ) -> list[ProbeResult]:
     limits = httpx.Limits(max_connections=max(len(probes), 1), max_keepalive_connections=max(len(probes), 1))
     async with httpx.AsyncClient(transport=transport, limits=limits, follow_redirects=False) as client:
         return list(
             await asyncio.gather(
-                *(run_probe(client, probe, base_url=base_url, admin_token=admin_token) for probe in probes)
+                *(run_probe(client, probe, base_url=base_url, credentials=credentials) for probe in probes)
             )
         )
 
@@ -142,10 +145,13 @@ def run_probes(
     probes: Sequence[Probe],
     *,
     base_url: str,
-    admin_token: str | None,
+    credentials: Mapping[str, str],
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[ProbeResult]:
-    """Run the probes concurrently; results come back in the probes' order."""
+    """Run the probes concurrently; results come back in the probes' order.
+
+    ``credentials`` maps the environment variable names the probes' auth names to their values.
+    """
     return asyncio.run(
-        _run_all(probes, base_url=base_url.rstrip("/"), admin_token=admin_token, transport=transport)
+        _run_all(probes, base_url=base_url.rstrip("/"), credentials=credentials, transport=transport)
     )

@@ -1,0 +1,111 @@
+"""How a probe's answer becomes something to read, by the probe's ``format``: json, health+json, text.
+
+Pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the bytes, and
+gets back the body (parsed JSON, or text) or the reason it cannot be read.
+
+* ``json``: a 2xx answer's JSON, as always.
+* ``health+json``: the IETF "Health Check Response Format for HTTP APIs"
+  (draft-inadarei-api-health-check-06, media type ``application/health+json``). Its section 3.1
+  says a failing service answers 4xx-5xx *with* the document, so a 5xx answer that carries one is
+  read, and its ``status`` says ``fail``. 4xx answers stay errors: 401, 403, 404 and 429 are about
+  the request, and a gateway's ``{"status": "error"}`` must not read as a failing service. The same
+  section lists the aliases ``ok``/``up`` (pass) and ``error``/``down`` (fail) of Node's Terminus
+  and Spring Boot (which writes them upper case); they are normalised, at the top and in every
+  check, so rules compare with ``pass``/``warn``/``fail`` only.
+* ``text``: a 2xx answer's text; a 5xx answer's too when it is ``text/plain``, as Kubernetes sends
+  a failing ``/readyz?verbose`` (500, ``[-]etcd failed: reason withheld``). A proxy's 502 page is
+  HTML: reading it would make every check look failed when the truth is that nothing answered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+FORMATS: Final = ("json", "health+json", "text")
+HEALTH_STATUSES: Final = ("pass", "warn", "fail")
+_HEALTH_ALIASES: Final = {
+    **dict.fromkeys(("pass", "ok", "up"), "pass"),
+    "warn": "warn",
+    **dict.fromkeys(("fail", "error", "down"), "fail"),
+}
+_ACCEPT: Final = {
+    "json": "application/json",
+    "health+json": "application/health+json, application/json;q=0.9",
+    "text": "text/plain",
+}
+_REASONS: Final = {401: "unauthorized (check the probe's credential)", 403: "forbidden"}
+
+
+def accept(probe_format: str) -> str:
+    """The Accept header a probe of this format sends."""
+    return _ACCEPT[probe_format]
+
+
+def decode(probe_format: str, status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
+    """The answer's body in the probe's format, or (None, the reason it cannot be used)."""
+    if probe_format == "health+json":
+        return _health(status, raw)
+    if probe_format == "text":
+        return _text(status, content_type, raw)
+    if not 200 <= status < 300:
+        return None, _http_reason(status)
+    return _json(raw) if raw else (None, None)
+
+
+def _http_reason(status: int) -> str:
+    reason = _REASONS.get(status, "")
+    return f"HTTP {status}" + (f" {reason}" if reason else "")
+
+
+def _utf8(raw: bytes) -> tuple[str | None, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, f"the answer is not UTF-8 (byte {error.start})"
+
+
+def _json(raw: bytes) -> tuple[Any, str | None]:
+    text, problem = _utf8(raw)
+    if text is None:
+        return None, problem
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as error:
+        return None, f"the answer is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+
+
+def _health(status: int, raw: bytes) -> tuple[Any, str | None]:
+    if status < 200 or 400 <= status < 500:
+        return None, _http_reason(status)
+    body, problem = _json(raw) if raw else (None, "the answer is empty")
+    document = health_document(body) if problem is None else None
+    if document is not None:
+        return document, None
+    if not 200 <= status < 400:
+        return None, _http_reason(status)
+    shown = ", ".join(HEALTH_STATUSES)
+    return None, problem or f"the answer is not a health+json document (no status {shown})"
+
+
+def health_document(body: Any) -> dict[str, Any] | None:
+    """The body with every status normalised to pass/warn/fail, or None when it is not a health document."""
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
+        return None
+    status = _HEALTH_ALIASES.get(body["status"].lower())
+    if status is None:
+        return None
+    checks = body.get("checks")
+    if isinstance(checks, dict):
+        for results in checks.values():
+            for result in results if isinstance(results, list) else ():
+                if isinstance(result, dict) and isinstance(result.get("status"), str):
+                    result["status"] = _HEALTH_ALIASES.get(result["status"].lower(), result["status"])
+    return {**body, "status": status}
+
+
+def _text(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
+    plain = content_type.split(";", 1)[0].strip().lower() == "text/plain"
+    if not (200 <= status < 300 or (status >= 500 and plain)):
+        return None, _http_reason(status)
+    return _utf8(raw)
