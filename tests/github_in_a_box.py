@@ -187,6 +187,7 @@ class GitHubInABox:
                 ],
                 dispatchable="workflow_dispatch" in workflow.on,
                 driven=True,
+                run_name=workflow.source.get("run-name"),
             )
 
     # -- what starts runs ---------------------------------------------------------------------

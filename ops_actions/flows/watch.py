@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IssueView, operation_key
 from ops_actions.flows.remediation import Remediator
 from ops_actions.incident.alerts import Alert
@@ -62,6 +63,34 @@ def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) 
     return done
 
 
+def readable(
+    incidents: Incidents, listed: Sequence[IssueView]
+) -> tuple[list[tuple[IssueView, IncidentState]], list[str]]:
+    """The open incidents whose state can be read, oldest first, each key once; and what happened.
+
+    One that GitHub will not let us read (deleted or moved between listing and reading, say) is
+    reported and skipped, so it never stops the watch for the others. A second open incident of a
+    key (a create GitHub carried out after the client gave up on it) is closed as a duplicate.
+    """
+    found: list[tuple[IssueView, IncidentState]] = []
+    lines: list[str] = []
+    for issue in sorted(listed, key=lambda item: item.number):
+        try:
+            state = incidents.state_of(issue)
+        except OpsError as error:
+            lines.append(
+                f"warning: #{issue.number} could not be read ({error.message}); going on with the others"
+            )
+            continue
+        first = next((kept for kept, kept_state in found if kept_state.key == state.key), None)
+        if first is not None:
+            incidents.close_duplicate(issue, first.number)
+            lines.append(f"#{issue.number} closed as a duplicate of #{first.number}")
+            continue
+        found.append((issue, state))
+    return found, lines
+
+
 def reconcile(
     incidents: Incidents,
     playbook: Playbook,
@@ -81,6 +110,7 @@ def reconcile(
     alert and a triage that see the same cause end in the one open incident.
     """
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
+    followed, notes = readable(incidents, listed)
     signals = {r.name: history_value(r) for r in report.signals if history_value(r) is not None}
     fired = [o.id for o in report.fired]
     snapshot = compact_snapshot(at=iso(now), severity=report.severity, fired=fired, signals=signals)
@@ -91,6 +121,8 @@ def reconcile(
         if gap
         else None
     )
+    if listed and not followed:
+        return notes
     if not listed:
         lines = [f"warning: {late}"] if late else []
         firing = alert is not None and alert.status == "firing"
@@ -125,8 +157,7 @@ def reconcile(
             alerts={alert.key: alert.status} if alert else None,
         )
         return [*lines, f"{outcome.message}: {outcome.url}"]
-    issue = min(listed, key=lambda i: i.number)
-    state = incidents.state_of(issue)
+    issue, state = followed[0]
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
         issue = incidents.tracker.issue(issue.number)
@@ -164,5 +195,5 @@ def reconcile(
     )
     posted = incidents.record(issue, state, after, events + watched)
     if not posted and not concluded:
-        return [f"#{issue.number} is open; nothing new to add"]
-    return concluded + [f"#{issue.number}: {event.summary}" for event in posted]
+        return [*notes, f"#{issue.number} is open; nothing new to add"]
+    return notes + concluded + [f"#{issue.number}: {event.summary}" for event in posted]

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ops_actions.incident.state import IncidentState, checklist_item_done, text_of
+from ops_actions.incident.state import IncidentState, checklist_item_done
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.runbook import checklist, checklist_line, step_list
+from ops_actions.text.markdown import inert
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -98,7 +99,7 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     for reading in checked_signals(playbook, report):
         value = f"unknown: {reading.reason}" if reading.reason else f"`{_shown(reading)}`"
         flag = {"!": "🔴 breach", "?": "⚪ unknown", "ok": "🟢 ok"}[_flag(report, playbook, reading)]
-        lines.append(f"| `{reading.name}` | {_table_cell(value)} | {flag} |")
+        lines.append(f"| `{reading.name}` | {inert(value, cell=True)} | {flag} |")
     lines += ["", f"**Severity:** {report.severity or 'none'}"]
     fired = report.fired
     if fired:
@@ -107,15 +108,9 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     if report.branches:
         lines += ["", "**Branches:** " + ", ".join(f"{b.id}) {b.title}" for b in report.branches)]
     for finding in report.diagnostics:
-        lines.append(
-            f"- Diagnostic {finding['branch']}/`{finding['step']}`: {_table_cell(_finding_text(finding))}"
-        )
+        found = inert(_finding_text(finding), cell=True)
+        lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
     return "\n".join(lines) + "\n"
-
-
-def _table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def incident_body(
@@ -138,8 +133,8 @@ def incident_body(
             f"> {severity.id}: post a status update to customers and the internal channel now.",
             "",
         ]
-    lines += ["### Summary", "", text_of(state.summary) or "_No summary yet._", ""]
-    lines += ["### Impact", "", text_of(state.impact) or "_Under assessment._", ""]
+    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
+    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
     if report is not None:
         lines += ["### Triage", "", triage_markdown(playbook, report)]
         for branch in report.branches:

@@ -85,6 +85,8 @@ class Probe:
     prefetch: bool = False
     list_field: Query | None = None
     group_by: tuple[Query, ...] = ()
+    samples: bool = False
+    """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ SCENARIOS: tuple[str, ...] = (
     "flaky",
     "malformed",
     "unauthorized",
+    "hostile",
 )
 
 APIS: tuple[str, ...] = ("reference", "search", "messaging")

@@ -59,6 +59,7 @@ class _Control(_PythonApi, _Limits):
                 required_inputs=[str(i) for i in body.get("required_inputs", [])],
                 dispatchable=bool(body.get("dispatchable", True)),
                 driven=bool(body.get("driven", False)),
+                run_name=str(body["run_name"]) if body.get("run_name") is not None else None,
             )
             return _Response(200, {"ok": True})
         if name == "run":
@@ -109,6 +110,7 @@ class _Control(_PythonApi, _Limits):
                 path_contains=body.get("path_contains"),
                 retry_after=None if retry_after is None else int(retry_after),
                 delay_s=float(body.get("delay_s", 0.0)),
+                message=None if body.get("message") is None else str(body["message"]),
             )
             return _Response(200, {"ok": True})
         if name == "advance":

@@ -21,6 +21,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "primary-rate-limit",
     "slow",
     "drop-after-write",
+    "late-write",
     "404",
     "410",
     "422",
@@ -185,6 +186,7 @@ class _Workflow:
     queued_s: float
     in_progress_s: float
     created_at: datetime
+    run_name: str | None = None
     required_inputs: tuple[str, ...] = ()
     dispatchable: bool = True
     """Whether the workflow file has an ``on: workflow_dispatch`` trigger."""
@@ -238,6 +240,7 @@ class _Fault:
     path_contains: str | None
     retry_after: int | None
     delay_s: float
+    message: str | None = None
 
 
 @dataclass

@@ -44,6 +44,8 @@ ROUTE_PERMISSIONS: Final[Mapping[str, tuple[str, str] | None]] = {
     # No permission at all (GitHub: "these endpoints do not need a permission").
     "meta/meta#github-api-root": None,
     "rate-limit/rate-limit#get-rate-limit-status": None,
+    # No permission either, but an installation token has no user: the handler answers its 403.
+    "users/users#get-the-authenticated-user": None,
     # Metadata (always granted): the repository, collaborators' permissions, search.
     "repos/repos#get-a-repository": ("metadata", _READ),
     "collaborators/collaborators#get-repository-permissions-for-a-user": ("metadata", _READ),
@@ -61,6 +63,7 @@ ROUTE_PERMISSIONS: Final[Mapping[str, tuple[str, str] | None]] = {
     "issues/comments#get-an-issue-comment": ("issues", _READ),
     "issues/comments#create-an-issue-comment": ("issues", _WRITE),
     "issues/comments#update-an-issue-comment": ("issues", _WRITE),
+    "issues/comments#delete-an-issue-comment": ("issues", _WRITE),
     "reactions/reactions#create-reaction-for-an-issue-comment": ("issues", _WRITE),
     "issues/labels#list-labels-for-an-issue": ("issues", _READ),
     "issues/labels#add-labels-to-an-issue": ("issues", _WRITE),

@@ -126,12 +126,15 @@ class _PythonApi(_Events):
         required_inputs: Sequence[str] = (),
         dispatchable: bool = True,
         driven: bool = False,
+        run_name: str | None = None,
     ) -> None:
         """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript).
 
         ``required_inputs`` must come with a dispatch; ``dispatchable=False`` is a workflow without
         ``on: workflow_dispatch``; ``driven`` runs wait for :meth:`start_run` and :meth:`finish_run`
         (something really runs them) instead of following ``queued_s`` and ``in_progress_s``.
+        ``run_name`` is the workflow's ``run-name`` (``${{ inputs.NAME }}`` is filled in for a
+        dispatched run's ``display_title``).
         """
         if outcome not in RUN_CONCLUSIONS:
             raise ValueError(f"outcome must be a run conclusion {sorted(RUN_CONCLUSIONS)}, not {outcome!r}")
@@ -149,7 +152,7 @@ class _PythonApi(_Events):
                 )
                 self._workflows[wid] = workflow
             workflow.name, workflow.inputs, workflow.outcome = name, tuple(inputs), outcome
-            workflow.queued_s, workflow.in_progress_s = queued_s, in_progress_s
+            workflow.queued_s, workflow.in_progress_s, workflow.run_name = queued_s, in_progress_s, run_name
             workflow.required_inputs, workflow.dispatchable = tuple(required_inputs), dispatchable
             workflow.driven = driven
 
