@@ -5,7 +5,8 @@ Targets (issue 4): open incident <= 3 requests when labels exist, timeline comme
 "no incident, nothing to do" <= 1, unchanged with 2,000 closed issues in the repository.
 Issue 6: the cost of following a remediation run, per minute of waiting, 304s apart.
 Issue 14: a simulated day (144 scheduled ticks, one incident with 20 slash commands, a postmortem
-with 10 action items) as a share of a GITHUB_TOKEN's 1,000 requests per hour, in the busiest hour.
+with 10 action items, the status page's rebuilds) as a share of a GITHUB_TOKEN's 1,000 requests per hour,
+in the busiest hour.
 """
 
 from __future__ import annotations
@@ -222,6 +223,7 @@ class SimulatedDay:
         self.by_source: Counter[str] = Counter()
         self.runs = iter(range(8_000_001, 9_000_000))
         self.incident = 0
+        self.rebuilds = 0
 
     def job(self, at: datetime, source: str, *args: str, **env: str) -> None:
         """One workflow run at ``at``: its requests are counted in that hour."""
@@ -247,6 +249,13 @@ class SimulatedDay:
         spent = sum(1 for request in self.emulator.requests[before:] if request.status != 304)
         self.per_hour[at.hour] += spent
         self.by_source[source] += spent
+        rebuilds = [
+            d for d in self.emulator.workflow_dispatches() if d["workflow"] == "incident-status-page.yml"
+        ]
+        for _ in range(len(rebuilds) - self.rebuilds):  # the runs those dispatches start
+            self.rebuilds += 1
+            site = str(self.scratch / f"site-{self.rebuilds}")
+            self.job(at, "status page rebuilds they dispatch", "status-page", "build", "--out", site)
 
     def tick(self, at: datetime) -> None:
         outage = DAY + timedelta(hours=10) <= at < DAY + timedelta(hours=10, minutes=16)
@@ -292,7 +301,8 @@ class SimulatedDay:
 
 
 def simulated_day() -> None:
-    """144 ticks, an outage at 10:00 with 20 commands, the postmortem's 10 items synced at 11:05."""
+    """144 ticks, an outage at 10:00 with 20 commands, the postmortem's 10 items synced at 11:05, and
+    the status page's rebuilds (hourly, and each one a change dispatched)."""
     clock = [DAY]
     with (
         GitHubEmulator(repo=REPO, token=TOKEN, clock=lambda: clock[0]) as emulator,
@@ -301,9 +311,14 @@ def simulated_day() -> None:
     ):
         emulator.set_permission("mona", "write")
         for file, name, inputs in (
-            ("backend-deploy.yml", "Backend Deploy", ("ref", "incident", "override_freeze_reason")),
-            ("backend-rollback.yml", "Backend Rollback", ("sha", "incident")),
-            ("backend-live-smoke.yml", "Backend Live Smoke", ("incident",)),
+            (
+                "backend-deploy.yml",
+                "Backend Deploy",
+                ("ref", "incident", "override_freeze_reason", "operation"),
+            ),
+            ("backend-rollback.yml", "Backend Rollback", ("sha", "incident", "operation")),
+            ("backend-live-smoke.yml", "Backend Live Smoke", ("incident", "operation")),
+            ("incident-status-page.yml", "Incident status page", ()),  # changes dispatch its rebuild
         ):
             emulator.add_workflow(file, name, inputs=inputs, queued_s=10, in_progress_s=120)
         for sha, hours in (("1" * 40, 30), ("2" * 40, 6)):
@@ -319,9 +334,13 @@ def simulated_day() -> None:
         }
         commands[DAY + timedelta(hours=10, minutes=58)] = COMMANDS[-1]
         ticks = {DAY + timedelta(minutes=10 * i) for i in range(144)}
-        for at in sorted(ticks | set(commands)):
+        hourly = {DAY + timedelta(hours=h, minutes=23) for h in range(24)}  # the status page's own cron
+        for at in sorted(ticks | hourly | set(commands)):
             if at in ticks:
                 day.tick(at)
+            elif at in hourly:
+                site = str(day.scratch / f"site-hourly-{at.hour}")
+                day.job(at, "status page, hourly (24)", "status-page", "build", "--out", site)
             else:
                 day.command(at, commands[at])
         day.sync_postmortem(DAY + timedelta(hours=11, minutes=5))
@@ -329,7 +348,10 @@ def simulated_day() -> None:
         closed = emulator.issue(day.incident)["state"]
     per_hour = day.per_hour
     busiest, peak = max(per_hour.items(), key=lambda pair: pair[1])
-    print("-- a simulated day: 144 ticks, one incident with 20 commands, a postmortem with 10 items --")
+    print(
+        "-- a simulated day: 144 ticks, one incident with 20 commands, a postmortem with 10 items, "
+        "the status page rebuilt hourly and on changes --"
+    )
     print(f"incident #{day.incident} {closed}; {len(items)} action items synced")
     for source, count in day.by_source.items():
         print(f"  {source}: {count} requests")
