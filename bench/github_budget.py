@@ -5,8 +5,8 @@ Targets (issue 4): open incident <= 3 requests when labels exist, timeline comme
 "no incident, nothing to do" <= 1, unchanged with 2,000 closed issues in the repository.
 Issue 6: the cost of following a remediation run, per minute of waiting, 304s apart.
 Issue 14: a simulated day (144 scheduled ticks, one incident with 20 slash commands, a postmortem
-with 10 action items, the status page's rebuilds) as a share of a GITHUB_TOKEN's 1,000 requests per hour,
-in the busiest hour.
+with 10 action items, the status page's rebuilds) as a share of a GITHUB_TOKEN's 1,000 requests
+per hour, in the busiest hour.
 """
 
 from __future__ import annotations
