@@ -21,14 +21,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ops_actions import __version__
-from ops_actions.adapters import actions_runtime as actions
-from ops_actions.adapters.actions_runtime import Output
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
 from ops_actions.sandbox.catalog import APIS, SCENARIOS
-from ops_actions.text.redact import Secrets
 
 if TYPE_CHECKING:
+    from ops_actions.adapters.actions_runtime import Output
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import Tracker
     from ops_actions.flows.incidents import Incidents, Outcome
@@ -36,6 +33,7 @@ if TYPE_CHECKING:
     from ops_actions.flows.remediation import Remediator
     from ops_actions.incident.alerts import Alert
     from ops_actions.incident.triage_report import Snapshot, TriageReport
+    from ops_actions.playbook import Playbook, PlaybookError
     from ops_actions.playbook.model import Probe
     from ops_actions.triage.history import LocalState
 
@@ -85,6 +83,9 @@ def _out() -> Output:
 
 def _new_output() -> Output:
     """An output that knows the tokens of the environment (and masks them first, inside Actions)."""
+    from ops_actions.adapters.actions_runtime import Output
+    from ops_actions.text.redact import Secrets
+
     output = Output(Secrets())
     for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
         output.secret(os.environ.get(name))
@@ -120,13 +121,15 @@ def _run(argv: list[str]) -> int:
     except click.exceptions.Abort:
         _say("ops-actions: aborted", err=True)
         return int(ExitCode.INTERNAL)
-    except PlaybookError as error:
-        _report_playbook_error(error)
-        return int(ExitCode.USAGE)
     except OpsError as error:
         _error_line(error.message)
         return int(error.exit_code)
     except Exception as error:  # noqa: BLE001 - the promise is a one-line reason, never a traceback
+        from ops_actions.playbook import PlaybookError  # not at import: --help needs no YAML parser
+
+        if isinstance(error, PlaybookError):
+            _report_playbook_error(error)
+            return int(ExitCode.USAGE)
         _error_line(f"internal error: {type(error).__name__}: {error}")
         return int(ExitCode.INTERNAL)
     return result if isinstance(result, int) else int(ExitCode.OK)
@@ -182,6 +185,8 @@ def playbook_validate(path: Path | None) -> None:
     Example:
       ops-actions playbook validate playbook.yaml
     """
+    from ops_actions.playbook import parse_playbook, read_playbook_source
+
     source, data = read_playbook_source(path)
     loaded = parse_playbook(data, source=source)
     _say(
@@ -199,6 +204,7 @@ def playbook_render(path: Path | None) -> None:
     Example:
       ops-actions playbook render playbook.yaml > RUNBOOK.md
     """
+    from ops_actions.playbook import load_playbook
     from ops_actions.playbook.runbook import render_runbook
 
     _say(render_runbook(load_playbook(path)), nl=False)
@@ -292,6 +298,7 @@ class LoadedPlaybook:
 
 def _load(path: Path | None) -> LoadedPlaybook:
     from ops_actions.incident.triage_report import content_hash
+    from ops_actions.playbook import parse_playbook, read_playbook_source
 
     source, data = read_playbook_source(path)
     return LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
@@ -998,6 +1005,7 @@ def command_(
     Example:
       GITHUB_EVENT_PATH=comment.json ops-actions command --dry-run
     """
+    from ops_actions.adapters import actions_runtime as actions
     from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 
     event = CommentEvent.from_payload(actions.read_event())  # a bad payload fails before any setup
@@ -1198,6 +1206,8 @@ def _postmortems(ctx: GitHubContext) -> Postmortems:
 
 def _event_issue_number() -> int:
     """The issue number of the event that started this workflow run."""
+    from ops_actions.adapters import actions_runtime as actions
+
     event = actions.read_event()
     number = (event.get("issue") or {}).get("number")
     if not isinstance(number, int):
@@ -1395,6 +1405,7 @@ def alert(
     """
     if context.invoked_subcommand is not None:
         return
+    from ops_actions.adapters import actions_runtime as actions
     from ops_actions.incident.alerts import parse_payload
 
     event = actions.read_event()

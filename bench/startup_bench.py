@@ -1,0 +1,113 @@
+"""How fast the CLI starts: process CPU of a few commands as a multiple of ``python -c pass``.
+
+Run: .venv/bin/python bench/startup_bench.py
+Goal (issue 18): ``ops-actions --help`` <= 3x ``python -c pass``; a quiet ``watch`` tick (one GitHub
+request: the open incidents, none) <= 0.4 s of CPU.
+
+Every command runs as its own process, the way a workflow step or a terminal starts it (the
+console script in this virtual environment), interleaved with the baseline round by round so a
+busy machine slows both alike; each figure is the median of the rounds. ``playbook validate`` is
+measured with an empty validation cache (a changed playbook: the schema is checked) and a warm one.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ops_actions.incident.state import iso
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.triage.history import LocalState, save_state
+
+ROUNDS = 7
+REPO = "octo-org/backend"
+TOKEN = "bench-token-0123456789abcdef"
+ADMIN = "bench-admin-token-0123456789"
+CLI = str(Path(sys.executable).with_name("ops-actions"))
+
+
+def children_cpu() -> float:
+    """User + system CPU of the finished child processes so far (getrusage counts microseconds,
+    os.times clock ticks: Windows has only the latter)."""
+    try:
+        import resource
+    except ImportError:
+        times = os.times()
+        return times.children_user + times.children_system
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(argv: Sequence[str], env: Mapping[str, str]) -> float:
+    """User + system CPU of one process run to its end."""
+    before = children_cpu()
+    subprocess.run(argv, env=dict(env), capture_output=True, check=True)
+    return children_cpu() - before
+
+
+def main() -> None:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        SandboxBackend(admin_token=ADMIN, scenario="healthy") as backend,
+        GitHubEmulator(repo=REPO, token=TOKEN) as emulator,
+    ):
+        state = Path(scratch, "state.json")  # the reminders ran a minute ago: this tick only triages
+        env = {
+            **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+            # Byte-compiled, as the action installs it (uv sync --compile-bytecode): the first round
+            # writes the .pyc files here, and is not counted.
+            "PYTHONPYCACHEPREFIX": str(Path(scratch, "pycache")),
+            "GITHUB_API_URL": emulator.url,
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_TOKEN": TOKEN,
+            "OPS_BACKEND_URL": backend.url,
+            "OPS_BACKEND_ADMIN_TOKEN": ADMIN,
+            "XDG_CACHE_HOME": str(Path(scratch, "cache")),
+            "LOCALAPPDATA": str(Path(scratch, "cache")),
+        }
+        cold = {
+            **env,
+            "XDG_CACHE_HOME": str(Path(scratch, "never")),
+            "LOCALAPPDATA": str(Path(scratch, "never")),
+        }
+        watch = [CLI, "watch", "--state-file", str(state), "--report-dir", str(Path(scratch, "reports"))]
+        cases: dict[str, tuple[list[str], Mapping[str, str]]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], env),
+            "ops-actions --help": ([CLI, "--help"], env),
+            "ops-actions triage --help": ([CLI, "triage", "--help"], env),
+            "ops-actions playbook validate (changed playbook)": ([CLI, "playbook", "validate"], cold),
+            "ops-actions playbook validate (validated before)": ([CLI, "playbook", "validate"], env),
+            "ops-actions watch (one GitHub request)": (watch, env),
+        }
+        spent: dict[str, list[float]] = {name: [] for name in cases}
+        requests = []
+        for round_ in range(ROUNDS + 1):
+            save_state(state, LocalState(postmortems_checked_at=iso(datetime.now(UTC))))
+            for name, (argv, environ) in cases.items():
+                emulator.reset_log()
+                cpu = cpu_seconds(argv, environ)
+                if round_ == 0:
+                    continue
+                spent[name].append(cpu)
+                if argv is watch:
+                    requests.append(len(emulator.requests))
+    assert set(requests) == {1}, f"the watch tick sent {requests} GitHub requests, not 1"
+    base = statistics.median(spent["python -c pass"])
+    print(f"process CPU, median of {ROUNDS} interleaved rounds:")
+    for name, values in spent.items():
+        cpu = statistics.median(values)
+        print(f"  {name}: {cpu * 1000:.0f} ms = {cpu / base:.1f}x python -c pass")
+    helped = statistics.median(spent["ops-actions --help"]) / base
+    tick = statistics.median(spent["ops-actions watch (one GitHub request)"])
+    print(f"--help: {helped:.1f}x (goal <= 3x); watch tick: {tick:.2f} s CPU (goal <= 0.4 s)")
+
+
+if __name__ == "__main__":
+    main()
