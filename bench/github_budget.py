@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from ops_actions.flows.incidents import Incidents, operation_key
 from ops_actions.incident.state import label_specs, update_status
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
 
 REPO = "octo-org/backend"
 TOKEN = "bench-token-0123456789abcdef"
@@ -38,8 +38,7 @@ def counted(emulator: GitHubEmulator, action: Callable[[], object]) -> str:
     """Run an action and describe the requests it cost."""
     emulator.reset_log()
     action()
-    calls = [f"{r.method} {r.path.removeprefix('/repos/' + REPO)}" for r in emulator.requests]
-    return f"{len(calls)} request(s): " + ", ".join(calls)
+    return described(emulator.requests)
 
 
 def measure(closed_issues: int) -> None:
@@ -170,6 +169,134 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
         tracker.close()
 
 
+WINDOW = timedelta(days=80)
+"""How far back the seeded history reaches (``report --since 90d`` reads all of it)."""
+
+
+class History:
+    """One repository whose history grows: 200 resolved incidents with their postmortems (51 still
+    open), 50 open incidents that each have a comment by a person the tool has not seen yet, and
+    then closed issues labelled ``incident``, each with a person's comment, all inside the window.
+
+    The incidents, their timelines and postmortems are written by the tool's own flows (on a clock
+    that spreads them over the window); the closed issues through the emulator's Python API.
+    """
+
+    def __init__(self, emulator: GitHubEmulator, clock: list[datetime]) -> None:
+        from ops_actions.flows.postmortems import Postmortems
+
+        self.emulator, self.clock = emulator, clock
+        self.playbook = load_playbook(None)
+        token = emulator.mint_job_token({"issues": "write"})
+        config = GitHubConfig(api_url=emulator.url, repository=REPO, token=token, write_interval_s=0)
+        self.tracker = Tracker.from_config(config)
+        self.incidents = Incidents(self.tracker, self.playbook, clock=lambda: clock[0])
+        self.postmortems = Postmortems(tracker=self.tracker, incidents=self.incidents, clock=lambda: clock[0])
+        self.closed = 0
+        self.spare: list[int] = []  # resolved incidents without a postmortem, one per stage
+
+    def incident(self, i: int) -> int:
+        """Open incident ``i``, acknowledge and mitigate it, resolve it; its number."""
+        number = self.incidents.open(
+            key=f"incident-{i}",
+            title=f"Incident {i}",
+            severity="SEV-2",
+            impact="Card payments in the EU",
+            summary="",
+            operation=f"seed-{i}:open",
+        ).number
+        self.clock[0] += timedelta(minutes=5)
+        key = f"seed-{i}:status"
+        self.incidents.apply(
+            number,
+            key,
+            lambda s: update_status(
+                self.playbook,
+                s,
+                status="mitigating",
+                next_minutes=30,
+                message="failing over",
+                now=self.clock[0],
+                by=None,
+                key=key,
+            ),
+        )
+        self.clock[0] += timedelta(minutes=40)
+        self.incidents.resolve(number, f"seed-{i}:resolve", by=None, force_reason="seeded by the benchmark")
+        return number
+
+    def seed(self) -> None:
+        start = self.clock[0]
+        for i in range(203):
+            self.clock[0] = start + WINDOW * (i / 210)
+            number = self.incident(i)
+            if i < 200:
+                postmortem = self.postmortems.create(number).number
+                if i < 149:
+                    self.tracker.edit_issue(postmortem, state="closed", state_reason="completed")
+            else:
+                self.spare.append(number)
+            self.emulator.add_comment(number, body="Thanks, all: the EU is fine again.", user="mona")
+        self.clock[0] = datetime.now(UTC)
+        for i in range(50):
+            number = self.incidents.open(
+                key=f"open-{i}",
+                title=f"Open {i}",
+                severity="SEV-3",
+                impact="",
+                summary="",
+                operation=f"o-{i}",
+            ).number
+            self.emulator.add_comment(number, body="Still seeing this on our side.", user="mona")
+        self.cli(["postmortem", "remind"])  # today's reminders are out: the next ticks only look
+
+    def grow(self, closed: int) -> None:
+        """Closed issues up to ``closed``, labelled ``incident``, spread over the window."""
+        now = datetime.now(UTC)
+        for i in range(self.closed, closed):
+            at = now - WINDOW * ((i % 997) / 1000)
+            number = self.emulator.add_issue(
+                title=f"[SEV-3] Old incident {i}", labels=["incident", "sev-3"], state="closed", created_at=at
+            )
+            self.emulator.add_comment(number, body="Closed: a duplicate.", user="mona", created_at=at)
+        self.closed = closed
+
+    def cli(self, args: list[str]) -> list[RecordedRequest]:
+        return cli_requests(self.emulator, args, OPS_ACTIONS_NOW=self.clock[0].isoformat())
+
+    def measure(self) -> None:
+        listed = len(self.emulator.issues())
+        print(f"-- history: {self.closed} closed issues besides 253 incidents and 200 postmortems --")
+        report = self.cli(["report", "--since", "90d", "--json"])
+        pages = sum(1 for r in report if r.path.endswith("/issues"))
+        print(f"report over {listed} issues ({pages} list pages):", described(report))
+        number = self.spare.pop()
+        print("postmortem create (a new one):", described(self.cli(["postmortem", "create", str(number)])))
+        print("postmortem create (again):", described(self.cli(["postmortem", "create", str(number)])))
+        pending = sum(1 for i in self.emulator.issues(state="open") if i["title"].startswith("Postmortem"))
+        reminded = described(self.cli(["postmortem", "remind"]))
+        print(f"reminder tick ({pending} open postmortems; the one just created is overdue):", reminded)
+        opened = self.cli(
+            ["incident", "open", "--title", f"Checkout failing {self.closed}", "--severity", "2"]
+        )
+        print("open an incident while 50 are open, each with a new comment:", described(opened))
+        (new,) = [
+            i for i in self.emulator.issues(state="open") if i["title"].endswith(f"failing {self.closed}")
+        ]
+        self.tracker.edit_issue(new["number"], state="closed", state_reason="completed")  # 50 again
+
+
+def history_costs() -> None:
+    clock = [datetime.now(UTC) - WINDOW]  # the emulator's hourly rate-limit windows start there
+    with GitHubEmulator(repo=REPO, token=TOKEN, clock=lambda: clock[0]) as emulator:
+        history = History(emulator, clock)
+        history.seed()
+        for closed in (0, 2_000, 20_000):
+            history.grow(closed)
+            history.measure()
+        history.tracker.close()
+
+
 DAY = datetime(2026, 11, 27, tzinfo=UTC)
 ADMIN = "bench-admin-token-0123456789"
 COMMANDS = (
@@ -212,6 +339,35 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def cli_requests(emulator: GitHubEmulator, args: list[str], **env: str) -> list[RecordedRequest]:
+    """Run one CLI command in-process, as a workflow run with a fresh job token would, and return
+    the requests it sent (what the rate limit counts: a 304 to a conditional request costs nothing)."""
+    from ops_actions.cli import run
+
+    values = {
+        "GITHUB_API_URL": emulator.url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_TOKEN": emulator.mint_job_token({"actions": "write", "issues": "write"}),
+        "OPS_GITHUB_WRITE_INTERVAL_S": "0",  # the benchmark counts requests; pacing only adds time
+        **env,
+    }
+    before = len(emulator.requests)
+    out = io.StringIO()
+    with environment(values), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = run(args)
+    if code != 0:
+        raise RuntimeError(f"ops-actions {' '.join(args)} exited {code}: {out.getvalue()[-500:]}")
+    return [request for request in emulator.requests[before:] if request.status != 304]
+
+
+def described(requests: Sequence[RecordedRequest]) -> str:
+    """``N request(s) (R reads): GET /issues ×3, GET /user``: what was sent, in order, grouped."""
+    calls = Counter(f"{r.method} {r.path.removeprefix('/repos/' + REPO)}" for r in requests)
+    parts = [call if times == 1 else f"{call} ×{times}" for call, times in calls.items()]
+    reads = sum(1 for r in requests if r.method == "GET")
+    return f"{len(requests)} request(s) ({reads} reads): " + ", ".join(parts)
+
+
 class SimulatedDay:
     """The day's workflow runs, in-process, on one simulated clock, each with a fresh job token."""
 
@@ -227,26 +383,19 @@ class SimulatedDay:
 
     def job(self, at: datetime, source: str, *args: str, **env: str) -> None:
         """One workflow run at ``at``: its requests are counted in that hour."""
-        from ops_actions.cli import run
-
         self.clock[0] = at
-        values = {
-            "GITHUB_API_URL": self.emulator.url,
-            "GITHUB_REPOSITORY": REPO,
-            "GITHUB_TOKEN": self.emulator.mint_job_token({"actions": "write", "issues": "write"}),
-            "GITHUB_RUN_ID": str(next(self.runs)),
-            "GITHUB_ACTOR": "mona",
-            "OPS_ACTIONS_NOW": at.isoformat(),
-            "OPS_BACKEND_URL": self.backend.url,
-            "OPS_BACKEND_ADMIN_TOKEN": ADMIN,
-            **env,
-        }
-        before = len(self.emulator.requests)
-        out = io.StringIO()
-        with environment(values), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            run(list(args))
-        # What the rate limit counts: a 304 to a conditional request costs nothing.
-        spent = sum(1 for request in self.emulator.requests[before:] if request.status != 304)
+        spent = len(
+            cli_requests(
+                self.emulator,
+                list(args),
+                GITHUB_RUN_ID=str(next(self.runs)),
+                GITHUB_ACTOR="mona",
+                OPS_ACTIONS_NOW=at.isoformat(),
+                OPS_BACKEND_URL=self.backend.url,
+                OPS_BACKEND_ADMIN_TOKEN=ADMIN,
+                **env,
+            )
+        )
         self.per_hour[at.hour] += spent
         self.by_source[source] += spent
         rebuilds = [
@@ -363,7 +512,8 @@ def simulated_day() -> None:
 
 
 if __name__ == "__main__":
-    for closed in (0, 2000):
+    for closed in (0, 2_000, 20_000):
         measure(closed)
+    history_costs()
     polling_cost()
     simulated_day()

@@ -80,7 +80,9 @@ def incidents_open(emulator: GitHubEmulator) -> list[dict[str, Any]]:
 
 def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
     """The incident's state as the tool reads it (block plus replayed events)."""
-    tracker = Tracker.from_config(GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN))
+    tracker = Tracker.from_config(
+        GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
+    )
     try:
         incidents = Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
         return incidents.state_of(tracker.issue(number))

@@ -260,7 +260,9 @@ def test_labels_the_tool_makes_are_ones_github_takes(
     from ops_actions.adapters.github_tracker import Tracker
     from ops_actions.errors import OpsError
 
-    tracker = Tracker.from_config(GitHubConfig(api_url=github_env.url, repository=REPO, token=GITHUB_TOKEN))
+    tracker = Tracker.from_config(
+        GitHubConfig(api_url=github_env.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
+    )
     with pytest.raises(OpsError) as raised:
         tracker.create_issue(title="x", body="", labels=["l" * 51], marker="m", find_label="incident")
     tracker.close()

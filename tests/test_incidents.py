@@ -121,6 +121,24 @@ def test_rerun_of_the_same_workflow_run_changes_nothing(
     assert len(env.comments(issue["number"])) == 1
 
 
+def test_opening_beside_open_incidents_with_new_comments_reads_none_of_them(
+    env: GitHubEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve incidents are open, each with a comment the tool has not seen: opening another reads
+    the one list page, not their timelines (their blocks hold their keys, and no comment changes one)."""
+    for i in range(12):
+        monkeypatch.setenv("GITHUB_RUN_ID", str(9100 + i))
+        assert cli("incident", "open", "--title", f"Outage {i}", "--severity", "3") == 0
+    for issue in open_issues(env):
+        env.add_comment(issue["number"], body="Seeing this from Lisbon too.", user="mona")
+    env.reset_log()
+    assert cli("incident", "open", "--title", "Checkout failing", "--severity", "3") == 0
+    sent = [f"{r.method} {r.path.removeprefix('/repos/' + REPO)}" for r in env.requests]
+    assert [call for call in sent if call.startswith("GET") and call.endswith("/comments")] == []
+    assert sent.count("GET /issues") == 2, sent  # the list, and the list again to settle a race
+    assert len(sent) <= 5, sent
+
+
 def test_status_update_uses_the_communication_template(env: GitHubEmulator) -> None:
     """The timeline comment follows the playbook template; labels and state follow the status."""
     assert open_checkout() == 0
@@ -304,7 +322,9 @@ def tracker_factory(env: GitHubEmulator) -> Iterator[Any]:
 
     def make() -> tuple[Tracker, list[float]]:
         waits: list[float] = []
-        config = GitHubConfig(api_url=env.url, repository=REPO, token=GITHUB_TOKEN, max_wait_s=600)
+        config = GitHubConfig(
+            api_url=env.url, repository=REPO, token=GITHUB_TOKEN, max_wait_s=600, write_interval_s=0
+        )
         tracker = Tracker.from_config(config, sleep=waits.append)
         made.append(tracker)
         return tracker, waits

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.incident.postmortem import read_postmortem_state
 from ops_actions.incident.state import read_state
 from tests.fixtures.github import GITHUB_TOKEN, REPO
@@ -80,6 +82,40 @@ def test_creating_again_refreshes_facts_and_keeps_what_people_wrote(
     assert world.cli(50, "postmortem", "create", str(incident)) == 0
     assert len(world.issues("postmortem")) == 1
     assert "A stuck lock in the worker." in world.emulator.issue(number)["body"]
+
+
+def test_a_postmortem_whose_link_was_lost_is_found_among_the_newer_ones_only(world: World) -> None:
+    """An incident closed by hand; GitHub refuses its link comment after the postmortem exists (exit 4):
+    the next create finds that postmortem by its marker, listing only the postmortems updated since
+    the incident opened, so the 150 older ones are never read; still one postmortem for the incident."""
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    incident = world.incident()["number"]
+    world.emulator.set_permission("mona", "write")
+    world.emulator.handle(  # a person closes it by hand: no postmortem yet
+        "PATCH",
+        f"/repos/{REPO}/issues/{incident}",
+        {"authorization": f"token {world.emulator.user_token('mona')}", "content-type": "application/json"},
+        b'{"state": "closed"}',
+    )
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    for i in range(150):
+        world.emulator.add_issue(
+            title=f"Postmortem: old {i}", labels=["postmortem"], user=ACTIONS_BOT, created_at=long_ago
+        )
+    world.emulator.inject("422", method="POST", path_contains=f"/issues/{incident}/comments")
+    assert world.cli(6, "postmortem", "create", str(incident)) == 4
+    world.emulator.reset_log()
+    assert world.cli(7, "postmortem", "create", str(incident)) == 0
+    assert world.emulator.issue(incident)["state"] == "closed"
+    mine = [i for i in world.issues("postmortem") if i["title"].endswith(f"(#{incident})")]
+    assert len(mine) == 1
+    state = read_state(world.emulator.issue(incident)["body"])
+    assert state is not None
+    assert state.postmortem == mine[0]["number"]
+    listings = [r for r in world.emulator.requests if r.path == f"/repos/{REPO}/issues"]
+    assert len(listings) == 1, "one page: the newer postmortems"
+    assert "since" in listings[0].query
 
 
 # The template's example task on its own line (the section's prompt quotes it too).

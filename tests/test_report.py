@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.cli import run
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord, build_report, report_markdown
 from ops_actions.incident.postmortem import PostmortemState, action_items, with_postmortem_state
-from ops_actions.incident.state import IncidentState, iso, with_state
+from ops_actions.incident.state import IncidentState, iso, state_delta, update_status, with_state
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO
@@ -179,3 +181,58 @@ def test_report_command_reads_incidents_and_postmortems_from_github(
     assert figures["postmortems"]["created"] == 1
     assert figures["action_items"]["total"] == 2
     assert run(["report", "--since", "forever"]) == 2
+
+
+def test_report_reads_comments_only_where_the_listing_cannot_show_the_figures(
+    github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three incidents the tool resolved, thanked in a comment afterwards; two issues closed by hand that
+    the tool never saved (a comment each); one a person opened and the tool updated. Only the last
+    one's comments are read: the tool's blocks hold the figures, and the issues without any marker
+    hold none of the tool's entries. Those closed by hand count as resolved when they were closed."""
+    for name, value in {
+        "GITHUB_API_URL": github_emulator.url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_TOKEN": GITHUB_TOKEN,
+        "OPS_ACTIONS_NOW": iso(datetime.now(UTC)),
+    }.items():
+        monkeypatch.setenv(name, value)
+    playbook = load_playbook(None)
+    opened = datetime.now(UTC) - timedelta(days=3)
+    for record in fixture_records(playbook)[0][:3]:
+        state = replace(record.state, opened_at=iso(opened))
+        number = github_emulator.add_issue(
+            title=f"[{state.severity}] {state.title}",
+            body=with_state("", state),
+            labels=["incident", playbook.severity(state.severity).label],
+            state="closed",
+            user=ACTIONS_BOT,
+        )
+        github_emulator.add_comment(number, body="Thanks, all.", user="mona")
+    for _ in range(2):
+        number = github_emulator.add_issue(
+            title="[SEV-3] Slow search", labels=["incident", "sev-3"], state="closed", user="mona"
+        )
+        github_emulator.add_comment(number, body="Closing: it recovered.", user="mona")
+    state = IncidentState(
+        key="queue", title="Queue", severity="SEV-2", status="investigating", opened_at=iso(opened)
+    )
+    mitigated, event = update_status(
+        playbook, state, status="mitigating", next_minutes=30, message="", now=opened, by=None, key="k1"
+    )
+    managed = github_emulator.add_issue(
+        title="[SEV-2] Queue",
+        body=with_state("Opened by hand.", state),
+        labels=["incident", "sev-2"],
+        user="mona",
+    )
+    marked = replace(event, delta=state_delta(state, mitigated)).markdown()
+    github_emulator.add_comment(managed, body=marked, user=ACTIONS_BOT)
+    github_emulator.reset_log()
+    assert run(["report", "--since", "90d", "--json"]) == 0
+    figures: dict[str, Any] = json.loads(capsys.readouterr().out)
+    read = [r.path for r in github_emulator.requests if r.path.endswith("/comments")]
+    assert read == [f"/repos/{REPO}/issues/{managed}/comments"]
+    assert figures["incidents"]["total"] == 6
+    assert figures["incidents"]["open"] == 1, "the issues closed by hand ended when they were closed"
+    assert figures["minutes_to"]["mitigate"]["count"] == 4, "three blocks, and the replayed comment"

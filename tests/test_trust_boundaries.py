@@ -667,6 +667,7 @@ def test_one_unreadable_incident_is_reported_and_the_watch_goes_on(actions: Acti
     """The oldest open incident cannot be read (its comments answer 404): the watch says so and follows
     the next one."""
     unreadable = actions.emulator.add_issue(title="Old one", labels=["incident", "sev-3"], user="alice")
+    actions.emulator.add_comment(unreadable, body="Any news?", user="alice")  # so its timeline is read
     number = actions.open("Queue stuck", "2")
     actions.emulator.inject("404", times=20, method="GET", path_contains=f"/issues/{unreadable}/comments")
     actions.backend.set_scenario("webhook-failing")

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 from ops_actions.errors import ExitCode, OpsError
 
 DEFAULT_API_URL = "https://api.github.com"
+# GitHub's REST guide, "Pause between mutative requests": wait at least one second between
+# POST, PATCH, PUT and DELETE requests to stay under the secondary rate limits.
+DEFAULT_WRITE_INTERVAL_S = 1.0
 
 
 def checked_url(url: str, what: str) -> str:
@@ -33,6 +36,18 @@ def checked_url(url: str, what: str) -> str:
     return url
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds, 0 or more, from the environment; OpsError (exit 2) for anything else."""
+    text = env.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise OpsError(f"{name} must be a number of seconds, 0 or more", ExitCode.USAGE)
+    return value
+
+
 @dataclass(frozen=True)
 class GitHubConfig:
     """Where and as whom to talk to GitHub; the token never shows in a repr."""
@@ -47,6 +62,8 @@ class GitHubConfig:
     max_wait_s: float = 300.0
     login: str | None = None
     """Who the token acts as, when GitHub cannot say (``OPS_GITHUB_LOGIN``: a GitHub App's bot login)."""
+    write_interval_s: float = DEFAULT_WRITE_INTERVAL_S
+    """The least time between two writes to GitHub (``OPS_GITHUB_WRITE_INTERVAL_S``; 0: no pause)."""
 
     @classmethod
     def from_environ(
@@ -65,10 +82,8 @@ class GitHubConfig:
         secret = token or env.get("GITHUB_TOKEN", "")
         if not secret:
             raise OpsError("no GitHub token: pass --github-token or set GITHUB_TOKEN", ExitCode.USAGE)
-        try:
-            max_wait = float(env.get("OPS_GITHUB_MAX_WAIT_S", "300"))
-        except ValueError:
-            raise OpsError("OPS_GITHUB_MAX_WAIT_S must be a number of seconds", ExitCode.USAGE) from None
+        max_wait = _seconds(env, "OPS_GITHUB_MAX_WAIT_S", 300.0)
+        write_interval = _seconds(env, "OPS_GITHUB_WRITE_INTERVAL_S", DEFAULT_WRITE_INTERVAL_S)
         url = checked_url(api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL, "the GitHub API URL")
         return cls(
             api_url=url.rstrip("/"),
@@ -80,6 +95,7 @@ class GitHubConfig:
             actor=env.get("GITHUB_ACTOR") or None,
             max_wait_s=max_wait,
             login=env.get("OPS_GITHUB_LOGIN") or None,
+            write_interval_s=write_interval,
         )
 
     @property

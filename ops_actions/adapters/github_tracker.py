@@ -22,7 +22,7 @@ from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.WorkflowRun import WorkflowRun
 
-from ops_actions.adapters.config import GitHubConfig
+from ops_actions.adapters.config import DEFAULT_WRITE_INTERVAL_S, GitHubConfig
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.state import LabelSpec
 
@@ -193,6 +193,7 @@ class Tracker:
         clock: Callable[[], float] = time.time,
         redact: Callable[[str], str] = str,
         login: str | None = None,
+        write_interval_s: float = DEFAULT_WRITE_INTERVAL_S,
     ) -> None:
         self._client = client
         self._repo = client.get_repo(repository)
@@ -202,6 +203,8 @@ class Tracker:
         self._clock = clock
         self._redact = redact
         self._login = login
+        self._write_interval_s = write_interval_s
+        self._last_write: float | None = None
         self.waited_s = 0.0
 
     @classmethod
@@ -220,18 +223,44 @@ class Tracker:
             timeout=30,
             lazy=True,
         )
-        return cls(client, config.repository, max_wait_s=config.max_wait_s, login=config.login, **kwargs)
+        return cls(
+            client,
+            config.repository,
+            max_wait_s=config.max_wait_s,
+            login=config.login,
+            write_interval_s=config.write_interval_s,
+            **kwargs,
+        )
 
     def close(self) -> None:
         self._client.close()
 
     # -- the retry policy ---------------------------------------------------------------------
 
-    def _call(self, what: str, action: Callable[[], T], *, verify: Callable[[], T | None] | None = None) -> T:
-        """Run ``action``; retry reads, and for writes (``verify`` given) look before sending again."""
+    def _pace(self) -> None:
+        """Hold a write until ``write_interval_s`` has passed since the last one (GitHub's secondary
+        limits); never longer than the interval, even if the clock went back."""
+        if self._last_write is not None:
+            wait = min(self._last_write + self._write_interval_s - self._clock(), self._write_interval_s)
+            if wait > 0:
+                self._sleep(wait)
+        self._last_write = self._clock()
+
+    def _call(
+        self,
+        what: str,
+        action: Callable[[], T],
+        *,
+        verify: Callable[[], T | None] | None = None,
+        write: bool = False,
+    ) -> T:
+        """Run ``action``; retry reads; pace writes (``write``), and look for one (``verify``) before
+        sending it again."""
         attempt = 0
         while True:
             attempt += 1
+            if write:
+                self._pace()
             try:
                 return action()
             except GithubException as error:
@@ -357,6 +386,7 @@ class Tracker:
                     raise
                 # GitHub created nothing: someone cannot be assigned. The issue matters more than
                 # its assignee; the caller sees who is missing in the result's assignees.
+                self._pace()
                 issue = self._repo.create_issue(title=sent_title, body=sent_body, labels=list(labels))
             return _issue_data(issue)
 
@@ -366,7 +396,7 @@ class Tracker:
                 (i for i in self.open_incidents(find_label) if i.author == mine and marker in i.body), None
             )
 
-        return self._call("create an issue", create, verify=already_created)
+        return self._call("create an issue", create, verify=already_created, write=True)
 
     def sub_issues(self, number: int) -> list[IssueData] | None:
         """The sub-issues of an (existing) issue; None when this GitHub has no sub-issues API
@@ -396,7 +426,7 @@ class Tracker:
                 raise
             return True
 
-        return self._call(f"add a sub-issue to #{parent}", add)
+        return self._call(f"add a sub-issue to #{parent}", add, write=True)
 
     def edit_issue(
         self,
@@ -426,7 +456,7 @@ class Tracker:
             issue.edit(**changes)
             return _issue_data(issue)
 
-        return self._call(f"update issue #{number}", patch)
+        return self._call(f"update issue #{number}", patch, write=True)
 
     def assign(self, number: int, logins: Sequence[str]) -> tuple[str, ...]:
         """Add assignees (idempotent on GitHub's side); returns who is assigned now.
@@ -440,7 +470,7 @@ class Tracker:
             issue.add_to_assignees(*logins)  # PyGithub updates the issue from GitHub's answer
             return tuple(user.login for user in issue.assignees)
 
-        return self._call(f"assign issue #{number}", add)
+        return self._call(f"assign issue #{number}", add, write=True)
 
     def comments(self, number: int) -> list[CommentData]:
         """All comments of an issue, oldest first."""
@@ -464,7 +494,7 @@ class Tracker:
             mine = self.login()
             return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
 
-        return self._call(f"comment on #{number}", post, verify=already_posted)
+        return self._call(f"comment on #{number}", post, verify=already_posted, write=True)
 
     def delete_comment(self, number: int, comment_id: int) -> None:
         """Delete a comment of issue #number (a duplicate a late write left); one already gone is fine."""
@@ -476,7 +506,7 @@ class Tracker:
                 if error.status != 404:
                     raise
 
-        self._call(f"delete a duplicate comment on #{number}", delete)
+        self._call(f"delete a duplicate comment on #{number}", delete, write=True)
 
     def update_label(self, spec: LabelSpec) -> None:
         """Give a label its colour and description (PATCH: safe to retry)."""
@@ -484,7 +514,7 @@ class Tracker:
         def patch() -> None:
             self._repo.get_label(spec.name).edit(spec.name, spec.color, spec.description)
 
-        self._call(f"update label {spec.name}", patch)
+        self._call(f"update label {spec.name}", patch, write=True)
 
     def add_reaction(self, number: int, comment_id: int, content: str) -> None:
         """React to an issue comment (GitHub answers 200 for an existing reaction)."""
@@ -492,7 +522,7 @@ class Tracker:
         def react() -> None:
             self._repo.get_issue(number).get_comment(comment_id).create_reaction(content)
 
-        self._call("react to the comment", react)
+        self._call("react to the comment", react, write=True)
 
     def permission(self, login: str) -> str:
         """A user's permission on the repository: admin, write, read or none (maintain counts as write)."""
@@ -541,6 +571,7 @@ class Tracker:
         def send(fields: Mapping[str, str]) -> RunData | None:
             sent = {name: self._redact(value) for name, value in fields.items()}
             target = self._repo.get_workflow(workflow)
+            self._pace()
             try:
                 result = target.create_dispatch(ref, sent, throw=True, return_run_details=True)
             except GithubException as error:
@@ -548,6 +579,7 @@ class Tracker:
                     raise
                 # GitHub Enterprise Server up to 3.20 refuses the unknown field (400) and dispatched
                 # nothing: send the plain dispatch (204), and the caller finds the run by time.
+                self._pace()
                 target.create_dispatch(ref, sent, throw=True)
                 return None
             if isinstance(result, WorkflowRun):
@@ -628,11 +660,13 @@ class Tracker:
                 raise
             return True
 
-        return self._call(f"create branch {name}", create)
+        return self._call(f"create branch {name}", create, write=True)
 
     def repository_dispatch(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Send a repository_dispatch event (what monitors use to raise an alert)."""
-        self._call("send the repository dispatch", lambda: self._send_dispatch(event_type, payload))
+        self._call(
+            "send the repository dispatch", lambda: self._send_dispatch(event_type, payload), write=True
+        )
 
     def _send_dispatch(self, event_type: str, payload: Mapping[str, Any]) -> None:
         if not self._repo.create_repository_dispatch(event_type, dict(payload)):

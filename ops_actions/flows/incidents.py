@@ -42,7 +42,7 @@ from ops_actions.incident.state import (
 )
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import encode_marker, find_markers, inert
+from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert
 
 
 class IssueView(Protocol):
@@ -235,6 +235,12 @@ class Incidents:
                     self.playbook, state, [m for body in bodies for m in find_markers(body, "event")]
                 )
             return state
+        if own is None and issue.comments == 0:
+            own = []  # the listing says there is no comment: nothing to read
+        return self.rebuilt(issue, self.own_comments(issue.number) if own is None else own)
+
+    def rebuilt(self, issue: IssueView, own: Sequence[str]) -> IncidentState:
+        """A state rebuilt from labels, assignees, the tool's own opening body and its comments ``own``."""
         opening = [issue.body] if self.by_tool(issue.author) else []
         return rebuild_state(
             self.playbook,
@@ -242,8 +248,25 @@ class Incidents:
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[*opening, *(self.own_comments(issue.number) if own is None else own)],
+            marked_texts=[*opening, *own],
         )
+
+    def recorded_state(self, issue: IssueView) -> IncidentState:
+        """The state for a report's figures, from what the listing shows wherever it can.
+
+        The tool's own block is taken as it is: every command saves it after its timeline comment,
+        so newer comments are people's (the usual case), or an entry whose save failed, which the
+        incident's next command replays and saves. An issue whose body holds no marker at all was
+        never saved by the tool, so none of the tool's entries are in its timeline: it is rebuilt
+        from its labels alone. Only the rest (a block in an issue someone else opened, a block that
+        does not parse) has its comments read, as :meth:`state_of` does.
+        """
+        state = self.block(issue)
+        if state is not None:
+            return state
+        if MARKER_PREFIX not in issue.body:
+            return self.rebuilt(issue, [])
+        return self.state_of(issue)
 
     def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
         """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
@@ -276,6 +299,9 @@ class Incidents:
         """
         found = []
         for issue in self.tracker.open_incidents(INCIDENT_LABEL) if listed is None else listed:
+            block = self.block(issue)
+            if block is not None and block.key != key:
+                continue  # no transition changes a key, so its timeline cannot: no need to read it
             state = self.state_of(issue)
             if state.key == key:
                 found.append((issue, state))

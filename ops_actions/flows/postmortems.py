@@ -95,14 +95,15 @@ class Postmortems:
     def create(self, incident_number: int) -> Result:
         """Create the incident's postmortem, or refresh the facts of the existing one."""
         issue = self.tracker.issue(incident_number)
-        state = self.incidents.state_of(issue)
+        own = self.incidents.own_comments(issue.number) if issue.comments else []
+        state = self.incidents.state_of(issue, own)
         now = self.clock()
         due = due_at(self.playbook, state, now)
-        entries = compile_timeline(state, self.incidents.own_comments(issue.number))
+        entries = compile_timeline(state, own)
         generated = generated_block(
             self.playbook, number=incident_number, state=state, entries=entries, due=due, author=issue.author
         )
-        existing = self._find(incident_number, state)
+        existing = self._find(issue, state)
         if existing is not None:
             body = refresh_generated(existing.body, generated)
             if body != existing.body:
@@ -135,18 +136,23 @@ class Postmortems:
         outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)
         return outcome, self.create(number)
 
-    def _find(self, incident_number: int, state: IncidentState) -> IssueWithId | None:
+    def _find(self, incident: IssueWithId, state: IncidentState) -> IssueWithId | None:
         """The incident's postmortem: from its state, else by the marker (a crash between two writes);
-        only an issue the tool wrote counts (anyone may open an issue and label it)."""
+        only an issue the tool wrote counts (anyone may open an issue and label it).
+
+        The marker is looked for among the postmortems updated since the incident was opened (by
+        GitHub's clock, the one ``since`` compares with): its postmortem came later, so the older
+        ones, however many, are never read.
+        """
         if state.postmortem:
             found = self.tracker.issue(state.postmortem)
             if POSTMORTEM_LABEL in found.labels and self.incidents.by_tool(found.author):
                 return found
-        for candidate in self.tracker.issues(POSTMORTEM_LABEL, state="all"):
+        for candidate in self.tracker.issues(POSTMORTEM_LABEL, state="all", since=incident.created_at):
             if not self.incidents.by_tool(candidate.author):
                 continue
             pm = read_postmortem_state(candidate.body)
-            if pm is not None and pm.incident == incident_number:
+            if pm is not None and pm.incident == incident.number:
                 return candidate
         return None
 
@@ -322,11 +328,15 @@ def due_text(body: str) -> str:
 def collect_records(
     tracker: PostmortemTracker, incidents: Incidents, *, since: datetime
 ) -> tuple[list[IncidentRecord], list[PostmortemRecord]]:
-    """Incidents and postmortems from GitHub for a report (two listings; issues updated since ``since``)."""
-    records = [
-        IncidentRecord(issue.number, incidents.state_of(issue))
-        for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since)
-    ]
+    """Incidents and postmortems from GitHub for a report: two listings of the issues updated since
+    ``since``, and the comments only of the incidents whose figures their listing does not show
+    (see :meth:`Incidents.recorded_state`)."""
+    records = []
+    for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since):
+        state = incidents.recorded_state(issue)
+        if issue.state == "closed" and issue.closed_at and not state.resolved_at:
+            state = replace(state, resolved_at=iso(issue.closed_at))  # closed by hand: it ended then
+        records.append(IncidentRecord(issue.number, state))
     postmortems = []
     for issue in tracker.issues(POSTMORTEM_LABEL, state="all", since=since):
         pm = read_postmortem_state(issue.body)
