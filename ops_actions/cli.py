@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ops_actions.flows.remediation import Remediator
     from ops_actions.incident.alerts import Alert
     from ops_actions.incident.triage_report import Snapshot, TriageReport
-    from ops_actions.playbook import Playbook, PlaybookError
+    from ops_actions.playbook import Playbook, PlaybookError, SchemaChecks
     from ops_actions.playbook.model import Probe
     from ops_actions.triage.history import LocalState
 
@@ -188,7 +188,7 @@ def playbook_validate(path: Path | None) -> None:
     from ops_actions.playbook import parse_playbook, read_playbook_source
 
     source, data = read_playbook_source(path)
-    loaded = parse_playbook(data, source=source)
+    loaded = parse_playbook(data, source=source, checks=_schema_checks())
     _say(
         f"{source}: valid ({len(loaded.probes)} probes, {len(loaded.rules)} rules, "
         f"{len(loaded.decision_tree)} branches)"
@@ -296,12 +296,22 @@ class LoadedPlaybook:
     sha256: str
 
 
+def _schema_checks() -> SchemaChecks | None:
+    """The record of playbooks that passed the schema check, in the user's cache folder."""
+    from ops_actions.adapters.config import cache_dir
+    from ops_actions.playbook import SchemaChecks
+
+    directory = cache_dir()
+    return SchemaChecks(directory) if directory is not None else None
+
+
 def _load(path: Path | None) -> LoadedPlaybook:
     from ops_actions.incident.triage_report import content_hash
     from ops_actions.playbook import parse_playbook, read_playbook_source
 
     source, data = read_playbook_source(path)
-    return LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
+    checks = _schema_checks()
+    return LoadedPlaybook(parse_playbook(data, source=source, checks=checks), source, content_hash(data))
 
 
 @dataclass

@@ -250,9 +250,13 @@ def run_act(
         *(["--job", job] if job else []),
         *(["--verbose"] if verbose else []),
     ]
-    # No pause between writes (1 s by default, for GitHub's secondary limits): the emulator has none.
-    paced = {"OPS_GITHUB_WRITE_INTERVAL_S": "0"}
-    for name, value in {"GITHUB_RUN_ID": run_id, "ACT_STUB_UV": str(UV), **paced, **(env or {})}.items():
+    tool = {
+        # No pause between writes (1 s by default, for GitHub's secondary limits): the emulator has none.
+        "OPS_GITHUB_WRITE_INTERVAL_S": "0",
+        # The record of checked playbooks goes to the scratch folder, not the user's cache.
+        "OPS_ACTIONS_CACHE_DIR": str(scratch / "ops-actions-cache"),
+    }
+    for name, value in {"GITHUB_RUN_ID": run_id, "ACT_STUB_UV": str(UV), **tool, **(env or {})}.items():
         command += ["--env", f"{name}={value}"]
     for name, value in (secrets or {}).items():
         command += ["--secret", f"{name}={value}"]

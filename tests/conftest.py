@@ -1,6 +1,9 @@
 """Shared fixtures: real local servers the tests talk HTTP to."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 pytest_plugins = [
     "tests.fixtures.act",
@@ -13,3 +16,8 @@ pytest_plugins = [
 # such limit, so the CLI the tests run (in-process or as a child) sends them at once. The pacing
 # itself is tested on a simulated clock (tests/test_pacing.py).
 os.environ["OPS_GITHUB_WRITE_INTERVAL_S"] = "0"
+
+# Which playbooks passed the schema check is remembered in a cache folder: the tests' own one,
+# never the user's (a child process and act's workflows get it through the environment).
+os.environ["OPS_ACTIONS_CACHE_DIR"] = tempfile.mkdtemp(prefix="ops-actions-cache-")
+atexit.register(shutil.rmtree, os.environ["OPS_ACTIONS_CACHE_DIR"], ignore_errors=True)

@@ -8,11 +8,14 @@ nothing installed but the package itself.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ops_actions.playbook import bundled_playbook_text
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ops_actions"
 
@@ -131,10 +134,14 @@ def test_every_subpackage_says_what_lives_there_and_what_it_may_import() -> None
         assert "import" in doc, f"{init.relative_to(PACKAGE)} should say what it may import"
 
 
-def loaded_by(code: str) -> set[str]:
-    """The modules a fresh interpreter holds after running ``code``."""
-    probe = f"import sys\n{code}\nprint(' '.join(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+def loaded_by(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (its output is dropped)."""
+    probe = f"import io, sys, contextlib\nwith contextlib.redirect_stdout(io.StringIO()):\n    {code}\n"
+    probe += "print(' '.join(sys.modules))"
+    environ = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environ
+    )
     return set(done.stdout.split())
 
 
@@ -154,3 +161,30 @@ def test_the_cli_loads_nothing_heavy_at_import() -> None:
         "ops_actions.sandbox",
         "ops_actions.sandbox.catalog",
     }
+
+
+def test_jsonschema_loads_only_for_a_playbook_text_not_checked_before(tmp_path: Path) -> None:
+    """The schema check runs once per playbook text (and schema): `playbook validate` of the same
+    text again loads no jsonschema; an edited text is checked again; an invalid one every time."""
+    env = {"OPS_ACTIONS_CACHE_DIR": str(tmp_path / "cache")}
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text(bundled_playbook_text(), encoding="utf-8")
+    validate = f"assert run(['playbook', 'validate', {str(playbook)!r}]) == {{code}}"
+    prelude = "from ops_actions.cli import run; "
+    assert "jsonschema" in loaded_by(prelude + validate.format(code=0), env)
+    assert "jsonschema" not in loaded_by(prelude + validate.format(code=0), env)
+    playbook.write_text(bundled_playbook_text() + "# edited\n", encoding="utf-8")
+    assert "jsonschema" in loaded_by(prelude + validate.format(code=0), env)
+    assert "jsonschema" not in loaded_by(prelude + validate.format(code=0), env)
+    playbook.write_text(bundled_playbook_text().replace("version: 1", "version: one", 1), encoding="utf-8")
+    for _ in range(2):
+        assert "jsonschema" in loaded_by(prelude + validate.format(code=2), env)
+
+
+def test_the_tracker_loads_pygithub_without_cryptography() -> None:
+    """PyGithub loads without cryptography (PyJWT's RSA keys, for GitHub App JWTs the tracker never
+    makes), and cryptography stays importable for whoever needs it afterwards."""
+    loaded = loaded_by("import ops_actions.adapters.github_tracker")
+    assert "github" in loaded
+    assert {m for m in loaded if m.split(".")[0] == "cryptography"} == set()
+    assert "cryptography.x509" in loaded_by("import ops_actions.adapters.github_tracker, cryptography.x509")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ops_actions.errors import ExitCode, OpsError
@@ -34,6 +36,23 @@ def checked_url(url: str, what: str) -> str:
     if not parts.hostname or any(char.isspace() or not char.isprintable() for char in url):
         raise OpsError(f"{what} is not a valid URL (no host, or white space in it)", ExitCode.USAGE)
     return url
+
+
+def cache_dir(environ: Mapping[str, str] | None = None, platform: str = sys.platform) -> Path | None:
+    """Where the CLI keeps what it may forget (which playbooks passed the schema check):
+    ``OPS_ACTIONS_CACHE_DIR``, else the platform's user cache folder; None without a home."""
+    env = os.environ if environ is None else environ
+    if env.get("OPS_ACTIONS_CACHE_DIR"):
+        return Path(env["OPS_ACTIONS_CACHE_DIR"])
+    try:
+        home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    except RuntimeError:
+        return None
+    if platform == "win32":
+        return Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local") / "ops-actions" / "Cache"
+    if platform == "darwin":
+        return home / "Library" / "Caches" / "ops-actions"
+    return Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "ops-actions"
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -1,12 +1,14 @@
 """The playbook: YAML on disk, its JSON Schema, a typed model, the condition language, a Markdown runbook.
 
-``loader`` turns ``playbook.yaml`` into the typed ``model`` with line-aware errors; ``conditions``
+``loader`` turns ``playbook.yaml`` into the typed ``model`` with line-aware errors (``checked``
+remembers which texts passed the schema, so jsonschema loads only for a changed one); ``conditions``
 parses and evaluates rule conditions (three-valued, never ``eval``); ``queries`` compiles the
 JMESPath field queries; ``runbook`` renders the playbook for people. Modules here import only the
 standard library, PyYAML, jmespath, jsonschema (lazily, when a playbook is validated) and
 :mod:`ops_actions.text`: no incident, no network, no Click.
 """
 
+from ops_actions.playbook.checked import SchemaChecks
 from ops_actions.playbook.loader import (
     PlaybookError,
     Problem,
@@ -22,6 +24,7 @@ __all__ = [
     "Playbook",
     "PlaybookError",
     "Problem",
+    "SchemaChecks",
     "bundled_playbook_text",
     "load_playbook",
     "parse_playbook",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ops_actions.playbook.checked import SchemaChecks, digest
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.model import (
     BODY_SOURCES,
@@ -96,10 +97,15 @@ class PlaybookError(Exception):
 
 
 @cache
+def schema_text() -> str:
+    """The playbook JSON Schema shipped in the package, as written."""
+    return resources.files("ops_actions.playbook").joinpath("schema.json").read_text(encoding="utf-8")
+
+
+@cache
 def schema() -> dict[str, Any]:
     """The playbook JSON Schema shipped in the package."""
-    text = resources.files("ops_actions.playbook").joinpath("schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(schema_text())  # type: ignore[no-any-return]
 
 
 def bundled_playbook_text() -> str:
@@ -130,8 +136,12 @@ def load_playbook(path: Path | None) -> Playbook:
     return parse_playbook(data, source=source)
 
 
-def parse_playbook(data: bytes | str, *, source: str) -> Playbook:
-    """Validate playbook text and build the model, or raise PlaybookError."""
+def parse_playbook(data: bytes | str, *, source: str, checks: SchemaChecks | None = None) -> Playbook:
+    """Validate playbook text and build the model, or raise PlaybookError.
+
+    With ``checks``, the schema check is skipped for a text that passed it before (the whole
+    playbook valid), and remembered when this one passes.
+    """
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             raise PlaybookError(source, [Problem(1, 1, f"the playbook is larger than {MAX_BYTES} bytes")])
@@ -143,13 +153,17 @@ def parse_playbook(data: bytes | str, *, source: str) -> Playbook:
     else:
         text = data
     document = _Document.compose(text, source)
-    problems = list(_schema_problems(document))
+    key = digest(schema_text(), text)
+    known = checks is not None and checks.passed(key)
+    problems = [] if known else list(_schema_problems(document))
     if problems:
         raise PlaybookError(source, problems)
     checker = _CrossReferences(document)
     playbook = checker.build()
     if checker.problems:
         raise PlaybookError(source, checker.problems)
+    if checks is not None and not known:
+        checks.remember(key)
     return playbook
 
 
