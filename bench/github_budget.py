@@ -44,7 +44,7 @@ def counted(emulator: GitHubEmulator, action: Callable[[], object]) -> str:
 def measure(closed_issues: int) -> None:
     playbook = load_playbook(None)
     with GitHubEmulator(repo=REPO, token=TOKEN) as emulator:
-        config = GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN)
+        config = GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN, write_interval_s=0)
         tracker = Tracker.from_config(config)
         for spec in label_specs(playbook).values():  # the labels exist, as after the first incident
             body = json.dumps({"name": spec.name, "color": spec.color, "description": spec.description})
@@ -141,7 +141,9 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
             queued_s=2.0,
             in_progress_s=run_seconds - 2.0,
         )
-        tracker = Tracker.from_config(GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN))
+        tracker = Tracker.from_config(
+            GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN, write_interval_s=0)
+        )
         incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
         remediator = Remediator(
             tracker=tracker, incidents=incidents, clock=lambda: datetime.now(UTC), say=lambda _: None

@@ -11,7 +11,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -97,15 +97,51 @@ def _say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     _out().say(text, err=err, nl=nl)
 
 
+class _Http:
+    """The command's one HTTP client (probes and notifications) and the event loop it lives on:
+    one connection pool and one TLS context for the whole command, made when first needed."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        from ops_actions.triage.probes import new_client
+
+        self.runner = asyncio.Runner()
+        self.client = new_client()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return self.runner.run(work)
+
+    def close(self) -> None:
+        self.runner.run(self.client.aclose())
+        self.runner.close()
+
+
+_HTTP: ContextVar[_Http | None] = ContextVar("ops_actions_http", default=None)
+
+
+def _http() -> _Http:
+    """This run's HTTP client, made on first use and closed when the run ends."""
+    http = _HTTP.get()
+    if http is None:
+        http = _Http()
+        _HTTP.set(http)
+    return http
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI and turn every failure into a message and an exit code."""
     try:
         _OUTPUT.get()
-    except LookupError:  # the outermost run owns the output; `action` runs its command inside
+    except LookupError:  # the outermost run owns the output and the client; `action` runs a command inside
         reset = _OUTPUT.set(_new_output())
         try:
             return _run(argv)
         finally:
+            http = _HTTP.get()
+            if http is not None:
+                http.close()
+                _HTTP.set(None)
             _OUTPUT.reset(reset)
     return _run(argv)
 
@@ -351,7 +387,8 @@ def _run_triage(
     history = list(local.snapshots)
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
-        return probes.run_probes(batch, base_url=url, credentials=credentials)
+        http = _http()
+        return http.run(probes.probe_all(http.client, batch, base_url=url, credentials=credentials))
 
     report = run_triage(
         loaded.playbook,
@@ -619,7 +656,14 @@ def _github_context(
         None
         if dry_run
         else chain(
-            announcer(loaded.playbook, environ=os.environ, clock=_now, redact=redact),
+            announcer(
+                loaded.playbook,
+                environ=os.environ,
+                clock=_now,
+                client=lambda: _http().client,
+                run=lambda work: _http().run(work),
+                redact=redact,
+            ),
             page_change_signal(loaded.playbook, lambda: _out().outputs({"status-page": "true"})),
         )
     )

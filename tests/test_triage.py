@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ops_actions.cli import run
+from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
 from tests.fixtures.world import Triage, fired
@@ -263,3 +264,22 @@ def test_admin_token_never_leaks(backend: SandboxBackend, tmp_path: Path) -> Non
     assert len(written) == 4
     assert all(token not in text for text in written)
     assert token not in (tmp_path / "s.json").read_text(encoding="utf-8")
+
+
+def test_a_second_round_of_probes_goes_over_the_first_rounds_connections(
+    triage: Triage, backend: SandboxBackend, tmp_path: Path
+) -> None:
+    """Branch A fires without prefetch, so its diagnostic is fetched in a second round: over the
+    command's one HTTP client, on a connection the first round left open (no new connection, no
+    second TLS set-up), so the backend sees fewer connections than requests."""
+    playbook = tmp_path / "two-rounds.yaml"
+    text = bundled_playbook_text()
+    assert "    prefetch: true\n" in text
+    playbook.write_text(text.replace("    prefetch: true\n", ""), encoding="utf-8")
+    backend.set_scenario("webhook-failing")
+    code, report, _ = triage(playbook=playbook)
+    assert code == 0
+    assert "A" in [branch["id"] for branch in report["branches"]]
+    served = [request.path for request in backend.requests]
+    assert "/api/ops/webhook-events?status=failed" in served
+    assert backend.connections < len(served)

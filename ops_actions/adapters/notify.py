@@ -8,12 +8,12 @@ is switched off.
 
 from __future__ import annotations
 
+import asyncio
 import random
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import httpx
 
@@ -23,6 +23,9 @@ from ops_actions.playbook.model import NotifyTarget, Playbook
 
 ATTEMPTS: Final = 3
 TIMEOUT_S: Final = 10.0
+T = TypeVar("T")
+Runner = Callable[[Coroutine[Any, Any, T]], T]
+"""Runs a coroutine to its end on the command's event loop (``asyncio.Runner.run``)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def payload(
     return {"event": event, "severity": severity, "title": title, "text": text, "incident_url": url}
 
 
-def deliver(
+async def deliver(
     targets: Sequence[NotifyTarget],
     *,
     event: str,
@@ -68,9 +71,9 @@ def deliver(
     url: str,
     title: str,
     environ: Mapping[str, str],
-    client: httpx.Client,
+    client: httpx.AsyncClient,
     slack_text: str,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> list[Delivery]:
     """Send an update to every target that wants it; never raises for a target's failure."""
     results = []
@@ -84,18 +87,22 @@ def deliver(
         body = payload(
             target, event=event, severity=severity, text=text, url=url, title=title, slack_text=slack_text
         )
-        results.append(_send(target.id, address, body, client, sleep))
+        results.append(await _send(target.id, address, body, client, sleep))
     return results
 
 
-def _send(
-    name: str, address: str, body: dict[str, Any], client: httpx.Client, sleep: Callable[[float], None]
+async def _send(
+    name: str,
+    address: str,
+    body: dict[str, Any],
+    client: httpx.AsyncClient,
+    sleep: Callable[[float], Awaitable[None]],
 ) -> Delivery:
     """POST with retries on connection errors, 429 and 5xx; the URL (a secret) never reaches the detail."""
     detail = ""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            response = client.post(address, json=body, timeout=TIMEOUT_S)
+            response = await client.post(address, json=body, timeout=TIMEOUT_S)
         except httpx.HTTPError as error:
             detail = f"{type(error).__name__}"
         else:
@@ -105,7 +112,7 @@ def _send(
             if response.status_code != 429 and response.status_code < 500:
                 break
         if attempt < ATTEMPTS:
-            sleep(0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
+            await sleep(0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2))
     return Delivery(name, False, f"failed after {attempt} attempt(s): {detail}")
 
 
@@ -125,12 +132,15 @@ def announcer(
     *,
     environ: Mapping[str, str],
     clock: Callable[[], datetime],
+    client: Callable[[], httpx.AsyncClient],
+    run: Runner[list[Delivery]],
     redact: Callable[[str], str] = str,
 ) -> Callable[[str, IncidentState, str], list[Delivery]] | None:
     """The hook lifecycle calls after opened/status/severity/resolved events; None without targets.
 
-    What is sent passes ``redact`` (known secrets out); Slack gets the title and impact escaped by
-    Slack's rules, not GitHub's.
+    The updates go out over the command's one HTTP client (``client()`` gives it, made on first
+    use), on its event loop (``run``). What is sent passes ``redact`` (known secrets out); Slack
+    gets the title and impact escaped by Slack's rules, not GitHub's.
     """
     if not playbook.notify:
         return None
@@ -143,8 +153,8 @@ def announcer(
         text = status_line(playbook, state, now=now, next_minutes=minutes)
         slack = status_line(playbook, state, now=now, next_minutes=minutes, escape=slack_escaped)
         always = playbook.severity(state.severity).policy.immediate_status_update
-        with httpx.Client() as client:
-            return deliver(
+        return run(
+            deliver(
                 playbook.notify,
                 event=kind,
                 severity=state.severity,
@@ -154,7 +164,8 @@ def announcer(
                 title=redact(issue_title(state)),
                 slack_text=redact(slack),
                 environ=environ,
-                client=client,
+                client=client(),
             )
+        )
 
     return announce

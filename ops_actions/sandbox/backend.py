@@ -461,6 +461,12 @@ class SandboxBackend:
             ]
 
     @property
+    def connections(self) -> int:
+        """How many TCP connections clients have opened to this backend so far."""
+        server = self._server
+        return server.accepted if server is not None else 0
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests served so far, oldest first (the newest 10,000 are kept)."""
         with self._lock:

@@ -125,33 +125,35 @@ async def run_probe(
     return ProbeResult(probe.id, status, round(latency_ms, 1), attempt, body=body, error=error)
 
 
-async def _run_all(
-    probes: Sequence[Probe],
-    *,
-    base_url: str,
-    credentials: Mapping[str, str],
-    transport: httpx.AsyncBaseTransport | None,
-) -> list[ProbeResult]:
-    limits = httpx.Limits(max_connections=max(len(probes), 1), max_keepalive_connections=max(len(probes), 1))
-    async with httpx.AsyncClient(transport=transport, limits=limits, follow_redirects=False) as client:
-        return list(
-            await asyncio.gather(
-                *(run_probe(client, probe, base_url=base_url, credentials=credentials) for probe in probes)
-            )
-        )
+def new_client() -> httpx.AsyncClient:
+    """A client for probes: every probe of a round at once (no connection limit), no redirects
+    followed; each request carries its probe's own timeout."""
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    return httpx.AsyncClient(limits=limits, follow_redirects=False)
 
 
-def run_probes(
-    probes: Sequence[Probe],
-    *,
-    base_url: str,
-    credentials: Mapping[str, str],
-    transport: httpx.AsyncBaseTransport | None = None,
+async def probe_all(
+    client: httpx.AsyncClient, probes: Sequence[Probe], *, base_url: str, credentials: Mapping[str, str]
 ) -> list[ProbeResult]:
-    """Run the probes concurrently; results come back in the probes' order.
+    """Run the probes concurrently over ``client``; results come back in the probes' order.
 
     ``credentials`` maps the environment variable names the probes' auth names to their values.
     """
-    return asyncio.run(
-        _run_all(probes, base_url=base_url.rstrip("/"), credentials=credentials, transport=transport)
+    base = base_url.rstrip("/")
+    return list(
+        await asyncio.gather(
+            *(run_probe(client, probe, base_url=base, credentials=credentials) for probe in probes)
+        )
     )
+
+
+def run_probes(
+    probes: Sequence[Probe], *, base_url: str, credentials: Mapping[str, str]
+) -> list[ProbeResult]:
+    """:func:`probe_all` on a client of its own, for one round (the CLI shares one per command)."""
+
+    async def once() -> list[ProbeResult]:
+        async with new_client() as client:
+            return await probe_all(client, probes, base_url=base_url, credentials=credentials)
+
+    return asyncio.run(once())
