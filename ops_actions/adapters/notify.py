@@ -61,7 +61,7 @@ def payload(
     return {"event": event, "severity": severity, "title": title, "text": text, "incident_url": url}
 
 
-async def deliver(
+def outgoing(
     targets: Sequence[NotifyTarget],
     *,
     event: str,
@@ -71,24 +71,31 @@ async def deliver(
     url: str,
     title: str,
     environ: Mapping[str, str],
-    client: httpx.AsyncClient,
     slack_text: str,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> list[Delivery]:
-    """Send an update to every target that wants it; never raises for a target's failure."""
-    results = []
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """What an update sends: (target, its URL, the JSON) for every target that wants it and is on."""
+    messages = []
     for target in targets:
         if not target.wants(severity, event, always=always):
             continue
         address = environ.get(target.url_env, "")
         if not address:
             continue  # a target whose URL secret is not set is switched off
-
         body = payload(
             target, event=event, severity=severity, text=text, url=url, title=title, slack_text=slack_text
         )
-        results.append(await _send(target.id, address, body, client, sleep))
-    return results
+        messages.append((target.id, address, body))
+    return messages
+
+
+async def deliver(
+    messages: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    client: httpx.AsyncClient,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[Delivery]:
+    """Send each message in turn; never raises for a target's failure."""
+    return [await _send(name, address, body, client, sleep) for name, address, body in messages]
 
 
 async def _send(
@@ -138,9 +145,9 @@ def announcer(
 ) -> Callable[[str, IncidentState, str], list[Delivery]] | None:
     """The hook lifecycle calls after opened/status/severity/resolved events; None without targets.
 
-    The updates go out over the command's one HTTP client (``client()`` gives it, made on first
-    use), on its event loop (``run``). What is sent passes ``redact`` (known secrets out); Slack
-    gets the title and impact escaped by Slack's rules, not GitHub's.
+    The updates go out over the command's one HTTP client (``client()`` gives it, made when a
+    target is first sent to), on its event loop (``run``). What is sent passes ``redact`` (known
+    secrets out); Slack gets the title and impact escaped by Slack's rules, not GitHub's.
     """
     if not playbook.notify:
         return None
@@ -153,19 +160,17 @@ def announcer(
         text = status_line(playbook, state, now=now, next_minutes=minutes)
         slack = status_line(playbook, state, now=now, next_minutes=minutes, escape=slack_escaped)
         always = playbook.severity(state.severity).policy.immediate_status_update
-        return run(
-            deliver(
-                playbook.notify,
-                event=kind,
-                severity=state.severity,
-                always=always,
-                text=redact(text),
-                url=url,
-                title=redact(issue_title(state)),
-                slack_text=redact(slack),
-                environ=environ,
-                client=client(),
-            )
+        messages = outgoing(
+            playbook.notify,
+            event=kind,
+            severity=state.severity,
+            always=always,
+            text=redact(text),
+            url=url,
+            title=redact(issue_title(state)),
+            slack_text=redact(slack),
+            environ=environ,
         )
+        return run(deliver(messages, client=client())) if messages else []
 
     return announce
