@@ -2,15 +2,19 @@
 
 `tests/mermaid/check.mjs` does the parsing; this module feeds it diagrams and reads back
 one error (or None) per diagram. The Node packages are installed from the committed
-lockfile on first use (`npm ci`) when `tests/mermaid/node_modules` is missing.
+lockfile on first use (`npm ci`) when `tests/mermaid/node_modules` holds no finished install.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+
+from filelock import FileLock
 
 MERMAID_DIR = Path(__file__).resolve().parent / "mermaid"
 CHECK_SCRIPT = MERMAID_DIR / "check.mjs"
@@ -33,18 +37,27 @@ def _tool(name: str) -> str:
 
 
 def ensure_installed(folder: Path = MERMAID_DIR) -> None:
-    """Install a test folder's pinned Node packages with `npm ci` unless its `node_modules` is there
-    (the Mermaid parser here; axe-core for the status page's browser test too)."""
-    if (folder / "node_modules").is_dir():
+    """Install a test folder's pinned Node packages with `npm ci` unless a finished install is there
+    (the Mermaid parser here; axe-core for the status page's browser test too).
+
+    npm writes ``node_modules/.package-lock.json`` last, so a half-done install is done again; the
+    pytest-xdist workers take a file lock, so only one of them installs while the others wait.
+    """
+    finished = folder / "node_modules" / ".package-lock.json"
+    if finished.is_file():
         return
-    npm = _tool("npm")
-    proc = subprocess.run(
-        [npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund"],
-        capture_output=True,
-        text=True,
-        timeout=_INSTALL_TIMEOUT_S,
-        check=False,
-    )
+    name = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    with FileLock(Path(tempfile.gettempdir()) / f"ops-actions-npm-{name}.lock", timeout=_INSTALL_TIMEOUT_S):
+        if finished.is_file():
+            return  # another worker installed it meanwhile
+        npm = _tool("npm")
+        proc = subprocess.run(
+            [npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund"],
+            capture_output=True,
+            text=True,
+            timeout=_INSTALL_TIMEOUT_S,
+            check=False,
+        )
     if proc.returncode != 0:
         raise MermaidCheckUnavailableError(
             f"`npm ci` in {folder} failed with exit code {proc.returncode}:\n{proc.stderr.strip()}"
