@@ -7,6 +7,11 @@ Issue 6: the cost of following a remediation run, per minute of waiting, 304s ap
 Issue 14: a simulated day (144 scheduled ticks, one incident with 20 slash commands, a postmortem
 with 10 action items, the status page's builds) as a share of a GITHUB_TOKEN's 1,000 requests
 per hour, in the busiest hour.
+Issue 18: cost flat in history, with 0, 2,000 and 20,000 closed issues beside 200 resolved
+incidents, their postmortems and 50 open incidents: `report` <= 6 requests plus its list pages,
+`postmortem create` <= 6, the reminder tick <= 2 reads, opening an incident while 50 are open
+(each with a comment the tool has not seen) <= 5. Every command counts its one GET /user, which
+names the identity whose markers count (a job token gets 403 there: github-actions[bot]).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -128,8 +134,6 @@ def measure(closed_issues: int) -> None:
 
 def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
     """Requests per minute while ``remediate --wait`` follows a run, with 304s counted apart."""
-    import time
-
     from ops_actions.flows.remediation import Remediator
 
     playbook = load_playbook(None)
@@ -197,16 +201,16 @@ class History:
         self.closed = 0
         self.spare: list[int] = []  # resolved incidents without a postmortem, one per stage
 
+    def open(self, key: str, severity: str, impact: str = "") -> int:
+        """Open an incident the way a workflow run does; its number."""
+        opened = self.incidents.open(
+            key=key, title=key, severity=severity, impact=impact, summary="", operation=f"seed:{key}"
+        )
+        return opened.number
+
     def incident(self, i: int) -> int:
         """Open incident ``i``, acknowledge and mitigate it, resolve it; its number."""
-        number = self.incidents.open(
-            key=f"incident-{i}",
-            title=f"Incident {i}",
-            severity="SEV-2",
-            impact="Card payments in the EU",
-            summary="",
-            operation=f"seed-{i}:open",
-        ).number
+        number = self.open(f"incident-{i}", "SEV-2", "Card payments in the EU")
         self.clock[0] += timedelta(minutes=5)
         key = f"seed-{i}:status"
         self.incidents.apply(
@@ -241,14 +245,7 @@ class History:
             self.emulator.add_comment(number, body="Thanks, all: the EU is fine again.", user="mona")
         self.clock[0] = datetime.now(UTC)
         for i in range(50):
-            number = self.incidents.open(
-                key=f"open-{i}",
-                title=f"Open {i}",
-                severity="SEV-3",
-                impact="",
-                summary="",
-                operation=f"o-{i}",
-            ).number
+            number = self.open(f"open-{i}", "SEV-3")
             self.emulator.add_comment(number, body="Still seeing this on our side.", user="mona")
         self.cli(["postmortem", "remind"])  # today's reminders are out: the next ticks only look
 
@@ -269,9 +266,11 @@ class History:
     def measure(self) -> None:
         listed = len(self.emulator.issues())
         print(f"-- history: {self.closed} closed issues besides 253 incidents and 200 postmortems --")
+        started = time.perf_counter()
         report = self.cli(["report", "--since", "90d", "--json"])
+        took = time.perf_counter() - started
         pages = sum(1 for r in report if r.path.endswith("/issues"))
-        print(f"report over {listed} issues ({pages} list pages):", described(report))
+        print(f"report over {listed} issues ({pages} list pages, {took:.1f} s):", described(report))
         number = self.spare.pop()
         print("postmortem create (a new one):", described(self.cli(["postmortem", "create", str(number)])))
         print("postmortem create (again):", described(self.cli(["postmortem", "create", str(number)])))
