@@ -39,6 +39,7 @@ PERMISSIONS: Final = (
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
+    ("incident-checklist.yml", "issues: write", "counts the checklist boxes people tick in the issue"),
     ("incident-alert.yml", "issues: write", "alerts from monitors open or update incidents"),
     ("incident-postmortem.yml", "issues: write", "creates the postmortem when an incident closes"),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),

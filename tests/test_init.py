@@ -57,7 +57,7 @@ def test_init_on_an_empty_repository_passes_validation_and_the_linters(
     assert "secret   OPS_BACKEND_ADMIN_TOKEN" in out
     assert "incident-commands.yml" in out and "actions: write" in out
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
-    assert len(workflows) == 8
+    assert len(workflows) == 9
     for workflow in workflows:
         text = workflow.read_text(encoding="utf-8")
         assert "uses: ./" not in text

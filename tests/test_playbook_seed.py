@@ -189,4 +189,4 @@ def test_render_is_a_runbook(seed: Playbook, capsys: pytest.CaptureFixture[str])
 def test_validate_accepts_the_bundled_playbook(capsys: pytest.CaptureFixture[str]) -> None:
     """The bundled playbook validates with exit 0."""
     assert run(["playbook", "validate"]) == 0
-    assert "valid (4 probes" in capsys.readouterr().out
+    assert "valid (6 probes" in capsys.readouterr().out

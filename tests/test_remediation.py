@@ -65,7 +65,7 @@ def follow(*args: str) -> tuple[str, ...]:
 
 def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: World) -> None:
     """The whole seed path: detect, redeploy (fails), roll back to the last good SHA, recover,
-    15 normal minutes, smoke, checklist ticks, resolve."""
+    15 normal minutes, smoke, the manual checks ticked, resolve."""
     outage.backend.set_scenario("job-regression")
     assert outage.watch(0) == 0
     number = str(outage.incident()["number"])
@@ -98,6 +98,9 @@ def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Worl
     assert outage.cli(22, "incident", "resolve", number) == 6, "smoke has not run"
     assert outage.cli(23, *follow("smoke", "--incident", number)) == 0
     assert "- [x] Backend Live Smoke passed." in outage.incident()["body"]
+    assert outage.cli(24, "incident", "resolve", number) == 6, "the manual checks are not ticked"
+    for item in ("manual-signup-login", "manual-checkout-webhook", "manual-job-succeeded"):
+        assert outage.cli(24, "incident", "check", number, item) == 0
     assert outage.cli(24, "incident", "resolve", number) == 0
     issue = outage.incident()
     assert issue["state"] == "closed"

@@ -28,6 +28,7 @@ EXPECTED_WORKFLOWS = {
     "incident-alert.yml",
     "incident-triage.yml",
     "incident-commands.yml",
+    "incident-checklist.yml",
     "incident-postmortem.yml",
     "backend-deploy.yml",
     "backend-rollback.yml",
@@ -74,7 +75,7 @@ def steps_of(path: Path) -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def test_the_expected_workflows_exist() -> None:
-    """The four incident workflows, the three example targets and CI are all there."""
+    """The five incident workflows, the three example targets and CI are all there."""
     assert {path.name for path in WORKFLOWS} == EXPECTED_WORKFLOWS
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.render import incident_body, tick_checklist
+from ops_actions.incident.render import incident_body, refresh_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -217,7 +217,8 @@ class Incidents:
                 found.append((issue, state))
         return sorted(found, key=lambda pair: pair[0].number)
 
-    def _incident(self, number: int) -> tuple[IssueView, IncidentState]:
+    def read_incident(self, number: int) -> tuple[IssueView, IncidentState]:
+        """Issue #number and its state; OpsError (usage) when it is not an incident."""
         issue = self.tracker.issue(number)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
@@ -251,7 +252,7 @@ class Incidents:
         posted: int = 0,
     ) -> None:
         state.comments_seen = issue.comments + posted
-        body = tick_checklist(with_state(issue.body, state), self.playbook, state, self.clock())
+        body = refresh_body(with_state(issue.body, state), self.playbook, state, self.clock())
         saved = self.tracker.edit_issue(
             issue.number,
             body=body,
@@ -272,7 +273,7 @@ class Incidents:
         close: bool = False,
     ) -> Outcome:
         """Run a transition on incident #number once per key: comment first, then state."""
-        issue, state = self._incident(number)
+        issue, state = self.read_incident(number)
         return self.apply_to(issue, state, key, transition, title=title, close=close)
 
     def apply_to(
@@ -336,8 +337,14 @@ class Incidents:
         listed: Sequence[IssueView] | None = None,
         components: Sequence[str] = (),
         alerts: dict[str, str] | None = None,
+        causes: Sequence[str] = (),
+        related: Sequence[int] = (),
     ) -> Outcome:
-        """Open an incident, or update the open one with the same dedupe key."""
+        """Open an incident, or update the open one with the same dedupe key.
+
+        ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
+        its body links to (``link`` adds it to theirs).
+        """
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
@@ -384,6 +391,8 @@ class Incidents:
         found = {c for branch in report.branches for c in branch.components} if report else set()
         state.components = sorted(found | set(components))
         state.alerts = dict(alerts or {})
+        state.causes = list(causes)
+        state.related = list(related)
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
@@ -393,7 +402,7 @@ class Incidents:
             {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
         )
         body = with_state(
-            incident_body(self.playbook, state, report=report, links=links) + "\n" + opened, state
+            incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
         )
         created = self.tracker.create_issue(
             title=issue_title(state),
@@ -434,7 +443,8 @@ class Incidents:
     def record(
         self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
     ) -> list[Event]:
-        """Post the events not yet applied, then save the state once if anything changed."""
+        """Post the events not yet applied, then save the state once if anything changed; a new
+        severity retitles the issue, and announced events (a raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]
         if fresh:  # the whole change rides on the last event, so a replay applies it once
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
@@ -442,7 +452,9 @@ class Incidents:
             after.mark_applied(event.key)
             self._post(issue, event)
         if fresh or after != before:
-            self._save(issue, after, posted=len(fresh))
+            self._save(issue, after, posted=len(fresh), title=after.severity != before.severity)
+        for event in fresh:
+            self._notify(issue, event.kind, after, event.key)
         return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:
@@ -459,7 +471,7 @@ class Incidents:
 
         ``force_reason`` overrides what is missing; the override is recorded in the final comment.
         """
-        issue, state = self._incident(number)
+        issue, state = self.read_incident(number)
         missing = missing_for_resolution(self.playbook, state, self.clock())
         if missing and not force_reason:
             raise OpsError(

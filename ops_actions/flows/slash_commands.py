@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_of
 from ops_actions.flows.postmortems import Postmortems
+from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
+from ops_actions.incident.checklist import set_check
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
@@ -82,6 +84,7 @@ class SlashCommands:
         self.incidents = incidents
         self.remediator = remediator
         self.postmortems = postmortems
+        self.regroup = Regrouper(incidents)
 
     def ignored_because(self, event: CommentEvent) -> str | None:
         """Why this comment is not for us, or None."""
@@ -196,6 +199,18 @@ class SlashCommands:
                 command.name, incident=number, ref=args.get("ref"), key=key, by=by
             )
             return f"/{command.name}: dispatched {done.url}"
+        elif command.name == "check":
+            outcome = self.incidents.apply(
+                number,
+                key,
+                lambda s: set_check(
+                    playbook, s, item_id=args["item"], checked=True, by=by, via="/check", now=clock(), key=key
+                ),
+            )
+        elif command.name == "merge":
+            outcome = self.regroup.merge(number, int(args["number"]), key=key, by=by)
+        elif command.name == "split":
+            outcome = self.regroup.split(number, args["cause"], key=key, by=by)
         elif command.name == "resolve":
             force_reason = args.get("reason") if args.get("force") else None
             outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)

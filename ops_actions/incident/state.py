@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from ops_actions.errors import OpsError
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers, inert, without_mentions
 from ops_actions.text.template import fill
@@ -60,6 +60,7 @@ TIME_FIELDS: Final = frozenset(
         "normal_noted_for",
         "reminded_for",
         "smoke_passed_at",
+        "lower_since",
     }
 )
 _SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
@@ -116,6 +117,13 @@ class IncidentState:
     components: list[str] = field(default_factory=list)
     comments_seen: int = 0
     alerts: dict[str, str] = field(default_factory=dict)
+    # What the incident was opened for (see incident/causes.py), the incidents linked to it, the
+    # manual checklist items people ticked (id -> by, at, via), and the severity-follow clock.
+    causes: list[str] = field(default_factory=list)
+    related: list[int] = field(default_factory=list)
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)
+    lower_since: str | None = None
+    proposed: dict[str, Any] | None = None
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -401,8 +409,18 @@ def update_status(
     by: str | None,
     key: str,
 ) -> tuple[IncidentState, Event]:
-    """A status update: the template line as a timeline comment, and the state's clocks."""
+    """A status update: the template line as a timeline comment, and the state's clocks.
+
+    The final status is refused: only resolving sets it, through the resolution checklist and
+    with the issue closed, so no update or notification says "resolved" of an open incident.
+    """
     status = check_status(playbook, status)
+    if status == playbook.statuses[-1]:
+        raise OpsError(
+            f"'{status}' is set by resolving the incident: use /resolve (ops-actions incident resolve), "
+            "which checks the resolution checklist and closes the issue",
+            ExitCode.REFUSED,
+        )
     new = replace(state)
     at = iso(now)
     if status != state.status:
@@ -418,7 +436,7 @@ def update_status(
         if next_minutes is not None
         else playbook.severity(new.severity).policy.update_every_minutes
     )
-    new.next_update_due = None if status == playbook.statuses[-1] else iso(now + timedelta(minutes=minutes))
+    new.next_update_due = iso(now + timedelta(minutes=minutes))
     line = status_line(playbook, new, now=now, next_minutes=minutes)
     body = f"**Status update**{_by(by)}\n\n{line}"
     if message.strip():
@@ -646,10 +664,22 @@ def rebuild_state(
 
 
 def compact_snapshot(
-    *, at: str, severity: str | None, fired: Sequence[str], signals: Mapping[str, Any]
+    *,
+    at: str,
+    severity: str | None,
+    fired: Sequence[str],
+    signals: Mapping[str, Any],
+    unsure: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """What the incident keeps of one triage: enough to tell change and to chart it later."""
-    return {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
+    """What the incident keeps of one triage: enough to tell change and to chart it later.
+
+    ``unsure``: its rules that could not say (unknown signals) or breached without firing yet;
+    while there are any, the metrics are not normal.
+    """
+    snapshot = {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
+    if unsure:
+        snapshot["unsure"] = sorted(unsure)
+    return snapshot
 
 
 def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any], ignore: frozenset[str]) -> list[str]:
@@ -711,7 +741,7 @@ def watch_updates(
             new, snapshot=snapshot, now=now, key=f"{run_key}:monitor", volatile_signals=volatile_signals
         )
     )
-    if snapshot["fired"]:
+    if snapshot["fired"] or snapshot.get("unsure"):
         new.clear_since = None
     else:
         new.clear_since = state.clear_since or at
@@ -885,10 +915,13 @@ def monitor_summary(
 
 
 def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
-    """The automatically verified checklist items that do not hold yet, as reasons."""
+    """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
+    person with write access has ticked."""
     missing = []
     for item in playbook.resolution_checklist:
-        if not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
+        if item.verify == "manual" and item.id not in state.checks:
+            missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")
+        elif not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
             if item.verify == "metrics-normal":
                 since = (
                     f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"

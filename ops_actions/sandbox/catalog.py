@@ -8,6 +8,8 @@ SCENARIOS: tuple[str, ...] = (
     "worker-stalled",
     "webhook-failing",
     "job-regression",
+    "payments-down",
+    "jobs-down",
     "slow",
     "flaky",
     "malformed",
