@@ -189,6 +189,15 @@ def _backend_settings(
     return url, token or None
 
 
+state_file_option = click.option(
+    "--state-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path(".ops-actions-state.json"),
+    show_default=True,
+    help="Snapshots of earlier triage runs, for trends and consecutive breaches.",
+)
+
+
 def _probe_credentials(playbook: Playbook, admin_token: str | None) -> dict[str, str]:
     """The credentials the probes' auth names, by environment variable; the admin token as resolved."""
     found = {name: os.environ.get(name, "") for name in playbook.credential_envs()}
@@ -214,13 +223,7 @@ def backend_options(command: F) -> F:
             default=Path("reports"),
             show_default=True,
         ),
-        click.option(
-            "--state-file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=Path(".ops-actions-state.json"),
-            show_default=True,
-            help="Snapshots of earlier runs, for trends and consecutive breaches.",
-        ),
+        state_file_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -535,7 +538,8 @@ def _github_context(
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
     from ops_actions.adapters.notify import announcer
-    from ops_actions.flows.incidents import Incidents
+    from ops_actions.flows.incidents import Incidents, chain
+    from ops_actions.flows.status_page import rebuild_trigger
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
@@ -545,7 +549,14 @@ def _github_context(
         DryRunTracker.from_config(config, say=click.echo) if dry_run else Tracker.from_config(config)
     )
     rerun = (config.run_attempt or "1") != "1"
-    announce = None if dry_run else announcer(loaded.playbook, environ=os.environ, clock=_now)
+    announce = (
+        None
+        if dry_run
+        else chain(
+            announcer(loaded.playbook, environ=os.environ, clock=_now),
+            rebuild_trigger(tracker, loaded.playbook),
+        )
+    )
     return GitHubContext(
         loaded=loaded,
         config=config,
@@ -1052,6 +1063,7 @@ ACTION_COMMANDS = frozenset(
         "alert",
         "report",
         "playbook",
+        "status-page",
     }
 )
 
@@ -1319,6 +1331,67 @@ def report(
     actions.add_summary(markdown)
 
 
+# --- the status page -----------------------------------------------------------------------
+
+
+@cli.group("status-page")
+def status_page() -> None:
+    """The public status page: built from the incident issues, published on GitHub Pages.
+
+    \b
+    Example:
+      ops-actions status-page build --out site/
+    """
+
+
+@status_page.command("build")
+@github_command
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site to: new, empty, or an earlier build (replaced).",
+)
+@state_file_option
+def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
+    """Build the static status page: index.html, one page per incident, feed.xml, status.json.
+
+    Shows each component's state (from the open incidents' severities), the open incidents with
+    their public updates, 90 days of history and the past incidents. Only the timeline events the
+    playbook's status_page.public_events names are published (default: /status updates and the
+    resolution), and the postmortem section it names; nothing else of the issues. Everything is
+    read and checked before the folder is written. The triage state file, when there is one, gives
+    the time of the last automated check.
+
+    \b
+    Example:
+      ops-actions status-page build --out site/
+    """
+    from ops_actions.flows.status_page import build_site, write_site
+    from ops_actions.triage.history import load_state
+
+    local, warning = load_state(state_file)
+    if warning:
+        click.echo(f"ops-actions: warning: {warning}", err=True)
+    playbook = ctx.loaded.playbook
+    backend_tokens = (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN")
+    files = build_site(
+        ctx.incidents,
+        ctx.tracker,
+        repository=ctx.config.repository,
+        now=_now(),
+        last_checked_at=local.snapshots[-1].at if local.snapshots else None,
+        secrets=[ctx.config.token, *(os.environ.get(name, "") for name in backend_tokens)],
+    )
+    if ctx.dry_run:
+        click.echo(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
+        return
+    write_site(out, files)
+    click.echo(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
+    actions.add_summary(f"## Status page\n\n{len(files)} files built into `{out}/`.")
+
+
 # --- alert intake ---------------------------------------------------------------------------
 
 ALERT_EVENT = "ops-alert"
@@ -1473,7 +1546,7 @@ def init(directory: Path, action_ref: str, force: bool) -> None:
     Example:
       ops-actions init . --action-ref octo-org/ops-actions@0123456789abcdef0123456789abcdef01234567
     """
-    from ops_actions.scaffold import PERMISSIONS, SECRETS, plan, write
+    from ops_actions.scaffold import PAGES, PERMISSIONS, SECRETS, plan, write
 
     planned = plan(directory, action_ref)
     written = write(planned, force=force)
@@ -1486,4 +1559,5 @@ def init(directory: Path, action_ref: str, force: bool) -> None:
     click.echo("\nPermissions the workflows request (each job asks only for these; contents: read besides):")
     for workflow, permissions, why in PERMISSIONS:
         click.echo(f"  {workflow:<24} {permissions:<30} {why}")
+    click.echo(f"\nSwitch GitHub Pages on: {PAGES}.")
     click.echo("\nThen: ops-actions playbook validate playbook.yaml, and commit.")

@@ -24,6 +24,7 @@ from ops_actions.flows.incidents import Incidents
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
+from ops_actions.flows.status_page import build_site, write_site
 from ops_actions.flows.watch import reconcile
 from ops_actions.incident.checklist import manual_items
 from ops_actions.incident.render import triage_text
@@ -43,6 +44,10 @@ ACTIONS = (
     "- [ ] Alert on the worker heartbeat age — @alice — due 2026-12-04\n"
     "- [ ] Add a runbook for stalled queues — @bob — due 2026-12-11\n"
 )
+CUSTOMER_SUMMARY = (
+    "Jobs were delayed for about half an hour while the job worker was stuck. We redeployed it, "
+    "checked that queued jobs ran, and now alert sooner when the worker stops."
+)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Stage:
     postmortems: Postmortems
     playbook: Playbook
     output: Path
+    tracker: Tracker
 
     @property
     def now(self) -> datetime:
@@ -164,7 +170,7 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
             commands = SlashCommands(
                 tracker=tracker, incidents=incidents, remediator=remediator, postmortems=postmortems
             )
-            yield Stage(backend, emulator, incidents, commands, postmortems, playbook, output)
+            yield Stage(backend, emulator, incidents, commands, postmortems, playbook, output, tracker)
         finally:
             tracker.close()
 
@@ -229,9 +235,16 @@ def run_demo(
         for line in result.lines + synced.lines:
             say(f"  postmortem: {line}")
         files = _write_issues(stage)
+        demo.narrate("The status page customers read is built from the same issues.")
+        site = output / "site"
+        write_site(
+            site,
+            build_site(stage.incidents, stage.tracker, repository=REPO, now=stage.now, last_checked_at=None),
+        )
     say(f"\nWrote {len(files)} issues as Markdown and the triage reports to {output}/")
     for path in files:
         say(f"  {path}")
+    say(f"The status page: open {site / 'index.html'} in a browser.")
     return files
 
 
@@ -257,9 +270,12 @@ def _open_incident(demo: Demo) -> int:
 
 
 def _add_actions(stage: Stage, number: int) -> None:
-    """A person writes the preventive actions into the postmortem."""
+    """A person writes the preventive actions and the summary for customers into the postmortem."""
     issue = stage.emulator.issue(number)
     body = issue["body"].replace("\n- [ ] action — @owner — due YYYY-MM-DD\n", "\n" + ACTIONS)
+    summary = next((s for s in stage.playbook.postmortem.sections if s.id == "customer-summary"), None)
+    if summary is not None:
+        body = body.replace(f"_{summary.prompt}_", CUSTOMER_SUMMARY)
     stage.emulator.handle(
         "PATCH",
         f"/repos/{REPO}/issues/{number}",

@@ -31,17 +31,26 @@ SECRETS: Final = (
     ("secret", "OPS_SLACK_WEBHOOK_URL", "optional: Slack-compatible incoming webhook for status updates"),
     ("secret", "OPS_STATUS_WEBHOOK_URL", "optional: JSON webhook (e.g. a status page) for SEV-1 updates"),
 )
+PAGES: Final = (
+    "Settings → Pages → Build and deployment → Source: GitHub Actions "
+    "(the status page; incident-status-page.yml deploys it)"
+)
 PERMISSIONS: Final = (
-    ("incident-open.yml", "issues: write", "opens the incident issue"),
-    ("incident-triage.yml", "issues: write", "opens, follows and reminds on incidents"),
+    ("incident-open.yml", "issues: write, actions: write", "opens the incident issue"),
+    ("incident-triage.yml", "issues: write, actions: write", "opens, follows and reminds on incidents"),
     (
         "incident-commands.yml",
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
     ("incident-checklist.yml", "issues: write", "counts the checklist boxes people tick in the issue"),
-    ("incident-alert.yml", "issues: write", "alerts from monitors open or update incidents"),
+    ("incident-alert.yml", "issues: write, actions: write", "alerts from monitors open or update incidents"),
     ("incident-postmortem.yml", "issues: write", "creates the postmortem when an incident closes"),
+    (
+        "incident-status-page.yml",
+        "pages: write, id-token: write",
+        "deploys the status page (its build job: issues: read)",
+    ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )
 

@@ -48,6 +48,8 @@ STUBBED = {
     "actions/setup-python": "setup-python",
     "actions/cache": "cache",
     "actions/upload-artifact": "upload-artifact",
+    "actions/upload-pages-artifact": "upload-pages-artifact",
+    "actions/deploy-pages": "deploy-pages",
     "astral-sh/setup-uv": "setup-uv",
 }
 """Remote actions replaced by a local stub (``actions/checkout`` is act's own business)."""

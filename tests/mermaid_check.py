@@ -32,13 +32,14 @@ def _tool(name: str) -> str:
     return path
 
 
-def ensure_installed() -> None:
-    """Install the pinned Node packages with `npm ci` unless `node_modules` is already there."""
-    if (MERMAID_DIR / "node_modules").is_dir():
+def ensure_installed(folder: Path = MERMAID_DIR) -> None:
+    """Install a test folder's pinned Node packages with `npm ci` unless its `node_modules` is there
+    (the Mermaid parser here; axe-core for the status page's browser test too)."""
+    if (folder / "node_modules").is_dir():
         return
     npm = _tool("npm")
     proc = subprocess.run(
-        [npm, "ci", "--prefix", str(MERMAID_DIR), "--no-audit", "--no-fund"],
+        [npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund"],
         capture_output=True,
         text=True,
         timeout=_INSTALL_TIMEOUT_S,
@@ -46,7 +47,7 @@ def ensure_installed() -> None:
     )
     if proc.returncode != 0:
         raise MermaidCheckUnavailableError(
-            f"`npm ci` in {MERMAID_DIR} failed with exit code {proc.returncode}:\n{proc.stderr.strip()}"
+            f"`npm ci` in {folder} failed with exit code {proc.returncode}:\n{proc.stderr.strip()}"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,7 @@ def test_comment_commands_change_status_severity_and_owner(
 ) -> None:
     """A commenter with write access: /status, /sev and /owner (one comment, one command a line)."""
     github_emulator.set_permission("mona", "write")
+    github_emulator.add_workflow("incident-status-page.yml", "Incident status page")
     body = "/status mitigating next 30m rolling back\n/sev 1 payments down\n/owner @octocat"
     payload = comment_event(github_emulator, incident, body=body, login="mona")
     act(
@@ -253,6 +255,10 @@ def test_comment_commands_change_status_severity_and_owner(
     assert {"incident", "sev-1", "status:mitigating"} <= labels
     assert not {"sev-2", "status:investigating"} & labels
     assert [a["login"] for a in issue["assignees"]] == ["octocat"]
+    # The status and the severity change each rebuild the status page (events made with the job's
+    # token start no workflow; a dispatch does); the owner is not news for customers.
+    dispatched = [(d["workflow"], d["ref"]) for d in github_emulator.workflow_dispatches()]
+    assert dispatched == [("incident-status-page.yml", "main")] * 2
 
 
 def test_comment_from_reader_changes_nothing(
@@ -339,3 +345,39 @@ def test_repository_dispatch_alert_opens_the_incident(
     (issue,) = github_emulator.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout returns 502"
     assert labels_of(issue) >= {"incident", "sev-1", "status:investigating"}
+
+
+# --- the status page ------------------------------------------------------------------------
+
+
+def test_status_page_workflow_builds_and_deploys_the_site(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
+) -> None:
+    """Dispatched: the build job reads the incidents and uploads the site as GitHub Pages wants it
+    (a tar of the folder); the deploy job, after it, deploys that artifact."""
+    artifacts = tmp_path / "artifacts"
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-status-page.yml",
+        {"inputs": {}, "ref": "refs/heads/main"},
+        env={"ACT_STUB_ARTIFACT_DIR": str(artifacts)},
+    )
+    with tarfile.open(artifacts / "github-pages" / "artifact.tar") as tar:
+        names = set(tar.getnames())
+        index = tar.extractfile("./index.html").read().decode("utf-8")  # type: ignore[union-attr]
+        status = json.loads(tar.extractfile("./status.json").read())  # type: ignore[union-attr]
+    assert {
+        "./index.html",
+        "./feed.xml",
+        "./status.json",
+        "./style.css",
+        f"./incidents/{incident}.html",
+    } <= names
+    assert "Queue stuck" in index and "Degraded performance" in index
+    assert status["status"] == "degraded"
+    assert [i["id"] for i in status["incidents"]] == [incident]
+    assert (artifacts / "github-pages" / "deployed").is_file(), done.tail()
+    assert done.output.index("Build the status page") < done.output.rindex("deploy-pages stub: deployed")

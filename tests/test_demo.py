@@ -53,6 +53,14 @@ def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFix
     reports = sorted((output / "reports").glob("incident-triage-*.json"))
     assert len(reports) == 6, "ticks at 09:00, 09:10, 09:20, 09:30, 09:36 and 09:42"
     assert json.loads(reports[1].read_text(encoding="utf-8"))["severity"] == "SEV-2"
+    assert f"The status page: open {output / 'site' / 'index.html'} in a browser." in transcript
+    status = json.loads((output / "site" / "status.json").read_text(encoding="utf-8"))
+    assert status["status"] == "operational"
+    (shown,) = status["incidents"]
+    assert (shown["title"], shown["status"]) == ("Queue growing or worker down", "resolved")
+    assert [u["kind"] for u in shown["updates"]] == ["status", "resolved"]
+    assert shown["postmortem_summary"].startswith("Jobs were delayed for about half an hour")
+    assert "Redeploying the backend" in (output / "site" / "incidents" / "1.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s != "healthy"])

@@ -145,10 +145,25 @@ def test_postmortem_template(seed: Playbook) -> None:
     """Due within 24 h; root cause, detection, escalation, preventive actions with owner and deadline."""
     assert seed.postmortem.due_hours == 24
     sections = {s.id: s for s in seed.postmortem.sections}
-    assert list(sections) == ["root-cause", "detection", "escalation", "preventive-actions"]
+    # The seed's four sections, and the summary the status page publishes (step 5: customers).
+    assert list(sections) == [
+        "root-cause",
+        "detection",
+        "escalation",
+        "customer-summary",
+        "preventive-actions",
+    ]
     assert "in time" in sections["detection"].prompt
     assert sections["preventive-actions"].action_items
     assert "@owner" in sections["preventive-actions"].prompt
+
+
+def test_status_page_publishes_status_updates_the_resolution_and_the_customer_summary(seed: Playbook) -> None:
+    """Seed step 5 (a SEV-1 status update to customers at once): the page shows what customers may read."""
+    assert seed.status_page is not None
+    assert seed.status_page.public_events == ("status", "resolved")
+    assert seed.status_page.outage_severities == ("SEV-1",)
+    assert seed.status_page.postmortem_section == "customer-summary"
 
 
 def test_bundled_playbook_points_editors_at_the_schema() -> None:

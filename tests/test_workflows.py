@@ -30,6 +30,7 @@ EXPECTED_WORKFLOWS = {
     "incident-commands.yml",
     "incident-checklist.yml",
     "incident-postmortem.yml",
+    "incident-status-page.yml",
     "backend-deploy.yml",
     "backend-rollback.yml",
     "backend-live-smoke.yml",
@@ -75,7 +76,7 @@ def steps_of(path: Path) -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def test_the_expected_workflows_exist() -> None:
-    """The five incident workflows, the three example targets and CI are all there."""
+    """The incident workflows, the three example targets and CI are all there."""
     assert {path.name for path in WORKFLOWS} == EXPECTED_WORKFLOWS
 
 
@@ -202,6 +203,28 @@ def test_comment_commands_queue_one_group_per_comment() -> None:
         "contains(github.event.comment.body, '/')",
     ):
         assert clause in condition
+
+
+def test_status_page_builds_with_read_access_and_only_its_deploy_job_may_deploy() -> None:
+    """The build job reads issues; the deploy job, after it, holds exactly what deploy-pages needs
+    (pages: write, id-token: write) in the github-pages environment; dispatch and schedule start it."""
+    workflow = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")
+    assert set(workflow[True]) == {"workflow_dispatch", "schedule"}  # PyYAML reads `on:` as True
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read", "issues": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+    assert build["steps"][-1]["uses"].startswith("actions/upload-pages-artifact@")
+    assert build["steps"][-1]["with"]["path"] == "site/"
+
+
+@pytest.mark.parametrize("name", ["incident-open.yml", "incident-triage.yml", "incident-alert.yml"])
+def test_runs_that_change_incidents_may_dispatch_the_status_page(name: str) -> None:
+    """Events made with the job's token start no workflow; a dispatch does, and needs actions: write."""
+    (job,) = load(REPO_ROOT / ".github" / "workflows" / name)["jobs"].values()
+    assert job["permissions"]["actions"] == "write"
 
 
 def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:

@@ -245,9 +245,8 @@ class Tracker:
             kwargs: dict[str, Any] = {"state": state, "labels": [label]}
             if since is not None:
                 kwargs["since"] = since
-            return [
-                _issue_data(issue) for issue in self._repo.get_issues(**kwargs) if issue.pull_request is None
-            ]
+            listed = self._repo.get_issues(**kwargs)
+            return [_issue_data(issue) for issue in listed if not _is_pull_request(issue)]
 
         return self._call("list issues", list_all)
 
@@ -399,6 +398,20 @@ class Tracker:
     def default_branch(self) -> str:
         """The repository's default branch (what workflows are dispatched on unless told)."""
         return self._call("read the repository", lambda: str(self._repo.default_branch))
+
+    def has_workflow(self, workflow: str) -> bool:
+        """Whether ``.github/workflows/<workflow>`` exists in the repository (one request)."""
+
+        def get() -> bool:
+            try:
+                self._repo.get_workflow(workflow).complete()
+            except GithubException as error:
+                if error.status == 404:
+                    return False
+                raise
+            return True
+
+        return self._call(f"look up workflow {workflow}", get)
 
     def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
         """Dispatch a workflow; the run when the server returns its details (200), else None (204).

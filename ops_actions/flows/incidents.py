@@ -133,6 +133,18 @@ Announcer = Callable[[str, IncidentState, str], Sequence[Delivered]]
 ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved"})
 
 
+def chain(*announcers: Announcer | None) -> Announcer | None:
+    """One announcer that calls each given one in turn (None when none is given)."""
+    present = [announce for announce in announcers if announce is not None]
+    if not present:
+        return None
+
+    def announce(kind: str, state: IncidentState, url: str) -> list[Delivered]:
+        return [delivery for each in present for delivery in each(kind, state, url)]
+
+    return announce
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a command did, for the terminal, outputs and the job summary."""
@@ -180,14 +192,17 @@ class Incidents:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def state_of(self, issue: IssueView) -> IncidentState:
+    def state_of(self, issue: IssueView, own: Sequence[str] | None = None) -> IncidentState:
         """The issue's state block (with any event a concurrent writer's save overwrote replayed
-        from the comments), or a state rebuilt from labels and comments."""
+        from the comments), or a state rebuilt from labels and comments.
+
+        ``own``: the tool's comments on the issue, when the caller has read them already.
+        """
         state = read_state(issue.body)
         if state is not None:
             if issue.comments > state.comments_seen:
-                markers = [m for body in self.own_comments(issue) for m in find_markers(body, "event")]
-                return replay(state, markers)
+                bodies = self.own_comments(issue) if own is None else own
+                return replay(state, [m for body in bodies for m in find_markers(body, "event")])
             return state
         return rebuild_state(
             self.playbook,
@@ -196,7 +211,7 @@ class Incidents:
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[issue.body, *self.own_comments(issue)],
+            marked_texts=[issue.body, *(self.own_comments(issue) if own is None else own)],
         )
 
     def own_comments(self, issue: IssueView) -> list[str]:

@@ -168,6 +168,8 @@ class Event:
     body: str
     incident: str
     delta: dict[str, Any] | None = None
+    # What the status page may show of this entry (the status template and message, no names).
+    public: str | None = None
 
     def markdown(self) -> str:
         """The comment text: visible Markdown, then the marker (with the state change it made)."""
@@ -180,6 +182,8 @@ class Event:
         }
         if self.delta:
             payload["delta"] = self.delta
+        if self.public:
+            payload["public"] = self.public
         marker = encode_marker("event", payload)
         return fit(self.body.rstrip("\n"), "\n\n" + marker + "\n")
 
@@ -437,11 +441,13 @@ def update_status(
         else playbook.severity(new.severity).policy.update_every_minutes
     )
     new.next_update_due = iso(now + timedelta(minutes=minutes))
-    line = status_line(playbook, new, now=now, next_minutes=minutes)
-    body = f"**Status update**{_by(by)}\n\n{line}"
+    public = status_line(playbook, new, now=now, next_minutes=minutes)
     if message.strip():
-        body += f"\n\n{text_of(message.strip())}"
-    return new, Event(key, "status", at, f"status: {status}", body, state.key)
+        public += f"\n\n{text_of(message.strip())}"
+    body = f"**Status update**{_by(by)}\n\n{public}"
+    return new, Event(
+        key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
+    )
 
 
 def _by(login: str | None) -> str:
@@ -539,7 +545,11 @@ def duration(start: str | None, end: str | None) -> str:
     """A human duration such as ``1 h 05 min``, or ``–`` when either end is missing."""
     if not start or not end:
         return "–"
-    minutes = max(int((parse_time(end) - parse_time(start)).total_seconds() // 60), 0)
+    return minutes_text(max(int((parse_time(end) - parse_time(start)).total_seconds() // 60), 0))
+
+
+def minutes_text(minutes: int) -> str:
+    """``1 h 05 min`` or ``42 min``."""
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 

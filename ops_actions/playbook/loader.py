@@ -43,6 +43,7 @@ from ops_actions.playbook.model import (
     Severity,
     SeverityPolicy,
     SignalSpec,
+    StatusPage,
     Step,
     Workflow,
 )
@@ -435,6 +436,28 @@ class _CrossReferences:
             group_by=raw.get("causes", {}).get("group_by", "cause"),
             flap_control=flap,
             manual_checks=manual_checks,
+            status_page=self.status_page(raw["status_page"], refs, severities)
+            if "status_page" in raw
+            else None,
+        )
+
+    def status_page(
+        self, item: Mapping[str, Any], refs: _Refs, severities: tuple[Severity, ...]
+    ) -> StatusPage:
+        outage = tuple(item.get("outage_severities", [severities[0].id]))
+        for index, severity in enumerate(outage):
+            if severity not in refs.severities:
+                self.add(("status_page", "outage_severities", index), f"unknown severity {severity!r}")
+        section = item.get("postmortem_section")
+        if section is not None and section not in {s["id"] for s in self.raw["postmortem"]["sections"]}:
+            self.add(("status_page", "postmortem_section"), f"unknown postmortem section {section!r}")
+        return StatusPage(
+            team=item.get("team"),
+            links=tuple((link["title"], link["url"]) for link in item.get("links", [])),
+            public_events=tuple(item.get("public_events", StatusPage.public_events)),
+            outage_severities=outage,
+            postmortem_section=section,
+            internal_label=item.get("internal_label", StatusPage.internal_label),
         )
 
     def flap_control(self, item: Mapping[str, Any] | None, rule_ids: set[str]) -> FlapControl:

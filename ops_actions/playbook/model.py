@@ -266,6 +266,18 @@ class ManualCheck:
 
 
 @dataclass(frozen=True)
+class StatusPage:
+    """What the public status page shows; its presence makes incident changes rebuild the page."""
+
+    team: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    public_events: tuple[str, ...] = ("status", "resolved")
+    outage_severities: tuple[str, ...] = ()
+    postmortem_section: str | None = None
+    internal_label: str = "internal"
+
+
+@dataclass(frozen=True)
 class Playbook:
     """The whole playbook."""
 
@@ -293,6 +305,7 @@ class Playbook:
     group_by: str = "cause"
     flap_control: FlapControl = FlapControl()
     manual_checks: tuple[ManualCheck, ...] = ()
+    status_page: StatusPage | None = None
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -100,6 +100,25 @@ def section_tasks(text: str, heading: str) -> list[Task] | None:
     return tasks if level is not None else None
 
 
+def section_source(text: str, heading: str) -> str | None:
+    """The Markdown source under the first heading with this title, up to the next heading of the
+    same or a higher level (None when there is no such heading)."""
+    lines = normalized(text).split("\n")
+    tokens = _PARSER.parse("\n".join(lines))
+    start: int | None = None
+    level = 0
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        depth = int(token.tag[1])
+        if start is not None and depth <= level:
+            return "\n".join(lines[start : token.map[0]])
+        title = tokens[index + 1].content.strip() if index + 1 < len(tokens) else ""
+        if start is None and title.lower() == heading.lower():
+            start, level = token.map[1], depth
+    return None if start is None else "\n".join(lines[start:])
+
+
 _TASK_BOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])\s+)\[[ xX]\]")
 
 

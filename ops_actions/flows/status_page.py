@@ -1,0 +1,210 @@
+"""The status page from the tracker: read the incidents, build the site, write it; and the rebuild
+that the runs changing an incident dispatch.
+
+Reading costs a flat number of listings (incidents updated within the history, the open ones,
+postmortems) plus one comment listing per incident shown, never the search API. Only the tool's
+own comments are read for updates, and a postmortem counts only when the tool opened it. The
+files are rendered and checked (``status.json`` against its schema) before anything is written.
+
+Events made with ``GITHUB_TOKEN`` start no workflow, but a ``workflow_dispatch`` does: so after
+an incident is opened, updated or resolved, the same step dispatches ``incident-status-page.yml``,
+which builds and deploys the page at once instead of waiting for its schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from ops_actions.errors import ExitCode, OpsError
+from ops_actions.flows.incidents import Announcer, CommentView, Incidents, IssueView
+from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
+from ops_actions.incident.public import PublicIncident, is_public, page_settings, public_incident
+from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
+from ops_actions.incident.status_model import STATUS_SCHEMA_ID, build_page, window_start
+from ops_actions.incident.status_site import site_files
+from ops_actions.playbook.model import Playbook
+
+STATUS_PAGE_WORKFLOW: Final = "incident-status-page.yml"
+REDACTED: Final = "[redacted]"
+
+
+class ListedIssue(IssueView, Protocol):
+    @property
+    def closed_at(self) -> datetime | None: ...
+
+
+class StatusPageTracker(Protocol):
+    """The reads the status page needs (``adapters.github_tracker.Tracker`` provides them)."""
+
+    def open_incidents(self, label: str) -> Sequence[ListedIssue]: ...
+    def issues(
+        self, label: str, *, state: str = "all", since: datetime | None = None
+    ) -> Sequence[ListedIssue]: ...
+    def comments(self, number: int) -> Sequence[CommentView]: ...
+
+
+def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:
+    """The public view of every incident the page may show (not internal, not ended before the history)."""
+    playbook = incidents.playbook
+    since = window_start(now)
+    listed = {issue.number: issue for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since)}
+    for issue in tracker.open_incidents(INCIDENT_LABEL):  # an open one nobody touched for 90 days
+        listed.setdefault(issue.number, issue)
+    filed = tracker.issues(POSTMORTEM_LABEL, state="all", since=since)
+    postmortems = {issue.number: issue for issue in filed}
+    found = []
+    for number, issue in sorted(listed.items()):
+        if not is_public(playbook, issue.labels):
+            continue
+        own = [c.body for c in tracker.comments(number) if c.author == issue.author]
+        state = incidents.state_of(issue, own)
+        found.append(
+            public_incident(
+                playbook,
+                number,
+                state,
+                open_=issue.state == "open",
+                closed_at=issue.closed_at,
+                own_comments=own,
+                postmortem_body=_postmortem_body(issue, state, postmortems),
+            )
+        )
+    return found
+
+
+def _postmortem_body(
+    incident: IssueView, state: IncidentState, postmortems: Mapping[int, IssueView]
+) -> str | None:
+    """The body of the incident's postmortem, when the tool filed it (same author, linked both ways)."""
+    postmortem = postmortems.get(state.postmortem or 0)
+    if postmortem is None or postmortem.author != incident.author:
+        return None
+    linked = read_postmortem_state(postmortem.body)
+    return postmortem.body if linked is not None and linked.incident == incident.number else None
+
+
+@cache
+def status_schema() -> dict[str, Any]:
+    """The JSON Schema of ``status.json``, shipped in the package."""
+    text = resources.files("ops_actions").joinpath("incident/status.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def build_site(
+    incidents: Incidents,
+    tracker: StatusPageTracker,
+    *,
+    repository: str,
+    now: datetime,
+    last_checked_at: str | None,
+    secrets: Sequence[str] = (),
+) -> dict[str, str]:
+    """Every file of the site, checked, with any known secret someone typed into an update redacted."""
+    import jsonschema
+
+    playbook = incidents.playbook
+    team = page_settings(playbook).team or repository.split("/", 1)[-1]
+    page = build_page(
+        playbook,
+        collect(incidents, tracker, now=now),
+        team=team,
+        repository=repository,
+        now=now,
+        last_checked_at=last_checked_at,
+    )
+    files = {path: _redacted(content, secrets) for path, content in site_files(playbook, page).items()}
+    jsonschema.validate(json.loads(files["status.json"]), status_schema())
+    return files
+
+
+def _redacted(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _is_earlier_build(folder: Path) -> bool:
+    try:
+        document = json.loads((folder / "status.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("schema") == STATUS_SCHEMA_ID
+
+
+def write_site(out: Path, files: Mapping[str, str]) -> None:
+    """Write the site into ``out`` as a whole: staged beside it, then swapped in.
+
+    ``out`` must be new, empty, or an earlier build (which it replaces); any other folder is left
+    alone, so a wrong ``--out`` never deletes someone's files.
+    """
+    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or _is_earlier_build(out))):
+        raise OpsError(
+            f"{out} exists and is not an earlier status page build; give a new or empty folder",
+            ExitCode.USAGE,
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8", newline="\n")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# --- the rebuild ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """How the rebuild dispatch fared (a notification target's result, for the timeline)."""
+
+    target: str
+    ok: bool
+    detail: str
+
+
+class DispatchTracker(Protocol):
+    def has_workflow(self, workflow: str) -> bool: ...
+    def default_branch(self) -> str: ...
+    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> object: ...
+
+
+def rebuild_trigger(tracker: DispatchTracker, playbook: Playbook) -> Announcer | None:
+    """The hook that dispatches the status page's workflow after an announced incident change.
+
+    None when the playbook has no status page. A repository without the workflow is skipped (looked
+    up once per process); a failed dispatch is reported back, to be noted on the timeline, and
+    never stops the command.
+    """
+    if playbook.status_page is None:
+        return None
+    present: list[bool] = []
+
+    def trigger(kind: str, state: IncidentState, url: str) -> list[Rebuild]:
+        try:
+            if not present:
+                present.append(tracker.has_workflow(STATUS_PAGE_WORKFLOW))
+            if not present[0]:
+                return []
+            tracker.dispatch(STATUS_PAGE_WORKFLOW, ref=tracker.default_branch(), inputs={})
+        except OpsError as error:
+            return [Rebuild("status page", False, error.message)]
+        return [Rebuild("status page", True, f"{STATUS_PAGE_WORKFLOW} dispatched")]
+
+    return trigger

@@ -1,0 +1,203 @@
+"""The status page's model, pure: the state of each component now, the open incidents, and a
+90-day history per component, from the public view of the incidents; and ``status.json``.
+
+A component is in an outage or degraded while an open incident names it (or names no component
+yet: then nobody has said which part is fine), at the level of the incident's severity; otherwise
+it is operational. History days count the incidents' time from opening to resolution, overlaps
+counted once, at the worst severity each incident had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+
+from ops_actions.incident.public import PublicIncident, level_of
+from ops_actions.incident.state import iso, parse_time
+from ops_actions.playbook.model import Playbook
+
+HISTORY_DAYS: Final = 90
+LEVELS: Final = ("operational", "degraded", "outage")
+STATUS_SCHEMA_ID: Final = "ops-actions/status"
+STATUS_VERSION: Final = 1
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of a component's history (UTC): the worst level and the minutes in incidents."""
+
+    date: str
+    level: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    name: str
+    level: str
+    days: tuple[Day, ...]
+
+    @property
+    def incident_days(self) -> int:
+        return sum(1 for day in self.days if day.level != "operational")
+
+    @property
+    def minutes(self) -> int:
+        return sum(day.minutes for day in self.days)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the site shows, as of ``generated_at``."""
+
+    team: str
+    repository: str
+    links: tuple[tuple[str, str], ...]
+    generated_at: str
+    level: str
+    components: tuple[ComponentView, ...]
+    open_incidents: tuple[PublicIncident, ...]
+    past_incidents: tuple[PublicIncident, ...]
+    last_checked_at: str | None
+
+    @property
+    def incidents(self) -> tuple[PublicIncident, ...]:
+        return self.open_incidents + self.past_incidents
+
+
+def worst(levels: Sequence[str]) -> str:
+    return max(levels, key=LEVELS.index, default="operational")
+
+
+def affects(incident: PublicIncident, component: str) -> bool:
+    return not incident.components or component in incident.components
+
+
+def _minutes(spans: Sequence[tuple[datetime, datetime]]) -> int:
+    """Minutes covered by the spans, overlaps counted once."""
+    total = timedelta()
+    reach: datetime | None = None
+    for start, end in sorted(spans):
+        begin = max(start, reach) if reach is not None else start
+        if end > begin:
+            total += end - begin
+            reach = end
+    return int(total.total_seconds() // 60)
+
+
+def _history(
+    playbook: Playbook, incidents: Sequence[PublicIncident], component: str, now: datetime
+) -> tuple[Day, ...]:
+    today = now.date()
+    days = []
+    for offset in range(HISTORY_DAYS - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        day_start = datetime.combine(day, time(), tzinfo=now.tzinfo)
+        day_end = min(day_start + timedelta(days=1), now)
+        spans, levels = [], []
+        for incident in incidents:
+            if not affects(incident, component):
+                continue
+            start = parse_time(incident.started_at)
+            end = parse_time(incident.ended_at) if incident.ended_at else now
+            if start < day_end and end > day_start:
+                spans.append((max(start, day_start), min(end, day_end)))
+                levels.append(level_of(playbook, incident.worst_severity))
+        days.append(Day(day.isoformat(), worst(levels), _minutes(spans)))
+    return tuple(days)
+
+
+def window_start(now: datetime) -> datetime:
+    """The first moment the history covers (midnight UTC, HISTORY_DAYS - 1 days ago)."""
+    first: date = now.date() - timedelta(days=HISTORY_DAYS - 1)
+    return datetime.combine(first, time(), tzinfo=now.tzinfo)
+
+
+def build_page(
+    playbook: Playbook,
+    incidents: Sequence[PublicIncident],
+    *,
+    team: str,
+    repository: str,
+    now: datetime,
+    last_checked_at: str | None,
+) -> Page:
+    """The page as of ``now``; incidents that ended before the history window are left out."""
+    start = window_start(now)
+    shown = [i for i in incidents if i.open or (i.ended_at and parse_time(i.ended_at) >= start)]
+    open_incidents = sorted((i for i in shown if i.open), key=lambda i: i.started_at, reverse=True)
+    past = sorted((i for i in shown if not i.open), key=lambda i: i.ended_at or "", reverse=True)
+    components = tuple(
+        ComponentView(
+            name,
+            worst([level_of(playbook, i.severity) for i in open_incidents if affects(i, name)]),
+            _history(playbook, shown, name, now),
+        )
+        for name in playbook.components
+    )
+    settings = playbook.status_page
+    return Page(
+        team=team,
+        repository=repository,
+        links=settings.links if settings else (),
+        generated_at=iso(now),
+        level=worst([level_of(playbook, i.severity) for i in open_incidents]),
+        components=components,
+        open_incidents=tuple(open_incidents),
+        past_incidents=tuple(past),
+        last_checked_at=last_checked_at,
+    )
+
+
+def incident_path(incident: PublicIncident) -> str:
+    """Where an incident's own page is, relative to the site's root."""
+    return f"incidents/{incident.number}.html"
+
+
+def _incident_document(playbook: Playbook, incident: PublicIncident) -> dict[str, Any]:
+    return {
+        "id": incident.number,
+        "title": incident.title,
+        "severity": incident.severity,
+        "level": level_of(playbook, incident.severity if incident.open else incident.worst_severity),
+        "status": incident.status,
+        "open": incident.open,
+        "started_at": incident.started_at,
+        "ended_at": incident.ended_at,
+        "components": list(incident.components),
+        "url": incident_path(incident),
+        "updates": [
+            {"at": u.at, "kind": u.kind, "status": u.status, "text": u.markdown} for u in incident.updates
+        ],
+        "postmortem_summary": incident.summary,
+    }
+
+
+def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
+    """``status.json``: the page's facts for machines (checked against status.schema.json)."""
+    return {
+        "schema": STATUS_SCHEMA_ID,
+        "version": STATUS_VERSION,
+        "generated_at": page.generated_at,
+        "team": page.team,
+        "status": page.level,
+        "last_checked_at": page.last_checked_at,
+        "history_days": HISTORY_DAYS,
+        "components": [
+            {
+                "name": component.name,
+                "status": component.level,
+                "incident_days": component.incident_days,
+                "incident_minutes": component.minutes,
+                "days": [
+                    {"date": day.date, "status": day.level, "minutes": day.minutes}
+                    for day in component.days
+                    if day.level != "operational"
+                ],
+            }
+            for component in page.components
+        ],
+        "incidents": [_incident_document(playbook, incident) for incident in page.incidents],
+    }

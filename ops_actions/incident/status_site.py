@@ -1,0 +1,267 @@
+"""The status page as files, pure: HTML pages, an Atom feed, ``status.json``, one CSS file, one script.
+
+The pages are readable without JavaScript: ``status.js`` only adds "5 min ago" next to each UTC
+time. Nothing loads from another host, and a Content-Security-Policy says so to the browser.
+Every text from the incidents passes :func:`ops_actions.text.html.escape` or the public Markdown
+renderer; the feed is built by ElementTree, which escapes XML itself.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from importlib import resources
+from typing import Final
+
+from ops_actions.incident.public import PublicIncident, PublicUpdate, level_of
+from ops_actions.incident.state import duration, minutes_text, parse_time
+from ops_actions.incident.status_model import HISTORY_DAYS, Page, incident_path, status_document
+from ops_actions.playbook.model import Playbook
+from ops_actions.text.html import escape, markdown_html
+
+ATOM: Final = "http://www.w3.org/2005/Atom"
+STATIC: Final = ("style.css", "status.js", "favicon.svg")
+BANNERS: Final = {
+    "operational": "All systems operational",
+    "degraded": "Degraded performance",
+    "outage": "Major outage",
+}
+LEVEL_NAMES: Final = {"operational": "Operational", "degraded": "Degraded", "outage": "Outage"}
+CSP: Final = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def _time(at: str) -> str:
+    """A UTC time people read, with the machine-readable form the script turns into "… ago"."""
+    shown = parse_time(at).strftime("%Y-%m-%d %H:%M UTC")
+    return f'<time datetime="{escape(at)}">{shown}</time>'
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
+def _level(level: str) -> str:
+    return f'<span class="level level-{level}">{LEVEL_NAMES[level]}</span>'
+
+
+def _components(incident: PublicIncident) -> str:
+    return ", ".join(map(escape, incident.components)) or "not narrowed down yet"
+
+
+def _document(page: Page, *, title: str, body: str, root: str) -> str:
+    """A whole HTML page; ``root`` leads from the page to the site's root (``""`` or ``"../"``)."""
+    links = "".join(f'<li><a href="{escape(url)}">{escape(name)}</a></li>' for name, url in page.links)
+    nav = f'<nav aria-label="{escape(page.team)} links"><ul>{links}</ul></nav>' if links else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{root}style.css">
+<link rel="icon" type="image/svg+xml" href="{root}favicon.svg">
+<link rel="alternate" type="application/atom+xml" title="{escape(page.team)} status updates" \
+href="{root}feed.xml">
+<script src="{root}status.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to the status</a>
+<header class="site">
+<p class="team"><a href="{root}index.html">{escape(page.team)}</a></p>
+{nav}
+</header>
+<main id="main">
+{body}
+</main>
+<footer class="site">
+<p>Times are UTC. Built {_time(page.generated_at)} from the incident issues by ops-actions.</p>
+<p><a href="{root}feed.xml">Atom feed</a> · <a href="{root}status.json">status.json</a></p>
+</footer>
+</body>
+</html>
+"""
+
+
+def _updates(updates: Sequence[PublicUpdate]) -> str:
+    """The public updates, newest first."""
+    if not updates:
+        return '<p class="none">No public update yet.</p>'
+    items = "".join(
+        f'<li><p class="when">{_time(u.at)} · <strong>{escape(u.status.capitalize())}</strong></p>'
+        f'<div class="text">{markdown_html(u.markdown)}</div></li>'
+        for u in reversed(updates)
+    )
+    return f'<ol class="updates" reversed>{items}</ol>'
+
+
+def _open_incident(playbook: Playbook, incident: PublicIncident) -> str:
+    anchor = f"incident-{incident.number}"
+    return (
+        f'<article class="incident" aria-labelledby="{anchor}">'
+        f'<h3 id="{anchor}"><a href="{incident_path(incident)}">{escape(incident.title)}</a></h3>'
+        f'<p class="meta">{_level(level_of(playbook, incident.severity))} · '
+        f"{escape(incident.status.capitalize())} · since {_time(incident.started_at)} · "
+        f"Affects: {_components(incident)}</p>"
+        f"{_updates(incident.updates)}</article>"
+    )
+
+
+def _history(page: Page) -> str:
+    rows = []
+    for component in page.components:
+        days, spent = _count(component.incident_days, "day"), minutes_text(component.minutes)
+        summary = f"{days} with incidents, {spent} in all" if component.incident_days else "No incidents"
+        cells = "".join(
+            f'<span class="day day-{day.level}" title="{day.date}: {day.level}, {day.minutes} min"></span>'
+            if day.level != "operational"
+            else '<span class="day"></span>'
+            for day in component.days
+        )
+        rows.append(
+            f'<li><h3>{escape(component.name)}</h3><p class="summary">{summary}</p>'
+            f'<div class="days" aria-hidden="true">{cells}</div>'
+            f'<p class="axis" aria-hidden="true"><span>{HISTORY_DAYS} days ago</span>'
+            "<span>Today</span></p></li>"
+        )
+    return f'<ul class="history">{"".join(rows)}</ul>'
+
+
+def _past(playbook: Playbook, page: Page) -> str:
+    if not page.past_incidents:
+        return f'<p class="none">No incidents in the last {HISTORY_DAYS} days.</p>'
+    items = "".join(
+        f'<li><a href="{incident_path(i)}">{escape(i.title)}</a> '
+        f"{_level(level_of(playbook, i.worst_severity))} · {_time(i.started_at)} · "
+        f"lasted {duration(i.started_at, i.ended_at)}</li>"
+        for i in page.past_incidents
+    )
+    return f'<ul class="past">{items}</ul>'
+
+
+def index_html(playbook: Playbook, page: Page) -> str:
+    count = len(page.open_incidents)
+    said = f"{_count(count, 'open incident')}." if count else "No open incidents."
+    if page.last_checked_at:
+        said += f" Last automated check: {_time(page.last_checked_at)}."
+    components = "".join(
+        f'<li><span class="component">{escape(c.name)}</span> {_level(c.level)}</li>' for c in page.components
+    )
+    body = [
+        f"<h1>{escape(page.team)} status</h1>",
+        f'<section class="now now-{page.level}" aria-labelledby="now-title">'
+        f'<h2 id="now-title">{BANNERS[page.level]}</h2><p>{said}</p></section>',
+        '<section aria-labelledby="components-title"><h2 id="components-title">Components</h2>'
+        f'<ul class="components">{components}</ul></section>',
+    ]
+    if page.open_incidents:
+        incidents = "".join(_open_incident(playbook, i) for i in page.open_incidents)
+        body.append(
+            '<section aria-labelledby="open-title"><h2 id="open-title">Open incidents</h2>'
+            f"{incidents}</section>"
+        )
+    body += [
+        f'<section aria-labelledby="history-title"><h2 id="history-title">Last {HISTORY_DAYS} days</h2>'
+        f"{_history(page)}</section>",
+        f'<section aria-labelledby="past-title"><h2 id="past-title">Past incidents</h2>'
+        f"{_past(playbook, page)}</section>",
+    ]
+    return _document(page, title=f"{page.team} status", body="\n".join(body), root="")
+
+
+def incident_html(playbook: Playbook, page: Page, incident: PublicIncident) -> str:
+    level = level_of(playbook, incident.severity if incident.open else incident.worst_severity)
+    facts = [
+        ("Status", escape(incident.status.capitalize())),
+        ("Impact", _level(level)),
+        ("Affects", _components(incident)),
+        ("Started", _time(incident.started_at)),
+    ]
+    if incident.ended_at:
+        facts += [
+            ("Ended", _time(incident.ended_at)),
+            ("Duration", duration(incident.started_at, incident.ended_at)),
+        ]
+    listed = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
+    body = [
+        '<p class="back"><a href="../index.html">Back to the status page</a></p>',
+        f"<h1>{escape(incident.title)}</h1>",
+        f'<dl class="facts">{listed}</dl>',
+    ]
+    if incident.summary:
+        body.append(
+            '<section aria-labelledby="summary-title"><h2 id="summary-title">Summary</h2>'
+            f'<div class="text">{markdown_html(incident.summary)}</div></section>'
+        )
+    body.append(
+        '<section aria-labelledby="updates-title"><h2 id="updates-title">Updates</h2>'
+        f"{_updates(incident.updates)}</section>"
+    )
+    return _document(page, title=f"{incident.title} · {page.team} status", body="\n".join(body), root="../")
+
+
+def _stable_id(page: Page, *parts: object) -> str:
+    """A URN that stays the same across builds, so feed readers see each update once."""
+    name = ":".join(["ops-actions", page.repository, *map(str, parts)])
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def feed_xml(page: Page) -> str:
+    """An Atom feed (RFC 4287) with one entry per public update, newest first."""
+    ET.register_namespace("", ATOM)
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        element.text = text
+        return element
+
+    entries = sorted(
+        ((incident, update) for incident in page.incidents for update in incident.updates),
+        key=lambda pair: parse_time(pair[1].at),
+        reverse=True,
+    )
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    add(feed, "id", _stable_id(page, "status"))
+    add(feed, "title", f"{page.team} status")
+    add(feed, "updated", entries[0][1].at if entries else page.generated_at)
+    add(add(feed, "author"), "name", page.team)
+    add(feed, "link", rel="alternate", type="text/html", href="index.html")
+    add(feed, "link", rel="self", type="application/atom+xml", href="feed.xml")
+    add(feed, "generator", "ops-actions")
+    for incident, update in entries:
+        entry = add(feed, "entry")
+        add(entry, "id", _stable_id(page, incident.number, update.key))
+        add(entry, "title", f"{incident.title}: {update.status}")
+        add(entry, "updated", update.at)
+        add(entry, "published", update.at)
+        add(entry, "link", rel="alternate", type="text/html", href=incident_path(incident))
+        add(entry, "content", markdown_html(update.markdown), type="html")
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def static_file(name: str) -> str:
+    """The stylesheet, the script or the icon, as shipped in the package."""
+    return (
+        resources.files("ops_actions").joinpath(f"templates/status_page/{name}").read_text(encoding="utf-8")
+    )
+
+
+def site_files(playbook: Playbook, page: Page) -> dict[str, str]:
+    """Every file of the site by its path relative to the site's root."""
+    files = {
+        "index.html": index_html(playbook, page),
+        "feed.xml": feed_xml(page),
+        "status.json": json.dumps(status_document(playbook, page), indent=2, ensure_ascii=False) + "\n",
+    }
+    for incident in page.incidents:
+        files[incident_path(incident)] = incident_html(playbook, page, incident)
+    for name in STATIC:
+        files[name] = static_file(name)
+    return files
