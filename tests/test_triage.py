@@ -30,6 +30,7 @@ def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
         ("worker-stalled", "SEV-2", ["B"], ["worker-heartbeat-stale"]),
         ("webhook-failing", "SEV-2", ["A"], ["webhooks-failing"]),
         ("job-regression", "SEV-2", ["C"], ["job-failures-high", "job-failures-isolated"]),
+        ("job-failed-once", "SEV-2", ["C"], ["job-failures-isolated"]),
         ("payments-down", "SEV-1", [], ["payments-not-accepted"]),
         ("jobs-down", "SEV-1", [], ["job-creation-unavailable"]),
         ("malformed", None, [], []),
@@ -46,7 +47,8 @@ def test_each_scenario_gets_its_severity_and_branches(
     rules: list[str],
 ) -> None:
     """The sandbox's scenarios map to the playbook's severities and decision-tree branches; the
-    canaries' failures are SEV-1; unreadable metrics (flap control) wait for a second triage."""
+    canaries' failures are SEV-1, one failed job is SEV-2 (the seed's isolated job errors);
+    unreadable metrics (flap control) wait for a second triage."""
     backend.set_scenario(scenario)
     code, report, _ = triage()
     assert code == 0

@@ -63,7 +63,9 @@ class Regrouper:
             )
         opened = self.incidents.open(
             key=f"split-{number}-{slug(cause)}",
-            title=cause_name(self.playbook, cause),
+            title=cause_name(
+                self.playbook, cause, state.snapshots[-1].get("fired", []) if state.snapshots else ()
+            ),
             severity=last_severity_of(self.playbook, state, cause),
             impact="",
             summary=f"Split from #{number}{f' by @{by}' if by else ''}.",

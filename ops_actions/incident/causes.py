@@ -155,17 +155,21 @@ def held_alerts_firing(alerts: Mapping[str, str]) -> bool:
     return any(status == "firing" for status in alerts.values())
 
 
-def cause_name(playbook: Playbook, cause: str) -> str:
-    """A cause as an issue title: its branch's title, its first rule's summary, or the alert."""
+def cause_name(playbook: Playbook, cause: str, fired: Sequence[str] = ()) -> str:
+    """A cause as an issue title: the branch of its rules (those that ``fired`` first), else the
+    first such rule's summary, else the alert."""
     if cause == ONE_CAUSE:
         return "Backend incident"
     if cause.startswith(ALERT_PREFIX):
         return f"Alert {cause.removeprefix(ALERT_PREFIX)}"
-    branch = next((b for b in playbook.decision_tree if b.id == cause), None)
+    if any(b.id == cause for b in playbook.decision_tree):
+        return playbook.branch(cause).title
+    rules = [rule for rule in playbook.rules if rule.cause == cause]
+    rules = [rule for rule in rules if rule.id in fired] or rules
+    branch = next((rule.branch for rule in rules if rule.branch), None)
     if branch is not None:
-        return branch.title
-    rule = next((r for r in playbook.rules if r.cause == cause), None)
-    return rule.summary.rstrip(".")[:120] if rule else cause
+        return playbook.branch(branch).title
+    return rules[0].summary.rstrip(".")[:120] if rules else cause
 
 
 def absorb(

@@ -8,7 +8,8 @@ transport level (status codes, resets, delays, huge or undecodable bodies, slow 
 Routes of the ``"reference"`` API (the default; the bundled playbook's backend):
 
 * ``GET /api/ready`` (no auth) and ``GET /api/ops/{metrics,webhook-events,dead-letters}``
-  (``Authorization: Bearer <admin token>``) play the backend.
+  (``Authorization: Bearer <admin token>``) play the backend; ``job-failed-once`` reports one
+  failed job and its dead letter (the seed's "isolated job errors").
 * Two canaries a team would point the playbook at, for what the ops API cannot show (same auth):
   ``GET /api/ops/canary/payments`` (does the payment processor accept a test charge?) and
   ``POST /api/ops/canary/jobs`` (create a synthetic job). They answer 2xx when the check passes
@@ -19,9 +20,9 @@ Routes of the ``"search"`` API (a search/indexing service, ``examples/search-tea
 * ``GET /healthz`` (no auth) and ``GET /internal/{stats,index-errors}`` (admin token, same rules).
 * Scenarios: ``db-down`` turns the cluster red, ``worker-stalled`` makes the indexer lag grow on
   every stats call, ``job-regression`` reports index errors most of which share one cause;
-  ``webhook-failing``, ``payments-down`` and ``jobs-down`` have no counterpart there and answer as
-  ``healthy``; ``slow``, ``flaky``,
-  ``malformed`` and ``unauthorized`` behave as in the reference API.
+  ``webhook-failing``, ``job-failed-once``, ``payments-down`` and ``jobs-down`` have no
+  counterpart there and answer as ``healthy``; ``slow``, ``flaky``, ``malformed`` and
+  ``unauthorized`` behave as in the reference API.
 
 Routes of the ``"messaging"`` API (a delivery service, ``examples/messaging-team/playbook.yaml``;
 answers in :mod:`ops_actions.sandbox.messaging`):
@@ -33,8 +34,8 @@ answers in :mod:`ops_actions.sandbox.messaging`):
   ``worker-stalled`` fails the delivery worker's readiness and grows the pending deliveries on
   every stats call, ``webhook-failing`` counts failing receipt webhooks, ``job-regression`` fails
   deliveries most of which share one cause; ``slow`` (the stats), ``flaky``, ``malformed`` and
-  ``unauthorized`` behave as in the reference API; ``payments-down`` and ``jobs-down`` answer as
-  ``healthy``.
+  ``unauthorized`` behave as in the reference API; ``job-failed-once``, ``payments-down`` and
+  ``jobs-down`` answer as ``healthy``.
 
 All APIs share:
 
@@ -109,6 +110,8 @@ _STALLED_QUEUE_STEP: Final = 25
 _WEBHOOK_FAILURES: Final = 7
 _WEBHOOK_ERROR: Final = "No signatures found matching the expected signature for payload"
 _JOBS_FAILED_LAST_HOUR: Final = 12
+# How many jobs failed in the last hour, and how many dead letters: a regression, or one isolated job.
+_JOBS_FAILED: Final[Mapping[str, int]] = {"job-regression": _JOBS_FAILED_LAST_HOUR, "job-failed-once": 1}
 _PAYMENTS_CANARY_ERROR: Final = "the payment processor declined the canary charge (card_declined)"
 _JOBS_CANARY_ERROR: Final = "job creation unavailable: enqueue timed out after 5s"
 _DEAD_LETTER_SIGNATURE: Final[Mapping[str, str]] = {
@@ -123,6 +126,7 @@ _DEAD_LETTER_OUTLIERS: Final[Mapping[int, Mapping[str, str]]] = {
     11: {"reason": "input file too large (38 MB)", "provider": "local", "input": "pdf-summary"},
 }
 _DEAD_LETTERS_TOTAL: Final = 15
+_DEAD_LETTERS: Final[Mapping[str, int]] = {"job-regression": _DEAD_LETTERS_TOTAL, "job-failed-once": 1}
 
 # Headers whose values are credentials: the request log keeps only whether they were sent.
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-api-key"})
@@ -567,8 +571,8 @@ class SandboxBackend:
             },
             "queue_depth": {"queued": queued, "running": 1},
             "webhook_failed_last_hour": _WEBHOOK_FAILURES if scenario == "webhook-failing" else 0,
-            "jobs_failed_last_hour": _JOBS_FAILED_LAST_HOUR if scenario == "job-regression" else 0,
-            "dead_letters_last_24h": _DEAD_LETTERS_TOTAL if scenario == "job-regression" else 0,
+            "jobs_failed_last_hour": _JOBS_FAILED.get(scenario, 0),
+            "dead_letters_last_24h": _DEAD_LETTERS.get(scenario, 0),
         }
         return _json_reply(200, metrics)
 
@@ -615,9 +619,9 @@ class SandboxBackend:
         if scenario == "malformed":
             return _Reply(200, _INVALID_JSON_BODY)
         items: list[dict[str, str]] = []
-        if scenario == "job-regression":
+        if scenario in _DEAD_LETTERS:
             now = self._clock()
-            for index in range(_DEAD_LETTERS_TOTAL):
+            for index in range(_DEAD_LETTERS[scenario]):
                 signature = _DEAD_LETTER_OUTLIERS.get(index, _DEAD_LETTER_SIGNATURE)
                 items.append(
                     {

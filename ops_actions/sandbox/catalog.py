@@ -8,6 +8,7 @@ SCENARIOS: tuple[str, ...] = (
     "worker-stalled",
     "webhook-failing",
     "job-regression",
+    "job-failed-once",
     "payments-down",
     "jobs-down",
     "slow",
