@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state import read_state, with_state
 from tests.fixtures.receiver import Receiver
 from tests.fixtures.world import World
 
@@ -203,3 +203,18 @@ def test_a_firing_alert_confirms_a_failed_readiness_at_once(world: World) -> Non
     assert state is not None
     assert state.causes == ["backend", "alert:api-down"]
     assert state.snapshots[0]["fired"] == ["backend-not-ready"]
+
+
+def test_an_incident_holding_no_cause_keeps_following_what_its_triage_saw(world: World) -> None:
+    """An incident opened before incidents had causes (its state holds none) takes the causes of its
+    last snapshot's rules instead of seeing them opened again in a second incident."""
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    (incident,) = world.issues()
+    state = read_state(incident["body"])
+    assert state is not None and state.causes == ["B"]
+    state.causes = []
+    world.edit_body(incident["number"], with_state(incident["body"], state))
+    assert world.watch(10) == 0
+    assert len(world.issues()) == 1
+    assert world.timeline(incident["number"])[0].startswith("**Now following**: B) Queue growing or worker down")

@@ -29,6 +29,7 @@ from ops_actions.incident.causes import (
     cause_components,
     cause_title,
     firing_causes,
+    followed,
     held_alerts_firing,
     view_of,
     worst,
@@ -139,7 +140,13 @@ def reconcile(
     )
     opened = [(issue, incidents.state_of(issue)) for issue in listed]
     held = [
-        Held(issue.number, tuple(s.causes), tuple(s.components), tuple(s.alerts), bool(s.snapshots))
+        Held(
+            issue.number,
+            tuple(followed(playbook, s)),
+            tuple(s.components),
+            tuple(s.alerts),
+            bool(s.snapshots),
+        )
         for issue, s in opened
     ]
     seen = (
@@ -201,7 +208,7 @@ def _follow(
     )
     events: list[Event] = []
     current = state
-    adopted = plan.adopted.get(issue.number, [])
+    adopted = [cause for cause in causes if cause not in state.causes]
     if adopted:
         current = replace(current, causes=causes)
         body = "**Now following**: " + "; ".join(text_of(cause_title(playbook, c)) for c in adopted)

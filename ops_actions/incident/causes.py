@@ -26,12 +26,17 @@ def alert_cause(playbook: Playbook, key: str) -> str:
     return ONE_CAUSE if playbook.group_by == "one" else ALERT_PREFIX + key
 
 
+def _alert_key(cause: str) -> str:
+    """An alert's dedupe key (text from a monitor) as one line that cannot close a code span."""
+    return " ".join(cause.removeprefix(ALERT_PREFIX).split()).replace("`", "'")[:120]
+
+
 def cause_title(playbook: Playbook, cause: str) -> str:
     """A cause as people read it: its branch, its rules, the alert, or everything."""
     if cause == ONE_CAUSE:
         return "everything triage and alerts report"
     if cause.startswith(ALERT_PREFIX):
-        return f"alert `{cause.removeprefix(ALERT_PREFIX)}`"
+        return f"alert `{_alert_key(cause)}`"
     rules = [rule.id for rule in playbook.rules if rule.cause == cause]
     branch = next((b for b in playbook.decision_tree if b.id == cause), None)
     name = f"{branch.id}) {branch.title}" if branch else f"`{cause}`"
@@ -41,6 +46,16 @@ def cause_title(playbook: Playbook, cause: str) -> str:
 def firing_causes(playbook: Playbook, fired: Sequence[RuleOutcome]) -> list[str]:
     """The causes of the fired rules, each once, in rule order."""
     return list(dict.fromkeys(playbook.rule(outcome.id).cause for outcome in fired))
+
+
+def followed(playbook: Playbook, state: IncidentState) -> list[str]:
+    """The causes an incident follows: those it holds, else (it holds none: opened by a person, or
+    before incidents had causes) those of the rules its last triage snapshot saw firing."""
+    if state.causes:
+        return list(state.causes)
+    fired = state.snapshots[-1].get("fired", []) if state.snapshots else []
+    names = {rule.id for rule in playbook.rules}
+    return list(dict.fromkeys(playbook.rule(r).cause for r in fired if r in names))
 
 
 def cause_components(playbook: Playbook, causes: Sequence[str]) -> list[str]:
@@ -161,7 +176,7 @@ def cause_name(playbook: Playbook, cause: str, fired: Sequence[str] = ()) -> str
     if cause == ONE_CAUSE:
         return "Backend incident"
     if cause.startswith(ALERT_PREFIX):
-        return f"Alert {cause.removeprefix(ALERT_PREFIX)}"
+        return f"Alert {_alert_key(cause)}"
     if any(b.id == cause for b in playbook.decision_tree):
         return playbook.branch(cause).title
     rules = [rule for rule in playbook.rules if rule.cause == cause]
@@ -196,12 +211,14 @@ def absorb(
         lines.append(
             "Causes taken over: " + "; ".join(text_of(cause_title(playbook, c)) for c in other.causes)
         )
+    kind = "merge"
     if playbook.more_severe(other.severity, state.severity):
         new, _ = change_severity(
             playbook, new, severity=other.severity, reason=f"merged #{number}", now=now, by=by, key=key
         )
         lines.append(f"Severity {state.severity} → {other.severity} (#{number}'s).")
-    return new, Event(key, "merge", iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
+        kind = "severity"  # announced like any raised severity
+    return new, Event(key, kind, iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
 
 
 def release(
