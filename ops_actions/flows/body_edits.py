@@ -17,7 +17,7 @@ from typing import Any
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents
-from ops_actions.flows.slash_commands import CommandTracker
+from ops_actions.flows.slash_commands import CommandTracker, is_bot
 from ops_actions.incident.checklist import box_changes, refuse_ticks, set_check
 from ops_actions.incident.slash_grammar import may_command
 from ops_actions.incident.state import INCIDENT_LABEL
@@ -49,7 +49,7 @@ class BodyEdit:
                 before=before if isinstance(before, str) else None,
                 after=issue["body"] if isinstance(issue.get("body"), str) else "",
                 editor=str(sender["login"]),
-                editor_is_bot=sender.get("type") == "Bot" or str(sender["login"]).endswith("[bot]"),
+                editor_is_bot=is_bot(sender),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise OpsError(f"not an issues event payload (missing or bad {error})") from None

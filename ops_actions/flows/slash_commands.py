@@ -28,6 +28,11 @@ from ops_actions.incident.state import (
 from ops_actions.text.markdown import encode_marker
 
 
+def is_bot(user: Mapping[str, Any]) -> bool:
+    """Whether a payload's user is a bot (an app, or an account named like one)."""
+    return user.get("type") == "Bot" or str(user["login"]).endswith("[bot]")
+
+
 @dataclass(frozen=True)
 class CommentEvent:
     """The parts of an ``issue_comment`` payload the commands need."""
@@ -55,7 +60,7 @@ class CommentEvent:
                 comment_id=int(comment["id"]),
                 body=comment["body"] if isinstance(comment.get("body"), str) else "",
                 author=str(user["login"]),
-                author_is_bot=user.get("type") == "Bot" or str(user["login"]).endswith("[bot]"),
+                author_is_bot=is_bot(user),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise OpsError(f"not an issue_comment event payload (missing or bad {error})") from None

@@ -12,7 +12,7 @@ already been applied by triage). It never closes anything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -67,11 +67,12 @@ def causes_key(causes: Sequence[str]) -> str:
     return f"causes-{digest}"
 
 
-def first_failing(history: Sequence[Snapshot], now: datetime) -> datetime:
-    """When the current run of breaching triage snapshots began (now, if this is the first)."""
+def first_failing(history: Sequence[Snapshot], now: datetime, rules: Collection[str]) -> datetime:
+    """When the current run of triage snapshots in which any of these rules breached began (now,
+    if this is the first)."""
     start = now
     for snapshot in reversed(history):
-        if not any(snapshot.breaches.values()):
+        if not any(snapshot.breaches.get(rule) for rule in rules):
             break
         start = parse_time(snapshot.at)
     return start
@@ -259,14 +260,14 @@ def _follow(
         run_key=run_key,
         volatile_signals=ignored,
     )
-    firing_alert = alert.severity if alert is not None and alert.status == "firing" else None
+    firing = alert if alert is not None and alert.status == "firing" else None
     reasons = [f"`{o.id}` ({o.severity}): {o.summary}" for o in view.fired]
-    if firing_alert:
-        reasons.append(f"alert from {alert.source if alert else ''} ({firing_alert})")
+    if firing is not None:
+        reasons.append(f"a firing alert from {firing.source} ({firing.severity})")
     after, changed = follow_severity(
         playbook,
         after,
-        evidence=worst(playbook, [view.severity, firing_alert]),
+        evidence=worst(playbook, [view.severity, firing.severity if firing else None]),
         reasons=reasons,
         hold=held_alerts_firing(after.alerts),
         now=now,
@@ -315,7 +316,7 @@ def _open_for(
         operation=operation_key(run.run_id, "watch-open", key),
         report=own,
         links=links,
-        detected_at=first_failing(history, run.now),
+        detected_at=first_failing(history, run.now, [r.id for r in playbook.rules if r.cause in causes]),
         playbook_sha256=playbook_sha256,
         snapshot=compact_snapshot(
             at=iso(run.now),
