@@ -140,9 +140,7 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
         dispatched = remediator.dispatch("deploy", incident=None, ref=None, key="bench", by=None)
         emulator.reset_log()
         started = time.monotonic()
-        followed = remediator.follow(
-            dispatched, incident=None, timeout_s=120, poll_s=poll_seconds, live=False
-        )
+        followed = remediator.follow(dispatched, incident=None, timeout_s=120, poll_s=poll_seconds)
         minutes = (time.monotonic() - started) / 60
         fresh = [r for r in emulator.requests if r.status == 200]
         not_modified = [r for r in emulator.requests if r.status == 304]

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,9 +22,11 @@ import click
 
 from ops_actions import __version__
 from ops_actions.adapters import actions_runtime as actions
+from ops_actions.adapters.actions_runtime import Output
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
 from ops_actions.sandbox.catalog import APIS, SCENARIOS
+from ops_actions.text.redact import Secrets
 
 if TYPE_CHECKING:
     from ops_actions.adapters.config import GitHubConfig
@@ -68,15 +71,54 @@ def main() -> None:
     sys.exit(run(sys.argv[1:]))
 
 
+_OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
+
+
+def _out() -> Output:
+    """This run's output: every line the CLI prints, and everything it hands the runner, goes through it."""
+    try:
+        return _OUTPUT.get()
+    except LookupError:
+        _OUTPUT.set(_new_output())
+        return _OUTPUT.get()
+
+
+def _new_output() -> Output:
+    """An output that knows the tokens of the environment (and masks them first, inside Actions)."""
+    output = Output(Secrets())
+    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
+        output.secret(os.environ.get(name))
+    return output
+
+
+def _say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print through the run's output (the CLI prints nothing any other way)."""
+    _out().say(text, err=err, nl=nl)
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI and turn every failure into a message and an exit code."""
     try:
+        _OUTPUT.get()
+    except LookupError:  # the outermost run owns the output; `action` runs its command inside
+        reset = _OUTPUT.set(_new_output())
+        try:
+            return _run(argv)
+        finally:
+            _OUTPUT.reset(reset)
+    return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
+    try:
         result = cli.main(args=argv, prog_name="ops-actions", standalone_mode=False)
     except click.exceptions.ClickException as error:
-        error.show()
+        shown = io.StringIO()
+        error.show(file=shown)
+        _say(shown.getvalue(), err=True, nl=False)
         return error.exit_code
     except click.exceptions.Abort:
-        click.echo("ops-actions: aborted", err=True)
+        _say("ops-actions: aborted", err=True)
         return int(ExitCode.INTERNAL)
     except PlaybookError as error:
         _report_playbook_error(error)
@@ -90,25 +132,30 @@ def run(argv: list[str]) -> int:
     return result if isinstance(result, int) else int(ExitCode.OK)
 
 
+def _summary(title: str, lines: Sequence[str]) -> None:
+    """A job-summary section: a heading and one list item per line, every line made inert (they carry
+    titles, alert fields and GitHub's messages)."""
+    from ops_actions.text.markdown import inert
+
+    _out().summary(
+        f"## {inert(title, cell=True)}\n\n" + "\n".join(f"- {inert(line, cell=True)}" for line in lines)
+    )
+
+
 def _error_line(message: str) -> None:
     """Print one error line; inside a job also an annotation and a job-summary entry (what went wrong)."""
     line = " ".join(message.split())
-    click.echo(f"ops-actions: error: {line}", err=True)
-    if actions.in_actions():
-        click.echo(actions.annotation("error", line))
-        actions.add_summary(f"## ops-actions: error\n\n{line}")
+    _say(f"ops-actions: error: {line}", err=True)
+    _out().annotate("error", line)
+    if _out().in_actions:
+        _summary("ops-actions: error", [line])
 
 
 def _report_playbook_error(error: PlaybookError) -> None:
     """Each problem on its own line; in Actions, also an annotation at the spot."""
     for problem, line in zip(error.problems, error.lines(), strict=True):
-        click.echo(line, err=True)
-        if actions.in_actions():
-            click.echo(
-                actions.annotation(
-                    "error", problem.message, file=error.source, line=problem.line, col=problem.column
-                )
-            )
+        _say(line, err=True)
+        _out().annotate("error", problem.message, file=error.source, line=problem.line, col=problem.column)
 
 
 # --- playbook -------------------------------------------------------------------------------
@@ -137,7 +184,7 @@ def playbook_validate(path: Path | None) -> None:
     """
     source, data = read_playbook_source(path)
     loaded = parse_playbook(data, source=source)
-    click.echo(
+    _say(
         f"{source}: valid ({len(loaded.probes)} probes, {len(loaded.rules)} rules, "
         f"{len(loaded.decision_tree)} branches)"
     )
@@ -154,7 +201,7 @@ def playbook_render(path: Path | None) -> None:
     """
     from ops_actions.playbook.runbook import render_runbook
 
-    click.echo(render_runbook(load_playbook(path)), nl=False)
+    _say(render_runbook(load_playbook(path)), nl=False)
 
 
 @playbook.command("schema")
@@ -167,7 +214,7 @@ def playbook_schema() -> None:
     """
     from ops_actions.playbook import schema
 
-    click.echo(json.dumps(schema(), indent=2))
+    _say(json.dumps(schema(), indent=2))
 
 
 # --- triage ---------------------------------------------------------------------------------
@@ -177,15 +224,19 @@ def _backend_settings(
     playbook: Playbook, backend_url: str | None, admin_token: str | None
 ) -> tuple[str, str | None]:
     """The backend URL and admin token: options, then the environment variables the playbook names,
-    then the composite action's OPS_BACKEND_URL / OPS_BACKEND_ADMIN_TOKEN."""
+    then the composite action's OPS_BACKEND_URL / OPS_BACKEND_ADMIN_TOKEN. Both are secrets from here on
+    (the token, and any credentials in the URL)."""
+    from ops_actions.adapters.config import checked_url
+
     url = backend_url or os.environ.get(playbook.url_env) or os.environ.get("OPS_BACKEND_URL")
     if not url:
         raise OpsError(f"no backend URL: pass --backend-url or set {playbook.url_env}", ExitCode.USAGE)
-    if not url.startswith(("http://", "https://")):
-        raise OpsError("the backend URL must start with http:// or https://", ExitCode.USAGE)
+    url = checked_url(url, "the backend URL")  # its message never repeats the URL
+    _out().url_secrets(url)
     token = (
         admin_token or os.environ.get(playbook.admin_token_env) or os.environ.get("OPS_BACKEND_ADMIN_TOKEN")
     )
+    _out().secret(token)
     return url, token or None
 
 
@@ -278,14 +329,13 @@ def _run_triage(
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     credentials = _probe_credentials(loaded.playbook, token)
-    if actions.in_actions():
-        for secret in credentials.values():
-            # A basic-auth credential is user:password; the password alone is a secret too.
-            for part in {secret, secret.partition(":")[2]} - {""}:
-                click.echo(actions.mask(part))
+    for secret in credentials.values():
+        # A basic-auth credential is user:password; the password alone is a secret too.
+        for part in {secret, secret.partition(":")[2]} - {""}:
+            _out().secret(part)
     local, warning = load_state(state_file)
     if warning:
-        click.echo(f"ops-actions: warning: {warning}", err=True)
+        _say(f"ops-actions: warning: {warning}", err=True)
     history = list(local.snapshots)
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
@@ -301,11 +351,11 @@ def _run_triage(
         playbook_sha256=loaded.sha256,
         alert_firing=alert_firing,
     )
-    path = write_report(report, report_dir, now=_now())
+    path = write_report(report, report_dir, now=_now(), redact=_out().secrets.redact)
     local.snapshots.append(snapshot_of(report))
-    save_state(state_file, local)
-    actions.set_outputs({"severity": report.severity or "", "report-path": str(path)})
-    actions.add_summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
+    save_state(state_file, local, redact=_out().secrets.redact)
+    _out().outputs({"severity": report.severity or "", "report-path": str(path)})
+    _out().summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
     return TriageRun(loaded.playbook, report, path, history, local)
@@ -344,9 +394,9 @@ def triage(
     done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
     report = done.report
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        _say(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render.triage_text(done.playbook, report, str(done.path)), nl=False)
+        _say(render.triage_text(done.playbook, report, str(done.path)), nl=False)
     if not report.backend_reachable:
         return int(ExitCode.BACKEND_UNREACHABLE)
     rank = done.playbook.severity
@@ -426,7 +476,7 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: 
         scenario=scenario,
         admin_token=admin_token,
         api=api,
-        on_ready=lambda url: click.echo(
+        on_ready=lambda url: _say(
             f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
         ),
     )
@@ -471,7 +521,7 @@ def demo(scenario: str, output: Path, fast: bool) -> None:
         playbook_sha256=loaded.sha256,
         scenario=scenario,
         output=output,
-        say=click.echo,
+        say=_say,
         fast=fast,
     )
 
@@ -537,23 +587,28 @@ def _github_context(
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
-    from ops_actions.adapters.notify import announcer
+    from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
     from ops_actions.flows.status_page import rebuild_trigger
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
-    if actions.in_actions():
-        click.echo(actions.mask(config.token))
+    _out().secret(config.token)
+    _out().url_secrets(config.api_url)
+    for url in checked_targets(loaded.playbook, os.environ):
+        _out().secret(url)  # a webhook URL is its own credential
+    redact = _out().secrets.redact
     tracker: Tracker = (
-        DryRunTracker.from_config(config, say=click.echo) if dry_run else Tracker.from_config(config)
+        DryRunTracker.from_config(config, say=_say, redact=redact)
+        if dry_run
+        else Tracker.from_config(config, redact=redact)
     )
     rerun = (config.run_attempt or "1") != "1"
     announce = (
         None
         if dry_run
         else chain(
-            announcer(loaded.playbook, environ=os.environ, clock=_now),
+            announcer(loaded.playbook, environ=os.environ, clock=_now, redact=redact),
             rebuild_trigger(tracker, loaded.playbook),
         )
     )
@@ -568,15 +623,15 @@ def _github_context(
 
 def _report_outcome(outcome: Outcome, *, summary_title: str) -> None:
     """Print the outcome and hand it to Actions (outputs, job summary)."""
-    click.echo(f"{outcome.message}: {outcome.url}")
-    actions.set_outputs(
+    _say(f"{outcome.message}: {outcome.url}")
+    _out().outputs(
         {
             "incident-number": str(outcome.number),
             "incident-url": outcome.url,
             "severity": outcome.state.severity,
         }
     )
-    actions.add_summary(f"## {summary_title}\n\n[#{outcome.number}]({outcome.url}): {outcome.message}")
+    _summary(summary_title, [f"#{outcome.number} {outcome.url}: {outcome.message}"])
 
 
 @cli.group()
@@ -913,7 +968,7 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
         port=port,
         repo=repo,
         token=token,
-        on_ready=lambda url: click.echo(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
+        on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
     )
 
 
@@ -943,8 +998,8 @@ def watch(
     done, lines = _triage_and_reconcile(ctx, backend_url, backend_admin_token, report_dir, state_file)
     lines += _remind_hourly(ctx, done, state_file)
     for line in lines:
-        click.echo(line)
-    actions.add_summary("## Watch\n\n" + "\n".join(f"- {line}" for line in lines))
+        _say(line)
+    _summary("Watch", lines)
 
 
 def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
@@ -958,7 +1013,7 @@ def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> lis
         return []
     lines = _postmortems(ctx).remind()
     done.local.postmortems_checked_at = iso(now)
-    save_state(state_file, done.local)
+    save_state(state_file, done.local, redact=_out().secrets.redact)
     return lines
 
 
@@ -1040,14 +1095,21 @@ def command_(
         lines = slash.handle(event)
         title = f"Commands on #{event.number}"
     for line in lines:
-        click.echo(line)
-    actions.add_summary(f"## {title}\n\n" + "\n".join(f"- {line}" for line in lines))
+        _say(line)
+    _summary(title, lines)
 
 
 def _remediator(ctx: GitHubContext) -> Remediator:
     from ops_actions.flows.remediation import Remediator
 
-    return Remediator(tracker=ctx.tracker, incidents=ctx.incidents, clock=_now, say=click.echo)
+    live = sys.stdout.isatty() and not _out().in_actions
+    return Remediator(
+        tracker=ctx.tracker,
+        incidents=ctx.incidents,
+        clock=_now,
+        say=_say,
+        progress=_out().progress if live else None,
+    )
 
 
 # The composite action may run these commands (and their subcommands), nothing else.
@@ -1081,10 +1143,7 @@ def action_entry() -> int:
     """
     import shlex
 
-    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
-        secret = os.environ.get(name)
-        if secret:
-            click.echo(actions.mask(secret))
+    # The run's output masked GITHUB_TOKEN and OPS_BACKEND_ADMIN_TOKEN before anything else.
     command = os.environ.get("OPS_COMMAND", "").split()
     if not command or command[0] not in ACTION_COMMANDS:
         raise OpsError(f"OPS_COMMAND must start with one of {', '.join(sorted(ACTION_COMMANDS))}")
@@ -1144,21 +1203,18 @@ def remediate(
     dispatched = remediator.dispatch(
         role, incident=incident_number, ref=ref, key=key, by=ctx.config.actor, override_reason=override_reason
     )
-    actions.set_outputs({"run-url": dispatched.url})
+    _out().outputs({"run-url": dispatched.url})
     if hotfix_branch and role == "rollback" and incident_number is not None:
         state = ctx.incidents.state_of(ctx.tracker.issue(incident_number))
         sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
         if sha:
-            click.echo(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
-    if not wait or ctx.dry_run:
+            _say(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
+    if not wait or ctx.dry_run or not dispatched.run_id:
         return int(ExitCode.OK)
     poll = poll_seconds or float(remediation.poll_seconds)
-    live = sys.stdout.isatty() and not actions.in_actions()
-    followed = remediator.follow(
-        dispatched, incident=incident_number, timeout_s=timeout_s, poll_s=poll, live=live
-    )
-    click.echo(f"{role} concluded: {followed.conclusion} ({followed.url})")
-    actions.add_summary(f"## {role}\n\n[{followed.conclusion}]({followed.url})")
+    followed = remediator.follow(dispatched, incident=incident_number, timeout_s=timeout_s, poll_s=poll)
+    _say(f"{role} concluded: {followed.conclusion} ({followed.url})")
+    _summary(role, [f"{followed.conclusion}: {followed.url}"])
     return int(ExitCode.OK if followed.conclusion == "success" else ExitCode.REMEDIATION_FAILED)
 
 
@@ -1181,12 +1237,11 @@ def guard(
     Example:
       ops-actions guard --override-reason "hotfix for the outage itself"
     """
-    from ops_actions.flows.remediation import active_freezes
-    from ops_actions.incident.state import Event, IncidentState, iso, text_of
+    from ops_actions.flows.remediation import active_freezes, record_override
 
     frozen = active_freezes(ctx.incidents)
     if not frozen:
-        click.echo("no deploy freeze: deploy may go on")
+        _say("no deploy freeze: deploy may go on")
         return int(ExitCode.OK)
     names = ", ".join(f"#{issue.number}" for issue, _ in frozen)
     if not override_reason or not override_reason.strip():
@@ -1194,19 +1249,16 @@ def guard(
             f"deploys are frozen by incident {names}; dispatch with an override reason to deploy anyway",
             ExitCode.REFUSED,
         )
-    who = ctx.config.actor or "someone"
-    run = f" ({ctx.config.run_url})" if ctx.config.run_url else ""
-    reason = text_of(override_reason.strip())
-    for issue, state in frozen:
-        key = f"guard-{ctx.config.run_id or 'local'}-{issue.number}"
-        text = f"**Deploy freeze overridden** by {who}{run}: {reason}"
-        event = Event(key, "freeze-override", iso(_now()), "deploy freeze overridden", text, state.key)
-
-        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
-            return current, event
-
-        ctx.incidents.apply_to(issue, state, key, record)
-    click.echo(f"deploy freeze by {names} overridden: {override_reason.strip()}")
+    record_override(
+        ctx.incidents,
+        frozen,
+        reason=override_reason.strip(),
+        by=ctx.config.actor,
+        run_url=ctx.config.run_url,
+        key=f"guard-{ctx.config.run_id or 'local'}",
+        now=_now(),
+    )
+    _say(f"deploy freeze by {names} overridden: {override_reason.strip()}")
     return int(ExitCode.OK)
 
 
@@ -1255,8 +1307,8 @@ def postmortem_create(
     """
     result = _postmortems(ctx).create(number if number is not None else _event_issue_number())
     for line in result.lines:
-        click.echo(f"{line}: {result.url}")
-    actions.add_summary(f"## Postmortem\n\n[#{result.number}]({result.url}): " + "; ".join(result.lines))
+        _say(f"{line}: {result.url}")
+    _summary("Postmortem", [f"#{result.number} {result.url}: {line}" for line in result.lines])
 
 
 @postmortem.command("sync")
@@ -1277,7 +1329,7 @@ def postmortem_sync(
     """
     result = _postmortems(ctx).sync(number)
     for line in result.lines:
-        click.echo(line)
+        _say(line)
 
 
 @postmortem.command("remind")
@@ -1294,7 +1346,7 @@ def postmortem_remind(
       ops-actions postmortem remind
     """
     for line in _postmortems(ctx).remind() or ["nothing to remind"]:
-        click.echo(line)
+        _say(line)
 
 
 @cli.command()
@@ -1327,8 +1379,8 @@ def report(
     incidents, postmortems = collect_records(ctx.tracker, ctx.incidents, since=start)
     figures = build_report(ctx.loaded.playbook, incidents, postmortems, since=start, now=now)
     markdown = report_markdown(figures)
-    click.echo(json.dumps(figures, indent=2) if as_json else markdown)
-    actions.add_summary(markdown)
+    _say(json.dumps(figures, indent=2) if as_json else markdown)
+    _out().summary(markdown)
 
 
 # --- the status page -----------------------------------------------------------------------
@@ -1373,23 +1425,24 @@ def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
 
     local, warning = load_state(state_file)
     if warning:
-        click.echo(f"ops-actions: warning: {warning}", err=True)
+        _say(f"ops-actions: warning: {warning}", err=True)
     playbook = ctx.loaded.playbook
-    backend_tokens = (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN")
+    for name in (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN"):
+        _out().secret(os.environ.get(name))  # the page never needs them: secrets to keep off it
     files = build_site(
         ctx.incidents,
         ctx.tracker,
         repository=ctx.config.repository,
         now=_now(),
         last_checked_at=local.snapshots[-1].at if local.snapshots else None,
-        secrets=[ctx.config.token, *(os.environ.get(name, "") for name in backend_tokens)],
+        redact=_out().secrets.redact,
     )
     if ctx.dry_run:
-        click.echo(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
+        _say(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
         return
     write_site(out, files)
-    click.echo(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
-    actions.add_summary(f"## Status page\n\n{len(files)} files built into `{out}/`.")
+    _say(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
+    _summary("Status page", [f"{len(files)} files built into {out}/"])
 
 
 # --- alert intake ---------------------------------------------------------------------------
@@ -1435,13 +1488,13 @@ def alert(
         )
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
-    click.echo(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
+    _say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
     _, lines = _triage_and_reconcile(
         ctx, backend_url, backend_admin_token, report_dir, state_file, alert=incoming
     )
     for line in lines:
-        click.echo(line)
-    actions.add_summary(f"## Alert: {incoming.title}\n\n" + "\n".join(f"- {line}" for line in lines))
+        _say(line)
+    _summary(f"Alert: {incoming.title}", lines)
 
 
 @alert.command("send")
@@ -1512,19 +1565,18 @@ def alert_send(
     )
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
-        click.echo(f"POST {config.api_url}/repos/{config.repository}/dispatches")
-        click.echo("Accept: application/vnd.github+json")
-        click.echo("Authorization: Bearer ${GITHUB_TOKEN}")
-        click.echo(json.dumps(request, indent=2, ensure_ascii=False))
+        _say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
+        _say("Accept: application/vnd.github+json")
+        _say("Authorization: Bearer ${GITHUB_TOKEN}")
+        _say(json.dumps(request, indent=2, ensure_ascii=False))
         return
-    if actions.in_actions():
-        click.echo(actions.mask(config.token))
-    tracker = Tracker.from_config(config)
+    _out().secret(config.token)
+    tracker = Tracker.from_config(config, redact=_out().secrets.redact)
     try:
         tracker.repository_dispatch(ALERT_EVENT, payload)
     finally:
         tracker.close()
-    click.echo(f"alert sent to {config.repository} ({status})")
+    _say(f"alert sent to {config.repository} ({status})")
 
 
 # --- scaffolding ----------------------------------------------------------------------------
@@ -1552,12 +1604,12 @@ def init(directory: Path, action_ref: str, force: bool) -> None:
     written = write(planned, force=force)
     for item in planned:
         state = "written" if item in written else "up to date"
-        click.echo(f"{state:>10}  {item.path}")
-    click.echo("\nStill to set in the repository's settings:")
+        _say(f"{state:>10}  {item.path}")
+    _say("\nStill to set in the repository's settings:")
     for kind, name, why in SECRETS:
-        click.echo(f"  {kind:<8} {name}: {why}")
-    click.echo("\nPermissions the workflows request (each job asks only for these; contents: read besides):")
+        _say(f"  {kind:<8} {name}: {why}")
+    _say("\nPermissions the workflows request (each job asks only for these; contents: read besides):")
     for workflow, permissions, why in PERMISSIONS:
-        click.echo(f"  {workflow:<24} {permissions:<30} {why}")
-    click.echo(f"\nSwitch GitHub Pages on: {PAGES}.")
-    click.echo("\nThen: ops-actions playbook validate playbook.yaml, and commit.")
+        _say(f"  {workflow:<24} {permissions:<30} {why}")
+    _say(f"\nSwitch GitHub Pages on: {PAGES}.")
+    _say("\nThen: ops-actions playbook validate playbook.yaml, and commit.")

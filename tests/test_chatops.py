@@ -112,7 +112,7 @@ def test_rerun_of_the_same_comment_does_nothing_twice(
 def test_read_access_is_politely_refused(
     incident: int, github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A commenter with read permission changes nothing and gets a reply and 👎."""
+    """A read-only commenter changes nothing and gets a reply and 👎 (no 👀: it was not taken up)."""
     before = github_emulator.issue(incident)
     code, comment_id = comment(tmp_path, monkeypatch, github_emulator, incident, "/sev 1", login="rita")
     assert code == 0
@@ -125,7 +125,7 @@ def test_read_access_is_politely_refused(
     replies = [c["body"] for c in github_emulator.comments(incident) if c["user"]["login"] != "rita"]
     assert len(replies) == 1
     assert "need write access" in replies[0]
-    assert reactions(github_emulator, comment_id) == ["eyes", "-1"]
+    assert reactions(github_emulator, comment_id) == ["-1"]
 
 
 def test_pull_request_comments_and_bots_are_ignored(

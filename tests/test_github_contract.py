@@ -261,7 +261,7 @@ def test_checker_matches_path_templates_precisely() -> None:
         checker.match("GET", f"{R}/git/ref/heads/feature/x")[0],  # type: ignore[index]
         {"owner": "octo-org", "repo": "backend", "ref": "heads/feature/x"},
     )
-    assert len([op for op in checker.operations if op.extra is None]) == 37
+    assert len([op for op in checker.operations if op.extra is None]) == 39
 
 
 def test_a_new_contract_instance_resolves_refs_without_cycles() -> None:
@@ -272,7 +272,8 @@ def test_a_new_contract_instance_resolves_refs_without_cycles() -> None:
 
 
 def test_every_described_operation_is_served(github_emulator: GitHubEmulator, api: httpx.Client) -> None:
-    """Each of the 37 operations in the description answers successfully (contract-clean, via the fixture)."""
+    """Each of the 39 operations in the description answers successfully (contract-clean, via the fixture);
+    ``GET /user`` as a user's token (an app's token gets 403, see test_github_emulator)."""
     github_emulator.add_workflow("deploy.yml", "Backend Deploy", inputs=["version"])
     run_id = github_emulator.add_run(
         "deploy.yml", head_sha="a" * 40, conclusion="success", created_at=datetime(2024, 1, 1, tzinfo=UTC)
@@ -280,7 +281,11 @@ def test_every_described_operation_is_served(github_emulator: GitHubEmulator, ap
     api.post(f"{R}/issues", json={"title": "parent", "labels": ["incident"]})
     child = api.post(f"{R}/issues", json={"title": "child"}).json()
     comment = api.post(f"{R}/issues/1/comments", json={"body": "hi"}).json()
+    spare = api.post(f"{R}/issues/1/comments", json={"body": "to delete"}).json()
+    github_emulator.actor = "octocat"
     calls: list[tuple[str, str, Any]] = [
+        ("GET", "/user", None),
+        ("DELETE", f"{R}/issues/comments/{spare['id']}", None),
         ("GET", "/rate_limit", None),
         ("GET", R, None),
         ("GET", f"{R}/actions/runs", None),

@@ -128,6 +128,35 @@ def test_comments_create_list_update(gh: Github, github_emulator: GitHubEmulator
     assert gh.get_repo(REPO).get_issue(1).get_comment(first.id).body == "first, edited"
 
 
+def test_deleting_a_comment_is_204_and_it_is_gone(gh: Github, github_emulator: GitHubEmulator) -> None:
+    """DELETE of a comment answers 204; the issue counts one comment less and a second DELETE is 404."""
+    issue = gh.get_repo(REPO).create_issue(title="Comments")
+    kept, doomed = issue.create_comment("kept"), issue.create_comment("doomed")
+    doomed.delete()
+    assert [c["body"] for c in github_emulator.comments(issue.number)] == ["kept"]
+    assert gh.get_repo(REPO).get_issue(issue.number).comments == 1
+    with pytest.raises(GithubException) as gone:
+        doomed.delete()
+    assert gone.value.status == 404
+    assert kept.id != doomed.id
+
+
+def test_get_user_is_403_for_an_app_token_and_the_user_for_a_user_token(
+    gh: Github, github_emulator: GitHubEmulator
+) -> None:
+    """An installation token (the default actor, github-actions[bot]) has no user: 403 "Resource not
+    accessible by integration", as api.github.com answers; a user's token gets its login."""
+    with pytest.raises(GithubException) as refused:
+        _ = gh.get_user().login
+    assert (refused.value.status, refused.value.data["message"]) == (
+        403,
+        "Resource not accessible by integration",
+    )
+    assert refused.value.data["documentation_url"].endswith("/users/users#get-the-authenticated-user")
+    github_emulator.actor = "octocat"
+    assert gh.get_user().login == "octocat"
+
+
 def test_issue_filters_sort_and_pull_requests(api: httpx.Client, github_emulator: GitHubEmulator) -> None:
     """Listing honours labels (AND), creator, assignee, since, sort/direction; PRs carry pull_request."""
     base = datetime(2024, 5, 1, tzinfo=UTC)

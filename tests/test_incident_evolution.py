@@ -217,4 +217,6 @@ def test_an_incident_holding_no_cause_keeps_following_what_its_triage_saw(world:
     world.edit_body(incident["number"], with_state(incident["body"], state))
     assert world.watch(10) == 0
     assert len(world.issues()) == 1
-    assert world.timeline(incident["number"])[0].startswith("**Now following**: B) Queue growing or worker down")
+    assert world.timeline(incident["number"])[0].startswith(
+        "**Now following**: B) Queue growing or worker down"
+    )

@@ -26,11 +26,10 @@ from ops_actions.incident.state import (
     IncidentState,
     iso,
     read_state,
-    text_of,
     with_state,
 )
 from ops_actions.playbook import Playbook, PlaybookError, bundled_playbook_text, parse_playbook
-from ops_actions.text.markdown import MARKER_PREFIX, find_markers, section_tasks, set_task
+from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_tasks, set_task
 from ops_actions.text.template import fill
 
 PROPERTY = settings(
@@ -321,9 +320,37 @@ TIMES = st.datetimes(
 ).map(iso)
 
 
+def entries(**shape: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with the keys the code reads (from_dict refuses entries without them), and maybe more."""
+    return st.fixed_dictionaries(shape, optional={"note": typed_text, "extra": json_values})
+
+
+# The lists and objects whose entries have a shape.
+ENTRY_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "severity_history": st.lists(entries(at=TIMES, severity=typed_text), max_size=3),
+    "status_history": st.lists(entries(at=TIMES, status=typed_text), max_size=3),
+    "snapshots": st.lists(
+        entries(
+            at=TIMES, fired=st.lists(typed_text, max_size=2), signals=st.dictionaries(typed_text, json_values)
+        ),
+        max_size=3,
+    ),
+    "runs": st.lists(
+        entries(id=st.integers(1, 10**9), role=typed_text, name=typed_text, url=typed_text), max_size=3
+    ),
+    "freeze": st.none() | entries(since=TIMES, reason=typed_text),
+    "monitor": st.none()
+    | entries(role=typed_text, name=typed_text, url=typed_text, since=TIMES, until=TIMES),
+    "proposed": st.none() | entries(severity=typed_text, since=TIMES),
+    "checks": st.dictionaries(typed_text, entries(by=typed_text, at=TIMES, via=typed_text), max_size=3),
+}
+
+
 def field_strategy(name: str) -> st.SearchStrategy[Any]:
     if name == "version":
         return st.just(STATE_VERSION)
+    if name in ENTRY_FIELDS:
+        return ENTRY_FIELDS[name]
     if name in TIME_FIELDS:
         return TIMES if name == "opened_at" else st.one_of(st.none(), TIMES)
     return strategy_for(HINTS[name])
@@ -331,8 +358,8 @@ def field_strategy(name: str) -> st.SearchStrategy[Any]:
 
 STATE_FIELDS = {f.name: field_strategy(f.name) for f in fields(IncidentState)}
 states = st.fixed_dictionaries(STATE_FIELDS).map(lambda values: IncidentState(**values))
-# Visible body text as the tool writes it: user text through text_of (fences and HTML included).
-bodies = st.lists(typed_text.map(text_of), max_size=4).map("\n\n".join)
+# Visible body text as the tool writes it: outside text through inert (fences and HTML included).
+bodies = st.lists(typed_text.map(inert), max_size=4).map("\n\n".join)
 
 
 def state_json(body: str) -> tuple[int, int]:
@@ -412,13 +439,17 @@ def test_a_state_with_a_wrong_typed_field_is_not_accepted(name: str, value: Any)
     "state",
 )
 @example("<<!--!-- ops-actions:event {} -->", "event")
-def test_user_text_through_text_of_is_never_a_marker(text: str, kind: str) -> None:
-    """Whatever a person typed, once passed through text_of it holds no marker the tool would read."""
-    shown = text_of(text)
-    assert "<!--" not in shown
-    for body in (shown, f"Intro\n\n{shown}\n", f"{shown}\n\n{shown}"):
-        assert find_markers(body, kind) == []
-        assert read_state(body) is None
+@example("x\r<!-- ops-actions:event {} -->", "event")
+@example("x\u2028<!-- ops-actions:event {} -->", "event")
+def test_outside_text_through_inert_is_never_a_marker(text: str, kind: str) -> None:
+    """Whatever came from outside, once passed through inert (as text or as a table cell) it holds no
+    marker the tool would read, on whatever line it ends up."""
+    for shown in (inert(text), inert(text, cell=True)):
+        assert "<!--" not in shown
+        assert "\r" not in shown and "\u2028" not in shown
+        for body in (shown, f"Intro\n\n{shown}\n", f"{shown}\n\n{shown}", f"| a |\n|---|\n| {shown} |"):
+            assert find_markers(body, kind) == []
+            assert read_state(body) is None
 
 
 # --- (d) task lists --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""docs/reliability.md cannot drift: its fault table is long enough and every test it links exists."""
+"""docs/reliability.md and docs/security.md cannot drift: their tables are complete and every test they
+link exists."""
 
 from __future__ import annotations
 
@@ -7,20 +8,28 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "reliability.md"
+SECURITY = ROOT / "docs" / "security.md"
 HEADER = (
     "| Fault or hostile input | Observed behaviour (what the user sees, exit code) "
     "| State afterwards | Test |"
 )
+SECURITY_HEADER = "| Claim | How | Test |"
+# Each document, its table's header, and how many rows it must have at least.
+TABLES = {"reliability": (DOC, HEADER, 40), "security": (SECURITY, SECURITY_HEADER, 20)}
 LINK = re.compile(r"^\[`(?P<file>tests/[\w/]+\.py)::(?P<test>test_\w+)`\]\((?P<target>[^)\s]+)\)$")
+ANY_LINK = re.compile(r"\[`(tests/[\w/]+\.py)::(test_\w+)`\]\(([^)\s]+)\)")
 
 
-def table_rows() -> list[list[str]]:
-    """The cells of each data row of the fault table (header and separator skipped)."""
-    lines = DOC.read_text(encoding="utf-8").splitlines()
-    start = lines.index(HEADER)
-    assert re.fullmatch(r"\|(?:-{3,}\|){4}", lines[start + 1]), "the separator row follows the header"
+def table_rows(doc: Path = DOC, header: str = HEADER) -> list[list[str]]:
+    """The cells of each data row of a document's table (header and separator skipped)."""
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    start = lines.index(header)
+    columns = header.count("|") - 1
+    assert re.fullmatch(r"\|(?:-{3,}\|)" + f"{{{columns}}}", lines[start + 1]), "the separator follows"
     rows = []
     for line in lines[start + 2 :]:
         if not line.startswith("|"):
@@ -41,30 +50,37 @@ def defined_tests(path: Path) -> frozenset[str]:
     )
 
 
-def test_the_table_has_at_least_40_complete_rows() -> None:
-    """The fault table has at least 40 rows, each with four filled cells."""
-    rows = table_rows()
-    assert len(rows) >= 40, len(rows)
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_the_table_is_long_enough_and_complete(name: str) -> None:
+    """Each table has its minimum of rows (40 faults, 20 security claims), each cell filled."""
+    doc, header, minimum = TABLES[name]
+    rows = table_rows(doc, header)
+    assert len(rows) >= minimum, len(rows)
     for cells in rows:
-        assert len(cells) == 4, cells
+        assert len(cells) == header.count("|") - 1, cells
         assert all(cells), cells
 
 
-def test_every_linked_test_exists_in_the_linked_file() -> None:
-    """Each row links one tests/FILE.py::test_name, relative to docs/, naming a test function in that file."""
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_every_linked_test_exists_in_the_linked_file(name: str) -> None:
+    """Each row's last cell links one tests/FILE.py::test_name, relative to docs/, naming a test function
+    in that file; so does every such link elsewhere on the page."""
+    doc, header, _ = TABLES[name]
     missing = []
-    for cells in table_rows():
-        match = LINK.match(cells[3])
-        assert match, f"not a [`tests/FILE.py::test_name`](../tests/FILE.py) link: {cells[3]}"
-        assert match["target"] == f"../{match['file']}", cells[3]
-        path = (DOC.parent / match["target"]).resolve()
-        if not path.is_file() or match["test"] not in defined_tests(path):
-            missing.append(f"{match['file']}::{match['test']}")
+    for cells in table_rows(doc, header):
+        assert LINK.match(cells[-1]), (
+            f"not a [`tests/FILE.py::test_name`](../tests/FILE.py) link: {cells[-1]}"
+        )
+    for file, test, target in ANY_LINK.findall(doc.read_text(encoding="utf-8")):
+        assert target == f"../{file}", target
+        path = (doc.parent / target).resolve()
+        if not path.is_file() or test not in defined_tests(path):
+            missing.append(f"{file}::{test}")
     assert missing == []
 
 
-def test_the_five_guarantees_are_stated() -> None:
-    """The page opens with the five guarantees the table backs."""
+def test_the_guarantees_are_stated() -> None:
+    """The page opens with the guarantees the table backs."""
     text = DOC.read_text(encoding="utf-8")
     for guarantee in (
         "keeps working during an outage",
@@ -72,5 +88,6 @@ def test_the_five_guarantees_are_stated() -> None:
         "never opens a duplicate incident",
         "never leaks a token",
         "never obeys someone without access",
+        "never changes production twice for one command",
     ):
         assert f"**It {guarantee}.**" in text, guarantee

@@ -229,7 +229,7 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
 
     site = build(world, 12)
     everything = site.everything()
-    assert "Failing over; token [redacted] rotated" in site.text(f"incidents/{number}.html")
+    assert "Failing over; token *** rotated" in site.text(f"incidents/{number}.html")
     for secret in (
         GITHUB_TOKEN,
         ADMIN_TOKEN,
@@ -269,7 +269,8 @@ def test_a_repository_without_the_workflow_dispatches_nothing(world: World) -> N
 
 
 def test_reading_costs_three_listings_and_one_comment_page_per_incident(world: World) -> None:
-    """The list endpoint (never search), each listing one request, whatever the number of issues."""
+    """The list endpoint (never search), each listing one request, whatever the number of issues; and
+    once who the token acts as (only that identity's markers count)."""
     for minute, title in enumerate(["A", "B", "C"]):
         assert world.cli(minute, "incident", "open", "--title", title, "--severity", "2") == 0
     world.emulator.reset_log()
@@ -278,6 +279,7 @@ def test_reading_costs_three_listings_and_one_comment_page_per_incident(world: W
     assert sorted(requests) == sorted(
         [("GET", f"/repos/{REPO}/issues")] * 3
         + [("GET", f"/repos/{REPO}/issues/{n}/comments") for n in (1, 2, 3)]
+        + [("GET", "/user")]
     )
 
 

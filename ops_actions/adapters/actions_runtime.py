@@ -1,18 +1,33 @@
-"""The GitHub Actions runtime: outputs, job summary, annotations and masks.
+"""The GitHub Actions runtime: the one output function, outputs, job summary, annotations and masks.
 
-Everything here is a no-op outside Actions, so the CLI can call it unconditionally.
+The runner reads a job's stdout and stderr line by line and executes workflow commands in them:
+``::command::`` at the start of a line (after leading white space) and the legacy ``##[command]``
+anywhere in a line (``ActionCommand.TryParseV2`` and ``TryParse`` in actions/runner). Every line
+the CLI prints goes through :class:`Output`, which takes the known secrets out and neutralises
+both forms in the text, so a title, an alert field or backend data can never set an output,
+mask the log or stop the runner's command processing. Only the command lines the tool itself
+builds (masks, annotations) are written as commands.
+
+The Actions-only parts are no-ops outside Actions, so the CLI can call them unconditionally.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TextIO
 
 from ops_actions.errors import OpsError
+from ops_actions.text.redact import Secrets
+
+# The line breaks of the runner's line reader (.NET StreamReader.ReadLine: CR, LF, CR LF).
+_RUNNER_LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
+_ZERO_WIDTH_SPACE: Final = "\u200b"
 
 
 def in_actions(environ: Mapping[str, str] | None = None) -> bool:
@@ -48,6 +63,104 @@ def annotation(
 def mask(value: str) -> str:
     """An ``::add-mask::`` command line, so Actions hides the value in logs."""
     return f"::add-mask::{_escape_data(value)}"
+
+
+def neutralised(line: str) -> str:
+    """One line with no workflow command left in it: a zero-width space goes between the two colons
+    of a ``::`` that starts the line (after white space) and inside every ``##[``.
+
+    The text reads the same; the runner's parsers no longer match (the zero-width space is not white
+    space to .NET's ``TrimStart``).
+    """
+    line = line.replace("##[", f"#{_ZERO_WIDTH_SPACE}#[")
+    stripped = line.lstrip()
+    if stripped.startswith("::"):
+        start = len(line) - len(stripped)
+        line = f"{line[:start]}:{_ZERO_WIDTH_SPACE}{line[start + 1 :]}"
+    return line
+
+
+class Output:
+    """The one way the CLI prints and publishes to the runner: secrets out, workflow commands inert.
+
+    ``say`` prints text (any number of lines); ``secret`` registers a secret and, inside Actions,
+    masks it; ``error`` and ``annotate`` write the tool's own annotation commands; ``summary`` and
+    ``outputs`` append to the job summary and the step outputs, redacted too.
+    """
+
+    def __init__(
+        self,
+        secrets: Secrets,
+        *,
+        environ: Mapping[str, str] | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ) -> None:
+        self.secrets = secrets
+        self._environ = environ
+        self._stdout = stdout
+        self._stderr = stderr
+        self._masked: set[str] = set()
+
+    @property
+    def in_actions(self) -> bool:
+        return in_actions(self._environ)
+
+    def _write(self, text: str, *, err: bool) -> None:
+        stream = (self._stderr or sys.stderr) if err else (self._stdout or sys.stdout)
+        stream.write(text)
+        stream.flush()
+
+    def clean(self, text: str) -> str:
+        """Text as it may be published: known secrets out, every line free of workflow commands."""
+        lines = _RUNNER_LINE_BREAK.split(self.secrets.redact(text))
+        return "\n".join(neutralised(line) for line in lines)
+
+    def say(self, text: str = "", *, err: bool = False, nl: bool = True) -> None:
+        """Print text (to stderr with ``err``) through :meth:`clean`."""
+        self._write(self.clean(text) + ("\n" if nl else ""), err=err)
+
+    def progress(self, text: str) -> None:
+        """Rewrite the terminal's current line (a live progress line; terminals only, never in Actions)."""
+        self._write(f"\r{self.clean(text)}\x1b[K", err=False)
+
+    def secret(self, value: str | None) -> None:
+        """Redact this value from everything published from now on; inside Actions, mask it (once) too."""
+        if not value:
+            return
+        self.secrets.add(value)
+        if value not in self._masked and self.in_actions:
+            self._masked.add(value)
+            self._write(mask(value) + "\n", err=False)
+
+    def url_secrets(self, url: str) -> None:
+        """The credentials of a URL (``https://user:password@host``) are secrets."""
+        for value in self.secrets.add_url_credentials(url):
+            self.secret(value)
+
+    def annotate(
+        self,
+        level: str,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+    ) -> None:
+        """Inside Actions, an ``::error``/``::warning``/``::notice`` annotation (its text cleaned)."""
+        if self.in_actions:
+            text = " ".join(self.clean(message).split("\n"))
+            self._write(annotation(level, text, file=file, line=line, col=col) + "\n", err=False)
+
+    def summary(self, markdown: str) -> bool:
+        """Append redacted Markdown to the job summary."""
+        return add_summary(self.secrets.redact(markdown), self._environ)
+
+    def outputs(self, outputs: Mapping[str, str]) -> bool:
+        """Write redacted step outputs."""
+        return set_outputs(
+            {name: self.secrets.redact(value) for name, value in outputs.items()}, self._environ
+        )
 
 
 def _append(variable: str, text: str, environ: Mapping[str, str] | None) -> bool:

@@ -5,10 +5,32 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ops_actions.errors import ExitCode, OpsError
 
 DEFAULT_API_URL = "https://api.github.com"
+
+
+def checked_url(url: str, what: str) -> str:
+    """An http(s) URL with a host, a valid port and no white space; OpsError (exit 2) otherwise.
+
+    Checked before anything is written, so a bad URL never fails halfway through a command. The
+    message never repeats the URL: it may carry credentials.
+    """
+    import httpx
+
+    if not url.startswith(("http://", "https://")):
+        raise OpsError(f"{what} must start with http:// or https://", ExitCode.USAGE)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port that is not a number from 0 to 65535
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        raise OpsError(f"{what} is not a valid URL (host or port)", ExitCode.USAGE) from None
+    if not parts.hostname or any(char.isspace() or not char.isprintable() for char in url):
+        raise OpsError(f"{what} is not a valid URL (no host, or white space in it)", ExitCode.USAGE)
+    return url
 
 
 @dataclass(frozen=True)
@@ -23,6 +45,8 @@ class GitHubConfig:
     run_attempt: str | None = None
     actor: str | None = None
     max_wait_s: float = 300.0
+    login: str | None = None
+    """Who the token acts as, when GitHub cannot say (``OPS_GITHUB_LOGIN``: a GitHub App's bot login)."""
 
     @classmethod
     def from_environ(
@@ -45,8 +69,9 @@ class GitHubConfig:
             max_wait = float(env.get("OPS_GITHUB_MAX_WAIT_S", "300"))
         except ValueError:
             raise OpsError("OPS_GITHUB_MAX_WAIT_S must be a number of seconds", ExitCode.USAGE) from None
+        url = checked_url(api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL, "the GitHub API URL")
         return cls(
-            api_url=(api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            api_url=url.rstrip("/"),
             repository=repo,
             token=secret,
             server_url=env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/"),
@@ -54,6 +79,7 @@ class GitHubConfig:
             run_attempt=env.get("GITHUB_RUN_ATTEMPT") or None,
             actor=env.get("GITHUB_ACTOR") or None,
             max_wait_s=max_wait,
+            login=env.get("OPS_GITHUB_LOGIN") or None,
         )
 
     @property

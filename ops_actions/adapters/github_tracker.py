@@ -30,6 +30,8 @@ T = TypeVar("T")
 MAX_ATTEMPTS: Final = 4
 BACKOFF_FROM_S: Final = 60.0
 PAGE_SIZE: Final = 100
+# The login of the job token, GITHUB_TOKEN: the GitHub Actions app's bot.
+ACTIONS_BOT: Final = "github-actions[bot]"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class RunData:
     head_sha: str
     created_at: datetime | None
     updated_at: datetime | None
+    title: str = ""
+    """The run's ``display_title``: its workflow's ``run-name`` with the inputs filled in."""
 
 
 def _run_data(run: WorkflowRun) -> RunData:
@@ -74,6 +78,7 @@ def _run_data(run: WorkflowRun) -> RunData:
         head_sha=run.head_sha,
         created_at=run.created_at.astimezone(UTC) if run.created_at else None,
         updated_at=run.updated_at.astimezone(UTC) if run.updated_at else None,
+        title=run.display_title or "",
     )
 
 
@@ -157,6 +162,8 @@ class Tracker:
         max_wait_s: float = 300.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        redact: Callable[[str], str] = str,
+        login: str | None = None,
     ) -> None:
         self._client = client
         self._repo = client.get_repo(repository)
@@ -164,6 +171,8 @@ class Tracker:
         self._max_wait_s = max_wait_s
         self._sleep = sleep
         self._clock = clock
+        self._redact = redact
+        self._login = login
         self.waited_s = 0.0
 
     @classmethod
@@ -179,7 +188,7 @@ class Tracker:
             timeout=30,
             lazy=True,
         )
-        return cls(client, config.repository, max_wait_s=config.max_wait_s, **kwargs)
+        return cls(client, config.repository, max_wait_s=config.max_wait_s, login=config.login, **kwargs)
 
     def close(self) -> None:
         self._client.close()
@@ -227,6 +236,29 @@ class Tracker:
         hint = hints.get(error.status, f"HTTP {error.status}")
         return f"GitHub: {what}: {hint}: {message}"
 
+    # -- identity -----------------------------------------------------------------------------
+
+    def login(self) -> str:
+        """The login the token acts as: the only author whose markers and state blocks count.
+
+        A configured login (``OPS_GITHUB_LOGIN``, a GitHub App's ``<slug>[bot]``) is taken as it is.
+        Else ``GET /user`` names it for a user's token; an installation token gets 403 "Resource
+        not accessible by integration" there, and is taken for the Actions job token, which acts
+        as ``github-actions[bot]``. Read once, and only when a command needs it.
+        """
+        if self._login is None:
+
+            def get() -> str:
+                try:
+                    return str(self._client.get_user().login)
+                except GithubException as error:
+                    if error.status == 403 and "not accessible by integration" in _message(error).lower():
+                        return ACTIONS_BOT
+                    raise
+
+            self._login = self._call("read who the token acts as", get)
+        return self._login
+
     # -- issues -------------------------------------------------------------------------------
 
     def open_incidents(self, label: str) -> list[IssueData]:
@@ -270,17 +302,23 @@ class Tracker:
         find_label: str,
         assignees: Sequence[str] = (),
     ) -> IssueData:
-        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` whose body
-        holds ``marker`` is it."""
+        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` that the token's
+        identity wrote and whose body holds ``marker`` is it."""
 
         def create() -> IssueData:
             issue = self._repo.create_issue(
-                title=title, body=body, labels=list(labels), assignees=list(assignees)
+                title=self._redact(title),
+                body=self._redact(body),
+                labels=list(labels),
+                assignees=list(assignees),
             )
             return _issue_data(issue)
 
         def already_created() -> IssueData | None:
-            return next((i for i in self.open_incidents(find_label) if marker in i.body), None)
+            mine = self.login()
+            return next(
+                (i for i in self.open_incidents(find_label) if i.author == mine and marker in i.body), None
+            )
 
         return self._call("create an issue", create, verify=already_created)
 
@@ -321,9 +359,9 @@ class Tracker:
         """PATCH an issue; the same PATCH twice has the same effect, so it is safe to retry."""
         changes: dict[str, Any] = {}
         if title is not None:
-            changes["title"] = title
+            changes["title"] = self._redact(title)
         if body is not None:
-            changes["body"] = body
+            changes["body"] = self._redact(body)
         if labels is not None:
             changes["labels"] = list(labels)
         if state is not None:
@@ -354,15 +392,29 @@ class Tracker:
         return self._call(f"read the comments of #{number}", list_comments)
 
     def comment(self, number: int, body: str, *, marker: str) -> int:
-        """Post a comment; after an ambiguous failure a comment holding ``marker`` counts as posted."""
+        """Post a comment; after an ambiguous failure a comment of the token's identity holding ``marker``
+        counts as posted (anyone's could hold it)."""
 
         def post() -> int:
-            return int(self._repo.get_issue(number).create_comment(body).id)
+            return int(self._repo.get_issue(number).create_comment(self._redact(body)).id)
 
         def already_posted() -> int | None:
-            return next((c.id for c in self.comments(number) if marker in c.body), None)
+            mine = self.login()
+            return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
 
         return self._call(f"comment on #{number}", post, verify=already_posted)
+
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        """Delete a comment of issue #number (a duplicate a late write left); one already gone is fine."""
+
+        def delete() -> None:
+            try:
+                self._repo.get_issue(number).get_comment(comment_id).delete()
+            except GithubException as error:
+                if error.status != 404:
+                    raise
+
+        self._call(f"delete a duplicate comment on #{number}", delete)
 
     def update_label(self, spec: LabelSpec) -> None:
         """Give a label its colour and description (PATCH: safe to retry)."""
@@ -413,16 +465,21 @@ class Tracker:
 
         return self._call(f"look up workflow {workflow}", get)
 
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+    def dispatch(
+        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
+    ) -> RunData | None:
         """Dispatch a workflow; the run when the server returns its details (200), else None (204).
 
         A dispatch is not idempotent, so it is sent once: after an ambiguous failure the caller
-        looks for the run by creation time instead (:meth:`find_run`).
+        looks for the run instead (:meth:`runs`, :meth:`find_run`). ``optional`` names inputs a
+        workflow may not declare: GitHub refuses those with 422 "Unexpected inputs provided" and
+        creates no run, so the dispatch is sent once more without them.
         """
 
-        def send() -> RunData | None:
+        def send(fields: Mapping[str, str]) -> RunData | None:
+            sent = {name: self._redact(value) for name, value in fields.items()}
             result = self._repo.get_workflow(workflow).create_dispatch(
-                ref, dict(inputs), throw=True, return_run_details=True
+                ref, sent, throw=True, return_run_details=True
             )
             if isinstance(result, WorkflowRun):
                 return RunData(
@@ -437,7 +494,13 @@ class Tracker:
             return None
 
         try:
-            return send()
+            try:
+                return send(inputs)
+            except GithubException as error:
+                dropped = [name for name in optional if name in inputs and name in _message(error)]
+                if error.status != 422 or "Unexpected inputs" not in _message(error) or not dropped:
+                    raise
+                return send({name: value for name, value in inputs.items() if name not in dropped})
         except GithubException as error:
             if error.status >= 500:
                 return None  # ambiguous: the run may exist; the caller looks for it
@@ -456,7 +519,14 @@ class Tracker:
 
         return self._call(f"find the run of {workflow}", find)
 
-    def runs(self, workflow: str, *, status: str | None = None, branch: str | None = None) -> list[RunData]:
+    def runs(
+        self,
+        workflow: str,
+        *,
+        status: str | None = None,
+        branch: str | None = None,
+        event: str | None = None,
+    ) -> list[RunData]:
         """Recent runs of a workflow, newest first (one page)."""
 
         def list_runs() -> list[RunData]:
@@ -465,6 +535,8 @@ class Tracker:
                 kwargs["status"] = status
             if branch:
                 kwargs["branch"] = branch
+            if event:
+                kwargs["event"] = event
             return [
                 _run_data(run) for run in self._repo.get_workflow(workflow).get_runs(**kwargs).get_page(0)
             ]
@@ -579,13 +651,18 @@ class DryRunTracker(Tracker):
         self._plan("POST", f"/issues/{number}/comments", {"body": body})
         return 0
 
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        self._plan("DELETE", f"/issues/comments/{comment_id}", {})
+
     def update_label(self, spec: LabelSpec) -> None:
         self._plan("PATCH", f"/labels/{spec.name}", {"color": spec.color, "description": spec.description})
 
     def add_reaction(self, number: int, comment_id: int, content: str) -> None:
         self._plan("POST", f"/issues/comments/{comment_id}/reactions", {"content": content})
 
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> RunData | None:
+    def dispatch(
+        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
+    ) -> RunData | None:
         self._plan(
             "POST",
             f"/actions/workflows/{workflow}/dispatches",

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import httpx
 
+from ops_actions.adapters.config import checked_url
 from ops_actions.incident.state import IncidentState, issue_title, parse_time, status_line
 from ops_actions.playbook.model import NotifyTarget, Playbook
 
@@ -33,12 +34,27 @@ class Delivery:
     detail: str
 
 
+def slack_escaped(text: str) -> str:
+    """Text Slack shows as it is: ``&``, ``<`` and ``>`` escaped, Slack's own rule
+    (api.slack.com/reference/surfaces/formatting#escaping), so text from outside can form no
+    ``<!channel>``, ``<@U123>`` or ``<https://phish|label>`` control sequence."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def payload(
-    target: NotifyTarget, *, event: str, severity: str, text: str, url: str, title: str
+    target: NotifyTarget,
+    *,
+    event: str,
+    severity: str,
+    text: str,
+    url: str,
+    title: str,
+    slack_text: str,
 ) -> dict[str, Any]:
-    """The JSON a target receives: Slack's ``text`` (with a link), or a plain structured object."""
+    """The JSON a target receives: Slack's ``text`` (``slack_text``, already escaped for Slack, and a
+    link whose label is escaped too), or a plain structured object."""
     if target.kind == "slack":
-        return {"text": f"{text}\n<{url}|{title}>"}
+        return {"text": f"{slack_text}\n<{url}|{slack_escaped(title)}>"}
     return {"event": event, "severity": severity, "title": title, "text": text, "incident_url": url}
 
 
@@ -53,6 +69,7 @@ def deliver(
     title: str,
     environ: Mapping[str, str],
     client: httpx.Client,
+    slack_text: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Delivery]:
     """Send an update to every target that wants it; never raises for a target's failure."""
@@ -64,7 +81,9 @@ def deliver(
         if not address:
             continue  # a target whose URL secret is not set is switched off
 
-        body = payload(target, event=event, severity=severity, text=text, url=url, title=title)
+        body = payload(
+            target, event=event, severity=severity, text=text, url=url, title=title, slack_text=slack_text
+        )
         results.append(_send(target.id, address, body, client, sleep))
     return results
 
@@ -90,10 +109,29 @@ def _send(
     return Delivery(name, False, f"failed after {attempt} attempt(s): {detail}")
 
 
+def checked_targets(playbook: Playbook, environ: Mapping[str, str]) -> list[str]:
+    """The webhook URLs the playbook's targets will use (secrets), each checked: exit 2 before any
+    write when one is not a valid URL."""
+    urls = [environ.get(target.url_env, "") for target in playbook.notify]
+    return [
+        checked_url(url, f"the URL in {target.url_env}")
+        for url, target in zip(urls, playbook.notify, strict=True)
+        if url
+    ]
+
+
 def announcer(
-    playbook: Playbook, *, environ: Mapping[str, str], clock: Callable[[], datetime]
+    playbook: Playbook,
+    *,
+    environ: Mapping[str, str],
+    clock: Callable[[], datetime],
+    redact: Callable[[str], str] = str,
 ) -> Callable[[str, IncidentState, str], list[Delivery]] | None:
-    """The hook lifecycle calls after opened/status/severity/resolved events; None without targets."""
+    """The hook lifecycle calls after opened/status/severity/resolved events; None without targets.
+
+    What is sent passes ``redact`` (known secrets out); Slack gets the title and impact escaped by
+    Slack's rules, not GitHub's.
+    """
     if not playbook.notify:
         return None
 
@@ -103,6 +141,7 @@ def announcer(
         if state.next_update_due:
             minutes = max(int((parse_time(state.next_update_due) - now).total_seconds() // 60), 0)
         text = status_line(playbook, state, now=now, next_minutes=minutes)
+        slack = status_line(playbook, state, now=now, next_minutes=minutes, escape=slack_escaped)
         always = playbook.severity(state.severity).policy.immediate_status_update
         with httpx.Client() as client:
             return deliver(
@@ -110,9 +149,10 @@ def announcer(
                 event=kind,
                 severity=state.severity,
                 always=always,
-                text=text,
+                text=redact(text),
                 url=url,
-                title=issue_title(state),
+                title=redact(issue_title(state)),
+                slack_text=redact(slack),
                 environ=environ,
                 client=client,
             )

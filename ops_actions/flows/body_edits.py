@@ -69,8 +69,8 @@ class BodyEdits:
             return ["ignored: not an edit of the issue body"]
         if INCIDENT_LABEL not in edit.labels:
             return [f"ignored: issue #{edit.number} is not labelled {INCIDENT_LABEL}"]
-        if edit.editor_is_bot:
-            return ["ignored: an edit by a bot"]
+        if edit.editor_is_bot or self.incidents.by_tool(edit.editor):
+            return ["ignored: an edit by a bot or by the tool itself"]
         playbook = self.incidents.playbook
         changed = box_changes(playbook, edit.before, edit.after)
         if not changed:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.render import incident_body, refresh_body
@@ -23,6 +23,7 @@ from ops_actions.incident.state import (
     IncidentState,
     LabelSpec,
     assign_owner,
+    fits,
     freezing_branches,
     iso,
     issue_title,
@@ -32,15 +33,15 @@ from ops_actions.incident.state import (
     new_incident,
     read_state,
     rebuild_state,
+    repaired_title,
     replay,
     resolve,
     state_delta,
-    text_of,
     with_state,
 )
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import encode_marker, find_markers
+from ops_actions.text.markdown import encode_marker, find_markers, inert
 
 
 class IssueView(Protocol):
@@ -81,6 +82,8 @@ class LabelView(Protocol):
 
 class CommentView(Protocol):
     @property
+    def id(self) -> int: ...
+    @property
     def body(self) -> str: ...
     @property
     def author(self) -> str: ...
@@ -89,6 +92,7 @@ class CommentView(Protocol):
 class IncidentTracker(Protocol):
     """The tracker operations lifecycle needs (``adapters.github_tracker.Tracker`` provides them)."""
 
+    def login(self) -> str: ...
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
     def issue(self, number: int) -> IssueView: ...
     def create_issue(
@@ -114,6 +118,7 @@ class IncidentTracker(Protocol):
     def update_label(self, spec: LabelSpec) -> None: ...
     def comments(self, number: int) -> Sequence[CommentView]: ...
     def comment(self, number: int, body: str, *, marker: str) -> int: ...
+    def delete_comment(self, number: int, comment_id: int) -> None: ...
     def assign(self, number: int, logins: Sequence[str]) -> None: ...
 
 
@@ -128,6 +133,8 @@ class Delivered(Protocol):
     def detail(self) -> str: ...
 
 
+# How often a save re-reads and saves again when others wrote to the issue meanwhile.
+CONVERGE_ROUNDS: Final = 3
 # (event kind, incident state, issue URL) -> one result per target the update was routed to
 Announcer = Callable[[str, IncidentState, str], Sequence[Delivered]]
 ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved"})
@@ -171,6 +178,16 @@ def marker_of(key: str) -> str:
     return f'"{key}"'
 
 
+def marker_keys(body: str) -> set[str]:
+    """The keys of the timeline entries and replies a comment carries."""
+    return {
+        marker["key"]
+        for kind in ("event", "reply")
+        for marker in find_markers(body, kind)
+        if isinstance(marker.get("key"), str)
+    }
+
+
 class Incidents:
     """Incident commands for one playbook and tracker."""
 
@@ -192,48 +209,96 @@ class Incidents:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def by_tool(self, author: str) -> bool:
+        """Whether the tool wrote it: only markers and state blocks the token's own identity wrote count."""
+        return author == self.tracker.login()
+
+    def block(self, issue: IssueView) -> IncidentState | None:
+        """The issue's state block when the tool wrote the issue and the block fits the playbook."""
+        if not self.by_tool(issue.author):
+            return None  # the author of an issue can edit its body: a block there proves nothing
+        state = read_state(issue.body)
+        return state if state is not None and fits(self.playbook, state) else None
+
     def state_of(self, issue: IssueView, own: Sequence[str] | None = None) -> IncidentState:
-        """The issue's state block (with any event a concurrent writer's save overwrote replayed
-        from the comments), or a state rebuilt from labels and comments.
+        """The issue's state block (with what the timeline has that the block lacks replayed), or a
+        state rebuilt from labels, assignees and the tool's own markers.
 
         ``own``: the tool's comments on the issue, when the caller has read them already.
         """
-        state = read_state(issue.body)
+        state = self.block(issue)
         if state is not None:
             if issue.comments > state.comments_seen:
-                bodies = self.own_comments(issue) if own is None else own
-                return replay(state, [m for body in bodies for m in find_markers(body, "event")])
+                bodies = self.own_comments(issue.number) if own is None else own
+                return replay(
+                    self.playbook, state, [m for body in bodies for m in find_markers(body, "event")]
+                )
             return state
+        opening = [issue.body] if self.by_tool(issue.author) else []
         return rebuild_state(
             self.playbook,
-            number=issue.number,
             title=issue.title,
             labels=issue.labels,
             assignees=issue.assignees,
             created_at=issue.created_at,
-            marked_texts=[issue.body, *(self.own_comments(issue) if own is None else own)],
+            marked_texts=[*opening, *(self.own_comments(issue.number) if own is None else own)],
         )
 
-    def own_comments(self, issue: IssueView) -> list[str]:
-        """Bodies of the comments the tool wrote: those by the account that opened the incident.
+    def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
+        """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
 
-        Only these are trusted for event markers; anyone who may comment could paste one.
+        A comment that repeats the keys of an earlier one (a write GitHub carried out after the
+        client had given up on it, then sent again) is left out and, with ``settle`` (commands that
+        may write), deleted.
         """
-        return [c.body for c in self.tracker.comments(issue.number) if c.author == issue.author]
+        bodies: list[str] = []
+        seen: set[str] = set()
+        for comment in self.tracker.comments(number):
+            if not self.by_tool(comment.author):
+                continue
+            keys = marker_keys(comment.body)
+            if keys and keys <= seen:
+                if settle:
+                    self.tracker.delete_comment(number, comment.id)
+                continue
+            seen |= keys
+            bodies.append(comment.body)
+        return bodies
 
     def find_open(
-        self, key: str, listed: Sequence[IssueView] | None = None
+        self, key: str, listed: Sequence[IssueView] | None = None, *, settle: bool = True
     ) -> list[tuple[IssueView, IncidentState]]:
-        """Open incidents with this dedupe key, oldest (lowest number) first (``listed``: already read)."""
+        """Open incidents with this dedupe key, oldest (lowest number) first (``listed``: already read).
+
+        With ``settle``, a second open incident of the key (a create GitHub carried out late) is
+        closed as a duplicate of the first, so only the first is returned.
+        """
         found = []
         for issue in self.tracker.open_incidents(INCIDENT_LABEL) if listed is None else listed:
             state = self.state_of(issue)
             if state.key == key:
                 found.append((issue, state))
-        return sorted(found, key=lambda pair: pair[0].number)
+        found.sort(key=lambda pair: pair[0].number)
+        if settle:
+            for duplicate, _ in found[1:]:
+                self.close_duplicate(duplicate, found[0][0].number)
+            return found[:1]
+        return found
 
-    def read_incident(self, number: int) -> tuple[IssueView, IncidentState]:
-        """Issue #number and its state; OpsError (usage) when it is not an incident."""
+    def close_duplicate(self, issue: IssueView, winner: int) -> None:
+        """Close an incident as a duplicate of #winner; without the incident label it neither counts as
+        open nor triggers a postmortem."""
+        self.tracker.comment(
+            issue.number,
+            f"Duplicate of #{winner}: another run opened the same incident at the same time.",
+            marker=marker_of(f"duplicate-of-{winner}"),
+        )
+        self.tracker.edit_issue(
+            issue.number, labels=["duplicate"], state="closed", state_reason="not_planned"
+        )
+
+    def read(self, number: int) -> tuple[IssueView, IncidentState]:
+        """Incident #number and its state; OpsError when the issue is not an incident."""
         issue = self.tracker.issue(number)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
@@ -241,11 +306,17 @@ class Incidents:
             )
         return issue, self.state_of(issue)
 
+    def stale(self, issue: IssueView, state: IncidentState) -> bool:
+        """Whether the issue does not show ``state`` yet: its block lacks what the timeline has (a save
+        that failed or raced), so title, labels and assignees may lag too."""
+        shown = read_state(issue.body)
+        return shown is None or replace(shown, comments_seen=0) != replace(state, comments_seen=0)
+
     # -- writing ----------------------------------------------------------------------------
 
     def _post(self, issue: IssueView, event: Event) -> None:
         """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
-        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue)):
+        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue.number)):
             return
         self.tracker.comment(issue.number, event.markdown(), marker=marker_of(event.key))
 
@@ -265,18 +336,40 @@ class Incidents:
         title: bool = False,
         close: bool = False,
         posted: int = 0,
+        repair: bool = False,
     ) -> None:
-        state.comments_seen = issue.comments + posted
-        body = refresh_body(with_state(issue.body, state), self.playbook, state, self.clock())
-        saved = self.tracker.edit_issue(
-            issue.number,
-            body=body,
-            labels=labels_for(self.playbook, state),
-            title=issue_title(state) if title else None,
-            state="closed" if close else None,
-            state_reason="completed" if close else None,
-        )
-        self._fix_labels(saved)
+        """Write the state block and the labels; ``repair`` also brings the title's severity, the
+        assignee and a resolved incident's closing in line with the state.
+
+        When others wrote to the issue meanwhile (its comment count grew past ours), it is read
+        again and what they wrote is replayed in timeline order and saved, so title, labels and the
+        block end agreeing with the timeline.
+        """
+        final = self.playbook.statuses[-1]
+        for _ in range(CONVERGE_ROUNDS):
+            state.comments_seen = issue.comments + posted
+            body = refresh_body(with_state(issue.body, state), self.playbook, state, self.clock())
+            closing = close or (repair and state.status == final and issue.state == "open")
+            new_title = (
+                issue_title(state) if title else repaired_title(issue.title, state) if repair else None
+            )
+            saved = self.tracker.edit_issue(
+                issue.number,
+                body=body,
+                labels=labels_for(self.playbook, state),
+                title=new_title,
+                state="closed" if closing else None,
+                state_reason="completed" if closing else None,
+            )
+            self._fix_labels(saved)
+            if repair and state.owner and state.owner not in saved.assignees:
+                self.tracker.assign(issue.number, [state.owner])
+            if saved.comments <= state.comments_seen:
+                return
+            latest = self.state_of(saved)
+            if replace(latest, comments_seen=0) == replace(state, comments_seen=0):
+                return
+            issue, state, posted, title, repair = saved, latest, 0, False, True
 
     def apply(
         self,
@@ -288,7 +381,7 @@ class Incidents:
         close: bool = False,
     ) -> Outcome:
         """Run a transition on incident #number once per key: comment first, then state."""
-        issue, state = self.read_incident(number)
+        issue, state = self.read(number)
         return self.apply_to(issue, state, key, transition, title=title, close=close)
 
     def apply_to(
@@ -304,16 +397,16 @@ class Incidents:
         """Like :meth:`apply`, for an incident already read (the watch lists them anyway)."""
         number = issue.number
         if state.has_applied(key):
-            saved = read_state(issue.body)
-            if saved is None or not saved.has_applied(key):
+            if self.stale(issue, state):
                 # Replayed from its comment: the earlier run's save failed; finish it now.
-                self._save(issue, state)
+                self._save(issue, state, repair=True)
             return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
+        repair = self.stale(issue, state)
         new, event = transition(state)
         event = replace(event, delta=state_delta(state, new))
         new.mark_applied(key)
         self._post(issue, event)
-        self._save(issue, new, title=title, close=close, posted=1)
+        self._save(issue, new, title=title, close=close, posted=1, repair=repair)
         self._notify(issue, event.kind, new, key)
         return Outcome(number, issue.html_url, event.kind, f"#{number}: {event.summary}", new)
 
@@ -358,7 +451,7 @@ class Incidents:
         """Open an incident, or update the open one with the same dedupe key.
 
         ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
-        its body links to (``link`` adds it to theirs).
+        its body links to (the watch links it in theirs).
         """
         now = self.clock()
         existing = self.find_open(key, listed)
@@ -373,7 +466,7 @@ class Incidents:
                 kind="retriggered",
                 at=iso(now),
                 summary="triggered again",
-                body=f"**Triggered again** while open: {text_of(title)}",
+                body=f"**Triggered again** while open: {inert(title)}",
                 incident=key,
             )
             state.mark_applied(operation)
@@ -433,20 +526,13 @@ class Incidents:
         return outcome
 
     def _settle_race(self, key: str, created: IssueView, state: IncidentState) -> Outcome:
-        """When two runs opened the same key at once, the lowest number wins; the other closes itself."""
-        rivals = self.find_open(key)
+        """When two runs opened the same key at once, the lowest number wins; the other closes itself
+        (only itself: the rival run settles its own)."""
+        rivals = self.find_open(key, settle=False)
         winner = rivals[0][0] if rivals else created
         if winner.number == created.number:
             return Outcome(created.number, created.html_url, "opened", f"opened #{created.number}", state)
-        self.tracker.comment(
-            created.number,
-            f"Duplicate of #{winner.number}: another run opened the same incident at the same time.",
-            marker=marker_of(f"duplicate-of-{winner.number}"),
-        )
-        # Without the incident label the duplicate neither counts as open nor triggers a postmortem.
-        self.tracker.edit_issue(
-            created.number, labels=["duplicate"], state="closed", state_reason="not_planned"
-        )
+        self.close_duplicate(created, winner.number)
         return Outcome(
             winner.number,
             winner.html_url,
@@ -463,11 +549,13 @@ class Incidents:
         fresh = [event for event in events if not before.has_applied(event.key)]
         if fresh:  # the whole change rides on the last event, so a replay applies it once
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
+        repair = self.stale(issue, before)
         for event in fresh:
             after.mark_applied(event.key)
             self._post(issue, event)
-        if fresh or after != before:
-            self._save(issue, after, posted=len(fresh), title=after.severity != before.severity)
+        if fresh or after != before or repair:
+            retitle = after.severity != before.severity
+            self._save(issue, after, posted=len(fresh), repair=repair, title=retitle)
         for event in fresh:
             self._notify(issue, event.kind, after, event.key)
         return fresh
@@ -486,7 +574,7 @@ class Incidents:
 
         ``force_reason`` overrides what is missing; the override is recorded in the final comment.
         """
-        issue, state = self.read_incident(number)
+        issue, state = self.read(number)
         missing = missing_for_resolution(self.playbook, state, self.clock())
         if missing and not force_reason:
             raise OpsError(
@@ -495,7 +583,7 @@ class Incidents:
                 + ". Override with --force --reason (or /resolve force <reason>).",
                 ExitCode.REFUSED,
             )
-        bodies = self.own_comments(issue)
+        bodies = self.own_comments(issue.number)
         override = (force_reason, missing) if missing and force_reason else None
         return self.apply_to(
             issue,

@@ -98,7 +98,7 @@ class Postmortems:
         state = self.incidents.state_of(issue)
         now = self.clock()
         due = due_at(self.playbook, state, now)
-        entries = compile_timeline(state, self.incidents.own_comments(issue))
+        entries = compile_timeline(state, self.incidents.own_comments(issue.number))
         generated = generated_block(
             self.playbook, number=incident_number, state=state, entries=entries, due=due, author=issue.author
         )
@@ -124,12 +124,15 @@ class Postmortems:
         )
 
     def _find(self, incident_number: int, state: IncidentState) -> IssueWithId | None:
-        """The incident's postmortem: from its state, else by the marker (a crash between two writes)."""
+        """The incident's postmortem: from its state, else by the marker (a crash between two writes);
+        only an issue the tool wrote counts (anyone may open an issue and label it)."""
         if state.postmortem:
             found = self.tracker.issue(state.postmortem)
-            if POSTMORTEM_LABEL in found.labels:
+            if POSTMORTEM_LABEL in found.labels and self.incidents.by_tool(found.author):
                 return found
         for candidate in self.tracker.issues(POSTMORTEM_LABEL, state="all"):
+            if not self.incidents.by_tool(candidate.author):
+                continue
             pm = read_postmortem_state(candidate.body)
             if pm is not None and pm.incident == incident_number:
                 return candidate
@@ -244,7 +247,7 @@ class Postmortems:
         now = self.clock()
         lines = []
         for issue in self.tracker.issues(POSTMORTEM_LABEL, state="open"):
-            pm = read_postmortem_state(issue.body)
+            pm = read_postmortem_state(issue.body) if self.incidents.by_tool(issue.author) else None
             if pm is None:
                 continue
             notes = []

@@ -24,8 +24,8 @@ class Regrouper:
         """Fold open incident #other into #number; #other is closed as a duplicate of it."""
         if other == number:
             raise OpsError(f"#{number} cannot be merged into itself", ExitCode.USAGE)
-        issue, state = self.incidents.read_incident(number)
-        source, merged = self.incidents.read_incident(other)
+        issue, state = self.incidents.read(number)
+        source, merged = self.incidents.read(other)
         if source.state != "open" and not state.has_applied(key):
             raise OpsError(f"#{other} is closed; only an open incident can be merged", ExitCode.USAGE)
         now = self.incidents.clock
@@ -53,7 +53,7 @@ class Regrouper:
 
     def split(self, number: int, cause: str, *, key: str, by: str | None) -> Outcome:
         """Move one of #number's causes into a new incident, linked both ways."""
-        issue, state = self.incidents.read_incident(number)
+        issue, state = self.incidents.read(number)
         if cause not in state.causes:
             held = ", ".join(f"`{c}`" for c in state.causes) or "none"
             raise OpsError(f"#{number} does not follow cause {cause!r} (its causes: {held})", ExitCode.USAGE)

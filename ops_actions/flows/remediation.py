@@ -25,10 +25,14 @@ from ops_actions.incident.state import (
     record_conclusion,
     record_dispatch,
 )
+from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill
 
 # Runs can take a moment to appear after a dispatch answered 204; look a few times.
 FIND_ATTEMPTS = 5
+# The workflow input that carries the dispatching command's operation key; the example workflows put
+# it in their run-name, so the run's title says which command created it.
+OPERATION_INPUT = "operation"
 
 
 class Run(Protocol):
@@ -42,6 +46,8 @@ class Run(Protocol):
     def html_url(self) -> str: ...
     @property
     def head_sha(self) -> str: ...
+    @property
+    def title(self) -> str: ...
 
 
 class Poller(Protocol):
@@ -52,10 +58,17 @@ class RemediationTracker(IncidentTracker, Protocol):
     """The tracker operations remediation needs (``adapters.github_tracker.Tracker`` provides them)."""
 
     def default_branch(self) -> str: ...
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> Run | None: ...
+    def dispatch(
+        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
+    ) -> Run | None: ...
     def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> Run | None: ...
     def runs(
-        self, workflow: str, *, status: str | None = None, branch: str | None = None
+        self,
+        workflow: str,
+        *,
+        status: str | None = None,
+        branch: str | None = None,
+        event: str | None = None,
     ) -> Sequence[Run]: ...
     def watch_run(self, run_id: int) -> Poller: ...
     def create_branch(self, name: str, sha: str) -> bool: ...
@@ -69,6 +82,8 @@ class Dispatched:
     run_id: int
     url: str
     conclusion: str | None
+    already: bool = False
+    """Dispatched before, for the same operation key (a re-run or a repeated delivery): not sent again."""
 
 
 def rollback_target(deploys: Sequence[Run]) -> str | None:
@@ -94,6 +109,30 @@ def active_freezes(incidents: Incidents) -> list[tuple[IssueView, IncidentState]
     return frozen
 
 
+def record_override(
+    incidents: Incidents,
+    frozen: Sequence[tuple[IssueView, IncidentState]],
+    *,
+    reason: str,
+    by: str | None,
+    run_url: str | None,
+    key: str,
+    now: datetime,
+) -> None:
+    """Put a deploy that overrides the freeze on the timeline of every incident that freezes deploys."""
+    run = f" ({run_url})" if run_url else ""
+    text = f"**Deploy freeze overridden** by {by or 'someone'}{run}: {inert(reason)}"
+    for issue, state in frozen:
+        event = Event(
+            f"{key}-{issue.number}", "freeze-override", iso(now), "deploy freeze overridden", text, state.key
+        )
+
+        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
+            return current, event
+
+        incidents.apply_to(issue, state, event.key, record)
+
+
 class Remediator:
     """Dispatches and follows the playbook's remediation workflows for one incident (or none)."""
 
@@ -104,6 +143,7 @@ class Remediator:
         incidents: Incidents,
         clock: Callable[[], datetime],
         say: Callable[[str], None],
+        progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -112,6 +152,7 @@ class Remediator:
         self.playbook = incidents.playbook
         self.clock = clock
         self.say = say
+        self.progress = progress
         self.sleep = sleep
         self.monotonic = monotonic
 
@@ -145,11 +186,31 @@ class Remediator:
         by: str | None,
         override_reason: str | None = None,
     ) -> Dispatched:
-        """Dispatch the role's workflow and put the run link on the timeline at once."""
+        """Dispatch the role's workflow once per operation key, and put the run link on the timeline.
+
+        Before anything is sent the key is looked for: in the incident's state and timeline (a re-run
+        or a repeated delivery of the same command), then in the titles of the workflow's recent runs
+        (an attempt that dispatched but stopped before it could record the run). Found, the run is
+        reported as "already dispatched" and nothing is sent; else the dispatch carries the key.
+        """
         file, name = self.workflow(role)
+        if incident is not None:
+            issue, state = self.incidents.read(incident)
+            if state.has_applied(key):
+                # Runs recorded before the entry kept its key: the role's latest stands for it.
+                entry = next((run for run in reversed(state.runs) if run.get("key") == key), None) or next(
+                    (run for run in reversed(state.runs) if run.get("role") == role), None
+                )
+                if entry is None:
+                    return self._already(role, 0, issue.html_url)
+                return self._already(role, int(entry["id"]), str(entry["url"]))
+        earlier = self._keyed_run(file, key)
+        if earlier is not None:
+            self._record(role, name, earlier, incident=incident, ref=ref or earlier.head_sha, by=by, key=key)
+            return self._already(role, earlier.id, earlier.html_url)
         if role == "deploy":
             self.check_freeze(override_reason)
-        inputs: dict[str, str] = {"incident": str(incident or "")}
+        inputs: dict[str, str] = {"incident": str(incident or ""), OPERATION_INPUT: key}
         target = ref
         if role == "rollback":
             target = ref or rollback_target(self.tracker.runs(self.workflow("deploy")[0]))
@@ -163,11 +224,15 @@ class Remediator:
                 inputs["override_freeze_reason"] = override_reason
         started = self.clock()
         try:
-            run = self.tracker.dispatch(file, ref=branch, inputs=inputs) or self._find(file, started)
+            run = self.tracker.dispatch(file, ref=branch, inputs=inputs, optional=(OPERATION_INPUT,))
+            run = run or self._keyed_run(file, key) or self._find(file, started)
         except OpsError as error:
             if incident is not None:
                 self._note(
-                    incident, key, f"**{name}** could not be dispatched: {error.message}", "dispatch-failed"
+                    incident,
+                    key,
+                    f"**{name}** could not be dispatched: {inert(error.message)}",
+                    "dispatch-failed",
                 )
             raise
         if run is None:
@@ -176,23 +241,41 @@ class Remediator:
                 self._note(incident, key, f"**{message}**", "dispatch-lost")
             raise OpsError(message, ExitCode.GITHUB)
         self.say(f"{name} dispatched: {run.html_url}")
-        if incident is not None:
-            self.incidents.apply(
-                incident,
-                key,
-                lambda s: record_dispatch(
-                    s,
-                    role=role,
-                    name=name,
-                    run_id=run.id,
-                    url=run.html_url,
-                    ref=target or branch,
-                    now=self.clock(),
-                    by=by,
-                    key=key,
-                ),
-            )
+        self._record(role, name, run, incident=incident, ref=target or branch, by=by, key=key)
         return Dispatched(role, run.id, run.html_url, None)
+
+    def _keyed_run(self, file: str, key: str) -> Run | None:
+        """A recent dispatched run of the workflow whose title names the operation key."""
+        return next(
+            (run for run in self.tracker.runs(file, event="workflow_dispatch") if key in run.title.split()),
+            None,
+        )
+
+    def _already(self, role: str, run_id: int, url: str) -> Dispatched:
+        self.say(f"already dispatched: {url}")
+        return Dispatched(role, run_id, url, None, already=True)
+
+    def _record(
+        self, role: str, name: str, run: Run, *, incident: int | None, ref: str, by: str | None, key: str
+    ) -> None:
+        """The run on the incident's timeline and in its state (once per key)."""
+        if incident is None:
+            return
+        self.incidents.apply(
+            incident,
+            key,
+            lambda s: record_dispatch(
+                s,
+                role=role,
+                name=name,
+                run_id=run.id,
+                url=run.html_url,
+                ref=ref,
+                now=self.clock(),
+                by=by,
+                key=key,
+            ),
+        )
 
     def _find(self, file: str, since: datetime) -> Run | None:
         """The run a 204 dispatch created, found by workflow, event and creation time."""
@@ -212,9 +295,13 @@ class Remediator:
         self.incidents.apply(incident, f"{key}:{kind}", note)
 
     def follow(
-        self, dispatched: Dispatched, *, incident: int | None, timeout_s: float, poll_s: float, live: bool
+        self, dispatched: Dispatched, *, incident: int | None, timeout_s: float, poll_s: float
     ) -> Dispatched:
-        """Poll the run until it completes or the timeout passes; post the conclusion."""
+        """Poll the run until it completes or the timeout passes; post the conclusion.
+
+        With a ``progress`` printer (a terminal) one line is rewritten as the run goes; else a line
+        is printed whenever its status changes."""
+        live = self.progress
         poller = self.tracker.watch_run(dispatched.run_id)
         started = self.monotonic()
         last = ""
@@ -225,8 +312,8 @@ class Remediator:
             status = run.status if run else "queued"
             elapsed = int(self.monotonic() - started)
             line = f"{dispatched.role}: {status}, {elapsed // 60}m{elapsed % 60:02d}s, {dispatched.url}"
-            if live:
-                self.say(f"\r{line}\x1b[K")
+            if live is not None:
+                live(line)
             elif status != last:
                 self.say(line)
             last = status
@@ -246,7 +333,7 @@ class Remediator:
                     ExitCode.REMEDIATION_FAILED,
                 )
             self.sleep(poll_s)
-        if live:
+        if live is not None:
             self.say("")
         conclusion = run.conclusion or "unknown"
         if incident is not None:

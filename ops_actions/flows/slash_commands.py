@@ -1,8 +1,11 @@
 """Run the slash commands of one issue comment: authorize, acknowledge, apply in order, reply.
 
-The comment is the status log: 👀 when read, then 👍 when every command worked or 👎 with a
-reply that gives the usage line. Only collaborators with write access are obeyed (the
-collaborator-permission API, not ``author_association``, which under-reports org members).
+The comment is the status log: 👀 once the commenter is authorized, then 👍 when every command
+worked or 👎 with a reply that gives the usage line. Only collaborators with write access are
+obeyed (the collaborator-permission API, not ``author_association``, which under-reports org
+members). Anyone who can comment starts the workflow, so a refusal costs little: one reply and 👎
+per person and issue, then nothing but two reads. Comments the tool wrote itself (under a
+personal token its comments are not a bot's) never run.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_of
+from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_keys, marker_of
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
@@ -22,10 +25,9 @@ from ops_actions.incident.state import (
     INCIDENT_LABEL,
     change_impact,
     change_severity,
-    text_of,
     update_status,
 )
-from ops_actions.text.markdown import encode_marker
+from ops_actions.text.markdown import encode_marker, inert
 
 
 def is_bot(user: Mapping[str, Any]) -> bool:
@@ -114,16 +116,12 @@ class SlashCommands:
         )
         if not parsed:
             return ["ignored: no slash command in the comment"]
-        self.tracker.add_reaction(event.number, event.comment_id, "eyes")
+        if self.incidents.by_tool(event.author):
+            return ["ignored: a comment the tool wrote itself"]
         permission = self.tracker.permission(event.author)
         if not may_command(permission):
-            self._reply(
-                event,
-                "Sorry, incident commands need write access to this repository "
-                f"(yours: {permission}). Nothing was changed.",
-            )
-            self.tracker.add_reaction(event.number, event.comment_id, "-1")
-            return [f"refused: {event.author} has {permission} permission"]
+            return [self._refuse(event, permission)]
+        self.tracker.add_reaction(event.number, event.comment_id, "eyes")
         results: list[str] = []
         problems: list[str] = []
         for index, item in enumerate(parsed):
@@ -135,7 +133,7 @@ class SlashCommands:
             try:
                 results.append(self._run(item, key, event))
             except OpsError as error:
-                problems.append(f"- `/{item.name}`: {text_of(error.message)}")
+                problems.append(f"- `/{item.name}`: {inert(error.message)}")
                 results.append(f"/{item.name}: {error.message}")
         if problems:
             self._reply(event, "Some commands were not carried out:\n\n" + "\n".join(problems))
@@ -144,13 +142,30 @@ class SlashCommands:
 
     @staticmethod
     def _problem(error: CommandError) -> str:
-        shown = text_of(error.text).replace("`", "'")
+        shown = inert(error.text).replace("`", "'")
         usage = f" Usage: `{error.usage}`" if error.usage and "  " not in error.usage else ""
         listing = "\n\n" + help_text() if "  " in error.usage else ""
-        return f"- line {error.line} `{shown}`: {text_of(error.message)}.{usage}{listing}"
+        return f"- line {error.line} `{shown}`: {inert(error.message)}.{usage}{listing}"
 
-    def _reply(self, event: CommentEvent, text: str, *, purpose: str = "reply") -> None:
-        key = f"comment-{event.comment_id}-{purpose}"
+    def _refuse(self, event: CommentEvent, permission: str) -> str:
+        """Tell someone without write access once per issue that nothing changed; after that, stay silent."""
+        line = f"refused: {event.author} has {permission} permission"
+        key = f"refused-{event.author.lower()}"
+        if any(key in marker_keys(body) for body in self.incidents.own_comments(event.number)):
+            return f"{line} (told before; no reply)"
+        self._reply(
+            event,
+            "Sorry, incident commands need write access to this repository "
+            f"(yours: {permission}). Nothing was changed, and further commands of yours here are ignored.",
+            key=key,
+        )
+        self.tracker.add_reaction(event.number, event.comment_id, "-1")
+        return line
+
+    def _reply(
+        self, event: CommentEvent, text: str, *, purpose: str = "reply", key: str | None = None
+    ) -> None:
+        key = key or f"comment-{event.comment_id}-{purpose}"
         body = f"{text}\n\n<sub>In reply to {event.author}'s comment.</sub>"
         marker = encode_marker("reply", {"key": key})
         self.tracker.comment(event.number, f"{body}\n\n{marker}\n", marker=marker_of(key))
@@ -203,7 +218,7 @@ class SlashCommands:
             done = self.remediator.dispatch(
                 command.name, incident=number, ref=args.get("ref"), key=key, by=by
             )
-            return f"/{command.name}: dispatched {done.url}"
+            return f"/{command.name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
         elif command.name == "check":
             outcome = self.incidents.apply(
                 number,

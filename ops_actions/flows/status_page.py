@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -34,7 +34,6 @@ from ops_actions.incident.status_site import site_files
 from ops_actions.playbook.model import Playbook
 
 STATUS_PAGE_WORKFLOW: Final = "incident-status-page.yml"
-REDACTED: Final = "[redacted]"
 
 
 class ListedIssue(IssueView, Protocol):
@@ -65,7 +64,7 @@ def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) 
     for number, issue in sorted(listed.items()):
         if not is_public(playbook, issue.labels):
             continue
-        own = [c.body for c in tracker.comments(number) if c.author == issue.author]
+        own = incidents.own_comments(number, settle=False)  # the page only reads
         state = incidents.state_of(issue, own)
         found.append(
             public_incident(
@@ -75,18 +74,19 @@ def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) 
                 open_=issue.state == "open",
                 closed_at=issue.closed_at,
                 own_comments=own,
-                postmortem_body=_postmortem_body(issue, state, postmortems),
+                postmortem_body=_postmortem_body(incidents, issue, state, postmortems),
             )
         )
     return found
 
 
 def _postmortem_body(
-    incident: IssueView, state: IncidentState, postmortems: Mapping[int, IssueView]
+    incidents: Incidents, incident: IssueView, state: IncidentState, postmortems: Mapping[int, IssueView]
 ) -> str | None:
-    """The body of the incident's postmortem, when the tool filed it (same author, linked both ways)."""
+    """The body of the incident's postmortem, when the tool filed it (its identity wrote it, linked
+    both ways)."""
     postmortem = postmortems.get(state.postmortem or 0)
-    if postmortem is None or postmortem.author != incident.author:
+    if postmortem is None or not incidents.by_tool(postmortem.author):
         return None
     linked = read_postmortem_state(postmortem.body)
     return postmortem.body if linked is not None and linked.incident == incident.number else None
@@ -106,9 +106,10 @@ def build_site(
     repository: str,
     now: datetime,
     last_checked_at: str | None,
-    secrets: Sequence[str] = (),
+    redact: Callable[[str], str] = str,
 ) -> dict[str, str]:
-    """Every file of the site, checked, with any known secret someone typed into an update redacted."""
+    """Every file of the site, checked, each through ``redact`` (the known secrets, should someone type
+    one into an update)."""
     import jsonschema
 
     playbook = incidents.playbook
@@ -121,16 +122,9 @@ def build_site(
         now=now,
         last_checked_at=last_checked_at,
     )
-    files = {path: _redacted(content, secrets) for path, content in site_files(playbook, page).items()}
+    files = {path: redact(content) for path, content in site_files(playbook, page).items()}
     jsonschema.validate(json.loads(files["status.json"]), status_schema())
     return files
-
-
-def _redacted(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 def _is_earlier_build(folder: Path) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IssueView, Outcome, operation_key
 from ops_actions.flows.remediation import Remediator
 from ops_actions.incident.alerts import Alert
@@ -31,6 +32,8 @@ from ops_actions.incident.causes import (
     firing_causes,
     followed,
     held_alerts_firing,
+    others_signals,
+    signals_of,
     view_of,
     worst,
 )
@@ -45,11 +48,11 @@ from ops_actions.incident.state import (
     iso,
     parse_time,
     stale_gap,
-    text_of,
     watch_updates,
 )
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.playbook.model import Playbook
+from ops_actions.text.markdown import inert
 
 
 def incident_title(report: TriageReport) -> str:
@@ -90,6 +93,34 @@ def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) 
     return done
 
 
+def readable(
+    incidents: Incidents, listed: Sequence[IssueView]
+) -> tuple[list[tuple[IssueView, IncidentState]], list[str]]:
+    """The open incidents whose state can be read, oldest first, each key once; and what happened.
+
+    One that GitHub will not let us read (deleted or moved between listing and reading, say) is
+    reported and skipped, so it never stops the watch for the others. A second open incident of a
+    key (a create GitHub carried out after the client gave up on it) is closed as a duplicate.
+    """
+    found: list[tuple[IssueView, IncidentState]] = []
+    lines: list[str] = []
+    for issue in sorted(listed, key=lambda item: item.number):
+        try:
+            state = incidents.state_of(issue)
+        except OpsError as error:
+            lines.append(
+                f"warning: #{issue.number} could not be read ({error.message}); going on with the others"
+            )
+            continue
+        first = next((kept for kept, kept_state in found if kept_state.key == state.key), None)
+        if first is not None:
+            incidents.close_duplicate(issue, first.number)
+            lines.append(f"#{issue.number} closed as a duplicate of #{first.number}")
+            continue
+        found.append((issue, state))
+    return found, lines
+
+
 @dataclass(frozen=True)
 class _Run:
     """What one reconcile shares across the open incidents."""
@@ -122,7 +153,10 @@ def reconcile(
     Returns what was done, one line each. The scheduled watch and alert intake share this, so an
     alert and a triage that see the same cause end in the same incident.
     """
-    listed = sorted(incidents.tracker.open_incidents(INCIDENT_LABEL), key=lambda issue: issue.number)
+    listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
+    opened, notes = readable(incidents, listed)
+    if listed and not opened:
+        return notes  # none could be read: opening another would likely duplicate one of them
     gap = stale_gap(history[-1].at if history else None, now, playbook.watch_interval_minutes)
     run = _Run(
         playbook=playbook,
@@ -139,7 +173,6 @@ def reconcile(
         volatile=frozenset(spec.name for probe in playbook.probes for spec in probe.signals if spec.volatile),
         alert=alert,
     )
-    opened = [(issue, incidents.state_of(issue)) for issue in listed]
     held = [
         Held(
             issue.number,
@@ -156,18 +189,19 @@ def reconcile(
         else None
     )
     plan = assign(playbook, held, firing_causes(playbook, report.fired), seen)
-    lines = [f"warning: {run.late}"] if run.late and not opened else []
+    lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
     new: tuple[int, str] | None = None
     if plan.new:
-        outcome = _open_for(
-            incidents, run, plan.new, [issue.number for issue, _ in opened], history, links, playbook_sha256
-        )
+        outcome = _open_for(incidents, run, plan.new, opened, listed, history, links, playbook_sha256)
         if outcome is not None:
             lines.append(f"{outcome.message}: {outcome.url}")
             if outcome.action == "opened":
                 new = (outcome.number, "; ".join(cause_title(playbook, c) for c in plan.new))
-    for (issue, state), mine in zip(opened, held, strict=True):
-        lines += _follow(incidents, run, issue, state, plan, mine, remediator, new)
+    owned = [signals_of(playbook, plan.causes_of(mine)) for mine in held]
+    # The new incident's signals are its news, not the open ones'.
+    others = others_signals([*owned, signals_of(playbook, plan.new)])[: len(held)]
+    for (issue, state), mine, theirs in zip(opened, held, others, strict=True):
+        lines += _follow(incidents, run, issue, state, plan, mine, remediator, new, run.volatile | theirs)
     if not plan.new and not opened:
         pending = [o.id for o in report.rules if o.outcome == "pending"]
         waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
@@ -189,9 +223,11 @@ def _follow(
     held: Held,
     remediator: Remediator | None,
     new: tuple[int, str] | None,
+    ignored: frozenset[str],
 ) -> list[str]:
     """One open incident's news from this triage: its own rules, its alert, its severity, and
-    the incident this run opened beside it (``new``: its number and causes)."""
+    the incident this run opened beside it (``new``: its number and causes). ``ignored``: signals
+    whose change is no news here (volatile ones, and those only other incidents' rules read)."""
     playbook, now = run.playbook, run.now
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
@@ -212,7 +248,7 @@ def _follow(
     adopted = [cause for cause in causes if cause not in state.causes]
     if adopted:
         current = replace(current, causes=causes)
-        body = "**Now following**: " + "; ".join(text_of(cause_title(playbook, c)) for c in adopted)
+        body = "**Now following**: " + "; ".join(inert(cause_title(playbook, c)) for c in adopted)
         events.append(
             Event(
                 f"{run_key}:causes",
@@ -240,16 +276,13 @@ def _follow(
             events.append(event)
     if new is not None and new[0] not in current.related:
         current = replace(current, related=[*current.related, new[0]])
-        body = f"**Related incident** #{new[0]} opened for {text_of(new[1])}."
+        body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
         events.append(
             Event(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
         )
     if run.late:
         body = f"**Triage was late**: {run.late}. Alerts (repository_dispatch) do not wait for the cron."
         events.append(Event(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key))
-    ignored = run.volatile | (
-        frozenset(run.signals) - view.signals if view.signals is not None else frozenset()
-    )
     after, watched = watch_updates(
         playbook,
         current,
@@ -283,12 +316,13 @@ def _open_for(
     incidents: Incidents,
     run: _Run,
     causes: Sequence[str],
-    related: Sequence[int],
+    opened: Sequence[tuple[IssueView, IncidentState]],
+    listed: Sequence[IssueView],
     history: Sequence[Snapshot],
     links: Sequence[tuple[str, str]],
     playbook_sha256: str,
 ) -> Outcome | None:
-    """A new incident for causes no open incident holds, linking the open ones (``related``)."""
+    """A new incident for causes no open incident holds, linking the ``opened`` ones."""
     playbook, report, alert = run.playbook, run.report, run.alert
     view = view_of(playbook, report.rules, causes)
     alerted = alert if alert is not None and alert_cause(playbook, alert.key) in causes else None
@@ -327,6 +361,7 @@ def _open_for(
         ),
         components=components,
         alerts={alerted.key: alerted.status} if alerted else None,
+        listed=listed,
         causes=causes,
-        related=related,
+        related=[issue.number for issue, _ in opened],
     )

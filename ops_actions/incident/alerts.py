@@ -118,10 +118,14 @@ def _ours(playbook: Playbook, payload: Mapping[str, Any]) -> Alert:
 
 
 def _link(value: Any) -> str | None:
+    """An http(s) URL of one line: a line break in it would start new Markdown (or a marker) where
+    the link is shown."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.startswith(("https://", "http://")):
         raise AlertError("link must be an http(s) URL")
+    if any(char.isspace() or not char.isprintable() for char in value):
+        raise AlertError("link must be a URL without white space or control characters")
     return value[:500]
 
 

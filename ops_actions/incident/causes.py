@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ops_actions.incident.state import Event, IncidentState, change_severity, iso, text_of
+from ops_actions.incident.state import Event, IncidentState, change_severity, iso
 from ops_actions.incident.triage_report import RuleOutcome
 from ops_actions.playbook.model import ONE_CAUSE, Playbook
+from ops_actions.text.markdown import inert
 
 ALERT_PREFIX = "alert:"
 
@@ -141,8 +142,6 @@ class IncidentView:
     unsure: tuple[str, ...]
     severity: str | None
     branches: tuple[str, ...]
-    signals: frozenset[str] | None
-    """The signals its rules read (None: every signal, for an incident holding no rule)."""
 
 
 def view_of(playbook: Playbook, outcomes: Sequence[RuleOutcome], causes: Sequence[str]) -> IncidentView:
@@ -154,9 +153,21 @@ def view_of(playbook: Playbook, outcomes: Sequence[RuleOutcome], causes: Sequenc
     severity = worst(playbook, [o.severity for o in fired])
     wanted = {o.branch for o in fired if o.branch}
     branches = tuple(b.id for b in playbook.decision_tree if b.id in wanted)
-    rules = [playbook.rule(o.id) for o in mine]
-    signals = frozenset(name for rule in rules for name in rule.when.signals) if rules else None
-    return IncidentView(fired, unsure, severity, branches, signals)
+    return IncidentView(fired, unsure, severity, branches)
+
+
+def signals_of(playbook: Playbook, causes: Sequence[str]) -> frozenset[str]:
+    """The signals the rules of these causes read."""
+    return frozenset(name for rule in playbook.rules if rule.cause in causes for name in rule.when.signals)
+
+
+def others_signals(owned: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+    """For each incident (the signals its rules read, in order): the signals only the others' rules
+    read. A change in those is the other incidents' news; signals nobody's rules read are everyone's."""
+    return [
+        frozenset().union(*(other for index, other in enumerate(owned) if index != mine)) - own
+        for mine, own in enumerate(owned)
+    ]
 
 
 def worst(playbook: Playbook, severities: Sequence[str | None]) -> str | None:
@@ -208,9 +219,7 @@ def absorb(
     new.freeze = state.freeze or other.freeze
     lines = [f"**Merged** #{number} into this incident{f' by @{by}' if by else ''}."]
     if other.causes:
-        lines.append(
-            "Causes taken over: " + "; ".join(text_of(cause_title(playbook, c)) for c in other.causes)
-        )
+        lines.append("Causes taken over: " + "; ".join(inert(cause_title(playbook, c)) for c in other.causes))
     kind = "merge"
     if playbook.more_severe(other.severity, state.severity):
         new, _ = change_severity(
@@ -231,7 +240,7 @@ def release(
         new.alerts = {k: v for k, v in state.alerts.items() if k != cause.removeprefix(ALERT_PREFIX)}
     new.related = [*state.related, to] if to not in state.related else list(state.related)
     body = (
-        f"**Split**{f' by @{by}' if by else ''}: {text_of(cause_title(playbook, cause))} "
+        f"**Split**{f' by @{by}' if by else ''}: {inert(cause_title(playbook, cause))} "
         f"is followed in #{to} from now on."
     )
     return new, Event(key, "split", iso(now), f"split {cause} into #{to}", body, state.key)

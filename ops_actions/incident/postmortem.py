@@ -22,10 +22,9 @@ from ops_actions.incident.state import (
     iso,
     issue_title,
     parse_time,
-    text_of,
 )
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import Task, encode_marker, find_markers, section_tasks
+from ops_actions.text.markdown import Task, encode_marker, find_markers, inert, section_tasks
 from ops_actions.text.mermaid import fenced, line_chart, timeline
 
 POSTMORTEM_LABEL: Final = "postmortem"
@@ -147,7 +146,7 @@ def action_items(body: str, playbook: Playbook) -> tuple[list[ActionItem], list[
         return [], [f"the section '{title}' is missing"]
     items = [item for item in map(parse_action, tasks) if not is_placeholder(item)]
     problems = [
-        f"line {item.task.line + 1} '{text_of(item.task.text[:60])}': {', '.join(item.problems)}"
+        f"line {item.task.line + 1} '{inert(item.task.text[:60])}': {', '.join(item.problems)}"
         for item in items
         if item.problems
     ]
@@ -214,16 +213,16 @@ def generated_block(
     history = " → ".join(h["severity"] for h in state.severity_history) or state.severity
     lines = [
         GENERATED_START,
-        f"**Incident:** #{number} ({issue_title(state)}) · **Severity:** {history} · "
+        f"**Incident:** #{number} ({inert(issue_title(state))}) · **Severity:** {history} · "
         f"**Due:** {iso(due)} ({playbook.postmortem.due_hours} h after resolution)",
         "",
         "### Summary",
         "",
-        text_of(state.summary) or "_No summary was recorded._",
+        inert(state.summary) or "_No summary was recorded._",
         "",
         "### Impact",
         "",
-        text_of(state.impact) or "_No impact was recorded._",
+        inert(state.impact) or "_No impact was recorded._",
         "",
         "### Timeline",
         "",
@@ -232,7 +231,7 @@ def generated_block(
         "| Time (UTC) | Event |",
         "|---|---|",
     ]
-    lines += [f"| {entry.at} | {text_of(entry.summary)} |" for entry in entries]
+    lines += [f"| {entry.at} | {inert(entry.summary, cell=True)} |" for entry in entries]
     lines += [
         "",
         f"- Time to acknowledge: {duration(state.opened_at, state.acknowledged_at)}",

@@ -22,10 +22,9 @@ from ops_actions.incident.state import (
     iso,
     parse_time,
     status_line,
-    text_of,
 )
 from ops_actions.playbook.model import Playbook, StatusPage
-from ops_actions.text.markdown import MARKER_PREFIX, find_markers, section_source
+from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_source
 
 _NO_PAGE: Final = StatusPage()
 
@@ -107,7 +106,7 @@ def _text(kind: str, marker: Mapping[str, Any], status: str) -> str | None:
         return f"Severity changed to {severity}." if isinstance(severity, str) else None
     if kind == "impact":
         impact = _changed(marker, "impact")
-        return f"Impact: {text_of(impact)}" if isinstance(impact, str) else None
+        return f"Impact: {inert(impact)}" if isinstance(impact, str) else None
     return None
 
 

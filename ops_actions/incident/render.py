@@ -9,10 +9,11 @@ from typing import Any
 
 from ops_actions.incident.causes import cause_title
 from ops_actions.incident.checklist import checklist_markdown, redraw
-from ops_actions.incident.state import IncidentState, text_of
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.runbook import step_list
+from ops_actions.text.markdown import inert
 
 # The tool redraws everything above this heading on every save: what is the case now.
 SUMMARY_HEADING = "### Summary"
@@ -103,7 +104,7 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     for reading in checked_signals(playbook, report):
         value = f"unknown: {reading.reason}" if reading.reason else f"`{_shown(reading)}`"
         flag = {"!": "🔴 breach", "?": "⚪ unknown", "ok": "🟢 ok"}[_flag(report, playbook, reading)]
-        lines.append(f"| `{reading.name}` | {_table_cell(value)} | {flag} |")
+        lines.append(f"| `{reading.name}` | {inert(value, cell=True)} | {flag} |")
     lines += ["", f"**Severity:** {report.severity or 'none'}"]
     fired = report.fired
     if fired:
@@ -120,15 +121,9 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
                 f"{outcome.required_breaches} triages in a row"
             )
     for finding in report.diagnostics:
-        lines.append(
-            f"- Diagnostic {finding['branch']}/`{finding['step']}`: {_table_cell(_finding_text(finding))}"
-        )
+        found = inert(_finding_text(finding), cell=True)
+        lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
     return "\n".join(lines) + "\n"
-
-
-def _table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def header(playbook: Playbook, state: IncidentState) -> str:
@@ -148,7 +143,7 @@ def header(playbook: Playbook, state: IncidentState) -> str:
             "",
         ]
     if state.causes:
-        causes = "; ".join(text_of(cause_title(playbook, cause)) for cause in state.causes)
+        causes = "; ".join(inert(cause_title(playbook, cause)) for cause in state.causes)
         lines += [f"**Causes:** {causes}", ""]
     if state.related:
         lines += ["**Related incidents:** " + ", ".join(f"#{number}" for number in state.related), ""]
@@ -165,8 +160,8 @@ def incident_body(
 ) -> str:
     """The visible issue body: header, summary, impact, triage, steps, checks, checklist, template, links."""
     lines = [header(playbook, state)]
-    lines += [SUMMARY_HEADING, "", text_of(state.summary) or "_No summary yet._", ""]
-    lines += ["### Impact", "", text_of(state.impact) or "_Under assessment._", ""]
+    lines += [SUMMARY_HEADING, "", inert(state.summary) or "_No summary yet._", ""]
+    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
     if report is not None:
         lines += ["### Triage", "", triage_markdown(playbook, report)]
         for branch in report.branches:

@@ -69,13 +69,40 @@ def may_command(permission: str) -> bool:
     return permission in WRITE_PERMISSIONS
 
 
+_DETAILS_OPEN = re.compile(r"<details\b", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+
+
+def _details_depth(html: str) -> int:
+    """How many ``<details>`` sections an HTML fragment opens (negative: closes)."""
+    return len(_DETAILS_OPEN.findall(html)) - len(_DETAILS_CLOSE.findall(html))
+
+
 def command_lines(body: str) -> list[tuple[int, str]]:
-    """(line number, text) of lines starting with '/' in top-level paragraphs (not code, not quotes)."""
+    """(line number, text) of lines starting with '/' in top-level paragraphs: not in code, quotes or
+    lists, and not inside a collapsed ``<details>`` section (what a reader does not see never runs)."""
     body = normalized(body)  # line numbers as markdown-it counts them (not str.splitlines's)
     lines = body.split("\n")
     found = []
-    for token in _PARSER.parse(body):
-        if token.type != "paragraph_open" or token.level != 0 or token.map is None:
+    depth = 0
+    tokens = _PARSER.parse(body)
+    for index, token in enumerate(tokens):
+        if token.type == "html_block":
+            depth = max(depth + _details_depth(token.content), 0)
+            continue
+        if token.type == "inline":
+            inline_html = "".join(
+                child.content for child in token.children or [] if child.type == "html_inline"
+            )
+            depth = max(depth + _details_depth(inline_html), 0)
+            continue
+        if token.type != "paragraph_open" or token.level != 0 or token.map is None or depth:
+            continue
+        inline = tokens[index + 1] if index + 1 < len(tokens) else None
+        if inline is not None and any(
+            child.type == "html_inline" and _DETAILS_OPEN.search(child.content)
+            for child in inline.children or []
+        ):
             continue
         start, end = token.map
         for number in range(start, end):

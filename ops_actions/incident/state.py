@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import encode_marker, find_markers, inert, without_mentions
+from ops_actions.text.markdown import encode_marker, find_markers, inert
 from ops_actions.text.template import fill
 
 STATE_VERSION: Final = 1
@@ -26,9 +26,13 @@ STATUS_LABEL_PREFIX: Final = "status:"
 BODY_LIMIT: Final = 65_536
 MAX_APPLIED_KEYS: Final = 200
 MAX_SNAPSHOTS: Final = 12
-# The state block must always fit in an issue body, so the free text it keeps is bounded.
+# The state block must always fit in an issue body, so the free text it keeps is bounded, and the
+# encoded block is kept under STATE_BUDGET characters by trimming its histories oldest first.
 MAX_STATE_TEXT: Final = 2_000
 MAX_TITLE: Final = 200
+MAX_REASON: Final = 500
+STATE_BUDGET: Final = 32_000
+LOGIN: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _TRUNCATED: Final = "\n\n_… truncated to fit GitHub's 65,536-character limit._\n"
 
 
@@ -71,6 +75,42 @@ _SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
     "list": (list,),
     "dict": (dict,),
 }
+
+
+# What each entry of the state's lists (and its freeze and monitor objects) must hold, because code
+# reads these keys directly: key -> its JSON type, or "time" for text that parses as a time.
+_ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
+    "severity_history": {"at": "time", "severity": str},
+    "status_history": {"at": "time", "status": str},
+    "snapshots": {"at": "time", "fired": list, "signals": dict},
+    "runs": {"id": int, "role": str, "name": str, "url": str},
+    "freeze": {"since": "time", "reason": str},
+    "monitor": {"role": str, "name": str, "url": str, "since": "time", "until": "time"},
+    "proposed": {"severity": str, "since": "time"},
+}
+# A manual checklist item's record: who ticked it, when and how.
+_CHECK_SHAPE: Final[Mapping[str, type | str]] = {"by": str, "at": "time", "via": str}
+
+
+def _is_time(value: object) -> bool:
+    try:
+        return isinstance(value, str) and parse_time(value) is not None
+    except ValueError:
+        return False
+
+
+def _has_shape(entry: object, shape: Mapping[str, type | str]) -> bool:
+    """Whether a JSON object has these keys with these types (``bool`` is no ``int`` here)."""
+    if not isinstance(entry, dict):
+        return False
+    for key, kind in shape.items():
+        value = entry.get(key)
+        if isinstance(kind, str):
+            if not _is_time(value):
+                return False
+        elif not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    return True
 
 
 def _fits(annotation: str, value: object) -> bool:
@@ -144,9 +184,22 @@ class IncidentState:
                 raise ValueError(f"state field {name} has the wrong type")
             if name in TIME_FIELDS and value is not None:
                 parse_time(value)  # ValueError when a hand edit left no valid time
-        for name in ("severity_history", "status_history", "snapshots", "runs"):
-            if not all(isinstance(entry, dict) for entry in values.get(name, [])):
-                raise ValueError(f"state field {name} holds something other than objects")
+        for name, shape in _ENTRY_SHAPES.items():
+            entries = values.get(name) or []
+            if not isinstance(entries, list):
+                entries = [entries]
+            for entry in entries:
+                if not _has_shape(entry, shape):
+                    raise ValueError(f"state field {name} holds an entry of the wrong shape")
+        for name in ("applied", "components", "causes"):
+            if not all(isinstance(item, str) for item in values.get(name, [])):
+                raise ValueError(f"state field {name} holds something other than text")
+        if not all(type(number) is int for number in values.get("related", [])):
+            raise ValueError("state field related holds something other than issue numbers")
+        if not all(_has_shape(check, _CHECK_SHAPE) for check in dict(values.get("checks") or {}).values()):
+            raise ValueError("state field checks holds an entry of the wrong shape")
+        if not all(isinstance(v, str) for v in dict(values.get("alerts") or {}).values()):
+            raise ValueError("state field alerts holds something other than text")
         return cls(**values)
 
     def has_applied(self, key: str) -> bool:
@@ -213,32 +266,62 @@ def state_delta(before: IncidentState, after: IncidentState) -> dict[str, Any]:
     return delta
 
 
-def replay(state: IncidentState, markers: Sequence[Mapping[str, Any]]) -> IncidentState:
-    """The state with the events it has not seen applied in order (their deltas), never raising.
+def fits(playbook: Playbook, state: IncidentState) -> bool:
+    """Whether a state holds values this playbook knows: its severity and status ids (also in the
+    histories), a GitHub login as owner. A hand edit such as ``"severity": "sev-2"`` (the label,
+    not the id) makes a block that does not fit: it is rebuilt instead of wedging every command."""
+    severities = {level.id for level in playbook.severities}
+    statuses = set(playbook.statuses)
+    return (
+        state.severity in severities
+        and state.status in statuses
+        and all(entry["severity"] in severities for entry in state.severity_history)
+        and all(entry["status"] in statuses for entry in state.status_history)
+        and (state.owner is None or LOGIN.fullmatch(state.owner) is not None)
+        and (state.proposed is None or state.proposed["severity"] in severities)
+        and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
+    )
+
+
+def _sets(marker: Mapping[str, Any]) -> dict[str, Any]:
+    delta = marker.get("delta")
+    found = delta.get("set") if isinstance(delta, dict) else None
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def replay(playbook: Playbook, state: IncidentState, markers: Sequence[Mapping[str, Any]]) -> IncidentState:
+    """The state with the events it has not seen applied (their deltas), in timeline order, never raising.
 
     Comments are append-only, so an update a concurrent writer overwrote in the body is still in
-    its event comment; replaying those makes the body's block a cache of the comment log.
+    its event comment; replaying those makes the body's block a cache of the comment log. Timeline
+    order decides: a field a later entry set keeps that entry's value, even when the earlier entry
+    is the one replayed now (two commands at once). An entry whose change would not fit the
+    playbook is marked seen and left out.
     """
-    data = state.to_dict()
-    applied = list(state.applied)
-    for marker in markers:
+    current = state
+    for index, marker in enumerate(markers):
         key = marker.get("key")
-        if not isinstance(key, str) or key in applied:
+        if not isinstance(key, str) or current.has_applied(key):
             continue
+        later = {name for after in markers[index + 1 :] for name in _sets(after)}
+        data = current.to_dict()
+        for name, value in _sets(marker).items():
+            if name in data and name not in _UNREPLAYED and name not in later:
+                data[name] = value
         delta = marker.get("delta")
-        if isinstance(delta, dict):
-            for name, value in dict(delta.get("set") or {}).items():
-                if name in data and name not in _UNREPLAYED:
-                    data[name] = value
-            for name, items in dict(delta.get("append") or {}).items():
-                if isinstance(data.get(name), list) and isinstance(items, list) and name not in _UNREPLAYED:
-                    data[name] = [*data[name], *items]
-        applied.append(key)
-    data["applied"] = applied[-MAX_APPLIED_KEYS:]
-    try:
-        return IncidentState.from_dict(data)
-    except (ValueError, TypeError):
-        return state
+        appended = delta.get("append") if isinstance(delta, dict) else None
+        for name, items in dict(appended if isinstance(appended, dict) else {}).items():
+            if isinstance(data.get(name), list) and isinstance(items, list) and name not in _UNREPLAYED:
+                data[name] = [*data[name], *items]
+        try:
+            candidate = IncidentState.from_dict(data)
+        except (ValueError, TypeError):
+            candidate = replace(current)
+        if not fits(playbook, candidate):
+            candidate = replace(current)
+        candidate.mark_applied(key)
+        current = candidate
+    return current
 
 
 def fit(visible: str, tail: str) -> str:
@@ -303,11 +386,6 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
 def issue_title(state: IncidentState) -> str:
     """``[SEV-N] title``."""
     return f"[{state.severity}] {state.title}"
-
-
-def text_of(value: str) -> str:
-    """User text as it may appear in an issue: inert markers, no pings."""
-    return without_mentions(inert(value))
 
 
 def check_severity(playbook: Playbook, severity: str) -> str:
@@ -382,15 +460,23 @@ def new_incident(
     )
 
 
-def status_line(playbook: Playbook, state: IncidentState, *, now: datetime, next_minutes: int | None) -> str:
-    """The playbook's communication template, filled for this incident."""
+def status_line(
+    playbook: Playbook,
+    state: IncidentState,
+    *,
+    now: datetime,
+    next_minutes: int | None,
+    escape: Callable[[str], str] = inert,
+) -> str:
+    """The playbook's communication template, filled for this incident; ``escape`` makes the title and
+    impact inert for where the line goes (GitHub Markdown unless told)."""
     return fill(
         playbook.communication_template,
         {
             "severity": state.severity,
             "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "title": text_of(state.title),
-            "impact": text_of(state.impact) or "under assessment",
+            "title": escape(state.title),
+            "impact": escape(state.impact) or "under assessment",
             "status": state.status,
             "next_update_minutes": next_minutes if next_minutes is not None else "n/a",
         },
@@ -443,7 +529,7 @@ def update_status(
     new.next_update_due = iso(now + timedelta(minutes=minutes))
     public = status_line(playbook, new, now=now, next_minutes=minutes)
     if message.strip():
-        public += f"\n\n{text_of(message.strip())}"
+        public += f"\n\n{inert(message.strip())}"
     body = f"**Status update**{_by(by)}\n\n{public}"
     return new, Event(
         key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
@@ -466,6 +552,7 @@ def change_severity(
 ) -> tuple[IncidentState, Event]:
     """A new severity, recorded with its reason; the issue title and label follow."""
     severity = check_severity(playbook, severity)
+    reason = bounded(reason, MAX_REASON)
     new = replace(state)
     at = iso(now)
     new.severity = severity
@@ -475,8 +562,8 @@ def change_severity(
     if by:
         _acknowledge(new, at)
     body = f"**Severity** {state.severity} → {severity}{_by(by)}"
-    if reason.strip():
-        body += f"\n\nReason: {text_of(reason.strip())}"
+    if reason:
+        body += f"\n\nReason: {inert(reason)}"
     return new, Event(key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key)
 
 
@@ -503,7 +590,7 @@ def change_impact(
     new = replace(state)
     new.impact = bounded(impact, MAX_STATE_TEXT)
     at = iso(now)
-    body = f"**Impact**{_by(by)}: {text_of(new.impact)}"
+    body = f"**Impact**{_by(by)}: {inert(new.impact)}"
     return new, Event(key, "impact", at, "impact updated", body, state.key)
 
 
@@ -580,7 +667,7 @@ def resolve(
     _acknowledge(new, at)
     timeline = compile_timeline(new, comment_bodies)
     lines = [f"**Resolved**{_by(by)} at {at}", "", "| Time (UTC) | Event |", "|---|---|"]
-    lines += [f"| {entry.at} | {text_of(entry.summary)} |" for entry in timeline]
+    lines += [f"| {entry.at} | {inert(entry.summary, cell=True)} |" for entry in timeline]
     lines.append(f"| {at} | resolved |")
     lines += [
         "",
@@ -590,15 +677,62 @@ def resolve(
     ]
     if override:
         reason, missing = override
-        lines += ["", f"**Resolved with an override**: {text_of(reason)} (missing: {'; '.join(missing)})"]
+        lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]
     return new, Event(key, "resolved", at, "resolved", "\n".join(lines), state.key)
 
 
 # --- the state block in the issue body ---------------------------------------------------------
 
 
+# Lists (and how many entries of each always stay) that give way, oldest first, when the block grows.
+_TRIMMABLE: Final = (
+    ("snapshots", 1),
+    ("severity_history", 2),
+    ("status_history", 2),
+    ("runs", 1),
+    ("applied", 20),
+)
+
+
+def _trimmed(state: IncidentState) -> IncidentState | None:
+    """The state with one entry less in its largest list (None when nothing can go).
+
+    The first severity and status entries stay (they say how the incident opened), and runs the
+    watch still follows go after the concluded ones.
+    """
+    sizes = {
+        name: len(json.dumps(getattr(state, name), ensure_ascii=False))
+        for name, keep in _TRIMMABLE
+        if len(getattr(state, name)) > keep
+    }
+    if state.alerts:
+        sizes["alerts"] = len(json.dumps(state.alerts, ensure_ascii=False))
+    if not sizes:
+        return None
+    name = max(sizes, key=lambda field_name: sizes[field_name])
+    new = replace(state)
+    if name == "alerts":
+        new.alerts = dict(list(state.alerts.items())[1:])
+    elif name in {"severity_history", "status_history"}:
+        entries = getattr(state, name)
+        setattr(new, name, [entries[0], *entries[2:]])
+    elif name == "runs":
+        done = next((i for i, run in enumerate(state.runs) if run.get("conclusion") is not None), 0)
+        new.runs = state.runs[:done] + state.runs[done + 1 :]
+    else:
+        setattr(new, name, getattr(state, name)[1:])
+    return new
+
+
 def state_marker(state: IncidentState) -> str:
-    return encode_marker("state", state.to_dict())
+    """The hidden state block, under STATE_BUDGET characters whatever the text (oldest entries go first)."""
+    marker = encode_marker("state", state.to_dict())
+    current: IncidentState | None = state
+    while len(marker) > STATE_BUDGET and current is not None:
+        current = _trimmed(current)
+        if current is not None:
+            marker = encode_marker("state", current.to_dict())
+    return marker
 
 
 def with_state(body: str, state: IncidentState) -> str:
@@ -625,49 +759,56 @@ def read_state(body: str) -> IncidentState | None:
 def rebuild_state(
     playbook: Playbook,
     *,
-    number: int,
     title: str,
     labels: Sequence[str],
     assignees: Sequence[str],
     created_at: datetime,
     marked_texts: Sequence[str],
 ) -> IncidentState:
-    """A state rebuilt from what GitHub shows (labels, assignees, event markers in body and comments)."""
+    """A state rebuilt from what GitHub shows and the tool's own markers (``marked_texts``: the bodies
+    the tool wrote, oldest first), never from text anyone else wrote.
+
+    Severity, status and owner come from labels and assignees; the dedupe key from the tool's
+    markers (the opening one, else any timeline entry's), else the title's slug, the key
+    ``incident open`` gives by default, so a body rewritten by hand keeps the incident findable;
+    then every timeline entry is replayed in order.
+    """
     severity = next((s.id for s in playbook.severities if s.label in labels), playbook.severities[-1].id)
     status = next(
         (
             label.removeprefix(STATUS_LABEL_PREFIX)
             for label in labels
-            if label.startswith(STATUS_LABEL_PREFIX)
+            if label.removeprefix(STATUS_LABEL_PREFIX) in playbook.statuses
+            and label.startswith(STATUS_LABEL_PREFIX)
         ),
         playbook.statuses[0],
     )
-    key = f"issue-{number}"
-    for body in marked_texts:
-        for marker in find_markers(body, "event"):
-            if marker.get("kind") == "opened" and isinstance(marker.get("incident"), str):
-                key = marker["incident"]
+    markers = [marker for body in marked_texts for marker in find_markers(body, "event")]
     plain_title = re.sub(r"^\[[^\]]+\]\s*", "", title)
+    keys = [m["incident"] for m in markers if isinstance(m.get("incident"), str) and m["incident"]]
+    opening = [m["incident"] for m in markers if m.get("kind") == "opened" and m.get("incident") in keys]
     opened = iso(created_at)
+    owner = next((login for login in assignees if LOGIN.fullmatch(login)), None)
     state = IncidentState(
-        key=key,
-        title=plain_title,
+        key=(opening or keys or [slug(plain_title)])[0],
+        title=bounded(plain_title, MAX_TITLE) or "Incident",
         severity=severity,
-        status=status if status in playbook.statuses else playbook.statuses[0],
+        status=status,
         opened_at=opened,
-        owner=assignees[0] if assignees else None,
+        owner=owner,
         detected_at=opened,
         severity_history=[{"at": opened, "severity": severity, "reason": "rebuilt from labels"}],
         status_history=[{"at": opened, "status": status}],
     )
-    for body in marked_texts:
-        for marker in find_markers(body, "event"):
-            if isinstance(marker.get("key"), str):
-                state.mark_applied(marker["key"])
-            reached = str(marker.get("summary", "")).removeprefix("status: ")
-            if marker.get("kind") == "status" and is_mitigated(playbook, reached):
-                state.mitigated_at = state.mitigated_at or str(marker.get("at"))
-    return state
+    return replay(playbook, state, markers)
+
+
+def repaired_title(title: str, state: IncidentState) -> str | None:
+    """The issue title with the state's severity in its ``[SEV-N]`` prefix, or None when it has it."""
+    match = re.match(r"^\[([^\]]*)\]\s*", title)
+    if match and match.group(1) == state.severity:
+        return None
+    return f"[{state.severity}] {title[match.end() :] if match else title}"
 
 
 # --- what a scheduled watch adds to an open incident -------------------------------------------
@@ -838,7 +979,8 @@ def record_dispatch(
     by: str | None,
     key: str,
 ) -> tuple[IncidentState, Event]:
-    """A remediation workflow was dispatched; the watch or ``--wait`` follows it to its end."""
+    """A remediation workflow was dispatched (for the operation ``key``, which the run entry keeps so a
+    repeat of the command finds it); the watch or ``--wait`` follows it to its end."""
     new = replace(state)
     new.runs = [
         *state.runs,
@@ -848,6 +990,7 @@ def record_dispatch(
             "name": name,
             "url": url,
             "ref": ref,
+            "key": key,
             "dispatched_at": iso(now),
             "conclusion": None,
             "concluded_at": None,
@@ -855,7 +998,7 @@ def record_dispatch(
     ]
     if by:
         _acknowledge(new, iso(now))
-    body = f"**{name}** dispatched{_by(by)} on `{text_of(ref)}`: {url}"
+    body = f"**{name}** dispatched{_by(by)} on `{inert(ref)}`: {url}"
     return new, Event(key, "dispatch", iso(now), f"{name} dispatched", body, state.key)
 
 
@@ -979,8 +1122,8 @@ def alert_update(
         return None
     new = replace(state)
     new.alerts = {**state.alerts, key: status}
-    where = f" ([alert]({link}))" if link else ""
-    body = f"**Alert {status}** from {text_of(source)}: {text_of(title)}{where}"
+    where = f" (alert: {inert(link, cell=True)})" if link else ""
+    body = f"**Alert {status}** from {inert(source)}: {inert(title)}{where}"
     if status == "resolved":
         body += (
             "\n\nTriage still sees: " + ", ".join(still_firing) + "."

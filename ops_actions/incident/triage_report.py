@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -190,8 +191,12 @@ def report_schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def write_report(report: TriageReport, directory: Path, *, now: datetime) -> Path:
-    """Write ``incident-triage-<UTC timestamp>.json``; a second report in the same second gets a suffix."""
+def write_report(
+    report: TriageReport, directory: Path, *, now: datetime, redact: Callable[[str], str] = str
+) -> Path:
+    """Write ``incident-triage-<UTC timestamp>.json``; a second report in the same second gets a suffix.
+
+    The text passes ``redact`` (known secrets out: a report is kept as an artifact)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"incident-triage-{now.strftime('%Y%m%dT%H%M%SZ')}"
     path = directory / f"{stem}.json"
@@ -199,7 +204,9 @@ def write_report(report: TriageReport, directory: Path, *, now: datetime) -> Pat
     while path.exists():
         counter += 1
         path = directory / f"{stem}-{counter}.json"
-    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        redact(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
+    )
     return path
 
 

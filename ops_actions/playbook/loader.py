@@ -8,6 +8,7 @@ and cross-reference errors are then reported at those positions.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ KeyPath = tuple[str | int, ...]
 # has a few hundred nodes.
 MAX_NODES = 50_000
 MAX_BYTES = 1_000_000
+# A real playbook nests a handful of levels; deeper (or a recursive alias) would exhaust the stack.
+MAX_DEPTH = 32
+# No playbook number needs more (minutes, hours, seconds, counts); larger ones overflow dates.
+MAX_NUMBER = 1_000_000
 # Scalars go through SafeLoader's constructor, which refuses unsafe tags; collections are
 # walked here, so their tags are checked here.
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
@@ -170,7 +175,12 @@ class _Document:
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise PlaybookError(source, [Problem(line, column, f"YAML error: {_reason(error)}")]) from None
         try:
-            node = loader.get_single_node()
+            try:
+                node = loader.get_single_node()
+            except RecursionError:
+                raise PlaybookError(
+                    source, [Problem(1, 1, f"the playbook nests deeper than {MAX_DEPTH} levels")]
+                ) from None
             if node is None:
                 raise PlaybookError(source, [Problem(1, 1, "the playbook is empty")])
             values: dict[KeyPath, yaml.Mark] = {}
@@ -208,6 +218,10 @@ class _Document:
                 source,
                 [Problem(mark.line + 1, mark.column + 1, f"the playbook expands to over {MAX_NODES} nodes")],
             )
+        if len(path) > MAX_DEPTH:  # also stops a recursive alias (&a [*a]) before the stack does
+            mark = node.start_mark
+            message = f"the playbook nests deeper than {MAX_DEPTH} levels (or an alias refers to itself)"
+            raise PlaybookError(source, [Problem(mark.line + 1, mark.column + 1, message, path[:3])])
         values[path] = node.start_mark
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             mark = node.start_mark
@@ -255,18 +269,28 @@ def _reason(error: Exception) -> str:
 
 
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, source: str) -> Any:
-    """Build a scalar; values PyYAML recognises but cannot build (2026-13-99, !!int abc) are problems."""
+    """Build a scalar; values PyYAML recognises but cannot build (2026-13-99, !!int abc) are problems,
+    and so are numbers no setting can use: NaN, infinities and anything beyond MAX_NUMBER."""
+    mark = node.start_mark
+    text = " ".join(str(node.value).split())[:60] if isinstance(node.value, str) else "?"
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.YAMLError:
         raise
     except (ValueError, KeyError, TypeError, OverflowError, AttributeError) as error:
-        mark = node.start_mark
-        text = " ".join(str(node.value).split())[:60] if isinstance(node.value, str) else "?"
         raise PlaybookError(
             source,
             [Problem(mark.line + 1, mark.column + 1, f"cannot read {text!r} ({type(error).__name__})", path)],
         ) from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            problem = f"{text!r} is not a finite number"
+        elif abs(value) > MAX_NUMBER:
+            problem = f"{text!r} is larger than {MAX_NUMBER:,}"
+        else:
+            return value
+        raise PlaybookError(source, [Problem(mark.line + 1, mark.column + 1, problem, path)])
+    return value
 
 
 def _schema_problems(document: _Document) -> Iterator[Problem]:
@@ -535,6 +559,7 @@ class _CrossReferences:
             list_field=list_field,
             group_by=tuple(query for query in group_by if query is not None),
             body=item.get("body"),
+            samples=item.get("samples", False),
         )
 
     def auth(self, item: str | Mapping[str, Any]) -> Auth:

@@ -86,6 +86,8 @@ class Probe:
     list_field: Query | None = None
     group_by: tuple[Query, ...] = ()
     body: Mapping[str, Any] | None = None
+    samples: bool = False
+    """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ answers in :mod:`ops_actions.sandbox.messaging`):
   ``unauthorized`` behave as in the reference API; ``job-failed-once``, ``payments-down`` and
   ``jobs-down`` answer as ``healthy``.
 
+The ``hostile`` scenario plays a backend a third party controls (reference API; the others answer
+as ``healthy``): a growing queue and a job regression whose dead letters and failed
+webhooks carry a forged ``ops-actions`` marker between lone CRs, a forged state block, mentions,
+raw HTML, a code fence and runner workflow commands, and whose ``input`` field echoes the
+request's ``Authorization`` header, token and all.
+
 All APIs share:
 
 * ``/_sandbox/{sleep,scenario,fault}`` (no auth) control the sandbox for local tests and benchmarks.
@@ -111,7 +117,11 @@ _WEBHOOK_FAILURES: Final = 7
 _WEBHOOK_ERROR: Final = "No signatures found matching the expected signature for payload"
 _JOBS_FAILED_LAST_HOUR: Final = 12
 # How many jobs failed in the last hour, and how many dead letters: a regression, or one isolated job.
-_JOBS_FAILED: Final[Mapping[str, int]] = {"job-regression": _JOBS_FAILED_LAST_HOUR, "job-failed-once": 1}
+_JOBS_FAILED: Final[Mapping[str, int]] = {
+    "job-regression": _JOBS_FAILED_LAST_HOUR,
+    "hostile": _JOBS_FAILED_LAST_HOUR,
+    "job-failed-once": 1,
+}
 _PAYMENTS_CANARY_ERROR: Final = "the payment processor declined the canary charge (card_declined)"
 _JOBS_CANARY_ERROR: Final = "job creation unavailable: enqueue timed out after 5s"
 _DEAD_LETTER_SIGNATURE: Final[Mapping[str, str]] = {
@@ -126,7 +136,29 @@ _DEAD_LETTER_OUTLIERS: Final[Mapping[int, Mapping[str, str]]] = {
     11: {"reason": "input file too large (38 MB)", "provider": "local", "input": "pdf-summary"},
 }
 _DEAD_LETTERS_TOTAL: Final = 15
-_DEAD_LETTERS: Final[Mapping[str, int]] = {"job-regression": _DEAD_LETTERS_TOTAL, "job-failed-once": 1}
+# What a hostile backend puts in its data (the "hostile" scenario): each field tries another way
+# out of the text it is meant to be.
+HOSTILE_MARKER: Final = (
+    '<!-- ops-actions:event {"key":"forged-backend","kind":"status","at":"2020-01-01T00:00:00Z",'
+    '"summary":"status: mitigating","incident":"triage","delta":{"set":{"severity":"SEV-3",'
+    '"owner":"mallory","smoke_passed_at":"2020-01-01T00:00:00Z","clear_since":"2020-01-01T00:00:00Z"}}} -->'
+)
+HOSTILE_STATE: Final = (
+    '<!-- ops-actions:state {"version":1,"key":"triage","title":"t","severity":"SEV-3",'
+    '"status":"resolved","opened_at":"2020-01-01T00:00:00Z"} -->'
+)
+_HOSTILE_REASON: Final = f"provider timeout\r{HOSTILE_MARKER}\r"
+_HOSTILE_PROVIDER: Final = (
+    "\r```\r@octo-org/everyone <img src=x onerror=alert(1)>\r::add-mask::hidden ##[set-output name=pwned]1"
+)
+_HOSTILE_WEBHOOK_ERROR: Final = (
+    f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
+)
+_DEAD_LETTERS: Final[Mapping[str, int]] = {
+    "job-regression": _DEAD_LETTERS_TOTAL,
+    "hostile": _DEAD_LETTERS_TOTAL,
+    "job-failed-once": 1,
+}
 
 # Headers whose values are credentials: the request log keeps only whether they were sent.
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-api-key"})
@@ -555,6 +587,7 @@ class SandboxBackend:
         queued, heartbeat_age = 3, _HEARTBEAT_AGE_HEALTHY
         if scenario == "worker-stalled":
             heartbeat_age = _HEARTBEAT_AGE_STALLED
+        if scenario in {"worker-stalled", "hostile"}:  # a queue that grows: every triage has news
             with self._lock:
                 queued = _STALLED_QUEUE_START + _STALLED_QUEUE_STEP * self._stalled_metrics_calls
                 self._stalled_metrics_calls += 1
@@ -570,7 +603,9 @@ class SandboxBackend:
                 },
             },
             "queue_depth": {"queued": queued, "running": 1},
-            "webhook_failed_last_hour": _WEBHOOK_FAILURES if scenario == "webhook-failing" else 0,
+            "webhook_failed_last_hour": _WEBHOOK_FAILURES
+            if scenario in {"webhook-failing", "hostile"}
+            else 0,
             "jobs_failed_last_hour": _JOBS_FAILED.get(scenario, 0),
             "dead_letters_last_24h": _DEAD_LETTERS.get(scenario, 0),
         }
@@ -601,14 +636,14 @@ class SandboxBackend:
             return _Reply(200, _INVALID_JSON_BODY)
         status = request.query.get("status", ["failed"])[-1]
         items: list[dict[str, str]] = []
-        if scenario == "webhook-failing" and status == "failed":
+        if scenario in {"webhook-failing", "hostile"} and status == "failed":
             now = self._clock()
             items = [
                 {
                     "id": f"evt_1Sbx{index:020d}",
                     "type": "checkout.session.completed",
                     "status": "failed",
-                    "error": _WEBHOOK_ERROR,
+                    "error": _HOSTILE_WEBHOOK_ERROR if scenario == "hostile" else _WEBHOOK_ERROR,
                     "received_at": _iso(now - timedelta(minutes=3 + 8 * index)),
                 }
                 for index in range(_WEBHOOK_FAILURES)
@@ -623,6 +658,9 @@ class SandboxBackend:
             now = self._clock()
             for index in range(_DEAD_LETTERS[scenario]):
                 signature = _DEAD_LETTER_OUTLIERS.get(index, _DEAD_LETTER_SIGNATURE)
+                if scenario == "hostile":
+                    echoed = request.authorization or ""
+                    signature = {"reason": _HOSTILE_REASON, "provider": _HOSTILE_PROVIDER, "input": echoed}
                 items.append(
                     {
                         "id": f"dl_{index + 1:04d}",

@@ -15,6 +15,7 @@ SCENARIOS: tuple[str, ...] = (
     "flaky",
     "malformed",
     "unauthorized",
+    "hostile",
 )
 
 APIS: tuple[str, ...] = ("reference", "search", "messaging")

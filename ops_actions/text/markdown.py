@@ -1,8 +1,8 @@
-"""Markdown the tool reads back: hidden ``<!-- ops-actions:… -->`` markers, and user text made inert.
+"""Markdown the tool reads back: hidden ``<!-- ops-actions:… -->`` markers, and outside text made inert.
 
 Markers are found with markdown-it-py, as top-level HTML blocks only, so a marker that a person
-pastes inside a code block or a quote is just text, and user text is escaped so it cannot start
-a marker at all.
+pastes inside a code block or a quote is just text, and outside text is escaped (by :func:`inert`,
+the one escaping function) so it cannot start a marker at all.
 """
 
 from __future__ import annotations
@@ -16,13 +16,27 @@ from markdown_it import MarkdownIt
 
 MARKER_PREFIX: Final = "<!-- ops-actions:"
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+# Every character some reader takes for a line break: markdown-it (CR, LF), str.splitlines (also
+# VT, FF, FS, GS, RS, NEL, LS, PS) and the Actions runner's line reader (CR, LF).
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Other control characters have no place in Markdown (ESC would also drive a terminal).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
+# Line breaks json.dumps(ensure_ascii=False) leaves raw, which would split a marker line.
+_RAW_IN_JSON: Final = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 _PARSER = MarkdownIt("commonmark")
 
 
 def encode_marker(kind: str, payload: dict[str, Any]) -> str:
-    """A hidden marker line carrying JSON; ``<`` and ``>`` are escaped so the comment cannot end early."""
-    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    """A hidden marker line carrying JSON.
+
+    Non-ASCII text stays as it is (an emoji costs one character, not twelve), line separators are
+    escaped so the marker stays one line for every reader, and ``<`` and ``>`` are escaped so the
+    comment cannot end early.
+    """
+    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e")
+    for raw, escaped in _RAW_IN_JSON.items():
+        data = data.replace(raw, escaped)
     return f"{MARKER_PREFIX}{kind} {data} -->"
 
 
@@ -45,17 +59,22 @@ def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
     return found
 
 
-def inert(text: str) -> str:
-    """User text that opens no HTML (so forges no marker) and no code fence (so hides nothing after it).
+def inert(text: str, *, cell: bool = False) -> str:
+    """Text from outside (backend data, alert fields, titles, links, what people type) as Markdown
+    that shows that text and does nothing else: the one escaping function.
 
-    An unclosed fence or ``<pre>`` would swallow the rest of a body, state block included.
+    Every kind of line break becomes LF (so markdown-it, ``str.splitlines`` and the reader of a
+    table agree on the lines), other control characters go, ``<`` opens no HTML (so no marker, no
+    ``<details>``, no ``<img>``), fences open no code block (an unclosed one would swallow the rest
+    of a body, state block included) and @-mentions notify nobody (a zero-width space after the
+    @). ``cell=True`` also keeps the text on one line and its ``|`` inside a table cell.
     """
-    return text.replace("<", "&lt;").replace("```", "\\`\\`\\`").replace("~~~", "\\~\\~\\~")
-
-
-def without_mentions(text: str) -> str:
-    """User text whose @-mentions notify nobody (a zero-width space after the @)."""
-    return _MENTION.sub("@\u200b", text)
+    text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+    text = text.replace("<", "&lt;").replace("```", "\\`\\`\\`").replace("~~~", "\\~\\~\\~")
+    text = _MENTION.sub("@\u200b", text)
+    if cell:
+        text = " ".join(text.split("\n")).replace("|", "\\|")
+    return text
 
 
 @dataclass(frozen=True)

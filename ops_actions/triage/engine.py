@@ -7,6 +7,7 @@ This is the seed's ``incident-triage.ps1``, driven by the playbook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter
@@ -242,14 +243,26 @@ def findings(
 
 
 def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
-    """Count, group and sample the items of a diagnostic list (a text answer's items are its lines)."""
+    """Count and group the items of a diagnostic list (a text answer's items are its lines), and
+    sample them: the first items as they are when the probe asks for samples (``samples: true``),
+    else their SHA-256 hashes only, so a report kept as an artifact for weeks holds no raw backend
+    data (matching a hash against the backend's own log still finds the item)."""
     if probe.format == "text":
         items: Any = str(body or "").splitlines()
     else:
         items = _search(probe.list_field, body) if probe.list_field else body
     if not isinstance(items, list):
         return {"error": f"no list at {probe.list_field or 'the top level'}"}
-    result: dict[str, Any] = {"count": len(items), "sample": items[:SAMPLE_ITEMS]}
+    result: dict[str, Any] = {"count": len(items)}
+    if probe.samples:
+        result["sample"] = items[:SAMPLE_ITEMS]
+    else:
+        result["sample_sha256"] = [
+            hashlib.sha256(
+                json.dumps(item, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            ).hexdigest()
+            for item in items[:SAMPLE_ITEMS]
+        ]
     if probe.group_by:
         counter: Counter[tuple[str, ...]] = Counter(
             tuple(str(_search(query, item)) if isinstance(item, dict) else "?" for query in probe.group_by)

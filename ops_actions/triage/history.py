@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -60,8 +61,11 @@ def _snapshot(item: Any) -> Snapshot:
     return Snapshot(at=item["at"], signals=item["signals"], breaches=item["breaches"])
 
 
-def save_state(path: Path, state: LocalState, *, keep: int = DEFAULT_KEEP) -> None:
-    """Keep the newest ``keep`` snapshots, replacing the file atomically."""
+def save_state(
+    path: Path, state: LocalState, *, keep: int = DEFAULT_KEEP, redact: Callable[[str], str] = str
+) -> None:
+    """Keep the newest ``keep`` snapshots, replacing the file atomically; its text passes ``redact``
+    (the workflow keeps the file in the Actions cache, which other workflow runs can restore)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "version": STATE_VERSION,
@@ -71,7 +75,7 @@ def save_state(path: Path, state: LocalState, *, keep: int = DEFAULT_KEEP) -> No
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=1)
+            stream.write(redact(json.dumps(data, indent=1)))
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

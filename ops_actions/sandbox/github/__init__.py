@@ -9,10 +9,10 @@ against GitHub's OpenAPI description.
 
 Operations (``R`` = ``/repos/{owner}/{repo}``, the one seeded repository):
 
-* ``GET /``, ``GET /rate_limit``, ``GET /search/issues``, ``GET R``
+* ``GET /``, ``GET /rate_limit``, ``GET /user``, ``GET /search/issues``, ``GET R``
 * issues: ``GET|POST R/issues``, ``GET|PATCH R/issues/{n}``, ``POST R/issues/{n}/assignees``,
   ``PUT|DELETE R/issues/{n}/lock``, ``GET|POST R/issues/{n}/sub_issues``
-* comments: ``GET|POST R/issues/{n}/comments``, ``GET|PATCH R/issues/comments/{id}``,
+* comments: ``GET|POST R/issues/{n}/comments``, ``GET|PATCH|DELETE R/issues/comments/{id}``,
   ``POST R/issues/comments/{id}/reactions``
 * labels: ``GET|POST|PUT R/issues/{n}/labels``, ``DELETE R/issues/{n}/labels/{name}``,
   ``GET|POST R/labels``, ``GET|PATCH|DELETE R/labels/{name}``
@@ -29,6 +29,8 @@ the emulator: ``POST /_emulator/{permission,workflow,run,issue,comment,branch,fa
 
 Choices where GitHub's behaviour depends on things the emulator does not model:
 
+* ``GET /user`` answers for ``actor``: 403 "Resource not accessible by integration" when it is an app's
+  bot (``…[bot]``, the default ``github-actions[bot]``), as for every installation token; a user otherwise.
 * The collaborator permission of a user never given one is ``read`` (what a public repository
   answers for a non-collaborator) rather than a 404.
 * Workflow runs follow a clock: ``queued`` for ``queued_s``, then ``in_progress`` for

@@ -46,6 +46,7 @@ class _Control(_PythonApi, _Limits):
                 outcome=str(body.get("outcome", "success")),
                 queued_s=float(body.get("queued_s", 1.0)),
                 in_progress_s=float(body.get("in_progress_s", 5.0)),
+                run_name=str(body["run_name"]) if body.get("run_name") is not None else None,
             )
             return _Response(200, {"ok": True})
         if name == "run":
@@ -87,6 +88,7 @@ class _Control(_PythonApi, _Limits):
                 path_contains=body.get("path_contains"),
                 retry_after=None if retry_after is None else int(retry_after),
                 delay_s=float(body.get("delay_s", 0.0)),
+                message=None if body.get("message") is None else str(body["message"]),
             )
             return _Response(200, {"ok": True})
         if name == "advance":

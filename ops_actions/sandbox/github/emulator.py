@@ -187,12 +187,14 @@ class GitHubEmulator(
         table: list[tuple[str, str, _Handler, str]] = [
             ("GET", r"/", self._h_root, f"{d}/meta/meta#github-api-root"),
             ("GET", r"/rate_limit", self._h_rate_limit, f"{d}/rate-limit/rate-limit#get-rate-limit-status"),
+            ("GET", r"/user", self._h_user, f"{d}/users/users#get-the-authenticated-user"),
             ("GET", r"/search/issues", self._h_search, f"{d}/search/search#search-issues-and-pull-requests"),
             ("GET", repo, self._h_repo, f"{d}/repos/repos#get-a-repository"),
             ("GET", repo + r"/issues", self._h_list_issues, f"{d}/issues/issues#list-repository-issues"),
             ("POST", repo + r"/issues", self._h_create_issue, f"{d}/issues/issues#create-an-issue"),
             ("GET", comment, self._h_get_comment, f"{d}/issues/comments#get-an-issue-comment"),
             ("PATCH", comment, self._h_update_comment, f"{d}/issues/comments#update-an-issue-comment"),
+            ("DELETE", comment, self._h_delete_comment, f"{d}/issues/comments#delete-an-issue-comment"),
             (
                 "POST",
                 comment + r"/reactions",
@@ -334,8 +336,23 @@ class GitHubEmulator(
         fault = self._take_fault(method, target)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay_s)
+        if fault is not None and fault.kind == "late-write":
+            # GitHub carried the write out after the client had given up waiting (its timeout): no
+            # answer now, the change ``delay_s`` later.
+            later = threading.Timer(
+                fault.delay_s, self._answer_late, args=(method, path, pairs, lowered, body)
+            )
+            later.daemon = True
+            later.start()
+            return None
         with self._lock:
             return self._answer(method, path, pairs, lowered, body, fault)
+
+    def _answer_late(
+        self, method: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str], body: bytes
+    ) -> None:
+        with self._lock:
+            self._answer(method, path, pairs, headers, body, None)
 
     def _answer(
         self,

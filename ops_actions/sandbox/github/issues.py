@@ -319,6 +319,14 @@ class _IssueRoutes(_RequestHelpers):
         comment.updated_at = self.now()
         return _Response(200, self._comment_json(comment))
 
+    def _h_delete_comment(self, request: _Request) -> _Response:
+        """204 No Content; the issue's comment count drops with it."""
+        comment = self._comment_or_404(request)
+        del self._comments[comment.id]
+        self._reactions.pop(comment.id, None)
+        self._issues[comment.issue_number].comment_ids.remove(comment.id)
+        return _Response(204)
+
     def _h_create_reaction(self, request: _Request) -> _Response:
         comment = self._comment_or_404(request)
         content = self._body_object(request).get("content")

@@ -53,15 +53,28 @@ class _Limits(_Shapes):
         path_contains: str | None = None,
         retry_after: int | None = None,
         delay_s: float = 0.0,
+        message: str | None = None,
     ) -> None:
-        """Break the next ``times`` matching API requests (``FAULT_KINDS``); faults apply in order added."""
+        """Break the next ``times`` matching API requests (``FAULT_KINDS``); faults apply in order added.
+
+        ``late-write`` answers nothing and carries the request out ``delay_s`` later, as GitHub does
+        with a write that outlived the client's timeout. ``message`` replaces the error message of a
+        ``404``, ``410``, ``422`` or ``5xx`` fault (GitHub's messages echo what they were sent)."""
         if fault not in FAULT_KINDS:
             raise ValueError(f"fault must be one of {FAULT_KINDS}, not {fault!r}")
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
             self._faults.append(
-                _Fault(fault, times, method.upper() if method else None, path_contains, retry_after, delay_s)
+                _Fault(
+                    fault,
+                    times,
+                    method.upper() if method else None,
+                    path_contains,
+                    retry_after,
+                    delay_s,
+                    message,
+                )
             )
 
     def _take_fault(self, method: str, target: str) -> _Fault | None:
@@ -80,7 +93,7 @@ class _Limits(_Shapes):
     def _fault_response(self, fault: _Fault, request_id: str, docs: str) -> _Response:
         kind = fault.kind
         if kind == "5xx":
-            return _Response(502, {"message": "Server Error"})
+            return _Response(502, {"message": fault.message or "Server Error"})
         if kind in ("secondary-rate-limit", "429"):
             response = _Response(
                 403 if kind == "secondary-rate-limit" else 429,
@@ -101,12 +114,15 @@ class _Limits(_Shapes):
             response.headers["x-ratelimit-reset"] = str(math.ceil(reset.timestamp()))
             return response
         if kind == "404":
-            return _error(404, "Not Found", docs)
+            return _error(404, fault.message or "Not Found", docs)
         if kind == "410":
-            return _error(410, "Issues are disabled for this repo", docs)
-        return _validation(
+            return _error(410, fault.message or "Issues are disabled for this repo", docs)
+        response = _validation(
             docs, {"resource": "Issue", "code": "custom", "message": "Injected validation failure"}
         )
+        if fault.message is not None and isinstance(response.body, dict):
+            response.body["message"] = fault.message
+        return response
 
     # -- rate limits --------------------------------------------------------------------------
 

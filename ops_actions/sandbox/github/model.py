@@ -21,6 +21,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "primary-rate-limit",
     "slow",
     "drop-after-write",
+    "late-write",
     "404",
     "410",
     "422",
@@ -164,6 +165,7 @@ class _Workflow:
     queued_s: float
     in_progress_s: float
     created_at: datetime
+    run_name: str | None = None
 
 
 @dataclass
@@ -194,6 +196,7 @@ class _Fault:
     path_contains: str | None
     retry_after: int | None
     delay_s: float
+    message: str | None = None
 
 
 @dataclass

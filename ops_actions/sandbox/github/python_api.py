@@ -122,8 +122,12 @@ class _PythonApi(_Shapes):
         outcome: str = "success",
         queued_s: float = 1.0,
         in_progress_s: float = 5.0,
+        run_name: str | None = None,
     ) -> None:
-        """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript)."""
+        """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript).
+
+        ``run_name`` is the workflow's ``run-name`` (``${{ inputs.NAME }}`` is filled in for a
+        dispatched run's ``display_title``)."""
         if outcome not in RUN_CONCLUSIONS:
             raise ValueError(f"outcome must be a run conclusion {sorted(RUN_CONCLUSIONS)}, not {outcome!r}")
         if queued_s < 0 or in_progress_s < 0:
@@ -133,7 +137,11 @@ class _PythonApi(_Shapes):
             existing = self._workflow_by_file(base)
             if existing is not None:
                 existing.name, existing.inputs, existing.outcome = name, tuple(inputs), outcome
-                existing.queued_s, existing.in_progress_s = queued_s, in_progress_s
+                existing.queued_s, existing.in_progress_s, existing.run_name = (
+                    queued_s,
+                    in_progress_s,
+                    run_name,
+                )
                 return
             wid = next(self._ids["workflow"])
             self._workflows[wid] = _Workflow(
@@ -145,6 +153,7 @@ class _PythonApi(_Shapes):
                 queued_s,
                 in_progress_s,
                 self.now().replace(microsecond=0),
+                run_name,
             )
 
     def add_run(

@@ -1,13 +1,13 @@
-"""Route handlers for the API root, the repository and a collaborator's permission."""
+"""Route handlers for the API root, the authenticated user, the repository and a collaborator's permission."""
 
 from __future__ import annotations
 
-from ops_actions.sandbox.github.model import _HTML, PERMISSIONS, _Request, _Response
+from ops_actions.sandbox.github.model import _DOCS, _HTML, PERMISSIONS, _error, _iso, _Request, _Response
 from ops_actions.sandbox.github.request_helpers import _RequestHelpers
 
 
 class _RepositoryRoutes(_RequestHelpers):
-    """``GET /``, ``GET R``, ``GET R/collaborators/{user}/permission``."""
+    """``GET /``, ``GET /user``, ``GET R``, ``GET R/collaborators/{user}/permission``."""
 
     # -- handlers: meta -----------------------------------------------------------------------
 
@@ -56,6 +56,41 @@ class _RepositoryRoutes(_RequestHelpers):
                 "user_search_url": f"{api}/search/users?q={{query}}{search}",
             },
         )
+
+    def _h_user(self, request: _Request) -> _Response:
+        """The login the token acts as (``actor``). An app's token, the Actions job token among them, has
+        no user: GitHub answers 403 "Resource not accessible by integration" (what api.github.com
+        sends, e.g. actions/create-github-app-token#258); a user's token gets the private-user shape."""
+        if self.actor.endswith("[bot]"):
+            return _error(
+                403,
+                "Resource not accessible by integration",
+                f"{_DOCS}/users/users#get-the-authenticated-user",
+            )
+        created = _iso(self._created_at)
+        private = {
+            "name": None,
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "twitter_username": None,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": created,
+            "updated_at": created,
+            "private_gists": 0,
+            "total_private_repos": 0,
+            "owned_private_repos": 0,
+            "disk_usage": 0,
+            "collaborators": 0,
+            "two_factor_authentication": True,
+        }
+        return _Response(200, {**self._user_json(self.actor), **private})
 
     def _h_repo(self, request: _Request) -> _Response:
         return _Response(200, self._repo_json(), last_modified=self._created_at)

@@ -3,6 +3,7 @@ workflows, runs, jobs, refs, commits and rate-limit buckets, as GitHub renders t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import quote
@@ -22,6 +23,9 @@ from ops_actions.sandbox.github.model import (
     _Workflow,
 )
 from ops_actions.sandbox.github.store import _Store
+
+# The one expression form a run-name here uses: an input's value.
+_INPUT_EXPRESSION = re.compile(r"\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
 
 
 class _Shapes(_Store):
@@ -288,6 +292,13 @@ class _Shapes(_Store):
             "badge_url": f"{self._repo_html}/workflows/{quote(workflow.name)}/badge.svg",
         }
 
+    def _display_title(self, workflow: _Workflow, run: _Run) -> str:
+        """GitHub's ``display_title`` of a dispatched run: the workflow's ``run-name`` with each
+        ``${{ inputs.NAME }}`` filled in (empty when not given), else the workflow's name."""
+        if workflow.run_name is None or run.event != "workflow_dispatch":
+            return workflow.name
+        return _INPUT_EXPRESSION.sub(lambda found: str(run.inputs.get(found.group(1), "")), workflow.run_name)
+
     def _run_json(self, run: _Run) -> JSONDict:
         workflow = self._workflows[run.workflow_id]
         status, conclusion, updated = self._run_phase(run)
@@ -301,7 +312,7 @@ class _Shapes(_Store):
             "head_branch": run.head_branch,
             "head_sha": run.head_sha,
             "path": f".github/workflows/{workflow.file}",
-            "display_title": workflow.name,
+            "display_title": self._display_title(workflow, run),
             "run_number": run.run_number,
             "event": run.event,
             "status": status,
