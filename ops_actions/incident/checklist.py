@@ -8,7 +8,6 @@ every save, so a box nobody may tick does not stay ticked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -18,9 +17,10 @@ from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.state import Event, IncidentState, checklist_item_done, iso
 from ops_actions.playbook.model import ChecklistItem, Playbook
 from ops_actions.playbook.runbook import checklist_line
+from ops_actions.text.markdown import Task, normalized, section_tasks
 
-# A task-list item: its box and its text (GitHub toggles exactly the character in the box).
-_TASK: Final = re.compile(r"^\s*[-*+]\s+\[([ xX])\]\s+(.*)$")
+# The heading the incident body's checklist stands under (the tasks elsewhere are not read).
+HEADING: Final = "Resolution checklist"
 
 
 def manual_items(playbook: Playbook) -> tuple[ChecklistItem, ...]:
@@ -62,26 +62,30 @@ def _item_of(playbook: Playbook, text: str) -> ChecklistItem | None:
     return max(matches, key=lambda item: len(item.text), default=None)
 
 
-def redraw(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
-    """The body with every checklist task redrawn from the state."""
-    lines = body.split("\n")
-    for index, text in enumerate(lines):
-        match = _TASK.match(text)
-        item = _item_of(playbook, match.group(2)) if match else None
+def _tasks(playbook: Playbook, body: str) -> list[tuple[Task, ChecklistItem]]:
+    """The checklist's tasks in a body (under its heading, top level only) with their items."""
+    found = []
+    for task in section_tasks(body, HEADING) or []:
+        item = _item_of(playbook, task.text)
         if item is not None:
-            lines[index] = line(playbook, item, state, now)
+            found.append((task, item))
+    return found
+
+
+def redraw(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
+    """The body (line breaks as LF) with every checklist task redrawn from the state."""
+    tasks = _tasks(playbook, body)
+    if not tasks:
+        return body
+    lines = normalized(body).split("\n")
+    for task, item in tasks:
+        lines[task.line] = line(playbook, item, state, now)
     return "\n".join(lines)
 
 
 def ticked(playbook: Playbook, body: str) -> dict[str, bool]:
     """Each manual item's box in a body: ticked or not (items without a box are left out)."""
-    boxes: dict[str, bool] = {}
-    for text in body.split("\n"):
-        match = _TASK.match(text)
-        item = _item_of(playbook, match.group(2)) if match else None
-        if item is not None and item.verify == "manual":
-            boxes[item.id] = match is not None and match.group(1) != " "
-    return boxes
+    return {item.id: task.checked for task, item in _tasks(playbook, body) if item.verify == "manual"}
 
 
 def box_changes(playbook: Playbook, before: str, after: str) -> dict[str, bool]:
