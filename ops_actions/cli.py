@@ -923,7 +923,7 @@ def incident_resolve(
     force: bool,
     reason: str,
 ) -> None:
-    """Close the incident with the compiled timeline and its durations.
+    """Close the incident with its timeline and durations, then file the postmortem.
 
     Refuses (exit 6), saying what is missing, until the checklist holds: the automatically
     verified items (metrics normal long enough, Backend Live Smoke passed) and the manual ones a
@@ -939,10 +939,12 @@ def incident_resolve(
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
     key = operation_key(ctx.config.run_id, "resolve", number)
-    outcome = ctx.incidents.resolve(
+    outcome, filed = _postmortems(ctx).resolve(
         number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
     )
     _report_outcome(outcome, summary_title="Resolved")
+    for line in filed.lines:
+        _say(f"{line}: {filed.url}")
 
 
 @sandbox.command("github")
@@ -950,7 +952,12 @@ def incident_resolve(
 @click.option("--port", default=8765, show_default=True, help="Port (0 picks a free one).")
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
-def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
+@click.option(
+    "--ghes",
+    metavar="VERSION",
+    help="Play GitHub Enterprise Server VERSION, e.g. 3.19 (no sub-issues, no return_run_details).",
+)
+def sandbox_github(host: str, port: int, repo: str, token: str | None, ghes: str | None) -> None:
     """Serve a GitHub REST API emulator (issues, labels, comments, workflows) until Ctrl-C.
 
     Point the CLI at it with GITHUB_API_URL; its /_emulator/* endpoints seed and inspect it.
@@ -968,6 +975,7 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
         port=port,
         repo=repo,
         token=token,
+        ghes=ghes,
         on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
     )
 
@@ -1313,21 +1321,22 @@ def postmortem_create(
 
 @postmortem.command("sync")
 @github_command
-@click.argument("number", type=int)
+@click.argument("number", type=int, required=False)
 def postmortem_sync(
     ctx: GitHubContext,
-    number: int,
+    number: int | None,
 ) -> None:
     """Turn preventive actions into sub-issues and keep their checkboxes in step both ways.
 
-    NUMBER is the postmortem issue (or its incident). Items need `— @owner — due YYYY-MM-DD`;
-    the ones that lack them are reported in a comment.
+    NUMBER is the postmortem issue (or its incident); without it, the issue of the triggering
+    event (incident-postmortem.yml, when a person edits a postmortem). Items need
+    `— @owner — due YYYY-MM-DD`; the ones that lack them are reported in a comment.
 
     \b
     Example:
       ops-actions postmortem sync 57
     """
-    result = _postmortems(ctx).sync(number)
+    result = _postmortems(ctx).sync(number if number is not None else _event_issue_number())
     for line in result.lines:
         _say(line)
 

@@ -37,15 +37,27 @@ PAGES: Final = (
 )
 PERMISSIONS: Final = (
     ("incident-open.yml", "issues: write, actions: write", "opens the incident issue"),
-    ("incident-triage.yml", "issues: write, actions: write", "opens, follows and reminds on incidents"),
+    (
+        "incident-triage.yml",
+        "issues: write, actions: write",
+        "opens, follows (reads remediation runs) and reminds on incidents",
+    ),
     (
         "incident-commands.yml",
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
     ("incident-checklist.yml", "issues: write", "counts the checklist boxes people tick in the issue"),
-    ("incident-alert.yml", "issues: write, actions: write", "alerts from monitors open or update incidents"),
-    ("incident-postmortem.yml", "issues: write", "creates the postmortem when an incident closes"),
+    (
+        "incident-alert.yml",
+        "issues: write, actions: write",
+        "alerts from monitors open or update incidents; reads their runs",
+    ),
+    (
+        "incident-postmortem.yml",
+        "issues: write",
+        "the postmortem of a closed incident; action items of an edited postmortem",
+    ),
     (
         "incident-status-page.yml",
         "pages: write, id-token: write",

@@ -22,6 +22,8 @@ What it takes, found by experiment with act 0.2.89:
   skips the install. A run with ``reuse_venv=False`` copies without it, so the action installs from
   scratch as on a fresh runner. The setup-uv stub hands over this environment's ``uv``
   (``ACT_STUB_UV``) as its ``uv-path`` output.
+- The venv lives beside the workspace and ``.venv`` is a symlink to it: act copies the link, not
+  the venv's 3,700 files, which saves about 4 s of copying per job (measured side by side).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def copy_checkout(dest: Path) -> None:
 
 
 def prepare_workspace(dest: Path) -> Path:
-    """A copy of the working tree as a one-commit git repository, with the action's venv built in it.
+    """A copy of the working tree as a one-commit git repository, with the action's venv linked in.
 
     The copy holds what git would (tracked and untracked files, minus ignored ones), like the
     checkout of a pushed commit. The venv is built by the action's own install commands.
@@ -135,7 +137,11 @@ def prepare_workspace(dest: Path) -> Path:
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")
-    install_step(dest)
+    venv = dest.with_name(dest.name + "-venv")
+    install_step(dest, {"UV_PROJECT_ENVIRONMENT": str(venv)})
+    (dest / ".venv").symlink_to(venv, target_is_directory=True)
+    # .gitignore's ".venv/" matches a directory, not a link: keep the link ignored all the same.
+    (dest / ".git" / "info" / "exclude").write_text(".venv\n", encoding="utf-8")
     return dest
 
 
@@ -190,17 +196,19 @@ def run_act(
     scratch: Path,
     *,
     event: str,
-    workflow: str,
+    workflow: str | Path,
     payload: dict[str, Any],
     env: dict[str, str] | None = None,
     secrets: dict[str, str] | None = None,
     variables: dict[str, str] | None = None,
     actor: str = "octocat",
+    job: str | None = None,
     reuse_venv: bool = True,
     verbose: bool = False,
     timeout: float = ACT_TIMEOUT_S,
 ) -> ActRun:
-    """Run ``.github/workflows/<workflow>`` for ``event`` with ``payload`` as the event file.
+    """Run ``.github/workflows/<workflow>`` (a path: that file) for ``event`` with ``payload`` as the
+    event file; only ``job`` and the jobs it needs, if given.
 
     ``scratch`` (outside the workspace) receives the event file and act's action cache.
     ``verbose`` adds act's debug lines, e.g. why a job was skipped.
@@ -212,7 +220,7 @@ def run_act(
         str(BIN_DIR / "act"),
         event,
         "--workflows",
-        f".github/workflows/{workflow}",
+        str(workflow) if isinstance(workflow, Path) else f".github/workflows/{workflow}",
         "--platform",
         "ubuntu-latest=-self-hosted",
         "--no-cache-server",
@@ -224,6 +232,7 @@ def run_act(
         actor,
         f"--use-gitignore={'false' if reuse_venv else 'true'}",
         *stub_flags(),
+        *(["--job", job] if job else []),
         *(["--verbose"] if verbose else []),
     ]
     for name, value in {"GITHUB_RUN_ID": run_id, "ACT_STUB_UV": str(UV), **(env or {})}.items():

@@ -130,6 +130,7 @@ def test_an_open_sev1_shows_as_an_outage_of_its_component_with_its_update(world:
     assert world.cli(0, *open_, "--impact", "All card payments", "--component", "billing") == 0
     update = ["incident", "update", "1", "--status", "mitigating", "--next", "30m"]
     assert world.cli(5, *update, "--message", "Rolled back the 9:55 deploy") == 0
+    world.emulator.set_permission("alice", "write")  # GitHub assigns collaborators (and participants)
     assert world.cli(6, "incident", "assign", "1", "@alice") == 0
     dispatched = [d["workflow"] for d in world.emulator.workflow_dispatches()]
     assert dispatched == ["incident-status-page.yml"] * 2, "opened and status: yes; owner: no"
@@ -205,6 +206,7 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
     assert world.watch(0) == 0
     (incident,) = world.issues()
     number = incident["number"]
+    world.emulator.set_permission("alice", "write")
     assert world.cli(2, "incident", "assign", str(number), "@alice") == 0
     world.emulator.add_comment(number, body="Internal: the primary is db-internal-7, page @bob", user="carol")
     forged = (
