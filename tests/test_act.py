@@ -2,7 +2,7 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/act_harness.py`` for the flags
-and stubs act needs. Eight act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
 Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
 driven by GitHub's events in ``tests/test_day_in_the_life.py``.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import iso, read_state
+from ops_actions.incident.state import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.act_harness import ActRun, run_act
@@ -243,37 +243,6 @@ def test_comment_on_pull_request_is_ignored(
     assert "Skipping job 'Run the slash command'" in done.output, done.tail()
     assert github_emulator.requests == [], [r.path for r in github_emulator.requests]
     assert labels_of(github_emulator.issue(number)) == {"incident"}
-
-
-def test_a_box_ticked_in_the_issue_body_is_counted_by_the_checklist_workflow(
-    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
-) -> None:
-    """A writer ticks a manual checklist box (GitHub sends issues 'edited' with the body before):
-    incident-checklist.yml records who ticked it and when, and redraws the box with that."""
-    github_emulator.set_permission("mona", "write")
-    before = github_emulator.issue(incident)["body"]
-    box = "- [ ] Manual check: signup and login work."
-    after = before.replace(box, box.replace("[ ]", "[x]"), 1)
-    github_emulator.handle(
-        "PATCH",
-        f"/repos/{REPO}/issues/{incident}",
-        {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
-        json.dumps({"body": after}).encode(),
-    )
-    examples = json.loads((WEBHOOKS / "issues.json").read_text(encoding="utf-8"))
-    payload: dict[str, Any] = copy.deepcopy(next(e for e in examples if e["action"] == "edited"))
-    payload["issue"].update(number=incident, labels=github_emulator.issue(incident)["labels"], body=after)
-    payload["changes"] = {"body": {"from": before}}
-    payload["sender"].update(login="mona", type="User")
-    payload["repository"].update(full_name=REPO)
-    act(act_workspace, tmp_path, github_emulator, "issues", "incident-checklist.yml", payload, actor="mona")
-    state = read_state(github_emulator.issue(incident)["body"])
-    assert state is not None
-    assert state.checks["manual-signup-login"]["by"] == "mona"
-    assert (
-        "- [x] Manual check: signup and login work. _(ticked by mona, "
-        in github_emulator.issue(incident)["body"]
-    )
 
 
 # --- alert intake ---------------------------------------------------------------------------

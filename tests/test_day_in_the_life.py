@@ -212,6 +212,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     ]
     state = read_state(day.issue(number)["body"])
     assert state is not None and sorted(check["by"] for check in state.checks.values()) == ["mona"] * 3
+    assert "- [x] Manual check: signup and login work. _(ticked by mona, " in day.issue(number)["body"]
 
     # /resolve closes the incident and files the postmortem in the same run: the close, made with
     # the job's GITHUB_TOKEN, starts no workflow.
