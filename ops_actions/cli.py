@@ -589,7 +589,7 @@ def _github_context(
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
-    from ops_actions.flows.status_page import rebuild_trigger
+    from ops_actions.flows.status_page import page_change_signal
 
     loaded = _load(playbook_path)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
@@ -609,7 +609,7 @@ def _github_context(
         if dry_run
         else chain(
             announcer(loaded.playbook, environ=os.environ, clock=_now, redact=redact),
-            rebuild_trigger(tracker, loaded.playbook),
+            page_change_signal(loaded.playbook, lambda: _out().outputs({"status-page": "true"})),
         )
     )
     return GitHubContext(

@@ -36,10 +36,10 @@ PAGES: Final = (
     "(the status page; incident-status-page.yml deploys it)"
 )
 PERMISSIONS: Final = (
-    ("incident-open.yml", "issues: write, actions: write", "opens the incident issue"),
+    ("incident-open.yml", "issues: write", "opens the incident issue"),
     (
         "incident-triage.yml",
-        "issues: write, actions: write",
+        "issues: write, actions: read",
         "opens, follows (reads remediation runs) and reminds on incidents",
     ),
     (
@@ -50,7 +50,7 @@ PERMISSIONS: Final = (
     ("incident-checklist.yml", "issues: write", "counts the checklist boxes people tick in the issue"),
     (
         "incident-alert.yml",
-        "issues: write, actions: write",
+        "issues: write, actions: read",
         "alerts from monitors open or update incidents; reads their runs",
     ),
     (
@@ -61,7 +61,8 @@ PERMISSIONS: Final = (
     (
         "incident-status-page.yml",
         "pages: write, id-token: write",
-        "deploys the status page (its build job: issues: read)",
+        "deploys the status page (its build job: issues: read); the four above call it in a job "
+        "of their own, which alone holds these",
     ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )

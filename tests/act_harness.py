@@ -14,6 +14,8 @@ What it takes, found by experiment with act 0.2.89:
   ``GITHUB_RUN_ID``), both in the process environment and in the ``github`` context. Each run gets
   its own run id, as on GitHub: the CLI keys its idempotency markers on it, and with act's constant
   run id 1 a later tick would look like a re-run of the first.
+- act 0.2.89 refuses a workflow with a job key newer than itself (``cache-mode``): the workspace
+  copies of the workflows leave such keys out (``without_unknown_keys``).
 - act masks secrets by substring replacement, so fake secrets must be long and distinctive.
 - Installing the package (what the action's install step does) takes seconds from PyPI. The
   workspace copy is prepared once per session with the action's own install step (its ``run:``
@@ -127,6 +129,17 @@ def copy_checkout(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
+ACT_UNKNOWN_JOB_KEYS = ("cache-mode",)
+"""Job keys act 0.2.89 rejects as schema errors: ``cache-mode`` (GitHub, 2026-09) came after it. The
+copies act runs leave them out; the cache stubs enforce no cache access rules anyway."""
+_UNKNOWN_KEY_LINE = re.compile(rf"^\s+(?:{'|'.join(ACT_UNKNOWN_JOB_KEYS)}):.*\n", re.MULTILINE)
+
+
+def without_unknown_keys(workflow_text: str) -> str:
+    """The workflow without the job keys act cannot read (see ``ACT_UNKNOWN_JOB_KEYS``)."""
+    return _UNKNOWN_KEY_LINE.sub("", workflow_text)
+
+
 def prepare_workspace(dest: Path) -> Path:
     """A copy of the working tree as a one-commit git repository, with the action's venv linked in.
 
@@ -134,6 +147,8 @@ def prepare_workspace(dest: Path) -> Path:
     checkout of a pushed commit. The venv is built by the action's own install commands.
     """
     copy_checkout(dest)
+    for workflow in (dest / ".github" / "workflows").glob("*.yml"):
+        workflow.write_text(without_unknown_keys(workflow.read_text(encoding="utf-8")), encoding="utf-8")
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")

@@ -14,7 +14,12 @@ on. :meth:`settle` then does what GitHub does with each event, oldest first, unt
   ``permissions:``, and records the run on the emulator (queued, in progress, then the conclusion:
   a run whose jobs were all skipped by their ``if:`` ends ``skipped``). A job runs after the jobs
   it ``needs`` and only when they succeeded; act would run those again with the job's token, so it
-  gets a copy of the workflow without the ``needs`` (no job here reads ``needs.<job>.outputs``).
+  gets a copy of the workflow without the ``needs``;
+- a job that calls a reusable workflow (``uses: ./.github/workflows/...``) is not run by act: its
+  ``if:`` (only the form ``needs.<job>.outputs.<name> == '<value>'``) is read here against the
+  outputs the needed job's act run printed, and the called workflow's jobs run in the same run, for
+  the caller's event, each with its own ``permissions:``, which may not exceed what the calling job
+  granted (GitHub fails such a run before it starts: "The nested job ... is requesting ...").
 
 What each job did is kept as a :class:`JobRun`: the act output, the requests it made and the ones
 GitHub refused (403). The clock is the emulator's; each job moves it on by ``job_seconds``. Jobs
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,12 +40,16 @@ import yaml
 
 from ops_actions.incident.state import iso
 from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
-from tests.act_harness import REPO_ROOT, ActRun, run_act
+from tests.act_harness import REPO_ROOT, ActRun, run_act, without_unknown_keys
 
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 ALWAYS_START = frozenset({"workflow_dispatch", "repository_dispatch"})
 """The only events GitHub lets a GITHUB_TOKEN's writes start workflows with."""
 _RAN = re.compile(r"🏁\s+Job (succeeded|failed)")
+_SET_OUTPUT = re.compile(r"::set-output:: ([\w-]+)=(.*)$", re.MULTILINE)
+_STEP_OUTPUT = re.compile(r"^\$\{\{\s*steps\.[\w-]+\.outputs\.([\w-]+)\s*\}\}$")
+_NEEDS_OUTPUT_IS = re.compile(r"^needs\.([\w-]+)\.outputs\.([\w-]+) == '([^']*)'$")
+_LEVELS = {"none": 0, "read": 1, "write": 2}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class Job:
     name: str
     permissions: Mapping[str, str]
     needs: tuple[str, ...] = ()
+    uses: str | None = None
+    """The reusable workflow this job calls, if it is a call."""
+    condition: str | None = None
+    outputs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,18 +89,24 @@ class Workflow:
                 job.get("name", job_id),
                 dict(job.get("permissions", default) or {}),
                 tuple([job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs", ())),
+                job.get("uses"),
+                job.get("if"),
+                dict(job.get("outputs") or {}),
             )
             for job_id, job in data["jobs"].items()
         )
         return cls(path.name, data.get("name", path.name), on, jobs, data)
 
-    def alone(self, job: Job, folder: Path) -> Path:
-        """A copy of this workflow holding only ``job``, without its ``needs`` (written into ``folder``)."""
+    def alone(self, job: Job, folder: Path, *, event: str | None = None) -> Path:
+        """A copy of this workflow holding only ``job``, without its ``needs`` (written into ``folder``);
+        with ``event``, started by that event (a called workflow runs for its caller's event)."""
         data = {key: value for key, value in self.source.items() if key != "jobs"}
         data["on"] = data.pop(True, data.get("on"))
+        if event is not None:
+            data["on"] = {event: None}
         data["jobs"] = {job.id: {k: v for k, v in self.source["jobs"][job.id].items() if k != "needs"}}
         path = folder / f"{self.file.removesuffix('.yml')}-{job.id}.yml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        path.write_text(without_unknown_keys(yaml.safe_dump(data, sort_keys=False)), encoding="utf-8")
         return path
 
     @property
@@ -124,6 +143,8 @@ class JobRun:
     """success, failure, or skipped (its ``if:`` was false)."""
     requests: tuple[RecordedRequest, ...]
     act: ActRun
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    """The job's ``outputs:`` as act printed them (``steps.<id>.outputs.<name>``: the last value set)."""
 
     @property
     def refused(self) -> list[RecordedRequest]:
@@ -243,34 +264,68 @@ class GitHubInABox:
     def _run(self, workflow: Workflow, event: Mapping[str, Any]) -> list[JobRun]:
         run_id = event.get("run_id") or self.emulator.begin_run(workflow.file, event=event["event"])
         self.emulator.start_run(run_id)
-        jobs: list[JobRun] = []
-        for job in workflow.jobs:  # GitHub requires the needs to be listed first (no cycles)
-            needed = [done.conclusion for done in jobs if done.job in job.needs]
-            if all(conclusion == "success" for conclusion in needed):
-                jobs.append(self._job(workflow, job, event, run_id))
-            else:
-                skipped = ActRun(0, f"skipped: a job {job.id} needs did not succeed", 0.0)
-                jobs.append(
-                    JobRun(
-                        workflow.file, job.id, event["event"], event["action"], run_id, "skipped", (), skipped
-                    )
-                )
-        conclusions = {job.conclusion for job in jobs}
-        self.emulator.finish_run(
-            run_id,
-            "failure" if "failure" in conclusions else "success" if "success" in conclusions else "skipped",
-        )
+        jobs = self._jobs(workflow, event, run_id, ceiling=None)
+        self.emulator.finish_run(run_id, _overall({job.conclusion for job in jobs}))
         self.runs.extend(jobs)
         return jobs
 
-    def _job(self, workflow: Workflow, job: Job, event: Mapping[str, Any], run_id: int) -> JobRun:
+    def _jobs(
+        self,
+        workflow: Workflow,
+        event: Mapping[str, Any],
+        run_id: int,
+        *,
+        ceiling: Mapping[str, str] | None,
+    ) -> list[JobRun]:
+        """Each job of ``workflow`` in order, after its needs; ``ceiling``: what a caller granted."""
+        jobs: list[JobRun] = []
+        for job in workflow.jobs:  # GitHub requires the needs to be listed first (no cycles)
+            needed = {done.job: done for done in jobs if done.job in job.needs}
+            if not all(done.conclusion == "success" for done in needed.values()):
+                jobs.append(
+                    self._skipped(workflow, job, event, run_id, f"a job {job.id} needs did not succeed")
+                )
+            elif job.uses is None:
+                jobs.append(self._job(workflow, job, event, run_id, ceiling=ceiling))
+            elif not _needs_condition_holds(job, needed):
+                jobs.append(self._skipped(workflow, job, event, run_id, f"{job.id}: if: {job.condition}"))
+            else:
+                called = Workflow.load(REPO_ROOT / job.uses.split("#")[0].strip().removeprefix("./"))
+                inner = self._jobs(called, event, run_id, ceiling=job.permissions)
+                jobs.extend(inner)
+                # The calling job's own result is its called jobs': any failure fails it.
+                conclusion = _overall({done.conclusion for done in inner})
+                jobs.append(
+                    _result(workflow, job, event, run_id, conclusion, ActRun(0, f"called {called.file}", 0.0))
+                )
+        return jobs
+
+    @staticmethod
+    def _skipped(workflow: Workflow, job: Job, event: Mapping[str, Any], run_id: int, why: str) -> JobRun:
+        return _result(workflow, job, event, run_id, "skipped", ActRun(0, f"skipped: {why}", 0.0))
+
+    def _job(
+        self,
+        workflow: Workflow,
+        job: Job,
+        event: Mapping[str, Any],
+        run_id: int,
+        *,
+        ceiling: Mapping[str, str] | None = None,
+    ) -> JobRun:
+        if ceiling is not None:
+            _within(job, ceiling)
         token = self.emulator.mint_job_token(job.permissions)
         first = len(self.emulator.requests)
         done = run_act(
             self.workspace,
             self.scratch,
             event=event["event"],
-            workflow=workflow.alone(job, self.scratch) if job.needs else workflow.file,
+            workflow=(
+                workflow.alone(job, self.scratch, event=event["event"] if ceiling is not None else None)
+                if job.needs or ceiling is not None
+                else workflow.file
+            ),
             job=job.id,
             payload=event["payload"],
             env={
@@ -289,6 +344,57 @@ class GitHubInABox:
         self.emulator.advance(self.job_seconds)
         ran = _RAN.search(done.output)
         conclusion = "skipped" if ran is None else "success" if ran[1] == "succeeded" else "failure"
-        return JobRun(
-            workflow.file, job.id, event["event"], event["action"], run_id, conclusion, requests, done
+        printed = dict(_SET_OUTPUT.findall(done.output))
+        outputs = {}
+        for name, expression in job.outputs.items():
+            step_output = _STEP_OUTPUT.match(expression.strip())
+            assert step_output, f"{workflow.file}: job {job.id} output {name}: only steps.<id>.outputs.<name>"
+            outputs[name] = printed.get(step_output[1], "")
+        return _result(workflow, job, event, run_id, conclusion, done, requests, outputs)
+
+
+def _result(
+    workflow: Workflow,
+    job: Job,
+    event: Mapping[str, Any],
+    run_id: int,
+    conclusion: str,
+    act: ActRun,
+    requests: tuple[RecordedRequest, ...] = (),
+    outputs: Mapping[str, str] | None = None,
+) -> JobRun:
+    return JobRun(
+        workflow.file,
+        job.id,
+        event["event"],
+        event["action"],
+        run_id,
+        conclusion,
+        requests,
+        act,
+        outputs or {},
+    )
+
+
+def _overall(conclusions: set[str]) -> str:
+    """A run's (or a calling job's) conclusion from its jobs': a failure fails it; all skipped skips it."""
+    return "failure" if "failure" in conclusions else "success" if "success" in conclusions else "skipped"
+
+
+def _needs_condition_holds(job: Job, needed: Mapping[str, JobRun]) -> bool:
+    """A called workflow's ``if:``, read as GitHub would; only ``needs.<job>.outputs.<name> == '<v>'``."""
+    if job.condition is None:
+        return True
+    match = _NEEDS_OUTPUT_IS.match(" ".join(job.condition.split()))
+    assert match, f"job {job.id}: the box reads only needs.<job>.outputs.<name> == '<value>' conditions"
+    return needed[match[1]].outputs.get(match[2], "") == match[3]
+
+
+def _within(job: Job, ceiling: Mapping[str, str]) -> None:
+    """GitHub refuses to start a run whose called job asks for more than its caller granted."""
+    for scope, level in job.permissions.items():
+        granted = ceiling.get(scope, "none")
+        assert _LEVELS[level] <= _LEVELS[granted], (
+            f"The nested job '{job.id}' is requesting '{scope}: {level}', "
+            f"but is only allowed '{scope}: {granted}'"
         )

@@ -74,7 +74,8 @@ def labels_of(issue: dict[str, Any]) -> set[str]:
 def test_open_incident_button_opens_the_issue(
     act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, backend: SandboxBackend
 ) -> None:
-    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled.
+    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled, and the
+    status page published by a job of the same run.
 
     The fresh runner installs with uv and saves the environment to the Actions cache; the next
     fresh runner restores it under the same key and installs nothing.
@@ -99,10 +100,12 @@ def test_open_incident_button_opens_the_issue(
         env={"ACT_STUB_CACHE_DIR": str(cache)},
         reuse_venv=False,
     )
-    # The triage step installs the package (fresh runner) and caches it; the open step reuses it.
+    # The triage step installs the package (fresh runner) and caches it; the open step and the status
+    # page's build job reuse it.
     assert "setup-uv stub: uv " in done.output, done.tail()
     assert "cache stub: saved" in done.output and (cache / ".venv" / "bin" / "ops-actions").is_file()
-    assert done.output.count("Reusing ") == 1, done.tail()
+    assert done.output.count("Reusing ") == 2, done.tail()
+    assert done.output.index("Open the incident issue") < done.output.rindex("deploy-pages stub: deployed")
     issues = github_emulator.issues(state="open")
     assert [issue["title"] for issue in issues] == ["[SEV-1] Checkout failing"]
     assert {"incident", "sev-1", "status:investigating"} <= labels_of(issues[0])
@@ -122,7 +125,7 @@ def test_open_incident_button_opens_the_issue(
     )
     assert "(hit: true)" in again.output, again.tail()
     assert "setup-uv stub" not in again.output and "cache stub: saved" not in again.output
-    assert again.output.count("Reusing ") == 1, again.tail()
+    assert again.output.count("Reusing ") == 2, again.tail()
     assert len(github_emulator.issues(state="open")) == 2
 
 

@@ -513,20 +513,6 @@ class Tracker:
         """The repository's default branch (what workflows are dispatched on unless told)."""
         return self._call("read the repository", lambda: str(self._repo.default_branch))
 
-    def has_workflow(self, workflow: str) -> bool:
-        """Whether ``.github/workflows/<workflow>`` exists in the repository (one request)."""
-
-        def get() -> bool:
-            try:
-                self._repo.get_workflow(workflow).complete()
-            except GithubException as error:
-                if error.status == 404:
-                    return False
-                raise
-            return True
-
-        return self._call(f"look up workflow {workflow}", get)
-
     def dispatch(
         self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
     ) -> RunData | None:

@@ -269,7 +269,7 @@ class ManualCheck:
 
 @dataclass(frozen=True)
 class StatusPage:
-    """What the public status page shows; its presence makes incident changes rebuild the page."""
+    """What the public status page shows; its presence makes incident changes publish the page."""
 
     team: str | None = None
     links: tuple[tuple[str, str], ...] = ()
