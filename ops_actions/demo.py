@@ -26,6 +26,7 @@ from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 from ops_actions.flows.status_page import build_site, write_site
 from ops_actions.flows.watch import reconcile
+from ops_actions.incident.checklist import manual_items
 from ops_actions.incident.render import triage_text
 from ops_actions.incident.triage_report import snapshot_of, write_report
 from ops_actions.playbook import Playbook
@@ -220,8 +221,12 @@ def run_demo(
         demo.narrate("Resolving now would be refused: Backend Live Smoke has not passed. She runs it:")
         demo.comment(37, number, "/smoke", "alice")
         demo.watch(42, show=False)
-        demo.narrate("Both automatic checklist items hold; she resolves the incident.")
-        demo.comment(43, number, "/resolve", "alice")
+        demo.narrate("Both automatic checklist items hold; she does the manual checks and ticks them.")
+        checks = "\n".join(f"/check {item.id}" for item in manual_items(playbook))
+        if checks:
+            demo.comment(43, number, checks, "alice")
+        demo.narrate("The whole checklist holds; she resolves the incident.")
+        demo.comment(44, number, "/resolve", "alice")
         demo.narrate(
             "The postmortem workflow runs as the issue closes; people add action items and sync them."
         )
@@ -250,7 +255,8 @@ def _open_incident(demo: Demo) -> int:
     if issues:
         return int(issues[0]["number"])
     demo.narrate(
-        "Triage retried through the failures and saw nothing firing; a responder opens the incident."
+        "No rule has fired yet (retries got through, or flap control waits for a second failed "
+        "triage); a responder opens the incident."
     )
     outcome = demo.stage.incidents.open(
         key="demo",

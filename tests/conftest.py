@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.act",
     "tests.fixtures.backend",
     "tests.fixtures.github",
+    "tests.fixtures.receiver",
     "tests.fixtures.world",
 ]
 

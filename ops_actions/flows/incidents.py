@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.render import incident_body, tick_checklist
+from ops_actions.incident.render import incident_body, refresh_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -375,7 +375,7 @@ class Incidents:
         final = self.playbook.statuses[-1]
         for _ in range(CONVERGE_ROUNDS):
             state.comments_seen = issue.comments + posted
-            body = tick_checklist(with_state(issue.body, state), self.playbook, state, self.clock())
+            body = refresh_body(with_state(issue.body, state), self.playbook, state, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
             new_title = (
                 issue_title(state) if title else repaired_title(issue.title, state) if repair else None
@@ -472,8 +472,14 @@ class Incidents:
         listed: Sequence[IssueView] | None = None,
         components: Sequence[str] = (),
         alerts: dict[str, str] | None = None,
+        causes: Sequence[str] = (),
+        related: Sequence[int] = (),
     ) -> Outcome:
-        """Open an incident, or update the open one with the same dedupe key."""
+        """Open an incident, or update the open one with the same dedupe key.
+
+        ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
+        its body links to (the watch links it in theirs).
+        """
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
@@ -520,6 +526,8 @@ class Incidents:
         found = {c for branch in report.branches for c in branch.components} if report else set()
         state.components = sorted(found | set(components))
         state.alerts = dict(alerts or {})
+        state.causes = list(causes)
+        state.related = list(related)
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
@@ -529,7 +537,7 @@ class Incidents:
             {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
         )
         body = with_state(
-            incident_body(self.playbook, state, report=report, links=links) + "\n" + opened, state
+            incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
         )
         created = self.tracker.create_issue(
             title=issue_title(state),
@@ -563,7 +571,8 @@ class Incidents:
     def record(
         self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
     ) -> list[Event]:
-        """Post the events not yet applied, then save the state once if anything changed."""
+        """Post the events not yet applied, then save the state once if anything changed; a new
+        severity retitles the issue, and announced events (a raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]
         if fresh:  # the whole change rides on the last event, so a replay applies it once
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
@@ -572,7 +581,10 @@ class Incidents:
             after.mark_applied(event.key)
             self._post(issue, event)
         if fresh or after != before or repair:
-            self._save(issue, after, posted=len(fresh), repair=repair)
+            retitle = after.severity != before.severity
+            self._save(issue, after, posted=len(fresh), repair=repair, title=retitle)
+        for event in fresh:
+            self._notify(issue, event.kind, after, event.key)
         return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:

@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ops_actions.incident.state import IncidentState, checklist_item_done
+from ops_actions.incident.causes import cause_title
+from ops_actions.incident.checklist import checklist_markdown, redraw
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.playbook.runbook import checklist, checklist_line, step_list
+from ops_actions.playbook.runbook import step_list
 from ops_actions.text.markdown import inert
+
+# The tool redraws everything above this heading on every save: what is the case now.
+SUMMARY_HEADING = "### Summary"
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -107,10 +112,42 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
         lines += [f"- `{o.id}` ({o.severity}): {o.summary}" for o in fired]
     if report.branches:
         lines += ["", "**Branches:** " + ", ".join(f"{b.id}) {b.title}" for b in report.branches)]
+    pending = [o for o in report.rules if o.outcome == "pending"]
+    if pending:
+        lines += ["", "**Not fired yet** (breached, waiting for the next triage):"]
+        for outcome in pending:
+            lines.append(
+                f"- `{outcome.id}` ({outcome.severity}): {outcome.consecutive_breaches} of "
+                f"{outcome.required_breaches} triages in a row"
+            )
     for finding in report.diagnostics:
         found = inert(_finding_text(finding), cell=True)
         lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
     return "\n".join(lines) + "\n"
+
+
+def header(playbook: Playbook, state: IncidentState) -> str:
+    """The top of the issue body: severity and status now, the definition, the SEV-1 banner,
+    the causes the incident follows and the incidents linked to it."""
+    severity = playbook.severity(state.severity)
+    lines = [
+        f"**Severity:** {state.severity} · **Status:** {state.status} · **Opened:** {state.opened_at}",
+        "",
+        f"> {severity.id}: {severity.definition}",
+        "",
+    ]
+    if state.status_update_due:
+        lines += [
+            "> [!IMPORTANT]",
+            f"> {severity.id}: post a status update to customers and the internal channel now.",
+            "",
+        ]
+    if state.causes:
+        causes = "; ".join(inert(cause_title(playbook, cause)) for cause in state.causes)
+        lines += [f"**Causes:** {causes}", ""]
+    if state.related:
+        lines += ["**Related incidents:** " + ", ".join(f"#{number}" for number in state.related), ""]
+    return "\n".join(lines)
 
 
 def incident_body(
@@ -119,21 +156,11 @@ def incident_body(
     *,
     report: TriageReport | None,
     links: Sequence[tuple[str, str]],
+    now: datetime,
 ) -> str:
-    """The visible issue body: summary, impact, triage, steps, checklists, template, links."""
-    lines = [
-        f"**Severity:** {state.severity} · **Status:** {state.status} · **Opened:** {state.opened_at}",
-        "",
-    ]
-    severity = playbook.severity(state.severity)
-    lines += [f"> {severity.id}: {severity.definition}", ""]
-    if state.status_update_due:
-        lines += [
-            "> [!IMPORTANT]",
-            f"> {severity.id}: post a status update to customers and the internal channel now.",
-            "",
-        ]
-    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
+    """The visible issue body: header, summary, impact, triage, steps, checks, checklist, template, links."""
+    lines = [header(playbook, state)]
+    lines += [SUMMARY_HEADING, "", inert(state.summary) or "_No summary yet._", ""]
     lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
     if report is not None:
         lines += ["### Triage", "", triage_markdown(playbook, report)]
@@ -142,27 +169,35 @@ def incident_body(
             lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
     first = tuple(s for s in playbook.first_10_minutes if not s.only_for or state.severity in s.only_for)
     lines += ["### First 10 minutes", "", step_list(first)]
+    if playbook.manual_checks:
+        lines += ["### Judge by hand (triage cannot measure these)", ""]
+        for check in playbook.manual_checks:
+            scope = f" ({'/'.join(check.severities)})" if check.severities else ""
+            lines.append(f"- **{check.id}**{scope}: {check.text}")
+        lines.append("")
     lines += [
         "### Status updates",
         "",
         f"Template: `{playbook.communication_template}`",
         "",
-        "Post one with a comment: `/status <" + "|".join(playbook.statuses) + "> next <N>m <text>`.",
+        "Post one with a comment: `/status <" + "|".join(playbook.statuses[:-1]) + "> next <N>m <text>`; "
+        "`/resolve` closes the incident once the resolution checklist holds.",
         "",
         "### Resolution checklist",
         "",
-        checklist(playbook.resolution_checklist),
+        checklist_markdown(playbook, state, now),
     ]
     if links:
         lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
     return "\n".join(lines)
 
 
-def tick_checklist(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
-    """The body with each automatically verified checklist item ticked or unticked as the state says."""
-    for item in playbook.resolution_checklist:
-        if not item.automatic:
-            continue
-        done = checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now)
-        body = body.replace(checklist_line(item, checked=not done), checklist_line(item, checked=done))
-    return body
+def refresh_body(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
+    """The body with its header and checklist redrawn from the state (the rest is left as it is).
+
+    A body whose summary heading a person removed keeps its top as it is.
+    """
+    _, found, rest = body.partition("\n" + SUMMARY_HEADING + "\n")
+    if found:
+        body = header(playbook, state) + "\n" + SUMMARY_HEADING + "\n" + rest
+    return redraw(body, playbook, state, now)
