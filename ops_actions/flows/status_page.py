@@ -30,7 +30,6 @@ from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_st
 from ops_actions.incident.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
 from ops_actions.incident.status_model import STATUS_SCHEMA_ID, build_page, window_start
-from ops_actions.incident.status_site import site_files
 from ops_actions.playbook.model import Playbook
 
 
@@ -109,6 +108,10 @@ def build_site(
     """Every file of the site, checked, each through ``redact`` (the known secrets, should someone type
     one into an update)."""
     import jsonschema
+
+    # Here, not at import: every command that may change an incident imports this module for its
+    # publishing signal, and only the build needs the HTML renderer (and markdown-it with it).
+    from ops_actions.incident.status_site import site_files
 
     playbook = incidents.playbook
     team = page_settings(playbook).team or repository.split("/", 1)[-1]

@@ -68,6 +68,7 @@ MAX_NUMBER = 1_000_000
 # Scalars go through SafeLoader's constructor, which refuses unsafe tags; collections are
 # walked here, so their tags are checked here.
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass(frozen=True)
@@ -181,9 +182,22 @@ class _Document:
 
     @classmethod
     def compose(cls, text: str, source: str) -> _Document:
-        """Compose the YAML and convert it, refusing duplicate keys and alias bombs."""
+        """Compose the YAML and convert it, refusing duplicate keys and alias bombs.
+
+        libyaml's parser (when PyYAML has it) reads a playbook in a tenth of the time; anything it
+        refuses is read again by PyYAML's own, whose messages and positions the problems report.
+        """
+        if _FAST_LOADER is not None:
+            try:
+                return cls._compose(_FAST_LOADER, text, source)
+            except (PlaybookError, yaml.YAMLError, RecursionError, ValueError):
+                pass
+        return cls._compose(yaml.SafeLoader, text, source)
+
+    @classmethod
+    def _compose(cls, kind: type[yaml.SafeLoader], text: str, source: str) -> _Document:
         try:
-            loader = yaml.SafeLoader(text)
+            loader = kind(text)
         except yaml.YAMLError as error:  # the reader refuses control characters before parsing
             mark = getattr(error, "problem_mark", None)
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -7,12 +7,14 @@ the one escaping function) so it cannot start a marker at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 MARKER_PREFIX: Final = "<!-- ops-actions:"
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
@@ -23,7 +25,14 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
 # Line breaks json.dumps(ensure_ascii=False) leaves raw, which would split a marker line.
 _RAW_IN_JSON: Final = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
-_PARSER = MarkdownIt("commonmark")
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """The CommonMark parser, loaded on first use: a command that reads no Markdown never pays it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def encode_marker(kind: str, payload: dict[str, Any]) -> str:
@@ -44,7 +53,7 @@ def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
     """Every well-formed marker of this kind, in document order; broken ones are skipped."""
     prefix = f"{MARKER_PREFIX}{kind} "
     found = []
-    for token in _PARSER.parse(text):
+    for token in _parser().parse(text):
         if token.type != "html_block" or token.level != 0:
             continue
         for raw_line in token.content.splitlines():
@@ -97,7 +106,7 @@ def section_tasks(text: str, heading: str) -> list[Task] | None:
     The section ends at the next heading of the same or a higher level. Line numbers count the
     lines of :func:`normalized` text.
     """
-    tokens = _PARSER.parse(normalized(text))
+    tokens = _parser().parse(normalized(text))
     level: int | None = None
     tasks: list[Task] = []
     for index, token in enumerate(tokens):
@@ -123,7 +132,7 @@ def section_source(text: str, heading: str) -> str | None:
     """The Markdown source under the first heading with this title, up to the next heading of the
     same or a higher level (None when there is no such heading)."""
     lines = normalized(text).split("\n")
-    tokens = _PARSER.parse("\n".join(lines))
+    tokens = _parser().parse("\n".join(lines))
     start: int | None = None
     level = 0
     for index, token in enumerate(tokens):
