@@ -1067,7 +1067,13 @@ def action_entry() -> int:
 @cli.command()
 @github_command
 @click.argument("role", type=click.Choice(["deploy", "rollback", "smoke"]))
-@click.option("--incident", "incident_number", type=int, help="Incident whose timeline records the run.")
+@click.option(
+    "--incident",
+    "incident_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Incident whose timeline records the run.",
+)
 @click.option("--ref", help="deploy: the git ref to deploy; rollback: the SHA (default: last good deploy).")
 @click.option("--wait", is_flag=True, help="Follow the run until it concludes, with a live progress line.")
 @click.option("--timeout", help="With --wait: give up after this long, e.g. 20m (default: the playbook's).")
@@ -1093,8 +1099,11 @@ def remediate(
 ) -> int:
     """Dispatch Backend Deploy, the rollback or Backend Live Smoke, and optionally follow the run.
 
-    The run link goes on the incident's timeline at once; with --wait the conclusion follows.
-    Exit codes: 4 dispatch failed, 6 deploy refused by a freeze, 7 the run failed or timed out.
+    Every input is checked before anything is dispatched: the incident exists, is an incident
+    and is open; the ref fits the role (a rollback goes to a commit SHA); --hotfix-branch goes
+    with a rollback of an incident. The run link goes on the incident's timeline at once; with
+    --wait the conclusion follows. Exit codes: 2 bad input, 4 dispatch failed, 6 deploy refused
+    by a freeze, 7 the run failed or timed out.
 
     \b
     Example:
@@ -1105,17 +1114,22 @@ def remediate(
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0
+    if poll_seconds is not None and not 0 < poll_seconds <= 3600:
+        raise OpsError(f"--poll-seconds {poll_seconds:g}: give a number of seconds from 0 to 3600")
     remediator = _remediator(ctx)
     key = operation_key(ctx.config.run_id, "remediate", role, incident_number, ref)
     dispatched = remediator.dispatch(
-        role, incident=incident_number, ref=ref, key=key, by=ctx.config.actor, override_reason=override_reason
+        role,
+        incident=incident_number,
+        ref=ref,
+        key=key,
+        by=ctx.config.actor,
+        override_reason=override_reason,
+        hotfix=hotfix_branch,
     )
     _out().outputs({"run-url": dispatched.url})
-    if hotfix_branch and role == "rollback" and incident_number is not None:
-        state = ctx.incidents.state_of(ctx.tracker.issue(incident_number))
-        sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
-        if sha:
-            _say(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
+    if dispatched.hotfix_branch:
+        _say(f"hotfix branch: {dispatched.hotfix_branch}")
     if not wait or ctx.dry_run or not dispatched.run_id:
         return int(ExitCode.OK)
     poll = poll_seconds or float(remediation.poll_seconds)

@@ -306,6 +306,16 @@ class Incidents:
             )
         return issue, self.state_of(issue)
 
+    def require_open(self, issue: IssueView, state: IncidentState, action: str) -> None:
+        """Refuse to act on a closed or resolved incident (exit 2): checked before anything is written."""
+        if issue.state == "open" and state.status != self.playbook.statuses[-1]:
+            return
+        shown = "closed" if issue.state != "open" else state.status
+        raise OpsError(
+            f"incident #{issue.number} is {shown}: {action} refused (reopen it, or open a new incident)",
+            ExitCode.USAGE,
+        )
+
     def stale(self, issue: IssueView, state: IncidentState) -> bool:
         """Whether the issue does not show ``state`` yet: its block lacks what the timeline has (a save
         that failed or raced), so title, labels and assignees may lag too."""
@@ -563,8 +573,10 @@ class Incidents:
         ``force_reason`` overrides what is missing; the override is recorded in the final comment.
         """
         issue, state = self.read(number)
+        if not state.has_applied(key):  # a re-run of the same resolve finds it done, below
+            self.require_open(issue, state, "resolve")
         missing = missing_for_resolution(self.playbook, state, self.clock())
-        if missing and not force_reason:
+        if missing and not force_reason and not state.has_applied(key):
             raise OpsError(
                 f"#{number} cannot be resolved yet: missing "
                 + "; ".join(missing)
