@@ -24,7 +24,7 @@ from ops_actions import __version__
 from ops_actions.adapters import actions_runtime as actions
 from ops_actions.adapters.actions_runtime import Output
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.playbook import Playbook, PlaybookError, load_playbook, parse_playbook, read_playbook_source
+from ops_actions.playbook import Playbook, PlaybookError, parse_playbook, read_playbook_source
 from ops_actions.sandbox.catalog import APIS, SCENARIOS
 from ops_actions.text.redact import Secrets
 
@@ -172,28 +172,32 @@ def playbook() -> None:
 
 
 @playbook.command("validate")
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "path", required=False, envvar="OPS_PLAYBOOK", type=click.Path(path_type=Path, dir_okay=False)
+)
 def playbook_validate(path: Path | None) -> None:
     """Check a playbook: schema, cross-references and conditions; exit 2 when invalid.
 
-    Each problem is printed as PATH:LINE:COL: message (at key.path).
+    PATH defaults to OPS_PLAYBOOK, then ./playbook.yaml, then the bundled one, as for every
+    command. Each problem is printed as PATH:LINE:COL: message (at key.path).
 
     \b
     Example:
       ops-actions playbook validate playbook.yaml
     """
-    source, data = read_playbook_source(path)
-    loaded = parse_playbook(data, source=source)
+    loaded = _load(path)
     _say(
-        f"{source}: valid ({len(loaded.probes)} probes, {len(loaded.rules)} rules, "
-        f"{len(loaded.decision_tree)} branches)"
+        f"{loaded.source}: valid ({len(loaded.playbook.probes)} probes, {len(loaded.playbook.rules)} rules, "
+        f"{len(loaded.playbook.decision_tree)} branches)"
     )
 
 
 @playbook.command("render")
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "path", required=False, envvar="OPS_PLAYBOOK", type=click.Path(path_type=Path, dir_okay=False)
+)
 def playbook_render(path: Path | None) -> None:
-    """Print the playbook as a Markdown runbook.
+    """Print the playbook as a Markdown runbook (PATH: as for validate).
 
     \b
     Example:
@@ -201,7 +205,7 @@ def playbook_render(path: Path | None) -> None:
     """
     from ops_actions.playbook.runbook import render_runbook
 
-    _say(render_runbook(load_playbook(path)), nl=False)
+    _say(render_runbook(_load(path).playbook), nl=False)
 
 
 @playbook.command("schema")
@@ -291,10 +295,19 @@ class LoadedPlaybook:
 
 
 def _load(path: Path | None) -> LoadedPlaybook:
+    """Read and validate the playbook. Its name and hash are then the command's first line (on stderr,
+    so stdout stays the command's own: JSON, a runbook) and go into the job summary; an invalid
+    playbook's errors name the file themselves."""
     from ops_actions.incident.triage_report import content_hash
+    from ops_actions.playbook.loader import BUNDLED_SOURCE
+    from ops_actions.text.markdown import inert
 
     source, data = read_playbook_source(path)
-    return LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
+    loaded = LoadedPlaybook(parse_playbook(data, source=source), source, content_hash(data))
+    which = f"{source} (the bundled seed playbook)" if source == BUNDLED_SOURCE and path is None else source
+    _say(f"playbook: {which}, sha256 {loaded.sha256[:12]}", err=True)
+    _out().summary(f"Playbook: {inert(which, cell=True)}, sha256 `{loaded.sha256[:12]}`")
+    return loaded
 
 
 @dataclass

@@ -95,7 +95,7 @@ def plan(target: Path, action_ref: str) -> list[Planned]:
     """Every file init would write under ``target``, and whether it is new, the same or changed."""
     files = {
         target / "playbook.yaml": bundled_playbook_text().replace(
-            "$schema=playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
+            "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
         ),
         target / SCHEMA_PATH: json.dumps(schema(), indent=2) + "\n",
     }

@@ -275,11 +275,12 @@ def test_every_input_is_checked_before_a_dispatch(outage: World, capsys: pytest.
         (("smoke", "--incident", number, "--wait", "--timeout", "soon"), 2, "not a duration"),
         (("smoke", "--incident", "0"), 2, "0 is not in the range x>=1"),
     ]
+    capsys.readouterr()
     for args, code, reason in cases:
         assert outage.cli(1, "remediate", *args) == code, args
         err = capsys.readouterr().err
         assert reason in err, (args, err)
-        assert len(err.strip().splitlines()) == 1 or "Usage:" in err, err
+        assert len(err.strip().splitlines()) <= 2 or "Usage:" in err, "the playbook's line, one error line"
     assert outage.emulator.workflow_dispatches() == []
     assert outage.emulator.state()["refs"] == refs
     assert {n: len(outage.emulator.comments(int(n))) for n in comments} == comments
