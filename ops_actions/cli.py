@@ -275,8 +275,7 @@ def backend_options(command: F) -> F:
         click.option(
             "--report-dir",
             type=click.Path(path_type=Path, file_okay=False),
-            default=Path("reports"),
-            show_default=True,
+            help="Where the JSON report goes (default: the playbook's triage.report_dir, reports).",
         ),
         state_file_option,
     ]
@@ -325,7 +324,7 @@ def _run_triage(
     loaded: LoadedPlaybook,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
 ) -> TriageRun:
     """Probe, decide, write the report and the state file, and hand the figures to Actions."""
@@ -358,7 +357,8 @@ def _run_triage(
         playbook_path=loaded.source,
         playbook_sha256=loaded.sha256,
     )
-    path = write_report(report, report_dir, now=_now(), redact=_out().secrets.redact)
+    folder = report_dir or Path(loaded.playbook.report_dir)
+    path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
     local.snapshots.append(snapshot_of(report))
     save_state(state_file, local, redact=_out().secrets.redact)
     _out().outputs({"severity": report.severity or "", "report-path": str(path)})
@@ -378,7 +378,7 @@ def _run_triage(
 def triage(
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     playbook_path: Path | None,
     as_json: bool,
@@ -916,7 +916,7 @@ def watch(
     ctx: GitHubContext,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
 ) -> None:
     """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
@@ -955,7 +955,7 @@ def _triage_and_reconcile(
     ctx: GitHubContext,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     *,
     alert: Alert | None = None,
@@ -1392,7 +1392,7 @@ def alert(
     context: click.Context,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     playbook_path: Path | None,
     repo: str | None,

@@ -475,6 +475,7 @@ class _CrossReferences:
             notify=notify,
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
+            report_dir=raw.get("triage", {}).get("report_dir", "reports"),
             status_page=self.status_page(raw["status_page"], refs, severities)
             if "status_page" in raw
             else None,

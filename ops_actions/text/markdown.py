@@ -77,6 +77,17 @@ def inert(text: str, *, cell: bool = False) -> str:
     return text
 
 
+def code_span(text: str, *, cell: bool = False) -> str:
+    """Trusted text (a query, a regex, a path) as inline code that shows it exactly: the fence is one
+    backtick longer than any run inside (JMESPath literals are backquoted). ``cell=True`` escapes
+    ``|``, which ends a table cell even inside code."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    shown = f"{fence}{pad}{text}{pad}{fence}"
+    return shown.replace("|", "\\|") if cell else shown
+
+
 @dataclass(frozen=True)
 class Task:
     """A task-list item: ``- [ ] text`` or ``- [x] text``; ``line`` is 0-based in the source."""
