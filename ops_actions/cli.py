@@ -6,12 +6,14 @@ them, so ``--help`` and the playbook commands start fast.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,6 +74,7 @@ def main() -> None:
 
 
 _OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
+_DRY_RUN: ContextVar[bool] = ContextVar("ops_actions_dry_run", default=False)
 
 
 def _out() -> Output:
@@ -101,11 +104,15 @@ def run(argv: list[str]) -> int:
     try:
         _OUTPUT.get()
     except LookupError:  # the outermost run owns the output; `action` runs its command inside
-        reset = _OUTPUT.set(_new_output())
+        reset, dry = _OUTPUT.set(_new_output()), _DRY_RUN.set(False)
         try:
-            return _run(argv)
+            code = _run(argv)
+            if _DRY_RUN.get() and code == ExitCode.OK:
+                _say("dry run: nothing was written")
+            return code
         finally:
             _OUTPUT.reset(reset)
+            _DRY_RUN.reset(dry)
     return _run(argv)
 
 
@@ -326,8 +333,11 @@ def _run_triage(
     backend_admin_token: str | None,
     report_dir: Path | None,
     state_file: Path,
+    *,
+    dry_run: bool = False,
 ) -> TriageRun:
-    """Probe, decide, write the report and the state file, and hand the figures to Actions."""
+    """Probe, decide, write the report and the state file (a dry run writes neither: its snapshot
+    would change the next real run's trends), and hand the figures to Actions."""
     from ops_actions.incident import render
     from ops_actions.incident.triage_report import ProbeResult, snapshot_of, write_report
     from ops_actions.triage import probes
@@ -358,10 +368,15 @@ def _run_triage(
         playbook_sha256=loaded.sha256,
     )
     folder = report_dir or Path(loaded.playbook.report_dir)
-    path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
     local.snapshots.append(snapshot_of(report))
-    save_state(state_file, local, redact=_out().secrets.redact)
-    _out().outputs({"severity": report.severity or "", "report-path": str(path)})
+    if dry_run:
+        path = folder
+        _say(f"[dry-run] would write the report to {folder}/ and the snapshot to {state_file}")
+        _out().outputs({"severity": report.severity or ""})
+    else:
+        path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
+        save_state(state_file, local, redact=_out().secrets.redact)
+        _out().outputs({"severity": report.severity or "", "report-path": str(path)})
     _out().summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
@@ -373,7 +388,7 @@ def _run_triage(
 @playbook_option
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
 @click.option(
-    "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse, e.g. SEV-2."
+    "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse: SEV-2, or 2."
 )
 def triage(
     backend_url: str | None,
@@ -393,11 +408,14 @@ def triage(
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
     from ops_actions.incident import render
+    from ops_actions.incident.state import check_severity
 
     loaded = _load(playbook_path)
-    if fail_on is not None and fail_on not in {s.id for s in loaded.playbook.severities}:
-        known = ", ".join(s.id for s in loaded.playbook.severities)
-        raise OpsError(f"--fail-on {fail_on!r} is not a severity of the playbook ({known})")
+    if fail_on is not None:
+        try:
+            fail_on = check_severity(loaded.playbook, fail_on)
+        except OpsError as error:
+            raise OpsError(f"--fail-on: {error.message}") from None
     done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
     report = done.report
     if as_json:
@@ -444,7 +462,13 @@ def sandbox() -> None:
 
 @sandbox.command("backend")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
 @click.option(
     "--scenario",
     default="healthy",
@@ -477,16 +501,32 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: 
     """
     from ops_actions.sandbox.backend import serve
 
-    serve(
-        host=host,
-        port=port,
-        scenario=scenario,
-        admin_token=admin_token,
-        api=api,
-        on_ready=lambda url: _say(
-            f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
-        ),
-    )
+    with _listening(host, port):
+        serve(
+            host=host,
+            port=port,
+            scenario=scenario,
+            admin_token=admin_token,
+            api=api,
+            on_ready=lambda url: _say(
+                f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
+            ),
+        )
+
+
+@contextlib.contextmanager
+def _listening(host: str, port: int) -> Iterator[None]:
+    """A server that cannot listen (the port in use, a privileged port, an unknown host) is a usage
+    error that names the address, never a traceback."""
+    try:
+        yield
+    except OSError as error:
+        in_use = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+        if error.errno in in_use:
+            reason = "the port is in use (pick another --port; 0 picks a free one)"
+        else:
+            reason = error.strerror or type(error).__name__
+        raise OpsError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -599,6 +639,7 @@ def _github_context(
     from ops_actions.flows.status_page import rebuild_trigger
 
     loaded = _load(playbook_path)
+    _DRY_RUN.set(dry_run)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
     _out().secret(config.token)
     _out().url_secrets(config.api_url)
@@ -881,7 +922,13 @@ def incident_resolve(
 
 @sandbox.command("github")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
 def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
@@ -897,13 +944,14 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
     """
     from ops_actions.sandbox.github import serve
 
-    serve(
-        host=host,
-        port=port,
-        repo=repo,
-        token=token,
-        on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
-    )
+    with _listening(host, port):
+        serve(
+            host=host,
+            port=port,
+            repo=repo,
+            token=token,
+            on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
+        )
 
 
 # --- the Actions surface: watch, slash commands, the composite action's entry ----------------
@@ -947,7 +995,8 @@ def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> lis
         return []
     lines = _postmortems(ctx).remind()
     done.local.postmortems_checked_at = iso(now)
-    save_state(state_file, done.local, redact=_out().secrets.redact)
+    if not ctx.dry_run:
+        save_state(state_file, done.local, redact=_out().secrets.redact)
     return lines
 
 
@@ -963,7 +1012,9 @@ def _triage_and_reconcile(
     """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
     from ops_actions.flows.watch import reconcile
 
-    done = _run_triage(ctx.loaded, backend_url, backend_admin_token, report_dir, state_file)
+    done = _run_triage(
+        ctx.loaded, backend_url, backend_admin_token, report_dir, state_file, dry_run=ctx.dry_run
+    )
     lines = reconcile(
         ctx.incidents,
         ctx.loaded.playbook,
@@ -1499,6 +1550,7 @@ def alert_send(
     )
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
+        _DRY_RUN.set(True)
         _say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
         _say("Accept: application/vnd.github+json")
         _say("Authorization: Bearer ${GITHUB_TOKEN}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -10,6 +11,8 @@ from urllib.parse import urlsplit
 from ops_actions.errors import ExitCode, OpsError
 
 DEFAULT_API_URL = "https://api.github.com"
+# GitHub's rules: an owner is letters, digits and single hyphens; a repository name adds . and _.
+REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
 def checked_url(url: str, what: str) -> str:
@@ -60,8 +63,11 @@ class GitHubConfig:
         """Options win over GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN."""
         env = os.environ if environ is None else environ
         repo = repository or env.get("GITHUB_REPOSITORY", "")
-        if repo.count("/") != 1 or not all(repo.split("/")):
+        if not repo:
             raise OpsError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY", ExitCode.USAGE)
+        if not REPOSITORY.fullmatch(repo):
+            origin = "--repo" if repository else "GITHUB_REPOSITORY"
+            raise OpsError(f"{origin} {repo!r}: expected OWNER/NAME, e.g. octo-org/backend", ExitCode.USAGE)
         secret = token or env.get("GITHUB_TOKEN", "")
         if not secret:
             raise OpsError("no GitHub token: pass --github-token or set GITHUB_TOKEN", ExitCode.USAGE)

@@ -443,6 +443,11 @@ def new_incident(
     )
 
 
+# The sentence of a communication template that names the next update: from the end of the sentence
+# before it (or the start) to its own end.
+_WITH_NEXT_UPDATE = re.compile(r"(?:(?<=[.!?])|^)[^.!?]*\{next_update_minutes\}[^.!?]*[.!?]?")
+
+
 def status_line(
     playbook: Playbook,
     state: IncidentState,
@@ -452,18 +457,27 @@ def status_line(
     escape: Callable[[str], str] = inert,
 ) -> str:
     """The playbook's communication template, filled for this incident; ``escape`` makes the title and
-    impact inert for where the line goes (GitHub Markdown unless told)."""
-    return fill(
-        playbook.communication_template,
-        {
-            "severity": state.severity,
-            "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "title": escape(state.title),
-            "impact": escape(state.impact) or "under assessment",
-            "status": state.status,
-            "next_update_minutes": next_minutes if next_minutes is not None else "n/a",
-        },
-    )
+    impact inert for where the line goes (GitHub Markdown unless told).
+
+    It reads as sentences whatever people typed: a title or impact that ends its own sentence ("Checkout
+    down.", "Down?") takes the template's period after it; without a next update (``next_minutes``
+    None: the incident is resolved) the template's sentence about it is left out, never "in n/a min".
+    """
+    values: dict[str, object] = {
+        "severity": state.severity,
+        "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "title": escape(state.title).strip(),
+        "impact": escape(state.impact).strip() or "under assessment",
+        "status": state.status,
+        "next_update_minutes": next_minutes,
+    }
+    template = playbook.communication_template
+    if next_minutes is None:
+        template = _WITH_NEXT_UPDATE.sub("", template).strip()
+    for name, value in values.items():
+        if isinstance(value, str) and value.endswith((".", "!", "?", "…")):
+            template = template.replace(f"{{{name}}}.", f"{{{name}}}")
+    return fill(template, values)
 
 
 def _acknowledge(state: IncidentState, at: str) -> None:
@@ -499,8 +513,9 @@ def update_status(
         if next_minutes is not None
         else playbook.severity(new.severity).policy.update_every_minutes
     )
-    new.next_update_due = None if status == playbook.statuses[-1] else iso(now + timedelta(minutes=minutes))
-    public = status_line(playbook, new, now=now, next_minutes=minutes)
+    final = status == playbook.statuses[-1]
+    new.next_update_due = None if final else iso(now + timedelta(minutes=minutes))
+    public = status_line(playbook, new, now=now, next_minutes=None if final else minutes)
     if message.strip():
         public += f"\n\n{inert(message.strip())}"
     body = f"**Status update**{_by(by)}\n\n{public}"
