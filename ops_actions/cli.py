@@ -636,7 +636,7 @@ def _github_context(
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
-    from ops_actions.flows.status_page import rebuild_trigger
+    from ops_actions.flows.status_page import page_change_signal
 
     loaded = _load(playbook_path)
     _DRY_RUN.set(dry_run)
@@ -657,7 +657,7 @@ def _github_context(
         if dry_run
         else chain(
             announcer(loaded.playbook, environ=os.environ, clock=_now, redact=redact),
-            rebuild_trigger(tracker, loaded.playbook),
+            page_change_signal(loaded.playbook, lambda: _out().outputs({"status-page": "true"})),
         )
     )
     return GitHubContext(
@@ -899,7 +899,7 @@ def incident_resolve(
     force: bool,
     reason: str,
 ) -> None:
-    """Close the incident with the compiled timeline and its durations.
+    """Close the incident with its timeline and durations, then file the postmortem.
 
     Refuses (exit 6), saying what is missing, until the automatically verified checklist items
     hold (metrics normal long enough, Backend Live Smoke passed); --force --reason overrides.
@@ -914,10 +914,12 @@ def incident_resolve(
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
     key = operation_key(ctx.config.run_id, "resolve", number)
-    outcome = ctx.incidents.resolve(
+    outcome, filed = _postmortems(ctx).resolve(
         number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
     )
     _report_outcome(outcome, summary_title="Resolved")
+    for line in filed.lines:
+        _say(f"{line}: {filed.url}")
 
 
 @sandbox.command("github")
@@ -931,7 +933,12 @@ def incident_resolve(
 )
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
-def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
+@click.option(
+    "--ghes",
+    metavar="VERSION",
+    help="Play GitHub Enterprise Server VERSION, e.g. 3.19 (no sub-issues, no return_run_details).",
+)
+def sandbox_github(host: str, port: int, repo: str, token: str | None, ghes: str | None) -> None:
     """Serve a GitHub REST API emulator (issues, labels, comments, workflows) until Ctrl-C.
 
     Point the CLI at it with GITHUB_API_URL; its /_emulator/* endpoints seed and inspect it.
@@ -950,6 +957,7 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None) -> None:
             port=port,
             repo=repo,
             token=token,
+            ghes=ghes,
             on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
         )
 
@@ -1298,21 +1306,22 @@ def postmortem_create(
 
 @postmortem.command("sync")
 @github_command
-@click.argument("number", type=int)
+@click.argument("number", type=int, required=False)
 def postmortem_sync(
     ctx: GitHubContext,
-    number: int,
+    number: int | None,
 ) -> None:
     """Turn preventive actions into sub-issues and keep their checkboxes in step both ways.
 
-    NUMBER is the postmortem issue (or its incident). Items need `— @owner — due YYYY-MM-DD`;
-    the ones that lack them are reported in a comment.
+    NUMBER is the postmortem issue (or its incident); without it, the issue of the triggering
+    event (incident-postmortem.yml, when a person edits a postmortem). Items need
+    `— @owner — due YYYY-MM-DD`; the ones that lack them are reported in a comment.
 
     \b
     Example:
       ops-actions postmortem sync 57
     """
-    result = _postmortems(ctx).sync(number)
+    result = _postmortems(ctx).sync(number if number is not None else _event_issue_number())
     for line in result.lines:
         _say(line)
 

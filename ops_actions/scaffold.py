@@ -48,19 +48,32 @@ PAGES: Final = (
     "(the status page; incident-status-page.yml deploys it)"
 )
 PERMISSIONS: Final = (
-    ("incident-open.yml", "issues: write, actions: write", "opens the incident issue"),
-    ("incident-triage.yml", "issues: write, actions: write", "opens, follows and reminds on incidents"),
+    ("incident-open.yml", "issues: write", "opens the incident issue"),
+    (
+        "incident-triage.yml",
+        "issues: write, actions: read",
+        "opens, follows (reads remediation runs) and reminds on incidents",
+    ),
     (
         "incident-commands.yml",
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
-    ("incident-alert.yml", "issues: write, actions: write", "alerts from monitors open or update incidents"),
-    ("incident-postmortem.yml", "issues: write", "creates the postmortem when an incident closes"),
+    (
+        "incident-alert.yml",
+        "issues: write, actions: read",
+        "alerts from monitors open or update incidents; reads their runs",
+    ),
+    (
+        "incident-postmortem.yml",
+        "issues: write",
+        "the postmortem of a closed incident; action items of an edited postmortem",
+    ),
     (
         "incident-status-page.yml",
         "pages: write, id-token: write",
-        "deploys the status page (its build job: issues: read)",
+        "deploys the status page (its build job: issues: read); the four above call it in a job "
+        "of their own, which alone holds these",
     ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )

@@ -14,6 +14,8 @@ What it takes, found by experiment with act 0.2.89:
   ``GITHUB_RUN_ID``), both in the process environment and in the ``github`` context. Each run gets
   its own run id, as on GitHub: the CLI keys its idempotency markers on it, and with act's constant
   run id 1 a later tick would look like a re-run of the first.
+- act 0.2.89 refuses a workflow with a job key newer than itself (``cache-mode``): the workspace
+  copies of the workflows leave such keys out (``without_unknown_keys``).
 - act masks secrets by substring replacement, so fake secrets must be long and distinctive.
 - Installing the package (what the action's install step does) takes seconds from PyPI. The
   workspace copy is prepared once per session with the action's own install step (its ``run:``
@@ -22,6 +24,8 @@ What it takes, found by experiment with act 0.2.89:
   skips the install. A run with ``reuse_venv=False`` copies without it, so the action installs from
   scratch as on a fresh runner. The setup-uv stub hands over this environment's ``uv``
   (``ACT_STUB_UV``) as its ``uv-path`` output.
+- The venv lives beside the workspace and ``.venv`` is a symlink to it: act copies the link, not
+  the venv's 3,700 files, which saves about 4 s of copying per job (measured side by side).
 """
 
 from __future__ import annotations
@@ -125,17 +129,34 @@ def copy_checkout(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
+ACT_UNKNOWN_JOB_KEYS = ("cache-mode",)
+"""Job keys act 0.2.89 rejects as schema errors: ``cache-mode`` (GitHub, 2026-09) came after it. The
+copies act runs leave them out; the cache stubs enforce no cache access rules anyway."""
+_UNKNOWN_KEY_LINE = re.compile(rf"^\s+(?:{'|'.join(ACT_UNKNOWN_JOB_KEYS)}):.*\n", re.MULTILINE)
+
+
+def without_unknown_keys(workflow_text: str) -> str:
+    """The workflow without the job keys act cannot read (see ``ACT_UNKNOWN_JOB_KEYS``)."""
+    return _UNKNOWN_KEY_LINE.sub("", workflow_text)
+
+
 def prepare_workspace(dest: Path) -> Path:
-    """A copy of the working tree as a one-commit git repository, with the action's venv built in it.
+    """A copy of the working tree as a one-commit git repository, with the action's venv linked in.
 
     The copy holds what git would (tracked and untracked files, minus ignored ones), like the
     checkout of a pushed commit. The venv is built by the action's own install commands.
     """
     copy_checkout(dest)
+    for workflow in (dest / ".github" / "workflows").glob("*.yml"):
+        workflow.write_text(without_unknown_keys(workflow.read_text(encoding="utf-8")), encoding="utf-8")
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")
-    install_step(dest)
+    venv = dest.with_name(dest.name + "-venv")
+    install_step(dest, {"UV_PROJECT_ENVIRONMENT": str(venv)})
+    (dest / ".venv").symlink_to(venv, target_is_directory=True)
+    # .gitignore's ".venv/" matches a directory, not a link: keep the link ignored all the same.
+    (dest / ".git" / "info" / "exclude").write_text(".venv\n", encoding="utf-8")
     return dest
 
 
@@ -190,17 +211,19 @@ def run_act(
     scratch: Path,
     *,
     event: str,
-    workflow: str,
+    workflow: str | Path,
     payload: dict[str, Any],
     env: dict[str, str] | None = None,
     secrets: dict[str, str] | None = None,
     variables: dict[str, str] | None = None,
     actor: str = "octocat",
+    job: str | None = None,
     reuse_venv: bool = True,
     verbose: bool = False,
     timeout: float = ACT_TIMEOUT_S,
 ) -> ActRun:
-    """Run ``.github/workflows/<workflow>`` for ``event`` with ``payload`` as the event file.
+    """Run ``.github/workflows/<workflow>`` (a path: that file) for ``event`` with ``payload`` as the
+    event file; only ``job`` and the jobs it needs, if given.
 
     ``scratch`` (outside the workspace) receives the event file and act's action cache.
     ``verbose`` adds act's debug lines, e.g. why a job was skipped.
@@ -212,7 +235,7 @@ def run_act(
         str(BIN_DIR / "act"),
         event,
         "--workflows",
-        f".github/workflows/{workflow}",
+        str(workflow) if isinstance(workflow, Path) else f".github/workflows/{workflow}",
         "--platform",
         "ubuntu-latest=-self-hosted",
         "--no-cache-server",
@@ -224,6 +247,7 @@ def run_act(
         actor,
         f"--use-gitignore={'false' if reuse_venv else 'true'}",
         *stub_flags(),
+        *(["--job", job] if job else []),
         *(["--verbose"] if verbose else []),
     ]
     for name, value in {"GITHUB_RUN_ID": run_id, "ACT_STUB_UV": str(UV), **(env or {})}.items():

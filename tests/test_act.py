@@ -2,7 +2,9 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/act_harness.py`` for the flags
-and stubs act needs. Eight act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
+driven by GitHub's events in ``tests/test_day_in_the_life.py``.
 """
 
 from __future__ import annotations
@@ -20,18 +22,12 @@ from ops_actions.cli import run
 from ops_actions.incident.state import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.act_harness import ActRun, prepare_workspace, run_act
+from tests.act_harness import ActRun, run_act
 from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 
 WEBHOOKS = Path(__file__).parent / "data" / "github-webhooks"
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
-
-
-@pytest.fixture(scope="session")
-def act_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository as a fresh checkout, with the action's venv already installed (once per session)."""
-    return prepare_workspace(tmp_path_factory.mktemp("act-workspace"))
 
 
 def act(
@@ -78,7 +74,8 @@ def labels_of(issue: dict[str, Any]) -> set[str]:
 def test_open_incident_button_opens_the_issue(
     act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, backend: SandboxBackend
 ) -> None:
-    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled.
+    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled, and the
+    status page published by a job of the same run.
 
     The fresh runner installs with uv and saves the environment to the Actions cache; the next
     fresh runner restores it under the same key and installs nothing.
@@ -103,10 +100,12 @@ def test_open_incident_button_opens_the_issue(
         env={"ACT_STUB_CACHE_DIR": str(cache)},
         reuse_venv=False,
     )
-    # The triage step installs the package (fresh runner) and caches it; the open step reuses it.
+    # The triage step installs the package (fresh runner) and caches it; the open step and the status
+    # page's build job reuse it.
     assert "setup-uv stub: uv " in done.output, done.tail()
     assert "cache stub: saved" in done.output and (cache / ".venv" / "bin" / "ops-actions").is_file()
-    assert done.output.count("Reusing ") == 1, done.tail()
+    assert done.output.count("Reusing ") == 2, done.tail()
+    assert done.output.index("Open the incident issue") < done.output.rindex("deploy-pages stub: deployed")
     issues = github_emulator.issues(state="open")
     assert [issue["title"] for issue in issues] == ["[SEV-1] Checkout failing"]
     assert {"incident", "sev-1", "status:investigating"} <= labels_of(issues[0])
@@ -126,7 +125,7 @@ def test_open_incident_button_opens_the_issue(
     )
     assert "(hit: true)" in again.output, again.tail()
     assert "setup-uv stub" not in again.output and "cache stub: saved" not in again.output
-    assert again.output.count("Reusing ") == 1, again.tail()
+    assert again.output.count("Reusing ") == 2, again.tail()
     assert len(github_emulator.issues(state="open")) == 2
 
 
@@ -191,16 +190,8 @@ def test_scheduled_ticks_open_then_note_recovery(
 
 
 @pytest.fixture
-def incident(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+def incident(github_emulator: GitHubEmulator, outside_a_run: None) -> Iterator[int]:
     """An incident opened beforehand with `ops-actions incident open`, in process."""
-    for name in (
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_RUN_ID",
-        "OPS_ACTIONS_NOW",
-    ):
-        monkeypatch.delenv(name, raising=False)
     argv = ["incident", "open", "--title", "Queue stuck", "--severity", "2", "--impact", "Jobs delayed"]
     target = ["--repo", REPO, "--github-token", GITHUB_TOKEN, "--github-api-url", github_emulator.url]
     assert run([*argv, *target]) == 0
@@ -230,58 +221,6 @@ def comment_event(
     payload["repository"].update(name=name, full_name=REPO)
     payload["repository"]["owner"].update(login=owner, type="Organization")
     return payload
-
-
-def test_comment_commands_change_status_severity_and_owner(
-    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
-) -> None:
-    """A commenter with write access: /status, /sev and /owner (one comment, one command a line)."""
-    github_emulator.set_permission("mona", "write")
-    github_emulator.add_workflow("incident-status-page.yml", "Incident status page")
-    body = "/status mitigating next 30m rolling back\n/sev 1 payments down\n/owner @octocat"
-    payload = comment_event(github_emulator, incident, body=body, login="mona")
-    act(
-        act_workspace,
-        tmp_path,
-        github_emulator,
-        "issue_comment",
-        "incident-commands.yml",
-        payload,
-        actor="mona",
-    )
-    issue = github_emulator.issue(incident)
-    assert issue["title"] == "[SEV-1] Queue stuck"
-    labels = labels_of(issue)
-    assert {"incident", "sev-1", "status:mitigating"} <= labels
-    assert not {"sev-2", "status:investigating"} & labels
-    assert [a["login"] for a in issue["assignees"]] == ["octocat"]
-    # The status and the severity change each rebuild the status page (events made with the job's
-    # token start no workflow; a dispatch does); the owner is not news for customers.
-    dispatched = [(d["workflow"], d["ref"]) for d in github_emulator.workflow_dispatches()]
-    assert dispatched == [("incident-status-page.yml", "main")] * 2
-
-
-def test_comment_from_reader_changes_nothing(
-    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
-) -> None:
-    """A commenter with read access is refused: title, labels, assignees and body stay as they were."""
-    github_emulator.set_permission("hubot-fan", "read")
-    before = github_emulator.issue(incident)
-    payload = comment_event(github_emulator, incident, body="/sev 1 payments down", login="hubot-fan")
-    act(
-        act_workspace,
-        tmp_path,
-        github_emulator,
-        "issue_comment",
-        "incident-commands.yml",
-        payload,
-        actor="hubot-fan",
-    )
-    after = github_emulator.issue(incident)
-    assert after["title"] == before["title"] == "[SEV-2] Queue stuck"
-    assert labels_of(after) == labels_of(before)
-    assert after["assignees"] == before["assignees"]
-    assert after["body"] == before["body"], "the incident's state block must not change"
 
 
 def test_comment_on_pull_request_is_ignored(

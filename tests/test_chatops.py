@@ -82,16 +82,16 @@ def test_status_severity_and_owner_from_one_comment(
     incident: int, github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Three commands in one comment run in order; the comment gets 👀 then 👍."""
-    body = "On it.\n\n/status mitigating next 30m rolling back\n/sev 1 payments down too\n/owner @octocat"
+    body = "On it.\n\n/status mitigating next 30m rolling back\n/sev 1 payments down too\n/owner @alice"
     code, comment_id = comment(tmp_path, monkeypatch, github_emulator, incident, body)
     assert code == 0
     issue = github_emulator.issue(incident)
     assert issue["title"] == "[SEV-1] Queue stuck"
     assert {label["name"] for label in issue["labels"]} == {"incident", "sev-1", "status:mitigating"}
-    assert [a["login"] for a in issue["assignees"]] == ["octocat"]
+    assert [a["login"] for a in issue["assignees"]] == ["alice"]
     state = read_state(issue["body"])
     assert state is not None
-    assert (state.status, state.severity, state.owner) == ("mitigating", "SEV-1", "octocat")
+    assert (state.status, state.severity, state.owner) == ("mitigating", "SEV-1", "alice")
     assert reactions(github_emulator, comment_id) == ["eyes", "+1"]
     timeline = [c["body"] for c in github_emulator.comments(incident) if c["user"]["login"] != "alice"]
     assert len(timeline) == 3

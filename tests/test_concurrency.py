@@ -145,6 +145,7 @@ def test_watch_and_command_race(world: Any) -> None:
     state = current_state(emulator, number)
     assert state.impact == "Half of the EU checkouts"
     assert any("webhooks-failing" in s["fired"] for s in state.snapshots)
+    emulator.set_permission("carol", "write")
     assert run(["incident", "assign", str(number), "carol"]) == 0
     saved = read_state(emulator.issue(number)["body"])
     assert saved is not None

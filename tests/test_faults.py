@@ -165,7 +165,10 @@ def test_issue_deleted_mid_run_keeps_the_one_comment_that_landed(
     err = capsys.readouterr().err
     assert code == 4
     (line,) = error_lines(err)
-    assert f"update issue #{number}: not found (deleted, or no access)" in line
+    assert (
+        f"update issue #{number}: not found (deleted, transferred to another repository, or no access)"
+        in line
+    )
     (comment,) = env.comments(number)
     assert "rolled back" in comment["body"]
     after = env.issue(number)

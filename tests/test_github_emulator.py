@@ -823,11 +823,12 @@ def test_clock_can_be_injected_and_advanced() -> None:
 
 
 def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
-    """``ops-actions sandbox github`` prints its URL, serves, and exits cleanly on Ctrl-C."""
+    """``ops-actions sandbox github`` prints its URL, serves (as GHES 3.19 here), exits cleanly on Ctrl-C."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
+    command = ["sandbox", "github", "--port", "0", "--token", GITHUB_TOKEN, "--ghes", "3.19"]
     with subprocess.Popen(
-        [sys.executable, "-m", "ops_actions", "sandbox", "github", "--port", "0", "--token", GITHUB_TOKEN],
+        [sys.executable, "-m", "ops_actions", *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -841,6 +842,8 @@ def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
             assert url.startswith("http://127.0.0.1:")
             assert httpx.get(f"{url}{R}", headers=AUTH).json()["full_name"] == REPO
             assert httpx.get(f"{url}{R}").status_code == 401
+            number = httpx.post(f"{url}/_emulator/issue", json={"title": "Postmortem"}).json()["number"]
+            assert httpx.get(f"{url}{R}/issues/{number}/sub_issues", headers=AUTH).status_code == 404
         finally:
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=10)

@@ -158,6 +158,7 @@ def test_severity_owner_and_impact(env: GitHubEmulator) -> None:
     """Severity retitles and relabels; assigning sets the assignee; impact is restated; each is a comment."""
     assert open_checkout() == 0
     number = str(open_issues(env)[0]["number"])
+    env.set_permission("hubot", "write")  # only collaborators (and participants) can be assigned
     assert cli("incident", "severity", number, "2", "--reason", "Only EU cards affected") == 0
     assert cli("incident", "assign", number, "@hubot") == 0
     assert cli("incident", "impact", number, "EU card payments, about 20%") == 0
@@ -177,6 +178,7 @@ def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None
     """Resolve posts the compiled timeline and the three durations, then closes the issue."""
     assert open_checkout() == 0
     number = str(open_issues(env)[0]["number"])
+    env.set_permission("hubot", "write")
     assert cli("incident", "assign", number, "hubot") == 0
     assert cli("incident", "update", number, "--status", "mitigating", "--next", "15m") == 0
     assert cli("incident", "resolve", number) == 6, "metrics were never seen normal, smoke never ran"
@@ -185,7 +187,8 @@ def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None
     issue = env.issue(int(number))
     assert issue["state"] == "closed"
     assert labels_of(issue) == {"incident", "sev-1", "status:resolved"}
-    final = env.comments(int(number))[-1]["body"]
+    *_, final, linked = (comment["body"] for comment in env.comments(int(number)))
+    assert linked.startswith("**Postmortem**"), "the resolving run files the postmortem itself"
     for text in (
         "**Resolved**",
         "| Time (UTC) | Event |",

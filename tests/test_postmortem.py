@@ -19,6 +19,7 @@ def resolved(world: World) -> tuple[int, int]:
     world.backend.set_scenario("worker-stalled")
     assert world.watch(0) == 0
     incident = world.issues("incident")[0]["number"]
+    world.emulator.set_permission("octocat", "write")
     assert world.cli(4, "incident", "assign", str(incident), "octocat") == 0
     assert world.cli(9, "incident", "update", str(incident), "--status", "mitigating", "--next", "30m") == 0
     assert world.watch(10) == 0
@@ -95,6 +96,8 @@ def test_sync_creates_sub_issues_and_mirrors_checkboxes_both_ways(
 ) -> None:
     """Items become assigned sub-issues; a box ticked here closes one; a closed sub-issue ticks a box."""
     _, number = resolved
+    for login in ("alice", "bob"):  # the owners are collaborators, so GitHub can assign them
+        world.emulator.set_permission(login, "write")
     body = world.emulator.issue(number)["body"]
     world.edit_body(number, body.replace(PLACEHOLDER, "\n" + ITEMS))
     assert world.cli(60, "postmortem", "sync", str(number)) == 0
@@ -129,6 +132,45 @@ def test_sync_creates_sub_issues_and_mirrors_checkboxes_both_ways(
     assert world.cli(62, "postmortem", "sync", str(number)) == 0
     assert len(world.issues("action-item")) == 2, "nothing is created twice"
     assert len([c for c in world.emulator.comments(number) if "could not be synced" in c["body"]]) == 1
+
+
+def test_a_sync_stopped_midway_never_duplicates_an_item(
+    world: World, resolved: tuple[int, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GitHub refuses attaching the first sub-issue: sync exits 4 with the item's number already saved;
+    the next sync creates only the other item and attaches both."""
+    _, number = resolved
+    for login in ("alice", "bob"):
+        world.emulator.set_permission(login, "write")
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace(PLACEHOLDER, "\n" + ITEMS))
+    world.emulator.inject("422", method="POST", path_contains="/sub_issues")
+    assert world.cli(60, "postmortem", "sync", str(number)) == 4
+    assert "add a sub-issue" in capsys.readouterr().err
+    (first,) = world.issues("action-item")
+    assert world.cli(61, "postmortem", "sync", str(number)) == 0
+    children = world.issues("action-item")
+    assert len(children) == 2, "the item created before the refusal is not created again"
+    assert sorted(world.emulator.state()["sub_issues"][str(number)]) == sorted(c["number"] for c in children)
+    assert first["number"] in [c["number"] for c in children]
+
+
+def test_an_item_owner_github_cannot_assign_is_named_not_fatal(
+    world: World, resolved: tuple[int, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Owners who are not collaborators: GitHub would refuse the create (422), so the items are created
+    unassigned and the sync says who could not be assigned."""
+    _, number = resolved
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace(PLACEHOLDER, "\n" + ITEMS))
+    capsys.readouterr()
+    assert world.cli(60, "postmortem", "sync", str(number)) == 0
+    out = capsys.readouterr().out
+    assert "(GitHub could not assign @alice)" in out
+    assert "(GitHub could not assign @bob)" in out
+    children = world.issues("action-item")
+    assert len(children) == 2
+    assert all(child["assignees"] == [] for child in children)
 
 
 def test_overdue_items_and_an_empty_postmortem_are_reminded_once_a_day(

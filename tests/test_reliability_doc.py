@@ -1,5 +1,5 @@
-"""docs/reliability.md and docs/security.md cannot drift: their tables are complete and every test they
-link exists."""
+"""docs/reliability.md and docs/security.md cannot drift: their tables are complete, GitHub's refusals
+each have a row, and every test they link exists."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ HEADER = (
     "| State afterwards | Test |"
 )
 SECURITY_HEADER = "| Claim | How | Test |"
+REFUSALS_HEADER = "| GitHub refuses | GitHub's answer | What the tool does | Tests |"
 # Each document, its table's header, and how many rows it must have at least.
 TABLES = {"reliability": (DOC, HEADER, 40), "security": (SECURITY, SECURITY_HEADER, 20)}
 LINK = re.compile(r"^\[`(?P<file>tests/[\w/]+\.py)::(?P<test>test_\w+)`\]\((?P<target>[^)\s]+)\)$")
@@ -91,3 +92,28 @@ def test_the_guarantees_are_stated() -> None:
         "never changes production twice for one command",
     ):
         assert f"**It {guarantee}.**" in text, guarantee
+
+
+def test_each_of_githubs_refusals_has_a_row_linked_to_its_tests() -> None:
+    """The section "GitHub's own refusals": a row per rule the emulator enforces (and GitHub's rule for
+    GITHUB_TOKEN events), each linking its tests (which the test above finds defined)."""
+    assert "\n## GitHub's own refusals\n" in DOC.read_text(encoding="utf-8")
+    rows = table_rows(DOC, REFUSALS_HEADER)
+    for cells in rows:
+        assert len(cells) == 4 and all(cells), cells
+        links = cells[3].split("<br>")
+        assert all(LINK.match(link) for link in links), cells[3]
+    named = " ".join(cells[0] for cells in rows)
+    for rule in (
+        "permission",
+        "GITHUB_TOKEN",
+        "assignee",
+        "locked",
+        "1,000",
+        "label",
+        "dispatch",
+        "Enterprise Server",
+        "deleted",
+        "transferred",
+    ):
+        assert rule in named, rule

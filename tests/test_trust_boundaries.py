@@ -567,6 +567,7 @@ def test_a_rerun_after_a_failed_save_repairs_title_and_assignee_too(actions: Act
     """Every save of the first attempt fails after its comment landed; the re-run sees the entries only
     in the replayed comments and brings the title, the labels and the assignee in line, not just the block."""
     number = actions.open("Queue stuck", "2")
+    actions.emulator.set_permission("octocat", "write")  # GitHub assigns collaborators (and participants)
     event = actions.comment(number, "/sev 1 payments too\n/owner @octocat")
     actions.emulator.inject("5xx", times=2, method="PATCH", path_contains=f"/issues/{number}")
     code, _ = actions.action("command", event=event, run_id="7301", env={"OPS_GITHUB_MAX_WAIT_S": "0"})

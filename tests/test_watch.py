@@ -60,6 +60,7 @@ def test_overdue_status_update_reminds_once(world: World) -> None:
     world.backend.set_scenario("db-down")
     assert world.watch(0) == 0
     number = world.issues(state="open")[0]["number"]
+    world.emulator.set_permission("octocat", "write")
     assert run(["incident", "assign", str(number), "octocat"]) == 0
     assert world.watch(31) == 0
     assert world.watch(41) == 0

@@ -161,17 +161,29 @@ def test_no_expression_inside_a_script(path: Path) -> None:
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=rel)
 def test_least_privilege_and_commands_never_cancelled(path: Path) -> None:
-    """No permissions at the top, each job names its own; a concurrency group that never cancels."""
+    """No permissions at the top, each job names its own; concurrency groups that never cancel.
+
+    A workflow that other runs call (``workflow_call``) puts its group on the job that must not run
+    twice at once: a workflow-level group would be the caller's run's, not one for all callers.
+    """
     workflow = load(path)
     assert workflow.get("permissions") == {}, "top-level permissions: {}"
     concurrency = workflow.get("concurrency")
-    assert isinstance(concurrency, dict), "a top-level concurrency: block"
-    assert concurrency.get("group"), "a concurrency group"
-    assert concurrency.get("cancel-in-progress") is False
+    if "workflow_call" in workflow[True]:  # PyYAML reads `on:` as True
+        assert concurrency is None
+        grouped = [job["concurrency"] for job in workflow["jobs"].values() if "concurrency" in job]
+        assert grouped, "a called workflow groups the job that must not run twice at once"
+    else:
+        assert isinstance(concurrency, dict), "a top-level concurrency: block"
+        assert concurrency.get("group"), "a concurrency group"
+        assert concurrency.get("cancel-in-progress") is False
     for job_id, job in workflow["jobs"].items():
         assert isinstance(job.get("permissions"), dict), f"job {job_id} declares its permissions"
         assert "write-all" not in str(job["permissions"]) and "read-all" not in str(job["permissions"])
-        assert job.get("runs-on") == "ubuntu-latest", job_id
+        if "uses" in job:  # a call of a reusable workflow runs on that workflow's runners
+            assert "runs-on" not in job, job_id
+        else:
+            assert job.get("runs-on") == "ubuntu-latest", job_id
         assert "concurrency" not in job or job["concurrency"].get("cancel-in-progress") is False
 
 
@@ -206,28 +218,56 @@ def test_comment_commands_queue_one_group_per_comment() -> None:
 
 def test_status_page_builds_with_read_access_and_only_its_deploy_job_may_deploy() -> None:
     """The build job reads issues; the deploy job, after it, holds exactly what deploy-pages needs
-    (pages: write, id-token: write) in the github-pages environment; dispatch and schedule start it."""
+    (pages: write, id-token: write) in the github-pages environment, one deployment at a time; the
+    runs that change incidents call it, and dispatch and schedule start it."""
     workflow = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")
-    assert set(workflow[True]) == {"workflow_dispatch", "schedule"}  # PyYAML reads `on:` as True
+    assert set(workflow[True]) == {"workflow_call", "workflow_dispatch", "schedule"}
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     assert build["permissions"] == {"contents": "read", "issues": "read"}
+    assert build["cache-mode"] == "read"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
+    assert deploy["concurrency"] == {"group": "incident-status-page", "cancel-in-progress": False}
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert build["steps"][-1]["uses"].startswith("actions/upload-pages-artifact@")
     assert build["steps"][-1]["with"]["path"] == "site/"
 
 
-@pytest.mark.parametrize("name", ["incident-open.yml", "incident-triage.yml", "incident-alert.yml"])
-def test_runs_that_change_incidents_may_dispatch_the_status_page(name: str) -> None:
-    """Events made with the job's token start no workflow; a dispatch does, and needs actions: write."""
-    (job,) = load(REPO_ROOT / ".github" / "workflows" / name)["jobs"].values()
-    assert job["permissions"]["actions"] == "write"
+CHANGING_JOBS = {
+    "incident-open.yml": ("open", "open", None),
+    "incident-triage.yml": ("watch", "watch", "read"),
+    "incident-alert.yml": ("alert", "take", "read"),
+    "incident-commands.yml": ("command", "apply", "write"),
+}
+"""Workflow -> (the job that changes incidents, its action step's id, the actions permission it needs)."""
+
+
+@pytest.mark.parametrize("name", sorted(CHANGING_JOBS))
+def test_runs_that_change_incidents_publish_the_page_in_the_same_run(name: str) -> None:
+    """The changing job says so through the action's status-page output; a job of the same run calls
+    the page's workflow with exactly the permissions its jobs need. No dispatch, so no actions: write
+    for it (the commands job needs it for /deploy; triage and alert only read runs)."""
+    workflow = load(REPO_ROOT / ".github" / "workflows" / name)
+    changing, step_id, actions = CHANGING_JOBS[name]
+    job = workflow["jobs"][changing]
+    assert job["outputs"] == {"status-page": f"${{{{ steps.{step_id}.outputs.status-page }}}}"}
+    assert next(s for s in job["steps"] if s.get("id") == step_id)["uses"] == "./"
+    assert job["permissions"].get("actions") == actions
+    called = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["jobs"]
+    needed: dict[str, str] = {}
+    for called_job in called.values():
+        needed.update(called_job["permissions"])
+    publish = workflow["jobs"]["status-page"]
+    assert publish["uses"] == "./.github/workflows/incident-status-page.yml"
+    assert publish["needs"] == changing
+    assert publish["if"] == f"needs.{changing}.outputs.status-page == 'true'"
+    assert publish["permissions"] == needed
+    assert publish["cache-mode"] == "read"
 
 
 def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
-    """The action masks tokens before anything else and exposes the CLI's four outputs."""
+    """The action masks tokens before anything else and exposes the CLI's five outputs."""
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     inputs = action["inputs"]
@@ -253,5 +293,5 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
     outputs = {name: spec["value"] for name, spec in action["outputs"].items()}
     assert outputs == {
         name: f"${{{{ steps.run.outputs.{name} }}}}"
-        for name in ("severity", "incident-number", "incident-url", "report-path")
+        for name in ("severity", "incident-number", "incident-url", "report-path", "status-page")
     }

@@ -9,6 +9,7 @@ up to a ceiling, after which the caller gets a one-line OpsError.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -132,6 +133,34 @@ def _message(error: GithubException) -> str:
     return str(data or "") or f"HTTP {error.status}"
 
 
+def _failed_fields(error: GithubException) -> list[str]:
+    """What a 422's ``errors[]`` say failed: ``assignees invalid ('nobody')``, or a message."""
+    data = error.data
+    entries = data.get("errors") if isinstance(data, dict) else None
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str):
+            found.append(entry)
+        elif isinstance(entry, dict):
+            words = [str(entry[key]) for key in ("field", "code") if entry.get(key)]
+            if isinstance(entry.get("value"), str | int):
+                words.append(f"({entry['value']!r})")
+            if isinstance(entry.get("message"), str):
+                words.append(f"- {entry['message']}")
+            found.append(" ".join(words))
+    return [text for text in found if text]
+
+
+def _refuses_assignees(error: GithubException) -> bool:
+    """A 422 whose errors name the assignees (GitHub: a login that cannot be assigned)."""
+    data = error.data
+    entries = data.get("errors") if isinstance(data, dict) else None
+    return error.status == 422 and any(
+        isinstance(entry, dict) and entry.get("field") == "assignees"
+        for entry in (entries if isinstance(entries, list) else [])
+    )
+
+
 def rate_limit_delay(error: GithubException, attempt: int, now: float) -> float | None:
     """Seconds to wait when the error is a rate limit, else None."""
     headers = error.headers
@@ -178,6 +207,9 @@ class Tracker:
     @classmethod
     def from_config(cls, config: GitHubConfig, **kwargs: Any) -> Tracker:
         """A tracker with PyGithub set up deliberately: our own retries, no built-in throttling."""
+        # PyGithub logs at INFO to stderr out of the box (e.g. each redirect it follows, on a
+        # transferred issue): the CLI's output is its own, so only PyGithub's warnings get through.
+        logging.getLogger("github").setLevel(logging.WARNING)
         client = Github(
             base_url=config.api_url,
             auth=Auth.Token(config.token),
@@ -227,13 +259,22 @@ class Tracker:
     def _explain(what: str, error: GithubException) -> str:
         message = " ".join(_message(error).split())[:200]
         hints = {
+            400: "GitHub did not understand the request",
             401: "the token was rejected",
             403: "the token lacks a permission",
-            404: "not found (deleted, or no access)",
-            410: "issues are disabled in this repository",
+            404: "not found (deleted, transferred to another repository, or no access)",
+            410: "the issue was deleted, or issues are disabled in this repository",
             422: "GitHub rejected the request",
         }
         hint = hints.get(error.status, f"HTTP {error.status}")
+        if error.status == 403 and "locked" in message.lower():
+            hint = "the issue is locked, and GitHub refuses the workflow token's comments and edits there"
+        accepted = _header(error.headers, "x-accepted-github-permissions")
+        if error.status == 403 and accepted:
+            hint += f" (GitHub accepts {accepted}: add it to the job's permissions:)"
+        fields = _failed_fields(error) if error.status == 422 else []
+        if fields:
+            message += " [" + "; ".join(fields)[:200] + "]"
         return f"GitHub: {what}: {hint}: {message}"
 
     # -- identity -----------------------------------------------------------------------------
@@ -306,12 +347,17 @@ class Tracker:
         identity wrote and whose body holds ``marker`` is it."""
 
         def create() -> IssueData:
-            issue = self._repo.create_issue(
-                title=self._redact(title),
-                body=self._redact(body),
-                labels=list(labels),
-                assignees=list(assignees),
-            )
+            sent_title, sent_body = self._redact(title), self._redact(body)
+            try:
+                issue = self._repo.create_issue(
+                    title=sent_title, body=sent_body, labels=list(labels), assignees=list(assignees)
+                )
+            except GithubException as error:
+                if not (assignees and _refuses_assignees(error)):
+                    raise
+                # GitHub created nothing: someone cannot be assigned. The issue matters more than
+                # its assignee; the caller sees who is missing in the result's assignees.
+                issue = self._repo.create_issue(title=sent_title, body=sent_body, labels=list(labels))
             return _issue_data(issue)
 
         def already_created() -> IssueData | None:
@@ -322,11 +368,17 @@ class Tracker:
 
         return self._call("create an issue", create, verify=already_created)
 
-    def sub_issues(self, number: int) -> list[IssueData]:
-        """The sub-issues of an issue."""
+    def sub_issues(self, number: int) -> list[IssueData] | None:
+        """The sub-issues of an (existing) issue; None when this GitHub has no sub-issues API
+        (GitHub Enterprise Server before 3.20 answers 404)."""
 
-        def list_sub() -> list[IssueData]:
-            return [_issue_data(sub) for sub in self._repo.get_issue(number).get_sub_issues()]
+        def list_sub() -> list[IssueData] | None:
+            try:
+                return [_issue_data(sub) for sub in self._repo.get_issue(number).get_sub_issues()]
+            except GithubException as error:
+                if error.status == 404:
+                    return None
+                raise
 
         return self._call(f"list the sub-issues of #{number}", list_sub)
 
@@ -376,9 +428,19 @@ class Tracker:
 
         return self._call(f"update issue #{number}", patch)
 
-    def assign(self, number: int, logins: Sequence[str]) -> None:
-        """Add assignees (idempotent on GitHub's side)."""
-        self._call(f"assign issue #{number}", lambda: self._repo.get_issue(number).add_to_assignees(*logins))
+    def assign(self, number: int, logins: Sequence[str]) -> tuple[str, ...]:
+        """Add assignees (idempotent on GitHub's side); returns who is assigned now.
+
+        GitHub answers 201 and silently leaves out a login that cannot be assigned, so the caller
+        compares what it asked for with what it got.
+        """
+
+        def add() -> tuple[str, ...]:
+            issue = self._repo.get_issue(number)
+            issue.add_to_assignees(*logins)  # PyGithub updates the issue from GitHub's answer
+            return tuple(user.login for user in issue.assignees)
+
+        return self._call(f"assign issue #{number}", add)
 
     def comments(self, number: int) -> list[CommentData]:
         """All comments of an issue, oldest first."""
@@ -451,20 +513,6 @@ class Tracker:
         """The repository's default branch (what workflows are dispatched on unless told)."""
         return self._call("read the repository", lambda: str(self._repo.default_branch))
 
-    def has_workflow(self, workflow: str) -> bool:
-        """Whether ``.github/workflows/<workflow>`` exists in the repository (one request)."""
-
-        def get() -> bool:
-            try:
-                self._repo.get_workflow(workflow).complete()
-            except GithubException as error:
-                if error.status == 404:
-                    return False
-                raise
-            return True
-
-        return self._call(f"look up workflow {workflow}", get)
-
     def dispatch(
         self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
     ) -> RunData | None:
@@ -478,9 +526,16 @@ class Tracker:
 
         def send(fields: Mapping[str, str]) -> RunData | None:
             sent = {name: self._redact(value) for name, value in fields.items()}
-            result = self._repo.get_workflow(workflow).create_dispatch(
-                ref, sent, throw=True, return_run_details=True
-            )
+            target = self._repo.get_workflow(workflow)
+            try:
+                result = target.create_dispatch(ref, sent, throw=True, return_run_details=True)
+            except GithubException as error:
+                if error.status != 400:
+                    raise
+                # GitHub Enterprise Server up to 3.20 refuses the unknown field (400) and dispatched
+                # nothing: send the plain dispatch (204), and the caller finds the run by time.
+                target.create_dispatch(ref, sent, throw=True)
+                return None
             if isinstance(result, WorkflowRun):
                 return RunData(
                     id=result.id,
@@ -644,8 +699,9 @@ class DryRunTracker(Tracker):
             number, 0, title or "", body or "", tuple(labels or ()), (), state or "open", now, now, "", ""
         )
 
-    def assign(self, number: int, logins: Sequence[str]) -> None:
+    def assign(self, number: int, logins: Sequence[str]) -> tuple[str, ...]:
         self._plan("POST", f"/issues/{number}/assignees", {"assignees": list(logins)})
+        return tuple(logins)
 
     def comment(self, number: int, body: str, *, marker: str) -> int:
         self._plan("POST", f"/issues/{number}/comments", {"body": body})

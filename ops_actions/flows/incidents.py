@@ -31,6 +31,7 @@ from ops_actions.incident.state import (
     labels_for,
     missing_for_resolution,
     new_incident,
+    owner_login,
     read_state,
     rebuild_state,
     repaired_title,
@@ -119,7 +120,7 @@ class IncidentTracker(Protocol):
     def comments(self, number: int) -> Sequence[CommentView]: ...
     def comment(self, number: int, body: str, *, marker: str) -> int: ...
     def delete_comment(self, number: int, comment_id: int) -> None: ...
-    def assign(self, number: int, logins: Sequence[str]) -> None: ...
+    def assign(self, number: int, logins: Sequence[str]) -> Sequence[str]: ...
 
 
 class Delivered(Protocol):
@@ -559,13 +560,21 @@ class Incidents:
         return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:
-        """Assign the owner on GitHub and record it on the timeline."""
-        outcome = self.apply(
-            number, key, lambda s: assign_owner(s, owner=owner, now=self.clock(), by=by, key=key)
+        """Assign the owner on GitHub, then record it on the timeline: the timeline names an owner
+        only once GitHub assigned them (it silently leaves out whoever cannot be assigned)."""
+        issue, state = self.read(number)
+        login = owner_login(owner)
+        if not state.has_applied(key):
+            assigned = self.tracker.assign(number, [login])
+            if login.lower() not in (name.lower() for name in assigned):
+                raise OpsError(
+                    f"GitHub did not assign @{login} to #{number}: only collaborators and people who "
+                    "took part in the issue can be assigned, so the owner is unchanged",
+                    ExitCode.GITHUB,
+                )
+        return self.apply_to(
+            issue, state, key, lambda s: assign_owner(s, owner=login, now=self.clock(), by=by, key=key)
         )
-        if outcome.action != "unchanged" and outcome.state.owner:
-            self.tracker.assign(number, [outcome.state.owner])
-        return outcome
 
     def resolve(self, number: int, key: str, *, by: str | None, force_reason: str | None = None) -> Outcome:
         """Close with the compiled timeline and durations, once the automatic checklist items hold.

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, marker_of
+from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome, marker_of
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.postmortem import (
     ACTION_LABEL,
@@ -70,7 +70,7 @@ class PostmortemTracker(IncidentTracker, Protocol):
         find_label: str,
         assignees: Sequence[str] = (),
     ) -> IssueWithId: ...
-    def sub_issues(self, number: int) -> Sequence[IssueWithId]: ...
+    def sub_issues(self, number: int) -> Sequence[IssueWithId] | None: ...
     def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
 
 
@@ -110,18 +110,30 @@ class Postmortems:
             self._link(issue, state, existing)
             return Result(existing.number, existing.html_url, [f"postmortem #{existing.number} refreshed"])
         pm_state = PostmortemState(incident=incident_number, due=iso(due))
+        owners = [state.owner] if state.owner else []
         created = self.tracker.create_issue(
             title=f"Postmortem: {issue_title(state)} (#{incident_number})",
             body=postmortem_body(self.playbook, generated, pm_state),
             labels=[POSTMORTEM_LABEL],
-            assignees=[state.owner] if state.owner else [],
+            assignees=owners,
             marker=f'"incident":{incident_number},',
             find_label=POSTMORTEM_LABEL,
         )
         self._link(issue, state, created)
-        return Result(
-            created.number, created.html_url, [f"postmortem #{created.number} created, due {iso(due)}"]
-        )
+        line = f"postmortem #{created.number} created, due {iso(due)}{_unassigned(owners, created)}"
+        return Result(created.number, created.html_url, [line])
+
+    def resolve(
+        self, number: int, key: str, *, by: str | None, force_reason: str | None = None
+    ) -> tuple[Outcome, Result]:
+        """Resolve the incident, then file its postmortem in the same run.
+
+        A close made with a workflow's GITHUB_TOKEN starts no workflow (GitHub's rule), so the
+        ``issues: closed`` workflow never sees it; that workflow files the postmortem for an incident
+        a person closes by hand. Creating is idempotent, so both paths never make two.
+        """
+        outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)
+        return outcome, self.create(number)
 
     def _find(self, incident_number: int, state: IncidentState) -> IssueWithId | None:
         """The incident's postmortem: from its state, else by the marker (a crash between two writes);
@@ -170,28 +182,51 @@ class Postmortems:
         return issue, pm
 
     def sync(self, number: int) -> Result:
-        """Turn action items into sub-issues and keep their checkboxes in step, both ways."""
+        """Turn action items into sub-issues and keep their checkboxes in step, both ways.
+
+        Each new item's issue number is saved in the postmortem before the next write, so a sync
+        that stops midway (GitHub refused something) leaves nothing for the next one to duplicate,
+        and the next one attaches what is not a sub-issue yet. Without a sub-issues API (GitHub
+        Enterprise Server before 3.20) the items are linked issues.
+        """
         issue, pm = self._postmortem(number)
         items, problems = action_items(issue.body, self.playbook)
-        children = {child.number: child for child in self.tracker.sub_issues(issue.number)}
-        closed = {
-            int(entry["number"]): children[int(entry["number"])].state == "closed"
-            if int(entry["number"]) in children
-            else self.tracker.issue(int(entry["number"])).state == "closed"
+        listed = self.tracker.sub_issues(issue.number)
+        children = {child.number: child for child in listed or ()}
+        known = {
+            int(entry["number"]): children.get(int(entry["number"]))
+            or self.tracker.issue(int(entry["number"]))
             for entry in pm.items.values()
             if isinstance(entry.get("number"), int)
         }
-        body = issue.body
         lines: list[str] = []
-        for action, item, known in sync_plan(items, pm.items, closed):
-            entry = dict(known)
+        if listed is None:
+            lines.append("no sub-issues API on this GitHub: the action items are linked issues")
+        else:
+            for child_number, child in known.items():
+                if child_number not in children:
+                    self.tracker.add_sub_issue(issue.number, child.id)
+                    lines.append(f"#{child_number} attached as a sub-issue")
+        closed = {child_number: child.state == "closed" for child_number, child in known.items()}
+        body = saved = issue.body
+        for action, item, entry in sync_plan(items, pm.items, closed):
             if action == "create":
-                child = self._create_item(issue, item.action, item.owner or "", str(item.due), item.key)
-                entry = {"number": child.number, "checked": item.task.checked}
-                lines.append(f"#{child.number} created for '{item.action[:60]}'")
+                owner = item.owner or ""
+                child = self._create_item(issue, item.action, owner, str(item.due), item.key)
+                lines.append(f"#{child.number} created for '{item.action[:60]}'{_unassigned([owner], child)}")
                 if item.task.checked:
                     self.tracker.edit_issue(child.number, state="closed", state_reason="completed")
-            elif action in {"close", "reopen"}:
+                pm.items[item.key] = {
+                    "number": child.number,
+                    "checked": item.task.checked,
+                    "action": item.action[:200],
+                }
+                saved = with_postmortem_state(body, pm)
+                self.tracker.edit_issue(issue.number, body=saved)  # before any other write
+                if listed is not None:
+                    self.tracker.add_sub_issue(issue.number, child.id)
+                continue
+            if action in {"close", "reopen"}:
                 self.tracker.edit_issue(
                     entry["number"],
                     state="closed" if action == "close" else "open",
@@ -221,7 +256,7 @@ class Postmortems:
             lines.append(f"{len(problems)} problem(s) reported")
         pm.reported = report if problems else ""
         new_body = with_postmortem_state(body, pm)
-        if new_body != issue.body:
+        if new_body != saved:
             self.tracker.edit_issue(issue.number, body=new_body)
         return Result(issue.number, issue.html_url, lines or ["action items already in sync"])
 
@@ -230,7 +265,7 @@ class Postmortems:
     ) -> IssueWithId:
         marker = encode_marker("action", {"postmortem": postmortem.number, "item": key})
         body = f"From postmortem #{postmortem.number}.\n\n**Owner:** @{owner} · **Due:** {due}\n\n{marker}\n"
-        child = self.tracker.create_issue(
+        return self.tracker.create_issue(
             title=f"Action: {action[:200]}",
             body=body,
             labels=[ACTION_LABEL],
@@ -238,8 +273,6 @@ class Postmortems:
             marker=f'"item":"{key}"',
             find_label=ACTION_LABEL,
         )
-        self.tracker.add_sub_issue(postmortem.number, child.id)
-        return child
 
     def remind(self) -> list[str]:
         """Once a day per postmortem: overdue action items, and postmortems still empty when due."""
@@ -272,6 +305,12 @@ class Postmortems:
             self.tracker.edit_issue(issue.number, body=with_postmortem_state(issue.body, pm))
             lines.append(f"postmortem #{issue.number}: reminded ({len(notes)} item(s))")
         return lines
+
+
+def _unassigned(wanted: Sequence[str], issue: IssueView) -> str:
+    """A note naming whoever GitHub did not assign (only collaborators and participants can be)."""
+    missing = [login for login in wanted if login and login not in issue.assignees]
+    return f" (GitHub could not assign {', '.join('@' + login for login in missing)})" if missing else ""
 
 
 def due_text(body: str) -> str:

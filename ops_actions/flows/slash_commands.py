@@ -213,7 +213,8 @@ class SlashCommands:
             return f"/{command.name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
         elif command.name == "resolve":
             force_reason = args.get("reason") if args.get("force") else None
-            outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)
+            outcome, filed = self.postmortems.resolve(number, key, by=by, force_reason=force_reason)
+            return f"/resolve: {outcome.message}; {'; '.join(filed.lines)}"
         elif command.name == "postmortem":
             result = self.postmortems.create(number)
             return f"/postmortem: {'; '.join(result.lines)}"

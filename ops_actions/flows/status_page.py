@@ -1,14 +1,15 @@
-"""The status page from the tracker: read the incidents, build the site, write it; and the rebuild
-that the runs changing an incident dispatch.
+"""The status page from the tracker: read the incidents, build the site, write it; and the signal
+that tells the run changing an incident to publish the page.
 
 Reading costs a flat number of listings (incidents updated within the history, the open ones,
 postmortems) plus one comment listing per incident shown, never the search API. Only the tool's
 own comments are read for updates, and a postmortem counts only when the tool opened it. The
 files are rendered and checked (``status.json`` against its schema) before anything is written.
 
-Events made with ``GITHUB_TOKEN`` start no workflow, but a ``workflow_dispatch`` does: so after
-an incident is opened, updated or resolved, the same step dispatches ``incident-status-page.yml``,
-which builds and deploys the page at once instead of waiting for its schedule.
+Events made with ``GITHUB_TOKEN`` start no workflow, so nothing the tool writes can start the
+page's workflow. Instead, a step that opens, updates or resolves an incident says so through its
+``status-page`` output, and the same workflow run publishes the page in a job of its own that calls
+``incident-status-page.yml`` (``workflow_call``), with only that job holding ``pages: write``.
 """
 
 from __future__ import annotations
@@ -17,23 +18,20 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Announcer, CommentView, Incidents, IssueView
+from ops_actions.flows.incidents import Announcer, CommentView, Delivered, Incidents, IssueView
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
 from ops_actions.incident.status_model import STATUS_SCHEMA_ID, build_page, window_start
 from ops_actions.incident.status_site import site_files
 from ops_actions.playbook.model import Playbook
-
-STATUS_PAGE_WORKFLOW: Final = "incident-status-page.yml"
 
 
 class ListedIssue(IssueView, Protocol):
@@ -161,44 +159,20 @@ def write_site(out: Path, files: Mapping[str, str]) -> None:
         raise
 
 
-# --- the rebuild ---------------------------------------------------------------------------------
+# --- publishing in the same run --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rebuild:
-    """How the rebuild dispatch fared (a notification target's result, for the timeline)."""
+def page_change_signal(playbook: Playbook, signal: Callable[[], object]) -> Announcer | None:
+    """The hook that calls ``signal`` after every announced incident change (opened, status,
+    severity, resolved): the CLI turns it into the step output that starts the publishing job.
 
-    target: str
-    ok: bool
-    detail: str
-
-
-class DispatchTracker(Protocol):
-    def has_workflow(self, workflow: str) -> bool: ...
-    def default_branch(self) -> str: ...
-    def dispatch(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> object: ...
-
-
-def rebuild_trigger(tracker: DispatchTracker, playbook: Playbook) -> Announcer | None:
-    """The hook that dispatches the status page's workflow after an announced incident change.
-
-    None when the playbook has no status page. A repository without the workflow is skipped (looked
-    up once per process); a failed dispatch is reported back, to be noted on the timeline, and
-    never stops the command.
+    None when the playbook has no status page. It delivers nothing, so the timeline notes nothing.
     """
     if playbook.status_page is None:
         return None
-    present: list[bool] = []
 
-    def trigger(kind: str, state: IncidentState, url: str) -> list[Rebuild]:
-        try:
-            if not present:
-                present.append(tracker.has_workflow(STATUS_PAGE_WORKFLOW))
-            if not present[0]:
-                return []
-            tracker.dispatch(STATUS_PAGE_WORKFLOW, ref=tracker.default_branch(), inputs={})
-        except OpsError as error:
-            return [Rebuild("status page", False, error.message)]
-        return [Rebuild("status page", True, f"{STATUS_PAGE_WORKFLOW} dispatched")]
+    def announce(kind: str, state: IncidentState, url: str) -> list[Delivered]:
+        signal()
+        return []
 
-    return trigger
+    return announce

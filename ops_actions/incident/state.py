@@ -330,12 +330,20 @@ _SEVERITY_COLORS: Final = ("b60205", "d93f0b", "fbca04", "c2e0c6", "bfdadc")
 _STATUS_COLORS: Final = {"investigating": "1d76db", "mitigating": "fef2c0", "resolved": "0e8a16"}
 
 
+def label_description(text: str) -> str:
+    """A label description GitHub accepts: at most 100 characters, none beyond the Basic Multilingual
+    Plane (GitHub refuses emoji there with 422)."""
+    return " ".join("".join(char for char in text if ord(char) <= 0xFFFF).split())[:100]
+
+
 def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
     """Every label the playbook's incidents use, by name."""
     specs = [LabelSpec(INCIDENT_LABEL, "b60205", "An incident, managed by ops-actions")]
     for severity in playbook.severities:
         color = _SEVERITY_COLORS[min(severity.rank, len(_SEVERITY_COLORS) - 1)]
-        specs.append(LabelSpec(severity.label, color, f"{severity.id}: {severity.definition}"[:100]))
+        specs.append(
+            LabelSpec(severity.label, color, label_description(f"{severity.id}: {severity.definition}"))
+        )
     for status in playbook.statuses:
         specs.append(
             LabelSpec(
@@ -555,13 +563,19 @@ def change_severity(
     return new, Event(key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key)
 
 
+def owner_login(owner: str) -> str:
+    """The GitHub login in ``@someone`` (or ``someone``); OpsError when it cannot be one."""
+    login = owner.strip().lstrip("@")
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", login):
+        raise OpsError(f"{owner!r} is not a GitHub login")
+    return login
+
+
 def assign_owner(
     state: IncidentState, *, owner: str, now: datetime, by: str | None, key: str
 ) -> tuple[IncidentState, Event]:
     """A new owner; assigning someone acknowledges the incident."""
-    login = owner.strip().lstrip("@")
-    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", login):
-        raise OpsError(f"{owner!r} is not a GitHub login")
+    login = owner_login(owner)
     new = replace(state)
     at = iso(now)
     new.owner = login

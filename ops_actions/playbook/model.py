@@ -238,7 +238,7 @@ class AlertMapping:
 
 @dataclass(frozen=True)
 class StatusPage:
-    """What the public status page shows; its presence makes incident changes rebuild the page."""
+    """What the public status page shows; its presence makes incident changes publish the page."""
 
     team: str | None = None
     links: tuple[tuple[str, str], ...] = ()

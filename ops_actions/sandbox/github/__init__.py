@@ -24,13 +24,23 @@ Operations (``R`` = ``/repos/{owner}/{repo}``, the one seeded repository):
   ``GET R/deployments`` (always empty), ``POST R/dispatches`` (repository_dispatch, recorded)
 
 Control endpoints (no auth, JSON in and out) mirror the Python API so another process can drive
-the emulator: ``POST /_emulator/{permission,workflow,run,issue,comment,branch,fault,advance,reset-log}``,
-``GET /_emulator/{state,requests}``.
+the emulator: ``POST /_emulator/{permission,job-token,user-token,workflow,run,finish-run,issue,comment,
+delete-issue,transfer-issue,branch,fault,advance,reset-log}``, ``GET /_emulator/{state,requests,events}``.
+
+GitHub's own refusals (``RULES``, each can be switched off with ``GitHubEmulator(rules=...)``): a job
+token (:meth:`GitHubEmulator.mint_job_token`) holds only its job's ``permissions:`` (``permissions``);
+only collaborators and participants can be assigned (``assignees``); app tokens cannot comment on
+or edit locked issues (``locks``); job tokens share 1,000 requests an hour (``job-rate-limit``);
+label names and descriptions have limits (``label-limits``); a dispatch needs the workflow's trigger
+and required inputs (``dispatch-checks``). ``ghes="3.19"`` plays GitHub Enterprise Server 3.19
+(``ghes``); :meth:`GitHubEmulator.delete_issue` and :meth:`GitHubEmulator.transfer_issue` make an issue
+answer 410 and 301. Every write records the events GitHub would deliver (``events``).
 
 Choices where GitHub's behaviour depends on things the emulator does not model:
 
-* ``GET /user`` answers for ``actor``: 403 "Resource not accessible by integration" when it is an app's
-  bot (``…[bot]``, the default ``github-actions[bot]``), as for every installation token; a user otherwise.
+* ``GET /user`` answers for the token's login: 403 "Resource not accessible by integration" when it is
+  an app's bot (``…[bot]``: the default ``github-actions[bot]``, every job token), as for every
+  installation token; a user otherwise.
 * The collaborator permission of a user never given one is ``read`` (what a public repository
   answers for a non-collaborator) rather than a 404.
 * Workflow runs follow a clock: ``queued`` for ``queued_s``, then ``in_progress`` for
@@ -40,17 +50,23 @@ Choices where GitHub's behaviour depends on things the emulator does not model:
   api.github.com rewrites them to ``/repositories/{id}/...``, which the OpenAPI description lacks.
 * Adding a sub-issue answers 201 with the parent issue; ``sub_issue_id`` is the issue's ``id``.
 * New repositories get GitHub's nine default labels (``bug``, ``documentation``, ...).
+* A read role given with :meth:`GitHubEmulator.set_permission` stands for an organization member
+  with read access, whom GitHub lets be assigned.
+* A transferred issue's 301 points at ``/repos/{new owner}/{new name}/issues/{n}`` (api.github.com
+  uses ``/repositories/{id}/...``); the emulator serves one repository, so following it ends in 404,
+  which is also what GitHub answers a job token (it reads only its own repository).
 
 The package: ``model`` (constants, records, requests and responses, small helpers), ``store`` (the
 state, declared once on the base class ``_Store``, and the changes the parts share), ``shapes``
-(the JSON renderers), the route handlers in ``repository``, ``issues`` (with comments and
-reactions), ``labels``, ``actions`` (with git refs, commits, deployments and repository dispatch)
-and ``search`` on their shared helpers in ``request_helpers``, ``limits`` (authentication, faults,
-rate limits), ``python_api`` (seeding and reading the state), ``control`` (the ``/_emulator/...``
-endpoints), ``server`` (the HTTP server and request handler) and ``emulator`` (``GitHubEmulator``,
-composed of those mixins: construction, start and stop, the route table, answering a request;
-and :func:`serve`). Only the tests, the benchmarks, ``ops_actions/demo.py`` and
-``ops_actions/cli.py`` import it, and only the names below.
+(the JSON renderers), ``permissions`` (tokens, the permission each route needs), ``events`` (the
+events writes produce), ``ghes`` (what GitHub Enterprise Server refuses), the route handlers in
+``repository``, ``issues`` (with comments and reactions), ``labels``, ``actions`` (with git refs,
+commits, deployments and repository dispatch) and ``search`` on their shared helpers in
+``request_helpers``, ``limits`` (authentication, faults, rate limits), ``python_api`` (seeding and
+reading the state), ``control`` (the ``/_emulator/...`` endpoints), ``server`` (the HTTP server and
+request handler) and ``emulator`` (``GitHubEmulator``, composed of those mixins: construction, start
+and stop, the route table, answering a request; and :func:`serve`). Only the tests, the benchmarks,
+``ops_actions/demo.py`` and ``ops_actions/cli.py`` import it, and only the names below.
 """
 
 from ops_actions.sandbox.github.emulator import GitHubEmulator, serve
@@ -59,6 +75,7 @@ from ops_actions.sandbox.github.model import (
     FAULT_KINDS,
     MAX_BODY_CHARS,
     PERMISSIONS,
+    RULES,
     Exchange,
     RecordedRequest,
 )
@@ -68,6 +85,7 @@ __all__ = [
     "FAULT_KINDS",
     "MAX_BODY_CHARS",
     "PERMISSIONS",
+    "RULES",
     "Exchange",
     "GitHubEmulator",
     "RecordedRequest",

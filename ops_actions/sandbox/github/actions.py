@@ -105,11 +105,16 @@ class _ActionsRoutes(_RequestHelpers):
             raise _ApiError(
                 _error(422, "Invalid request.\n\nFor 'properties/inputs', is not an object.", request.docs)
             )
+        if "dispatch-checks" in self.rules and not workflow.dispatchable:
+            raise _ApiError(_error(422, "Workflow does not have 'workflow_dispatch' trigger", request.docs))
         unexpected = sorted(set(inputs) - set(workflow.inputs))
         if unexpected:
             raise _ApiError(
                 _error(422, f"Unexpected inputs provided: {json.dumps(unexpected)}", request.docs)
             )
+        missing = [name for name in workflow.required_inputs if name not in inputs]
+        if "dispatch-checks" in self.rules and missing:
+            raise _ApiError(_error(422, f"Required input '{missing[0]}' not provided", request.docs))
         sha = self._resolve_ref(ref)
         if sha is None:
             raise _ApiError(_error(422, f"No ref found for: {ref}", request.docs))
@@ -120,8 +125,11 @@ class _ActionsRoutes(_RequestHelpers):
             event="workflow_dispatch",
             created_at=self.now(),
         )
-        run.scripted, run.outcome = True, workflow.outcome
-        run.queued_s, run.in_progress_s = workflow.queued_s, workflow.in_progress_s
+        if workflow.driven:
+            run.driven, run.fixed_status, run.fixed_conclusion = True, "queued", None
+        else:
+            run.scripted, run.outcome = True, workflow.outcome
+            run.queued_s, run.in_progress_s = workflow.queued_s, workflow.in_progress_s
         run.inputs = dict(inputs)
         self._workflow_dispatches.append(
             {
@@ -131,6 +139,13 @@ class _ActionsRoutes(_RequestHelpers):
                 "run_id": run.id,
                 "received_at": _iso(self.now()),
             }
+        )
+        self._emit(
+            "workflow_dispatch",
+            None,
+            {"inputs": dict(inputs), "ref": ref, "workflow": f".github/workflows/{workflow.file}"},
+            workflow=workflow.file,
+            run_id=run.id,
         )
         if body.get("return_run_details") is True and self.dispatch_details:
             return _Response(
@@ -247,5 +262,10 @@ class _ActionsRoutes(_RequestHelpers):
             )
         self._repository_dispatches.append(
             {"event_type": event_type, "client_payload": payload, "received_at": _iso(self.now())}
+        )
+        self._emit(
+            "repository_dispatch",
+            event_type,
+            {"branch": self.default_branch, "client_payload": payload},
         )
         return _Response(204)

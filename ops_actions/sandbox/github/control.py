@@ -30,6 +30,8 @@ class _Control(_PythonApi, _Limits):
         if method == "GET" and name == "requests":
             with self._lock:
                 return _Response(200, [asdict(r) for r in self.requests])
+        if method == "GET" and name == "events":
+            return _Response(200, self.events())
         if method != "POST":
             return _Response(404, {"error": f"no control endpoint {method} {CONTROL_PREFIX}{name}"})
         if name == "reset-log":
@@ -38,6 +40,14 @@ class _Control(_PythonApi, _Limits):
         if name == "permission":
             self.set_permission(str(body["login"]), str(body["permission"]))
             return _Response(200, {"ok": True})
+        if name == "job-token":
+            permissions = body["permissions"]
+            if not isinstance(permissions, dict):
+                raise TypeError("permissions must be an object")
+            token = self.mint_job_token({str(k): str(v) for k, v in permissions.items()})
+            return _Response(200, {"token": token})
+        if name == "user-token":
+            return _Response(200, {"token": self.user_token(str(body["login"]))})
         if name == "workflow":
             self.add_workflow(
                 str(body["file"]),
@@ -46,6 +56,9 @@ class _Control(_PythonApi, _Limits):
                 outcome=str(body.get("outcome", "success")),
                 queued_s=float(body.get("queued_s", 1.0)),
                 in_progress_s=float(body.get("in_progress_s", 5.0)),
+                required_inputs=[str(i) for i in body.get("required_inputs", [])],
+                dispatchable=bool(body.get("dispatchable", True)),
+                driven=bool(body.get("driven", False)),
                 run_name=str(body["run_name"]) if body.get("run_name") is not None else None,
             )
             return _Response(200, {"ok": True})
@@ -76,6 +89,15 @@ class _Control(_PythonApi, _Limits):
         if name == "comment":
             comment_id = self.add_comment(int(body["number"]), body=str(body["body"]), user=str(body["user"]))
             return _Response(200, {"id": comment_id})
+        if name == "delete-issue":
+            self.delete_issue(int(body["number"]))
+            return _Response(200, {"ok": True})
+        if name == "transfer-issue":
+            self.transfer_issue(int(body["number"]), str(body["to"]), int(body["new_number"]))
+            return _Response(200, {"ok": True})
+        if name == "finish-run":
+            self.finish_run(int(body["run_id"]), str(body["conclusion"]))
+            return _Response(200, {"ok": True})
         if name == "branch":
             self.set_branch_sha(str(body["branch"]), str(body["sha"]))
             return _Response(200, {"ok": True})

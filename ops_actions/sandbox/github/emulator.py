@@ -9,7 +9,7 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from types import TracebackType
@@ -18,13 +18,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ops_actions.sandbox.github.actions import _ActionsRoutes
 from ops_actions.sandbox.github.control import _Control
+from ops_actions.sandbox.github.ghes import _Ghes, docs_root, ghes_minor
 from ops_actions.sandbox.github.issues import _IssueRoutes
 from ops_actions.sandbox.github.labels import _LabelRoutes
 from ops_actions.sandbox.github.limits import _RATE_DOCS, _Limits
 from ops_actions.sandbox.github.model import (
-    _DOCS,
+    BOT_LOGIN,
     CONTROL_PREFIX,
     DEFAULT_LABELS,
+    JOB_TOKEN_RATE_LIMIT,
+    RULES,
     Exchange,
     RecordedRequest,
     _ApiError,
@@ -32,24 +35,32 @@ from ops_actions.sandbox.github.model import (
     _error,
     _Fault,
     _Handler,
+    _operation_of,
     _Request,
     _Response,
     _sha,
     _Wire,
 )
+from ops_actions.sandbox.github.permissions import ROUTE_PERMISSIONS
 from ops_actions.sandbox.github.repository import _RepositoryRoutes
 from ops_actions.sandbox.github.search import _SearchRoutes
 from ops_actions.sandbox.github.server import _RequestHandler, _Server
 
 _JSON_TYPE: Final = "application/json; charset=utf-8"
-_BOT_LOGIN: Final = "github-actions[bot]"
-_KNOWN_USER_IDS: Final[Mapping[str, int]] = {_BOT_LOGIN: 41898282, "octocat": 583231}
+_KNOWN_USER_IDS: Final[Mapping[str, int]] = {BOT_LOGIN: 41898282, "octocat": 583231}
 _MAX_RECORDED: Final = 100_000
 _WRITE_METHODS: frozenset[str] = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
+def _checked_rules(rules: Iterable[str]) -> set[str]:
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rules {sorted(unknown)}; the rules are {RULES}")
+    return set(rules)
+
+
 class GitHubEmulator(
-    _Control, _Limits, _RepositoryRoutes, _IssueRoutes, _LabelRoutes, _ActionsRoutes, _SearchRoutes
+    _Control, _RepositoryRoutes, _IssueRoutes, _LabelRoutes, _ActionsRoutes, _SearchRoutes, _Limits, _Ghes
 ):
     """A GitHub REST API on 127.0.0.1 for one repository, with in-memory state and fault injection."""
 
@@ -62,11 +73,19 @@ class GitHubEmulator(
         default_branch: str = "main",
         token: str | None = None,
         clock: Callable[[], datetime] | None = None,
-        actor: str = _BOT_LOGIN,
+        actor: str = BOT_LOGIN,
         rate_limit: int = 5000,
         default_labels: bool = True,
+        rules: Iterable[str] = RULES,
+        ghes: str | None = None,
     ) -> None:
-        """``token=None`` accepts any non-empty token; ``actor`` is the login the token acts as."""
+        """``token=None`` accepts any non-empty token; ``actor`` is the login the token acts as.
+
+        The default token has every permission and ``rate_limit`` requests an hour (a long-lived
+        token's budget); :meth:`mint_job_token` makes a job's GITHUB_TOKEN, :meth:`user_token` a
+        person's. ``rules`` are the refusals GitHub makes that the emulator enforces (``RULES``; drop
+        one where a test needs the kinder behaviour); ``ghes="3.19"`` plays that Enterprise Server.
+        """
         owner, _, name = repo.partition("/")
         if not owner or not name or "/" in name:
             raise ValueError(f"repo must be 'owner/name', got {repo!r}")
@@ -88,6 +107,11 @@ class GitHubEmulator(
         """False plays an older server that answers a dispatch with 204 even when run details are asked."""
         self.errors = []
         """Tracebacks of requests the emulator itself failed on (answered 500); should stay empty."""
+        self.rules = _checked_rules(rules)
+        """The refusals enforced (``RULES``); remove one to get the kinder behaviour back."""
+        ghes_minor(ghes)  # a version like "3.19", or ValueError
+        self.ghes = ghes
+        self._tokens, self._caller, self._events = {}, None, []
 
         self._ids = {
             kind: itertools.count(start)
@@ -124,6 +148,7 @@ class GitHubEmulator(
         now = self.now()
         self._buckets = {
             "core": _Bucket(rate_limit, 3600.0, now + timedelta(hours=1)),
+            "job": _Bucket(JOB_TOKEN_RATE_LIMIT, 3600.0, now + timedelta(hours=1)),
             "search": _Bucket(30, 60.0, now + timedelta(minutes=1)),
         }
         if default_labels:
@@ -183,7 +208,7 @@ class GitHubEmulator(
         comment = repo + r"/issues/comments/(?P<comment_id>\d+)"
         workflow = repo + r"/actions/workflows/(?P<workflow_id>[^/]+)"
         run = repo + r"/actions/runs/(?P<run_id>\d+)"
-        d = _DOCS
+        d = docs_root(self.ghes)
         table: list[tuple[str, str, _Handler, str]] = [
             ("GET", r"/", self._h_root, f"{d}/meta/meta#github-api-root"),
             ("GET", r"/rate_limit", self._h_rate_limit, f"{d}/rate-limit/rate-limit#get-rate-limit-status"),
@@ -308,6 +333,9 @@ class GitHubEmulator(
                 f"{d}/repos/repos#create-a-repository-dispatch-event",
             ),
         ]
+        unlisted = [docs for *_, docs in table if _operation_of(docs) not in ROUTE_PERMISSIONS]
+        if unlisted:  # every route must say which permission a job token needs for it
+            raise RuntimeError(f"routes missing from permissions.ROUTE_PERMISSIONS: {unlisted}")
         return [
             (method, re.compile(f"^{pattern}$"), handler, docs) for method, pattern, handler, docs in table
         ]
@@ -365,8 +393,7 @@ class GitHubEmulator(
     ) -> _Wire | None:
         request_id = f"EMU{next(self._ids['request']):05X}:{self.repo_id:X}:{int(time.time()):X}"
         routed = self._route(method, path)
-        docs = routed[2] if routed is not None else _DOCS
-        resource = "search" if path.startswith("/search/") else "core"
+        docs = routed[2] if routed is not None else docs_root(self.ghes)
         parsed: Any = None
         bad_json = False
         if raw_body.strip():
@@ -375,20 +402,28 @@ class GitHubEmulator(
             except ValueError:
                 bad_json = True
         counted = False
-        auth_failure = self._authenticate(headers, docs)
-        if auth_failure is not None:
-            response = auth_failure
-        elif fault is not None and fault.kind not in ("slow", "drop-after-write"):
-            response = self._fault_response(fault, request_id, docs)
-        elif bad_json:
-            response = _error(400, "Problems parsing JSON", docs)
-        elif path != "/rate_limit" and not self._consume_rate(resource):
-            response = _error(
-                403, f"API rate limit exceeded for user ID {self._user_id(self.actor)}.", _RATE_DOCS
-            )
-        else:
-            counted = path != "/rate_limit"
-            response = self._dispatch(method, path, pairs, headers, raw_body, parsed, routed)
+        token, auth_failure = self._authenticate(headers, docs)
+        resource = self._bucket_key(token, path)
+        self._caller = token
+        try:
+            if auth_failure is not None or token is None:
+                response = auth_failure or _error(401, "Bad credentials", docs)
+            elif fault is not None and fault.kind not in ("slow", "drop-after-write"):
+                response = self._fault_response(fault, request_id, docs)
+            elif bad_json:
+                response = _error(400, "Problems parsing JSON", docs)
+            elif path != "/rate_limit" and not self._consume_rate(resource):
+                response = _error(
+                    403, f"API rate limit exceeded for user ID {self._user_id(token.login)}.", _RATE_DOCS
+                )
+            else:
+                counted = path != "/rate_limit"
+                refusal = routed and (
+                    self._refuse_unpermitted(token, docs) or self._ghes_refusal(docs, parsed)
+                )
+                response = refusal or self._dispatch(method, path, pairs, headers, raw_body, parsed, routed)
+        finally:
+            self._caller = None
         wire_headers = {"X-GitHub-Request-Id": request_id, **self._rate_headers(resource)}
         wire = self._wire(response, wire_headers)
         if method == "GET" and wire[0] == 200 and self._not_modified(headers, wire[1]):
@@ -513,10 +548,11 @@ def serve(
     port: int = 0,
     repo: str = "octo-org/backend",
     token: str | None = None,
+    ghes: str | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the emulator until Ctrl-C, then stop cleanly; ``on_ready`` gets the URL once it listens."""
-    emulator = GitHubEmulator(host=host, port=port, repo=repo, token=token)
+    emulator = GitHubEmulator(host=host, port=port, repo=repo, token=token, ghes=ghes)
     emulator.start()
     try:
         if on_ready is not None:

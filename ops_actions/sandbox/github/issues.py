@@ -21,16 +21,7 @@ from ops_actions.sandbox.github.model import (
     _Response,
     _validation,
 )
-from ops_actions.sandbox.github.request_helpers import _RequestHelpers
-
-
-def _too_long(resource: str, field_name: str, limit: int) -> JSONDict:
-    return {
-        "resource": resource,
-        "code": "custom",
-        "field": field_name,
-        "message": f"{field_name} is too long (maximum is {limit} characters)",
-    }
+from ops_actions.sandbox.github.request_helpers import _RequestHelpers, _too_long
 
 
 def _logins_from(value: Any) -> list[str] | None:
@@ -105,7 +96,7 @@ class _IssueRoutes(_RequestHelpers):
                 ) from None
         found: list[_Issue] = []
         for issue in self._issues.values():
-            if state not in ("all", issue.state):
+            if state not in ("all", issue.state) or issue.deleted or issue.transferred_to is not None:
                 continue
             if wanted_ids and not all(lid in issue.labels for lid in wanted_ids):
                 continue
@@ -135,12 +126,46 @@ class _IssueRoutes(_RequestHelpers):
         title = self._check_title(request, body.get("title"))
         self._check_text(request, "Issue", body)
         labels = self._labels_or_422(request, body.get("labels", []))
+        self._check_label_names(request, labels)
         assignees = _logins_from(body.get("assignees", [])) or []
         if isinstance(body.get("assignee"), str):
             assignees.insert(0, body["assignee"])
-        issue = self._new_issue(title, body.get("body") or "", self.actor, labels, assignees, self.now())
+        if "assignees" in self.rules:
+            # A new issue has no participants but its author: anyone else must be a collaborator,
+            # else the whole create is refused (api.github.com: 422, errors[].field "assignees").
+            refused = [login for login in assignees if not self._assignable(login, None, author=self._login)]
+            if refused:
+                raise _ApiError(
+                    _validation(
+                        request.docs,
+                        {"value": refused[0], "resource": "Issue", "field": "assignees", "code": "invalid"},
+                    )
+                )
+        issue = self._new_issue(title, body.get("body") or "", self._login, labels, assignees, self.now())
+        self._emit_issue("opened", issue)
+        self._emit_label_changes(issue, [])
         data = self._issue_json(issue, full=True)
         return _Response(201, data, {"Location": data["url"]})
+
+    def _assignable(self, login: str, issue: _Issue | None, *, author: str) -> bool:
+        """GitHub's rule ("Assigning issues and pull requests to other GitHub users"): collaborators
+        (here: anyone given a role other than none; a read role stands for an organization member with
+        read access) and the issue's participants (its author and commenters)."""
+        if self._permissions.get(login, "none") != "none" and login != self.owner:
+            return True
+        if login.lower() == author.lower():
+            return True
+        return issue is not None and any(
+            self._comments[cid].user.lower() == login.lower() for cid in issue.comment_ids
+        )
+
+    def _refuse_if_locked(self, request: _Request, issue: _Issue) -> None:
+        """App tokens (GITHUB_TOKEN included) may not comment on or edit a locked issue: 403 with the
+        message api.github.com sends for a comment (Upptime's uptime-monitor#189 saw the same for a
+        close), which the emulator also uses for edits."""
+        caller = self._caller
+        if issue.locked and "locks" in self.rules and caller is not None and caller.is_app:
+            raise _ApiError(_error(403, "Unable to create comment because issue is locked.", request.docs))
 
     def _h_get_issue(self, request: _Request) -> _Response:
         issue = self._issue_or_404(request)
@@ -148,6 +173,7 @@ class _IssueRoutes(_RequestHelpers):
 
     def _h_update_issue(self, request: _Request) -> _Response:
         issue = self._issue_or_404(request)
+        self._refuse_if_locked(request, issue)
         body = self._body_object(request, required=False)
         if "title" in body:
             issue.title = self._check_title(request, body["title"])
@@ -163,16 +189,18 @@ class _IssueRoutes(_RequestHelpers):
                 _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "state_reason"})
             )
         labels = self._labels_or_422(request, body["labels"]) if "labels" in body else None
+        self._check_label_names(request, labels or [])
         assignees = _logins_from(body["assignees"]) if "assignees" in body else None
         if "assignees" in body and assignees is None:
             raise _ApiError(
                 _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "assignees"})
             )
         now = self.now()
+        before = (issue.title, issue.body, issue.state, list(issue.labels))
         if "body" in body:
             issue.body = body["body"] or ""
         if state == "closed" and issue.state == "open":
-            issue.state, issue.closed_at, issue.closed_by = "closed", now, self.actor
+            issue.state, issue.closed_at, issue.closed_by = "closed", now, self._login
             issue.state_reason = reason or "completed"
         elif state == "open" and issue.state == "closed":
             issue.state, issue.closed_at, issue.closed_by = "open", None, None
@@ -188,6 +216,11 @@ class _IssueRoutes(_RequestHelpers):
         if "assignee" in body:
             issue.assignees = [body["assignee"]] if isinstance(body["assignee"], str) else []
         issue.updated_at = now
+        if (issue.title, issue.body) != before[:2]:
+            self._emit_issue("edited", issue)
+        self._emit_label_changes(issue, before[3])
+        if issue.state != before[2]:
+            self._emit_issue("closed" if issue.state == "closed" else "reopened", issue)
         return _Response(200, self._issue_json(issue, full=True))
 
     def _h_add_assignees(self, request: _Request) -> _Response:
@@ -198,6 +231,9 @@ class _IssueRoutes(_RequestHelpers):
             raise _ApiError(
                 _validation(request.docs, {"resource": "Issue", "code": "invalid", "field": "assignees"})
             )
+        if "assignees" in self.rules:
+            # api.github.com answers 201 and silently leaves out whoever cannot be assigned.
+            logins = [login for login in logins if self._assignable(login, issue, author=issue.user)]
         issue.assignees = list(dict.fromkeys([*issue.assignees, *logins]))
         issue.updated_at = self.now()
         return _Response(201, self._issue_json(issue, full=True))
@@ -289,6 +325,7 @@ class _IssueRoutes(_RequestHelpers):
 
     def _h_create_comment(self, request: _Request) -> _Response:
         issue = self._issue_or_404(request)
+        self._refuse_if_locked(request, issue)
         body = self._body_object(request)
         if not isinstance(body.get("body"), str) or not body["body"]:
             raise _ApiError(
@@ -297,7 +334,8 @@ class _IssueRoutes(_RequestHelpers):
                 )
             )
         self._check_text(request, "IssueComment", body)
-        comment = self._new_comment(issue, body["body"], self.actor, self.now())
+        comment = self._new_comment(issue, body["body"], self._login, self.now())
+        self._emit_comment(issue, comment)
         data = self._comment_json(comment)
         return _Response(201, data, {"Location": data["url"]})
 
@@ -307,6 +345,7 @@ class _IssueRoutes(_RequestHelpers):
 
     def _h_update_comment(self, request: _Request) -> _Response:
         comment = self._comment_or_404(request)
+        self._refuse_if_locked(request, self._issues[comment.issue_number])
         body = self._body_object(request)
         if not isinstance(body.get("body"), str):
             raise _ApiError(
@@ -336,8 +375,8 @@ class _IssueRoutes(_RequestHelpers):
             )
         reactions = self._reactions.setdefault(comment.id, [])
         for reaction in reactions:
-            if reaction.user == self.actor and reaction.content == content:
+            if reaction.user == self._login and reaction.content == content:
                 return _Response(200, self._reaction_json(reaction))
-        reaction = _Reaction(next(self._ids["reaction"]), comment.id, self.actor, content, self.now())
+        reaction = _Reaction(next(self._ids["reaction"]), comment.id, self._login, content, self.now())
         reactions.append(reaction)
         return _Response(201, self._reaction_json(reaction))

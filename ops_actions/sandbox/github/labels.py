@@ -6,6 +6,7 @@ import re
 
 from ops_actions.sandbox.github.model import (
     _AUTO_LABEL_COLOR,
+    MAX_LABEL_DESCRIPTION_CHARS,
     JSONDict,
     _ApiError,
     _error,
@@ -15,7 +16,7 @@ from ops_actions.sandbox.github.model import (
     _Response,
     _validation,
 )
-from ops_actions.sandbox.github.request_helpers import _RequestHelpers
+from ops_actions.sandbox.github.request_helpers import _RequestHelpers, _too_long
 
 _COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
 
@@ -37,22 +38,28 @@ class _LabelRoutes(_RequestHelpers):
     def _label_body(self, request: _Request) -> list[str]:
         body = request.body
         value = body.get("labels", []) if isinstance(body, dict) else body if body is not None else []
-        return self._labels_or_422(request, value)
+        names = self._labels_or_422(request, value)
+        self._check_label_names(request, names)
+        return names
 
     def _h_add_labels(self, request: _Request) -> _Response:
         issue = self._issue_or_404(request)
+        before = list(issue.labels)
         for name in self._label_body(request):
             self._attach_label(issue, name)
         issue.updated_at = self.now()
+        self._emit_label_changes(issue, before)
         return self._issue_labels_response(issue)
 
     def _h_set_labels(self, request: _Request) -> _Response:
         issue = self._issue_or_404(request)
         names = self._label_body(request)
+        before = list(issue.labels)
         issue.labels = []
         for name in names:
             self._attach_label(issue, name)
         issue.updated_at = self.now()
+        self._emit_label_changes(issue, before)
         return self._issue_labels_response(issue)
 
     def _h_remove_label(self, request: _Request) -> _Response:
@@ -62,6 +69,7 @@ class _LabelRoutes(_RequestHelpers):
             raise _ApiError(_error(404, "Label does not exist", request.docs))
         issue.labels.remove(label.id)
         issue.updated_at = self.now()
+        self._emit_label_changes(issue, [*issue.labels, label.id])
         return self._issue_labels_response(issue)
 
     def _h_list_labels(self, request: _Request) -> _Response:
@@ -77,10 +85,22 @@ class _LabelRoutes(_RequestHelpers):
                     _validation(request.docs, {"resource": "Label", "code": "invalid", "field": "color"})
                 )
         description = body.get("description")
-        if description is not None and (not isinstance(description, str) or len(description) > 100):
+        if description is not None and not isinstance(description, str):
             raise _ApiError(
                 _validation(request.docs, {"resource": "Label", "code": "invalid", "field": "description"})
             )
+        if description and "label-limits" in self.rules:
+            if len(description) > MAX_LABEL_DESCRIPTION_CHARS:
+                raise _ApiError(
+                    _validation(request.docs, _too_long("Label", "description", MAX_LABEL_DESCRIPTION_CHARS))
+                )
+            if any(ord(char) > 0xFFFF for char in description):
+                # api.github.com refuses characters beyond the Basic Multilingual Plane (emoji) here.
+                raise _ApiError(
+                    _validation(
+                        request.docs, {"resource": "Label", "code": "invalid", "field": "description"}
+                    )
+                )
         return color, description
 
     def _h_create_label(self, request: _Request) -> _Response:
@@ -91,6 +111,7 @@ class _LabelRoutes(_RequestHelpers):
                 _validation(request.docs, {"resource": "Label", "code": "missing_field", "field": "name"})
             )
         color, description = self._check_label_fields(request, body)
+        self._check_label_names(request, [name])
         if self._label_named(name) is not None:
             raise _ApiError(
                 _validation(request.docs, {"resource": "Label", "code": "already_exists", "field": "name"})
@@ -118,6 +139,7 @@ class _LabelRoutes(_RequestHelpers):
                 raise _ApiError(
                     _validation(request.docs, {"resource": "Label", "code": "invalid", "field": "new_name"})
                 )
+            self._check_label_names(request, [new_name])
             clash = self._label_named(new_name)
             if clash is not None and clash.id != label.id:
                 raise _ApiError(

@@ -14,9 +14,10 @@ from ops_actions.sandbox.github.model import (
     _Fault,
     _Request,
     _Response,
+    _Token,
     _validation,
 )
-from ops_actions.sandbox.github.shapes import _Shapes
+from ops_actions.sandbox.github.permissions import _Permissions
 
 _SECONDARY_MESSAGE: Final = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -25,22 +26,24 @@ _SECONDARY_MESSAGE: Final = (
 _RATE_DOCS: Final = f"{_DOCS}/using-the-rest-api/rate-limits-for-the-rest-api"
 
 
-class _Limits(_Shapes):
+class _Limits(_Permissions):
     """Authentication, fault injection and taking, rate limits (and ``GET /rate_limit``)."""
 
     # -- authentication -----------------------------------------------------------------------
 
-    def _authenticate(self, headers: Mapping[str, str], docs: str) -> _Response | None:
+    def _authenticate(self, headers: Mapping[str, str], docs: str) -> tuple[_Token | None, _Response | None]:
+        """The request's token, or the 401 GitHub answers."""
         value = headers.get("authorization", "").strip()
         if not value:
-            return _error(401, "Requires authentication", docs)
+            return None, _error(401, "Requires authentication", docs)
         scheme, _, credential = value.partition(" ")
         credential = credential.strip()
         if scheme.lower() not in ("token", "bearer") or not credential:
-            return _error(401, "Bad credentials", docs)
-        if self._token is not None and credential != self._token:
-            return _error(401, "Bad credentials", docs)
-        return None
+            return None, _error(401, "Bad credentials", docs)
+        token = self._token_for(credential)
+        if token is None:
+            return None, _error(401, "Bad credentials", docs)
+        return token, None
 
     # -- faults -------------------------------------------------------------------------------
 
@@ -108,7 +111,7 @@ class _Limits(_Shapes):
         if kind == "primary-rate-limit":
             reset = self.now() + timedelta(seconds=fault.retry_after if fault.retry_after is not None else 60)
             response = _error(
-                403, f"API rate limit exceeded for user ID {self._user_id(self.actor)}.", _RATE_DOCS
+                403, f"API rate limit exceeded for user ID {self._user_id(self._login)}.", _RATE_DOCS
             )
             response.headers["x-ratelimit-remaining"] = "0"
             response.headers["x-ratelimit-reset"] = str(math.ceil(reset.timestamp()))
@@ -125,6 +128,14 @@ class _Limits(_Shapes):
         return response
 
     # -- rate limits --------------------------------------------------------------------------
+
+    def _bucket_key(self, token: _Token | None, path: str) -> str:
+        """The bucket a request counts against: search, the job tokens' shared one, or core."""
+        if path.startswith("/search/"):
+            return "search"
+        if token is not None and token.job and "job-rate-limit" in self.rules:
+            return "job"
+        return "core"
 
     def _consume_rate(self, resource: str) -> bool:
         bucket = self._buckets[resource]
@@ -144,11 +155,11 @@ class _Limits(_Shapes):
             "x-ratelimit-remaining": str(info["remaining"]),
             "x-ratelimit-reset": str(info["reset"]),
             "x-ratelimit-used": str(info["used"]),
-            "x-ratelimit-resource": resource,
+            "x-ratelimit-resource": "search" if resource == "search" else "core",
         }
 
     def _h_rate_limit(self, request: _Request) -> _Response:
-        core = self._bucket_json("core")
+        core = self._bucket_json(self._bucket_key(self._caller, request.path))
         search = self._bucket_json("search")
         graphql = {"limit": 5000, "used": 0, "remaining": 5000, "reset": core["reset"]}
         return _Response(

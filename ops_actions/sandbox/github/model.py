@@ -29,6 +29,25 @@ FAULT_KINDS: tuple[str, ...] = (
 PERMISSIONS: tuple[str, ...] = ("admin", "maintain", "write", "triage", "read", "none")
 MAX_BODY_CHARS: Final = 65_536
 MAX_TITLE_CHARS: Final = 256
+MAX_LABEL_NAME_CHARS: Final = 50
+MAX_LABEL_DESCRIPTION_CHARS: Final = 100
+JOB_TOKEN_RATE_LIMIT: Final = 1000
+"""A GITHUB_TOKEN's primary rate limit: 1,000 requests per hour per repository (GitHub's REST docs,
+"Rate limits for the REST API": "requests made with GITHUB_TOKEN ... 1,000 requests per hour per
+repository")."""
+BOT_LOGIN: Final = "github-actions[bot]"
+RULES: tuple[str, ...] = (
+    "permissions",
+    "assignees",
+    "locks",
+    "job-rate-limit",
+    "label-limits",
+    "dispatch-checks",
+)
+"""GitHub's refusals the emulator enforces unless told otherwise (``GitHubEmulator(rules=...)``):
+job tokens hold only their ``permissions:``; only collaborators and participants can be assigned;
+app tokens cannot comment on or edit locked issues; job tokens share 1,000 requests an hour; label
+names and descriptions have limits; dispatches need the workflow's required inputs and trigger."""
 REACTION_CONTENTS: tuple[str, ...] = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
 LOCK_REASONS: tuple[str, ...] = ("off-topic", "too heated", "resolved", "spam")
 RUN_STATUSES: frozenset[str] = frozenset(
@@ -134,6 +153,8 @@ class _Issue:
     is_pr: bool = False
     parent: int | None = None  # number of the parent issue
     comment_ids: list[int] = field(default_factory=list)
+    deleted: bool = False
+    transferred_to: str | None = None  # "owner/name#number" once moved to another repository
 
 
 @dataclass
@@ -166,6 +187,11 @@ class _Workflow:
     in_progress_s: float
     created_at: datetime
     run_name: str | None = None
+    required_inputs: tuple[str, ...] = ()
+    dispatchable: bool = True
+    """Whether the workflow file has an ``on: workflow_dispatch`` trigger."""
+    driven: bool = False
+    """Its dispatched runs wait in ``queued`` until :meth:`start_run` / :meth:`finish_run` move them."""
 
 
 @dataclass
@@ -181,11 +207,29 @@ class _Run:
     job_id: int
     inputs: dict[str, Any] = field(default_factory=dict)
     scripted: bool = False
+    driven: bool = False
     fixed_status: str = "completed"
     fixed_conclusion: str | None = None
+    updated_at: datetime | None = None
     outcome: str = "success"
     queued_s: float = 0.0
     in_progress_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Token:
+    """Who a token acts as and what it may do."""
+
+    login: str
+    permissions: dict[str, str] | None
+    """A job's ``permissions:`` (``{"issues": "write", ...}``); None: everything (a classic PAT)."""
+    job: bool = False
+    """A job's GITHUB_TOKEN: its events start no workflow except dispatches, 1,000 requests/hour."""
+
+    @property
+    def is_app(self) -> bool:
+        """An app's token (GITHUB_TOKEN is the Actions app's): refused on locked issues."""
+        return self.job or self.login.endswith("[bot]")
 
 
 @dataclass
@@ -264,6 +308,11 @@ def _node_id(kind: str, ident: int) -> str:
 
 def _sha(*parts: str) -> str:
     return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _operation_of(docs: str) -> str:
+    """A route's operation, named by its docs page (``issues/comments#create-an-issue-comment``)."""
+    return docs.split("/rest/", 1)[-1]
 
 
 def _error(status: int, message: str, docs: str = _DOCS) -> _Response:

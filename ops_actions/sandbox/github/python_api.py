@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from ops_actions.sandbox.github.events import _Events
 from ops_actions.sandbox.github.model import (
     _HEX_SHA,
     PERMISSIONS,
@@ -17,10 +18,9 @@ from ops_actions.sandbox.github.model import (
     _iso,
     _Workflow,
 )
-from ops_actions.sandbox.github.shapes import _Shapes
 
 
-class _PythonApi(_Shapes):
+class _PythonApi(_Events):
     """Listeners and the request log, state access, and seeding (faults: :class:`_Limits`)."""
 
     # -- observing ----------------------------------------------------------------------------
@@ -42,14 +42,15 @@ class _PythonApi(_Shapes):
     # -- state access -------------------------------------------------------------------------
 
     def issues(self, *, state: str = "all") -> list[JSONDict]:
-        """Issues and PRs as the REST API renders one issue (labels are label objects), by number."""
+        """Issues and PRs as the REST API renders one issue (labels are label objects), by number;
+        deleted and transferred ones are gone."""
         if state not in ("open", "closed", "all"):
             raise ValueError(f"state must be open, closed or all, not {state!r}")
         with self._lock:
             return [
                 self._issue_json(issue, full=True)
                 for issue in sorted(self._issues.values(), key=lambda i: i.number)
-                if state in ("all", issue.state)
+                if state in ("all", issue.state) and not issue.deleted and issue.transferred_to is None
             ]
 
     def issue(self, number: int) -> JSONDict:
@@ -122,39 +123,38 @@ class _PythonApi(_Shapes):
         outcome: str = "success",
         queued_s: float = 1.0,
         in_progress_s: float = 5.0,
+        required_inputs: Sequence[str] = (),
+        dispatchable: bool = True,
+        driven: bool = False,
         run_name: str | None = None,
     ) -> None:
         """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript).
 
+        ``required_inputs`` must come with a dispatch; ``dispatchable=False`` is a workflow without
+        ``on: workflow_dispatch``; ``driven`` runs wait for :meth:`start_run` and :meth:`finish_run`
+        (something really runs them) instead of following ``queued_s`` and ``in_progress_s``.
         ``run_name`` is the workflow's ``run-name`` (``${{ inputs.NAME }}`` is filled in for a
-        dispatched run's ``display_title``)."""
+        dispatched run's ``display_title``).
+        """
         if outcome not in RUN_CONCLUSIONS:
             raise ValueError(f"outcome must be a run conclusion {sorted(RUN_CONCLUSIONS)}, not {outcome!r}")
         if queued_s < 0 or in_progress_s < 0:
             raise ValueError("durations must not be negative")
+        if not set(required_inputs) <= set(inputs):
+            raise ValueError("required inputs must be among the inputs")
         base = file.rsplit("/", 1)[-1]
         with self._lock:
-            existing = self._workflow_by_file(base)
-            if existing is not None:
-                existing.name, existing.inputs, existing.outcome = name, tuple(inputs), outcome
-                existing.queued_s, existing.in_progress_s, existing.run_name = (
-                    queued_s,
-                    in_progress_s,
-                    run_name,
+            workflow = self._workflow_by_file(base)
+            if workflow is None:
+                wid = next(self._ids["workflow"])
+                workflow = _Workflow(
+                    wid, base, name, (), outcome, queued_s, in_progress_s, self.now().replace(microsecond=0)
                 )
-                return
-            wid = next(self._ids["workflow"])
-            self._workflows[wid] = _Workflow(
-                wid,
-                base,
-                name,
-                tuple(inputs),
-                outcome,
-                queued_s,
-                in_progress_s,
-                self.now().replace(microsecond=0),
-                run_name,
-            )
+                self._workflows[wid] = workflow
+            workflow.name, workflow.inputs, workflow.outcome = name, tuple(inputs), outcome
+            workflow.queued_s, workflow.in_progress_s, workflow.run_name = queued_s, in_progress_s, run_name
+            workflow.required_inputs, workflow.dispatchable = tuple(required_inputs), dispatchable
+            workflow.driven = driven
 
     def add_run(
         self,
@@ -190,6 +190,50 @@ class _PythonApi(_Shapes):
             run.fixed_status, run.fixed_conclusion = status, conclusion
             return run.id
 
+    def begin_run(self, workflow_file: str, *, event: str, head_sha: str | None = None) -> int:
+        """A run of a declared workflow for ``event``, queued (something really runs it); returns its id."""
+        base = workflow_file.rsplit("/", 1)[-1]
+        with self._lock:
+            workflow = self._workflow_by_file(base)
+            if workflow is None:
+                raise KeyError(f"no workflow {base!r}")
+            run = self._new_run(
+                workflow,
+                head_sha=head_sha or self._refs[f"refs/heads/{self.default_branch}"],
+                head_branch=self.default_branch,
+                event=event,
+                created_at=self.now(),
+            )
+            run.driven, run.fixed_status, run.fixed_conclusion = True, "queued", None
+            return run.id
+
+    def start_run(self, run_id: int) -> None:
+        """A driven run begins: ``in_progress``."""
+        self._move_run(run_id, "in_progress", None)
+
+    def finish_run(self, run_id: int, conclusion: str) -> None:
+        """A driven run ends: ``completed`` with ``conclusion``."""
+        if conclusion not in RUN_CONCLUSIONS:
+            raise ValueError(f"conclusion must be one of {sorted(RUN_CONCLUSIONS)}, not {conclusion!r}")
+        self._move_run(run_id, "completed", conclusion)
+
+    def _move_run(self, run_id: int, status: str, conclusion: str | None) -> None:
+        with self._lock:
+            run = self._runs[run_id]
+            if not run.driven:
+                raise ValueError(f"run {run_id} follows its script; only driven runs are moved")
+            run.fixed_status, run.fixed_conclusion, run.updated_at = status, conclusion, self.now()
+
+    def delete_issue(self, number: int) -> None:
+        """Someone deleted issue ``number``: every request about it answers 410 from now on."""
+        with self._lock:
+            self._issues[number].deleted = True
+
+    def transfer_issue(self, number: int, to: str, new_number: int) -> None:
+        """Issue ``number`` moved to ``to`` (``owner/name``) as ``new_number``: GitHub answers 301."""
+        with self._lock:
+            self._issues[number].transferred_to = f"{to}#{new_number}"
+
     def set_branch_sha(self, branch: str, sha: str) -> None:
         """Point ``refs/heads/<branch>`` at ``sha`` (created if missing)."""
         if not _HEX_SHA.match(sha):
@@ -215,6 +259,8 @@ class _PythonApi(_Shapes):
         with self._lock:
             moment = _aware(created_at).astimezone(UTC) if created_at is not None else self.now()
             issue = self._new_issue(title, body, user, labels, assignees, moment, is_pr=pull_request)
+            if not pull_request:
+                self._emit_issue("opened", issue, sender=user)
             if state == "closed":
                 issue.state, issue.state_reason, issue.closed_at, issue.closed_by = (
                     "closed",
@@ -225,8 +271,10 @@ class _PythonApi(_Shapes):
             return issue.number
 
     def add_comment(self, number: int, *, body: str, user: str, created_at: datetime | None = None) -> int:
-        """Seed a comment on issue ``number`` (KeyError if none); returns the comment id."""
+        """``user`` comments on issue ``number`` (KeyError if none), an event as on GitHub; returns its id."""
         with self._lock:
             issue = self._issues[number]
             moment = _aware(created_at).astimezone(UTC) if created_at is not None else self.now()
-            return self._new_comment(issue, body, user, moment).id
+            comment = self._new_comment(issue, body, user, moment)
+            self._emit_comment(issue, comment, sender=user)
+            return comment.id

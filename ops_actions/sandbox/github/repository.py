@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ops_actions.sandbox.github.model import _DOCS, _HTML, PERMISSIONS, _error, _iso, _Request, _Response
+from ops_actions.sandbox.github.model import _HTML, PERMISSIONS, _error, _iso, _Request, _Response
 from ops_actions.sandbox.github.request_helpers import _RequestHelpers
 
 
@@ -58,15 +58,11 @@ class _RepositoryRoutes(_RequestHelpers):
         )
 
     def _h_user(self, request: _Request) -> _Response:
-        """The login the token acts as (``actor``). An app's token, the Actions job token among them, has
-        no user: GitHub answers 403 "Resource not accessible by integration" (what api.github.com
-        sends, e.g. actions/create-github-app-token#258); a user's token gets the private-user shape."""
-        if self.actor.endswith("[bot]"):
-            return _error(
-                403,
-                "Resource not accessible by integration",
-                f"{_DOCS}/users/users#get-the-authenticated-user",
-            )
+        """The login the token acts as. An app's token, the Actions job token among them, has no user:
+        GitHub answers 403 "Resource not accessible by integration" (what api.github.com sends, e.g.
+        actions/create-github-app-token#258); a user's token gets the private-user shape."""
+        if self._login.endswith("[bot]"):
+            return _error(403, "Resource not accessible by integration", request.docs)
         created = _iso(self._created_at)
         private = {
             "name": None,
@@ -90,7 +86,7 @@ class _RepositoryRoutes(_RequestHelpers):
             "collaborators": 0,
             "two_factor_authentication": True,
         }
-        return _Response(200, {**self._user_json(self.actor), **private})
+        return _Response(200, {**self._user_json(self._login), **private})
 
     def _h_repo(self, request: _Request) -> _Response:
         return _Response(200, self._repo_json(), last_modified=self._created_at)

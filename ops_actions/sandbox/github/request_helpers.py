@@ -7,10 +7,41 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from ops_actions.sandbox.github.model import JSONDict, _ApiError, _error, _Issue, _Request, _validation
-from ops_actions.sandbox.github.shapes import _Shapes
+from ops_actions.sandbox.github.events import _Events
+from ops_actions.sandbox.github.model import (
+    MAX_LABEL_NAME_CHARS,
+    JSONDict,
+    _ApiError,
+    _error,
+    _Issue,
+    _operation_of,
+    _Request,
+    _Response,
+    _validation,
+)
 
 _T = TypeVar("_T")
+# The issue routes whose OpenAPI description declares 301 for a transferred issue; the others answer
+# 404, what GitHub answers a token that cannot read the repository the issue moved to.
+_MOVED_OPERATIONS = frozenset(
+    {
+        "issues/issues#get-an-issue",
+        "issues/issues#update-an-issue",
+        "issues/labels#list-labels-for-an-issue",
+        "issues/labels#add-labels-to-an-issue",
+        "issues/labels#set-labels-for-an-issue",
+        "issues/labels#remove-a-label-from-an-issue",
+    }
+)
+
+
+def _too_long(resource: str, field_name: str, limit: int) -> JSONDict:
+    return {
+        "resource": resource,
+        "code": "custom",
+        "field": field_name,
+        "message": f"{field_name} is too long (maximum is {limit} characters)",
+    }
 
 
 def _label_names_from(value: Any) -> list[str] | None:
@@ -30,7 +61,7 @@ def _label_names_from(value: Any) -> list[str] | None:
     return names
 
 
-class _RequestHelpers(_Shapes):
+class _RequestHelpers(_Events):
     """The base of the route handler mixins."""
 
     # -- internal: request helpers ------------------------------------------------------------
@@ -76,10 +107,28 @@ class _RequestHelpers(_Shapes):
         return body
 
     def _issue_or_404(self, request: _Request) -> _Issue:
+        """The issue of the path; 410 once deleted, 301 (or 404) once moved to another repository."""
         issue = self._issues.get(int(request.params["number"]))
         if issue is None:
             raise _ApiError(_error(404, "Not Found", request.docs))
+        if issue.deleted:
+            raise _ApiError(_error(410, "This issue was deleted", request.docs))
+        if issue.transferred_to is not None:
+            if _operation_of(request.docs) not in _MOVED_OPERATIONS:
+                raise _ApiError(_error(404, "Not Found", request.docs))
+            repo, _, number = issue.transferred_to.partition("#")
+            url = f"{self._api}/repos/{repo}/issues/{number}"
+            body = {"message": "Moved Permanently", "url": url, "documentation_url": request.docs}
+            raise _ApiError(_Response(301, body, {"Location": url}))
         return issue
+
+    def _check_label_names(self, request: _Request, names: Sequence[str]) -> None:
+        """Label names are at most 50 characters (also when adding a label creates it)."""
+        if "label-limits" not in self.rules:
+            return
+        for name in names:
+            if len(name) > MAX_LABEL_NAME_CHARS:
+                raise _ApiError(_validation(request.docs, _too_long("Label", "name", MAX_LABEL_NAME_CHARS)))
 
     def _labels_or_422(self, request: _Request, value: Any) -> list[str]:
         names = _label_names_from(value)

@@ -70,7 +70,10 @@ class _SearchRoutes(_RequestHelpers):
         return [
             issue
             for issue in self._issues.values()
-            if all(check(issue) for check in checks) and all(term in text_of(issue) for term in terms)
+            if not issue.deleted
+            and issue.transferred_to is None
+            and all(check(issue) for check in checks)
+            and all(term in text_of(issue) for term in terms)
         ]
 
     def _qualifier(self, key: str, value: str) -> Callable[[_Issue], bool] | None:

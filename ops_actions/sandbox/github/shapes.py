@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import quote
 
+from ops_actions.sandbox.github.ghes import has_sub_issues
 from ops_actions.sandbox.github.model import (
     _HTML,
     REACTION_CONTENTS,
@@ -137,11 +138,12 @@ class _Shapes(_Store):
         data["timeline_url"] = f"{api}/timeline"
         data["performed_via_github_app"] = None
         data["state_reason"] = issue.state_reason
-        data["sub_issues_summary"] = {
-            "total": len(children),
-            "completed": completed,
-            "percent_completed": (completed * 100) // len(children) if children else 0,
-        }
+        if has_sub_issues(self.ghes):
+            data["sub_issues_summary"] = {
+                "total": len(children),
+                "completed": completed,
+                "percent_completed": (completed * 100) // len(children) if children else 0,
+            }
         return data
 
     def _comment_json(self, comment: _Comment) -> JSONDict:

@@ -22,6 +22,7 @@ from ops_actions.sandbox.github.model import (
     _Label,
     _Reaction,
     _Run,
+    _Token,
     _Workflow,
 )
 from ops_actions.sandbox.github.server import _Server
@@ -70,6 +71,16 @@ class _Store:
     _faults: list[_Fault]
     _buckets: dict[str, _Bucket]
     _routes: list[tuple[str, re.Pattern[str], _Handler, str]]
+    _tokens: dict[str, _Token]
+    _caller: _Token | None  # the token of the request being answered
+    _events: list[JSONDict]
+    rules: set[str]
+    ghes: str | None
+
+    @property
+    def _login(self) -> str:
+        """Who the request being answered acts as (the default token's actor outside a request)."""
+        return self._caller.login if self._caller is not None else self.actor
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -172,7 +183,7 @@ class _Store:
             head_branch=head_branch,
             event=event,
             created_at=created_at.replace(microsecond=0),
-            actor=self.actor,
+            actor=self._login,
             job_id=next(self._ids["job"]),
         )
         self._runs[run.id] = run
@@ -187,7 +198,7 @@ class _Store:
     def _run_phase(self, run: _Run) -> tuple[str, str | None, datetime]:
         """(status, conclusion, updated_at) of a run at the emulator's current time."""
         if not run.scripted:
-            return run.fixed_status, run.fixed_conclusion, run.created_at
+            return run.fixed_status, run.fixed_conclusion, run.updated_at or run.created_at
         started = run.created_at + timedelta(seconds=run.queued_s)
         finished = started + timedelta(seconds=run.in_progress_s)
         now = self.now()

@@ -1,0 +1,78 @@
+"""The events each write records, and which of this repository's workflows GitHub starts for them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.github_in_a_box import WORKFLOWS_DIR, Workflow, cron_matches
+
+R = f"/repos/{REPO}"
+
+
+def call(emulator: GitHubEmulator, method: str, path: str, token: str, body: object) -> httpx.Response:
+    return httpx.request(
+        method, emulator.url + R + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def test_writes_record_the_events_github_delivers(github_emulator: GitHubEmulator) -> None:
+    """opened and labeled for a new issue, closed, issue_comment, workflow_dispatch with its run; each
+    says whether a GITHUB_TOKEN made it (the default token acts as github-actions[bot])."""
+    github_emulator.add_workflow("backend-live-smoke.yml", "Backend Live Smoke", inputs=("incident",))
+    person = github_emulator.user_token("mona")
+    job = github_emulator.mint_job_token({"issues": "write", "actions": "write"})
+    number = call(
+        github_emulator, "POST", "/issues", GITHUB_TOKEN, {"title": "x", "labels": ["incident"]}
+    ).json()["number"]
+    call(github_emulator, "POST", f"/issues/{number}/comments", person, {"body": "/sev 1"})
+    call(github_emulator, "POST", f"/issues/{number}/comments", job, {"body": "noted"})
+    call(github_emulator, "PATCH", f"/issues/{number}", person, {"state": "closed"})
+    call(
+        github_emulator, "POST", "/actions/workflows/backend-live-smoke.yml/dispatches", job, {"ref": "main"}
+    )
+    events = github_emulator.events()
+    assert [(e["event"], e["action"], e["sender"], e["github_token"]) for e in events] == [
+        ("issues", "opened", "github-actions[bot]", True),
+        ("issues", "labeled", "github-actions[bot]", True),
+        ("issue_comment", "created", "mona", False),
+        ("issue_comment", "created", "github-actions[bot]", True),
+        ("issues", "closed", "mona", False),
+        ("workflow_dispatch", None, "github-actions[bot]", True),
+    ]
+    assert events[1]["payload"]["label"]["name"] == "incident"
+    assert events[2]["payload"]["comment"]["body"] == "/sev 1"
+    assert events[4]["payload"]["issue"]["state"] == "closed"
+    (run,) = github_emulator.runs()
+    assert (events[5]["workflow"], events[5]["run_id"]) == ("backend-live-smoke.yml", run["id"])
+    assert github_emulator.events(since=5) == events[5:]
+
+
+def test_github_token_events_start_only_dispatches() -> None:
+    """The workflows' on: as GitHub reads them: a GITHUB_TOKEN's comment or close starts nothing, a
+    person's does; a dispatch starts the workflow it names, whoever sent it; the cron fires every 10 min."""
+    workflows = {path.name: Workflow.load(path) for path in WORKFLOWS_DIR.glob("*.yml")}
+
+    def started(
+        event: str, action: str | None, *, github_token: bool, workflow: str | None = None
+    ) -> set[str]:
+        record = {"event": event, "action": action, "github_token": github_token, "workflow": workflow}
+        return {name for name, w in workflows.items() if w.started_by(record)}
+
+    assert started("issue_comment", "created", github_token=False) == {"incident-commands.yml"}
+    assert started("issue_comment", "created", github_token=True) == set()
+    assert started("issues", "closed", github_token=False) == {"incident-postmortem.yml"}
+    assert started("issues", "closed", github_token=True) == set()
+    assert started("issues", "edited", github_token=False) == {"incident-postmortem.yml"}
+    assert started("issues", "opened", github_token=False) == set()
+    assert started("workflow_dispatch", None, github_token=True, workflow="backend-rollback.yml") == {
+        "backend-rollback.yml"
+    }
+    assert started("repository_dispatch", "ops-alert", github_token=True) == {"incident-alert.yml"}
+    assert started("repository_dispatch", "other", github_token=False) == set()
+    assert workflows["incident-triage.yml"].crons() == ["*/10 * * * *"]
+    assert cron_matches("*/10 * * * *", datetime(2026, 11, 27, 10, 20, tzinfo=UTC))
+    assert not cron_matches("*/10 * * * *", datetime(2026, 11, 27, 10, 25, tzinfo=UTC))
