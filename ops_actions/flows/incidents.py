@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.render import incident_body, tick_checklist
+from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -359,7 +359,7 @@ class Incidents:
         final = self.playbook.statuses[-1]
         for _ in range(CONVERGE_ROUNDS):
             state.comments_seen = issue.comments + posted
-            body = tick_checklist(with_state(issue.body, state), self.playbook, state, self.clock())
+            body = refreshed_body(self.playbook, state, issue.body, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
             new_title = (
                 issue_title(state) if title else repaired_title(issue.title, state) if repair else None
@@ -513,7 +513,7 @@ class Incidents:
             {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
         )
         body = with_state(
-            incident_body(self.playbook, state, report=report, links=links) + "\n" + opened, state
+            incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
         )
         created = self.tracker.create_issue(
             title=issue_title(state),

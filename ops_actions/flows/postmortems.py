@@ -26,7 +26,6 @@ from ops_actions.incident.postmortem import (
     generated_block,
     postmortem_body,
     read_postmortem_state,
-    refresh_generated,
     sync_plan,
     with_postmortem_state,
 )
@@ -39,7 +38,7 @@ from ops_actions.incident.state import (
     issue_title,
     parse_time,
 )
-from ops_actions.text.markdown import encode_marker, set_task
+from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
 

@@ -24,13 +24,11 @@ from ops_actions.incident.state import (
     parse_time,
 )
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import Task, encode_marker, find_markers, inert, section_tasks
+from ops_actions.text.markdown import Task, encode_marker, find_markers, generated, inert, section_tasks
 from ops_actions.text.mermaid import fenced, line_chart, timeline
 
 POSTMORTEM_LABEL: Final = "postmortem"
 ACTION_LABEL: Final = "action-item"
-GENERATED_START: Final = "<!-- ops-actions:generated-start -->"
-GENERATED_END: Final = "<!-- ops-actions:generated-end -->"
 _DUE = re.compile(r"^due\s+(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
 _OWNER = re.compile(r"^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
 _SEPARATOR = re.compile(r"\s+(?:—|–|--)\s+")
@@ -212,7 +210,6 @@ def generated_block(
     """The facts the tool writes and refreshes: summary, impact, severities, timeline, charts, detection."""
     history = " → ".join(h["severity"] for h in state.severity_history) or state.severity
     lines = [
-        GENERATED_START,
         f"**Incident:** #{number} ({inert(issue_title(state))}) · **Severity:** {history} · "
         f"**Due:** {iso(due)} ({playbook.postmortem.due_hours} h after resolution)",
         "",
@@ -243,8 +240,7 @@ def generated_block(
     if chart:
         lines += ["### Key signals", "", fenced(chart), ""]
     lines += ["#### Detection facts", ""] + [f"- {fact}" for fact in detection_facts(state, author)]
-    lines += ["", GENERATED_END]
-    return "\n".join(lines)
+    return generated("\n".join(lines))
 
 
 def postmortem_body(playbook: Playbook, generated: str, state: PostmortemState) -> str:
@@ -255,14 +251,6 @@ def postmortem_body(playbook: Playbook, generated: str, state: PostmortemState) 
         if section.action_items:
             lines += ["- [ ] action — @owner — due YYYY-MM-DD", ""]
     return with_postmortem_state("\n".join(lines), state)
-
-
-def refresh_generated(body: str, generated: str) -> str:
-    """Replace the generated block, keeping everything people wrote around it."""
-    start, end = body.find(GENERATED_START), body.find(GENERATED_END)
-    if start == -1 or end == -1 or end < start:
-        return generated + "\n\n" + body
-    return body[:start] + generated + body[end + len(GENERATED_END) :]
 
 
 def is_placeholder(item: ActionItem) -> bool:

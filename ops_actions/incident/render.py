@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ops_actions.incident.state import IncidentState, checklist_item_done
+from ops_actions.incident.state import IncidentState, checklist_item_done, parse_time, with_state
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.playbook.runbook import checklist, checklist_line, step_list
-from ops_actions.text.markdown import inert
+from ops_actions.playbook.runbook import checklist_line, step_list
+from ops_actions.text.markdown import (
+    GENERATED_END,
+    GENERATED_START,
+    generated,
+    inert,
+    refresh_generated,
+    section_source,
+    section_tasks,
+)
+
+CHECKLIST_HEADING = "Resolution checklist"
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -113,30 +125,78 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _when(at: str) -> str:
+    """An ISO 8601 time as people read it in the header."""
+    return parse_time(at).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _manual_ticks(body: str) -> set[str]:
+    """The checklist lines people ticked in the body (the tool ticks only the automatic ones)."""
+    return {task.text for task in section_tasks(body, CHECKLIST_HEADING) or [] if task.checked}
+
+
+def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime, body: str = "") -> str:
+    """The generated block at the top of the body: what is the case now, re-rendered from the state on
+    every save. Severity, status, owner, next update due (or the resolution), the SEV-1 banner, the
+    freeze, summary, impact, the remediation runs and the resolution checklist: the tool ticks what
+    it verifies; a manual item keeps the tick a person gave it in ``body``."""
+    final = state.status == playbook.statuses[-1]
+    facts = [f"**Severity:** {state.severity}", f"**Status:** {state.status}"]
+    facts.append(f"**Owner:** {inert('@' + state.owner)}" if state.owner else "**Owner:** none yet")
+    facts.append(f"**Opened:** {_when(state.opened_at)}")
+    if final and state.resolved_at:
+        facts.append(f"**Resolved:** {_when(state.resolved_at)}")
+    elif state.next_update_due:
+        facts.append(f"**Next update due:** {_when(state.next_update_due)}")
+    severity = playbook.severity(state.severity)
+    lines = [" · ".join(facts), "", f"> {severity.id}: {severity.definition}", ""]
+    if state.status_update_due and not final:
+        lines += [
+            "> [!IMPORTANT]",
+            f"> {severity.id}: post a status update to customers and the internal channel now.",
+            "",
+        ]
+    if state.freeze:
+        since = _when(str(state.freeze.get("since") or state.opened_at))
+        reason = inert(str(state.freeze.get("reason") or "see the timeline"))
+        lines += ["> [!WARNING]", f"> Deploys are frozen since {since}: {reason}.", ""]
+    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
+    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
+    if state.runs:
+        lines += ["### Remediation runs", ""]
+        for run in state.runs:
+            ref = str(run.get("ref") or "")
+            shown = f" `{inert(ref[:12] if _SHA.fullmatch(ref) else ref)}`" if ref else ""
+            name = inert(str(run.get("name") or run.get("role")))
+            lines.append(f"- {name}{shown}: **{run.get('conclusion') or 'running'}**, {run.get('url')}")
+        lines.append("")
+    ticked = _manual_ticks(body)
+    lines += [f"### {CHECKLIST_HEADING}", ""]
+    for item in playbook.resolution_checklist:
+        line = checklist_line(item)
+        if item.automatic:
+            done = checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now)
+        elif item.verify == "on-close":
+            done = final  # closing it, the tool records the timeline
+        else:
+            done = line.removeprefix("- [ ] ") in ticked
+        lines.append(checklist_line(item, checked=done))
+    return generated("\n".join(lines))
+
+
 def incident_body(
     playbook: Playbook,
     state: IncidentState,
     *,
     report: TriageReport | None,
     links: Sequence[tuple[str, str]],
+    now: datetime,
 ) -> str:
-    """The visible issue body: summary, impact, triage, steps, checklists, template, links."""
-    lines = [
-        f"**Severity:** {state.severity} · **Status:** {state.status} · **Opened:** {state.opened_at}",
-        "",
-    ]
-    severity = playbook.severity(state.severity)
-    lines += [f"> {severity.id}: {severity.definition}", ""]
-    if state.status_update_due:
-        lines += [
-            "> [!IMPORTANT]",
-            f"> {severity.id}: post a status update to customers and the internal channel now.",
-            "",
-        ]
-    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
-    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
+    """A new issue's visible body: the generated header, then the triage at opening, the steps people
+    tick, the status template and links (the header alone changes afterwards)."""
+    lines = [incident_header(playbook, state, now=now), ""]
     if report is not None:
-        lines += ["### Triage", "", triage_markdown(playbook, report)]
+        lines += ["### Triage at opening", "", triage_markdown(playbook, report)]
         for branch in report.branches:
             steps = [step for step in branch.steps if not step.only_for or state.severity in step.only_for]
             lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
@@ -149,20 +209,27 @@ def incident_body(
         "",
         "Post one with a comment: `/status <" + "|".join(playbook.statuses) + "> next <N>m <text>`.",
         "",
-        "### Resolution checklist",
-        "",
-        checklist(playbook.resolution_checklist),
     ]
     if links:
         lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
     return "\n".join(lines)
 
 
-def tick_checklist(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
-    """The body with each automatically verified checklist item ticked or unticked as the state says."""
-    for item in playbook.resolution_checklist:
-        if not item.automatic:
-            continue
-        done = checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now)
-        body = body.replace(checklist_line(item, checked=not done), checklist_line(item, checked=done))
-    return body
+# The sections a body of the first release began with, before the generated block existed.
+_FIRST_RELEASE_HEADER = "**Severity:** "
+_FIRST_RELEASE_BODY = ("\n### Triage\n", "\n### Branch ", "\n### First 10 minutes\n")
+
+
+def refreshed_body(playbook: Playbook, state: IncidentState, body: str, now: datetime) -> str:
+    """The body with its header re-rendered and its state block replaced; what people wrote outside the
+    header stays. A body of the first release (its header, summary, impact and checklist written once)
+    gets those replaced by the header, manual ticks kept."""
+    header = incident_header(playbook, state, now=now, body=body)
+    if GENERATED_START not in body and body.startswith(_FIRST_RELEASE_HEADER):
+        cuts = [found for found in (body.find(mark) for mark in _FIRST_RELEASE_BODY) if found != -1]
+        rest = body[min(cuts) + 1 :] if cuts else ""
+        old_checklist = section_source(rest, CHECKLIST_HEADING)
+        if old_checklist is not None:
+            rest = rest.replace(f"### {CHECKLIST_HEADING}\n{old_checklist}", "", 1)
+        body = GENERATED_START + GENERATED_END + "\n\n" + rest
+    return with_state(refresh_generated(body, header), state)

@@ -77,6 +77,24 @@ def inert(text: str, *, cell: bool = False) -> str:
     return text
 
 
+GENERATED_START: Final = "<!-- ops-actions:generated-start -->"
+GENERATED_END: Final = "<!-- ops-actions:generated-end -->"
+
+
+def generated(content: str) -> str:
+    """Content between the markers of the block the tool owns in a body it rewrites."""
+    return f"{GENERATED_START}\n{content.strip(chr(10))}\n{GENERATED_END}"
+
+
+def refresh_generated(body: str, block: str) -> str:
+    """Replace the generated block, keeping everything people wrote around it (a body that lost its
+    markers gets the block at the top)."""
+    start, end = body.find(GENERATED_START), body.find(GENERATED_END)
+    if start == -1 or end == -1 or end < start:
+        return block + "\n\n" + body
+    return body[:start] + block + body[end + len(GENERATED_END) :]
+
+
 def code_span(text: str, *, cell: bool = False) -> str:
     """Trusted text (a query, a regex, a path) as inline code that shows it exactly: the fence is one
     backtick longer than any run inside (JMESPath literals are backquoted). ``cell=True`` escapes
