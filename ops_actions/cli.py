@@ -754,8 +754,14 @@ def incident_open(
         links=links,
         playbook_sha256=ctx.loaded.sha256,
         components=components,
+        detected_by={"how": _opened_how(ctx), "by": ctx.config.actor or ""},
     )
     _report_outcome(outcome, summary_title="Incident")
+
+
+def _opened_how(ctx: GitHubContext) -> str:
+    """How `incident open` was started: the Open incident button (a workflow_dispatch run), or the CLI."""
+    return "button" if _out().in_actions and ctx.config.event_name == "workflow_dispatch" else "cli"
 
 
 @incident.command("update")
@@ -1292,13 +1298,18 @@ def postmortem_create(
 ) -> None:
     """Create the incident's postmortem issue (or refresh its facts), due 24 h after resolution.
 
-    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml).
+    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml): an
+    incident closed as not planned (a false alarm) then gets none. An open incident never does.
 
     \b
     Example:
       ops-actions postmortem create 42
     """
-    result = _postmortems(ctx).create(number if number is not None else _event_issue_number())
+    postmortems = _postmortems(ctx)
+    if number is None:
+        result = postmortems.create(_event_issue_number(), asked=False)
+    else:
+        result = postmortems.create(number)
     for line in result.lines:
         _say(f"{line}: {result.url}")
     _summary("Postmortem", [f"#{result.number} {result.url}: {line}" for line in result.lines])
@@ -1356,7 +1367,8 @@ def report(
 ) -> None:
     """Incidents by severity and component, response times, postmortems and action items.
 
-    Times to acknowledge, mitigate and resolve are given as median and p90 (nearest rank).
+    Times to acknowledge, mitigate and resolve are given as median and p90 (nearest rank); time
+    to mitigate runs until metrics were normal again.
     The Markdown also goes to the job summary inside Actions.
 
     \b

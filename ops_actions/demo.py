@@ -397,6 +397,7 @@ def _open_incident(demo: Demo) -> int:
         impact="Some requests retried",
         summary="Reported by a customer; triage recovers through retries.",
         operation="demo-open",
+        detected_by={"how": "button", "by": "alice"},
     )
     demo.say(f"  {outcome.message}")
     return outcome.number

@@ -50,6 +50,8 @@ class GitHubConfig:
     max_wait_s: float = 300.0
     login: str | None = None
     """Who the token acts as, when GitHub cannot say (``OPS_GITHUB_LOGIN``: a GitHub App's bot login)."""
+    event_name: str | None = None
+    """The event that started the workflow run (``GITHUB_EVENT_NAME``)."""
 
     @classmethod
     def from_environ(
@@ -86,6 +88,7 @@ class GitHubConfig:
             actor=env.get("GITHUB_ACTOR") or None,
             max_wait_s=max_wait,
             login=env.get("OPS_GITHUB_LOGIN") or None,
+            event_name=env.get("GITHUB_EVENT_NAME") or None,
         )
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, Protocol
@@ -60,6 +60,8 @@ class IssueView(Protocol):
     def assignees(self) -> tuple[str, ...]: ...
     @property
     def state(self) -> str: ...
+    @property
+    def state_reason(self) -> str | None: ...
     @property
     def created_at(self) -> datetime: ...
     @property
@@ -456,8 +458,10 @@ class Incidents:
         listed: Sequence[IssueView] | None = None,
         components: Sequence[str] = (),
         alerts: dict[str, str] | None = None,
+        detected_by: Mapping[str, str] | None = None,
     ) -> Outcome:
-        """Open an incident, or update the open one with the same dedupe key."""
+        """Open an incident, or update the open one with the same dedupe key; ``detected_by`` records
+        how it was opened (``how``: triage, alert, button or cli; ``source``, ``by``)."""
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
@@ -495,6 +499,7 @@ class Incidents:
             detected_at=detected_at,
             playbook_sha256=playbook_sha256,
             snapshot=snapshot,
+            detected_by=detected_by,
         )
         state.mark_applied(operation)
         unknown = sorted(set(components) - set(self.playbook.components))

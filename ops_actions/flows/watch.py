@@ -143,8 +143,7 @@ def reconcile(
             key=WATCH_KEY,
             title=alert.title if alert and not report.branches else incident_title(report),
             severity=severity,
-            impact=f"Detected by {'an alert from ' + alert.source if alert else 'scheduled triage'}; "
-            "impact under assessment.",
+            impact="",
             summary=summary,
             operation=operation_key(run_id, "watch-open", WATCH_KEY),
             report=report,
@@ -155,6 +154,7 @@ def reconcile(
             listed=listed,
             components=[alert.component] if alert and alert.component else (),
             alerts={alert.key: alert.status} if alert else None,
+            detected_by={"how": "alert", "source": alert.source} if alert else {"how": "triage"},
         )
         return [*lines, f"{outcome.message}: {outcome.url}"]
     issue, state = followed[0]

@@ -95,6 +95,15 @@ def refresh_generated(body: str, block: str) -> str:
     return body[:start] + block + body[end + len(GENERATED_END) :]
 
 
+_EMPHASIS: Final = re.compile(r"\*\*|__|~~|`+")
+
+
+def unmarked(text: str) -> str:
+    """Text the tool wrote with Markdown emphasis and code markers taken out, for a table cell or a
+    short label: a summary cut short must not leave a ``**`` or a backtick open there."""
+    return _EMPHASIS.sub("", text)
+
+
 def code_span(text: str, *, cell: bool = False) -> str:
     """Trusted text (a query, a regex, a path) as inline code that shows it exactly: the fence is one
     backtick longer than any run inside (JMESPath literals are backquoted). ``cell=True`` escapes
