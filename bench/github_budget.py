@@ -188,7 +188,8 @@ COMMANDS = (
     "/smoke",
     "/impact No customer impact left",
     "/status mitigating next 30m watching the queue",
-    "/help",
+    # The resolution checklist's manual items, checked by hand before /resolve.
+    "/check manual-signup-login\n/check manual-checkout-webhook\n/check manual-job-succeeded",
     "/sev 2 confirmed",
     "/status mitigating next 30m all clear so far",
     "/postmortem",

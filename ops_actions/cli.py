@@ -334,10 +334,14 @@ def _run_triage(
     report_dir: Path | None,
     state_file: Path,
     *,
+    alert_firing: bool = False,
     dry_run: bool = False,
 ) -> TriageRun:
     """Probe, decide, write the report and the state file (a dry run writes neither: its snapshot
-    would change the next real run's trends), and hand the figures to Actions."""
+    would change the next real run's trends), and hand the figures to Actions.
+
+    ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
+    """
     from ops_actions.incident import render
     from ops_actions.incident.triage_report import ProbeResult, snapshot_of, write_report
     from ops_actions.triage import probes
@@ -366,6 +370,7 @@ def _run_triage(
         backend_url=url,
         playbook_path=loaded.source,
         playbook_sha256=loaded.sha256,
+        alert_firing=alert_firing,
     )
     folder = report_dir or Path(loaded.playbook.report_dir)
     local.snapshots.append(snapshot_of(report))
@@ -700,7 +705,8 @@ def incident() -> None:
 @click.option(
     "--severity",
     envvar="OPS_INCIDENT_SEVERITY",
-    help="1, 2, 3 or SEV-N (default: from --from-report, else the lowest).",
+    help="1, 2, 3 or SEV-N, a floor: a worse one in --from-report wins (default: the report's, "
+    "else the lowest).",
 )
 @click.option("--impact", default="", envvar="OPS_INCIDENT_IMPACT", help="Who is affected, how many.")
 @click.option("--summary", default="", envvar="OPS_INCIDENT_SUMMARY", help="What is known so far.")
@@ -736,11 +742,15 @@ def incident_open(
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import slug
+    from ops_actions.incident.causes import firing_causes, worst
+    from ops_actions.incident.state import check_severity, slug
     from ops_actions.incident.triage_report import load_report
 
-    report = load_report(from_report, ctx.loaded.playbook) if from_report else None
-    chosen = severity or (report.severity if report else None) or ctx.loaded.playbook.severities[-1].id
+    playbook = ctx.loaded.playbook
+    report = load_report(from_report, playbook) if from_report else None
+    # A person's severity is the floor: the attached triage may raise it, never lower it.
+    person = check_severity(playbook, severity) if severity else None
+    chosen = worst(playbook, [person, report.severity if report else None]) or playbook.severities[-1].id
     dedupe = key or slug(title)
     links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
     outcome = ctx.incidents.open(
@@ -754,6 +764,7 @@ def incident_open(
         links=links,
         playbook_sha256=ctx.loaded.sha256,
         components=components,
+        causes=firing_causes(playbook, report.fired) if report else (),
         detected_by={"how": _opened_how(ctx), "by": ctx.config.actor or ""},
     )
     _report_outcome(outcome, summary_title="Incident")
@@ -894,6 +905,72 @@ def incident_impact(
     _report_outcome(outcome, summary_title="Impact")
 
 
+@incident.command("check")
+@github_command
+@click.argument("number", type=int)
+@click.argument("item")
+def incident_check(ctx: GitHubContext, number: int, item: str) -> None:
+    """Tick a manual item of the resolution checklist, recorded with who (GITHUB_ACTOR) and when.
+
+    \b
+    Example:
+      ops-actions incident check 42 manual-signup-login
+    """
+    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.checklist import set_check
+
+    who = ctx.config.actor
+    if not who:
+        raise OpsError("a manual check records who ticked it: set GITHUB_ACTOR", ExitCode.USAGE)
+    key = operation_key(ctx.config.run_id, "check", number, item)
+    outcome = ctx.incidents.apply(
+        number,
+        key,
+        lambda state: set_check(
+            ctx.loaded.playbook, state, item_id=item, checked=True, by=who, via="the CLI", now=_now(), key=key
+        ),
+    )
+    _report_outcome(outcome, summary_title="Checklist")
+
+
+@incident.command("merge")
+@github_command
+@click.argument("number", type=int)
+@click.argument("other", type=int)
+def incident_merge(ctx: GitHubContext, number: int, other: int) -> None:
+    """Fold incident OTHER into NUMBER (causes, alerts, links; the worse severity); OTHER is closed.
+
+    \b
+    Example:
+      ops-actions incident merge 42 43
+    """
+    from ops_actions.flows.incidents import operation_key
+    from ops_actions.flows.regroup import Regrouper
+
+    key = operation_key(ctx.config.run_id, "merge", number, other)
+    outcome = Regrouper(ctx.incidents).merge(number, other, key=key, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Merged")
+
+
+@incident.command("split")
+@github_command
+@click.argument("number", type=int)
+@click.argument("cause")
+def incident_split(ctx: GitHubContext, number: int, cause: str) -> None:
+    """Move one of the incident's causes (its body lists them) into a new incident, linked both ways.
+
+    \b
+    Example:
+      ops-actions incident split 42 B
+    """
+    from ops_actions.flows.incidents import operation_key
+    from ops_actions.flows.regroup import Regrouper
+
+    key = operation_key(ctx.config.run_id, "split", number, cause)
+    outcome = Regrouper(ctx.incidents).split(number, cause, key=key, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Split")
+
+
 @incident.command("resolve")
 @github_command
 @click.argument("number", type=int)
@@ -907,8 +984,9 @@ def incident_resolve(
 ) -> None:
     """Close the incident with its timeline and durations, then file the postmortem.
 
-    Refuses (exit 6), saying what is missing, until the automatically verified checklist items
-    hold (metrics normal long enough, Backend Live Smoke passed); --force --reason overrides.
+    Refuses (exit 6), saying what is missing, until the checklist holds: the automatically
+    verified items (metrics normal long enough, Backend Live Smoke passed) and the manual ones a
+    person ticked (in the issue, /check or `incident check`); --force --reason overrides.
 
     \b
     Example:
@@ -1026,8 +1104,15 @@ def _triage_and_reconcile(
     """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
     from ops_actions.flows.watch import reconcile
 
+    firing = alert is not None and alert.status == "firing"
     done = _run_triage(
-        ctx.loaded, backend_url, backend_admin_token, report_dir, state_file, dry_run=ctx.dry_run
+        ctx.loaded,
+        backend_url,
+        backend_admin_token,
+        report_dir,
+        state_file,
+        alert_firing=firing,
+        dry_run=ctx.dry_run,
     )
     lines = reconcile(
         ctx.incidents,
@@ -1061,27 +1146,38 @@ def command_(
     """Run the slash commands of the issue comment that triggered this workflow (GITHUB_EVENT_PATH).
 
     Commands: /status <status> [next <N>m] <text>, /sev <1|2|3> [reason], /owner @user,
-    /impact <text>, /deploy [ref], /rollback [sha], /smoke, /resolve [force <reason>],
-    /postmortem, /help. Only users with write access are obeyed.
+    /impact <text>, /deploy [ref], /rollback [sha], /smoke, /check <item>, /merge #N,
+    /split <cause>, /resolve [force <reason>], /postmortem, /help. Only users with write access
+    are obeyed. An issues 'edited' event instead counts the manual checklist boxes its editor
+    ticked or unticked in the body (with write access only).
 
     \b
     Example:
       GITHUB_EVENT_PATH=comment.json ops-actions command --dry-run
     """
+    from ops_actions.flows.body_edits import BodyEdit, BodyEdits
     from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 
-    event = CommentEvent.from_payload(actions.read_event())  # a bad payload fails before any setup
+    payload = actions.read_event()
+    # A bad payload fails before any setup. An issue's edit carries no comment; all else is a comment's.
+    body_edit = payload.get("action") == "edited" and "comment" not in payload
+    event = BodyEdit.from_payload(payload) if body_edit else CommentEvent.from_payload(payload)
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
-    slash = SlashCommands(
-        tracker=ctx.tracker,
-        incidents=ctx.incidents,
-        remediator=_remediator(ctx),
-        postmortems=_postmortems(ctx),
-    )
-    lines = slash.handle(event)
+    if isinstance(event, BodyEdit):
+        lines = BodyEdits(tracker=ctx.tracker, incidents=ctx.incidents).handle(event)
+        title = f"Checklist edit on #{event.number}"
+    else:
+        slash = SlashCommands(
+            tracker=ctx.tracker,
+            incidents=ctx.incidents,
+            remediator=_remediator(ctx),
+            postmortems=_postmortems(ctx),
+        )
+        lines = slash.handle(event)
+        title = f"Commands on #{event.number}"
     for line in lines:
         _say(line)
-    _summary(f"Commands on #{event.number}", lines)
+    _summary(title, lines)
 
 
 def _remediator(ctx: GitHubContext) -> Remediator:

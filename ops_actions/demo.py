@@ -26,6 +26,7 @@ from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 from ops_actions.flows.status_page import build_site, write_site
 from ops_actions.flows.watch import reconcile
+from ops_actions.incident.checklist import manual_items
 from ops_actions.incident.render import triage_text
 from ops_actions.incident.triage_report import snapshot_of, write_report
 from ops_actions.playbook import Playbook
@@ -108,6 +109,38 @@ STORIES = {
         ),
         summary="Payment confirmations were delayed for about half an hour. We fixed the webhook "
         "configuration and replayed every delayed event; no payment was lost or charged twice.",
+    ),
+    "job-failed-once": Story(
+        status="One job failed; finding out whether it is isolated",
+        remedy="",
+        narration="A single job failed on a provider timeout: she retries it by hand (nothing to deploy).",
+        actions=(
+            "Retry provider timeouts once before a job fails — @alice — due 2026-12-04",
+            "Alert on the provider's timeout rate — @bob — due 2026-12-11",
+        ),
+        summary="One job failed on a provider timeout and was retried; nothing else was affected.",
+    ),
+    "payments-down": Story(
+        status="The payments canary fails; redeploying the payments service",
+        remedy="/deploy",
+        narration="Payments are refused for everyone (SEV-1): she redeploys with /deploy.",
+        actions=(
+            "Page on the first failed payments canary — @alice — due 2026-12-04",
+            "Keep the last good payments release warm for a fast rollback — @bob — due 2026-12-11",
+        ),
+        summary="Payments were refused for about ten minutes. We redeployed the payments service; no "
+        "payment was charged twice.",
+    ),
+    "jobs-down": Story(
+        status="Job creation fails; redeploying the jobs API",
+        remedy="/deploy",
+        narration="No one can create jobs (SEV-1): she redeploys the jobs API with /deploy.",
+        actions=(
+            "Create a synthetic job after every deploy — @alice — due 2026-12-04",
+            "Add a health check for the jobs API's queue connection — @bob — due 2026-12-11",
+        ),
+        summary="New jobs could not be created for about ten minutes. We redeployed the service that "
+        "accepts them; jobs already queued were not lost.",
     ),
     "slow": Story(
         status="The ops metrics time out; restarting the API",
@@ -358,8 +391,12 @@ def run_demo(
         demo.narrate("Resolving now would be refused: Backend Live Smoke has not passed. She runs it:")
         demo.comment(37, number, "/smoke", "alice")
         demo.watch(42, show=False)
-        demo.narrate("Both automatic checklist items hold; she resolves the incident.")
-        demo.comment(43, number, "/resolve", "alice")
+        demo.narrate("Both automatic checklist items hold; she does the manual checks and ticks them.")
+        checks = "\n".join(f"/check {item.id}" for item in manual_items(playbook))
+        if checks:
+            demo.comment(43, number, checks, "alice")
+        demo.narrate("The whole checklist holds; she resolves the incident.")
+        demo.comment(44, number, "/resolve", "alice")
         demo.narrate(
             "The postmortem workflow runs as the issue closes; people add action items and sync them."
         )
@@ -388,7 +425,8 @@ def _open_incident(demo: Demo) -> int:
     if issues:
         return int(issues[0]["number"])
     demo.narrate(
-        "Triage retried through the failures and saw nothing firing; a responder opens the incident."
+        "No rule has fired yet (retries got through, or flap control waits for a second failed "
+        "triage); a responder opens the incident."
     )
     outcome = demo.stage.incidents.open(
         key="demo",

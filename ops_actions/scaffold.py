@@ -59,6 +59,7 @@ PERMISSIONS: Final = (
         "issues: write, actions: write",
         "slash commands; /deploy, /rollback, /smoke dispatch",
     ),
+    ("incident-checklist.yml", "issues: write", "counts the checklist boxes people tick in the issue"),
     (
         "incident-alert.yml",
         "issues: write, actions: read",

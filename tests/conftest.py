@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.act",
     "tests.fixtures.backend",
     "tests.fixtures.github",
+    "tests.fixtures.receiver",
     "tests.fixtures.world",
 ]

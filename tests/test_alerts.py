@@ -23,25 +23,6 @@ def body(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-class Intake(World):
-    """The world, plus repository_dispatch events played into `ops-actions alert`."""
-
-    def alert(self, minutes: float, payload: Any) -> int:
-        self.at(minutes)
-        event = self.tmp_path / f"dispatch-{self.runs}.json"
-        event.write_text(json.dumps({"action": "ops-alert", "client_payload": payload}), encoding="utf-8")
-        self.monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
-        return run(
-            ["alert", "--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "r")]
-        )
-
-
-@pytest.fixture
-def intake(world: World) -> Intake:
-    """The world, able to send alerts."""
-    return Intake(world.tmp_path, world.monkeypatch, world.emulator, world.backend, world.clock)
-
-
 OURS = {
     "source": "uptime-check",
     "title": "Checkout returns 502",
@@ -53,10 +34,10 @@ OURS = {
 }
 
 
-def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(intake: Intake) -> None:
+def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(world: World) -> None:
     """The monitor saw something triage cannot: the incident opens at the alert's severity, with its link."""
-    assert intake.alert(0, OURS) == 0
-    (issue,) = intake.issues(state="open")
+    assert world.alert(0, OURS) == 0
+    (issue,) = world.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout returns 502"
     assert "uptime-check" in issue["body"] and "https://status.example.invalid/x" in issue["body"]
     state = read_state(issue["body"])
@@ -65,38 +46,38 @@ def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(intake: Inta
     assert state.alerts == {"checkout-502": "firing"}
 
 
-def test_a_duplicate_alert_and_a_triage_run_for_the_same_cause_do_not_duplicate(intake: Intake) -> None:
+def test_a_duplicate_alert_and_a_triage_run_for_the_same_cause_do_not_duplicate(world: World) -> None:
     """The same alert again, then a failing scheduled triage: still one incident, no repeated entry."""
-    intake.backend.set_scenario("webhook-failing")
-    assert intake.alert(0, OURS) == 0
-    assert intake.alert(1, OURS) == 0
-    assert intake.watch(10) == 0
-    (issue,) = intake.issues(state="open")
-    timeline = intake.timeline(issue["number"])
+    world.backend.set_scenario("webhook-failing")
+    assert world.alert(0, OURS) == 0
+    assert world.alert(1, OURS) == 0
+    assert world.watch(10) == 0
+    (issue,) = world.issues(state="open")
+    timeline = world.timeline(issue["number"])
     assert not any(entry.startswith("**Alert firing**") for entry in timeline), "the opening already says so"
     assert issue["title"] == "[SEV-1] Stripe webhooks failing"
 
 
-def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(intake: Intake) -> None:
+def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(world: World) -> None:
     """Resolved goes on the timeline, 'normal' starts counting, the incident stays open."""
-    assert intake.alert(0, OURS) == 0
-    assert intake.alert(5, {**OURS, "status": "resolved"}) == 0
-    (issue,) = intake.issues(state="open")
-    resolved = [e for e in intake.timeline(issue["number"]) if e.startswith("**Alert resolved**")]
+    assert world.alert(0, OURS) == 0
+    assert world.alert(5, {**OURS, "status": "resolved"}) == 0
+    (issue,) = world.issues(state="open")
+    resolved = [e for e in world.timeline(issue["number"]) if e.startswith("**Alert resolved**")]
     assert len(resolved) == 1
     assert "the 'normal for N min' clock runs from now" in resolved[0]
-    state = read_state(intake.emulator.issue(issue["number"])["body"])
+    state = read_state(world.emulator.issue(issue["number"])["body"])
     assert state is not None
     assert state.clear_since == "2026-11-27T10:05:00Z"
     assert state.alerts == {"checkout-502": "resolved"}
-    assert intake.alert(6, {**OURS, "status": "resolved"}) == 0
-    assert len([e for e in intake.timeline(issue["number"]) if e.startswith("**Alert resolved**")]) == 1
+    assert world.alert(6, {**OURS, "status": "resolved"}) == 0
+    assert len([e for e in world.timeline(issue["number"]) if e.startswith("**Alert resolved**")]) == 1
 
 
-def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(intake: Intake) -> None:
+def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(world: World) -> None:
     """Three grouped alerts (warning, critical, warning) open one SEV-1 incident keyed by the group."""
-    assert intake.alert(0, body("alertmanager-grouped.json")) == 0
-    (issue,) = intake.issues(state="open")
+    assert world.alert(0, body("alertmanager-grouped.json")) == 0
+    (issue,) = world.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout requests failing (3 alerts)"
     state = read_state(issue["body"])
     assert state is not None
@@ -135,23 +116,23 @@ def test_a_grafana_body_travels_wrapped_and_maps_its_labels() -> None:
     ],
 )
 def test_malformed_and_oversized_payloads_are_rejected_before_any_write(
-    intake: Intake, capsys: pytest.CaptureFixture[str], payload: Any, reason: str
+    world: World, capsys: pytest.CaptureFixture[str], payload: Any, reason: str
 ) -> None:
     """Exit 2 with the reason; GitHub sees no write at all."""
-    intake.emulator.reset_log()
-    assert intake.alert(0, payload) == 2
+    world.emulator.reset_log()
+    assert world.alert(0, payload) == 2
     assert reason in capsys.readouterr().err
-    assert not any(r.is_write for r in intake.emulator.requests)
+    assert not any(r.is_write for r in world.emulator.requests)
 
 
 def test_alert_rejection_reaches_the_job_summary(
-    intake: Intake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inside Actions the reason is also an ::error annotation and a job-summary entry."""
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    assert intake.alert(0, {"hello": "world"}) == 2
+    assert world.alert(0, {"hello": "world"}) == 2
     assert "alert rejected: unknown payload shape" in summary.read_text(encoding="utf-8")
 
 
@@ -177,12 +158,12 @@ def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
     assert sent["client_payload"]["dedupe_key"] == "queue"
 
 
-def test_a_late_cron_is_reported_on_the_open_incident(intake: Intake) -> None:
+def test_a_late_cron_is_reported_on_the_open_incident(world: World) -> None:
     """A gap of more than three intervals between triage runs is said on the incident."""
-    intake.backend.set_scenario("db-down")
-    assert intake.watch(0) == 0
-    assert intake.watch(45) == 0
-    (issue,) = intake.issues(state="open")
-    late = [e for e in intake.timeline(issue["number"]) if e.startswith("**Triage was late**")]
+    world.backend.set_scenario("db-down")
+    assert world.watch(0) == 0
+    assert world.watch(45) == 0
+    (issue,) = world.issues(state="open")
+    late = [e for e in world.timeline(issue["number"]) if e.startswith("**Triage was late**")]
     assert len(late) == 1
     assert "the previous triage ran 45 min ago (cron interval 10 min)" in late[0]

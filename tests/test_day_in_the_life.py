@@ -5,7 +5,8 @@ token holding exactly its ``permissions:``.
 A database outage: the monitor's alert opens the incident (branch D freezes deploys); the owner takes
 it and a reader is refused; ``/deploy`` is refused by the freeze, and so is a deploy started by hand;
 ``/rollback`` runs Backend Rollback; the scheduled watch follows it while the backend recovers;
-``/smoke`` runs Backend Live Smoke; after 15 normal minutes ``/resolve`` closes the incident and files
+``/smoke`` runs Backend Live Smoke; after 15 normal minutes the owner ticks the three manual checks
+in the issue (the checklist workflow records who), and ``/resolve`` closes the incident and files
 the postmortem in the same run; the owner's edit of the postmortem syncs its action items to
 sub-issues. Along the way each run that changes the incident publishes the status page in a job of
 its own (the page's workflow, called), and the hourly schedule rebuilds it. The test then reads the
@@ -213,6 +214,21 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert ran(box.tick(TRIAGE) + box.tick(TRIAGE)) == [("incident-triage.yml", "watch", "success")] * 2
     assert "deploy-freeze" not in labels(day.issue(number))
 
+    # The owner does the three manual checks and ticks their boxes in the issue, in the browser: the
+    # edit starts the checklist workflow, which records who ticked them.
+    incident_body = day.issue(number)["body"]
+    ticked = incident_body.replace("- [ ] Manual check:", "- [x] Manual check:")
+    assert ticked.count("- [x] Manual check:") == 3
+    checked = day.as_person("mona", "PATCH", f"/issues/{number}", {"body": ticked})
+    assert ran(checked) == [
+        ("incident-checklist.yml", "checklist", "success"),
+        ("incident-postmortem.yml", "postmortem", "skipped"),
+        ("incident-postmortem.yml", "sync", "skipped"),
+    ]
+    state = read_state(day.issue(number)["body"])
+    assert state is not None and sorted(check["by"] for check in state.checks.values()) == ["mona"] * 3
+    assert "- [x] Manual check: signup and login work. _(ticked by mona, " in day.issue(number)["body"]
+
     # /resolve closes the incident and files the postmortem in the same run: the close, made with
     # the job's GITHUB_TOKEN, starts no workflow.
     assert ran(day.comment(number, "/resolve")) == [("incident-commands.yml", "command", "success")]
@@ -227,6 +243,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert edited != postmortem["body"]
     synced = day.as_person("mona", "PATCH", f"/issues/{postmortem['number']}", {"body": edited})
     assert ran(synced) == [
+        ("incident-checklist.yml", "checklist", "skipped"),
         ("incident-postmortem.yml", "postmortem", "skipped"),
         ("incident-postmortem.yml", "sync", "success"),
     ]
@@ -238,7 +255,8 @@ def test_a_day_in_the_life(day: Day) -> None:
         ("Action: Rehearse the restore", []),
     ]
     assert emulator.state()["sub_issues"] == {str(postmortem["number"]): [i["number"] for i in items]}
-    assert "(GitHub could not assign @outsider)" in synced[1].act.output
+    (sync,) = [job for job in synced if job.job == "sync"]
+    assert "(GitHub could not assign @outsider)" in sync.act.output
     timeline = [
         (c["user"]["login"], next((m["kind"] for m in find_markers(c["body"], "event")), c["body"][:12]))
         for c in emulator.comments(number)
@@ -263,6 +281,9 @@ def test_a_day_in_the_life(day: Day) -> None:
         (bot, "monitor"),  # post-rollback monitoring: recovered
         (bot, "normal"),
         (bot, "unfreeze"),
+        (bot, "check"),  # the three manual checks ticked in the issue
+        (bot, "check"),
+        (bot, "check"),
         ("mona", "/resolve"),
         (bot, "resolved"),
         (bot, "postmortem"),
@@ -295,7 +316,10 @@ def test_a_day_in_the_life(day: Day) -> None:
         ("backend-live-smoke.yml", "workflow_dispatch", "success"),
         ("incident-triage.yml", "schedule", "success"),
         ("incident-triage.yml", "schedule", "success"),
+        ("incident-checklist.yml", "issues", "success"),
+        ("incident-postmortem.yml", "issues", "skipped"),
         ("incident-commands.yml", "issue_comment", "success"),
+        ("incident-checklist.yml", "issues", "skipped"),
         ("incident-postmortem.yml", "issues", "success"),
     ]
     # No job got a 403, but for the one every job token gets by design: GET /user, which GitHub

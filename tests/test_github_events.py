@@ -66,7 +66,11 @@ def test_github_token_events_start_only_dispatches() -> None:
     assert started("issue_comment", "created", github_token=True) == set()
     assert started("issues", "closed", github_token=False) == {"incident-postmortem.yml"}
     assert started("issues", "closed", github_token=True) == set()
-    assert started("issues", "edited", github_token=False) == {"incident-postmortem.yml"}
+    assert started("issues", "edited", github_token=False) == {
+        "incident-checklist.yml",
+        "incident-postmortem.yml",
+    }
+    assert started("issues", "edited", github_token=True) == set(), "the tool's own redraws never loop"
     assert started("issues", "opened", github_token=False) == set()
     assert started("workflow_dispatch", None, github_token=True, workflow="backend-rollback.yml") == {
         "backend-rollback.yml"

@@ -1,6 +1,6 @@
-"""The incident issue's header says what is the case now: re-rendered on every state change (severity,
-status, owner, impact, next update due, the SEV-1 banner, runs, checklist ticks), while everything
-people wrote outside it, and the manual ticks they gave, stays."""
+"""The incident issue's header says what is the case now: re-rendered on every state change (severity
+and its changes, status, owner, impact, next update due, the SEV-1 banner, runs, checklist ticks with
+who gave them), while everything people wrote outside it stays."""
 
 from __future__ import annotations
 
@@ -52,10 +52,9 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     assert "**Severity:** SEV-1 · **Status:** investigating · **Owner:** none yet" in shown
     assert "> [!IMPORTANT]" in shown and "All card payments" in shown
 
-    # A person writes below the header, ticks a manual checklist item and a first-10-minutes step.
+    # A person writes below the header and ticks a first-10-minutes step; alice checks a manual item.
     edited = (
         issue["body"]
-        .replace(f"- [ ] {MANUAL}", f"- [x] {MANUAL}")
         .replace(
             "- [ ] Confirm the alert and open an incident.", "- [x] Confirm the alert and open an incident."
         )
@@ -64,6 +63,8 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     world.edit_body(number, edited)
 
     n = str(number)
+    world.monkeypatch.setenv("GITHUB_ACTOR", "alice")
+    assert world.cli(1, "incident", "check", n, "manual-signup-login") == 0
     assert world.cli(1, "incident", "severity", n, "2", "--reason", "EU only") == 0
     assert world.cli(2, "incident", "assign", n, "alice") == 0
     assert world.cli(3, "incident", "impact", n, "About 30% of checkouts in the EU") == 0
@@ -77,12 +78,12 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     shown = header(issue["body"])
     assert issue["title"] == "[SEV-2] Checkout failing"
     assert (
-        "**Severity:** SEV-2 · **Status:** mitigating · **Owner:** @\u200balice · "
+        "**Severity:** SEV-1 → SEV-2 · **Status:** mitigating · **Owner:** @\u200balice · "
         "**Opened:** 2026-11-27 10:00 UTC · **Next update due:** 2026-11-27 10:24 UTC"
     ) in shown
     assert "About 30% of checkouts in the EU" in shown and "All card payments" not in shown
     assert "[!IMPORTANT]" not in shown, "the SEV-1 update was posted, and it is SEV-2 now"
-    assert f"- [x] {MANUAL}" in shown, "a person's tick stays"
+    assert f"- [x] {MANUAL} _(ticked by alice, 2026-11-27T10:01:00Z)_" in shown, "the recorded tick"
     assert NOTES in issue["body"].split(GENERATED_END, 1)[1]
     assert "- [x] Confirm the alert and open an incident." in issue["body"]
 
@@ -97,7 +98,7 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     assert "**Status:** resolved · " in shown and "**Resolved:** 2026-11-27 10:06 UTC" in shown
     assert "Next update due" not in shown and "investigating" not in body.split("### Status updates")[0]
     assert "- [x] Close the incident and record the timeline." in shown
-    assert f"- [x] {MANUAL}" in shown and NOTES in body
+    assert f"- [x] {MANUAL} _(ticked by alice" in shown and NOTES in body
     assert body.count("### Resolution checklist") == 1
 
 
@@ -110,7 +111,9 @@ def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> N
         playbook, key="k", title="Queue stuck", severity="SEV-2", impact="Jobs delayed", summary="", now=now
     )
     state.status = "mitigating"
-    items = [checklist_line(item, checked=item.text == MANUAL) for item in playbook.resolution_checklist]
+    state.checks = {"manual-signup-login": {"by": "alice", "at": "2026-11-27T10:05:00Z", "via": "/check"}}
+    # The old body's checklist, a box ticked in it that no one recorded (nobody knows who ticked it).
+    items = [checklist_line(item, checked="webhook" in item.text) for item in playbook.resolution_checklist]
     old = "\n".join(
         [
             "**Severity:** SEV-2 · **Status:** investigating · **Opened:** 2026-11-27T10:00:00Z",
@@ -145,7 +148,8 @@ def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> N
     visible = body.split("<!-- ops-actions:state ", 1)[0]
     assert "investigating" not in visible and "_Under assessment._" not in visible
     assert "Jobs delayed" in header(body) and "**Status:** mitigating" in header(body)
-    assert body.count("### Resolution checklist") == 1 and f"- [x] {MANUAL}" in header(body)
+    assert body.count("### Resolution checklist") == 1 and f"- [x] {MANUAL} _(ticked by alice" in header(body)
+    assert "- [ ] Manual check: a checkout webhook was processed." in header(body), "unrecorded: not counted"
     assert "- [x] Confirm the alert and open an incident." in body
     assert "- Workflow run: https://github.com/octo-org/backend/actions/runs/1" in body
     assert refreshed_body(playbook, state, body, now) == body, "a second save changes nothing"

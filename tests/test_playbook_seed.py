@@ -39,7 +39,8 @@ def signal_names(playbook: Playbook) -> set[str]:
 
 
 def test_scope_names_the_seed_components(seed: Playbook) -> None:
-    """Scope lists auth, billing, jobs, worker and the Stripe webhook."""
+    """The seed's title; scope lists auth, billing, jobs, worker and the Stripe webhook."""
+    assert seed.name == "Incident Response Playbook (MVP)"
     assert seed.components == ("auth", "billing", "jobs", "worker", "stripe webhook")
 
 
@@ -118,6 +119,31 @@ def test_rules_map_signals_to_severity_and_branches(seed: Playbook) -> None:
     assert rules["backend-not-ready"].severity == "SEV-1"
     assert {rule.branch for rule in seed.rules} >= {"A", "B", "C", "D"}
     assert rules["queue-growing"].consecutive == 2
+
+
+def test_the_seed_severity_map(seed: Playbook) -> None:
+    """SEV-1: the canaries (payments, job creation), readiness, the database; SEV-2: isolated webhook
+    or job errors and delays; SEV-3 by a person. Readiness and unreadable metrics are flap-controlled;
+    webhooks and the payments canary are one cause, the backend's availability another."""
+    rules = {rule.id: rule for rule in seed.rules}
+    sev1 = {rule.id for rule in seed.rules if rule.severity == "SEV-1"}
+    assert sev1 == {"backend-not-ready", "database-down", "payments-not-accepted", "job-creation-unavailable"}
+    assert rules["job-failures-isolated"].severity == rules["webhooks-failing"].severity == "SEV-2"
+    assert rules["ops-api-slow"].when.signals == {"ready_latency_ms", "metrics_latency_ms"}
+    assert not any(rule.severity == "SEV-3" for rule in seed.rules)
+    assert [c.id for c in seed.manual_checks if "SEV-3" in c.severities] == ["low-impact-no-revenue-lost"]
+    assert seed.flap_control.rules == ("backend-not-ready", "ops-metrics-unavailable")
+    assert (rules["backend-not-ready"].consecutive, rules["backend-not-ready"].alert_confirms) == (2, True)
+    assert rules["webhooks-failing"].cause == rules["payments-not-accepted"].cause == "payments"
+    assert {rules[r].cause for r in ("backend-not-ready", "database-down", "ops-metrics-unavailable")} == {
+        "backend"
+    }
+    assert rules["worker-stopped"].cause == "B", "the default cause is the branch"
+    assert seed.probe("jobs_canary").method == "POST" and seed.probe("jobs_canary").body
+    assert (seed.severity_policy.raise_with_triage, seed.severity_policy.propose_lower_after_minutes) == (
+        True,
+        30,
+    )
 
 
 def test_communication_template(seed: Playbook) -> None:
@@ -203,9 +229,18 @@ def test_render_is_a_runbook(seed: Playbook, capsys: pytest.CaptureFixture[str])
         assert heading in markdown
     assert "| SEV-1 |" in markdown
     assert "- [ ] Backend Live Smoke passed. _(verified automatically)_" in markdown
+    sev3 = next(line for line in markdown.splitlines() if line.startswith("| SEV-3 |"))
+    assert "a person (the Open incident button, `/sev`); judge: _low-impact-no-revenue-lost_" in sev3
+    assert "## How an open incident follows triage" in markdown
+    assert (
+        "- **Flap control**: `backend-not-ready`, `ops-metrics-unavailable` open an incident only after 2"
+        in markdown
+    )
+    assert "## Judge by hand (triage cannot measure these)" in markdown
+    assert "- **job-creation-most-users** (SEV-1): Is job creation unavailable for most users?" in markdown
 
 
 def test_validate_accepts_the_bundled_playbook(capsys: pytest.CaptureFixture[str]) -> None:
     """The bundled playbook validates with exit 0."""
     assert run(["playbook", "validate"]) == 0
-    assert "valid (4 probes" in capsys.readouterr().out
+    assert "valid (6 probes" in capsys.readouterr().out

@@ -341,6 +341,8 @@ ENTRY_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "freeze": st.none() | entries(since=TIMES, reason=typed_text),
     "monitor": st.none()
     | entries(role=typed_text, name=typed_text, url=typed_text, since=TIMES, until=TIMES),
+    "proposed": st.none() | entries(severity=typed_text, since=TIMES),
+    "checks": st.dictionaries(typed_text, entries(by=typed_text, at=TIMES, via=typed_text), max_size=3),
 }
 
 

@@ -247,8 +247,8 @@ def test_the_seed_delay_rule_reads_the_metrics_latency(
 @pytest.mark.parametrize(
     ("prefetch", "rounds"),
     [
-        (True, [["ready", "metrics", "failed_webhooks", "dead_letters"]]),
-        (False, [["ready", "metrics"], ["failed_webhooks"]]),
+        (True, [["ready", "metrics", "payments_canary", "jobs_canary", "failed_webhooks", "dead_letters"]]),
+        (False, [["ready", "metrics", "payments_canary", "jobs_canary"], ["failed_webhooks"]]),
     ],
 )
 def test_prefetched_diagnostics_ride_in_the_first_round(
@@ -276,5 +276,11 @@ def test_prefetched_diagnostics_ride_in_the_first_round(
         playbook_sha256="0" * 64,
     )
     assert batches == rounds
-    assert [r.probe_id for r in report.probes] == ["ready", "metrics", "failed_webhooks"]
+    assert [r.probe_id for r in report.probes] == [
+        "ready",
+        "metrics",
+        "payments_canary",
+        "jobs_canary",
+        "failed_webhooks",
+    ]
     assert report.diagnostics[0]["count"] == 7

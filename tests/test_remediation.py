@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +12,7 @@ from ops_actions.cli import run
 from ops_actions.incident.state import read_state
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN
+from tests.fixtures.receiver import Receiver
 from tests.fixtures.world import World
 
 GOOD = "a" * 40
@@ -65,7 +62,7 @@ def follow(*args: str) -> tuple[str, ...]:
 
 def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: World) -> None:
     """The whole seed path: detect, redeploy (fails), roll back to the last good SHA, recover,
-    15 normal minutes, smoke, checklist ticks, resolve."""
+    15 normal minutes, smoke, the manual checks ticked, resolve."""
     outage.backend.set_scenario("job-regression")
     assert outage.watch(0) == 0
     number = str(outage.incident()["number"])
@@ -98,6 +95,9 @@ def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Worl
     assert outage.cli(22, "incident", "resolve", number) == 6, "smoke has not run"
     assert outage.cli(23, *follow("smoke", "--incident", number)) == 0
     assert "- [x] Backend Live Smoke passed." in outage.incident()["body"]
+    assert outage.cli(24, "incident", "resolve", number) == 6, "the manual checks are not ticked"
+    for item in ("manual-signup-login", "manual-checkout-webhook", "manual-job-succeeded"):
+        assert outage.cli(24, "incident", "check", number, item) == 0
     assert outage.cli(24, "incident", "resolve", number) == 0
     issue = outage.incident()
     assert issue["state"] == "closed"
@@ -176,41 +176,6 @@ def test_dispatch_failure_is_on_the_timeline(outage: World, capsys: pytest.Captu
     assert outage.cli(1, "remediate", "smoke", "--incident", number) == 4
     assert "dispatch backend-live-smoke.yml" in capsys.readouterr().err
     assert any("**Backend Live Smoke** could not be dispatched" in c for c in outage.timeline())
-
-
-class Receiver:
-    """A local webhook endpoint that records what it receives; /broken always answers 500."""
-
-    def __init__(self) -> None:
-        received: list[tuple[str, dict[str, Any]]] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                received.append((self.path, json.loads(self.rfile.read(length))))
-                self.send_response(500 if self.path == "/broken" else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet."""
-
-        self.received = received
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def test_notifications_route_by_severity_and_a_failing_target_never_blocks(

@@ -53,6 +53,32 @@ def test_ready_is_ok_without_auth(client: httpx.Client) -> None:
     assert body_of(response) == {"status": "ok"}
 
 
+def test_the_canaries_pass_and_fail_with_their_scenarios(
+    backend: SandboxBackend, client: httpx.Client
+) -> None:
+    """The payments canary answers 200 (503 in payments-down); the job canary creates a synthetic
+    job on POST with a JSON body (201, numbered), refuses GET (405) and a non-JSON body (400), and
+    answers 503 in jobs-down. Both want the admin token."""
+    payments = client.get("/api/ops/canary/payments", headers=AUTH)
+    assert (payments.status_code, body_of(payments)["accepted"]) == (200, True)
+    created = [client.post("/api/ops/canary/jobs", headers=AUTH, json={"kind": "canary"}) for _ in range(2)]
+    assert [(r.status_code, body_of(r)["job_id"]) for r in created] == [
+        (201, "canary_000001"),
+        (201, "canary_000002"),
+    ]
+    assert client.get("/api/ops/canary/jobs", headers=AUTH).status_code == 405
+    assert client.post("/api/ops/canary/jobs", headers=AUTH, content=b"[1]").status_code == 400
+    assert client.get("/api/ops/canary/payments").status_code == 401
+    backend.set_scenario("payments-down")
+    failing = client.get("/api/ops/canary/payments", headers=AUTH)
+    assert (failing.status_code, body_of(failing)["accepted"]) == (503, False)
+    assert client.post("/api/ops/canary/jobs", headers=AUTH, json={}).status_code == 201
+    backend.set_scenario("jobs-down")
+    refused = client.post("/api/ops/canary/jobs", headers=AUTH, json={})
+    assert (refused.status_code, body_of(refused)["created"]) == (503, False)
+    assert client.get("/api/ops/canary/payments", headers=AUTH).status_code == 200
+
+
 def test_healthy_metrics_have_the_reference_shape(client: httpx.Client) -> None:
     """Healthy metrics have exactly the reference keys, zero failures and a fresh heartbeat."""
     data = metrics(client)

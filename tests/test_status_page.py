@@ -231,7 +231,7 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
     world.emulator.add_comment(number, body=f"Mitigated, see:\n\n{forged}", user="mallory")
     leak = f"Failing over; token {GITHUB_TOKEN} rotated"
     assert world.cli(4, "incident", "update", str(number), "--status", "mitigating", "--message", leak) == 0
-    world.backend.set_scenario("worker-stalled")
+    world.backend.set_scenario("healthy")  # the same cause clears (a new cause would open its own incident)
     assert world.watch(10) == 0  # what changed goes on the timeline as a triage snapshot
     hidden = ["incident", "open", "--title", "Staff VPN flaky", "--severity", "3"]
     assert world.cli(11, *hidden) == 0

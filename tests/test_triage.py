@@ -26,12 +26,15 @@ def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
     ("scenario", "severity", "branches", "rules"),
     [
         ("healthy", None, [], []),
-        ("db-down", "SEV-1", ["D"], ["backend-not-ready", "database-down"]),
+        ("db-down", "SEV-1", ["D"], ["database-down"]),
         ("worker-stalled", "SEV-2", ["B"], ["worker-heartbeat-stale"]),
         ("webhook-failing", "SEV-2", ["A"], ["webhooks-failing"]),
         ("job-regression", "SEV-2", ["C"], ["job-failures-high", "job-failures-isolated"]),
-        ("malformed", "SEV-2", [], ["ops-metrics-unavailable"]),
-        ("unauthorized", "SEV-2", [], ["ops-metrics-unavailable"]),
+        ("job-failed-once", "SEV-2", ["C"], ["job-failures-isolated"]),
+        ("payments-down", "SEV-1", [], ["payments-not-accepted"]),
+        ("jobs-down", "SEV-1", [], ["job-creation-unavailable"]),
+        ("malformed", None, [], []),
+        ("unauthorized", None, [], []),
         ("flaky", None, [], []),
     ],
 )
@@ -43,7 +46,9 @@ def test_each_scenario_gets_its_severity_and_branches(
     branches: list[str],
     rules: list[str],
 ) -> None:
-    """The sandbox's scenarios map to the playbook's severities and decision-tree branches."""
+    """The sandbox's scenarios map to the playbook's severities and decision-tree branches; the
+    canaries' failures are SEV-1, one failed job is SEV-2 (the seed's isolated job errors);
+    unreadable metrics (flap control) wait for a second triage."""
     backend.set_scenario(scenario)
     code, report, _ = triage()
     assert code == 0
@@ -61,18 +66,23 @@ def test_slow_probe_times_out_into_unknown(backend: SandboxBackend, triage: Tria
     db_ok = signal(report, "db_ok")
     assert db_ok["status"] == "unknown"
     assert "timed out after 0.5 s" in db_ok["reason"]
-    assert report["severity"] == "SEV-2"
+    unavailable = next(r for r in report["rules"] if r["id"] == "ops-metrics-unavailable")
+    assert unavailable["outcome"] == "pending", "flap control: one failed triage opens nothing"
+    assert report["severity"] is None
     metrics = next(p for p in report["probes"] if p["id"] == "metrics")
     assert metrics["attempts"] == 1, "timeouts are not retried"
 
 
 def test_flaky_backend_is_retried_to_an_answer(backend: SandboxBackend, triage: Triage) -> None:
-    """502 then a reset then 200: bounded retries reach the answer on the third attempt."""
+    """502 then a reset then 200: bounded retries reach the answer on the third attempt; the POST
+    canary is sent once (a proxy's 502 is no verdict on job creation)."""
     backend.set_scenario("flaky")
     _, report, _ = triage()
     attempts = {p["id"]: p["attempts"] for p in report["probes"]}
-    assert attempts == {"ready": 3, "metrics": 3}
+    assert attempts == {"ready": 3, "metrics": 3, "payments_canary": 3, "jobs_canary": 1}
+    assert signal(report, "jobs_canary_status")["value"] == 502
     assert all(s["status"] == "ok" for s in report["signals"])
+    assert report["severity"] is None
 
 
 def test_worker_stalled_queue_trend_fires_after_consecutive_breaches(
@@ -146,16 +156,24 @@ def free_port() -> int:
 def test_unreachable_backend_exits_3_with_a_complete_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Connection refused everywhere: every signal unknown with a reason, SEV-1, exit code 3."""
+    """Connection refused everywhere: every signal unknown with a reason, exit code 3; SEV-1 on the
+    second failed triage in a row (flap control), pending on the first."""
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     runner = Triage(tmp_path, capsys, f"http://127.0.0.1:{free_port()}")
     code, report, text = runner()
     assert code == 3
     assert report["backend_reachable"] is False
     assert all(s["status"] == "unknown" and s["reason"] for s in report["signals"])
-    assert report["severity"] == "SEV-1"
+    assert report["severity"] is None
+    assert "pending backend-not-ready [SEV-1] (1/2 in a row)" in text
     assert "backend unreachable" in text
     assert "Traceback" not in text
+    code, report, _ = runner()
+    assert (code, report["severity"], fired(report)) == (
+        3,
+        "SEV-1",
+        ["backend-not-ready", "ops-metrics-unavailable"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -194,7 +212,10 @@ def test_persistent_5xx_and_resets_are_retried_then_reported(backend: SandboxBac
         "connection reset while reading the answer",
     }
     assert signal(report, "ready_ok")["status"] == "unknown"
-    assert report["severity"] == "SEV-1"
+    assert [r["id"] for r in report["rules"] if r["outcome"] == "pending"] == [
+        "backend-not-ready",
+        "ops-metrics-unavailable",
+    ]
 
 
 def test_fail_on_sets_exit_code_5(backend: SandboxBackend, triage: Triage) -> None:

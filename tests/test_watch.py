@@ -28,13 +28,16 @@ def test_outage_opens_one_incident_and_recovery_is_noted_once(world: World) -> N
     assert "### Branch D: Database down" in incident["body"]
     assert "deploy-freeze" in {label["name"] for label in incident["labels"]}
     assert world.watch(10) == 0
+    (second,) = world.timeline(incident["number"])
+    assert "now firing: backend-not-ready" in second, "readiness failed twice in a row: flap control passed"
+    assert world.watch(12) == 0
     assert len(world.issues(state="open")) == 1
-    assert world.timeline(incident["number"]) == [], "no news, no comment"
+    assert len(world.timeline(incident["number"])) == 1, "no news, no comment"
     world.backend.set_scenario("healthy")
     assert world.watch(20) == 0
     snapshot = [c for c in world.timeline(incident["number"]) if c.startswith("**Triage snapshot**")]
-    assert len(snapshot) == 1
-    assert "cleared: backend-not-ready, database-down" in snapshot[0]
+    assert len(snapshot) == 2
+    assert "cleared: backend-not-ready, database-down" in snapshot[1]
     assert world.watch(30) == 0
     assert world.watch(36) == 0
     notes = [c for c in world.timeline(incident["number"]) if "Metrics normal for" in c]
@@ -81,11 +84,14 @@ def test_flapping_queue_needs_consecutive_breaches(world: World) -> None:
 
 
 def test_watch_follows_a_human_opened_incident_instead_of_duplicating(world: World) -> None:
-    """With an incident already open, a failing triage appends to it and opens nothing."""
+    """With an incident a person opened, the first failing triage is taken as its cause: it is
+    appended there, and nothing else opens."""
     assert run(["incident", "open", "--title", "Checkout failing", "--severity", "2"]) == 0
     world.backend.set_scenario("webhook-failing")
     assert world.watch(0) == 0
     (incident,) = world.issues(state="open")
     assert incident["title"] == "[SEV-2] Checkout failing"
-    (snapshot,) = world.timeline(incident["number"])
-    assert "now firing: webhooks-failing" in snapshot or "first triage snapshot" in snapshot
+    following, snapshot = world.timeline(incident["number"])
+    assert following.startswith("**Now following**: `payments`")
+    assert "first triage snapshot" in snapshot
+    assert "**Causes:** `payments` (rules `payments-not-accepted`, `webhooks-failing`)" in incident["body"]

@@ -28,6 +28,7 @@ EXPECTED_WORKFLOWS = {
     "incident-alert.yml",
     "incident-triage.yml",
     "incident-commands.yml",
+    "incident-checklist.yml",
     "incident-postmortem.yml",
     "incident-status-page.yml",
     "backend-deploy.yml",

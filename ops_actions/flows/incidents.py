@@ -458,10 +458,16 @@ class Incidents:
         listed: Sequence[IssueView] | None = None,
         components: Sequence[str] = (),
         alerts: dict[str, str] | None = None,
+        causes: Sequence[str] = (),
+        related: Sequence[int] = (),
         detected_by: Mapping[str, str] | None = None,
     ) -> Outcome:
-        """Open an incident, or update the open one with the same dedupe key; ``detected_by`` records
-        how it was opened (``how``: triage, alert, button or cli; ``source``, ``by``)."""
+        """Open an incident, or update the open one with the same dedupe key.
+
+        ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
+        its body links to (the watch links it in theirs); ``detected_by``: how it was opened
+        (``how``: triage, alert, button or cli; ``source``, ``by``).
+        """
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
@@ -509,6 +515,8 @@ class Incidents:
         found = {c for branch in report.branches for c in branch.components} if report else set()
         state.components = sorted(found | set(components))
         state.alerts = dict(alerts or {})
+        state.causes = list(causes)
+        state.related = list(related)
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
@@ -552,7 +560,8 @@ class Incidents:
     def record(
         self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
     ) -> list[Event]:
-        """Post the events not yet applied, then save the state once if anything changed."""
+        """Post the events not yet applied, then save the state once if anything changed; a new
+        severity retitles the issue, and announced events (a raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]
         if fresh:  # the whole change rides on the last event, so a replay applies it once
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
@@ -561,7 +570,10 @@ class Incidents:
             after.mark_applied(event.key)
             self._post(issue, event)
         if fresh or after != before or repair:
-            self._save(issue, after, posted=len(fresh), repair=repair)
+            retitle = after.severity != before.severity
+            self._save(issue, after, posted=len(fresh), repair=repair, title=retitle)
+        for event in fresh:
+            self._notify(issue, event.kind, after, event.key)
         return fresh
 
     def assign(self, number: int, key: str, owner: str, *, by: str | None) -> Outcome:

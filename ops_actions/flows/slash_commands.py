@@ -17,7 +17,9 @@ from typing import Any, Protocol
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_keys, marker_of
 from ops_actions.flows.postmortems import Postmortems
+from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
+from ops_actions.incident.checklist import set_check
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
@@ -26,6 +28,11 @@ from ops_actions.incident.state import (
     update_status,
 )
 from ops_actions.text.markdown import encode_marker, inert
+
+
+def is_bot(user: Mapping[str, Any]) -> bool:
+    """Whether a payload's user is a bot (an app, or an account named like one)."""
+    return user.get("type") == "Bot" or str(user["login"]).endswith("[bot]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class CommentEvent:
                 comment_id=int(comment["id"]),
                 body=comment["body"] if isinstance(comment.get("body"), str) else "",
                 author=str(user["login"]),
-                author_is_bot=user.get("type") == "Bot" or str(user["login"]).endswith("[bot]"),
+                author_is_bot=is_bot(user),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise OpsError(f"not an issue_comment event payload (missing or bad {error})") from None
@@ -84,6 +91,7 @@ class SlashCommands:
         self.incidents = incidents
         self.remediator = remediator
         self.postmortems = postmortems
+        self.regroup = Regrouper(incidents)
 
     def ignored_because(self, event: CommentEvent) -> str | None:
         """Why this comment is not for us, or None."""
@@ -211,6 +219,18 @@ class SlashCommands:
                 command.name, incident=number, ref=args.get("ref"), key=key, by=by
             )
             return f"/{command.name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
+        elif command.name == "check":
+            outcome = self.incidents.apply(
+                number,
+                key,
+                lambda s: set_check(
+                    playbook, s, item_id=args["item"], checked=True, by=by, via="/check", now=clock(), key=key
+                ),
+            )
+        elif command.name == "merge":
+            outcome = self.regroup.merge(number, int(args["number"]), key=key, by=by)
+        elif command.name == "split":
+            outcome = self.regroup.split(number, args["cause"], key=key, by=by)
         elif command.name == "resolve":
             force_reason = args.get("reason") if args.get("force") else None
             outcome, filed = self.postmortems.resolve(number, key, by=by, force_reason=force_reason)

@@ -1,21 +1,44 @@
 """The scheduled watch: triage, then reconcile what it found with the incidents on GitHub.
 
-With no incident open, a fired rule opens one (the playbook's consecutive-breach counts have
-already been applied by triage). With one open, the watch follows the oldest: it appends a
-snapshot only when something changed, notes once when metrics have been normal long enough to
-resolve, and reminds once when the promised status update is overdue. It never closes anything.
+What fires is matched to the open incidents by cause (:mod:`ops_actions.incident.causes`): each
+incident sees only its own rules. On each it appends a snapshot only when something changed,
+raises the severity when its rules show a worse one (and proposes a lower one once, after the
+playbook's window), notes once when its metrics have been normal long enough to resolve, and
+reminds once when the promised status update is overdue. Causes no incident holds open a new
+incident, linked to the open ones (the playbook's consecutive-breach counts and flap control have
+already been applied by triage). It never closes anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IssueView, operation_key
+from ops_actions.flows.incidents import Incidents, IssueView, Outcome, operation_key
 from ops_actions.flows.remediation import Remediator
 from ops_actions.incident.alerts import Alert
+from ops_actions.incident.causes import (
+    AlertSeen,
+    Assignment,
+    Held,
+    alert_cause,
+    assign,
+    cause_components,
+    cause_title,
+    firing_causes,
+    followed,
+    held_alerts_firing,
+    others_signals,
+    signals_of,
+    view_of,
+    worst,
+)
 from ops_actions.incident.render import triage_markdown
+from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
     Event,
@@ -29,8 +52,7 @@ from ops_actions.incident.state import (
 )
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.playbook.model import Playbook
-
-WATCH_KEY = "triage"
+from ops_actions.text.markdown import inert
 
 
 def incident_title(report: TriageReport) -> str:
@@ -41,11 +63,19 @@ def incident_title(report: TriageReport) -> str:
     return fired[0].summary.rstrip(".")[:120] if fired else "Backend incident"
 
 
-def first_failing(history: Sequence[Snapshot], now: datetime) -> datetime:
-    """When the current run of breaching triage snapshots began (now, if this is the first)."""
+def causes_key(causes: Sequence[str]) -> str:
+    """The dedupe key of an incident the watch opens for these causes (two runs opening the same
+    causes at once settle on one issue)."""
+    digest = hashlib.sha256("\x1f".join(sorted(causes)).encode("utf-8")).hexdigest()[:12]
+    return f"causes-{digest}"
+
+
+def first_failing(history: Sequence[Snapshot], now: datetime, rules: Collection[str]) -> datetime:
+    """When the current run of triage snapshots in which any of these rules breached began (now,
+    if this is the first)."""
     start = now
     for snapshot in reversed(history):
-        if not any(snapshot.breaches.values()):
+        if not any(snapshot.breaches.get(rule) for rule in rules):
             break
         start = parse_time(snapshot.at)
     return start
@@ -91,6 +121,20 @@ def readable(
     return found, lines
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What one reconcile shares across the open incidents."""
+
+    playbook: Playbook
+    report: TriageReport
+    signals: dict[str, Any]
+    now: datetime
+    run_id: str | None
+    late: str | None
+    volatile: frozenset[str]
+    alert: Alert | None
+
+
 def reconcile(
     incidents: Incidents,
     playbook: Playbook,
@@ -107,65 +151,115 @@ def reconcile(
     """Bring GitHub in line with one triage (and the alert that started it, if any).
 
     Returns what was done, one line each. The scheduled watch and alert intake share this, so an
-    alert and a triage that see the same cause end in the one open incident.
+    alert and a triage that see the same cause end in the same incident.
     """
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
-    followed, notes = readable(incidents, listed)
-    signals = {r.name: history_value(r) for r in report.signals if history_value(r) is not None}
-    fired = [o.id for o in report.fired]
-    snapshot = compact_snapshot(at=iso(now), severity=report.severity, fired=fired, signals=signals)
+    opened, notes = readable(incidents, listed)
+    if listed and not opened:
+        return notes  # none could be read: opening another would likely duplicate one of them
     gap = stale_gap(history[-1].at if history else None, now, playbook.watch_interval_minutes)
-    late = (
-        f"the previous triage ran {gap:.0f} min ago (cron interval {playbook.watch_interval_minutes} min): "
-        "scheduled runs are late"
-        if gap
+    run = _Run(
+        playbook=playbook,
+        report=report,
+        signals={r.name: history_value(r) for r in report.signals if history_value(r) is not None},
+        now=now,
+        run_id=run_id,
+        late=(
+            f"the previous triage ran {gap:.0f} min ago "
+            f"(cron interval {playbook.watch_interval_minutes} min): scheduled runs are late"
+            if gap
+            else None
+        ),
+        volatile=frozenset(spec.name for probe in playbook.probes for spec in probe.signals if spec.volatile),
+        alert=alert,
+    )
+    held = [
+        Held(
+            issue.number,
+            tuple(followed(playbook, s)),
+            tuple(s.components),
+            tuple(s.alerts),
+            bool(s.snapshots),
+        )
+        for issue, s in opened
+    ]
+    seen = (
+        AlertSeen(alert_cause(playbook, alert.key), alert.key, alert.component, alert.status == "firing")
+        if alert
         else None
     )
-    if listed and not followed:
-        return notes
-    if not listed:
-        lines = [f"warning: {late}"] if late else []
-        firing = alert is not None and alert.status == "firing"
-        if report.severity is None and not firing:
-            if alert is not None:
-                return [*lines, f"alert '{alert.title}' resolved and no incident is open: nothing to do"]
-            return [*lines, "no incident open and no rule fired: nothing to do"]
-        severities = [s for s in (report.severity, alert.severity if firing and alert else None) if s]
-        severity = min(severities, key=lambda s: playbook.severity(s).rank)
-        summary = "\n".join(f"- {o.summary} (`{o.id}`)" for o in report.fired)
+    plan = assign(playbook, held, firing_causes(playbook, report.fired), seen)
+    lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
+    new: tuple[int, str] | None = None
+    if plan.new:
+        outcome = _open_for(incidents, run, plan.new, opened, listed, history, links, playbook_sha256)
+        if outcome is not None:
+            lines.append(f"{outcome.message}: {outcome.url}")
+            if outcome.action == "opened":
+                new = (outcome.number, "; ".join(cause_title(playbook, c) for c in plan.new))
+    owned = [signals_of(playbook, plan.causes_of(mine)) for mine in held]
+    # The new incident's signals are its news, not the open ones'.
+    others = others_signals([*owned, signals_of(playbook, plan.new)])[: len(held)]
+    for (issue, state), mine, theirs in zip(opened, held, others, strict=True):
+        lines += _follow(incidents, run, issue, state, plan, mine, remediator, new, run.volatile | theirs)
+    if not plan.new and not opened:
+        pending = [o.id for o in report.rules if o.outcome == "pending"]
+        waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
         if alert is not None:
-            summary = (
-                f"- Alert from {alert.source}: {alert.title}"
-                + (f" ({alert.link})" if alert.link else "")
-                + ("\n" + summary if summary else "")
+            lines.append(
+                f"alert '{alert.title}' {alert.status} and no incident holds it: nothing to do{waiting}"
             )
-        outcome = incidents.open(
-            key=WATCH_KEY,
-            title=alert.title if alert and not report.branches else incident_title(report),
-            severity=severity,
-            impact="",
-            summary=summary,
-            operation=operation_key(run_id, "watch-open", WATCH_KEY),
-            report=report,
-            links=links,
-            detected_at=first_failing(history, now),
-            playbook_sha256=playbook_sha256,
-            snapshot=snapshot,
-            listed=listed,
-            components=[alert.component] if alert and alert.component else (),
-            alerts={alert.key: alert.status} if alert else None,
-            detected_by={"how": "alert", "source": alert.source} if alert else {"how": "triage"},
-        )
-        return [*lines, f"{outcome.message}: {outcome.url}"]
-    issue, state = followed[0]
+        else:
+            lines.append(f"no incident open and no rule fired: nothing to do{waiting}")
+    return lines
+
+
+def _follow(
+    incidents: Incidents,
+    run: _Run,
+    issue: IssueView,
+    state: IncidentState,
+    plan: Assignment,
+    held: Held,
+    remediator: Remediator | None,
+    new: tuple[int, str] | None,
+    ignored: frozenset[str],
+) -> list[str]:
+    """One open incident's news from this triage: its own rules, its alert, its severity, and
+    the incident this run opened beside it (``new``: its number and causes). ``ignored``: signals
+    whose change is no news here (volatile ones, and those only other incidents' rules read)."""
+    playbook, now = run.playbook, run.now
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
         issue = incidents.tracker.issue(issue.number)
         state = incidents.state_of(issue)
-    volatile = frozenset(spec.name for probe in playbook.probes for spec in probe.signals if spec.volatile)
-    run_key = operation_key(run_id, "watch", issue.number)
+    run_key = operation_key(run.run_id, "watch", issue.number)
+    causes = plan.causes_of(held)
+    view = view_of(playbook, run.report.rules, causes)
+    snapshot = compact_snapshot(
+        at=iso(now),
+        severity=view.severity,
+        fired=[o.id for o in view.fired],
+        signals=run.signals,
+        unsure=view.unsure,
+    )
     events: list[Event] = []
     current = state
+    adopted = [cause for cause in causes if cause not in state.causes]
+    if adopted:
+        current = replace(current, causes=causes)
+        body = "**Now following**: " + "; ".join(inert(cause_title(playbook, c)) for c in adopted)
+        events.append(
+            Event(
+                f"{run_key}:causes",
+                "causes",
+                iso(now),
+                "now following " + ", ".join(adopted),
+                body,
+                state.key,
+            )
+        )
+    alert = run.alert if plan.alert_to == issue.number else None
     if alert is not None:
         update = alert_update(
             current,
@@ -174,26 +268,100 @@ def reconcile(
             title=alert.title,
             source=alert.source,
             link=alert.link,
-            still_firing=fired,
+            still_firing=[o.id for o in view.fired],
             now=now,
         )
         if update is not None:
             current, event = update
             events.append(event)
-    if late:
-        body = f"**Triage was late**: {late}. Alerts (repository_dispatch) do not wait for the cron."
+    if new is not None and new[0] not in current.related:
+        current = replace(current, related=[*current.related, new[0]])
+        body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
+        events.append(
+            Event(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
+        )
+    if run.late:
+        body = f"**Triage was late**: {run.late}. Alerts (repository_dispatch) do not wait for the cron."
         events.append(Event(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key))
     after, watched = watch_updates(
         playbook,
         current,
         snapshot=snapshot,
-        branches=[branch.id for branch in report.branches],
-        table=triage_markdown(playbook, report),
+        branches=list(view.branches),
+        table=triage_markdown(playbook, run.report),
         now=now,
         run_key=run_key,
-        volatile_signals=volatile,
+        volatile_signals=ignored,
     )
-    posted = incidents.record(issue, state, after, events + watched)
+    firing = alert if alert is not None and alert.status == "firing" else None
+    reasons = [f"`{o.id}` ({o.severity}): {o.summary}" for o in view.fired]
+    if firing is not None:
+        reasons.append(f"a firing alert from {firing.source} ({firing.severity})")
+    after, changed = follow_severity(
+        playbook,
+        after,
+        evidence=worst(playbook, [view.severity, firing.severity if firing else None]),
+        reasons=reasons,
+        hold=held_alerts_firing(after.alerts),
+        now=now,
+        key=run_key,
+    )
+    posted = incidents.record(issue, state, after, events + watched + changed)
     if not posted and not concluded:
-        return [*notes, f"#{issue.number} is open; nothing new to add"]
-    return notes + concluded + [f"#{issue.number}: {event.summary}" for event in posted]
+        return [f"#{issue.number} is open; nothing new to add"]
+    return concluded + [f"#{issue.number}: {event.summary}" for event in posted]
+
+
+def _open_for(
+    incidents: Incidents,
+    run: _Run,
+    causes: Sequence[str],
+    opened: Sequence[tuple[IssueView, IncidentState]],
+    listed: Sequence[IssueView],
+    history: Sequence[Snapshot],
+    links: Sequence[tuple[str, str]],
+    playbook_sha256: str,
+) -> Outcome | None:
+    """A new incident for causes no open incident holds, linking the ``opened`` ones."""
+    playbook, report, alert = run.playbook, run.report, run.alert
+    view = view_of(playbook, report.rules, causes)
+    alerted = alert if alert is not None and alert_cause(playbook, alert.key) in causes else None
+    severity = worst(playbook, [view.severity, alerted.severity if alerted else None])
+    if severity is None:
+        return None
+    own = replace(report, branches=[b for b in report.branches if b.id in view.branches])
+    summary = "\n".join(f"- {o.summary} (`{o.id}`)" for o in view.fired)
+    components = cause_components(playbook, causes)
+    if alerted is not None:
+        summary = (
+            f"- Alert from {alerted.source}: {alerted.title}"
+            + (f" ({alerted.link})" if alerted.link else "")
+            + ("\n" + summary if summary else "")
+        )
+        components = sorted({*components, *([alerted.component] if alerted.component else [])})
+    key = causes_key(causes)
+    return incidents.open(
+        key=key,
+        title=alerted.title if alerted and not own.branches else incident_title(own),
+        severity=severity,
+        impact="",
+        summary=summary,
+        operation=operation_key(run.run_id, "watch-open", key),
+        report=own,
+        links=links,
+        detected_at=first_failing(history, run.now, [r.id for r in playbook.rules if r.cause in causes]),
+        playbook_sha256=playbook_sha256,
+        snapshot=compact_snapshot(
+            at=iso(run.now),
+            severity=view.severity,
+            fired=[o.id for o in view.fired],
+            signals=run.signals,
+            unsure=view.unsure,
+        ),
+        components=components,
+        alerts={alerted.key: alerted.status} if alerted else None,
+        listed=listed,
+        causes=causes,
+        related=[issue.number for issue, _ in opened],
+        detected_by={"how": "alert", "source": alerted.source} if alerted else {"how": "triage"},
+    )

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ops_actions.incident.state import IncidentState, checklist_item_done, parse_time, with_state
+from ops_actions.incident.causes import cause_title
+from ops_actions.incident.checklist import HEADING as CHECKLIST_HEADING
+from ops_actions.incident.checklist import line as checklist_line
+from ops_actions.incident.state import IncidentState, parse_time, with_state
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.playbook.runbook import checklist_line, step_list
+from ops_actions.playbook.runbook import step_list
 from ops_actions.text.markdown import (
     GENERATED_END,
     GENERATED_START,
@@ -19,10 +22,8 @@ from ops_actions.text.markdown import (
     inert,
     refresh_generated,
     section_source,
-    section_tasks,
 )
 
-CHECKLIST_HEADING = "Resolution checklist"
 _SHA = re.compile(r"[0-9a-f]{40}")
 
 
@@ -119,6 +120,14 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
         lines += [f"- `{o.id}` ({o.severity}): {o.summary}" for o in fired]
     if report.branches:
         lines += ["", "**Branches:** " + ", ".join(f"{b.id}) {b.title}" for b in report.branches)]
+    pending = [o for o in report.rules if o.outcome == "pending"]
+    if pending:
+        lines += ["", "**Not fired yet** (breached, waiting for the next triage):"]
+        for outcome in pending:
+            lines.append(
+                f"- `{outcome.id}` ({outcome.severity}): {outcome.consecutive_breaches} of "
+                f"{outcome.required_breaches} triages in a row"
+            )
     for finding in report.diagnostics:
         found = inert(_finding_text(finding), cell=True)
         lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
@@ -130,18 +139,19 @@ def _when(at: str) -> str:
     return parse_time(at).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _manual_ticks(body: str) -> set[str]:
-    """The checklist lines people ticked in the body (the tool ticks only the automatic ones)."""
-    return {task.text for task in section_tasks(body, CHECKLIST_HEADING) or [] if task.checked}
-
-
-def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime, body: str = "") -> str:
+def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) -> str:
     """The generated block at the top of the body: what is the case now, re-rendered from the state on
-    every save. Severity, status, owner, next update due (or the resolution), the SEV-1 banner, the
-    freeze, summary, impact, the remediation runs and the resolution checklist: the tool ticks what
-    it verifies; a manual item keeps the tick a person gave it in ``body``."""
+    every save. Severity (and how it changed, and a lower one triage proposes), status, owner, next
+    update due (or the resolution), the SEV-1 banner, the freeze, the causes and related incidents,
+    summary, impact, the remediation runs and the resolution checklist: automatic items as the tool
+    verifies them, manual ones as people with write access ticked them (the state says who)."""
     final = state.status == playbook.statuses[-1]
-    facts = [f"**Severity:** {state.severity}", f"**Status:** {state.status}"]
+    history = [str(entry.get("severity")) for entry in state.severity_history]
+    changed = [
+        severity for index, severity in enumerate(history) if index == 0 or severity != history[index - 1]
+    ]
+    shown = " → ".join(changed) if len(changed) > 1 and changed[-1] == state.severity else state.severity
+    facts = [f"**Severity:** {shown}", f"**Status:** {state.status}"]
     facts.append(f"**Owner:** {inert('@' + state.owner)}" if state.owner else "**Owner:** none yet")
     facts.append(f"**Opened:** {_when(state.opened_at)}")
     if final and state.resolved_at:
@@ -150,6 +160,13 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime, 
         facts.append(f"**Next update due:** {_when(state.next_update_due)}")
     severity = playbook.severity(state.severity)
     lines = [" · ".join(facts), "", f"> {severity.id}: {severity.definition}", ""]
+    proposal = state.proposed or {}
+    if proposal.get("severity") and proposal.get("since") and not final:
+        lines += [
+            f"Triage shows only {proposal['severity']} since {_when(str(proposal['since']))}: "
+            "`/sev` lowers it once a person agrees.",
+            "",
+        ]
     if state.status_update_due and not final:
         lines += [
             "> [!IMPORTANT]",
@@ -160,6 +177,11 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime, 
         since = _when(str(state.freeze.get("since") or state.opened_at))
         reason = inert(str(state.freeze.get("reason") or "see the timeline"))
         lines += ["> [!WARNING]", f"> Deploys are frozen since {since}: {reason}.", ""]
+    if state.causes:
+        causes = "; ".join(inert(cause_title(playbook, cause)) for cause in state.causes)
+        lines += [f"**Causes:** {causes}", ""]
+    if state.related:
+        lines += ["**Related incidents:** " + ", ".join(f"#{number}" for number in state.related), ""]
     lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
     lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
     if state.runs:
@@ -170,17 +192,8 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime, 
             name = inert(str(run.get("name") or run.get("role")))
             lines.append(f"- {name}{shown}: **{run.get('conclusion') or 'running'}**, {run.get('url')}")
         lines.append("")
-    ticked = _manual_ticks(body)
     lines += [f"### {CHECKLIST_HEADING}", ""]
-    for item in playbook.resolution_checklist:
-        line = checklist_line(item)
-        if item.automatic:
-            done = checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now)
-        elif item.verify == "on-close":
-            done = final  # closing it, the tool records the timeline
-        else:
-            done = line.removeprefix("- [ ] ") in ticked
-        lines.append(checklist_line(item, checked=done))
+    lines += [checklist_line(playbook, item, state, now) for item in playbook.resolution_checklist]
     return generated("\n".join(lines))
 
 
@@ -202,12 +215,19 @@ def incident_body(
             lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
     first = tuple(s for s in playbook.first_10_minutes if not s.only_for or state.severity in s.only_for)
     lines += ["### First 10 minutes", "", step_list(first)]
+    if playbook.manual_checks:
+        lines += ["### Judge by hand (triage cannot measure these)", ""]
+        for check in playbook.manual_checks:
+            scope = f" ({'/'.join(check.severities)})" if check.severities else ""
+            lines.append(f"- **{check.id}**{scope}: {check.text}")
+        lines.append("")
     lines += [
         "### Status updates",
         "",
         f"Template: `{playbook.communication_template}`",
         "",
-        "Post one with a comment: `/status <" + "|".join(playbook.statuses) + "> next <N>m <text>`.",
+        "Post one with a comment: `/status <" + "|".join(playbook.statuses[:-1]) + "> next <N>m <text>`; "
+        "`/resolve` closes the incident once the resolution checklist holds.",
         "",
     ]
     if links:
@@ -215,16 +235,17 @@ def incident_body(
     return "\n".join(lines)
 
 
-# The sections a body of the first release began with, before the generated block existed.
+# How a body began before the generated block existed, and the sections after its header.
 _FIRST_RELEASE_HEADER = "**Severity:** "
 _FIRST_RELEASE_BODY = ("\n### Triage\n", "\n### Branch ", "\n### First 10 minutes\n")
 
 
 def refreshed_body(playbook: Playbook, state: IncidentState, body: str, now: datetime) -> str:
     """The body with its header re-rendered and its state block replaced; what people wrote outside the
-    header stays. A body of the first release (its header, summary, impact and checklist written once)
-    gets those replaced by the header, manual ticks kept."""
-    header = incident_header(playbook, state, now=now, body=body)
+    header stays. A body written before the generated block (its header, summary, impact and checklist
+    drawn in place) gets those replaced by the block: the checklist then shows the ticks the state
+    records."""
+    header = incident_header(playbook, state, now=now)
     if GENERATED_START not in body and body.startswith(_FIRST_RELEASE_HEADER):
         cuts = [found for found in (body.find(mark) for mark in _FIRST_RELEASE_BODY) if found != -1]
         rest = body[min(cuts) + 1 :] if cuts else ""

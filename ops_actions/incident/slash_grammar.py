@@ -30,6 +30,9 @@ USAGE: Final[dict[str, str]] = {
     "deploy": "/deploy [ref]",
     "rollback": "/rollback [sha]",
     "smoke": "/smoke",
+    "check": "/check <checklist item>",
+    "merge": "/merge #N",
+    "split": "/split <cause>",
     "resolve": "/resolve [force <reason>]",
     "postmortem": "/postmortem",
     "help": "/help",
@@ -37,6 +40,8 @@ USAGE: Final[dict[str, str]] = {
 _NEXT = re.compile(r"^(\d{1,4})m$")
 _LOGIN = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
 _REF = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+_ISSUE = re.compile(r"^#?([1-9][0-9]{0,9})$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,200}$")
 _PARSER = MarkdownIt("commonmark")
 
 
@@ -179,6 +184,19 @@ def _arguments(
         if len(words) > 1 or (words and not _REF.match(words[0])):
             raise ValueError("give at most one git ref or SHA")
         return {"ref": words[0]} if words else {}
+    if name == "check":
+        if len(words) != 1 or not _NAME.match(words[0]):
+            raise ValueError("name one manual checklist item, e.g. /check manual-signup-login")
+        return {"item": words[0]}
+    if name == "merge":
+        match = _ISSUE.match(words[0]) if len(words) == 1 else None
+        if not match:
+            raise ValueError("name the one incident to fold into this one, e.g. /merge #12")
+        return {"number": match.group(1)}
+    if name == "split":
+        if len(words) != 1 or not _NAME.match(words[0]):
+            raise ValueError("name one of the incident's causes (the body lists them), e.g. /split B")
+        return {"cause": words[0]}
     if name == "resolve":
         if not words:
             return {}

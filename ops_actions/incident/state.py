@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from ops_actions.errors import OpsError
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 from ops_actions.text.template import fill
@@ -64,6 +64,7 @@ TIME_FIELDS: Final = frozenset(
         "normal_noted_for",
         "reminded_for",
         "smoke_passed_at",
+        "lower_since",
     }
 )
 _SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
@@ -85,7 +86,10 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "runs": {"id": int, "role": str, "name": str, "url": str},
     "freeze": {"since": "time", "reason": str},
     "monitor": {"role": str, "name": str, "url": str, "since": "time", "until": "time"},
+    "proposed": {"severity": str, "since": "time"},
 }
+# A manual checklist item's record: who ticked it, when and how.
+_CHECK_SHAPE: Final[Mapping[str, type | str]] = {"by": str, "at": "time", "via": str}
 
 
 def _is_time(value: object) -> bool:
@@ -153,6 +157,13 @@ class IncidentState:
     components: list[str] = field(default_factory=list)
     comments_seen: int = 0
     alerts: dict[str, str] = field(default_factory=dict)
+    # What the incident was opened for (see incident/causes.py), the incidents linked to it, the
+    # manual checklist items people ticked (id -> by, at, via), and the severity-follow clock.
+    causes: list[str] = field(default_factory=list)
+    related: list[int] = field(default_factory=list)
+    checks: dict[str, dict[str, str]] = field(default_factory=dict)
+    lower_since: str | None = None
+    proposed: dict[str, Any] | None = None
     detected_by: dict[str, str] = field(default_factory=dict)
     """How the incident was opened, recorded then: ``how`` (see DETECTION), ``source``, ``by``."""
     version: int = STATE_VERSION
@@ -182,9 +193,13 @@ class IncidentState:
             for entry in entries:
                 if not _has_shape(entry, shape):
                     raise ValueError(f"state field {name} holds an entry of the wrong shape")
-        for name in ("applied", "components"):
+        for name in ("applied", "components", "causes"):
             if not all(isinstance(item, str) for item in values.get(name, [])):
                 raise ValueError(f"state field {name} holds something other than text")
+        if not all(type(number) is int for number in values.get("related", [])):
+            raise ValueError("state field related holds something other than issue numbers")
+        if not all(_has_shape(check, _CHECK_SHAPE) for check in dict(values.get("checks") or {}).values()):
+            raise ValueError("state field checks holds an entry of the wrong shape")
         for name in ("alerts", "detected_by"):
             if not all(isinstance(v, str) for v in dict(values.get(name) or {}).values()):
                 raise ValueError(f"state field {name} holds something other than text")
@@ -266,6 +281,8 @@ def fits(playbook: Playbook, state: IncidentState) -> bool:
         and all(entry["severity"] in severities for entry in state.severity_history)
         and all(entry["status"] in statuses for entry in state.status_history)
         and (state.owner is None or LOGIN.fullmatch(state.owner) is not None)
+        and (state.proposed is None or state.proposed["severity"] in severities)
+        and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
     )
 
 
@@ -527,8 +544,18 @@ def update_status(
     by: str | None,
     key: str,
 ) -> tuple[IncidentState, Event]:
-    """A status update: the template line as a timeline comment, and the state's clocks."""
+    """A status update: the template line as a timeline comment, and the state's clocks.
+
+    The final status is refused: only resolving sets it, through the resolution checklist and
+    with the issue closed, so no update or notification says "resolved" of an open incident.
+    """
     status = check_status(playbook, status)
+    if status == playbook.statuses[-1]:
+        raise OpsError(
+            f"'{status}' is set by resolving the incident: use /resolve (ops-actions incident resolve), "
+            "which checks the resolution checklist and closes the issue",
+            ExitCode.REFUSED,
+        )
     new = replace(state)
     at = iso(now)
     if status != state.status:
@@ -542,9 +569,8 @@ def update_status(
         if next_minutes is not None
         else playbook.severity(new.severity).policy.update_every_minutes
     )
-    final = status == playbook.statuses[-1]
-    new.next_update_due = None if final else iso(now + timedelta(minutes=minutes))
-    public = status_line(playbook, new, now=now, next_minutes=None if final else minutes)
+    new.next_update_due = iso(now + timedelta(minutes=minutes))
+    public = status_line(playbook, new, now=now, next_minutes=minutes)
     if message.strip():
         public += f"\n\n{inert(message.strip())}"
     body = f"**Status update**{_by(by)}\n\n{public}"
@@ -866,10 +892,22 @@ def repaired_title(title: str, state: IncidentState) -> str | None:
 
 
 def compact_snapshot(
-    *, at: str, severity: str | None, fired: Sequence[str], signals: Mapping[str, Any]
+    *,
+    at: str,
+    severity: str | None,
+    fired: Sequence[str],
+    signals: Mapping[str, Any],
+    unsure: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """What the incident keeps of one triage: enough to tell change and to chart it later."""
-    return {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
+    """What the incident keeps of one triage: enough to tell change and to chart it later.
+
+    ``unsure``: its rules that could not say (unknown signals) or breached without firing yet;
+    while there are any, the metrics are not normal.
+    """
+    snapshot = {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
+    if unsure:
+        snapshot["unsure"] = sorted(unsure)
+    return snapshot
 
 
 def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any], ignore: frozenset[str]) -> list[str]:
@@ -931,7 +969,7 @@ def watch_updates(
             new, snapshot=snapshot, now=now, key=f"{run_key}:monitor", volatile_signals=volatile_signals
         )
     )
-    if snapshot["fired"]:
+    if snapshot["fired"] or snapshot.get("unsure"):
         new.clear_since = None
     else:
         new.clear_since = state.clear_since or at
@@ -1107,10 +1145,13 @@ def monitor_summary(
 
 
 def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
-    """The automatically verified checklist items that do not hold yet, as reasons."""
+    """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
+    person with write access has ticked."""
     missing = []
     for item in playbook.resolution_checklist:
-        if not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
+        if item.verify == "manual" and item.id not in state.checks:
+            missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")
+        elif not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
             if item.verify == "metrics-normal":
                 since = (
                     f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"
@@ -1129,7 +1170,10 @@ def checklist_item_done(
     state: IncidentState,
     now: datetime,
 ) -> bool:
-    """Whether an automatically verified item holds (manual ones never tick themselves)."""
+    """Whether an automatically verified item holds (manual ones never tick themselves); an on-close
+    item holds once the incident is resolved (closing it records the timeline)."""
+    if verify == "on-close":
+        return state.resolved_at is not None
     if verify == "metrics-normal":
         return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
             minutes=minutes or 0

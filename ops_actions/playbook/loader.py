@@ -24,12 +24,16 @@ from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.model import (
     BODY_SOURCES,
     NO_AUTH,
+    ONE_CAUSE,
     TEMPLATE_PLACEHOLDERS,
     AlertMapping,
     Auth,
     Branch,
     ChecklistItem,
     Escalation,
+    FlapControl,
+    IncidentSeverityPolicy,
+    ManualCheck,
     MonitorWindow,
     NotifyTarget,
     Playbook,
@@ -423,8 +427,15 @@ class _CrossReferences:
 
         branches = tuple(self.branch(index, item, refs) for index, item in enumerate(raw["decision_tree"]))
         branch_ids = self.unique(raw["decision_tree"], ("decision_tree",), "branch")
-        rules = tuple(self.rule(index, item, refs, branch_ids) for index, item in enumerate(raw["rules"]))
+        flap = self.flap_control(raw.get("flap_control"), {rule["id"] for rule in raw["rules"]})
+        rules = tuple(
+            self.rule(index, item, refs, branch_ids, flap) for index, item in enumerate(raw["rules"])
+        )
         self.unique(raw["rules"], ("rules",), "rule")
+        manual_checks = tuple(
+            self.manual_check(index, item, refs) for index, item in enumerate(raw.get("manual_checks", []))
+        )
+        self.unique(raw.get("manual_checks", []), ("manual_checks",), "manual check")
         first_steps = self.steps(("first_10_minutes",), raw["first_10_minutes"], refs)
         self.template(raw["communication"]["template"])
         checklist = tuple(
@@ -476,6 +487,10 @@ class _CrossReferences:
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
             report_dir=raw.get("triage", {}).get("report_dir", "reports"),
+            severity_policy=IncidentSeverityPolicy(**raw.get("severity_policy", {})),
+            group_by=raw.get("causes", {}).get("group_by", "cause"),
+            flap_control=flap,
+            manual_checks=manual_checks,
             status_page=self.status_page(raw["status_page"], refs, severities)
             if "status_page" in raw
             else None,
@@ -499,6 +514,20 @@ class _CrossReferences:
             postmortem_section=section,
             internal_label=item.get("internal_label", StatusPage.internal_label),
         )
+
+    def flap_control(self, item: Mapping[str, Any] | None, rule_ids: set[str]) -> FlapControl:
+        if item is None:
+            return FlapControl()
+        for index, rule_id in enumerate(item["rules"]):
+            if rule_id not in rule_ids:
+                self.add(("flap_control", "rules", index), f"unknown rule {rule_id!r}")
+        return FlapControl(failed_ticks=item.get("failed_ticks", 2), rules=tuple(item["rules"]))
+
+    def manual_check(self, index: int, item: Mapping[str, Any], refs: _Refs) -> ManualCheck:
+        for s, severity in enumerate(item.get("severities", [])):
+            if severity not in refs.severities:
+                self.add(("manual_checks", index, "severities", s), f"unknown severity {severity!r}")
+        return ManualCheck(id=item["id"], text=item["text"], severities=tuple(item.get("severities", ())))
 
     def alert_mapping(
         self, item: Mapping[str, Any], refs: _Refs, severities: tuple[Severity, ...]
@@ -544,6 +573,8 @@ class _CrossReferences:
             for key in ("list_field", "group_by"):
                 if key in item:
                     self.add((*base, key), f"{key} queries JSON; the items of a text answer are its lines")
+        if ("body" in item) != (item.get("method") == "POST"):
+            self.add((*base, "body"), "a POST probe sends a body, and only a POST probe does")
         list_field = self.query((*base, "list_field"), item["list_field"]) if "list_field" in item else None
         group_by = [self.query((*base, "group_by", g), q) for g, q in enumerate(item.get("group_by", []))]
         return Probe(
@@ -558,6 +589,7 @@ class _CrossReferences:
             prefetch=item.get("prefetch", False),
             list_field=list_field,
             group_by=tuple(query for query in group_by if query is not None),
+            body=item.get("body"),
             samples=item.get("samples", False),
         )
 
@@ -634,7 +666,9 @@ class _CrossReferences:
             components=tuple(item.get("components", ())),
         )
 
-    def rule(self, index: int, item: Mapping[str, Any], refs: _Refs, branch_ids: set[str]) -> Rule | None:
+    def rule(
+        self, index: int, item: Mapping[str, Any], refs: _Refs, branch_ids: set[str], flap: FlapControl
+    ) -> Rule | None:
         base: KeyPath = ("rules", index)
         if item["severity"] not in refs.severities:
             self.add((*base, "severity"), f"unknown severity {item['severity']!r}")
@@ -643,14 +677,27 @@ class _CrossReferences:
         when = self.expression((*base, "when"), item["when"], refs.signals)
         if when is None:
             return None
+        flapping = item["id"] in flap.rules
+        consecutive = item.get("consecutive", 1)
         return Rule(
             id=item["id"],
             when=when,
             severity=item["severity"],
             branch=item.get("branch"),
-            consecutive=item.get("consecutive", 1),
+            consecutive=max(consecutive, flap.failed_ticks) if flapping else consecutive,
             summary=item["summary"],
+            cause=self.cause(item),
+            alert_confirms=flapping,
         )
+
+    def cause(self, item: Mapping[str, Any]) -> str:
+        """The rule's cause under causes.group_by: one for all, the rule itself, or its named cause."""
+        group_by = self.raw.get("causes", {}).get("group_by", "cause")
+        if group_by == "one":
+            return ONE_CAUSE
+        if group_by == "rule":
+            return str(item["id"])
+        return str(item.get("cause") or item.get("branch") or item["id"])
 
     def steps(self, base: KeyPath, items: Sequence[Mapping[str, Any]], refs: _Refs) -> tuple[Step, ...]:
         self.unique(items, base, "step")

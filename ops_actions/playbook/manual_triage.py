@@ -1,6 +1,6 @@
-"""The runbook's manual triage: each probe as the request triage sends, and the same request as a
-command to paste, for curl (POSIX shells) and for PowerShell's ``Invoke-RestMethod`` (the seed's team
-triaged from PowerShell).
+"""The runbook's manual triage: each probe as the request triage sends (a POST probe with its JSON
+body), and the same request as a command to paste, for curl (POSIX shells) and for PowerShell's
+``Invoke-RestMethod`` (the seed's team triaged from PowerShell).
 
 The commands read the backend URL and the credentials from the environment variables the playbook
 names, so no secret is ever written into the runbook, and a pasted command shows what triage reads:
@@ -8,6 +8,8 @@ the answer, its HTTP status and how long it took.
 """
 
 from __future__ import annotations
+
+import json
 
 from ops_actions.playbook.model import ACCEPT, Auth, Playbook, Probe, SignalSpec
 from ops_actions.text.markdown import code_span
@@ -34,6 +36,21 @@ def _ps_double_quoted(text: str) -> str:
     return text
 
 
+def _sh_single_quoted(text: str) -> str:
+    """Text as one POSIX shell word, literally."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _ps_single_quoted(text: str) -> str:
+    """Text as a PowerShell single-quoted string, literally."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json(probe: Probe) -> str:
+    """A POST probe's body as triage sends it."""
+    return json.dumps(probe.body or {}, separators=(",", ":"), ensure_ascii=False)
+
+
 def _auth_text(auth: Auth) -> str:
     if auth.kind == "none" or auth.env is None:
         return "no credential"
@@ -49,6 +66,12 @@ def curl_command(playbook: Playbook, probe: Probe) -> str:
     parts = ["curl -sS", f"--max-time {probe.timeout_s:g}"]
     if probe.method == "HEAD":
         parts.append("--head")
+    elif probe.method == "POST":
+        parts += [
+            "-X POST",
+            "-H 'Content-Type: application/json'",
+            f"--data {_sh_single_quoted(_json(probe))}",
+        ]
     parts.append(f"-H 'Accept: {ACCEPT[probe.format]}'")
     auth = probe.auth
     if auth.kind == "bearer" and auth.env:
@@ -73,11 +96,16 @@ def powershell_command(playbook: Playbook, probe: Probe) -> str:
     elif auth.kind == "basic" and auth.env:
         encoded = f"[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($env:{auth.env}))"
         headers.append(f'Authorization = "Basic $({encoded})"')
-    method = "Head" if probe.method == "HEAD" else "Get"
+    method = probe.method.capitalize()
+    sent = (
+        f" -ContentType 'application/json' -Body {_ps_single_quoted(_json(probe))}"
+        if method == "Post"
+        else ""
+    )
     command = (
         f"Invoke-RestMethod -Method {method} "
         f"-Uri \"$($env:{playbook.url_env}.TrimEnd('/')){_ps_double_quoted(probe.path)}\" "
-        f"-Headers @{{ {'; '.join(headers)} }} -TimeoutSec {max(1, round(probe.timeout_s))} "
+        f"-Headers @{{ {'; '.join(headers)} }}{sent} -TimeoutSec {max(1, round(probe.timeout_s))} "
         "-SkipHttpErrorCheck -StatusCodeVariable status"
     )
     shown = " | ConvertTo-Json -Depth 20" if probe.format != "text" else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ops_actions.playbook.conditions import Expression
 
@@ -91,13 +91,18 @@ class Probe:
     prefetch: bool = False
     list_field: Query | None = None
     group_by: tuple[Query, ...] = ()
+    body: Mapping[str, Any] | None = None
     samples: bool = False
     """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A condition over signals that decides a severity and points to a branch."""
+    """A condition over signals that decides a severity, points to a branch and names its cause.
+
+    ``cause`` is resolved by the loader per ``causes.group_by``; ``alert_confirms`` (flap control)
+    lets a firing alert fire the rule before its consecutive count is reached.
+    """
 
     id: str
     when: Expression
@@ -105,6 +110,8 @@ class Rule:
     branch: str | None
     consecutive: int
     summary: str
+    cause: str = ""
+    alert_confirms: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,36 @@ class AlertMapping:
 
 
 @dataclass(frozen=True)
+class IncidentSeverityPolicy:
+    """How an open incident's severity follows triage: raised at once, lowered only by a person."""
+
+    raise_with_triage: bool = True
+    propose_lower_after_minutes: int = 30
+
+
+# How fired rules group into incidents (causes.group_by).
+GROUPINGS = ("cause", "rule", "one")
+ONE_CAUSE = "all"
+
+
+@dataclass(frozen=True)
+class FlapControl:
+    """Rules that must fail this many triages in a row unless an alert confirms them."""
+
+    failed_ticks: int = 2
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ManualCheck:
+    """Something the playbook asks people to judge because triage cannot measure it."""
+
+    id: str
+    text: str
+    severities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StatusPage:
     """What the public status page shows; its presence makes incident changes publish the page."""
 
@@ -272,6 +309,10 @@ class Playbook:
     notify: tuple[NotifyTarget, ...] = ()
     alerts: AlertMapping = AlertMapping()
     watch_interval_minutes: int = 10
+    severity_policy: IncidentSeverityPolicy = IncidentSeverityPolicy()
+    group_by: str = "cause"
+    flap_control: FlapControl = FlapControl()
+    manual_checks: tuple[ManualCheck, ...] = ()
     status_page: StatusPage | None = None
     report_dir: str = "reports"
     """Where triage writes its JSON reports (relative to the working directory)."""
@@ -294,6 +335,17 @@ class Playbook:
         """The environment variables the probes take credentials from, each once, in probe order."""
         names = (probe.auth.env for probe in self.probes if probe.auth.env)
         return tuple(dict.fromkeys(names))
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError when there is none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def more_severe(self, first: str, second: str) -> bool:
+        """Whether severity ``first`` is worse than ``second``."""
+        return self.severity(first).rank < self.severity(second).rank
 
     def probe(self, probe_id: str) -> Probe:
         """The probe with this id (KeyError when there is none)."""

@@ -22,6 +22,14 @@ def render_runbook(playbook: Playbook) -> str:
         "",
         rule_table(playbook),
         manual_triage(playbook),
+        "## How an open incident follows triage",
+        "",
+        following(playbook),
+        *(
+            ["## Judge by hand (triage cannot measure these)", "", manual_checks(playbook)]
+            if playbook.manual_checks
+            else []
+        ),
         "## Decision tree",
         "",
     ]
@@ -54,25 +62,87 @@ def _scope(playbook: Playbook) -> str:
 
 
 def severity_table(playbook: Playbook) -> str:
-    """Severities with their definitions and policies."""
-    rows = ["| Severity | Definition | Status update | Update every |", "|---|---|---|---|"]
+    """Severities with their definitions, what decides them (rules, people) and their policies."""
+    rows = [
+        "| Severity | Definition | Decided by | Status update | Update every |",
+        "|---|---|---|---|---|",
+    ]
     for severity in playbook.severities:
         immediate = "immediately" if severity.policy.immediate_status_update else "with the next update"
         every = severity.policy.update_every_minutes
-        rows.append(f"| {severity.id} | {severity.definition} | {immediate} | {every} min |")
+        rules = [f"`{rule.id}`" for rule in playbook.rules if rule.severity == severity.id]
+        judged = [f"_{c.id}_" for c in playbook.manual_checks if severity.id in c.severities]
+        decided = ", ".join(rules) if rules else "a person (the Open incident button, `/sev`)"
+        if judged:
+            decided += "; judge: " + ", ".join(judged)
+        rows.append(f"| {severity.id} | {severity.definition} | {decided} | {immediate} | {every} min |")
     return "\n".join(rows) + "\n"
 
 
 def rule_table(playbook: Playbook) -> str:
-    """Rules: condition, severity, branch."""
-    rows = ["| Rule | When | Severity | Branch | Meaning |", "|---|---|---|---|---|"]
+    """Rules: condition, severity, branch, cause."""
+    rows = ["| Rule | When | Severity | Branch | Cause | Meaning |", "|---|---|---|---|---|---|"]
     for rule in playbook.rules:
         consecutive = f" ({rule.consecutive}× in a row)" if rule.consecutive > 1 else ""
+        if rule.alert_confirms:
+            consecutive = f" ({rule.consecutive}× in a row, or once with a firing alert)"
         rows.append(
             f"| `{rule.id}` | `{rule.when.source}`{consecutive} | {rule.severity} | {rule.branch or '–'} "
-            f"| {rule.summary} |"
+            f"| `{rule.cause}` | {rule.summary} |"
         )
     return "\n".join(rows) + "\n"
+
+
+_GROUPINGS = {
+    "cause": "one incident per cause (the Cause column above)",
+    "rule": "one incident per rule",
+    "one": "one incident for everything triage and alerts report",
+}
+
+
+def following(playbook: Playbook) -> str:
+    """The severity policy, how causes group into incidents, and flap control, as people read them."""
+    policy = playbook.severity_policy
+    raise_line = (
+        "- **Severity up**: when an open incident's rules (or a firing alert it follows) show a worse "
+        "severity, the watch raises it at once: title, label, a timeline entry with the reason, the "
+        "notifications and the status-update banner. A person's severity is the floor, not the ceiling."
+        if policy.raise_with_triage
+        else "- **Severity up**: triage never changes an open incident's severity; people do, with `/sev`."
+    )
+    lines = [
+        raise_line,
+        f"- **Severity down**: only a person lowers it. When its rules have shown a less severe level for "
+        f"{policy.propose_lower_after_minutes} min, the watch proposes `/sev N` once; nothing changes until "
+        "someone runs it.",
+        f"- **Several incidents**: {_GROUPINGS[playbook.group_by]}. What fires for a cause an open incident "
+        "follows updates that incident; a new cause opens its own, linked to the open ones. "
+        "`/merge #N` folds incident N into this one; `/split <cause>` moves a cause out. A deploy freeze "
+        "any open incident holds stops every deploy until that incident's metrics are normal.",
+    ]
+    flap = playbook.flap_control
+    if flap.rules:
+        names = ", ".join(f"`{rule}`" for rule in flap.rules)
+        lines.append(
+            f"- **Flap control**: {names} open an incident only after {flap.failed_ticks} failed "
+            "triages in a row, or at once when a firing alert confirms them; the first failed triage "
+            "is reported in the job summary."
+        )
+    lines.append(
+        "- **Resolution**: `/resolve` refuses until every checklist item holds: the automatic ones, and "
+        "the manual ones ticked by a person with write access (in the issue, or `/check <item>`); "
+        "`/status resolved` points to `/resolve`. Only a closed incident is announced as resolved."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def manual_checks(playbook: Playbook) -> str:
+    """What people judge because triage cannot measure it."""
+    lines = []
+    for check in playbook.manual_checks:
+        scope = f" ({'/'.join(check.severities)})" if check.severities else ""
+        lines.append(f"- **{check.id}**{scope}: {check.text}")
+    return "\n".join(lines) + "\n"
 
 
 def step_line(step: Step) -> str:

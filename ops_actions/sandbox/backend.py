@@ -8,15 +8,21 @@ transport level (status codes, resets, delays, huge or undecodable bodies, slow 
 Routes of the ``"reference"`` API (the default; the bundled playbook's backend):
 
 * ``GET /api/ready`` (no auth) and ``GET /api/ops/{metrics,webhook-events,dead-letters}``
-  (``Authorization: Bearer <admin token>``) play the backend.
+  (``Authorization: Bearer <admin token>``) play the backend; ``job-failed-once`` reports one
+  failed job and its dead letter (the seed's "isolated job errors").
+* Two canaries a team would point the playbook at, for what the ops API cannot show (same auth):
+  ``GET /api/ops/canary/payments`` (does the payment processor accept a test charge?) and
+  ``POST /api/ops/canary/jobs`` (create a synthetic job). They answer 2xx when the check passes
+  and 503 when it fails: in ``payments-down`` and ``jobs-down``.
 
 Routes of the ``"search"`` API (a search/indexing service, ``examples/search-team/playbook.yaml``):
 
 * ``GET /healthz`` (no auth) and ``GET /internal/{stats,index-errors}`` (admin token, same rules).
 * Scenarios: ``db-down`` turns the cluster red, ``worker-stalled`` makes the indexer lag grow on
   every stats call, ``job-regression`` reports index errors most of which share one cause;
-  ``webhook-failing`` has no counterpart there and answers as ``healthy``; ``slow``, ``flaky``,
-  ``malformed`` and ``unauthorized`` behave as in the reference API.
+  ``webhook-failing``, ``job-failed-once``, ``payments-down`` and ``jobs-down`` have no
+  counterpart there and answer as ``healthy``; ``slow``, ``flaky``, ``malformed`` and
+  ``unauthorized`` behave as in the reference API.
 
 Routes of the ``"messaging"`` API (a delivery service, ``examples/messaging-team/playbook.yaml``;
 answers in :mod:`ops_actions.sandbox.messaging`):
@@ -28,7 +34,8 @@ answers in :mod:`ops_actions.sandbox.messaging`):
   ``worker-stalled`` fails the delivery worker's readiness and grows the pending deliveries on
   every stats call, ``webhook-failing`` counts failing receipt webhooks, ``job-regression`` fails
   deliveries most of which share one cause; ``slow`` (the stats), ``flaky``, ``malformed`` and
-  ``unauthorized`` behave as in the reference API.
+  ``unauthorized`` behave as in the reference API; ``job-failed-once``, ``payments-down`` and
+  ``jobs-down`` answer as ``healthy``.
 
 The ``hostile`` scenario plays a backend a third party controls (reference API; the others answer
 as ``healthy``): a growing queue and a job regression whose dead letters and failed
@@ -54,7 +61,7 @@ import struct
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from types import TracebackType
@@ -109,6 +116,14 @@ _STALLED_QUEUE_STEP: Final = 25
 _WEBHOOK_FAILURES: Final = 7
 _WEBHOOK_ERROR: Final = "No signatures found matching the expected signature for payload"
 _JOBS_FAILED_LAST_HOUR: Final = 12
+# How many jobs failed in the last hour, and how many dead letters: a regression, or one isolated job.
+_JOBS_FAILED: Final[Mapping[str, int]] = {
+    "job-regression": _JOBS_FAILED_LAST_HOUR,
+    "hostile": _JOBS_FAILED_LAST_HOUR,
+    "job-failed-once": 1,
+}
+_PAYMENTS_CANARY_ERROR: Final = "the payment processor declined the canary charge (card_declined)"
+_JOBS_CANARY_ERROR: Final = "job creation unavailable: enqueue timed out after 5s"
 _DEAD_LETTER_SIGNATURE: Final[Mapping[str, str]] = {
     "reason": "provider timeout after 30s",
     "provider": "openai",
@@ -139,6 +154,11 @@ _HOSTILE_PROVIDER: Final = (
 _HOSTILE_WEBHOOK_ERROR: Final = (
     f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
 )
+_DEAD_LETTERS: Final[Mapping[str, int]] = {
+    "job-regression": _DEAD_LETTERS_TOTAL,
+    "hostile": _DEAD_LETTERS_TOTAL,
+    "job-failed-once": 1,
+}
 
 # Headers whose values are credentials: the request log keeps only whether they were sent.
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-api-key"})
@@ -336,6 +356,7 @@ class SandboxBackend:
         self._scenario = scenario
         self._slow_delay_s = _check_delay(slow_delay_s, "slow_delay_s")
         self._stalled_metrics_calls = 0
+        self._canary_jobs = 0
         self._flaky_calls: dict[str, int] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._requests: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED_REQUESTS)
@@ -530,8 +551,9 @@ class SandboxBackend:
         route = flavour.routes.get(request.path)
         if route is None:
             return _not_found()
-        if request.method != "GET":
-            return _method_not_allowed("GET")
+        method = flavour.methods.get(request.path, "GET")
+        if request.method != method:
+            return _method_not_allowed(method)
         return route(self, scenario, request)
 
     def _authorized(self, request: _Request, scheme: str) -> bool:
@@ -584,12 +606,30 @@ class SandboxBackend:
             "webhook_failed_last_hour": _WEBHOOK_FAILURES
             if scenario in {"webhook-failing", "hostile"}
             else 0,
-            "jobs_failed_last_hour": _JOBS_FAILED_LAST_HOUR
-            if scenario in {"job-regression", "hostile"}
-            else 0,
-            "dead_letters_last_24h": _DEAD_LETTERS_TOTAL if scenario in {"job-regression", "hostile"} else 0,
+            "jobs_failed_last_hour": _JOBS_FAILED.get(scenario, 0),
+            "dead_letters_last_24h": _DEAD_LETTERS.get(scenario, 0),
         }
         return _json_reply(200, metrics)
+
+    def _payments_canary(self, scenario: str, request: _Request) -> _Reply:
+        """Whether the payment processor accepts a test charge (a team's own check, not the ops API)."""
+        checked = _iso(self._clock())
+        if scenario == "payments-down":
+            return _json_reply(
+                503, {"accepted": False, "error": _PAYMENTS_CANARY_ERROR, "checked_at": checked}
+            )
+        return _json_reply(200, {"accepted": True, "checked_at": checked})
+
+    def _jobs_canary(self, scenario: str, request: _Request) -> _Reply:
+        """A synthetic job, created on request: 201 with its id, or 503 when jobs cannot be created."""
+        if _json_object(request.body) is None:
+            return _json_reply(400, {"error": "the body must be a JSON object"})
+        if scenario == "jobs-down":
+            return _json_reply(503, {"created": False, "error": _JOBS_CANARY_ERROR})
+        with self._lock:
+            self._canary_jobs += 1
+            number = self._canary_jobs
+        return _json_reply(201, {"created": True, "job_id": f"canary_{number:06d}", "status": "queued"})
 
     def _webhook_events(self, scenario: str, request: _Request) -> _Reply:
         if scenario == "malformed":
@@ -614,9 +654,9 @@ class SandboxBackend:
         if scenario == "malformed":
             return _Reply(200, _INVALID_JSON_BODY)
         items: list[dict[str, str]] = []
-        if scenario in {"job-regression", "hostile"}:
+        if scenario in _DEAD_LETTERS:
             now = self._clock()
-            for index in range(_DEAD_LETTERS_TOTAL):
+            for index in range(_DEAD_LETTERS[scenario]):
                 signature = _DEAD_LETTER_OUTLIERS.get(index, _DEAD_LETTER_SIGNATURE)
                 if scenario == "hostile":
                     echoed = request.authorization or ""
@@ -794,6 +834,8 @@ _OPS_ROUTES: Final[dict[str, _Route]] = {
     "/api/ops/metrics": SandboxBackend._metrics,
     "/api/ops/webhook-events": SandboxBackend._webhook_events,
     "/api/ops/dead-letters": SandboxBackend._dead_letters,
+    "/api/ops/canary/payments": SandboxBackend._payments_canary,
+    "/api/ops/canary/jobs": SandboxBackend._jobs_canary,
 }
 
 
@@ -810,10 +852,17 @@ class _Flavour:
     admin_prefix: str
     routes: Mapping[str, _Route]
     auth: tuple[tuple[str, str], ...] = ()
+    methods: Mapping[str, str] = field(default_factory=dict)
+    """The method of an admin route that is not GET."""
 
 
 _FLAVOURS: Final[Mapping[str, _Flavour]] = {
-    "reference": _Flavour({"/api/ready": SandboxBackend._ready}, "/api/ops/", _OPS_ROUTES),
+    "reference": _Flavour(
+        {"/api/ready": SandboxBackend._ready},
+        "/api/ops/",
+        _OPS_ROUTES,
+        methods={"/api/ops/canary/jobs": "POST"},
+    ),
     "search": _Flavour(
         {"/healthz": SandboxBackend._healthz},
         "/internal/",

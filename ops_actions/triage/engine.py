@@ -133,9 +133,16 @@ def _number(text: str) -> int | float | str:
 
 
 def evaluate_rules(
-    playbook: Playbook, readings: Sequence[Reading], history: Sequence[Snapshot]
+    playbook: Playbook,
+    readings: Sequence[Reading],
+    history: Sequence[Snapshot],
+    *,
+    alert_firing: bool = False,
 ) -> list[RuleOutcome]:
-    """Each rule's outcome, with consecutive-breach counting against the previous snapshot."""
+    """Each rule's outcome, with consecutive-breach counting against the previous snapshot.
+
+    A firing alert confirms the rules under flap control: breached once, they fire at once.
+    """
     values: dict[str, Value | Unknown] = {reading.name: reading.value for reading in readings}
     past = [snapshot.signals for snapshot in history]
     previous = history[-1].breaches if history else {}
@@ -144,7 +151,8 @@ def evaluate_rules(
         truth = evaluate(rule.when, values, past)
         breaches = previous.get(rule.id, 0) + 1 if truth is True else 0
         if truth is True:
-            outcome = "fired" if breaches >= rule.consecutive else "pending"
+            confirmed = alert_firing and rule.alert_confirms
+            outcome = "fired" if breaches >= rule.consecutive or confirmed else "pending"
         else:
             outcome = "clear" if truth is False else "unknown"
         unknown = tuple(sorted(name for name in rule.when.signals if values.get(name, UNKNOWN) is UNKNOWN))
@@ -285,6 +293,7 @@ def triage(
     backend_url: str,
     playbook_path: str,
     playbook_sha256: str,
+    alert_firing: bool = False,
 ) -> TriageReport:
     """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics.
 
@@ -296,7 +305,7 @@ def triage(
     first = [probe for probe in playbook.probes if not probe.diagnostic or probe.prefetch]
     results = {result.probe_id: result for result in send(first)}
     readings = read_signals(playbook, results, started)
-    outcomes = evaluate_rules(playbook, readings, history)
+    outcomes = evaluate_rules(playbook, readings, history, alert_firing=alert_firing)
     severity, branches = decide(playbook, outcomes)
     needed = diagnostic_probes(playbook, branches)
     missing = [probe for probe in needed if probe.id not in results]

@@ -24,6 +24,8 @@ MAX_BODY_BYTES: Final = 1_000_000
 MAX_ATTEMPTS: Final = 3
 BACKOFF_BASE_S: Final = 0.1
 RETRYABLE_STATUS: Final = range(500, 600)
+# Methods a retry cannot repeat the effect of; a POST (a canary job) is retried only when it never left.
+SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
 
 
 class _BodyTooLarge(Exception):
@@ -58,8 +60,11 @@ def _describe(error: httpx.HTTPError, timeout_s: float) -> str:
     return f"transport error ({type(error).__name__})"
 
 
-def _retryable(error: httpx.HTTPError) -> bool:
-    """Connect failures and answers cut off before they began; never timeouts."""
+def _retryable(error: httpx.HTTPError, method: str) -> bool:
+    """Connect failures and answers cut off before they began (for a POST: connect failures only);
+    never timeouts."""
+    if method not in SAFE_METHODS:
+        return isinstance(error, httpx.ConnectError)
     return isinstance(error, httpx.ConnectError | httpx.RemoteProtocolError | httpx.ReadError)
 
 
@@ -68,7 +73,9 @@ async def _probe_once(
 ) -> tuple[int | None, Any, str | None, bool]:
     """One attempt: (status, body, error, retryable)."""
     timeout = httpx.Timeout(probe.timeout_s)
-    request = client.build_request(probe.method, base_url + probe.path, headers=headers, timeout=timeout)
+    request = client.build_request(
+        probe.method, base_url + probe.path, headers=headers, timeout=timeout, json=probe.body
+    )
     try:
         response = await asyncio.wait_for(client.send(request, stream=True), timeout=probe.timeout_s)
         try:
@@ -80,11 +87,12 @@ async def _probe_once(
     except TimeoutError:
         return None, None, f"timed out after {probe.timeout_s:g} s", False
     except httpx.HTTPError as error:
-        return None, None, _describe(error, probe.timeout_s), _retryable(error)
+        return None, None, _describe(error, probe.timeout_s), _retryable(error, probe.method)
     status = response.status_code
     body, problem = formats.decode(probe.format, status, response.headers.get("content-type", ""), raw)
     # A 5xx whose body was read is the answer (a failing health check), not a transient error.
-    return status, body, problem, status in RETRYABLE_STATUS and problem is not None
+    safe = probe.method in SAFE_METHODS
+    return status, body, problem, safe and status in RETRYABLE_STATUS and problem is not None
 
 
 def auth_headers(auth: Auth, credentials: Mapping[str, str]) -> tuple[dict[str, str], str | None]:

@@ -217,7 +217,11 @@ class _IssueRoutes(_RequestHelpers):
             issue.assignees = [body["assignee"]] if isinstance(body["assignee"], str) else []
         issue.updated_at = now
         if (issue.title, issue.body) != before[:2]:
-            self._emit_issue("edited", issue)
+            # GitHub's issues "edited" webhook says what changed: changes.title.from and
+            # changes.body.from hold "the previous version" (docs: webhook issue properties).
+            fields = {"title": before[0], "body": before[1]}
+            changes = {name: {"from": old} for name, old in fields.items() if getattr(issue, name) != old}
+            self._emit_issue("edited", issue, changes=changes)
         self._emit_label_changes(issue, before[3])
         if issue.state != before[2]:
             self._emit_issue("closed" if issue.state == "closed" else "reopened", issue)
