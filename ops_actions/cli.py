@@ -455,6 +455,17 @@ def _now() -> datetime:
 # --- sandbox --------------------------------------------------------------------------------
 
 
+def port_option(default: int) -> Callable[[F], F]:
+    """The port a sandbox server listens on (0 picks a free one)."""
+    return click.option(
+        "--port",
+        default=default,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port (0 picks a free one).",
+    )
+
+
 @cli.group()
 def sandbox() -> None:
     """Local stand-ins for the backend and GitHub, for tests, the demo and dry runs.
@@ -467,13 +478,7 @@ def sandbox() -> None:
 
 @sandbox.command("backend")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    default=8080,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port (0 picks a free one).",
-)
+@port_option(8080)
 @click.option(
     "--scenario",
     default="healthy",
@@ -1008,13 +1013,7 @@ def incident_resolve(
 
 @sandbox.command("github")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    default=8765,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port (0 picks a free one).",
-)
+@port_option(8765)
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
 @click.option(
