@@ -7,10 +7,27 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 # uv sync --inexact keeps uv itself in the venv; UV_PYTHON_DOWNLOADS=never uses $(PYTHON), never a download.
 SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --inexact --quiet
+# `make demo SCENARIO=db-down` plays another failure.
+SCENARIO ?=
 
-.PHONY: demo test lint clean
+# A .venv made by another Python (another version, or one since removed: its interpreter no longer
+# runs) has packages built for that one: it is rebuilt with $(PYTHON), not half used.
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(VENV_VERSION),$(PYTHON_VERSION))
+ifneq ($(wildcard $(VENV)),)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(info .venv was made by $(if $(VENV_VERSION),Python $(VENV_VERSION),a Python that no longer runs); \
+rebuilding it with $(PYTHON) $(PYTHON_VERSION) (or run make clean))
+endif
+endif
+.PHONY: $(UV)
+endif
+
+.PHONY: demo test lint clean node
 
 $(UV):
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
@@ -24,9 +41,18 @@ $(VENV)/.dev: $(UV) pyproject.toml uv.lock
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
-	$(BIN)/ops-actions demo
+	$(BIN)/ops-actions demo $(if $(SCENARIO),--scenario $(SCENARIO))
 
-test: $(VENV)/.dev
+# The Mermaid check and the status page's accessibility check run on Node: say so before anything
+# starts, not as a failure halfway through the suite.
+node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "make test needs Node.js and npm (the Mermaid check and the status page's accessibility check): install them" \
+	    "from https://nodejs.org/ or with your package manager (apt-get install nodejs npm," \
+	    "brew install node, winget install OpenJS.NodeJS), then run make test again." >&2; \
+	  exit 1; }
+
+test: node $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

@@ -6,12 +6,14 @@ them, so ``--help`` and the playbook commands start fast.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -70,6 +72,7 @@ def main() -> None:
 
 
 _OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
+_DRY_RUN: ContextVar[bool] = ContextVar("ops_actions_dry_run", default=False)
 
 
 def _out() -> Output:
@@ -134,15 +137,19 @@ def run(argv: list[str]) -> int:
     try:
         _OUTPUT.get()
     except LookupError:  # the outermost run owns the output and the client; `action` runs a command inside
-        reset = _OUTPUT.set(_new_output())
+        reset, dry = _OUTPUT.set(_new_output()), _DRY_RUN.set(False)
         try:
-            return _run(argv)
+            code = _run(argv)
+            if _DRY_RUN.get() and code == ExitCode.OK:
+                _say("dry run: nothing was written")
+            return code
         finally:
             http = _HTTP.get()
             if http is not None:
                 http.close()
                 _HTTP.set(None)
             _OUTPUT.reset(reset)
+            _DRY_RUN.reset(dry)
     return _run(argv)
 
 
@@ -211,39 +218,40 @@ def playbook() -> None:
 
 
 @playbook.command("validate")
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "path", required=False, envvar="OPS_PLAYBOOK", type=click.Path(path_type=Path, dir_okay=False)
+)
 def playbook_validate(path: Path | None) -> None:
     """Check a playbook: schema, cross-references and conditions; exit 2 when invalid.
 
-    Each problem is printed as PATH:LINE:COL: message (at key.path).
+    PATH defaults to OPS_PLAYBOOK, then ./playbook.yaml, then the bundled one, as for every
+    command. Each problem is printed as PATH:LINE:COL: message (at key.path).
 
     \b
     Example:
       ops-actions playbook validate playbook.yaml
     """
-    from ops_actions.playbook import parse_playbook, read_playbook_source
-
-    source, data = read_playbook_source(path)
-    loaded = parse_playbook(data, source=source, checks=_schema_checks())
+    loaded = _load(path)
     _say(
-        f"{source}: valid ({len(loaded.probes)} probes, {len(loaded.rules)} rules, "
-        f"{len(loaded.decision_tree)} branches)"
+        f"{loaded.source}: valid ({len(loaded.playbook.probes)} probes, {len(loaded.playbook.rules)} rules, "
+        f"{len(loaded.playbook.decision_tree)} branches)"
     )
 
 
 @playbook.command("render")
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "path", required=False, envvar="OPS_PLAYBOOK", type=click.Path(path_type=Path, dir_okay=False)
+)
 def playbook_render(path: Path | None) -> None:
-    """Print the playbook as a Markdown runbook.
+    """Print the playbook as a Markdown runbook (PATH: as for validate).
 
     \b
     Example:
       ops-actions playbook render playbook.yaml > RUNBOOK.md
     """
-    from ops_actions.playbook import load_playbook
     from ops_actions.playbook.runbook import render_runbook
 
-    _say(render_runbook(load_playbook(path)), nl=False)
+    _say(render_runbook(_load(path).playbook), nl=False)
 
 
 @playbook.command("schema")
@@ -313,8 +321,7 @@ def backend_options(command: F) -> F:
         click.option(
             "--report-dir",
             type=click.Path(path_type=Path, file_okay=False),
-            default=Path("reports"),
-            show_default=True,
+            help="Where the JSON report goes (default: the playbook's triage.report_dir, reports).",
         ),
         state_file_option,
     ]
@@ -342,12 +349,21 @@ def _schema_checks() -> SchemaChecks | None:
 
 
 def _load(path: Path | None) -> LoadedPlaybook:
+    """Read and validate the playbook. Its name and hash are then the command's first line (on stderr,
+    so stdout stays the command's own: JSON, a runbook) and go into the job summary; an invalid
+    playbook's errors name the file themselves."""
     from ops_actions.incident.triage_report import content_hash
     from ops_actions.playbook import parse_playbook, read_playbook_source
+    from ops_actions.playbook.loader import BUNDLED_SOURCE
+    from ops_actions.text.markdown import inert
 
     source, data = read_playbook_source(path)
-    checks = _schema_checks()
-    return LoadedPlaybook(parse_playbook(data, source=source, checks=checks), source, content_hash(data))
+    playbook = parse_playbook(data, source=source, checks=_schema_checks())
+    loaded = LoadedPlaybook(playbook, source, content_hash(data))
+    which = f"{source} (the bundled seed playbook)" if source == BUNDLED_SOURCE and path is None else source
+    _say(f"playbook: {which}, sha256 {loaded.sha256[:12]}", err=True)
+    _out().summary(f"Playbook: {inert(which, cell=True)}, sha256 `{loaded.sha256[:12]}`")
+    return loaded
 
 
 @dataclass
@@ -365,12 +381,14 @@ def _run_triage(
     loaded: LoadedPlaybook,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     *,
     alert_firing: bool = False,
+    dry_run: bool = False,
 ) -> TriageRun:
-    """Probe, decide, write the report and the state file, and hand the figures to Actions.
+    """Probe, decide, write the report and the state file (a dry run writes neither: its snapshot
+    would change the next real run's trends), and hand the figures to Actions.
 
     ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
     """
@@ -405,10 +423,16 @@ def _run_triage(
         playbook_sha256=loaded.sha256,
         alert_firing=alert_firing,
     )
-    path = write_report(report, report_dir, now=_now(), redact=_out().secrets.redact)
+    folder = report_dir or Path(loaded.playbook.report_dir)
     local.snapshots.append(snapshot_of(report))
-    save_state(state_file, local, redact=_out().secrets.redact)
-    _out().outputs({"severity": report.severity or "", "report-path": str(path)})
+    if dry_run:
+        path = folder
+        _say(f"[dry-run] would write the report to {folder}/ and the snapshot to {state_file}")
+        _out().outputs({"severity": report.severity or ""})
+    else:
+        path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
+        save_state(state_file, local, redact=_out().secrets.redact)
+        _out().outputs({"severity": report.severity or "", "report-path": str(path)})
     _out().summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
@@ -420,12 +444,12 @@ def _run_triage(
 @playbook_option
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
 @click.option(
-    "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse, e.g. SEV-2."
+    "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse: SEV-2, or 2."
 )
 def triage(
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     playbook_path: Path | None,
     as_json: bool,
@@ -440,11 +464,14 @@ def triage(
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
     from ops_actions.incident import render
+    from ops_actions.incident.state import check_severity
 
     loaded = _load(playbook_path)
-    if fail_on is not None and fail_on not in {s.id for s in loaded.playbook.severities}:
-        known = ", ".join(s.id for s in loaded.playbook.severities)
-        raise OpsError(f"--fail-on {fail_on!r} is not a severity of the playbook ({known})")
+    if fail_on is not None:
+        try:
+            fail_on = check_severity(loaded.playbook, fail_on)
+        except OpsError as error:
+            raise OpsError(f"--fail-on: {error.message}") from None
     done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
     report = done.report
     if as_json:
@@ -479,6 +506,17 @@ def _now() -> datetime:
 # --- sandbox --------------------------------------------------------------------------------
 
 
+def port_option(default: int) -> Callable[[F], F]:
+    """The port a sandbox server listens on (0 picks a free one)."""
+    return click.option(
+        "--port",
+        default=default,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port (0 picks a free one).",
+    )
+
+
 @cli.group()
 def sandbox() -> None:
     """Local stand-ins for the backend and GitHub, for tests, the demo and dry runs.
@@ -491,7 +529,7 @@ def sandbox() -> None:
 
 @sandbox.command("backend")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, help="Port (0 picks a free one).")
+@port_option(8080)
 @click.option(
     "--scenario",
     default="healthy",
@@ -524,16 +562,32 @@ def sandbox_backend(host: str, port: int, scenario: str, admin_token: str, api: 
     """
     from ops_actions.sandbox.backend import serve
 
-    serve(
-        host=host,
-        port=port,
-        scenario=scenario,
-        admin_token=admin_token,
-        api=api,
-        on_ready=lambda url: _say(
-            f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
-        ),
-    )
+    with _listening(host, port):
+        serve(
+            host=host,
+            port=port,
+            scenario=scenario,
+            admin_token=admin_token,
+            api=api,
+            on_ready=lambda url: _say(
+                f"sandbox backend on {url} ({api} API, scenario {scenario}); Ctrl-C stops it"
+            ),
+        )
+
+
+@contextlib.contextmanager
+def _listening(host: str, port: int) -> Iterator[None]:
+    """A server that cannot listen (the port in use, a privileged port, an unknown host) is a usage
+    error that names the address, never a traceback."""
+    try:
+        yield
+    except OSError as error:
+        in_use = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+        if error.errno in in_use:
+            reason = "the port is in use (pick another --port; 0 picks a free one)"
+        else:
+            reason = error.strerror or type(error).__name__
+        raise OpsError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -646,6 +700,7 @@ def _github_context(
     from ops_actions.flows.status_page import page_change_signal
 
     loaded = _load(playbook_path)
+    _DRY_RUN.set(dry_run)
     config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
     _out().secret(config.token)
     _out().url_secrets(config.api_url)
@@ -773,8 +828,14 @@ def incident_open(
         playbook_sha256=ctx.loaded.sha256,
         components=components,
         causes=firing_causes(playbook, report.fired) if report else (),
+        detected_by={"how": _opened_how(ctx), "by": ctx.config.actor or ""},
     )
     _report_outcome(outcome, summary_title="Incident")
+
+
+def _opened_how(ctx: GitHubContext) -> str:
+    """How `incident open` was started: the Open incident button (a workflow_dispatch run), or the CLI."""
+    return "button" if _out().in_actions and ctx.config.event_name == "workflow_dispatch" else "cli"
 
 
 @incident.command("update")
@@ -1010,7 +1071,7 @@ def incident_resolve(
 
 @sandbox.command("github")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, help="Port (0 picks a free one).")
+@port_option(8765)
 @click.option("--repo", default="octo-org/backend", show_default=True, help="The one repository it serves.")
 @click.option("--token", help="Accept only this token (default: any non-empty token).")
 @click.option(
@@ -1031,14 +1092,15 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None, ghes: str
     """
     from ops_actions.sandbox.github import serve
 
-    serve(
-        host=host,
-        port=port,
-        repo=repo,
-        token=token,
-        ghes=ghes,
-        on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
-    )
+    with _listening(host, port):
+        serve(
+            host=host,
+            port=port,
+            repo=repo,
+            token=token,
+            ghes=ghes,
+            on_ready=lambda url: _say(f"GitHub emulator for {repo} on {url}; Ctrl-C stops it"),
+        )
 
 
 # --- the Actions surface: watch, slash commands, the composite action's entry ----------------
@@ -1051,7 +1113,7 @@ def watch(
     ctx: GitHubContext,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
 ) -> None:
     """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
@@ -1082,7 +1144,8 @@ def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> lis
         return []
     lines = _postmortems(ctx).remind()
     done.local.postmortems_checked_at = iso(now)
-    save_state(state_file, done.local, redact=_out().secrets.redact)
+    if not ctx.dry_run:
+        save_state(state_file, done.local, redact=_out().secrets.redact)
     return lines
 
 
@@ -1090,7 +1153,7 @@ def _triage_and_reconcile(
     ctx: GitHubContext,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     *,
     alert: Alert | None = None,
@@ -1100,7 +1163,13 @@ def _triage_and_reconcile(
 
     firing = alert is not None and alert.status == "firing"
     done = _run_triage(
-        ctx.loaded, backend_url, backend_admin_token, report_dir, state_file, alert_firing=firing
+        ctx.loaded,
+        backend_url,
+        backend_admin_token,
+        report_dir,
+        state_file,
+        alert_firing=firing,
+        dry_run=ctx.dry_run,
     )
     lines = reconcile(
         ctx.incidents,
@@ -1230,7 +1299,13 @@ def action_entry() -> int:
 @cli.command()
 @github_command
 @click.argument("role", type=click.Choice(["deploy", "rollback", "smoke"]))
-@click.option("--incident", "incident_number", type=int, help="Incident whose timeline records the run.")
+@click.option(
+    "--incident",
+    "incident_number",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Incident whose timeline records the run.",
+)
 @click.option("--ref", help="deploy: the git ref to deploy; rollback: the SHA (default: last good deploy).")
 @click.option("--wait", is_flag=True, help="Follow the run until it concludes, with a live progress line.")
 @click.option("--timeout", help="With --wait: give up after this long, e.g. 20m (default: the playbook's).")
@@ -1256,8 +1331,11 @@ def remediate(
 ) -> int:
     """Dispatch Backend Deploy, the rollback or Backend Live Smoke, and optionally follow the run.
 
-    The run link goes on the incident's timeline at once; with --wait the conclusion follows.
-    Exit codes: 4 dispatch failed, 6 deploy refused by a freeze, 7 the run failed or timed out.
+    Every input is checked before anything is dispatched: the incident exists, is an incident
+    and is open; the ref fits the role (a rollback goes to a commit SHA); --hotfix-branch goes
+    with a rollback of an incident. The run link goes on the incident's timeline at once; with
+    --wait the conclusion follows. Exit codes: 2 bad input, 4 dispatch failed, 6 deploy refused
+    by a freeze, 7 the run failed or timed out.
 
     \b
     Example:
@@ -1268,17 +1346,22 @@ def remediate(
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0
+    if poll_seconds is not None and not 0 < poll_seconds <= 3600:
+        raise OpsError(f"--poll-seconds {poll_seconds:g}: give a number of seconds from 0 to 3600")
     remediator = _remediator(ctx)
     key = operation_key(ctx.config.run_id, "remediate", role, incident_number, ref)
     dispatched = remediator.dispatch(
-        role, incident=incident_number, ref=ref, key=key, by=ctx.config.actor, override_reason=override_reason
+        role,
+        incident=incident_number,
+        ref=ref,
+        key=key,
+        by=ctx.config.actor,
+        override_reason=override_reason,
+        hotfix=hotfix_branch,
     )
     _out().outputs({"run-url": dispatched.url})
-    if hotfix_branch and role == "rollback" and incident_number is not None:
-        state = ctx.incidents.state_of(ctx.tracker.issue(incident_number))
-        sha = next((r.get("ref") for r in reversed(state.runs) if r.get("id") == dispatched.run_id), None)
-        if sha:
-            _say(f"hotfix branch: {remediator.hotfix_branch(incident_number, sha, key=key)}")
+    if dispatched.hotfix_branch:
+        _say(f"hotfix branch: {dispatched.hotfix_branch}")
     if not wait or ctx.dry_run or not dispatched.run_id:
         return int(ExitCode.OK)
     poll = poll_seconds or float(remediation.poll_seconds)
@@ -1371,13 +1454,18 @@ def postmortem_create(
 ) -> None:
     """Create the incident's postmortem issue (or refresh its facts), due 24 h after resolution.
 
-    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml).
+    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml): an
+    incident closed as not planned (a false alarm) then gets none. An open incident never does.
 
     \b
     Example:
       ops-actions postmortem create 42
     """
-    result = _postmortems(ctx).create(number if number is not None else _event_issue_number())
+    postmortems = _postmortems(ctx)
+    if number is None:
+        result = postmortems.create(_event_issue_number(), asked=False)
+    else:
+        result = postmortems.create(number)
     for line in result.lines:
         _say(f"{line}: {result.url}")
     _summary("Postmortem", [f"#{result.number} {result.url}: {line}" for line in result.lines])
@@ -1435,7 +1523,8 @@ def report(
 ) -> None:
     """Incidents by severity and component, response times, postmortems and action items.
 
-    Times to acknowledge, mitigate and resolve are given as median and p90 (nearest rank).
+    Times to acknowledge, mitigate and resolve are given as median and p90 (nearest rank); time
+    to mitigate runs until metrics were normal again.
     The Markdown also goes to the job summary inside Actions.
 
     \b
@@ -1531,7 +1620,7 @@ def alert(
     context: click.Context,
     backend_url: str | None,
     backend_admin_token: str | None,
-    report_dir: Path,
+    report_dir: Path | None,
     state_file: Path,
     playbook_path: Path | None,
     repo: str | None,
@@ -1639,6 +1728,7 @@ def alert_send(
     )
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
+        _DRY_RUN.set(True)
         _say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
         _say("Accept: application/vnd.github+json")
         _say("Authorization: Bearer ${GITHUB_TOKEN}")
@@ -1661,24 +1751,52 @@ def alert_send(
 @click.option(
     "--action-ref", required=True, help="This action, pinned: OWNER/ops-actions@<40-hex commit SHA>."
 )
-@click.option("--force", is_flag=True, help="Overwrite files that differ from what init writes.")
-def init(directory: Path, action_ref: str, force: bool) -> None:
+@click.option(
+    "--force", is_flag=True, help="Overwrite workflows and the schema that differ (never a changed playbook)."
+)
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="Move the pin in the incident workflows to --action-ref and refresh the schema; print the diff.",
+)
+def init(directory: Path, action_ref: str, force: bool, upgrade: bool) -> None:
     """Scaffold a repository: playbook.yaml (to edit) and the incident workflows using this action.
 
-    Refuses to overwrite changed files without --force, then lists the secrets, variables and
-    permissions still to set.
+    Refuses to overwrite changed workflows without --force, then lists the secrets, variables and
+    permissions still to set. playbook.yaml and the example backend-*.yml workflows are yours once
+    written: a changed one is kept, with --force too. --upgrade moves an installed repository to
+    another version: it rewrites only the action pin of the incident workflows there are, and the
+    schema, and prints what changed; playbook.yaml and the example workflows are left alone.
 
     \b
     Example:
       ops-actions init . --action-ref octo-org/ops-actions@0123456789abcdef0123456789abcdef01234567
+      ops-actions init . --upgrade --action-ref octo-org/ops-actions@89abcdef0123456789abcdef0123456789abcdef
     """
-    from ops_actions.scaffold import PAGES, PERMISSIONS, SECRETS, plan, write
+    from ops_actions.scaffold import PAGES, PERMISSIONS, SECRETS, plan, plan_upgrade, write
 
+    if upgrade and force:
+        raise OpsError("--upgrade never overwrites anything but the pin and the schema: drop --force")
+    if upgrade:
+        upgraded = plan_upgrade(directory, action_ref)
+        written = write(upgraded.planned, force=True)
+        for item in upgraded.planned:
+            _say(f"{'updated' if item in written else 'up to date':>10}  {item.path}")
+            _say(item.diff(), nl=False)
+        for note in upgraded.notes:
+            _say(f"{'kept':>10}  {note}")
+        _say("\nThen: ops-actions playbook validate playbook.yaml, review the diff, and commit.")
+        return
     planned = plan(directory, action_ref)
     written = write(planned, force=force)
     for item in planned:
-        state = "written" if item in written else "up to date"
-        _say(f"{state:>10}  {item.path}")
+        if item in written:
+            _say(f"{'written':>10}  {item.path}")
+            _say(item.diff(), nl=False)
+        elif item.status == "changed":
+            _say(f"{'kept':>10}  {item.path} (yours: changed, never overwritten; delete it for the example)")
+        else:
+            _say(f"{'up to date':>10}  {item.path}")
     _say("\nStill to set in the repository's settings:")
     for kind, name, why in SECRETS:
         _say(f"  {kind:<8} {name}: {why}")

@@ -40,14 +40,165 @@ DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own t
 DEMO_GITHUB_TOKEN = "demo-github-token-not-a-secret"  # noqa: S105 - the emulator's, guards nothing
 REPO = "octo-org/backend"
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-ACTIONS = (
-    "- [ ] Alert on the worker heartbeat age — @alice — due 2026-12-04\n"
-    "- [ ] Add a runbook for stalled queues — @bob — due 2026-12-11\n"
+GOOD_SHA = "a1" * 20  # the release before the bad one: what a rollback goes back to
+BAD_SHA = "b2" * 20
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the responder does about one failure, and what the postmortem and the page say after."""
+
+    status: str
+    """Her status update while she mitigates."""
+    remedy: str
+    """The comment that carries the fix (slash commands), or empty when the fix is outside GitHub."""
+    narration: str
+    actions: tuple[str, str]
+    """Two preventive actions, as people write them: `text — @owner — due YYYY-MM-DD`."""
+    summary: str
+    """The postmortem's summary for customers (the status page shows it)."""
+    rollback_with_hotfix: bool = False
+    """The fix is `ops-actions remediate rollback --hotfix-branch`, run from a laptop."""
+
+
+REDEPLOY = Story(
+    status="Redeploying the backend",
+    remedy="/deploy",
+    narration="She redeploys with /deploy (the run link goes on the timeline at once).",
+    actions=(
+        "Alert on the worker heartbeat age — @alice — due 2026-12-04",
+        "Add a runbook for stalled queues — @bob — due 2026-12-11",
+    ),
+    summary="Jobs were delayed for about half an hour while the job worker was stuck. We redeployed it, "
+    "checked that queued jobs ran, and now alert sooner when the worker stops.",
 )
-CUSTOMER_SUMMARY = (
-    "Jobs were delayed for about half an hour while the job worker was stuck. We redeployed it, "
-    "checked that queued jobs ran, and now alert sooner when the worker stops."
-)
+STORIES = {
+    "worker-stalled": REDEPLOY,
+    "db-down": Story(
+        status="The database is down; deploys are frozen until it is stable",
+        remedy="/deploy",
+        narration="She tries /deploy anyway: branch D froze deploys, so the freeze refuses it. "
+        "The database provider restores the database instead.",
+        actions=(
+            "Alert when the database stops accepting connections — @alice — due 2026-12-04",
+            "Rehearse the database failover with the provider — @bob — due 2026-12-11",
+        ),
+        summary="Payments and new jobs failed for about ten minutes while our database was down. Our "
+        "provider restored it; we held every deploy until it was stable and will rehearse failover.",
+    ),
+    "job-regression": Story(
+        status="Rolling back the last release",
+        remedy="",
+        narration="Dead letters point at the last release: she rolls it back from her laptop, with a "
+        "hotfix branch for the fix.",
+        actions=(
+            "Add a regression test for the failing job input — @alice — due 2026-12-04",
+            "Canary new releases on a share of the jobs — @bob — due 2026-12-11",
+        ),
+        summary="Some jobs failed for about half an hour after a release. We rolled the release back; the "
+        "fix ships from a hotfix branch with a test for the case.",
+        rollback_with_hotfix=True,
+    ),
+    "webhook-failing": Story(
+        status="Rotating STRIPE_WEBHOOK_SECRET, then replaying the failed events",
+        remedy="/deploy",
+        narration="The webhook secret was stale: she rotates it and redeploys with /deploy to load it.",
+        actions=(
+            "Check STRIPE_WEBHOOK_SECRET when the backend starts — @alice — due 2026-12-04",
+            "Alert on the first failed Stripe webhook — @bob — due 2026-12-11",
+        ),
+        summary="Payment confirmations were delayed for about half an hour. We fixed the webhook "
+        "configuration and replayed every delayed event; no payment was lost or charged twice.",
+    ),
+    "job-failed-once": Story(
+        status="One job failed; finding out whether it is isolated",
+        remedy="",
+        narration="A single job failed on a provider timeout: she retries it by hand (nothing to deploy).",
+        actions=(
+            "Retry provider timeouts once before a job fails — @alice — due 2026-12-04",
+            "Alert on the provider's timeout rate — @bob — due 2026-12-11",
+        ),
+        summary="One job failed on a provider timeout and was retried; nothing else was affected.",
+    ),
+    "payments-down": Story(
+        status="The payments canary fails; redeploying the payments service",
+        remedy="/deploy",
+        narration="Payments are refused for everyone (SEV-1): she redeploys with /deploy.",
+        actions=(
+            "Page on the first failed payments canary — @alice — due 2026-12-04",
+            "Keep the last good payments release warm for a fast rollback — @bob — due 2026-12-11",
+        ),
+        summary="Payments were refused for about ten minutes. We redeployed the payments service; no "
+        "payment was charged twice.",
+    ),
+    "jobs-down": Story(
+        status="Job creation fails; redeploying the jobs API",
+        remedy="/deploy",
+        narration="No one can create jobs (SEV-1): she redeploys the jobs API with /deploy.",
+        actions=(
+            "Create a synthetic job after every deploy — @alice — due 2026-12-04",
+            "Add a health check for the jobs API's queue connection — @bob — due 2026-12-11",
+        ),
+        summary="New jobs could not be created for about ten minutes. We redeployed the service that "
+        "accepts them; jobs already queued were not lost.",
+    ),
+    "slow": Story(
+        status="The ops metrics time out; restarting the API",
+        remedy="/deploy",
+        narration="The metrics time out under load: she restarts the API with /deploy.",
+        actions=(
+            "Find the slow query behind /api/ops/metrics — @alice — due 2026-12-04",
+            "Alert on the metrics endpoint's latency — @bob — due 2026-12-11",
+        ),
+        summary="Our service was slow for about half an hour. We restarted it and are fixing the slow "
+        "query behind it.",
+    ),
+    "flaky": Story(
+        status="One instance answers 502; replacing it",
+        remedy="/deploy",
+        narration="One instance answers 502 now and then: a redeploy with /deploy replaces it.",
+        actions=(
+            "Replace instances that fail health checks automatically — @alice — due 2026-12-04",
+            "Alert on the rate of 502 answers — @bob — due 2026-12-11",
+        ),
+        summary="Some requests failed and were retried for about half an hour. We replaced the faulty "
+        "server and now replace such servers automatically.",
+    ),
+    "malformed": Story(
+        status="The metrics endpoint answers broken JSON since the proxy change; reverting it",
+        remedy="/deploy",
+        narration="A proxy change breaks the metrics' JSON: she redeploys the previous configuration.",
+        actions=(
+            "Add a contract test for /api/ops/metrics — @alice — due 2026-12-04",
+            "Review proxy changes like code changes — @bob — due 2026-12-11",
+        ),
+        summary="Our monitoring could not read the service's health for about half an hour; customers "
+        "were not affected. We reverted the configuration change that caused it.",
+    ),
+    "unauthorized": Story(
+        status="The admin token was rotated without updating the secret; updating it",
+        remedy="",
+        narration="The admin token was rotated but OPS_BACKEND_ADMIN_TOKEN still holds the old one: she "
+        "updates the repository secret (nothing to deploy).",
+        actions=(
+            "Rotate the admin token with a script that updates the secret — @alice — due 2026-12-04",
+            "Alert when triage gets a 401 — @bob — due 2026-12-11",
+        ),
+        summary="Our monitoring could not read the service's health for about half an hour; customers "
+        "were not affected. A credential had been changed in one place only.",
+    ),
+    "hostile": Story(
+        status="A provider's error text carries markup; the issue shows it inert. Rolling back",
+        remedy="/rollback",
+        narration="Webhooks and jobs fail with hostile text from a provider (shown inert): she rolls "
+        "back the last release with /rollback.",
+        actions=(
+            "Strip markup from provider error messages at the source — @alice — due 2026-12-04",
+            "Test the release against hostile provider answers — @bob — due 2026-12-11",
+        ),
+        summary="Some payments and jobs failed for about half an hour after a release. We rolled it back.",
+    ),
+}
 
 
 @dataclass
@@ -131,6 +282,17 @@ class Demo:
         for line in lines:
             self.say(f"  watch: {line}")
 
+    def rollback_with_hotfix(self, minutes: int, number: int) -> None:
+        """`ops-actions remediate rollback --incident N --hotfix-branch`, as a responder runs it."""
+        self.at(minutes)
+        command = f"ops-actions remediate rollback --incident {number} --hotfix-branch"
+        self.say(f"[{self.stage.now:%H:%M} UTC] alice runs: {command}")
+        done = self.stage.commands.remediator.dispatch(
+            "rollback", incident=number, ref=None, key=f"demo-rollback-{number}", by="alice", hotfix=True
+        )
+        self.say(f"  remediate: rollback to {done.ref[:12]} dispatched: {done.url}")
+        self.say(f"  remediate: hotfix branch {done.hotfix_branch} at {done.ref[:12]}")
+
     def comment(self, minutes: int, number: int, body: str, login: str) -> None:
         """A responder comments on the incident; the commands workflow handles it."""
         self.at(minutes)
@@ -158,6 +320,15 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
             workflow = playbook.workflows[role]
             emulator.add_workflow(workflow.file, workflow.name, inputs=inputs, queued_s=30, in_progress_s=120)
         emulator.set_permission("alice", "write")
+        # Two releases, the newer one live: what a rollback goes back from and to.
+        for sha, hours in ((GOOD_SHA, 26), (BAD_SHA, 2)):
+            emulator.add_run(
+                playbook.workflows["deploy"].file,
+                head_sha=sha,
+                conclusion="success",
+                created_at=START - timedelta(hours=hours),
+            )
+        emulator.set_branch_sha("main", BAD_SHA)
         tracker = Tracker.from_config(
             # The local emulator has no secondary rate limits: no pause between writes.
             GitHubConfig(api_url=emulator.url, repository=REPO, token=DEMO_GITHUB_TOKEN, write_interval_s=0)
@@ -202,14 +373,14 @@ def run_demo(
         demo.narrate(f"The backend starts failing (sandbox scenario '{scenario}'). The next scheduled tick:")
         demo.watch(10)
         number = _open_incident(demo)
+        story = STORIES[scenario]
         demo.narrate("A responder takes it and says what is going on, in the issue's comments:")
-        demo.comment(
-            14, number, "/owner @alice\n/status mitigating next 15m Redeploying the backend", "alice"
-        )
-        demo.narrate(
-            "She redeploys with /deploy (the run link goes on the timeline at once; a freeze refuses it)."
-        )
-        demo.comment(16, number, "/deploy", "alice")
+        demo.comment(14, number, f"/owner @alice\n/status mitigating next 15m {story.status}", "alice")
+        demo.narrate(story.narration)
+        if story.remedy:
+            demo.comment(16, number, story.remedy, "alice")
+        if story.rollback_with_hotfix:
+            demo.rollback_with_hotfix(16, number)
         stage.backend.set_scenario("healthy")
         demo.narrate("The backend recovers. The next tick records it and follows any run to its end.")
         demo.watch(20, show=False)
@@ -231,7 +402,7 @@ def run_demo(
             "The postmortem workflow runs as the issue closes; people add action items and sync them."
         )
         result = stage.postmortems.create(number)
-        _add_actions(stage, result.number)
+        _add_actions(stage, result.number, story)
         synced = stage.postmortems.sync(result.number)
         for line in result.lines + synced.lines:
             say(f"  postmortem: {line}")
@@ -265,18 +436,20 @@ def _open_incident(demo: Demo) -> int:
         impact="Some requests retried",
         summary="Reported by a customer; triage recovers through retries.",
         operation="demo-open",
+        detected_by={"how": "button", "by": "alice"},
     )
     demo.say(f"  {outcome.message}")
     return outcome.number
 
 
-def _add_actions(stage: Stage, number: int) -> None:
+def _add_actions(stage: Stage, number: int, story: Story) -> None:
     """A person writes the preventive actions and the summary for customers into the postmortem."""
     issue = stage.emulator.issue(number)
-    body = issue["body"].replace("\n- [ ] action — @owner — due YYYY-MM-DD\n", "\n" + ACTIONS)
+    actions = "".join(f"- [ ] {action}\n" for action in story.actions)
+    body = issue["body"].replace("\n- [ ] action — @owner — due YYYY-MM-DD\n", "\n" + actions)
     summary = next((s for s in stage.playbook.postmortem.sections if s.id == "customer-summary"), None)
     if summary is not None:
-        body = body.replace(f"_{summary.prompt}_", CUSTOMER_SUMMARY)
+        body = body.replace(f"_{summary.prompt}_", story.summary)
     stage.emulator.handle(
         "PATCH",
         f"/repos/{REPO}/issues/{number}",

@@ -1,7 +1,8 @@
-"""The README's generated references: the playbook's keys (from the JSON Schema), the query
-examples of each answer format (read by the triage engine itself) and the CLI (from --help).
+"""The generated references: the playbook's keys (from the JSON Schema) and the query examples of
+each answer format (read by the triage engine itself) in ``docs/playbook.md``, the CLI (from
+--help) in ``docs/cli.md``.
 
-``python -m ops_actions.docs`` rewrites the generated blocks of README.md; a test fails when they
+``python -m ops_actions.docs`` rewrites the generated blocks of those files; a test fails when they
 drift from the schema, the engine or the commands.
 """
 
@@ -195,7 +196,7 @@ def query_reference() -> str:
         body, error = decode(example.format, example.status, example.content_type, raw)
         result = ProbeResult(example.probe, example.status, 12.5, 1, body=body, error=error)
         shown = json.dumps(json.loads(example.body), indent=2) if "json" in example.format else example.body
-        lines += [f"#### {example.title}", "", f"An answer `{example.status}`, `{example.content_type}`:", ""]
+        lines += [f"### {example.title}", "", f"An answer `{example.status}`, `{example.content_type}`:", ""]
         lines += ["```" + ("json" if "json" in example.format else "text"), shown.rstrip("\n"), "```", ""]
         lines += ["| signal | reads |", "|---|---|"]
         for item, reading in zip(example.signals, read_probe(probe, result, _NOW), strict=True):
@@ -227,8 +228,15 @@ def command_helps(group: click.Group) -> list[tuple[list[str], click.Command, st
 def cli_reference(group: click.Group) -> str:
     """Every command's --help, at a fixed width."""
     return "\n".join(
-        f"#### `{' '.join(path)}`\n\n```text\n{text}\n```\n" for path, _, text in command_helps(group)
+        f"### `{' '.join(path)}`\n\n```text\n{text}\n```\n" for path, _, text in command_helps(group)
     )
+
+
+# The documents with generated blocks, and which blocks each holds.
+GENERATED = {
+    "docs/playbook.md": ("query-reference", "playbook-reference"),
+    "docs/cli.md": ("cli-reference",),
+}
 
 
 def replace_block(text: str, name: str, content: str) -> str:
@@ -241,15 +249,29 @@ def replace_block(text: str, name: str, content: str) -> str:
     return pattern.sub(lambda m: m.group(1) + content + m.group(2), text)
 
 
-def generated_readme(text: str) -> str:
-    """README text with both references regenerated."""
+def block(name: str) -> str:
+    """The content of one generated block."""
+    if name == "playbook-reference":
+        return playbook_reference()
+    if name == "query-reference":
+        return query_reference()
     from ops_actions.cli import cli
 
-    text = replace_block(text, "playbook-reference", playbook_reference())
-    text = replace_block(text, "query-reference", query_reference())
-    return replace_block(text, "cli-reference", cli_reference(cli))
+    return cli_reference(cli)
+
+
+def regenerated(document: str, text: str) -> str:
+    """A document's text (``document``: its path in GENERATED) with its blocks regenerated."""
+    for name in GENERATED[document]:
+        text = replace_block(text, name, block(name))
+    return text
 
 
 if __name__ == "__main__":
-    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    readme.write_text(generated_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    asked = [Path(arg).as_posix() for arg in sys.argv[1:]] or list(GENERATED)
+    unknown = [name for name in asked if name not in GENERATED]
+    if unknown:
+        sys.exit(f"no generated blocks in {', '.join(unknown)}; they are in {', '.join(GENERATED)}")
+    for document in asked:
+        path = Path(document)
+        path.write_text(regenerated(document, path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,15 +1,19 @@
-"""`ops-actions init`: put the playbook and the incident workflows into a team's repository.
+"""`ops-actions init`: put the playbook and the incident workflows into a team's repository, and
+later move them to a new version of the action (``--upgrade``).
 
 The workflow templates ship in the package; this repository's own workflows are the same
 templates rendered for ``./`` (a test keeps them identical), so what a team installs is what runs
-here. Files that exist with other content are left alone unless forced.
+here. ``playbook.yaml`` and the example deploy workflows become the team's own once written: a
+changed one is never overwritten, not even with ``--force``. Other files that exist with other
+content are left alone unless forced.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Final
@@ -25,6 +29,14 @@ SELF_REFERENCE: Final = (
 )
 _ACTION_REF = re.compile(r"^(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@(?P<ref>[A-Za-z0-9_./-]+)$")
 SCHEMA_PATH: Final = ".ops-actions/playbook.schema.json"
+PLAYBOOK_PATH: Final = "playbook.yaml"
+# The example targets a team replaces with its real deploy, rollback and smoke test.
+EXAMPLE_WORKFLOWS: Final = frozenset({"backend-deploy.yml", "backend-rollback.yml", "backend-live-smoke.yml"})
+# A step that uses this action, pinned: `uses: OWNER/NAME@<40 hex> # ops-actions` (as init writes it).
+_PIN: Final = re.compile(
+    r"(?m)^(?P<lead>[ \t]*(?:-[ \t]+)?uses:[ \t]*)(?P<ref>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{40})"
+    r"(?P<tail>[ \t]*#[ \t]*ops-actions[ \t]*)$"
+)
 SECRETS: Final = (
     ("variable", "OPS_BACKEND_URL", "the backend's base URL (Settings → Secrets and variables → Variables)"),
     ("secret", "OPS_BACKEND_ADMIN_TOKEN", "the backend's admin token for /api/ops/*"),
@@ -75,6 +87,29 @@ class Planned:
     path: Path
     content: str
     status: str  # "new", "same" or "changed"
+    before: str = ""
+    team_owned: bool = False
+    """The team's own once written (the playbook, the example deploy workflows): kept when changed."""
+
+    def diff(self) -> str:
+        """What writing it changes, as a unified diff (empty for a new or unchanged file)."""
+        if self.status != "changed":
+            return ""
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.content.splitlines(keepends=True),
+            fromfile=f"a/{self.path.as_posix()}",
+            tofile=f"b/{self.path.as_posix()}",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+@dataclass
+class Upgrade:
+    """What ``init --upgrade`` does: the files it rewrites, and what it leaves and why."""
+
+    planned: list[Planned] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def workflow_templates() -> dict[str, str]:
@@ -105,35 +140,79 @@ def render_workflow(template: str, action_ref: str) -> str:
     return template.replace(PLACEHOLDER, action_reference(action_ref))
 
 
+def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
+    if not path.exists():
+        return Planned(path, content, "new", team_owned=team_owned)
+    before = path.read_text(encoding="utf-8")
+    return Planned(path, content, "same" if before == content else "changed", before, team_owned)
+
+
 def plan(target: Path, action_ref: str) -> list[Planned]:
     """Every file init would write under ``target``, and whether it is new, the same or changed."""
-    files = {
-        target / "playbook.yaml": bundled_playbook_text().replace(
-            "$schema=playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
-        ),
-        target / SCHEMA_PATH: json.dumps(schema(), indent=2) + "\n",
-    }
+    playbook = bundled_playbook_text().replace(
+        "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
+    )
+    planned = [
+        _planned(target / PLAYBOOK_PATH, playbook, team_owned=True),
+        _planned(target / SCHEMA_PATH, json.dumps(schema(), indent=2) + "\n"),
+    ]
     for name, template in workflow_templates().items():
-        files[target / ".github" / "workflows" / name] = render_workflow(template, action_ref)
-    planned = []
-    for path, content in files.items():
-        if not path.exists():
-            status = "new"
-        else:
-            status = "same" if path.read_text(encoding="utf-8") == content else "changed"
-        planned.append(Planned(path, content, status))
+        path = target / ".github" / "workflows" / name
+        planned.append(
+            _planned(path, render_workflow(template, action_ref), team_owned=name in EXAMPLE_WORKFLOWS)
+        )
     return planned
 
 
+def plan_upgrade(target: Path, action_ref: str) -> Upgrade:
+    """What ``init --upgrade`` changes: the pin in the incident workflows the repository has, and the
+    schema. The playbook and the example deploy workflows are the team's: left alone (a note says
+    when one still pins another version); a workflow the team deleted is not added back."""
+    if action_ref == "./":
+        raise OpsError("--upgrade moves a pin: give --action-ref OWNER/NAME@<40-hex commit SHA>")
+    pinned = action_reference(action_ref).split(" ", 1)[0]
+    folder = target / ".github" / "workflows"
+    upgrade = Upgrade([_planned(target / SCHEMA_PATH, json.dumps(schema(), indent=2) + "\n")])
+    templates = workflow_templates()
+    for name in sorted(templates):
+        path = folder / name
+        if not path.is_file():
+            if name not in EXAMPLE_WORKFLOWS:
+                upgrade.notes.append(f"{path}: not there, not added (init without --upgrade adds it)")
+            continue
+        text = path.read_text(encoding="utf-8")
+        pins = {match.group("ref") for match in _PIN.finditer(text)} - {pinned}
+        if name in EXAMPLE_WORKFLOWS:
+            if pins:
+                upgrade.notes.append(f"{path}: yours, kept; it still uses {', '.join(sorted(pins))}")
+            continue
+        if not _PIN.search(text):
+            upgrade.notes.append(f"{path}: no pinned `uses: OWNER/NAME@SHA # ops-actions` step, kept")
+            continue
+        moved = _PIN.sub(lambda m: f"{m.group('lead')}{pinned}{m.group('tail')}", text)
+        upgrade.planned.append(Planned(path, moved, "same" if moved == text else "changed", text))
+        if moved != render_workflow(templates[name], action_ref):
+            upgrade.notes.append(
+                f"{path}: differs from this version's template beyond the pin (your edits, or the "
+                "version's changes: compare with `ops-actions init` in an empty folder)"
+            )
+    if not any(item.path.parent == folder for item in upgrade.planned):
+        raise OpsError(
+            f"nothing to upgrade: no incident workflow pins the action in {folder} (run init first)"
+        )
+    return upgrade
+
+
 def write(planned: list[Planned], *, force: bool) -> list[Planned]:
-    """Write new files (and changed ones with ``force``); OpsError lists changed ones otherwise."""
-    changed = [p for p in planned if p.status == "changed"]
+    """Write new files (and changed ones with ``force``; a changed file of the team's never); OpsError
+    lists the changed ones otherwise."""
+    changed = [p for p in planned if p.status == "changed" and not p.team_owned]
     if changed and not force:
         names = ", ".join(str(p.path) for p in changed)
         raise OpsError(f"these files differ from what init writes; keep them or use --force: {names}")
     written = []
     for item in planned:
-        if item.status == "same":
+        if item.status == "same" or (item.status == "changed" and item.team_owned):
             continue
         item.path.parent.mkdir(parents=True, exist_ok=True)
         item.path.write_text(item.content, encoding="utf-8")

@@ -167,7 +167,7 @@ def test_scheduled_ticks_open_then_note_recovery(
         assert len(opened) == 1, [issue["title"] for issue in opened]
         assert "incident" in labels_of(opened[0])
         assert (cache / ".ops-actions-state.json").is_file(), "the tick should save its state file"
-        assert list(artifacts.glob("*/reports/*.json")), "the tick should upload its triage report"
+        assert list(artifacts.glob("*/incident-triage-*.json")), "the tick should upload its triage report"
 
         number = opened[0]["number"]
 

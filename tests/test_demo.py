@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ops_actions.cli import run
+from ops_actions.demo import STORIES
 from ops_actions.sandbox.backend import SCENARIOS
 
 
@@ -63,15 +64,45 @@ def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Redeploying the backend" in (output / "site" / "incidents" / "1.html").read_text(encoding="utf-8")
 
 
+# What only that scenario's story shows (the others redeploy, or fix outside GitHub).
+OWN_STORY = {
+    "db-down": ("/deploy: deploys are frozen by incident #1", "**Deploy freeze lifted**"),
+    "job-regression": (
+        "**Backend Rollback** dispatched by @alice",
+        "**Hotfix branch** `hotfix/incident-1` created",
+    ),
+    "webhook-failing": ("Rotating STRIPE_WEBHOOK_SECRET", "**Backend Deploy** dispatched by @alice"),
+    "unauthorized": ("updates the repository secret (nothing to deploy)",),
+    "hostile": ("**Backend Rollback** dispatched by @alice",),
+}
+
+
 @pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s != "healthy"])
-def test_every_failure_scenario_ends_in_a_resolved_incident_and_a_postmortem(
+def test_every_failure_scenario_tells_its_own_story_to_a_resolved_incident_and_a_postmortem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str
 ) -> None:
-    """Whatever the failure (flaky opens by hand), the story completes: resolved incident, postmortem."""
+    """Whatever the failure (flaky opens by hand), the story completes: resolved incident, postmortem;
+    the fix is the one that failure calls for, and so are the postmortem's action items."""
     output = tmp_path / scenario
     assert run(["demo", "--fast", "--scenario", scenario, "--output", str(output)]) == 0
-    capsys.readouterr()
+    transcript = capsys.readouterr().out
     incident = issue_file(output, 1)
     assert re.match(r"# #1 \[SEV-\d\] ", incident)
     assert "- State: closed (completed)" in incident
     assert issue_file(output, 2).startswith("# #2 Postmortem:")
+    for shown in OWN_STORY.get(scenario, ()):
+        assert shown in transcript + incident, shown
+    if scenario in {"db-down", "unauthorized"}:
+        assert "**Backend Deploy** dispatched" not in incident
+    story = STORIES[scenario]
+    titles = sorted(issue_file(output, n).splitlines()[0] for n in (3, 4))
+    assert titles == sorted(
+        f"# #{n} Action: {a.split(' — ')[0]}" for n, a in zip((3, 4), story.actions, strict=True)
+    )
+
+
+def test_each_story_has_its_own_action_items_and_summary() -> None:
+    assert set(STORIES) == set(SCENARIOS) - {"healthy"}
+    actions = [action for story in STORIES.values() for action in story.actions]
+    assert len(set(actions)) == len(actions)
+    assert len({story.summary for story in STORIES.values()}) == len(STORIES)

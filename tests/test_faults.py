@@ -65,7 +65,8 @@ def open_incident(emulator: GitHubEmulator, capsys: pytest.CaptureFixture[str]) 
 
 
 def error_lines(err: str) -> list[str]:
-    return [line for line in err.splitlines() if line]
+    """What stderr says besides the command's first line, which names the playbook."""
+    return [line for line in err.splitlines() if line and not line.startswith("playbook: ")]
 
 
 # --- the backend ------------------------------------------------------------------------------------

@@ -37,8 +37,9 @@ def call(
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The one line the CLI printed on stderr."""
-    (line,) = [line for line in capsys.readouterr().err.splitlines() if line]
+    """The one line the CLI printed on stderr besides its first, which names the playbook."""
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]
+    (line,) = [line for line in lines if not line.startswith("playbook: ")]
     return line
 
 

@@ -41,7 +41,10 @@ def test_the_watch_raises_sev2_to_sev1_and_notifies(world: World, receiver: Rece
     (raised,) = [c for c in world.timeline(number) if c.startswith("**Severity**")]
     assert raised.startswith("**Severity** SEV-2 → SEV-1")
     assert "Reason: triage shows `payments-not-accepted` (SEV-1)" in raised
-    assert issue["body"].startswith("**Severity:** SEV-1 · **Status:** investigating")
+    top = issue["body"].split("<!-- ops-actions:generated-end -->")[0]
+    assert top.startswith(
+        "<!-- ops-actions:generated-start -->\n**Severity:** SEV-2 → SEV-1 · **Status:** investigating"
+    )
     assert (
         "> [!IMPORTANT]\n> SEV-1: post a status update to customers and the internal channel now."
         in issue["body"]

@@ -265,9 +265,9 @@ def test_credentials_never_leak(messaging_backend: SandboxBackend, tmp_path: Pat
             env=env,
         )
         assert result.returncode == 0, result.stderr
-        outputs.append(result.stdout + result.stderr)
+        outputs += [result.stdout, result.stderr]
     outputs += [p.read_text(encoding="utf-8") for p in (tmp_path / "r").glob("*.json")]
     outputs.append((tmp_path / "s.json").read_text(encoding="utf-8"))
-    assert len(outputs) == 7
+    assert len(outputs) == 10
     assert json.loads(outputs[0])["severity"] == "major"
     assert not [secret for secret in secrets for text in outputs if secret in text]

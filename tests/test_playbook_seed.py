@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,6 +13,8 @@ from ops_actions.playbook import Playbook, bundled_playbook_text, load_playbook,
 from ops_actions.playbook.model import Auth
 from ops_actions.playbook.runbook import render_runbook
 from ops_actions.text.template import placeholders
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED_SIGNALS = (
     "ready_ok",
@@ -63,7 +65,8 @@ def test_first_ten_minutes(seed: Playbook) -> None:
         "sev1-status-update",
     ]
     assert steps["run-triage"].kind == "triage"
-    assert "reports/incident-triage-" in steps["run-triage"].text
+    assert seed.report_dir == "reports", "the seed's reports/incident-triage-*.json"
+    assert "`reports/incident-triage-<UTC time>.json`" in render_runbook(seed)
     assert set(SEED_SIGNALS) <= set(steps["check-signals"].signals)
     assert "worker_heartbeat_age_s" in steps["check-signals"].signals
     assert steps["sev1-status-update"].only_for == ("SEV-1",)
@@ -192,11 +195,12 @@ def test_status_page_publishes_status_updates_the_resolution_and_the_customer_su
     assert seed.status_page.postmortem_section == "customer-summary"
 
 
-def test_bundled_playbook_points_editors_at_the_schema() -> None:
-    """The first line is a yaml-language-server comment naming the shipped schema next to it."""
+def test_the_playbook_points_editors_at_the_schema() -> None:
+    """The first line is a yaml-language-server comment naming the package's schema, relative to the
+    repository root where this repository's playbook.yaml is."""
     first = bundled_playbook_text().splitlines()[0]
-    assert first == "# yaml-language-server: $schema=playbook/schema.json"
-    assert resources.files("ops_actions").joinpath("playbook/schema.json").is_file()
+    assert first == "# yaml-language-server: $schema=ops_actions/playbook/schema.json"
+    assert (ROOT / first.partition("$schema=")[2]).is_file()
 
 
 def test_schema_command_prints_the_shipped_schema(capsys: pytest.CaptureFixture[str]) -> None:

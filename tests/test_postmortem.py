@@ -53,7 +53,7 @@ def test_postmortem_holds_the_timeline_durations_and_detection_facts(
         "| 2026-11-27T10:09:00Z | status: mitigating |",
         "| 2026-11-27T10:41:00Z | resolved |",
         "- Time to acknowledge: 4 min",
-        "- Time to mitigate: 9 min",
+        "- Time to mitigate: 20 min (until metrics were normal again)",
         "- Time to resolve: 41 min",
         "Detected by: scheduled triage (ops-actions watch).",
         "### Root cause",

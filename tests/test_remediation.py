@@ -209,3 +209,47 @@ def test_notifications_route_by_severity_and_a_failing_target_never_blocks(
         "SEV-2 is not routed to the status page"
     )
     assert all(GITHUB_TOKEN not in json.dumps(body) for _, body in receiver.received)
+
+
+def test_every_input_is_checked_before_a_dispatch(outage: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """A typo never reaches production: each bad input stops with exit 2 (or 4: GitHub says the issue
+    does not exist) and a reason, and the emulator records no dispatch, no branch and no comment."""
+    outage.backend.set_scenario("job-regression")
+    assert outage.watch(0) == 0
+    number = str(outage.incident()["number"])
+    other = str(outage.emulator.add_issue(title="A feature request", body="not an incident"))
+    closed = str(outage.emulator.add_issue(title="[SEV-3] old", labels=["incident"], state="closed"))
+    refs = dict(outage.emulator.state()["refs"])
+    comments = {n: len(outage.emulator.comments(int(n))) for n in (number, other, closed)}
+    cases = [
+        (
+            ("rollback", "--incident", "999", "--ref", GOOD, "--hotfix-branch"),
+            4,
+            "read issue #999: not found",
+        ),
+        (("rollback", "--incident", other, "--ref", GOOD), 2, f"issue #{other} is not an incident"),
+        (("rollback", "--incident", closed, "--ref", GOOD), 2, f"incident #{closed} is closed"),
+        (("smoke", "--incident", closed), 2, f"incident #{closed} is closed: smoke refused"),
+        (("deploy", "--incident", number, "--hotfix-branch"), 2, "--hotfix-branch goes with rollback"),
+        (("rollback", "--ref", GOOD, "--hotfix-branch"), 2, "--hotfix-branch needs --incident"),
+        (("rollback", "--incident", number, "--ref", "HEAD~1"), 2, "give a commit SHA"),
+        (("rollback", "--incident", number, "--ref", GOOD[:8], "--hotfix-branch"), 2, "full 40-hex"),
+        (("deploy", "--incident", number, "--ref", "main..evil"), 2, "not a git branch, tag or SHA"),
+        (("smoke", "--incident", number, "--ref", "main"), 2, "smoke takes no ref"),
+        (("smoke", "--incident", number, "--wait", "--poll-seconds", "0"), 2, "--poll-seconds 0"),
+        (("smoke", "--incident", number, "--wait", "--timeout", "soon"), 2, "not a duration"),
+        (("smoke", "--incident", "0"), 2, "0 is not in the range x>=1"),
+    ]
+    capsys.readouterr()
+    for args, code, reason in cases:
+        assert outage.cli(1, "remediate", *args) == code, args
+        err = capsys.readouterr().err
+        assert reason in err, (args, err)
+        assert len(err.strip().splitlines()) <= 2 or "Usage:" in err, "the playbook's line, one error line"
+    assert outage.emulator.workflow_dispatches() == []
+    assert outage.emulator.state()["refs"] == refs
+    assert {n: len(outage.emulator.comments(int(n))) for n in comments} == comments
+
+    assert outage.cli(2, "incident", "resolve", closed) == 2, "a closed incident is not resolved again"
+    assert f"incident #{closed} is closed: resolve refused" in capsys.readouterr().err
+    assert len(outage.emulator.comments(int(closed))) == comments[closed]

@@ -13,7 +13,7 @@ from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.cli import run
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord, build_report, report_markdown
 from ops_actions.incident.postmortem import PostmortemState, action_items, with_postmortem_state
-from ops_actions.incident.state import IncidentState, iso, state_delta, update_status, with_state
+from ops_actions.incident.state import IncidentState, assign_owner, iso, state_delta, with_state
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO
@@ -217,16 +217,14 @@ def test_report_reads_comments_only_where_the_listing_cannot_show_the_figures(
     state = IncidentState(
         key="queue", title="Queue", severity="SEV-2", status="investigating", opened_at=iso(opened)
     )
-    mitigated, event = update_status(
-        playbook, state, status="mitigating", next_minutes=30, message="", now=opened, by=None, key="k1"
-    )
+    owned, event = assign_owner(state, owner="mona", now=opened, by=None, key="k1")
     managed = github_emulator.add_issue(
         title="[SEV-2] Queue",
         body=with_state("Opened by hand.", state),
         labels=["incident", "sev-2"],
         user="mona",
     )
-    marked = replace(event, delta=state_delta(state, mitigated)).markdown()
+    marked = replace(event, delta=state_delta(state, owned)).markdown()
     github_emulator.add_comment(managed, body=marked, user=ACTIONS_BOT)
     github_emulator.reset_log()
     assert run(["report", "--since", "90d", "--json"]) == 0
@@ -235,4 +233,4 @@ def test_report_reads_comments_only_where_the_listing_cannot_show_the_figures(
     assert read == [f"/repos/{REPO}/issues/{managed}/comments"]
     assert figures["incidents"]["total"] == 6
     assert figures["incidents"]["open"] == 1, "the issues closed by hand ended when they were closed"
-    assert figures["minutes_to"]["mitigate"]["count"] == 4, "three blocks, and the replayed comment"
+    assert figures["minutes_to"]["acknowledge"]["count"] == 4, "three blocks, and the replayed comment"

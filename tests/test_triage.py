@@ -233,7 +233,7 @@ def test_report_inputs_hide_credentials(backend: SandboxBackend, triage: Triage)
     triage.url = backend.url.replace("http://", "http://user:secret-pass@") + "?key=abc"
     _, report, _ = triage()
     assert report["inputs"]["backend_url"] == backend.url
-    assert report["inputs"]["playbook"]["path"] == "ops_actions/playbook.yaml"
+    assert report["inputs"]["playbook"]["path"] == "playbook.yaml", "this repository's own playbook"
     assert len(report["inputs"]["playbook"]["sha256"]) == 64
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ DEFAULT_API_URL = "https://api.github.com"
 # GitHub's REST guide, "Pause between mutative requests": wait at least one second between
 # POST, PATCH, PUT and DELETE requests to stay under the secondary rate limits.
 DEFAULT_WRITE_INTERVAL_S = 1.0
+# GitHub's rules: an owner is letters, digits and single hyphens; a repository name adds . and _.
+REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
 def checked_url(url: str, what: str) -> str:
@@ -83,6 +86,8 @@ class GitHubConfig:
     """Who the token acts as, when GitHub cannot say (``OPS_GITHUB_LOGIN``: a GitHub App's bot login)."""
     write_interval_s: float = DEFAULT_WRITE_INTERVAL_S
     """The least time between two writes to GitHub (``OPS_GITHUB_WRITE_INTERVAL_S``; 0: no pause)."""
+    event_name: str | None = None
+    """The event that started the workflow run (``GITHUB_EVENT_NAME``)."""
 
     @classmethod
     def from_environ(
@@ -96,8 +101,11 @@ class GitHubConfig:
         """Options win over GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN."""
         env = os.environ if environ is None else environ
         repo = repository or env.get("GITHUB_REPOSITORY", "")
-        if repo.count("/") != 1 or not all(repo.split("/")):
+        if not repo:
             raise OpsError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY", ExitCode.USAGE)
+        if not REPOSITORY.fullmatch(repo):
+            origin = "--repo" if repository else "GITHUB_REPOSITORY"
+            raise OpsError(f"{origin} {repo!r}: expected OWNER/NAME, e.g. octo-org/backend", ExitCode.USAGE)
         secret = token or env.get("GITHUB_TOKEN", "")
         if not secret:
             raise OpsError("no GitHub token: pass --github-token or set GITHUB_TOKEN", ExitCode.USAGE)
@@ -115,6 +123,7 @@ class GitHubConfig:
             max_wait_s=max_wait,
             login=env.get("OPS_GITHUB_LOGIN") or None,
             write_interval_s=write_interval,
+            event_name=env.get("GITHUB_EVENT_NAME") or None,
         )
 
     @property

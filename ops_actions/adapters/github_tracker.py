@@ -66,6 +66,7 @@ class IssueData:
     label_details: tuple[LabelSpec, ...] = ()
     closed_at: datetime | None = None
     comments: int = 0
+    state_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def _issue_data(issue: Issue) -> IssueData:
         label_details=tuple(LabelSpec(lb.name, lb.color or "", lb.description or "") for lb in issue.labels),
         closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
         comments=issue.comments,
+        state_reason=issue.state_reason,
     )
 
 

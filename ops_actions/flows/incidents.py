@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.render import incident_body, refresh_body
+from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -60,6 +60,8 @@ class IssueView(Protocol):
     def assignees(self) -> tuple[str, ...]: ...
     @property
     def state(self) -> str: ...
+    @property
+    def state_reason(self) -> str | None: ...
     @property
     def created_at(self) -> datetime: ...
     @property
@@ -326,12 +328,32 @@ class Incidents:
 
     def read(self, number: int) -> tuple[IssueView, IncidentState]:
         """Incident #number and its state; OpsError when the issue is not an incident."""
+        issue = self._incident(number)
+        return issue, self.state_of(issue)
+
+    def read_timeline(self, number: int) -> tuple[IssueView, IncidentState, list[str]]:
+        """Like :meth:`read`, with the tool's own comments (a postmortem's timeline), read once."""
+        issue = self._incident(number)
+        own = self.own_comments(issue.number) if issue.comments else []
+        return issue, self.state_of(issue, own), own
+
+    def _incident(self, number: int) -> IssueView:
         issue = self.tracker.issue(number)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
                 f"issue #{number} is not an incident (no '{INCIDENT_LABEL}' label)", ExitCode.USAGE
             )
-        return issue, self.state_of(issue)
+        return issue
+
+    def require_open(self, issue: IssueView, state: IncidentState, action: str) -> None:
+        """Refuse to act on a closed or resolved incident (exit 2): checked before anything is written."""
+        if issue.state == "open" and state.status != self.playbook.statuses[-1]:
+            return
+        shown = "closed" if issue.state != "open" else state.status
+        raise OpsError(
+            f"incident #{issue.number} is {shown}: {action} refused (reopen it, or open a new incident)",
+            ExitCode.USAGE,
+        )
 
     def stale(self, issue: IssueView, state: IncidentState) -> bool:
         """Whether the issue does not show ``state`` yet: its block lacks what the timeline has (a save
@@ -375,7 +397,7 @@ class Incidents:
         final = self.playbook.statuses[-1]
         for _ in range(CONVERGE_ROUNDS):
             state.comments_seen = issue.comments + posted
-            body = refresh_body(with_state(issue.body, state), self.playbook, state, self.clock())
+            body = refreshed_body(self.playbook, state, issue.body, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
             new_title = (
                 issue_title(state) if title else repaired_title(issue.title, state) if repair else None
@@ -474,11 +496,13 @@ class Incidents:
         alerts: dict[str, str] | None = None,
         causes: Sequence[str] = (),
         related: Sequence[int] = (),
+        detected_by: Mapping[str, str] | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key.
 
         ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
-        its body links to (the watch links it in theirs).
+        its body links to (the watch links it in theirs); ``detected_by``: how it was opened
+        (``how``: triage, alert, button or cli; ``source``, ``by``).
         """
         now = self.clock()
         existing = self.find_open(key, listed)
@@ -517,6 +541,7 @@ class Incidents:
             detected_at=detected_at,
             playbook_sha256=playbook_sha256,
             snapshot=snapshot,
+            detected_by=detected_by,
         )
         state.mark_applied(operation)
         unknown = sorted(set(components) - set(self.playbook.components))
@@ -610,8 +635,10 @@ class Incidents:
         ``force_reason`` overrides what is missing; the override is recorded in the final comment.
         """
         issue, state = self.read(number)
+        if not state.has_applied(key):  # a re-run of the same resolve finds it done, below
+            self.require_open(issue, state, "resolve")
         missing = missing_for_resolution(self.playbook, state, self.clock())
-        if missing and not force_reason:
+        if missing and not force_reason and not state.has_applied(key):
             raise OpsError(
                 f"#{number} cannot be resolved yet: missing "
                 + "; ".join(missing)

@@ -17,6 +17,8 @@ from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome, marker_of
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.postmortem import (
+    ACTION_EXAMPLE,
+    ACTION_FORM,
     ACTION_LABEL,
     POSTMORTEM_LABEL,
     PostmortemState,
@@ -26,7 +28,6 @@ from ops_actions.incident.postmortem import (
     generated_block,
     postmortem_body,
     read_postmortem_state,
-    refresh_generated,
     sync_plan,
     with_postmortem_state,
 )
@@ -39,7 +40,7 @@ from ops_actions.incident.state import (
     issue_title,
     parse_time,
 )
-from ops_actions.text.markdown import encode_marker, set_task
+from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -92,16 +93,45 @@ class Postmortems:
         self.playbook = incidents.playbook
         self.clock = clock
 
-    def create(self, incident_number: int) -> Result:
-        """Create the incident's postmortem, or refresh the facts of the existing one."""
-        issue = self.tracker.issue(incident_number)
-        own = self.incidents.own_comments(issue.number) if issue.comments else []
-        state = self.incidents.state_of(issue, own)
+    def create(self, incident_number: int, *, asked: bool = True) -> Result:
+        """Create the incident's postmortem, or refresh the facts of the existing one.
+
+        Never for an open incident (OpsError, exit 2). An incident closed as not planned (a false
+        alarm) gets one only when ``asked`` (``/postmortem``, or a number given on the command line),
+        not from the workflow that runs whenever an incident closes.
+        """
+        issue, state, own = self.incidents.read_timeline(incident_number)
+        if issue.state == "open":
+            raise OpsError(
+                f"#{incident_number} is still open: its postmortem follows the resolution (/resolve)"
+            )
+        if issue.state_reason == "not_planned" and not asked:
+            return Result(
+                issue.number,
+                issue.html_url,
+                [
+                    f"#{incident_number} was closed as not planned (a false alarm): no postmortem; "
+                    "ask for one with /postmortem"
+                ],
+            )
+        return self._file(issue, state, own)
+
+    def _file(self, issue: IssueView, state: IncidentState, own: Sequence[str] | None = None) -> Result:
+        """File the postmortem (or refresh it); ``own``: the tool's comments on the incident, if read."""
+        incident_number = issue.number
+        if own is None:
+            own = self.incidents.own_comments(issue.number) if issue.comments else []
         now = self.clock()
         due = due_at(self.playbook, state, now)
         entries = compile_timeline(state, own)
         generated = generated_block(
-            self.playbook, number=incident_number, state=state, entries=entries, due=due, author=issue.author
+            self.playbook,
+            number=incident_number,
+            state=state,
+            entries=entries,
+            due=due,
+            author=issue.author,
+            by_tool=self.incidents.by_tool(issue.author),
         )
         existing = self._find(issue, state)
         if existing is not None:
@@ -134,9 +164,9 @@ class Postmortems:
         a person closes by hand. Creating is idempotent, so both paths never make two.
         """
         outcome = self.incidents.resolve(number, key, by=by, force_reason=force_reason)
-        return outcome, self.create(number)
+        return outcome, self._file(self.tracker.issue(number), outcome.state)
 
-    def _find(self, incident: IssueWithId, state: IncidentState) -> IssueWithId | None:
+    def _find(self, incident: IssueView, state: IncidentState) -> IssueWithId | None:
         """The incident's postmortem: from its state, else by the marker (a crash between two writes);
         only an issue the tool wrote counts (anyone may open an issue and label it).
 
@@ -252,11 +282,9 @@ class Postmortems:
         if problems and report != pm.reported:
             key = f"postmortem-{issue.number}-problems-{len(pm.reported)}-{len(report)}"
             note = (
-                "**Some action items could not be synced** (write them as "
-                "`- [ ] action — @owner — due YYYY-MM-DD`):\n\n"
-                + report
-                + "\n\n"
-                + encode_marker("note", {"key": key})
+                f"**Some action items could not be synced.** Write each as `{ACTION_FORM}`, e.g. "
+                f"`{ACTION_EXAMPLE}` (the dashes may be —, – , -- or -; the deadline may follow "
+                "`due` or `by`):\n\n" + report + "\n\n" + encode_marker("note", {"key": key})
             )
             self.tracker.comment(issue.number, note, marker=marker_of(key))
             lines.append(f"{len(problems)} problem(s) reported")

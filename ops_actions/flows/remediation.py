@@ -9,9 +9,10 @@ scheduled watch then follows the run. ``ops-actions remediate --wait`` follows i
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -33,6 +34,13 @@ FIND_ATTEMPTS = 5
 # The workflow input that carries the dispatching command's operation key; the example workflows put
 # it in their run-name, so the run's title says which command created it.
 OPERATION_INPUT = "operation"
+# A rollback goes to a commit: a (short) SHA. A hotfix branch needs the full one (GitHub's "create a
+# reference" takes "the SHA1 value for this reference", not an abbreviation).
+COMMIT_SHA = re.compile(r"[0-9a-f]{7,40}")
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
+# What `git check-ref-format --branch` refuses, in short: control characters, space ~ ^ : ? * [ \,
+# "..", "@{", a leading "-", a trailing "/", "." or ".lock", and "//".
+BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^-|^/|/$|\.$|\.lock$|//|^@$")
 
 
 class Run(Protocol):
@@ -84,6 +92,10 @@ class Dispatched:
     conclusion: str | None
     already: bool = False
     """Dispatched before, for the same operation key (a re-run or a repeated delivery): not sent again."""
+    ref: str = ""
+    """What the run deploys or rolls back to (a ref or a SHA), when known."""
+    hotfix_branch: str | None = None
+    """The hotfix branch created (or found) for a rollback that asked for one."""
 
 
 def rollback_target(deploys: Sequence[Run]) -> str | None:
@@ -176,6 +188,26 @@ class Remediator:
                 ExitCode.REFUSED,
             )
 
+    def check_inputs(self, role: str, *, incident: int | None, ref: str | None, hotfix: bool) -> None:
+        """Refuse what cannot be right before anything is read or written: the ref's shape per role,
+        and a hotfix branch only for a rollback of an incident (the branch is named after it)."""
+        self.workflow(role)
+        if hotfix and role != "rollback":
+            raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
+        if hotfix and incident is None:
+            raise OpsError("--hotfix-branch needs --incident: the branch is named after the incident")
+        if hotfix and BAD_REF.search(branch := self.hotfix_name(incident or 0)):
+            raise OpsError(f"the playbook's remediation.hotfix_branch makes {branch!r}: not a branch name")
+        if ref is None:
+            return
+        if role == "smoke":
+            raise OpsError(f"smoke takes no ref (got {ref!r}): it checks what is deployed")
+        if role == "rollback" and not (FULL_SHA if hotfix else COMMIT_SHA).fullmatch(ref):
+            wanted = "the full 40-hex commit SHA" if hotfix else "a commit SHA (7 to 40 hex digits)"
+            raise OpsError(f"rollback to {ref!r}: give {wanted}, or no ref for the last good deploy")
+        if role == "deploy" and (not ref or BAD_REF.search(ref)):
+            raise OpsError(f"deploy {ref!r}: not a git branch, tag or SHA")
+
     def dispatch(
         self,
         role: str,
@@ -185,14 +217,36 @@ class Remediator:
         key: str,
         by: str | None,
         override_reason: str | None = None,
+        hotfix: bool = False,
     ) -> Dispatched:
         """Dispatch the role's workflow once per operation key, and put the run link on the timeline.
 
-        Before anything is sent the key is looked for: in the incident's state and timeline (a re-run
-        or a repeated delivery of the same command), then in the titles of the workflow's recent runs
-        (an attempt that dispatched but stopped before it could record the run). Found, the run is
-        reported as "already dispatched" and nothing is sent; else the dispatch carries the key.
+        Everything is read and checked before the one write that changes production: the inputs,
+        the incident (it exists, is an incident and is open), the freeze, the rollback target. Then
+        the key is looked for: in the incident's state and timeline (a re-run or a repeated delivery
+        of the same command), then in the titles of the workflow's recent runs (an attempt that
+        dispatched but stopped before it could record the run). Found, the run is reported as
+        "already dispatched" and nothing is sent; else the dispatch carries the key. ``hotfix``
+        (rollback of an incident): the playbook's hotfix branch is created at the target afterwards.
         """
+        self.check_inputs(role, incident=incident, ref=ref, hotfix=hotfix)
+        done = self._dispatch(
+            role, incident=incident, ref=ref, key=key, by=by, override_reason=override_reason
+        )
+        if hotfix and incident is not None and done.ref:
+            return replace(done, hotfix_branch=self.hotfix_branch(incident, done.ref, key=key))
+        return done
+
+    def _dispatch(
+        self,
+        role: str,
+        *,
+        incident: int | None,
+        ref: str | None,
+        key: str,
+        by: str | None,
+        override_reason: str | None,
+    ) -> Dispatched:
         file, name = self.workflow(role)
         if incident is not None:
             issue, state = self.incidents.read(incident)
@@ -203,11 +257,12 @@ class Remediator:
                 )
                 if entry is None:
                     return self._already(role, 0, issue.html_url)
-                return self._already(role, int(entry["id"]), str(entry["url"]))
+                return self._already(role, int(entry["id"]), str(entry["url"]), str(entry.get("ref") or ""))
+            self.incidents.require_open(issue, state, role)
         earlier = self._keyed_run(file, key)
         if earlier is not None:
             self._record(role, name, earlier, incident=incident, ref=ref or earlier.head_sha, by=by, key=key)
-            return self._already(role, earlier.id, earlier.html_url)
+            return self._already(role, earlier.id, earlier.html_url, ref or earlier.head_sha)
         if role == "deploy":
             self.check_freeze(override_reason)
         inputs: dict[str, str] = {"incident": str(incident or ""), OPERATION_INPUT: key}
@@ -242,7 +297,7 @@ class Remediator:
             raise OpsError(message, ExitCode.GITHUB)
         self.say(f"{name} dispatched: {run.html_url}")
         self._record(role, name, run, incident=incident, ref=target or branch, by=by, key=key)
-        return Dispatched(role, run.id, run.html_url, None)
+        return Dispatched(role, run.id, run.html_url, None, ref=target or branch)
 
     def _keyed_run(self, file: str, key: str) -> Run | None:
         """A recent dispatched run of the workflow whose title names the operation key."""
@@ -251,9 +306,9 @@ class Remediator:
             None,
         )
 
-    def _already(self, role: str, run_id: int, url: str) -> Dispatched:
+    def _already(self, role: str, run_id: int, url: str, ref: str = "") -> Dispatched:
         self.say(f"already dispatched: {url}")
-        return Dispatched(role, run_id, url, None, already=True)
+        return Dispatched(role, run_id, url, None, already=True, ref=ref)
 
     def _record(
         self, role: str, name: str, run: Run, *, incident: int | None, ref: str, by: str | None, key: str
@@ -338,7 +393,7 @@ class Remediator:
         conclusion = run.conclusion or "unknown"
         if incident is not None:
             self.conclude(incident, run)
-        return Dispatched(dispatched.role, dispatched.run_id, dispatched.url, conclusion)
+        return replace(dispatched, conclusion=conclusion)
 
     def conclude(self, incident: int, run: Run) -> Outcome:
         """Record a finished run on the incident (once per run)."""
@@ -356,9 +411,13 @@ class Remediator:
             ),
         )
 
+    def hotfix_name(self, incident: int) -> str:
+        """The playbook's hotfix branch name for the incident."""
+        return fill(self.playbook.remediation.hotfix_branch, {"number": incident})
+
     def hotfix_branch(self, incident: int, sha: str, *, key: str) -> str:
         """Create the playbook's hotfix branch for the incident at ``sha`` and note it."""
-        name = fill(self.playbook.remediation.hotfix_branch, {"number": incident})
+        name = self.hotfix_name(incident)
         created = self.tracker.create_branch(name, sha)
         text = f"**Hotfix branch** `{name}` {'created' if created else 'already exists'} at `{sha[:12]}`."
         self._note(incident, key, text, "hotfix")

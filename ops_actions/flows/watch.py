@@ -344,8 +344,7 @@ def _open_for(
         key=key,
         title=alerted.title if alerted and not own.branches else incident_title(own),
         severity=severity,
-        impact=f"Detected by {'an alert from ' + alerted.source if alerted else 'scheduled triage'}; "
-        "impact under assessment.",
+        impact="",
         summary=summary,
         operation=operation_key(run.run_id, "watch-open", key),
         report=own,
@@ -364,4 +363,5 @@ def _open_for(
         listed=listed,
         causes=causes,
         related=[issue.number for issue, _ in opened],
+        detected_by={"how": "alert", "source": alerted.source} if alerted else {"how": "triage"},
     )

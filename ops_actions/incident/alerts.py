@@ -1,6 +1,6 @@
 """Alert intake, pure: a ``repository_dispatch`` ``client_payload`` from any monitor -> one Alert.
 
-Three shapes are understood: ours (documented in the README), an Alertmanager webhook body and a
+Three shapes are understood: ours (documented in docs/cli.md), an Alertmanager webhook body and a
 Grafana alerting webhook body, passed through verbatim. GitHub caps ``client_payload`` at 10
 top-level keys, which Grafana's body exceeds: it travels wrapped as ``{"body": ...}``, which
 ``ops-actions alert send`` does by itself. A group of alerts becomes one

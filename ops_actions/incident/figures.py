@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ops_actions.incident.postmortem import ActionItem
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.state import MITIGATED, IncidentState, iso, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.mermaid import fenced, pie
 
@@ -132,6 +132,8 @@ def report_markdown(figures: dict[str, Any]) -> str:
             f"| {name} | {shown(v['median'])} | {shown(v['p90'])} | {v['count']} |"
             for name, v in figures["minutes_to"].items()
         ],
+        "",
+        f"Times run from the opening; {MITIGATED}.",
         "",
         f"**Postmortems:** {pm['created']} of {pm['expected']} resolved incidents; "
         f"{pm['completed_on_time']} completed on time, {pm['completed_late']} late, {pm['open']} open, "

@@ -17,31 +17,39 @@ from typing import Any, Final
 from ops_actions.incident.state import (
     IncidentState,
     TimelineEntry,
+    detection_text,
     duration,
+    durations,
     fit,
     iso,
     issue_title,
     parse_time,
+    timeline_table,
 )
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import Task, encode_marker, find_markers, inert, section_tasks
+from ops_actions.text.markdown import (
+    Task,
+    encode_marker,
+    find_markers,
+    generated,
+    inert,
+    section_tasks,
+    unmarked,
+)
 from ops_actions.text.mermaid import fenced, line_chart, timeline
 
 POSTMORTEM_LABEL: Final = "postmortem"
 ACTION_LABEL: Final = "action-item"
-GENERATED_START: Final = "<!-- ops-actions:generated-start -->"
-GENERATED_END: Final = "<!-- ops-actions:generated-end -->"
-_DUE = re.compile(r"^due\s+(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
-_OWNER = re.compile(r"^@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
-_SEPARATOR = re.compile(r"\s+(?:—|–|--)\s+")
-_SECTIONS: Final = {
-    "detected": "Detection",
-    "opened": "Detection",
-    "resolved": "Recovery",
-    "normal": "Recovery",
-    "monitor": "Recovery",
-    "unfreeze": "Recovery",
-}
+# An action item as people write it: the action, an owner and a deadline, separated by a dash with
+# spaces around it (an em or en dash, -- or -), the deadline after "due" or "by" (a colon allowed).
+_DUE = re.compile(r"^(?:due|by)\s*:?\s*(\S+)$", re.IGNORECASE)
+_OWNER = re.compile(r"^(?:owner\s*:?\s*)?@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s+(?:—|–|--|-)\s+")
+ACTION_FORM: Final = "- [ ] action — @owner — due YYYY-MM-DD"
+ACTION_EXAMPLE: Final = "- [ ] Alert on the worker heartbeat age — @bob — due 2026-12-12"
+# Where an event belongs in the timeline diagram: its phases follow each other in time.
+_PHASES: Final = ("Detection", "Response", "Recovery")
+_RECOVERY_KINDS: Final = frozenset({"normal", "monitor", "unfreeze", "resolved"})
 
 
 @dataclass
@@ -121,7 +129,7 @@ def parse_action(task: Task) -> ActionItem:
             try:
                 due = date.fromisoformat(due_match.group(1))
             except ValueError:
-                problems.append(f"'{due_match.group(1)}' is not a date")
+                problems.append(f"'{due_match.group(1)}' is not a date (YYYY-MM-DD)")
         else:
             problems.append(f"cannot read '{part[:40]}'")
     if not action:
@@ -160,15 +168,28 @@ def due_at(playbook: Playbook, state: IncidentState, now: datetime) -> datetime:
 
 
 def _time_label(at: str) -> str:
-    return parse_time(at).strftime("%H%M UTC")
+    return parse_time(at).strftime("%Hh%M")
 
 
 def timeline_diagram(number: int, state: IncidentState, entries: Sequence[TimelineEntry]) -> str:
-    """The incident's timeline as a Mermaid ``timeline`` in detection, response and recovery sections."""
-    sections: dict[str, list[tuple[str, str]]] = {"Detection": [], "Response": [], "Recovery": []}
-    for entry in entries:
-        sections[_SECTIONS.get(entry.kind, "Response")].append((_time_label(entry.at), entry.summary))
-    return timeline(f"Incident {number} {state.title}", list(sections.items()))
+    """The incident's timeline as a Mermaid ``timeline``, in time order: detection up to the opening,
+    then the response, then the recovery from the moment it was mitigated (metrics normal again) or
+    the first recovery event, whichever comes first; a phase never goes back."""
+    mitigated = parse_time(state.mitigated_at) if state.mitigated_at else None
+    opened = parse_time(state.opened_at)
+    sections: list[tuple[str, list[tuple[str, str]]]] = [(phase, []) for phase in _PHASES]
+    phase = 0
+    for entry in sorted(entries, key=lambda item: parse_time(item.at)):
+        at = parse_time(entry.at)
+        if entry.kind in _RECOVERY_KINDS or (mitigated is not None and at >= mitigated):
+            wanted = 2
+        elif entry.kind in {"detected", "opened"} or at < opened:
+            wanted = 0
+        else:
+            wanted = 1
+        phase = max(phase, wanted)
+        sections[phase][1].append((_time_label(entry.at), unmarked(entry.summary)))
+    return timeline(f"Incident {number} {state.title}", sections)
 
 
 def signals_chart(playbook: Playbook, state: IncidentState) -> str | None:
@@ -187,11 +208,10 @@ def signals_chart(playbook: Playbook, state: IncidentState) -> str | None:
     return line_chart("Key signals over triage snapshots", labels, dict(list(series.items())[:4]))
 
 
-def detection_facts(state: IncidentState, author: str) -> list[str]:
-    """What the record says about detection: by whom, and how long from first failure to the issue."""
-    automatic = state.key in {"triage", "alert"} or author.endswith("[bot]")
-    how = "scheduled triage (ops-actions watch)" if automatic else f"a person (@\u200b{author or 'unknown'})"
-    facts = [f"Detected by: {how}."]
+def detection_facts(state: IncidentState, author: str, *, by_tool: bool) -> list[str]:
+    """What the record says about detection: how the incident was opened (recorded then), and how long
+    from the first failing signal to the issue."""
+    facts = [f"Detected by: {detection_text(state, author, by_tool=by_tool)}."]
     if state.detected_at:
         facts.append(
             f"First failing signal {state.detected_at}; incident opened {state.opened_at} "
@@ -208,11 +228,11 @@ def generated_block(
     entries: Sequence[TimelineEntry],
     due: datetime,
     author: str,
+    by_tool: bool,
 ) -> str:
     """The facts the tool writes and refreshes: summary, impact, severities, timeline, charts, detection."""
     history = " → ".join(h["severity"] for h in state.severity_history) or state.severity
     lines = [
-        GENERATED_START,
         f"**Incident:** #{number} ({inert(issue_title(state))}) · **Severity:** {history} · "
         f"**Due:** {iso(due)} ({playbook.postmortem.due_hours} h after resolution)",
         "",
@@ -228,23 +248,17 @@ def generated_block(
         "",
         fenced(timeline_diagram(number, state, entries)),
         "",
-        "| Time (UTC) | Event |",
-        "|---|---|",
-    ]
-    lines += [f"| {entry.at} | {inert(entry.summary, cell=True)} |" for entry in entries]
-    lines += [
+        timeline_table(entries),
         "",
-        f"- Time to acknowledge: {duration(state.opened_at, state.acknowledged_at)}",
-        f"- Time to mitigate: {duration(state.opened_at, state.mitigated_at)}",
-        f"- Time to resolve: {duration(state.opened_at, state.resolved_at)}",
+        durations(state),
         "",
     ]
     chart = signals_chart(playbook, state)
     if chart:
         lines += ["### Key signals", "", fenced(chart), ""]
-    lines += ["#### Detection facts", ""] + [f"- {fact}" for fact in detection_facts(state, author)]
-    lines += ["", GENERATED_END]
-    return "\n".join(lines)
+    facts = detection_facts(state, author, by_tool=by_tool)
+    lines += ["#### Detection facts", ""] + [f"- {fact}" for fact in facts]
+    return generated("\n".join(lines))
 
 
 def postmortem_body(playbook: Playbook, generated: str, state: PostmortemState) -> str:
@@ -253,16 +267,8 @@ def postmortem_body(playbook: Playbook, generated: str, state: PostmortemState) 
     for section in playbook.postmortem.sections:
         lines += [f"### {section.title}", "", f"_{section.prompt}_", ""]
         if section.action_items:
-            lines += ["- [ ] action — @owner — due YYYY-MM-DD", ""]
+            lines += [ACTION_FORM, ""]
     return with_postmortem_state("\n".join(lines), state)
-
-
-def refresh_generated(body: str, generated: str) -> str:
-    """Replace the generated block, keeping everything people wrote around it."""
-    start, end = body.find(GENERATED_START), body.find(GENERATED_END)
-    if start == -1 or end == -1 or end < start:
-        return generated + "\n\n" + body
-    return body[:start] + generated + body[end + len(GENERATED_END) :]
 
 
 def is_placeholder(item: ActionItem) -> bool:
@@ -282,9 +288,7 @@ def empty_sections(body: str, playbook: Playbook) -> list[str]:
         rest = body[position + len(heading) - 1 :]
         following = rest.find("\n### ")
         content = rest[: following if following != -1 else len(rest)]
-        content = content.replace(f"_{section.prompt}_", "").replace(
-            "- [ ] action — @owner — due YYYY-MM-DD", ""
-        )
+        content = content.replace(f"_{section.prompt}_", "").replace(ACTION_FORM, "")
         content = "\n".join(line for line in content.split("\n") if not line.startswith("<!-- ops-actions:"))
         if not content.strip():
             empty.append(section.title)

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ops_actions.incident.causes import cause_title
-from ops_actions.incident.checklist import checklist_markdown, redraw
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.checklist import HEADING as CHECKLIST_HEADING
+from ops_actions.incident.checklist import line as checklist_line
+from ops_actions.incident.state import IncidentState, parse_time, with_state
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.runbook import step_list
-from ops_actions.text.markdown import inert
+from ops_actions.text.markdown import (
+    GENERATED_END,
+    GENERATED_START,
+    generated,
+    inert,
+    refresh_generated,
+    section_source,
+)
 
-# The tool redraws everything above this heading on every save: what is the case now.
-SUMMARY_HEADING = "### Summary"
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -126,28 +134,67 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def header(playbook: Playbook, state: IncidentState) -> str:
-    """The top of the issue body: severity and status now, the definition, the SEV-1 banner,
-    the causes the incident follows and the incidents linked to it."""
-    severity = playbook.severity(state.severity)
-    lines = [
-        f"**Severity:** {state.severity} · **Status:** {state.status} · **Opened:** {state.opened_at}",
-        "",
-        f"> {severity.id}: {severity.definition}",
-        "",
+def _when(at: str) -> str:
+    """An ISO 8601 time as people read it in the header."""
+    return parse_time(at).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) -> str:
+    """The generated block at the top of the body: what is the case now, re-rendered from the state on
+    every save. Severity (and how it changed, and a lower one triage proposes), status, owner, next
+    update due (or the resolution), the SEV-1 banner, the freeze, the causes and related incidents,
+    summary, impact, the remediation runs and the resolution checklist: automatic items as the tool
+    verifies them, manual ones as people with write access ticked them (the state says who)."""
+    final = state.status == playbook.statuses[-1]
+    history = [str(entry.get("severity")) for entry in state.severity_history]
+    changed = [
+        severity for index, severity in enumerate(history) if index == 0 or severity != history[index - 1]
     ]
-    if state.status_update_due:
+    shown = " → ".join(changed) if len(changed) > 1 and changed[-1] == state.severity else state.severity
+    facts = [f"**Severity:** {shown}", f"**Status:** {state.status}"]
+    facts.append(f"**Owner:** {inert('@' + state.owner)}" if state.owner else "**Owner:** none yet")
+    facts.append(f"**Opened:** {_when(state.opened_at)}")
+    if final and state.resolved_at:
+        facts.append(f"**Resolved:** {_when(state.resolved_at)}")
+    elif state.next_update_due:
+        facts.append(f"**Next update due:** {_when(state.next_update_due)}")
+    severity = playbook.severity(state.severity)
+    lines = [" · ".join(facts), "", f"> {severity.id}: {severity.definition}", ""]
+    proposal = state.proposed or {}
+    if proposal.get("severity") and proposal.get("since") and not final:
+        lines += [
+            f"Triage shows only {proposal['severity']} since {_when(str(proposal['since']))}: "
+            "`/sev` lowers it once a person agrees.",
+            "",
+        ]
+    if state.status_update_due and not final:
         lines += [
             "> [!IMPORTANT]",
             f"> {severity.id}: post a status update to customers and the internal channel now.",
             "",
         ]
+    if state.freeze:
+        since = _when(str(state.freeze.get("since") or state.opened_at))
+        reason = inert(str(state.freeze.get("reason") or "see the timeline"))
+        lines += ["> [!WARNING]", f"> Deploys are frozen since {since}: {reason}.", ""]
     if state.causes:
         causes = "; ".join(inert(cause_title(playbook, cause)) for cause in state.causes)
         lines += [f"**Causes:** {causes}", ""]
     if state.related:
         lines += ["**Related incidents:** " + ", ".join(f"#{number}" for number in state.related), ""]
-    return "\n".join(lines)
+    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
+    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
+    if state.runs:
+        lines += ["### Remediation runs", ""]
+        for run in state.runs:
+            ref = str(run.get("ref") or "")
+            shown = f" `{inert(ref[:12] if _SHA.fullmatch(ref) else ref)}`" if ref else ""
+            name = inert(str(run.get("name") or run.get("role")))
+            lines.append(f"- {name}{shown}: **{run.get('conclusion') or 'running'}**, {run.get('url')}")
+        lines.append("")
+    lines += [f"### {CHECKLIST_HEADING}", ""]
+    lines += [checklist_line(playbook, item, state, now) for item in playbook.resolution_checklist]
+    return generated("\n".join(lines))
 
 
 def incident_body(
@@ -158,12 +205,11 @@ def incident_body(
     links: Sequence[tuple[str, str]],
     now: datetime,
 ) -> str:
-    """The visible issue body: header, summary, impact, triage, steps, checks, checklist, template, links."""
-    lines = [header(playbook, state)]
-    lines += [SUMMARY_HEADING, "", inert(state.summary) or "_No summary yet._", ""]
-    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
+    """A new issue's visible body: the generated header, then the triage at opening, the steps people
+    tick, the status template and links (the header alone changes afterwards)."""
+    lines = [incident_header(playbook, state, now=now), ""]
     if report is not None:
-        lines += ["### Triage", "", triage_markdown(playbook, report)]
+        lines += ["### Triage at opening", "", triage_markdown(playbook, report)]
         for branch in report.branches:
             steps = [step for step in branch.steps if not step.only_for or state.severity in step.only_for]
             lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
@@ -183,21 +229,28 @@ def incident_body(
         "Post one with a comment: `/status <" + "|".join(playbook.statuses[:-1]) + "> next <N>m <text>`; "
         "`/resolve` closes the incident once the resolution checklist holds.",
         "",
-        "### Resolution checklist",
-        "",
-        checklist_markdown(playbook, state, now),
     ]
     if links:
         lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
     return "\n".join(lines)
 
 
-def refresh_body(body: str, playbook: Playbook, state: IncidentState, now: datetime) -> str:
-    """The body with its header and checklist redrawn from the state (the rest is left as it is).
+# How a body began before the generated block existed, and the sections after its header.
+_FIRST_RELEASE_HEADER = "**Severity:** "
+_FIRST_RELEASE_BODY = ("\n### Triage\n", "\n### Branch ", "\n### First 10 minutes\n")
 
-    A body whose summary heading a person removed keeps its top as it is.
-    """
-    _, found, rest = body.partition("\n" + SUMMARY_HEADING + "\n")
-    if found:
-        body = header(playbook, state) + "\n" + SUMMARY_HEADING + "\n" + rest
-    return redraw(body, playbook, state, now)
+
+def refreshed_body(playbook: Playbook, state: IncidentState, body: str, now: datetime) -> str:
+    """The body with its header re-rendered and its state block replaced; what people wrote outside the
+    header stays. A body written before the generated block (its header, summary, impact and checklist
+    drawn in place) gets those replaced by the block: the checklist then shows the ticks the state
+    records."""
+    header = incident_header(playbook, state, now=now)
+    if GENERATED_START not in body and body.startswith(_FIRST_RELEASE_HEADER):
+        cuts = [found for found in (body.find(mark) for mark in _FIRST_RELEASE_BODY) if found != -1]
+        rest = body[min(cuts) + 1 :] if cuts else ""
+        old_checklist = section_source(rest, CHECKLIST_HEADING)
+        if old_checklist is not None:
+            rest = rest.replace(f"### {CHECKLIST_HEADING}\n{old_checklist}", "", 1)
+        body = GENERATED_START + GENERATED_END + "\n\n" + rest
+    return with_state(refresh_generated(body, header), state)

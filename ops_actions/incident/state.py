@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import encode_marker, find_markers, inert
+from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 from ops_actions.text.template import fill
 
 STATE_VERSION: Final = 1
@@ -164,6 +164,8 @@ class IncidentState:
     checks: dict[str, dict[str, str]] = field(default_factory=dict)
     lower_since: str | None = None
     proposed: dict[str, Any] | None = None
+    detected_by: dict[str, str] = field(default_factory=dict)
+    """How the incident was opened, recorded then: ``how`` (see DETECTION), ``source``, ``by``."""
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -198,8 +200,9 @@ class IncidentState:
             raise ValueError("state field related holds something other than issue numbers")
         if not all(_has_shape(check, _CHECK_SHAPE) for check in dict(values.get("checks") or {}).values()):
             raise ValueError("state field checks holds an entry of the wrong shape")
-        if not all(isinstance(v, str) for v in dict(values.get("alerts") or {}).values()):
-            raise ValueError("state field alerts holds something other than text")
+        for name in ("alerts", "detected_by"):
+            if not all(isinstance(v, str) for v in dict(values.get(name) or {}).values()):
+                raise ValueError(f"state field {name} holds something other than text")
         return cls(**values)
 
     def has_applied(self, key: str) -> bool:
@@ -418,19 +421,37 @@ def parse_minutes(text: str) -> int:
     return minutes
 
 
-def is_mitigated(playbook: Playbook, status: str) -> bool:
-    """Whether a status means mitigated: the one just before the final (closing) status.
-
-    The seed's ``mitigating``; for statuses like investigating/identified/monitoring/resolved,
-    ``monitoring``.
-    """
-    return len(playbook.statuses) >= 3 and status == playbook.statuses[-2]
-
-
 def check_status(playbook: Playbook, status: str) -> str:
     if status not in playbook.statuses:
         raise OpsError(f"unknown status {status!r}; the playbook allows " + ", ".join(playbook.statuses))
     return status
+
+
+# How an incident can be opened (``detected_by["how"]``), as the postmortem and the header say it.
+DETECTION: Final = {
+    "triage": "scheduled triage (ops-actions watch)",
+    "alert": "an alert",
+    "button": "the Open incident button",
+    "cli": "the CLI (ops-actions incident open)",
+    "person": "a person, who opened the issue by hand",
+}
+
+
+def detection_text(state: IncidentState, author: str, *, by_tool: bool) -> str:
+    """How the incident was detected, as recorded when it was opened; an issue the tool did not write
+    was opened by a person (its author); else, with nothing recorded, says so instead of guessing."""
+    found = state.detected_by
+    how = found.get("how", "")
+    if how not in DETECTION:
+        if not by_tool and author:
+            return f"{DETECTION['person']} (@\u200b{inert(author)})"
+        return "not recorded (opened before ops-actions recorded it)"
+    text = DETECTION[how]
+    if how == "alert" and found.get("source"):
+        text += f" from {inert(found['source'])}"
+    if found.get("by"):
+        text += f", by @\u200b{inert(found['by'])}"
+    return text
 
 
 def new_incident(
@@ -445,8 +466,9 @@ def new_incident(
     detected_at: datetime | None = None,
     playbook_sha256: str = "",
     snapshot: dict[str, Any] | None = None,
+    detected_by: Mapping[str, str] | None = None,
 ) -> IncidentState:
-    """The state of a freshly opened incident (status: the playbook's first)."""
+    """The state of a freshly opened incident (status: the playbook's first), with how it was opened."""
     severity = check_severity(playbook, severity)
     at = iso(now)
     policy = playbook.severity(severity).policy
@@ -465,7 +487,13 @@ def new_incident(
         severity_history=[{"at": at, "severity": severity, "reason": "opened"}],
         status_history=[{"at": at, "status": playbook.statuses[0]}],
         snapshots=[snapshot] if snapshot else [],
+        detected_by={key: bounded(value, MAX_TITLE) for key, value in (detected_by or {}).items() if value},
     )
+
+
+# The sentence of a communication template that names the next update: from the end of the sentence
+# before it (or the start) to its own end.
+_WITH_NEXT_UPDATE = re.compile(r"(?:(?<=[.!?])|^)[^.!?]*\{next_update_minutes\}[^.!?]*[.!?]?")
 
 
 def status_line(
@@ -477,18 +505,27 @@ def status_line(
     escape: Callable[[str], str] = inert,
 ) -> str:
     """The playbook's communication template, filled for this incident; ``escape`` makes the title and
-    impact inert for where the line goes (GitHub Markdown unless told)."""
-    return fill(
-        playbook.communication_template,
-        {
-            "severity": state.severity,
-            "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "title": escape(state.title),
-            "impact": escape(state.impact) or "under assessment",
-            "status": state.status,
-            "next_update_minutes": next_minutes if next_minutes is not None else "n/a",
-        },
-    )
+    impact inert for where the line goes (GitHub Markdown unless told).
+
+    It reads as sentences whatever people typed: a title or impact that ends its own sentence ("Checkout
+    down.", "Down?") takes the template's period after it; without a next update (``next_minutes``
+    None: the incident is resolved) the template's sentence about it is left out, never "in n/a min".
+    """
+    values: dict[str, object] = {
+        "severity": state.severity,
+        "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "title": escape(state.title).strip(),
+        "impact": escape(state.impact).strip() or "under assessment",
+        "status": state.status,
+        "next_update_minutes": next_minutes,
+    }
+    template = playbook.communication_template
+    if next_minutes is None:
+        template = _WITH_NEXT_UPDATE.sub("", template).strip()
+    for name, value in values.items():
+        if isinstance(value, str) and value.endswith((".", "!", "?", "…")):
+            template = template.replace(f"{{{name}}}.", f"{{{name}}}")
+    return fill(template, values)
 
 
 def _acknowledge(state: IncidentState, at: str) -> None:
@@ -524,8 +561,6 @@ def update_status(
     if status != state.status:
         new.status = status
         new.status_history = [*state.status_history, {"at": at, "status": status}]
-    if is_mitigated(playbook, status) and new.mitigated_at is None:
-        new.mitigated_at = at
     if by:
         _acknowledge(new, at)
     new.status_update_due = False
@@ -633,13 +668,50 @@ def compile_timeline(state: IncidentState, comment_bodies: Sequence[str]) -> lis
     for body in comment_bodies:
         for marker in find_markers(body, "event"):
             key, at, kind = marker.get("key"), marker.get("at"), marker.get("kind")
-            if not (isinstance(key, str) and isinstance(at, str) and isinstance(kind, str)) or key in seen:
+            if not (isinstance(key, str) and _is_time(at) and isinstance(kind, str)) or key in seen:
                 continue
             seen.add(key)
             if kind == "opened":
                 continue
-            entries.append(TimelineEntry(at, kind, str(marker.get("summary", kind))))
+            entries.append(TimelineEntry(str(at), kind, str(marker.get("summary", kind))))
     return sorted(entries, key=lambda entry: entry.at)
+
+
+MITIGATED: Final = (
+    "time to mitigate runs from opening until metrics were normal again: the start of the normal "
+    "triage results the resolution followed (until the resolution when triage never saw the "
+    "incident breach and recover)"
+)
+
+
+def mitigated_at(state: IncidentState, resolved_at: str) -> str:
+    """When the incident was mitigated, by the one definition (:data:`MITIGATED`): the start of the
+    stretch of normal triage results (``clear_since``) that lasted to the resolution, when triage saw
+    the incident breach; else the resolution itself."""
+    breached = any(snapshot.get("fired") for snapshot in state.snapshots)
+    since = state.clear_since
+    if breached and since and parse_time(state.opened_at) <= parse_time(since) <= parse_time(resolved_at):
+        return since
+    return resolved_at
+
+
+def timeline_table(entries: Sequence[TimelineEntry]) -> str:
+    """The timeline as a Markdown table; each event shows as plain text (no emphasis or code)."""
+    rows = ["| Time (UTC) | Event |", "|---|---|"]
+    rows += [f"| {entry.at} | {inert(unmarked(entry.summary), cell=True)} |" for entry in entries]
+    return "\n".join(rows)
+
+
+def durations(state: IncidentState) -> str:
+    """Time to acknowledge, mitigate (by :data:`MITIGATED`) and resolve, as a Markdown list."""
+    return "\n".join(
+        [
+            f"- Time to acknowledge: {duration(state.opened_at, state.acknowledged_at)}",
+            f"- Time to mitigate: {duration(state.opened_at, state.mitigated_at)} (until metrics were "
+            "normal again)",
+            f"- Time to resolve: {duration(state.opened_at, state.resolved_at)}",
+        ]
+    )
 
 
 def duration(start: str | None, end: str | None) -> str:
@@ -676,19 +748,10 @@ def resolve(
     new.resolved_at = at
     new.next_update_due = None
     new.status_update_due = False
-    if new.mitigated_at is None:
-        new.mitigated_at = at
+    new.mitigated_at = mitigated_at(state, at)
     _acknowledge(new, at)
-    timeline = compile_timeline(new, comment_bodies)
-    lines = [f"**Resolved**{_by(by)} at {at}", "", "| Time (UTC) | Event |", "|---|---|"]
-    lines += [f"| {entry.at} | {inert(entry.summary, cell=True)} |" for entry in timeline]
-    lines.append(f"| {at} | resolved |")
-    lines += [
-        "",
-        f"- Time to acknowledge: {duration(new.opened_at, new.acknowledged_at)}",
-        f"- Time to mitigate: {duration(new.opened_at, new.mitigated_at)}",
-        f"- Time to resolve: {duration(new.opened_at, new.resolved_at)}",
-    ]
+    timeline = [*compile_timeline(new, comment_bodies), TimelineEntry(at, "resolved", "resolved")]
+    lines = [f"**Resolved**{_by(by)} at {at}", "", timeline_table(timeline), "", durations(new)]
     if override:
         reason, missing = override
         lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]
@@ -1107,7 +1170,10 @@ def checklist_item_done(
     state: IncidentState,
     now: datetime,
 ) -> bool:
-    """Whether an automatically verified item holds (manual ones never tick themselves)."""
+    """Whether an automatically verified item holds (manual ones never tick themselves); an on-close
+    item holds once the incident is resolved (closing it records the timeline)."""
+    if verify == "on-close":
+        return state.resolved_at is not None
     if verify == "metrics-normal":
         return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
             minutes=minutes or 0

@@ -38,6 +38,12 @@ class Severity:
     rank: int
 
 
+# The Accept header a probe of each format sends (triage, and the runbook's commands by hand).
+ACCEPT = {
+    "json": "application/json",
+    "health+json": "application/health+json, application/json;q=0.9",
+    "text": "text/plain",
+}
 # Signal sources read from the answer's body; the others are facts of the answer itself.
 BODY_SOURCES = frozenset({"json", "text"})
 
@@ -308,6 +314,8 @@ class Playbook:
     flap_control: FlapControl = FlapControl()
     manual_checks: tuple[ManualCheck, ...] = ()
     status_page: StatusPage | None = None
+    report_dir: str = "reports"
+    """Where triage writes its JSON reports (relative to the working directory)."""
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

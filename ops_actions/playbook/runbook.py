@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ops_actions.playbook.manual_triage import manual_triage
 from ops_actions.playbook.model import ChecklistItem, Playbook, Step
 
 
@@ -20,6 +21,7 @@ def render_runbook(playbook: Playbook) -> str:
         "## Triage signals and rules",
         "",
         rule_table(playbook),
+        manual_triage(playbook),
         "## How an open incident follows triage",
         "",
         following(playbook),

@@ -86,6 +86,44 @@ def inert(text: str, *, cell: bool = False) -> str:
     return text
 
 
+GENERATED_START: Final = "<!-- ops-actions:generated-start -->"
+GENERATED_END: Final = "<!-- ops-actions:generated-end -->"
+
+
+def generated(content: str) -> str:
+    """Content between the markers of the block the tool owns in a body it rewrites."""
+    return f"{GENERATED_START}\n{content.strip(chr(10))}\n{GENERATED_END}"
+
+
+def refresh_generated(body: str, block: str) -> str:
+    """Replace the generated block, keeping everything people wrote around it (a body that lost its
+    markers gets the block at the top)."""
+    start, end = body.find(GENERATED_START), body.find(GENERATED_END)
+    if start == -1 or end == -1 or end < start:
+        return block + "\n\n" + body
+    return body[:start] + block + body[end + len(GENERATED_END) :]
+
+
+_EMPHASIS: Final = re.compile(r"\*\*|__|~~|`+")
+
+
+def unmarked(text: str) -> str:
+    """Text the tool wrote with Markdown emphasis and code markers taken out, for a table cell or a
+    short label: a summary cut short must not leave a ``**`` or a backtick open there."""
+    return _EMPHASIS.sub("", text)
+
+
+def code_span(text: str, *, cell: bool = False) -> str:
+    """Trusted text (a query, a regex, a path) as inline code that shows it exactly: the fence is one
+    backtick longer than any run inside (JMESPath literals are backquoted). ``cell=True`` escapes
+    ``|``, which ends a table cell even inside code."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    shown = f"{fence}{pad}{text}{pad}{fence}"
+    return shown.replace("|", "\\|") if cell else shown
+
+
 @dataclass(frozen=True)
 class Task:
     """A task-list item: ``- [ ] text`` or ``- [x] text``; ``line`` is 0-based in the source."""

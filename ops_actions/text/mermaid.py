@@ -10,14 +10,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-_UNSAFE: Final = re.compile(r"[^A-Za-z0-9 .,'!?@/_+=%&()-]")
+# Arrows stay: a label such as "queue 40 → 3" says what changed.
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9 .,'!?@/_+=%&()\-→←↑↓…]")
 MAX_POINTS: Final = 24
 
 
 def plain(text: str, limit: int = 80) -> str:
-    """Text safe inside a Mermaid label: no colons, semicolons, quotes, brackets or hashes."""
+    """Text safe inside a Mermaid label: no colons, semicolons, quotes, brackets or hashes; one cut
+    short ends at a word, with an ellipsis."""
     cleaned = " ".join(_UNSAFE.sub(" ", text).split())
-    return cleaned[:limit].strip() or "-"
+    if len(cleaned) > limit:
+        cut = cleaned[: limit - 1]
+        cleaned = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" ,.") + "…"
+    return cleaned or "-"
 
 
 def fenced(diagram: str) -> str:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from ops_actions.playbook.model import ACCEPT
+
 FORMATS: Final = ("json", "health+json", "text")
 HEALTH_STATUSES: Final = ("pass", "warn", "fail")
 _HEALTH_ALIASES: Final = {
@@ -29,17 +31,12 @@ _HEALTH_ALIASES: Final = {
     "warn": "warn",
     **dict.fromkeys(("fail", "error", "down"), "fail"),
 }
-_ACCEPT: Final = {
-    "json": "application/json",
-    "health+json": "application/health+json, application/json;q=0.9",
-    "text": "text/plain",
-}
 _REASONS: Final = {401: "unauthorized (check the probe's credential)", 403: "forbidden"}
 
 
 def accept(probe_format: str) -> str:
     """The Accept header a probe of this format sends."""
-    return _ACCEPT[probe_format]
+    return ACCEPT[probe_format]
 
 
 def decode(probe_format: str, status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:

@@ -1,0 +1,156 @@
+"""The incident issue's header says what is the case now: re-rendered on every state change (severity
+and its changes, status, owner, impact, next update due, the SEV-1 banner, runs, checklist ticks with
+who gave them), while everything people wrote outside it stays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ops_actions.incident.render import refreshed_body
+from ops_actions.incident.state import new_incident, state_marker
+from ops_actions.playbook import load_playbook
+from ops_actions.playbook.runbook import checklist_line
+from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.text.markdown import GENERATED_END, GENERATED_START
+from tests.fixtures.world import World
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTES = "Notes from bob: the Stripe dashboard shows 400s since 09:58."
+MANUAL = "Manual check: signup and login work."
+
+
+def header(body: str) -> str:
+    assert body.count(GENERATED_START) == 1 and body.count(GENERATED_END) == 1
+    return body.split(GENERATED_START, 1)[1].split(GENERATED_END, 1)[0]
+
+
+def test_the_header_follows_every_change_and_keeps_what_people_wrote(
+    world: World, github_emulator: GitHubEmulator
+) -> None:
+    github_emulator.set_permission("alice", "write")
+    github_emulator.add_workflow(
+        "backend-live-smoke.yml", "Backend Live Smoke", inputs=("incident",), queued_s=0.1, in_progress_s=0.2
+    )
+    assert (
+        world.cli(
+            0,
+            "incident",
+            "open",
+            "--title",
+            "Checkout failing",
+            "--severity",
+            "1",
+            "--impact",
+            "All card payments",
+        )
+        == 0
+    )
+    issue = world.incident()
+    number = issue["number"]
+    shown = header(issue["body"])
+    assert "**Severity:** SEV-1 · **Status:** investigating · **Owner:** none yet" in shown
+    assert "> [!IMPORTANT]" in shown and "All card payments" in shown
+
+    # A person writes below the header and ticks a first-10-minutes step; alice checks a manual item.
+    edited = (
+        issue["body"]
+        .replace(
+            "- [ ] Confirm the alert and open an incident.", "- [x] Confirm the alert and open an incident."
+        )
+        .replace("### First 10 minutes", f"{NOTES}\n\n### First 10 minutes")
+    )
+    world.edit_body(number, edited)
+
+    n = str(number)
+    world.monkeypatch.setenv("GITHUB_ACTOR", "alice")
+    assert world.cli(1, "incident", "check", n, "manual-signup-login") == 0
+    assert world.cli(1, "incident", "severity", n, "2", "--reason", "EU only") == 0
+    assert world.cli(2, "incident", "assign", n, "alice") == 0
+    assert world.cli(3, "incident", "impact", n, "About 30% of checkouts in the EU") == 0
+    assert (
+        world.cli(
+            4, "incident", "update", n, "--status", "mitigating", "--next", "20m", "--message", "Rolled back"
+        )
+        == 0
+    )
+    issue = world.incident()
+    shown = header(issue["body"])
+    assert issue["title"] == "[SEV-2] Checkout failing"
+    assert (
+        "**Severity:** SEV-1 → SEV-2 · **Status:** mitigating · **Owner:** @\u200balice · "
+        "**Opened:** 2026-11-27 10:00 UTC · **Next update due:** 2026-11-27 10:24 UTC"
+    ) in shown
+    assert "About 30% of checkouts in the EU" in shown and "All card payments" not in shown
+    assert "[!IMPORTANT]" not in shown, "the SEV-1 update was posted, and it is SEV-2 now"
+    assert f"- [x] {MANUAL} _(ticked by alice, 2026-11-27T10:01:00Z)_" in shown, "the recorded tick"
+    assert NOTES in issue["body"].split(GENERATED_END, 1)[1]
+    assert "- [x] Confirm the alert and open an incident." in issue["body"]
+
+    assert world.cli(5, "remediate", "smoke", "--incident", n, "--wait", "--poll-seconds", "0.05") == 0
+    shown = header(world.incident()["body"])
+    assert "### Remediation runs\n\n- Backend Live Smoke `main`: **success**, http" in shown
+    assert "- [x] Backend Live Smoke passed." in shown
+
+    assert world.cli(6, "incident", "resolve", n, "--force", "--reason", "checked by hand") == 0
+    body = world.incident()["body"]
+    shown = header(body)
+    assert "**Status:** resolved · " in shown and "**Resolved:** 2026-11-27 10:06 UTC" in shown
+    assert "Next update due" not in shown and "investigating" not in body.split("### Status updates")[0]
+    assert "- [x] Close the incident and record the timeline." in shown
+    assert f"- [x] {MANUAL} _(ticked by alice" in shown and NOTES in body
+    assert body.count("### Resolution checklist") == 1
+
+
+def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> None:
+    """An incident opened before the header existed: its one-time header, summary, impact and
+    checklist are replaced by the generated block; its steps, ticks and links stay."""
+    playbook = load_playbook(ROOT / "playbook.yaml")
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    state = new_incident(
+        playbook, key="k", title="Queue stuck", severity="SEV-2", impact="Jobs delayed", summary="", now=now
+    )
+    state.status = "mitigating"
+    state.checks = {"manual-signup-login": {"by": "alice", "at": "2026-11-27T10:05:00Z", "via": "/check"}}
+    # The old body's checklist, a box ticked in it that no one recorded (nobody knows who ticked it).
+    items = [checklist_line(item, checked="webhook" in item.text) for item in playbook.resolution_checklist]
+    old = "\n".join(
+        [
+            "**Severity:** SEV-2 · **Status:** investigating · **Opened:** 2026-11-27T10:00:00Z",
+            "",
+            "> SEV-2: Degradation.",
+            "",
+            "### Summary",
+            "",
+            "_No summary yet._",
+            "",
+            "### Impact",
+            "",
+            "_Under assessment._",
+            "",
+            "### First 10 minutes",
+            "",
+            "- [x] Confirm the alert and open an incident.",
+            "",
+            "### Resolution checklist",
+            "",
+            *items,
+            "",
+            "### Links",
+            "",
+            "- Workflow run: https://github.com/octo-org/backend/actions/runs/1",
+            "",
+            state_marker(state),
+        ]
+    )
+    body = refreshed_body(playbook, state, old, now)
+    assert body.startswith(GENERATED_START)
+    visible = body.split("<!-- ops-actions:state ", 1)[0]
+    assert "investigating" not in visible and "_Under assessment._" not in visible
+    assert "Jobs delayed" in header(body) and "**Status:** mitigating" in header(body)
+    assert body.count("### Resolution checklist") == 1 and f"- [x] {MANUAL} _(ticked by alice" in header(body)
+    assert "- [ ] Manual check: a checkout webhook was processed." in header(body), "unrecorded: not counted"
+    assert "- [x] Confirm the alert and open an incident." in body
+    assert "- Workflow run: https://github.com/octo-org/backend/actions/runs/1" in body
+    assert refreshed_body(playbook, state, body, now) == body, "a second save changes nothing"
+    assert body.rstrip().rsplit(chr(10), 1)[-1].startswith("<!-- ops-actions:state "), "the block ends it"

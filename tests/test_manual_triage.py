@@ -1,0 +1,136 @@
+"""The rendered runbook is usable by hand: each probe with its method and path, and commands that a
+responder pastes (curl here, run against the sandbox backend; PowerShell's Invoke-RestMethod the same
+request), and the report folder the playbook names."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.playbook import bundled_playbook_text, load_playbook
+from ops_actions.playbook.runbook import render_runbook
+from ops_actions.sandbox.backend import SandboxBackend
+from tests.fixtures.backend import ADMIN_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGING = ROOT / "examples" / "messaging-team" / "playbook.yaml"
+needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+
+
+def section(runbook: str) -> str:
+    return runbook.split("## Manual triage\n", 1)[1].split("\n## ", 1)[0]
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)\n```", text, re.DOTALL)
+
+
+def paste(command: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run a pasted command in a POSIX shell; the HTTP status and the answer's body."""
+    result = subprocess.run(
+        ["sh", "-c", command],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], **env},
+    )
+    body, _, last = result.stdout.rstrip("\n").rpartition("\n")
+    match = re.fullmatch(r"HTTP (\d{3}) in [0-9.]+ s", last)
+    assert match, result.stdout
+    return int(match.group(1)), body
+
+
+def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
+    playbook = load_playbook(ROOT / "playbook.yaml")
+    manual = section(render_runbook(playbook))
+    for probe in playbook.probes:
+        heading = f"### `{probe.id}`: {probe.method} `{probe.path}`"
+        assert heading in manual
+        own = manual.split(heading, 1)[1].split("\n### ", 1)[0]
+        (curl,) = blocks(own, "sh")
+        (powershell,) = blocks(own, "powershell")
+        assert curl.endswith(f'"${{OPS_BACKEND_URL%/}}{probe.path}"')
+        assert f"-Uri \"$($env:OPS_BACKEND_URL.TrimEnd('/')){probe.path}\"" in powershell
+        assert f"-TimeoutSec {round(probe.timeout_s)}" in powershell
+        if probe.auth.kind == "bearer":
+            assert '-H "Authorization: Bearer $OPS_BACKEND_ADMIN_TOKEN"' in curl
+            assert 'Authorization = "Bearer $env:OPS_BACKEND_ADMIN_TOKEN"' in powershell
+        else:
+            assert "Authorization" not in curl + powershell
+    assert ADMIN_TOKEN not in manual
+    assert "`reports/incident-triage-<UTC time>.json`" in manual
+
+
+@needs_curl
+def test_the_curl_commands_read_what_triage_reads(
+    backend: SandboxBackend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pasted as they are, against the sandbox backend (the URL with a trailing slash, as people copy it):
+    each answers with the status triage got from the same probe (a POST canary included)."""
+    backend.set_scenario("db-down")
+    playbook = load_playbook(ROOT / "playbook.yaml")
+    manual = section(render_runbook(playbook))
+    env = {"OPS_BACKEND_URL": backend.url + "/", "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
+    setup, *commands = blocks(manual, "sh")
+    assert setup == "export OPS_BACKEND_URL=... OPS_BACKEND_ADMIN_TOKEN=..."
+    assert len(commands) == len(playbook.probes)
+    pasted = {probe.id: paste(command, env) for probe, command in zip(playbook.probes, commands, strict=True)}
+    capsys.readouterr()
+    folders = ["--report-dir", str(tmp_path), "--state-file", str(tmp_path / "s.json")]
+    run(["triage", "--json", "--backend-url", backend.url, "--backend-admin-token", ADMIN_TOKEN, *folders])
+    triaged = {probe["id"]: probe["status_code"] for probe in json.loads(capsys.readouterr().out)["probes"]}
+    assert triaged["ready"] == 503, "not ready: the status shows"
+    for probe_id, status in triaged.items():
+        assert pasted[probe_id][0] == status, probe_id
+    assert json.loads(pasted["metrics"][1])["db_ok"] is False, "db-down, as triage reads it"
+    assert paste(commands[1], {**env, "OPS_BACKEND_ADMIN_TOKEN": "wrong"})[0] == 401
+
+
+@needs_curl
+def test_header_and_basic_credentials_work_by_hand() -> None:
+    """The messaging example's X-API-Key and basic-auth probes, pasted with the playbook's variables."""
+    manual = section(render_runbook(load_playbook(MESSAGING)))
+    commands = blocks(manual, "sh")[1:]
+    assert any('-H "X-API-Key: $MESSAGING_API_KEY"' in c for c in commands)
+    assert any('-u "$MESSAGING_ADMIN_CREDENTIALS"' in c for c in commands)
+    powershell = "\n".join(blocks(manual, "powershell"))
+    assert "'X-API-Key' = $env:MESSAGING_API_KEY" in powershell
+    assert (
+        "[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($env:MESSAGING_ADMIN_CREDENTIALS))"
+        in powershell
+    )
+    with SandboxBackend(api="messaging", admin_token=ADMIN_TOKEN) as server:
+        env = {
+            "MESSAGING_URL": server.url,
+            "MESSAGING_API_KEY": ADMIN_TOKEN,
+            "MESSAGING_ADMIN_CREDENTIALS": f"ops-triage:{ADMIN_TOKEN}",
+        }
+        statuses = [paste(command, env)[0] for command in commands]
+        assert statuses == [200] * len(commands)
+        assert paste(commands[-1], {**env, "MESSAGING_ADMIN_CREDENTIALS": "ops-triage:wrong"})[0] == 401
+
+
+def test_the_report_folder_comes_from_the_playbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: SandboxBackend
+) -> None:
+    """`triage.report_dir` moves the reports, and the runbook says where they are."""
+    text = bundled_playbook_text().replace("  report_dir: reports\n", "  report_dir: out/triage\n")
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text(text, encoding="utf-8")
+    assert "`out/triage/incident-triage-<UTC time>.json`" in section(render_runbook(load_playbook(playbook)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
+    assert run(["triage", "--backend-url", backend.url]) == 0
+    assert len(list((tmp_path / "out" / "triage").glob("incident-triage-*.json"))) == 1
+    assert not (tmp_path / "reports").exists()
+    broken = text.replace("report_dir: out/triage", "report_dir: ../elsewhere")
+    playbook.write_text(broken, encoding="utf-8")
+    assert run(["playbook", "validate"]) == 2

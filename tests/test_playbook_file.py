@@ -1,0 +1,115 @@
+"""Which playbook a command runs: this repository's ``playbook.yaml`` (the package's bundled copy is the
+same bytes), ``OPS_PLAYBOOK`` everywhere, a near-miss name stops instead of falling back to the seed,
+and every command names the file and its hash first (and in the job summary)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.playbook import bundled_playbook_text
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "search-team" / "playbook.yaml"
+
+
+def first_line(source: str, data: bytes) -> str:
+    return f"playbook: {source}, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+
+
+def test_the_bundled_playbook_is_this_repositorys_playbook_byte_for_byte() -> None:
+    """The package's default is a copy of ./playbook.yaml (what this repository's workflows run)."""
+    assert (ROOT / "ops_actions" / "playbook.yaml").read_bytes() == (ROOT / "playbook.yaml").read_bytes(), (
+        "the packaged copy drifted: cp playbook.yaml ops_actions/playbook.yaml"
+    )
+    assert bundled_playbook_text().encode("utf-8") == (ROOT / "playbook.yaml").read_bytes()
+
+
+def test_validate_and_render_honour_ops_playbook(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like every other command, `playbook validate` and `render` read OPS_PLAYBOOK when given no path."""
+    monkeypatch.setenv("OPS_PLAYBOOK", str(EXAMPLE))
+    assert run(["playbook", "validate"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{EXAMPLE}: valid (3 probes, 10 rules, 3 branches)\n"
+    assert captured.err.splitlines()[0] == first_line(str(EXAMPLE), EXAMPLE.read_bytes())
+    assert run(["playbook", "render"]) == 0
+    assert "Search" in capsys.readouterr().out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["playbook.yml", "Playbook.yaml", "PLAYBOOK.YML", ".github/playbook.yaml", ".ops-actions/playbook.yml"],
+)
+def test_a_near_miss_name_stops_with_the_reason(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ./playbook.yaml, a misnamed or misplaced playbook is exit 2 naming it, for every command
+    that reads one, never a silent run of the bundled seed playbook."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPS_PLAYBOOK", raising=False)
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(EXAMPLE.read_bytes())
+    if (tmp_path / "playbook.yaml").is_file():
+        pytest.skip("a case-insensitive file system reads Playbook.yaml as playbook.yaml")
+    for command in (["playbook", "validate"], ["triage", "--backend-url", "http://127.0.0.1:9"]):
+        assert run(command) == 2, command
+        err = capsys.readouterr().err
+        assert err == (
+            f"ops-actions: error: no ./playbook.yaml, but {name} exists: rename it to playbook.yaml, "
+            f"or pass --playbook {name} (or set OPS_PLAYBOOK); the bundled seed playbook is not used in "
+            "its place\n"
+        )
+    assert not (tmp_path / "reports").exists(), "nothing was written"
+    assert run(["playbook", "validate", name]) == 0, "named explicitly, it is used"
+    assert capsys.readouterr().out.startswith(f"{name}: valid")
+
+
+def test_without_any_playbook_the_bundled_one_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPS_PLAYBOOK", raising=False)
+    assert run(["playbook", "validate"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == first_line(
+        "ops_actions/playbook.yaml (the bundled seed playbook)", bundled_playbook_text().encode("utf-8")
+    )
+
+
+def test_every_command_names_the_playbook_and_its_hash_first_and_in_the_job_summary(
+    backend: SandboxBackend,
+    github_env: GitHubEmulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The first line on stderr (stdout stays the command's own: JSON stays JSON) and the summary."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", "sandbox-admin-token-0123456789")
+    expected = first_line("playbook.yaml", (ROOT / "playbook.yaml").read_bytes())
+    written = ["--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")]
+    commands = [
+        ["playbook", "validate"],
+        ["playbook", "render"],
+        ["triage", "--json", "--backend-url", backend.url, *written],
+        ["incident", "open", "--title", "Checkout failing", "--severity", "2", "--dry-run"],
+        ["postmortem", "remind"],
+        ["report", "--json"],
+    ]
+    for command in commands:
+        summary.unlink(missing_ok=True)
+        assert run(command) == 0, command
+        captured = capsys.readouterr()
+        assert captured.err.splitlines()[0] == expected, command
+        assert f"Playbook: playbook.yaml, sha256 `{expected[-12:]}`" in summary.read_text(encoding="utf-8")
+        if "--json" in command:
+            json.loads(captured.out)
