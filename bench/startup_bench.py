@@ -4,9 +4,10 @@ Run: .venv/bin/python bench/startup_bench.py
 Goal (issue 18): ``ops-actions --help`` <= 3x ``python -c pass``; a quiet ``watch`` tick (one GitHub
 request: the open incidents, none) <= 0.4 s of CPU.
 
-Every command runs as its own process, the way a workflow step or a terminal starts it (the
-console script in this virtual environment), interleaved with the baseline round by round so a
-busy machine slows both alike; each figure is the median of the rounds. ``playbook validate`` and
+Every command runs as its own process, the way a workflow step starts it: the console script of an
+environment installed by the action's own install step (runtime dependencies only, byte-compiled),
+interleaved with that environment's ``python -c pass`` round by round so a busy machine slows both
+alike; each figure is the median of the rounds. ``playbook validate`` and
 ``watch`` are also measured with an empty cache folder (a changed playbook, or a hosted runner's
 fresh job: the schema is checked), beside the usual case (the playbook was checked before).
 """
@@ -27,11 +28,15 @@ from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.triage.history import LocalState, save_state
 
-ROUNDS = 7
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.act_harness import copy_checkout, install_step  # noqa: E402  (the action's own step)
+
+ROUNDS = 11
 REPO = "octo-org/backend"
 TOKEN = "bench-token-0123456789abcdef"
 ADMIN = "bench-admin-token-0123456789"
-CLI = str(Path(sys.executable).with_name("ops-actions"))
 
 
 def children_cpu() -> float:
@@ -59,12 +64,13 @@ def main() -> None:
         SandboxBackend(admin_token=ADMIN, scenario="healthy") as backend,
         GitHubEmulator(repo=REPO, token=TOKEN) as emulator,
     ):
+        action = Path(scratch, "action")
+        copy_checkout(action)
+        install_step(action)
+        python, cli = str(action / ".venv" / "bin" / "python"), str(action / ".venv" / "bin" / "ops-actions")
         state = Path(scratch, "state.json")  # the reminders ran a minute ago: this tick only triages
         env = {
-            **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
-            # Byte-compiled, as the action installs it (uv sync --compile-bytecode): the first round
-            # writes the .pyc files here, and is not counted.
-            "PYTHONPYCACHEPREFIX": str(Path(scratch, "pycache")),
+            **os.environ,
             "GITHUB_API_URL": emulator.url,
             "GITHUB_REPOSITORY": REPO,
             "GITHUB_TOKEN": TOKEN,
@@ -72,20 +78,22 @@ def main() -> None:
             "OPS_BACKEND_ADMIN_TOKEN": ADMIN,
             "OPS_ACTIONS_CACHE_DIR": str(Path(scratch, "cache")),
         }
-        watch = [CLI, "watch", "--state-file", str(state), "--report-dir", str(Path(scratch, "reports"))]
+        watch = [cli, "watch", "--state-file", str(state), "--report-dir", str(Path(scratch, "reports"))]
         # name: (command, whether it starts with an empty cache, as a hosted runner's job does)
         cases: dict[str, tuple[list[str], bool]] = {
-            "python -c pass": ([sys.executable, "-c", "pass"], False),
-            "ops-actions --help": ([CLI, "--help"], False),
-            "ops-actions triage --help": ([CLI, "triage", "--help"], False),
-            "ops-actions playbook validate (a changed playbook)": ([CLI, "playbook", "validate"], True),
-            "ops-actions playbook validate (checked before)": ([CLI, "playbook", "validate"], False),
+            "python -c pass": ([python, "-c", "pass"], False),
+            # A development venv starts slower: its .pth files (the editable install, setuptools').
+            "python -c pass (the development venv)": ([sys.executable, "-c", "pass"], False),
+            "ops-actions --help": ([cli, "--help"], False),
+            "ops-actions triage --help": ([cli, "triage", "--help"], False),
+            "ops-actions playbook validate (a changed playbook)": ([cli, "playbook", "validate"], True),
+            "ops-actions playbook validate (checked before)": ([cli, "playbook", "validate"], False),
             "ops-actions watch, one GitHub request (empty cache)": (watch, True),
             "ops-actions watch, one GitHub request": (watch, False),
         }
         spent: dict[str, list[float]] = {name: [] for name in cases}
         requests = []
-        for round_ in range(ROUNDS + 1):
+        for round_ in range(ROUNDS + 1):  # the first round warms the file cache, and is not counted
             save_state(state, LocalState(postmortems_checked_at=iso(datetime.now(UTC))))
             for index, (name, (argv, empty)) in enumerate(cases.items()):
                 emulator.reset_log()
@@ -103,8 +111,14 @@ def main() -> None:
         cpu = statistics.median(values)
         print(f"  {name}: {cpu * 1000:.0f} ms = {cpu / base:.1f}x python -c pass")
     helped = statistics.median(spent["ops-actions --help"]) / base
+    dev = statistics.median(spent["ops-actions --help"]) / statistics.median(
+        spent["python -c pass (the development venv)"]
+    )
     tick = statistics.median(spent["ops-actions watch, one GitHub request"])
-    print(f"--help: {helped:.1f}x (goal <= 3x); watch tick: {tick:.2f} s CPU (goal <= 0.4 s)")
+    print(
+        f"--help: {helped:.1f}x the action environment's python -c pass, {dev:.1f}x the development "
+        f"venv's (goal <= 3x); watch tick: {tick:.2f} s CPU (goal <= 0.4 s)"
+    )
 
 
 if __name__ == "__main__":
