@@ -53,7 +53,17 @@ def test_detected_by_says_how_each_incident_was_opened(world: World) -> None:
     event(
         world, "alert", {"action": "ops-alert", "client_payload": {"title": "502s", "source": "uptime-check"}}
     )
-    assert world.cli(2, "alert", "--state-file", str(world.tmp_path / "a.json"), "--report-dir", "r") == 0
+    assert (
+        world.cli(
+            2,
+            "alert",
+            "--state-file",
+            str(world.tmp_path / "a.json"),
+            "--report-dir",
+            str(world.tmp_path / "r"),
+        )
+        == 0
+    )
     alert = max(i["number"] for i in world.issues())
     assert world.cli(3, "incident", "resolve", str(alert), *resolve) == 0
 
