@@ -58,11 +58,8 @@ def triage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Triage:
     """A triage runner whose URL and token come only from the env vars the example names."""
-    monkeypatch.delenv("OPS_BACKEND_URL", raising=False)
-    monkeypatch.delenv("OPS_BACKEND_ADMIN_TOKEN", raising=False)
-    monkeypatch.setenv("SEARCH_API_URL", search_backend.url)
-    monkeypatch.setenv("SEARCH_STATS_TOKEN", ADMIN_TOKEN)
-    return Triage(tmp_path, capsys, None, EXAMPLE)
+    environment = {"SEARCH_API_URL": search_backend.url, "SEARCH_STATS_TOKEN": ADMIN_TOKEN}
+    return Triage.for_example(tmp_path, capsys, monkeypatch, EXAMPLE, environment)
 
 
 def signal_names(playbook: Playbook) -> set[str]:

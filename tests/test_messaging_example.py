@@ -38,12 +38,12 @@ def triage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Triage:
     """A triage runner whose URL and both credentials come only from the env vars the example names."""
-    monkeypatch.delenv("OPS_BACKEND_URL", raising=False)
-    monkeypatch.delenv("OPS_BACKEND_ADMIN_TOKEN", raising=False)
-    monkeypatch.setenv("MESSAGING_URL", messaging_backend.url)
-    monkeypatch.setenv("MESSAGING_API_KEY", ADMIN_TOKEN)
-    monkeypatch.setenv("MESSAGING_ADMIN_CREDENTIALS", BASIC)
-    return Triage(tmp_path, capsys, None, EXAMPLE)
+    environment = {
+        "MESSAGING_URL": messaging_backend.url,
+        "MESSAGING_API_KEY": ADMIN_TOKEN,
+        "MESSAGING_ADMIN_CREDENTIALS": BASIC,
+    }
+    return Triage.for_example(tmp_path, capsys, monkeypatch, EXAMPLE, environment)
 
 
 def probe(report: dict[str, Any], probe_id: str) -> dict[str, Any]:
