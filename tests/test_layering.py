@@ -29,6 +29,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "ops_actions.playbook",
         "ops_actions.incident",
         "ops_actions.triage",
+        "ops_actions.status_page",
         "ops_actions.adapters",
         "ops_actions.flows",
         "ops_actions.sandbox",
@@ -38,6 +39,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "playbook": (
         "ops_actions.incident",
         "ops_actions.triage",
+        "ops_actions.status_page",
         "ops_actions.adapters",
         "ops_actions.flows",
         "ops_actions.sandbox",
@@ -46,14 +48,39 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "incident": (
         "ops_actions.triage",
+        "ops_actions.status_page",
         "ops_actions.adapters",
         "ops_actions.flows",
         "ops_actions.sandbox",
         *TOP,
         *IO_LIBRARIES,
     ),
-    "triage": ("ops_actions.adapters", "ops_actions.flows", "ops_actions.sandbox", *TOP, "github", "click"),
-    "adapters": ("ops_actions.triage", "ops_actions.flows", "ops_actions.sandbox", *TOP, "click"),
+    # triage, status_page and adapters share a floor: none imports another.
+    "triage": (
+        "ops_actions.status_page",
+        "ops_actions.adapters",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        "github",
+        "click",
+    ),
+    "status_page": (
+        "ops_actions.triage",
+        "ops_actions.adapters",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        *IO_LIBRARIES,
+    ),
+    "adapters": (
+        "ops_actions.triage",
+        "ops_actions.status_page",
+        "ops_actions.flows",
+        "ops_actions.sandbox",
+        *TOP,
+        "click",
+    ),
     "flows": ("ops_actions.sandbox", *TOP, "click"),
 }
 

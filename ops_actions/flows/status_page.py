@@ -27,10 +27,10 @@ from typing import Any, Protocol
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Announcer, CommentView, Delivered, Incidents, IssueView
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
-from ops_actions.incident.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
-from ops_actions.incident.status_model import STATUS_SCHEMA_ID, build_page, window_start
 from ops_actions.playbook.model import Playbook
+from ops_actions.status_page.model import STATUS_SCHEMA_ID, build_page, window_start
+from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 
 
 class ListedIssue(IssueView, Protocol):
@@ -92,7 +92,9 @@ def _postmortem_body(
 @cache
 def status_schema() -> dict[str, Any]:
     """The JSON Schema of ``status.json``, shipped in the package."""
-    text = resources.files("ops_actions").joinpath("incident/status.schema.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("ops_actions").joinpath("status_page/status.schema.json").read_text(encoding="utf-8")
+    )
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -111,7 +113,7 @@ def build_site(
 
     # Here, not at import: every command that may change an incident imports this module for its
     # publishing signal, and only the build needs the HTML renderer (and markdown-it with it).
-    from ops_actions.incident.status_site import site_files
+    from ops_actions.status_page.site import site_files
 
     playbook = incidents.playbook
     team = page_settings(playbook).team or repository.split("/", 1)[-1]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-from ops_actions.incident.public import PublicIncident, level_of
 from ops_actions.incident.state import iso, parse_time
 from ops_actions.playbook.model import Playbook
+from ops_actions.status_page.public import PublicIncident, level_of
 
 HISTORY_DAYS: Final = 90
 LEVELS: Final = ("operational", "degraded", "outage")
