@@ -44,7 +44,7 @@ class ComponentView:
         return sum(1 for day in self.days if day.level != "operational")
 
     @property
-    def minutes(self) -> int:
+    def incident_minutes(self) -> int:
         return sum(day.minutes for day in self.days)
 
 
@@ -190,7 +190,7 @@ def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
                 "name": component.name,
                 "status": component.level,
                 "incident_days": component.incident_days,
-                "incident_minutes": component.minutes,
+                "incident_minutes": component.incident_minutes,
                 "days": [
                     {"date": day.date, "status": day.level, "minutes": day.minutes}
                     for day in component.days

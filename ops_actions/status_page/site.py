@@ -117,7 +117,7 @@ def _open_incident(playbook: Playbook, incident: PublicIncident) -> str:
 def _history(page: Page) -> str:
     rows = []
     for component in page.components:
-        days, spent = _count(component.incident_days, "day"), minutes_text(component.minutes)
+        days, spent = _count(component.incident_days, "day"), minutes_text(component.incident_minutes)
         summary = f"{days} with incidents, {spent} in all" if component.incident_days else "No incidents"
         cells = "".join(
             f'<span class="day day-{day.level}" title="{day.date}: {day.level}, {day.minutes} min"></span>'
