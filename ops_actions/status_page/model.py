@@ -67,7 +67,8 @@ class Page:
         return self.open_incidents + self.past_incidents
 
 
-def worst(levels: Sequence[str]) -> str:
+def worst_level(levels: Sequence[str]) -> str:
+    """The most severe of page levels (``LEVELS`` ranks them); operational when there are none."""
     return max(levels, key=LEVELS.index, default="operational")
 
 
@@ -105,7 +106,7 @@ def _history(
             if start < day_end and end > day_start:
                 spans.append((max(start, day_start), min(end, day_end)))
                 levels.append(level_of(playbook, incident.worst_severity))
-        days.append(Day(day.isoformat(), worst(levels), _minutes(spans)))
+        days.append(Day(day.isoformat(), worst_level(levels), _minutes(spans)))
     return tuple(days)
 
 
@@ -132,7 +133,7 @@ def build_page(
     components = tuple(
         ComponentView(
             name,
-            worst([level_of(playbook, i.severity) for i in open_incidents if affects(i, name)]),
+            worst_level([level_of(playbook, i.severity) for i in open_incidents if affects(i, name)]),
             _history(playbook, shown, name, now),
         )
         for name in playbook.components
@@ -143,7 +144,7 @@ def build_page(
         repository=repository,
         links=settings.links if settings else (),
         generated_at=iso(now),
-        level=worst([level_of(playbook, i.severity) for i in open_incidents]),
+        level=worst_level([level_of(playbook, i.severity) for i in open_incidents]),
         components=components,
         open_incidents=tuple(open_incidents),
         past_incidents=tuple(past),
