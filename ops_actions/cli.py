@@ -393,10 +393,11 @@ def _run_triage(
     ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
     """
     from ops_actions.incident import render
-    from ops_actions.incident.triage_report import ProbeResult, snapshot_of, write_report
+    from ops_actions.incident.triage_report import ProbeResult, snapshot_of
     from ops_actions.triage import probes
     from ops_actions.triage.engine import triage as run_triage
     from ops_actions.triage.history import load_state, save_state
+    from ops_actions.triage.report_file import write_report
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     credentials = _probe_credentials(loaded.playbook, token)
@@ -807,7 +808,7 @@ def incident_open(
     from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.causes import firing_causes, worst
     from ops_actions.incident.state import check_severity, slug
-    from ops_actions.incident.triage_report import load_report
+    from ops_actions.triage.report_file import load_report
 
     playbook = ctx.loaded.playbook
     report = load_report(from_report, playbook) if from_report else None

@@ -28,13 +28,14 @@ from ops_actions.flows.status_page import build_site, write_site
 from ops_actions.flows.watch import reconcile
 from ops_actions.incident.checklist import manual_items
 from ops_actions.incident.render import triage_text
-from ops_actions.incident.triage_report import snapshot_of, write_report
+from ops_actions.incident.triage_report import snapshot_of
 from ops_actions.playbook import Playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.triage.engine import triage
 from ops_actions.triage.history import LocalState
 from ops_actions.triage.probes import run_probes
+from ops_actions.triage.report_file import write_report
 
 DEMO_TOKEN = "demo-admin-token-not-a-secret"  # noqa: S105 - the sandbox's own token, guards nothing
 DEMO_GITHUB_TOKEN = "demo-github-token-not-a-secret"  # noqa: S105 - the emulator's, guards nothing

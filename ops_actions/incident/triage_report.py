@@ -1,26 +1,20 @@
 """The triage report's data types, pure: what the probes got, the readings, rule outcomes, snapshots.
 
 The engine (:mod:`ops_actions.triage.engine`) builds a :class:`TriageReport`; the incident core
-renders it and keeps its snapshots. Reports serialise to versioned JSON checked against
-``triage-report.schema.json`` (shipped beside this module); jsonschema loads only when a report is read back.
+renders it and keeps its snapshots. Reports serialise to versioned JSON (``ops_actions/triage/
+triage-report.schema.json`` describes it); writing and reading report files is
+:mod:`ops_actions.triage.report_file`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
-from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value
-from ops_actions.playbook.model import Branch, Playbook, Step
+from ops_actions.playbook.model import Branch, Step
 
 REPORT_SCHEMA_ID: Final = "ops-actions/triage-report"
 REPORT_VERSION: Final = 1
@@ -113,7 +107,7 @@ class TriageReport:
         return [rule for rule in self.rules if rule.outcome == "fired"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (see triage-report.schema.json)."""
+        """The report as JSON-ready data (see ``triage/triage-report.schema.json``)."""
         return {
             "schema": REPORT_SCHEMA_ID,
             "version": REPORT_VERSION,
@@ -178,77 +172,3 @@ def snapshot_of(report: TriageReport) -> Snapshot:
     signals = {r.name: history_value(r) for r in report.signals if history_value(r) is not None}
     breaches = {rule.id: rule.consecutive_breaches for rule in report.rules if rule.consecutive_breaches}
     return Snapshot(at=report.finished_at, signals=signals, breaches=breaches)
-
-
-@cache
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of the triage report, shipped in the package."""
-    text = (
-        resources.files("ops_actions")
-        .joinpath("incident/triage-report.schema.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)  # type: ignore[no-any-return]
-
-
-def write_report(
-    report: TriageReport, directory: Path, *, now: datetime, redact: Callable[[str], str] = str
-) -> Path:
-    """Write ``incident-triage-<UTC timestamp>.json``; a second report in the same second gets a suffix.
-
-    The text passes ``redact`` (known secrets out: a report is kept as an artifact)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    stem = f"incident-triage-{now.strftime('%Y%m%dT%H%M%SZ')}"
-    path = directory / f"{stem}.json"
-    counter = 1
-    while path.exists():
-        counter += 1
-        path = directory / f"{stem}-{counter}.json"
-    path.write_text(
-        redact(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8"
-    )
-    return path
-
-
-def load_report(path: Path, playbook: Playbook) -> TriageReport:
-    """Read a triage JSON report back (validated against its schema) for an issue body."""
-    import jsonschema
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        jsonschema.validate(data, report_schema())
-    except (OSError, UnicodeDecodeError, ValueError, jsonschema.ValidationError) as error:
-        reason = error.message if isinstance(error, jsonschema.ValidationError) else type(error).__name__
-        raise OpsError(f"{path} is not a triage report: {reason}", ExitCode.USAGE) from None
-    try:
-        branches = [playbook.branch(item["id"]) for item in data["branches"]]
-        steps_by_source = {"first_10_minutes": playbook.first_10_minutes}
-        steps_by_source.update({f"branch {b.id}": b.steps for b in playbook.decision_tree})
-        steps = [
-            (item["source"], next(s for s in steps_by_source[item["source"]] if s.id == item["id"]))
-            for item in data["steps"]
-        ]
-    except (KeyError, StopIteration):
-        raise OpsError(
-            f"{path} was written with another playbook (unknown branch or step)", ExitCode.USAGE
-        ) from None
-    return TriageReport(
-        started_at=data["started_at"],
-        finished_at=data["finished_at"],
-        backend_url=data["inputs"]["backend_url"],
-        playbook_path=data["inputs"]["playbook"]["path"],
-        playbook_sha256=data["inputs"]["playbook"]["sha256"],
-        probes=[
-            ProbeResult(p["id"], p["status_code"], p["latency_ms"], p["attempts"], error=p["error"])
-            for p in data["probes"]
-        ],
-        signals=[
-            Reading(s["name"], UNKNOWN if s["status"] == "unknown" else s["value"], s["reason"])
-            for s in data["signals"]
-        ],
-        rules=[RuleOutcome(**{**r, "unknown_signals": tuple(r["unknown_signals"])}) for r in data["rules"]],
-        severity=data["severity"],
-        branches=branches,
-        steps=steps,
-        diagnostics=data["diagnostics"],
-    )
