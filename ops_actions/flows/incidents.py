@@ -12,16 +12,16 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
 from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
     Event,
     IncidentState,
-    LabelSpec,
     assign_owner,
     fits,
     freezing_branches,
@@ -43,98 +43,6 @@ from ops_actions.incident.state import (
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert
-
-
-class IssueView(Protocol):
-    """What lifecycle reads of an issue."""
-
-    @property
-    def number(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def labels(self) -> tuple[str, ...]: ...
-    @property
-    def assignees(self) -> tuple[str, ...]: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def state_reason(self) -> str | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def html_url(self) -> str: ...
-    @property
-    def label_details(self) -> Sequence[LabelView]: ...
-    @property
-    def comments(self) -> int: ...
-    @property
-    def author(self) -> str: ...
-
-
-class LabelView(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def color(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-
-
-class CommentView(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def author(self) -> str: ...
-
-
-class IncidentTracker(Protocol):
-    """The tracker operations lifecycle needs (``adapters.github_tracker.Tracker`` provides them)."""
-
-    def login(self) -> str: ...
-    def open_incidents(self, label: str) -> Sequence[IssueView]: ...
-    def issue(self, number: int) -> IssueView: ...
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueView: ...
-    def edit_issue(
-        self,
-        number: int,
-        *,
-        title: str | None = None,
-        body: str | None = None,
-        labels: Sequence[str] | None = None,
-        state: str | None = None,
-        state_reason: str | None = None,
-    ) -> IssueView: ...
-    def update_label(self, spec: LabelSpec) -> None: ...
-    def comments(self, number: int) -> Sequence[CommentView]: ...
-    def comment(self, number: int, body: str, *, marker: str) -> int: ...
-    def delete_comment(self, number: int, comment_id: int) -> None: ...
-    def assign(self, number: int, logins: Sequence[str]) -> Sequence[str]: ...
-
-
-class Delivered(Protocol):
-    """How one notification target fared (``ops_actions.adapters.notify.Delivery``)."""
-
-    @property
-    def target(self) -> str: ...
-    @property
-    def ok(self) -> bool: ...
-    @property
-    def detail(self) -> str: ...
-
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
 CONVERGE_ROUNDS: Final = 3

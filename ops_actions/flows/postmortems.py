@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome, marker_of
+from ops_actions.flows.incidents import Incidents, Outcome, marker_of
+from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.postmortem import (
     ACTION_EXAMPLE,
@@ -43,36 +43,6 @@ from ops_actions.incident.state import (
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
-
-
-class IssueWithId(IssueView, Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def author(self) -> str: ...
-    @property
-    def closed_at(self) -> datetime | None: ...
-
-
-class PostmortemTracker(IncidentTracker, Protocol):
-    """What postmortems need of the tracker beyond incidents."""
-
-    def issue(self, number: int) -> IssueWithId: ...
-    def issues(
-        self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueWithId]: ...
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueWithId: ...
-    def sub_issues(self, number: int) -> Sequence[IssueWithId] | None: ...
-    def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)

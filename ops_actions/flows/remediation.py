@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome
+from ops_actions.flows.incidents import Incidents, Outcome
+from ops_actions.flows.tracker_protocols import IssueView, RemediationTracker, Run
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
     Event,
@@ -41,45 +41,6 @@ FULL_SHA = re.compile(r"[0-9a-f]{40}")
 # What `git check-ref-format --branch` refuses, in short: control characters, space ~ ^ : ? * [ \,
 # "..", "@{", a leading "-", a trailing "/", "." or ".lock", and "//".
 BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^-|^/|/$|\.$|\.lock$|//|^@$")
-
-
-class Run(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def conclusion(self) -> str | None: ...
-    @property
-    def html_url(self) -> str: ...
-    @property
-    def head_sha(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-
-
-class Poller(Protocol):
-    def poll(self) -> Run | None: ...
-
-
-class RemediationTracker(IncidentTracker, Protocol):
-    """The tracker operations remediation needs (``adapters.github_tracker.Tracker`` provides them)."""
-
-    def default_branch(self) -> str: ...
-    def dispatch(
-        self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
-    ) -> Run | None: ...
-    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> Run | None: ...
-    def runs(
-        self,
-        workflow: str,
-        *,
-        status: str | None = None,
-        branch: str | None = None,
-        event: str | None = None,
-    ) -> Sequence[Run]: ...
-    def watch_run(self, run_id: int) -> Poller: ...
-    def create_branch(self, name: str, sha: str) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, marker_keys, marker_of
+from ops_actions.flows.incidents import Incidents, Outcome, marker_keys, marker_of
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
+from ops_actions.flows.tracker_protocols import CommandTracker
 from ops_actions.incident.checklist import set_check
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
 from ops_actions.incident.state import (
@@ -67,13 +68,6 @@ class CommentEvent:
         except (KeyError, TypeError, ValueError) as error:
             raise OpsError(f"not an issue_comment event payload (missing or bad {error})") from None
         return event
-
-
-class CommandTracker(IncidentTracker, Protocol):
-    """The tracker operations slash commands need beyond the incident ones."""
-
-    def permission(self, login: str) -> str: ...
-    def add_reaction(self, number: int, comment_id: int, content: str) -> None: ...
 
 
 class SlashCommands:

@@ -17,35 +17,21 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Announcer, CommentView, Delivered, Incidents, IssueView
+from ops_actions.flows.incidents import Announcer, Incidents
+from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import STATUS_SCHEMA_ID, build_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
-
-
-class ListedIssue(IssueView, Protocol):
-    @property
-    def closed_at(self) -> datetime | None: ...
-
-
-class StatusPageTracker(Protocol):
-    """The reads the status page needs (``adapters.github_tracker.Tracker`` provides them)."""
-
-    def open_incidents(self, label: str) -> Sequence[ListedIssue]: ...
-    def issues(
-        self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[ListedIssue]: ...
-    def comments(self, number: int) -> Sequence[CommentView]: ...
 
 
 def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:

@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, IssueView, Outcome, operation_key
+from ops_actions.flows.incidents import Incidents, Outcome, operation_key
 from ops_actions.flows.remediation import Remediator
+from ops_actions.flows.tracker_protocols import IssueView
 from ops_actions.incident.alerts import Alert
 from ops_actions.incident.causes import (
     AlertSeen,
