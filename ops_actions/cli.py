@@ -392,8 +392,8 @@ def _run_triage(
 
     ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
     """
-    from ops_actions.incident import render
     from ops_actions.incident.triage_report import ProbeResult, snapshot_of
+    from ops_actions.incident.triage_text import triage_markdown
     from ops_actions.triage import probes
     from ops_actions.triage.engine import triage as run_triage
     from ops_actions.triage.history import load_state, save_state
@@ -434,7 +434,7 @@ def _run_triage(
         path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
         save_state(state_file, local, redact=_out().secrets.redact)
         _out().outputs({"severity": report.severity or "", "report-path": str(path)})
-    _out().summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
+    _out().summary("## Triage\n\n" + triage_markdown(loaded.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
     return TriageRun(loaded.playbook, report, path, history, local)
@@ -464,8 +464,8 @@ def triage(
     Example:
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
-    from ops_actions.incident import render
     from ops_actions.incident.state import check_severity
+    from ops_actions.incident.triage_text import triage_text
 
     loaded = _load(playbook_path)
     if fail_on is not None:
@@ -478,7 +478,7 @@ def triage(
     if as_json:
         _say(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        _say(render.triage_text(done.playbook, report, str(done.path)), nl=False)
+        _say(triage_text(done.playbook, report, str(done.path)), nl=False)
     if not report.backend_reachable:
         return int(ExitCode.BACKEND_UNREACHABLE)
     rank = done.playbook.severity

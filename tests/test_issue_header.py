@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ops_actions.incident.render import refreshed_body
+from ops_actions.incident.issue_body import refreshed_body
 from ops_actions.incident.state import new_incident, state_marker
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line

@@ -16,7 +16,7 @@ from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
-from ops_actions.incident.render import incident_body, refreshed_body
+from ops_actions.incident.issue_body import incident_body, refreshed_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,

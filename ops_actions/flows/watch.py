@@ -38,7 +38,6 @@ from ops_actions.incident.causes import (
     view_of,
     worst,
 )
-from ops_actions.incident.render import triage_markdown
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.state import (
     INCIDENT_LABEL,
@@ -52,6 +51,7 @@ from ops_actions.incident.state import (
     watch_updates,
 )
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
+from ops_actions.incident.triage_text import triage_markdown
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
