@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
@@ -24,7 +25,6 @@ from ops_actions.incident.state import (
     LabelSpec,
     assign_owner,
     fits,
-    freezing_branches,
     iso,
     issue_title,
     label_specs,

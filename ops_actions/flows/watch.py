@@ -43,14 +43,13 @@ from ops_actions.incident.state import (
     INCIDENT_LABEL,
     Event,
     IncidentState,
-    alert_update,
     compact_snapshot,
     iso,
     parse_time,
     stale_gap,
-    watch_updates,
 )
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
+from ops_actions.incident.watch_news import alert_update, watch_updates
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
