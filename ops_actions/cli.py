@@ -980,7 +980,7 @@ def incident_check(ctx: GitHubContext, number: int, item: str) -> None:
       ops-actions incident check 42 manual-signup-login
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.checklist import set_check
+    from ops_actions.incident.resolution_gate import set_check
 
     who = ctx.config.actor
     if not who:

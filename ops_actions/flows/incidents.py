@@ -17,6 +17,7 @@ from typing import Final, Protocol
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.render import incident_body, refreshed_body
+from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -29,7 +30,6 @@ from ops_actions.incident.state import (
     issue_title,
     label_specs,
     labels_for,
-    missing_for_resolution,
     new_incident,
     owner_login,
     read_state,

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.incident.causes import cause_title
-from ops_actions.incident.checklist import HEADING as CHECKLIST_HEADING
-from ops_actions.incident.checklist import line as checklist_line
+from ops_actions.incident.resolution_gate import HEADING as CHECKLIST_HEADING
+from ops_actions.incident.resolution_gate import line as checklist_line
 from ops_actions.incident.state import IncidentState, parse_time, with_state
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook

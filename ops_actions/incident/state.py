@@ -932,48 +932,6 @@ def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any], ignore:
 # --- remediation: runs, freeze, monitoring, verified resolution ---------------------------------
 
 
-def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
-    """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
-    person with write access has ticked."""
-    missing = []
-    for item in playbook.resolution_checklist:
-        if item.verify == "manual" and item.id not in state.checks:
-            missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")
-        elif not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
-            if item.verify == "metrics-normal":
-                since = (
-                    f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"
-                )
-                missing.append(f"metrics normal for {item.minutes} min{since}")
-            elif item.verify == "workflow-success":
-                missing.append(f"a successful {playbook.workflows[item.workflow or ''].name} run")
-    return missing
-
-
-def checklist_item_done(
-    playbook: Playbook,
-    verify: str,
-    minutes: int | None,
-    workflow: str | None,
-    state: IncidentState,
-    now: datetime,
-) -> bool:
-    """Whether an automatically verified item holds (manual ones never tick themselves); an on-close
-    item holds once the incident is resolved (closing it records the timeline)."""
-    if verify == "on-close":
-        return state.resolved_at is not None
-    if verify == "metrics-normal":
-        return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
-            minutes=minutes or 0
-        )
-    if verify == "workflow-success":
-        role = workflow or ""
-        if role == "smoke":
-            return state.smoke_passed_at is not None
-        return any(r.get("role") == role and r.get("conclusion") == "success" for r in state.runs)
-    return False
-
-
 def stale_gap(last_triage: str | None, now: datetime, interval_minutes: int) -> float | None:
     """Minutes since the previous triage when that is more than 3 intervals (the cron path is late)."""
     if not last_triage:

@@ -1,20 +1,22 @@
-"""The resolution checklist in an incident: automatic items the tool ticks, manual ones people tick.
+"""The resolution gate: what is missing before an incident may be resolved, and the checklist behind it.
 
-A manual item counts once a person with write access ticked it, either with ``/check <id>`` or
-by ticking its box in the issue body (the ``issues`` ``edited`` event says who and what the body
-was before); the state records who, when and how. The body's boxes are redrawn from the state on
-every save, so a box nobody may tick does not stay ticked.
+``missing_for_resolution`` is the gate ``/resolve`` (``ops-actions incident resolve``) passes
+through: every item of the playbook's resolution checklist must hold. Automatic items the tool
+verifies itself (``checklist_item_done``); a manual item counts once a person with write access
+ticked it, either with ``/check <id>`` or by ticking its box in the issue body (the ``issues``
+``edited`` event says who and what the body was before); the state records who, when and how. The
+body's boxes are redrawn from the state on every save, so a box nobody may tick does not stay ticked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.state import Event, IncidentState, checklist_item_done, iso
+from ops_actions.incident.state import Event, IncidentState, iso, parse_time
 from ops_actions.playbook.model import ChecklistItem, Playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.text.markdown import Task, normalized, section_tasks
@@ -38,6 +40,48 @@ def manual_item(playbook: Playbook, item_id: str) -> ChecklistItem:
     raise OpsError(
         f"no manual checklist item {item_id!r}; the playbook's manual items: {known}", ExitCode.USAGE
     )
+
+
+def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
+    """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
+    person with write access has ticked."""
+    missing = []
+    for item in playbook.resolution_checklist:
+        if item.verify == "manual" and item.id not in state.checks:
+            missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")
+        elif not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
+            if item.verify == "metrics-normal":
+                since = (
+                    f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"
+                )
+                missing.append(f"metrics normal for {item.minutes} min{since}")
+            elif item.verify == "workflow-success":
+                missing.append(f"a successful {playbook.workflows[item.workflow or ''].name} run")
+    return missing
+
+
+def checklist_item_done(
+    playbook: Playbook,
+    verify: str,
+    minutes: int | None,
+    workflow: str | None,
+    state: IncidentState,
+    now: datetime,
+) -> bool:
+    """Whether an automatically verified item holds (manual ones never tick themselves); an on-close
+    item holds once the incident is resolved (closing it records the timeline)."""
+    if verify == "on-close":
+        return state.resolved_at is not None
+    if verify == "metrics-normal":
+        return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
+            minutes=minutes or 0
+        )
+    if verify == "workflow-success":
+        role = workflow or ""
+        if role == "smoke":
+            return state.smoke_passed_at is not None
+        return any(r.get("role") == role and r.get("conclusion") == "success" for r in state.runs)
+    return False
 
 
 def line(playbook: Playbook, item: ChecklistItem, state: IncidentState, now: datetime) -> str:
