@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ops_actions.incident.state import Event, IncidentState, _acknowledge, _by, _changes, iso, parse_time
+from ops_actions.incident.snapshots import snapshot_changes
+from ops_actions.incident.state import Event, IncidentState, _acknowledge, _by, iso, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -127,7 +128,7 @@ def monitor_summary(
     new.monitor = None
     recovered = not snapshot["fired"]
     verdict = "recovered" if recovered else "still failing: " + ", ".join(snapshot["fired"])
-    changes = _changes(monitor.get("baseline"), snapshot, volatile_signals)
+    changes = snapshot_changes(monitor.get("baseline"), snapshot, volatile_signals)
     window = f"{monitor['name']}, {monitor['since']} → {iso(now)}"
     body = f"**Post-{monitor['role']} monitoring** ({window}): {verdict}\n\n" + "\n".join(
         f"- {line}" for line in changes

@@ -25,7 +25,6 @@ INCIDENT_LABEL: Final = "incident"
 STATUS_LABEL_PREFIX: Final = "status:"
 BODY_LIMIT: Final = 65_536
 MAX_APPLIED_KEYS: Final = 200
-MAX_SNAPSHOTS: Final = 12
 # The state block must always fit in an issue body, so the free text it keeps is bounded, and the
 # encoded block is kept under STATE_BUDGET characters by trimming its histories oldest first.
 MAX_STATE_TEXT: Final = 2_000
@@ -886,50 +885,6 @@ def repaired_title(title: str, state: IncidentState) -> str | None:
     if match and match.group(1) == state.severity:
         return None
     return f"[{state.severity}] {title[match.end() :] if match else title}"
-
-
-# --- what a scheduled watch adds to an open incident -------------------------------------------
-
-
-def compact_snapshot(
-    *,
-    at: str,
-    severity: str | None,
-    fired: Sequence[str],
-    signals: Mapping[str, Any],
-    unsure: Sequence[str] = (),
-) -> dict[str, Any]:
-    """What the incident keeps of one triage: enough to tell change and to chart it later.
-
-    ``unsure``: its rules that could not say (unknown signals) or breached without firing yet;
-    while there are any, the metrics are not normal.
-    """
-    snapshot = {"at": at, "severity": severity, "fired": sorted(fired), "signals": dict(signals)}
-    if unsure:
-        snapshot["unsure"] = sorted(unsure)
-    return snapshot
-
-
-def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any], ignore: frozenset[str]) -> list[str]:
-    """Human lines for what differs between two snapshots (``ignore``: signals that always move)."""
-    if before is None:
-        return ["first triage snapshot of this incident"]
-    lines = []
-    if before.get("severity") != after["severity"]:
-        lines.append(f"triage severity {before.get('severity') or 'none'} → {after['severity'] or 'none'}")
-    old_fired, new_fired = set(before.get("fired", [])), set(after["fired"])
-    if new_fired - old_fired:
-        lines.append("now firing: " + ", ".join(sorted(new_fired - old_fired)))
-    if old_fired - new_fired:
-        lines.append("cleared: " + ", ".join(sorted(old_fired - new_fired)))
-    old_signals = before.get("signals", {})
-    for name, value in after["signals"].items():
-        if name not in ignore and old_signals.get(name) != value:
-            lines.append(f"`{name}` {json.dumps(old_signals.get(name))} → {json.dumps(value)}")
-    return lines
-
-
-# --- remediation: runs, freeze, monitoring, verified resolution ---------------------------------
 
 
 def stale_gap(last_triage: str | None, now: datetime, interval_minutes: int) -> float | None:

@@ -14,7 +14,8 @@ from ops_actions.incident.remediation_state import (
     monitor_summary,
     start_freeze,
 )
-from ops_actions.incident.state import MAX_SNAPSHOTS, Event, IncidentState, _changes, iso, parse_time
+from ops_actions.incident.snapshots import MAX_SNAPSHOTS, snapshot_changes
+from ops_actions.incident.state import Event, IncidentState, iso, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -45,7 +46,7 @@ def watch_updates(
             events.append(event)
 
     previous = state.snapshots[-1] if state.snapshots else None
-    changes = _changes(previous, snapshot, volatile_signals)
+    changes = snapshot_changes(previous, snapshot, volatile_signals)
     if changes:
         new.snapshots = [*state.snapshots, snapshot][-MAX_SNAPSHOTS:]
         body = "**Triage snapshot**\n\n" + "\n".join(f"- {line}" for line in changes) + "\n\n" + table
