@@ -464,7 +464,7 @@ def triage(
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
     from ops_actions.incident import render
-    from ops_actions.incident.state import check_severity
+    from ops_actions.incident.transitions import check_severity
 
     loaded = _load(playbook_path)
     if fail_on is not None:
@@ -806,7 +806,8 @@ def incident_open(
     """
     from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.causes import firing_causes, worst
-    from ops_actions.incident.state import check_severity, slug
+    from ops_actions.incident.state import slug
+    from ops_actions.incident.transitions import check_severity
     from ops_actions.incident.triage_report import load_report
 
     playbook = ctx.loaded.playbook
@@ -860,7 +861,8 @@ def incident_update(
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import parse_minutes, update_status
+    from ops_actions.incident.state import parse_minutes
+    from ops_actions.incident.transitions import update_status
 
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
@@ -899,7 +901,7 @@ def incident_severity(
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import change_severity
+    from ops_actions.incident.transitions import change_severity
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
     outcome = ctx.incidents.apply(
@@ -957,7 +959,7 @@ def incident_impact(
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import change_impact
+    from ops_actions.incident.transitions import change_impact
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = ctx.incidents.apply(

@@ -24,22 +24,19 @@ from ops_actions.incident.state import (
     Event,
     IncidentState,
     LabelSpec,
-    assign_owner,
     fits,
     iso,
     issue_title,
     label_specs,
     labels_for,
-    new_incident,
-    owner_login,
     read_state,
     rebuild_state,
     repaired_title,
     replay,
-    resolve,
     state_delta,
     with_state,
 )
+from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert

@@ -17,7 +17,6 @@ from typing import Any, Final
 from ops_actions.incident.state import (
     IncidentState,
     TimelineEntry,
-    detection_text,
     duration,
     durations,
     fit,
@@ -26,6 +25,7 @@ from ops_actions.incident.state import (
     parse_time,
     timeline_table,
 )
+from ops_actions.incident.transitions import detection_text
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import (
     Task,

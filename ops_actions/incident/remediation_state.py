@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ops_actions.incident.snapshots import snapshot_changes
-from ops_actions.incident.state import Event, IncidentState, _acknowledge, _by, iso, parse_time
+from ops_actions.incident.state import Event, IncidentState, iso, parse_time
+from ops_actions.incident.transitions import acknowledge, by_suffix
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -66,8 +67,8 @@ def record_dispatch(
         },
     ]
     if by:
-        _acknowledge(new, iso(now))
-    body = f"**{name}** dispatched{_by(by)} on `{inert(ref)}`: {url}"
+        acknowledge(new, iso(now))
+    body = f"**{name}** dispatched{by_suffix(by)} on `{inert(ref)}`: {url}"
     return new, Event(key, "dispatch", iso(now), f"{name} dispatched", body, state.key)
 
 

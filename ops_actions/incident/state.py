@@ -10,15 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from ops_actions.errors import ExitCode, OpsError
+from ops_actions.errors import OpsError
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
-from ops_actions.text.template import fill
 
 STATE_VERSION: Final = 1
 INCIDENT_LABEL: Final = "incident"
@@ -398,17 +397,6 @@ def issue_title(state: IncidentState) -> str:
     return f"[{state.severity}] {state.title}"
 
 
-def check_severity(playbook: Playbook, severity: str) -> str:
-    """Accept a severity's id (``SEV-2``), its label (``sev-2``) or its number (``2``); OpsError otherwise."""
-    wanted = severity.strip().lower()
-    for level in playbook.severities:
-        number = re.search(r"(\d+)$", level.id)
-        if wanted in {level.id.lower(), level.label.lower()} or (number and wanted == number.group(1)):
-            return level.id
-    known = ", ".join(level.id for level in playbook.severities)
-    raise OpsError(f"unknown severity {severity!r}; the playbook has {known}")
-
-
 def parse_minutes(text: str) -> int:
     """``30m``, ``1h``, ``90`` (minutes) or ``1h30m`` as whole minutes; OpsError otherwise."""
     match = re.fullmatch(r"\s*(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*(?:m|min)?)?\s*", text.lower())
@@ -418,228 +406,6 @@ def parse_minutes(text: str) -> int:
     if not 1 <= minutes <= 7 * 24 * 60:
         raise OpsError(f"{text!r} must be between 1 minute and 7 days")
     return minutes
-
-
-def check_status(playbook: Playbook, status: str) -> str:
-    if status not in playbook.statuses:
-        raise OpsError(f"unknown status {status!r}; the playbook allows " + ", ".join(playbook.statuses))
-    return status
-
-
-# How an incident can be opened (``detected_by["how"]``), as the postmortem and the header say it.
-DETECTION: Final = {
-    "triage": "scheduled triage (ops-actions watch)",
-    "alert": "an alert",
-    "button": "the Open incident button",
-    "cli": "the CLI (ops-actions incident open)",
-    "person": "a person, who opened the issue by hand",
-}
-
-
-def detection_text(state: IncidentState, author: str, *, by_tool: bool) -> str:
-    """How the incident was detected, as recorded when it was opened; an issue the tool did not write
-    was opened by a person (its author); else, with nothing recorded, says so instead of guessing."""
-    found = state.detected_by
-    how = found.get("how", "")
-    if how not in DETECTION:
-        if not by_tool and author:
-            return f"{DETECTION['person']} (@\u200b{inert(author)})"
-        return "not recorded (opened before ops-actions recorded it)"
-    text = DETECTION[how]
-    if how == "alert" and found.get("source"):
-        text += f" from {inert(found['source'])}"
-    if found.get("by"):
-        text += f", by @\u200b{inert(found['by'])}"
-    return text
-
-
-def new_incident(
-    playbook: Playbook,
-    *,
-    key: str,
-    title: str,
-    severity: str,
-    impact: str,
-    summary: str,
-    now: datetime,
-    detected_at: datetime | None = None,
-    playbook_sha256: str = "",
-    snapshot: dict[str, Any] | None = None,
-    detected_by: Mapping[str, str] | None = None,
-) -> IncidentState:
-    """The state of a freshly opened incident (status: the playbook's first), with how it was opened."""
-    severity = check_severity(playbook, severity)
-    at = iso(now)
-    policy = playbook.severity(severity).policy
-    return IncidentState(
-        key=key,
-        title=bounded(title, MAX_TITLE) or "Incident",
-        severity=severity,
-        status=playbook.statuses[0],
-        opened_at=at,
-        impact=bounded(impact, MAX_STATE_TEXT),
-        summary=bounded(summary, MAX_STATE_TEXT),
-        detected_at=iso(detected_at) if detected_at else at,
-        next_update_due=iso(now + timedelta(minutes=policy.update_every_minutes)),
-        status_update_due=policy.immediate_status_update,
-        playbook_sha256=playbook_sha256,
-        severity_history=[{"at": at, "severity": severity, "reason": "opened"}],
-        status_history=[{"at": at, "status": playbook.statuses[0]}],
-        snapshots=[snapshot] if snapshot else [],
-        detected_by={key: bounded(value, MAX_TITLE) for key, value in (detected_by or {}).items() if value},
-    )
-
-
-# The sentence of a communication template that names the next update: from the end of the sentence
-# before it (or the start) to its own end.
-_WITH_NEXT_UPDATE = re.compile(r"(?:(?<=[.!?])|^)[^.!?]*\{next_update_minutes\}[^.!?]*[.!?]?")
-
-
-def status_line(
-    playbook: Playbook,
-    state: IncidentState,
-    *,
-    now: datetime,
-    next_minutes: int | None,
-    escape: Callable[[str], str] = inert,
-) -> str:
-    """The playbook's communication template, filled for this incident; ``escape`` makes the title and
-    impact inert for where the line goes (GitHub Markdown unless told).
-
-    It reads as sentences whatever people typed: a title or impact that ends its own sentence ("Checkout
-    down.", "Down?") takes the template's period after it; without a next update (``next_minutes``
-    None: the incident is resolved) the template's sentence about it is left out, never "in n/a min".
-    """
-    values: dict[str, object] = {
-        "severity": state.severity,
-        "timestamp": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "title": escape(state.title).strip(),
-        "impact": escape(state.impact).strip() or "under assessment",
-        "status": state.status,
-        "next_update_minutes": next_minutes,
-    }
-    template = playbook.communication_template
-    if next_minutes is None:
-        template = _WITH_NEXT_UPDATE.sub("", template).strip()
-    for name, value in values.items():
-        if isinstance(value, str) and value.endswith((".", "!", "?", "…")):
-            template = template.replace(f"{{{name}}}.", f"{{{name}}}")
-    return fill(template, values)
-
-
-def _acknowledge(state: IncidentState, at: str) -> None:
-    if state.acknowledged_at is None:
-        state.acknowledged_at = at
-
-
-def update_status(
-    playbook: Playbook,
-    state: IncidentState,
-    *,
-    status: str,
-    next_minutes: int | None,
-    message: str,
-    now: datetime,
-    by: str | None,
-    key: str,
-) -> tuple[IncidentState, Event]:
-    """A status update: the template line as a timeline comment, and the state's clocks.
-
-    The final status is refused: only resolving sets it, through the resolution checklist and
-    with the issue closed, so no update or notification says "resolved" of an open incident.
-    """
-    status = check_status(playbook, status)
-    if status == playbook.statuses[-1]:
-        raise OpsError(
-            f"'{status}' is set by resolving the incident: use /resolve (ops-actions incident resolve), "
-            "which checks the resolution checklist and closes the issue",
-            ExitCode.REFUSED,
-        )
-    new = replace(state)
-    at = iso(now)
-    if status != state.status:
-        new.status = status
-        new.status_history = [*state.status_history, {"at": at, "status": status}]
-    if by:
-        _acknowledge(new, at)
-    new.status_update_due = False
-    minutes = (
-        next_minutes
-        if next_minutes is not None
-        else playbook.severity(new.severity).policy.update_every_minutes
-    )
-    new.next_update_due = iso(now + timedelta(minutes=minutes))
-    public = status_line(playbook, new, now=now, next_minutes=minutes)
-    if message.strip():
-        public += f"\n\n{inert(message.strip())}"
-    body = f"**Status update**{_by(by)}\n\n{public}"
-    return new, Event(
-        key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
-    )
-
-
-def _by(login: str | None) -> str:
-    return f" by @{login}" if login else ""
-
-
-def change_severity(
-    playbook: Playbook,
-    state: IncidentState,
-    *,
-    severity: str,
-    reason: str,
-    now: datetime,
-    by: str | None,
-    key: str,
-) -> tuple[IncidentState, Event]:
-    """A new severity, recorded with its reason; the issue title and label follow."""
-    severity = check_severity(playbook, severity)
-    reason = bounded(reason, MAX_REASON)
-    new = replace(state)
-    at = iso(now)
-    new.severity = severity
-    new.severity_history = [*state.severity_history, {"at": at, "severity": severity, "reason": reason}]
-    if playbook.severity(severity).policy.immediate_status_update and state.severity != severity:
-        new.status_update_due = True
-    if by:
-        _acknowledge(new, at)
-    body = f"**Severity** {state.severity} → {severity}{_by(by)}"
-    if reason:
-        body += f"\n\nReason: {inert(reason)}"
-    return new, Event(key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key)
-
-
-def owner_login(owner: str) -> str:
-    """The GitHub login in ``@someone`` (or ``someone``); OpsError when it cannot be one."""
-    login = owner.strip().lstrip("@")
-    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", login):
-        raise OpsError(f"{owner!r} is not a GitHub login")
-    return login
-
-
-def assign_owner(
-    state: IncidentState, *, owner: str, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
-    """A new owner; assigning someone acknowledges the incident."""
-    login = owner_login(owner)
-    new = replace(state)
-    at = iso(now)
-    new.owner = login
-    _acknowledge(new, at)
-    return new, Event(key, "owner", at, f"owner: @{login}", f"**Owner** @{login}{_by(by)}", state.key)
-
-
-def change_impact(
-    state: IncidentState, *, impact: str, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
-    """A new impact statement."""
-    if not impact.strip():
-        raise OpsError("the impact must not be empty")
-    new = replace(state)
-    new.impact = bounded(impact, MAX_STATE_TEXT)
-    at = iso(now)
-    body = f"**Impact**{_by(by)}: {inert(new.impact)}"
-    return new, Event(key, "impact", at, "impact updated", body, state.key)
 
 
 @dataclass(frozen=True)
@@ -724,37 +490,6 @@ def minutes_text(minutes: int) -> str:
     """``1 h 05 min`` or ``42 min``."""
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def resolve(
-    playbook: Playbook,
-    state: IncidentState,
-    *,
-    now: datetime,
-    by: str | None,
-    key: str,
-    comment_bodies: Sequence[str],
-    override: tuple[str, Sequence[str]] | None = None,
-) -> tuple[IncidentState, Event]:
-    """Resolved: the final comment holds the compiled timeline and the durations (and any override)."""
-    new = replace(state)
-    new.freeze = None
-    at = iso(now)
-    final = playbook.statuses[-1]
-    if new.status != final:
-        new.status = final
-        new.status_history = [*state.status_history, {"at": at, "status": final}]
-    new.resolved_at = at
-    new.next_update_due = None
-    new.status_update_due = False
-    new.mitigated_at = mitigated_at(state, at)
-    _acknowledge(new, at)
-    timeline = [*compile_timeline(new, comment_bodies), TimelineEntry(at, "resolved", "resolved")]
-    lines = [f"**Resolved**{_by(by)} at {at}", "", timeline_table(timeline), "", durations(new)]
-    if override:
-        reason, missing = override
-        lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]
-    return new, Event(key, "resolved", at, "resolved", "\n".join(lines), state.key)
 
 
 # --- the state block in the issue body ---------------------------------------------------------
