@@ -21,7 +21,6 @@ from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
-    Event,
     IncidentState,
     LabelSpec,
     fits,
@@ -36,6 +35,7 @@ from ops_actions.incident.state import (
     state_delta,
     with_state,
 )
+from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook

@@ -31,15 +31,8 @@ from ops_actions.incident.postmortem import (
     sync_plan,
     with_postmortem_state,
 )
-from ops_actions.incident.state import (
-    INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    compile_timeline,
-    iso,
-    issue_title,
-    parse_time,
-)
+from ops_actions.incident.state import INCIDENT_LABEL, IncidentState, iso, issue_title, parse_time
+from ops_actions.incident.timeline import Event, compile_timeline
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20

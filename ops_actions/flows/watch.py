@@ -40,7 +40,8 @@ from ops_actions.incident.causes import (
 from ops_actions.incident.render import triage_markdown
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
-from ops_actions.incident.state import INCIDENT_LABEL, Event, IncidentState, iso, parse_time, stale_gap
+from ops_actions.incident.state import INCIDENT_LABEL, IncidentState, iso, parse_time, stale_gap
+from ops_actions.incident.timeline import Event
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.incident.watch_news import alert_update, watch_updates
 from ops_actions.playbook.model import Playbook

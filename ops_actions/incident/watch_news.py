@@ -15,7 +15,8 @@ from ops_actions.incident.remediation_state import (
     start_freeze,
 )
 from ops_actions.incident.snapshots import MAX_SNAPSHOTS, snapshot_changes
-from ops_actions.incident.state import Event, IncidentState, iso, parse_time
+from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.timeline import Event
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
