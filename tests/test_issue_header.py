@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ops_actions.incident.render import refreshed_body
-from ops_actions.incident.state import state_marker
+from ops_actions.incident.state_block import state_marker
 from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line

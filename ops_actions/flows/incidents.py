@@ -28,13 +28,9 @@ from ops_actions.incident.state import (
     issue_title,
     label_specs,
     labels_for,
-    read_state,
-    rebuild_state,
     repaired_title,
-    replay,
-    state_delta,
-    with_state,
 )
+from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ops_actions.incident.state import IncidentState, _is_time, duration, fit, parse_time
+from ops_actions.incident.state import IncidentState, _is_time, duration, parse_time
+from ops_actions.incident.state_block import fit
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 
 
