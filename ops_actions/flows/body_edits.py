@@ -18,9 +18,9 @@ from typing import Any
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents
 from ops_actions.flows.slash_commands import CommandTracker, is_bot
+from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import box_changes, refuse_ticks, set_check
 from ops_actions.incident.slash_grammar import may_command
-from ops_actions.incident.state import INCIDENT_LABEL
 
 
 @dataclass(frozen=True)

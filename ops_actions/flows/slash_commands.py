@@ -19,9 +19,9 @@ from ops_actions.flows.incidents import Incidents, IncidentTracker, Outcome, mar
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
+from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import set_check
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
-from ops_actions.incident.state import INCIDENT_LABEL
 from ops_actions.incident.transitions import change_impact, change_severity, update_status
 from ops_actions.text.markdown import encode_marker, inert
 

@@ -26,9 +26,10 @@ from typing import Any, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Announcer, CommentView, Delivered, Incidents, IssueView
+from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.public import PublicIncident, is_public, page_settings, public_incident
-from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.status_model import STATUS_SCHEMA_ID, build_page, window_start
 from ops_actions.playbook.model import Playbook
 

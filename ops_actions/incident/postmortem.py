@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from ops_actions.incident.state import IncidentState, duration, iso, issue_title, parse_time
+from ops_actions.incident.labels import issue_title
+from ops_actions.incident.state import IncidentState, duration, iso, parse_time
 from ops_actions.incident.state_block import fit
 from ops_actions.incident.timeline import TimelineEntry, durations, timeline_table
 from ops_actions.incident.transitions import detection_text

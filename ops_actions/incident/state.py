@@ -18,8 +18,6 @@ from ops_actions.errors import OpsError
 from ops_actions.playbook.model import Playbook
 
 STATE_VERSION: Final = 1
-INCIDENT_LABEL: Final = "incident"
-STATUS_LABEL_PREFIX: Final = "status:"
 MAX_APPLIED_KEYS: Final = 200
 # The state block must always fit in an issue body, so the free text it keeps is bounded (and the
 # block itself is trimmed under state_block.STATE_BUDGET).
@@ -223,68 +221,10 @@ def fits(playbook: Playbook, state: IncidentState) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class LabelSpec:
-    """A label with the colour and description it is created with."""
-
-    name: str
-    color: str
-    description: str
-
-
-# GitHub gives labels it creates on the fly this colour and no description.
-AUTO_LABEL_COLOR: Final = "ededed"
-_SEVERITY_COLORS: Final = ("b60205", "d93f0b", "fbca04", "c2e0c6", "bfdadc")
-_STATUS_COLORS: Final = {"investigating": "1d76db", "mitigating": "fef2c0", "resolved": "0e8a16"}
-
-
-def label_description(text: str) -> str:
-    """A label description GitHub accepts: at most 100 characters, none beyond the Basic Multilingual
-    Plane (GitHub refuses emoji there with 422)."""
-    return " ".join("".join(char for char in text if ord(char) <= 0xFFFF).split())[:100]
-
-
-def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
-    """Every label the playbook's incidents use, by name."""
-    specs = [LabelSpec(INCIDENT_LABEL, "b60205", "An incident, managed by ops-actions")]
-    for severity in playbook.severities:
-        color = _SEVERITY_COLORS[min(severity.rank, len(_SEVERITY_COLORS) - 1)]
-        specs.append(
-            LabelSpec(severity.label, color, label_description(f"{severity.id}: {severity.definition}"))
-        )
-    for status in playbook.statuses:
-        specs.append(
-            LabelSpec(
-                f"{STATUS_LABEL_PREFIX}{status}",
-                _STATUS_COLORS.get(status, "c5def5"),
-                f"Incident is {status}",
-            )
-        )
-    specs.append(
-        LabelSpec(
-            playbook.remediation.freeze_label, "000000", "Deploys are frozen until the incident is stable"
-        )
-    )
-    return {spec.name: spec for spec in specs}
-
-
 def bounded(text: str, limit: int) -> str:
     """Stripped text of at most ``limit`` characters (an ellipsis marks a cut)."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
-    """The labels an incident carries: incident, its severity's label, its status, and a freeze."""
-    labels = [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
-    if state.freeze:
-        labels.append(playbook.remediation.freeze_label)
-    return labels
-
-
-def issue_title(state: IncidentState) -> str:
-    """``[SEV-N] title``."""
-    return f"[{state.severity}] {state.title}"
 
 
 def parse_minutes(text: str) -> int:
@@ -309,14 +249,6 @@ def minutes_text(minutes: int) -> str:
     """``1 h 05 min`` or ``42 min``."""
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def repaired_title(title: str, state: IncidentState) -> str | None:
-    """The issue title with the state's severity in its ``[SEV-N]`` prefix, or None when it has it."""
-    match = re.match(r"^\[([^\]]*)\]\s*", title)
-    if match and match.group(1) == state.severity:
-        return None
-    return f"[{state.severity}] {title[match.end() :] if match else title}"
 
 
 def stale_gap(last_triage: str | None, now: datetime, interval_minutes: int) -> float | None:
