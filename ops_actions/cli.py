@@ -861,7 +861,7 @@ def incident_update(
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import parse_minutes
+    from ops_actions.incident.clock import parse_minutes
     from ops_actions.incident.transitions import update_status
 
     minutes = parse_minutes(next_update) if next_update else None
@@ -1137,7 +1137,7 @@ def watch(
 
 def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
     """Postmortem reminders, at most once an hour (the local state remembers when)."""
-    from ops_actions.incident.state import iso, parse_time
+    from ops_actions.incident.clock import iso, parse_time
     from ops_actions.triage.history import save_state
 
     now = _now()
@@ -1344,7 +1344,7 @@ def remediate(
       ops-actions remediate rollback --incident 42 --wait --hotfix-branch
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import parse_minutes
+    from ops_actions.incident.clock import parse_minutes
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0

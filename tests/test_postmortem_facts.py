@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from ops_actions.incident.clock import parse_time
 from ops_actions.incident.postmortem import ACTION_EXAMPLE, parse_action, timeline_diagram
-from ops_actions.incident.state import parse_time
 from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEntry, timeline_table
 from ops_actions.incident.transitions import new_incident

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ops_actions.incident.clock import iso
 from ops_actions.incident.slash_grammar import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
-from ops_actions.incident.state import STATE_VERSION, TIME_FIELDS, IncidentState, iso
+from ops_actions.incident.state import STATE_VERSION, TIME_FIELDS, IncidentState
 from ops_actions.incident.state_block import read_state, with_state
 from ops_actions.playbook import Playbook, PlaybookError, bundled_playbook_text, parse_playbook
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_tasks, set_task

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -27,7 +28,7 @@ from ops_actions.incident.labels import (
 from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.resolution_gate import missing_for_resolution
-from ops_actions.incident.state import IncidentState, fits, iso
+from ops_actions.incident.state import IncidentState, fits
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome, marker_of
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.labels import INCIDENT_LABEL, issue_title
 from ops_actions.incident.postmortem import (
@@ -32,7 +33,7 @@ from ops_actions.incident.postmortem import (
     sync_plan,
     with_postmortem_state,
 )
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event, compile_timeline
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 

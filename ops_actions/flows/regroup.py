@@ -10,7 +10,8 @@ from __future__ import annotations
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Incidents, Outcome, marker_of
 from ops_actions.incident.causes import absorb, cause_components, cause_name, last_severity_of, release
-from ops_actions.incident.state import iso, slug
+from ops_actions.incident.clock import iso
+from ops_actions.incident.state import slug
 from ops_actions.incident.timeline import Event
 
 

@@ -18,9 +18,10 @@ from typing import Protocol
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Incidents, IncidentTracker, IssueView, Outcome
+from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.remediation_state import record_conclusion, record_dispatch
-from ops_actions.incident.state import IncidentState, iso
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill

@@ -37,11 +37,12 @@ from ops_actions.incident.causes import (
     view_of,
     worst,
 )
+from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.render import triage_markdown
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
-from ops_actions.incident.state import IncidentState, iso, parse_time, stale_gap
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.incident.watch_news import alert_update, watch_updates

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ops_actions.incident.state import IncidentState, iso
+from ops_actions.incident.clock import iso
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import change_severity
 from ops_actions.incident.triage_report import RuleOutcome

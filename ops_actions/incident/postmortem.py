@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from ops_actions.incident.clock import duration, iso, parse_time
 from ops_actions.incident.labels import issue_title
-from ops_actions.incident.state import IncidentState, duration, iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.state_block import fit
 from ops_actions.incident.timeline import TimelineEntry, durations, timeline_table
 from ops_actions.incident.transitions import detection_text

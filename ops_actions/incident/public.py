@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
-from ops_actions.incident.state import MAX_STATE_TEXT, IncidentState, bounded, iso, parse_time
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import MAX_STATE_TEXT, IncidentState, bounded
 from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import Playbook, StatusPage
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_source

@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.snapshots import snapshot_changes
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import acknowledge, by_suffix
 from ops_actions.playbook.model import Playbook

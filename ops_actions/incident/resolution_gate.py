@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.playbook.model import ChecklistItem, Playbook
 from ops_actions.playbook.runbook import checklist_line

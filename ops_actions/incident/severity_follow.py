@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import change_severity
 from ops_actions.playbook.model import Playbook

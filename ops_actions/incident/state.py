@@ -1,8 +1,11 @@
-"""The incident life cycle, pure: state, transitions and the timeline entries they produce.
+"""What the tool remembers about an incident: ``IncidentState``, and the checks its fields pass.
 
-An incident's whole state lives in its GitHub issue: labels, assignees, comments (the
-timeline) and a hidden state block at the end of the body. This module turns a command into
-the new state and the comment to post; :mod:`ops_actions.adapters.github_tracker` writes them.
+An incident's whole state lives in its GitHub issue: labels, assignees, comments (the timeline)
+and a hidden state block at the end of the body holding this state as JSON. A block is accepted
+only when every field has its type and shape (``IncidentState.from_dict``) and its values are
+ones the playbook knows (``fits``); the rest of the incident lives beside it: transitions in
+:mod:`~ops_actions.incident.transitions`, the block in :mod:`~ops_actions.incident.state_block`,
+the timeline in :mod:`~ops_actions.incident.timeline`.
 """
 
 from __future__ import annotations
@@ -11,10 +14,9 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
 from typing import Any, Final
 
-from ops_actions.errors import OpsError
+from ops_actions.incident.clock import is_time, parse_time
 from ops_actions.playbook.model import Playbook
 
 STATE_VERSION: Final = 1
@@ -25,16 +27,6 @@ MAX_STATE_TEXT: Final = 2_000
 MAX_TITLE: Final = 200
 MAX_REASON: Final = 500
 LOGIN: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with a trailing Z, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(text: str) -> datetime:
-    """The inverse of :func:`iso` (any ISO 8601 with a zone is accepted)."""
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def slug(text: str) -> str:
@@ -83,13 +75,6 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
 _CHECK_SHAPE: Final[Mapping[str, type | str]] = {"by": str, "at": "time", "via": str}
 
 
-def _is_time(value: object) -> bool:
-    try:
-        return isinstance(value, str) and parse_time(value) is not None
-    except ValueError:
-        return False
-
-
 def _has_shape(entry: object, shape: Mapping[str, type | str]) -> bool:
     """Whether a JSON object has these keys with these types (``bool`` is no ``int`` here)."""
     if not isinstance(entry, dict):
@@ -97,7 +82,7 @@ def _has_shape(entry: object, shape: Mapping[str, type | str]) -> bool:
     for key, kind in shape.items():
         value = entry.get(key)
         if isinstance(kind, str):
-            if not _is_time(value):
+            if not is_time(value):
                 return False
         elif not isinstance(value, kind) or isinstance(value, bool):
             return False
@@ -156,7 +141,7 @@ class IncidentState:
     lower_since: str | None = None
     proposed: dict[str, Any] | None = None
     detected_by: dict[str, str] = field(default_factory=dict)
-    """How the incident was opened, recorded then: ``how`` (see DETECTION), ``source``, ``by``."""
+    """How the incident was opened, recorded then: ``how`` (see transitions.DETECTION), ``source``, ``by``."""
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,35 +210,3 @@ def bounded(text: str, limit: int) -> str:
     """Stripped text of at most ``limit`` characters (an ellipsis marks a cut)."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_minutes(text: str) -> int:
-    """``30m``, ``1h``, ``90`` (minutes) or ``1h30m`` as whole minutes; OpsError otherwise."""
-    match = re.fullmatch(r"\s*(?:(\d{1,3})\s*h)?\s*(?:(\d{1,4})\s*(?:m|min)?)?\s*", text.lower())
-    if not match or not any(match.groups()):
-        raise OpsError(f"{text!r} is not a duration such as 30m or 1h")
-    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-    if not 1 <= minutes <= 7 * 24 * 60:
-        raise OpsError(f"{text!r} must be between 1 minute and 7 days")
-    return minutes
-
-
-def duration(start: str | None, end: str | None) -> str:
-    """A human duration such as ``1 h 05 min``, or ``–`` when either end is missing."""
-    if not start or not end:
-        return "–"
-    return minutes_text(max(int((parse_time(end) - parse_time(start)).total_seconds() // 60), 0))
-
-
-def minutes_text(minutes: int) -> str:
-    """``1 h 05 min`` or ``42 min``."""
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def stale_gap(last_triage: str | None, now: datetime, interval_minutes: int) -> float | None:
-    """Minutes since the previous triage when that is more than 3 intervals (the cron path is late)."""
-    if not last_triage:
-        return None
-    gap = (now - parse_time(last_triage)).total_seconds() / 60
-    return gap if gap > 3 * interval_minutes else None

@@ -16,8 +16,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
+from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import STATUS_LABEL_PREFIX
-from ops_actions.incident.state import LOGIN, MAX_TITLE, IncidentState, bounded, fits, iso, slug
+from ops_actions.incident.state import LOGIN, MAX_TITLE, IncidentState, bounded, fits, slug
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers
 

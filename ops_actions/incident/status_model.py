@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.public import PublicIncident, level_of
-from ops_actions.incident.state import iso, parse_time
 from ops_actions.playbook.model import Playbook
 
 HISTORY_DAYS: Final = 90

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Final
 
+from ops_actions.incident.clock import duration, minutes_text, parse_time
 from ops_actions.incident.public import PublicIncident, PublicUpdate, level_of
-from ops_actions.incident.state import duration, minutes_text, parse_time
 from ops_actions.incident.status_model import HISTORY_DAYS, Page, incident_path, status_document
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.html import escape, markdown_html

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ops_actions.incident.state import IncidentState, _is_time, duration, parse_time
+from ops_actions.incident.clock import duration, is_time, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.state_block import fit
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 
@@ -72,7 +73,7 @@ def compile_timeline(state: IncidentState, comment_bodies: Sequence[str]) -> lis
     for body in comment_bodies:
         for marker in find_markers(body, "event"):
             key, at, kind = marker.get("key"), marker.get("at"), marker.get("kind")
-            if not (isinstance(key, str) and _is_time(at) and isinstance(kind, str)) or key in seen:
+            if not (isinstance(key, str) and is_time(at) and isinstance(kind, str)) or key in seen:
                 continue
             seen.add(key)
             if kind == "opened":

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.state import MAX_REASON, MAX_STATE_TEXT, MAX_TITLE, IncidentState, bounded, iso
+from ops_actions.incident.clock import iso
+from ops_actions.incident.state import MAX_REASON, MAX_STATE_TEXT, MAX_TITLE, IncidentState, bounded
 from ops_actions.incident.timeline import (
     Event,
     TimelineEntry,

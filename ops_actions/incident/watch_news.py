@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.remediation_state import (
     freezing_branches,
     lift_freeze,
@@ -15,7 +16,7 @@ from ops_actions.incident.remediation_state import (
     start_freeze,
 )
 from ops_actions.incident.snapshots import MAX_SNAPSHOTS, snapshot_changes
-from ops_actions.incident.state import IncidentState, iso, parse_time
+from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import Event
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert

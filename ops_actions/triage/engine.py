@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from ops_actions.incident.state import iso
+from ops_actions.incident.clock import iso
 from ops_actions.incident.triage_report import (
     ProbeResult,
     Reading,
