@@ -1,6 +1,6 @@
 """Incident commands carried out against a tracker: find, open, update, resolve, idempotently.
 
-The decisions are :mod:`ops_actions.incident.state`'s; this module reads what it needs from the
+The decisions are :mod:`ops_actions.incident.transitions`'s; this module reads what it needs from the
 tracker, applies a transition, and writes the timeline comment before the state, so a failure
 in between leaves an entry that a re-run finds by its marker instead of a lost one.
 """
