@@ -28,7 +28,7 @@ from ops_actions.incident.labels import (
 from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.resolution_gate import missing_for_resolution
-from ops_actions.incident.state import IncidentState, fits
+from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
 from ops_actions.incident.timeline import Event
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
@@ -213,7 +213,7 @@ class Incidents:
         if not self.by_tool(issue.author):
             return None  # the author of an issue can edit its body: a block there proves nothing
         state = read_state(issue.body)
-        return state if state is not None and fits(self.playbook, state) else None
+        return state if state is not None and state_fits_playbook(self.playbook, state) else None
 
     def state_of(self, issue: IssueView, own: Sequence[str] | None = None) -> IncidentState:
         """The issue's state block (with what the timeline has that the block lacks replayed), or a

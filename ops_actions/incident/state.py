@@ -3,7 +3,7 @@
 An incident's whole state lives in its GitHub issue: labels, assignees, comments (the timeline)
 and a hidden state block at the end of the body holding this state as JSON. A block is accepted
 only when every field has its type and shape (``IncidentState.from_dict``) and its values are
-ones the playbook knows (``fits``); the rest of the incident lives beside it: transitions in
+ones the playbook knows (``state_fits_playbook``); the rest of the incident lives beside it: transitions in
 :mod:`~ops_actions.incident.transitions`, the block in :mod:`~ops_actions.incident.state_block`,
 the timeline in :mod:`~ops_actions.incident.timeline`.
 """
@@ -89,7 +89,7 @@ def _has_shape(entry: object, shape: Mapping[str, type | str]) -> bool:
     return True
 
 
-def _fits(annotation: str, value: object) -> bool:
+def _value_fits(annotation: str, value: object) -> bool:
     """Whether a JSON value matches a field annotation such as ``str | None`` or ``list[str]``."""
     for option in annotation.split("|"):
         allowed = _SIMPLE_TYPES.get(option.strip().split("[", 1)[0], ())
@@ -158,7 +158,7 @@ class IncidentState:
             if not isinstance(values.get(name), str):
                 raise ValueError(f"state field {name} missing")
         for name, value in values.items():
-            if not _fits(str(known[name].type), value):
+            if not _value_fits(str(known[name].type), value):
                 raise ValueError(f"state field {name} has the wrong type")
             if name in TIME_FIELDS and value is not None:
                 parse_time(value)  # ValueError when a hand edit left no valid time
@@ -189,7 +189,7 @@ class IncidentState:
         self.applied = [*self.applied, key][-MAX_APPLIED_KEYS:]
 
 
-def fits(playbook: Playbook, state: IncidentState) -> bool:
+def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
     """Whether a state holds values this playbook knows: its severity and status ids (also in the
     histories), a GitHub login as owner. A hand edit such as ``"severity": "sev-2"`` (the label,
     not the id) makes a block that does not fit: it is rebuilt instead of wedging every command."""

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import STATUS_LABEL_PREFIX
-from ops_actions.incident.state import LOGIN, MAX_TITLE, IncidentState, bounded, fits, slug
+from ops_actions.incident.state import LOGIN, MAX_TITLE, IncidentState, bounded, slug, state_fits_playbook
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers
 
@@ -89,14 +89,14 @@ def replay(playbook: Playbook, state: IncidentState, markers: Sequence[Mapping[s
             candidate = IncidentState.from_dict(data)
         except (ValueError, TypeError):
             candidate = replace(current)
-        if not fits(playbook, candidate):
+        if not state_fits_playbook(playbook, candidate):
             candidate = replace(current)
         candidate.mark_applied(key)
         current = candidate
     return current
 
 
-def fit(visible: str, tail: str) -> str:
+def fit_body(visible: str, tail: str) -> str:
     """Visible text plus a tail (markers) within GitHub's limit; the tail always survives."""
     if len(visible) + len(tail) <= BODY_LIMIT:
         return visible + tail
@@ -158,7 +158,7 @@ def state_marker(state: IncidentState) -> str:
 def with_state(body: str, state: IncidentState) -> str:
     """The body with its state block replaced (or appended), kept within GitHub's limit."""
     visible = strip_state(body).rstrip("\n")
-    return fit(visible, "\n\n" + state_marker(state) + "\n")
+    return fit_body(visible, "\n\n" + state_marker(state) + "\n")
 
 
 def strip_state(body: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from ops_actions.incident.clock import duration, is_time, parse_time
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.state_block import fit
+from ops_actions.incident.state_block import fit_body
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 
 
@@ -45,7 +45,7 @@ class Event:
         if self.public:
             payload["public"] = self.public
         marker = encode_marker("event", payload)
-        return fit(self.body.rstrip("\n"), "\n\n" + marker + "\n")
+        return fit_body(self.body.rstrip("\n"), "\n\n" + marker + "\n")
 
 
 @dataclass(frozen=True)
