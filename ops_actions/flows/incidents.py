@@ -30,7 +30,7 @@ from ops_actions.incident.render import incident_body, refreshed_body
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
@@ -355,7 +355,7 @@ class Incidents:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _post(self, issue: IssueView, event: Event) -> None:
+    def _post(self, issue: IssueView, event: TimelineEvent) -> None:
         """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
         if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue.number)):
             return
@@ -416,7 +416,7 @@ class Incidents:
         self,
         number: int,
         key: str,
-        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        transition: Callable[[IncidentState], tuple[IncidentState, TimelineEvent]],
         *,
         title: bool = False,
         close: bool = False,
@@ -430,7 +430,7 @@ class Incidents:
         issue: IssueView,
         state: IncidentState,
         key: str,
-        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        transition: Callable[[IncidentState], tuple[IncidentState, TimelineEvent]],
         *,
         title: bool = False,
         close: bool = False,
@@ -459,7 +459,7 @@ class Incidents:
         if not failed:
             return
         lines = "\n".join(f"- `{d.target}`: {d.detail}" for d in failed)
-        note = Event(
+        note = TimelineEvent(
             f"{key}:notify",
             "notify-failed",
             iso(self.clock()),
@@ -504,7 +504,7 @@ class Incidents:
                 return Outcome(
                     issue.number, issue.html_url, "unchanged", f"#{issue.number} is already open", state
                 )
-            event = Event(
+            event = TimelineEvent(
                 key=operation,
                 kind="retriggered",
                 at=iso(now),
@@ -586,8 +586,8 @@ class Incidents:
         )
 
     def record(
-        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
-    ) -> list[Event]:
+        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[TimelineEvent]
+    ) -> list[TimelineEvent]:
         """Post the events not yet applied, then save the state once if anything changed; a new
         severity retitles the issue, and announced events (a raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]

@@ -34,7 +34,7 @@ from ops_actions.incident.postmortem import (
     with_postmortem_state,
 )
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event, compile_timeline
+from ops_actions.incident.timeline import TimelineEvent, compile_timeline
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
@@ -187,11 +187,11 @@ class Postmortems:
         if state.postmortem == postmortem.number and state.has_applied(key):
             return
 
-        def link(current: IncidentState) -> tuple[IncidentState, Event]:
+        def link(current: IncidentState) -> tuple[IncidentState, TimelineEvent]:
             new = replace(current)
             new.postmortem = postmortem.number
             text = f"**Postmortem**: #{postmortem.number} (due {due_text(postmortem.body)})"
-            return new, Event(
+            return new, TimelineEvent(
                 key, "postmortem", iso(self.clock()), f"postmortem #{postmortem.number}", text, current.key
             )
 

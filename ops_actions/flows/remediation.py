@@ -22,7 +22,7 @@ from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.remediation_state import record_conclusion, record_dispatch
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill
 
@@ -132,11 +132,13 @@ def record_override(
     run = f" ({run_url})" if run_url else ""
     text = f"**Deploy freeze overridden** by {by or 'someone'}{run}: {inert(reason)}"
     for issue, state in frozen:
-        event = Event(
+        event = TimelineEvent(
             f"{key}-{issue.number}", "freeze-override", iso(now), "deploy freeze overridden", text, state.key
         )
 
-        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
+        def record(
+            current: IncidentState, event: TimelineEvent = event
+        ) -> tuple[IncidentState, TimelineEvent]:
             return current, event
 
         incidents.apply_to(issue, state, event.key, record)
@@ -339,8 +341,8 @@ class Remediator:
         return None
 
     def _note(self, incident: int, key: str, text: str, kind: str) -> None:
-        def note(state: IncidentState) -> tuple[IncidentState, Event]:
-            return state, Event(
+        def note(state: IncidentState) -> tuple[IncidentState, TimelineEvent]:
+            return state, TimelineEvent(
                 f"{key}:{kind}", kind, iso(self.clock()), text.strip("*")[:120], text, state.key
             )
 

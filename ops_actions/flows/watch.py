@@ -43,7 +43,7 @@ from ops_actions.incident.render import triage_markdown
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.incident.watch_news import alert_update, watch_updates
 from ops_actions.playbook.model import Playbook
@@ -238,14 +238,14 @@ def _follow(
         signals=run.signals,
         unsure=view.unsure,
     )
-    events: list[Event] = []
+    events: list[TimelineEvent] = []
     current = state
     adopted = [cause for cause in causes if cause not in state.causes]
     if adopted:
         current = replace(current, causes=causes)
         body = "**Now following**: " + "; ".join(inert(cause_title(playbook, c)) for c in adopted)
         events.append(
-            Event(
+            TimelineEvent(
                 f"{run_key}:causes",
                 "causes",
                 iso(now),
@@ -273,11 +273,13 @@ def _follow(
         current = replace(current, related=[*current.related, new[0]])
         body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
         events.append(
-            Event(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
+            TimelineEvent(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
         )
     if run.late:
         body = f"**Triage was late**: {run.late}. Alerts (repository_dispatch) do not wait for the cron."
-        events.append(Event(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key))
+        events.append(
+            TimelineEvent(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key)
+        )
     after, watched = watch_updates(
         playbook,
         current,

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from ops_actions.incident.clock import iso
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import change_severity
 from ops_actions.incident.triage_report import RuleOutcome
 from ops_actions.playbook.model import ONE_CAUSE, Playbook
@@ -211,7 +211,7 @@ def absorb(
     now: datetime,
     by: str | None,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Incident #number folded into this one: its causes, components, alerts and links, its
     freeze, and its severity when that is worse."""
     new = replace(state)
@@ -230,12 +230,12 @@ def absorb(
         )
         lines.append(f"Severity {state.severity} → {other.severity} (#{number}'s).")
         kind = "severity"  # announced like any raised severity
-    return new, Event(key, kind, iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
+    return new, TimelineEvent(key, kind, iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
 
 
 def release(
     playbook: Playbook, state: IncidentState, *, cause: str, to: int, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A cause moved out of this incident into incident #to."""
     new = replace(state)
     new.causes = [c for c in state.causes if c != cause]
@@ -246,7 +246,7 @@ def release(
         f"**Split**{f' by @{by}' if by else ''}: {inert(cause_title(playbook, cause))} "
         f"is followed in #{to} from now on."
     )
-    return new, Event(key, "split", iso(now), f"split {cause} into #{to}", body, state.key)
+    return new, TimelineEvent(key, "split", iso(now), f"split {cause} into #{to}", body, state.key)
 
 
 def last_severity_of(playbook: Playbook, state: IncidentState, cause: str) -> str:

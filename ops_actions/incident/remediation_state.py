@@ -10,7 +10,7 @@ from typing import Any
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.snapshots import snapshot_changes
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import acknowledge, by_suffix
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
@@ -23,18 +23,20 @@ def freezing_branches(playbook: Playbook, branch_ids: Sequence[str]) -> list[str
 
 def start_freeze(
     state: IncidentState, *, reason: str, now: datetime, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Deploys are held until the incident is stable."""
     new = replace(state)
     new.freeze = {"since": iso(now), "reason": reason}
     body = f"**Deploy freeze** from now on: {reason}. `ops-actions guard` fails deploys until it is lifted."
-    return new, Event(key, "freeze", iso(now), "deploy freeze started", body, state.key)
+    return new, TimelineEvent(key, "freeze", iso(now), "deploy freeze started", body, state.key)
 
 
-def lift_freeze(state: IncidentState, *, why: str, now: datetime, key: str) -> tuple[IncidentState, Event]:
+def lift_freeze(
+    state: IncidentState, *, why: str, now: datetime, key: str
+) -> tuple[IncidentState, TimelineEvent]:
     new = replace(state)
     new.freeze = None
-    return new, Event(
+    return new, TimelineEvent(
         key, "unfreeze", iso(now), "deploy freeze lifted", f"**Deploy freeze lifted**: {why}.", state.key
     )
 
@@ -50,7 +52,7 @@ def record_dispatch(
     now: datetime,
     by: str | None,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A remediation workflow was dispatched (for the operation ``key``, which the run entry keeps so a
     repeat of the command finds it); the watch or ``--wait`` follows it to its end."""
     new = replace(state)
@@ -71,7 +73,7 @@ def record_dispatch(
     if by:
         acknowledge(new, iso(now))
     body = f"**{name}** dispatched{by_suffix(by)} on `{inert(ref)}`: {url}"
-    return new, Event(key, "dispatch", iso(now), f"{name} dispatched", body, state.key)
+    return new, TimelineEvent(key, "dispatch", iso(now), f"{name} dispatched", body, state.key)
 
 
 def record_conclusion(
@@ -83,7 +85,7 @@ def record_conclusion(
     head_sha: str,
     now: datetime,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A followed run ended: smoke success counts for resolution; deploys and rollbacks start monitoring."""
     new = replace(state)
     at = iso(now)
@@ -106,7 +108,7 @@ def record_conclusion(
             "baseline": state.snapshots[-1] if state.snapshots else None,
         }
         lines.append(f"Watching the metrics for {window} min; the watch reports when the window ends.")
-    return new, Event(key, "run", at, f"{name}: {conclusion}", "\n\n".join(lines), state.key)
+    return new, TimelineEvent(key, "run", at, f"{name}: {conclusion}", "\n\n".join(lines), state.key)
 
 
 def monitor_minutes(playbook: Playbook) -> int:
@@ -122,7 +124,7 @@ def monitor_summary(
     now: datetime,
     key: str,
     volatile_signals: frozenset[str],
-) -> tuple[IncidentState, Event] | None:
+) -> tuple[IncidentState, TimelineEvent] | None:
     """When the post-deploy window has ended: one summary, recovered or still failing."""
     monitor = state.monitor
     if not monitor or now < parse_time(monitor["until"]):
@@ -136,4 +138,6 @@ def monitor_summary(
     body = f"**Post-{monitor['role']} monitoring** ({window}): {verdict}\n\n" + "\n".join(
         f"- {line}" for line in changes
     )
-    return new, Event(key, "monitor", iso(now), f"after {monitor['name']}: {verdict}"[:200], body, state.key)
+    return new, TimelineEvent(
+        key, "monitor", iso(now), f"after {monitor['name']}: {verdict}"[:200], body, state.key
+    )

@@ -18,7 +18,7 @@ from typing import Final
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.playbook.model import ChecklistItem, Playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.text.markdown import Task, normalized, section_tasks
@@ -150,7 +150,7 @@ def set_check(
     via: str,
     now: datetime,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A person ticks (or unticks) a manual item; recorded with who, when and how."""
     item = manual_item(playbook, item_id)
     at = iso(now)
@@ -164,18 +164,18 @@ def set_check(
         new.checks = {name: value for name, value in checks.items() if name != item.id}
         body = f"**Unchecked** by @{by} ({via}): {item.text}"
         summary = f"unchecked: {item.id}"
-    return new, Event(key, "check", at, summary, body, state.key)
+    return new, TimelineEvent(key, "check", at, summary, body, state.key)
 
 
 def refuse_ticks(
     state: IncidentState, *, changed: Mapping[str, bool], by: str, permission: str, now: datetime, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Boxes changed by someone without write access: nothing counts, the note says so."""
     items = ", ".join(f"`{item_id}`" for item_id in changed)
     body = (
         f"**Checklist change not counted**: @{by} changed {items}, but ticking the resolution "
         f"checklist needs write access (theirs: {permission}). The boxes show what was recorded."
     )
-    return replace(state), Event(
+    return replace(state), TimelineEvent(
         key, "check-refused", iso(now), "checklist change not counted", body, state.key
     )

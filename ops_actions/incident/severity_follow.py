@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import change_severity
 from ops_actions.playbook.model import Playbook
 
@@ -28,7 +28,7 @@ def follow_severity(
     hold: bool,
     now: datetime,
     key: str,
-) -> tuple[IncidentState, list[Event]]:
+) -> tuple[IncidentState, list[TimelineEvent]]:
     """The incident after comparing its severity with the ``evidence`` (the worst it shows now).
 
     ``hold``: something the triage cannot see (a firing alert) still speaks for the current
@@ -65,4 +65,4 @@ def follow_severity(
         "nothing changes until a person does."
     )
     summary = f"proposed {state.severity} → {evidence}"
-    return new, [Event(f"{key}:propose", "proposal", iso(now), summary, body, state.key)]
+    return new, [TimelineEvent(f"{key}:propose", "proposal", iso(now), summary, body, state.key)]

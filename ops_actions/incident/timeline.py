@@ -18,7 +18,7 @@ from ops_actions.text.markdown import encode_marker, find_markers, inert, unmark
 
 
 @dataclass(frozen=True)
-class Event:
+class TimelineEvent:
     """A timeline entry: one comment with a hidden marker that makes it idempotent."""
 
     key: str

@@ -18,8 +18,8 @@ from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.clock import iso
 from ops_actions.incident.state import MAX_REASON, MAX_STATE_TEXT, MAX_TITLE, IncidentState, bounded
 from ops_actions.incident.timeline import (
-    Event,
     TimelineEntry,
+    TimelineEvent,
     compile_timeline,
     durations,
     mitigated_at,
@@ -164,7 +164,7 @@ def update_status(
     now: datetime,
     by: str | None,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A status update: the template line as a timeline comment, and the state's clocks.
 
     The final status is refused: only resolving sets it, through the resolution checklist and
@@ -195,7 +195,7 @@ def update_status(
     if message.strip():
         public += f"\n\n{inert(message.strip())}"
     body = f"**Status update**{by_suffix(by)}\n\n{public}"
-    return new, Event(
+    return new, TimelineEvent(
         key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
     )
 
@@ -214,7 +214,7 @@ def change_severity(
     now: datetime,
     by: str | None,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A new severity, recorded with its reason; the issue title and label follow."""
     severity = check_severity(playbook, severity)
     reason = bounded(reason, MAX_REASON)
@@ -229,7 +229,9 @@ def change_severity(
     body = f"**Severity** {state.severity} → {severity}{by_suffix(by)}"
     if reason:
         body += f"\n\nReason: {inert(reason)}"
-    return new, Event(key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key)
+    return new, TimelineEvent(
+        key, "severity", at, f"severity: {state.severity} → {severity}", body, state.key
+    )
 
 
 def owner_login(owner: str) -> str:
@@ -242,19 +244,21 @@ def owner_login(owner: str) -> str:
 
 def assign_owner(
     state: IncidentState, *, owner: str, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A new owner; assigning someone acknowledges the incident."""
     login = owner_login(owner)
     new = replace(state)
     at = iso(now)
     new.owner = login
     acknowledge(new, at)
-    return new, Event(key, "owner", at, f"owner: @{login}", f"**Owner** @{login}{by_suffix(by)}", state.key)
+    return new, TimelineEvent(
+        key, "owner", at, f"owner: @{login}", f"**Owner** @{login}{by_suffix(by)}", state.key
+    )
 
 
 def change_impact(
     state: IncidentState, *, impact: str, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A new impact statement."""
     if not impact.strip():
         raise OpsError("the impact must not be empty")
@@ -262,7 +266,7 @@ def change_impact(
     new.impact = bounded(impact, MAX_STATE_TEXT)
     at = iso(now)
     body = f"**Impact**{by_suffix(by)}: {inert(new.impact)}"
-    return new, Event(key, "impact", at, "impact updated", body, state.key)
+    return new, TimelineEvent(key, "impact", at, "impact updated", body, state.key)
 
 
 def resolve(
@@ -274,7 +278,7 @@ def resolve(
     key: str,
     comment_bodies: Sequence[str],
     override: tuple[str, Sequence[str]] | None = None,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Resolved: the final comment holds the compiled timeline and the durations (and any override)."""
     new = replace(state)
     new.freeze = None
@@ -293,4 +297,4 @@ def resolve(
     if override:
         reason, missing = override
         lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]
-    return new, Event(key, "resolved", at, "resolved", "\n".join(lines), state.key)
+    return new, TimelineEvent(key, "resolved", at, "resolved", "\n".join(lines), state.key)

@@ -17,7 +17,7 @@ from ops_actions.incident.remediation_state import (
 )
 from ops_actions.incident.snapshots import MAX_SNAPSHOTS, snapshot_changes
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.timeline import Event
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -32,16 +32,16 @@ def watch_updates(
     now: datetime,
     run_key: str,
     volatile_signals: frozenset[str],
-) -> tuple[IncidentState, list[Event]]:
+) -> tuple[IncidentState, list[TimelineEvent]]:
     """A scheduled triage's news for an open incident, each item at most once: a snapshot when
     something changed, a deploy freeze when a freezing branch fires, the post-deploy monitoring
     summary, 'normal for N min' (which also lifts the freeze), an overdue-update reminder, and an
     escalation when nobody owns the incident."""
     new = replace(state)
     at = iso(now)
-    events: list[Event] = []
+    events: list[TimelineEvent] = []
 
-    def step(update: tuple[IncidentState, Event] | None) -> None:
+    def step(update: tuple[IncidentState, TimelineEvent] | None) -> None:
         nonlocal new
         if update is not None:
             new, event = update
@@ -52,7 +52,9 @@ def watch_updates(
     if changes:
         new.snapshots = [*state.snapshots, snapshot][-MAX_SNAPSHOTS:]
         body = "**Triage snapshot**\n\n" + "\n".join(f"- {line}" for line in changes) + "\n\n" + table
-        events.append(Event(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key))
+        events.append(
+            TimelineEvent(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key)
+        )
     freezing = freezing_branches(playbook, branches)
     if freezing and not new.freeze:
         reason = "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
@@ -78,7 +80,9 @@ def watch_updates(
                 "Run Backend Live Smoke (`/smoke`), do the manual checks, then `/resolve`."
             )
             events.append(
-                Event(f"{run_key}:normal", "normal", at, f"metrics normal for {needed} min", body, state.key)
+                TimelineEvent(
+                    f"{run_key}:normal", "normal", at, f"metrics normal for {needed} min", body, state.key
+                )
             )
             if new.freeze:
                 step(
@@ -94,7 +98,9 @@ def watch_updates(
             f"**Status update overdue** (was due {due}). {who} Post one with "
             "`/status <status> next <N>m <text>`."
         )
-        events.append(Event(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key))
+        events.append(
+            TimelineEvent(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key)
+        )
     escalation = playbook.escalation
     if (
         escalation
@@ -107,7 +113,9 @@ def watch_updates(
             f"**No owner after {escalation.no_owner_after_minutes} min.** {' '.join(escalation.mention)}: "
             "please take this incident with `/owner @you`."
         )
-        events.append(Event(f"{run_key}:escalate", "escalation", at, "escalated: no owner", body, state.key))
+        events.append(
+            TimelineEvent(f"{run_key}:escalate", "escalation", at, "escalated: no owner", body, state.key)
+        )
     return new, events
 
 
@@ -121,7 +129,7 @@ def alert_update(
     link: str | None,
     still_firing: Sequence[str],
     now: datetime,
-) -> tuple[IncidentState, Event] | None:
+) -> tuple[IncidentState, TimelineEvent] | None:
     """A monitor's alert on the timeline, once per change of its status (a repeat adds nothing)."""
     if state.alerts.get(key) == status:
         return None
@@ -137,4 +145,4 @@ def alert_update(
         )
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     event_key = f"alert-{digest}-{status}-{len(state.alerts)}"
-    return new, Event(event_key, "alert", iso(now), f"alert {status}: {title}"[:200], body, state.key)
+    return new, TimelineEvent(event_key, "alert", iso(now), f"alert {status}: {title}"[:200], body, state.key)
