@@ -26,7 +26,7 @@ from ops_actions.incident.causes import (
     Assignment,
     Held,
     alert_cause,
-    assign,
+    assign_causes,
     cause_components,
     cause_title,
     firing_causes,
@@ -183,7 +183,7 @@ def reconcile(
         if alert
         else None
     )
-    plan = assign(playbook, held, firing_causes(playbook, report.fired), seen)
+    plan = assign_causes(playbook, held, firing_causes(playbook, report.fired), seen)
     lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
     new: tuple[int, str] | None = None
     if plan.new:

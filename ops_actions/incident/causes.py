@@ -103,7 +103,7 @@ class Assignment:
         return [*held.causes, *self.adopted.get(held.number, [])]
 
 
-def assign(
+def assign_causes(
     playbook: Playbook, incidents: Sequence[Held], firing: Sequence[str], alert: AlertSeen | None
 ) -> Assignment:
     """Match what fires now (and the alert) to the open incidents; the oldest holder wins."""
