@@ -464,12 +464,11 @@ def triage(
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
     from ops_actions.incident import render
-    from ops_actions.incident.transitions import check_severity
 
     loaded = _load(playbook_path)
     if fail_on is not None:
         try:
-            fail_on = check_severity(loaded.playbook, fail_on)
+            fail_on = loaded.playbook.severities.parse(fail_on)
         except OpsError as error:
             raise OpsError(f"--fail-on: {error.message}") from None
     done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
@@ -480,8 +479,8 @@ def triage(
         _say(render.triage_text(done.playbook, report, str(done.path)), nl=False)
     if not report.backend_reachable:
         return int(ExitCode.BACKEND_UNREACHABLE)
-    rank = done.playbook.severity
-    if fail_on and report.severity and rank(report.severity).rank <= rank(fail_on).rank:
+    rank = done.playbook.severities.rank
+    if fail_on and report.severity and rank(report.severity) <= rank(fail_on):
         return int(ExitCode.SEVERITY)
     return int(ExitCode.OK)
 
@@ -805,16 +804,18 @@ def incident_open(
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.causes import firing_causes, worst
+    from ops_actions.incident.causes import firing_causes
     from ops_actions.incident.state import slug
-    from ops_actions.incident.transitions import check_severity
     from ops_actions.incident.triage_report import load_report
 
     playbook = ctx.loaded.playbook
     report = load_report(from_report, playbook) if from_report else None
     # A person's severity is the floor: the attached triage may raise it, never lower it.
-    person = check_severity(playbook, severity) if severity else None
-    chosen = worst(playbook, [person, report.severity if report else None]) or playbook.severities[-1].id
+    person = playbook.severities.parse(severity) if severity else None
+    chosen = (
+        playbook.severities.most_severe([person, report.severity if report else None])
+        or playbook.severities[-1].id
+    )
     dedupe = key or slug(title)
     links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
     outcome = ctx.incidents.open(

@@ -36,7 +36,8 @@ PROPERTY = settings(
 )
 
 STATUSES = ("investigating", "mitigating", "resolved")
-SEVERITIES = ("SEV-1", "SEV-2", "SEV-3")
+# The seed's SEV-1, SEV-2 and SEV-3, as the playbook's severity vocabulary the grammar reads them with.
+SEVERITIES = parse_playbook(bundled_playbook_text(), source="seed").severities
 PROBLEM_LINE = re.compile(r"^x\.yaml:\d+:\d+: .+")
 
 # Plain text as people type it: no control characters except tab and newline (U+2028 and U+2029,

@@ -107,9 +107,7 @@ class SlashCommands:
         if reason:
             return [f"ignored: {reason}"]
         playbook = self.incidents.playbook
-        parsed = parse_comment(
-            event.body, statuses=playbook.statuses, severities=[s.id for s in playbook.severities]
-        )
+        parsed = parse_comment(event.body, statuses=playbook.statuses, severities=playbook.severities)
         if not parsed:
             return ["ignored: no slash command in the comment"]
         if self.incidents.by_tool(event.author):

@@ -35,7 +35,6 @@ from ops_actions.incident.causes import (
     others_signals,
     signals_of,
     view_of,
-    worst,
 )
 from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.labels import INCIDENT_LABEL
@@ -297,7 +296,7 @@ def _follow(
     after, changed = follow_severity(
         playbook,
         after,
-        evidence=worst(playbook, [view.severity, firing.severity if firing else None]),
+        evidence=playbook.severities.most_severe([view.severity, firing.severity if firing else None]),
         reasons=reasons,
         hold=held_alerts_firing(after.alerts),
         now=now,
@@ -323,7 +322,7 @@ def _open_for(
     playbook, report, alert = run.playbook, run.report, run.alert
     view = view_of(playbook, report.rules, causes)
     alerted = alert if alert is not None and alert_cause(playbook, alert.key) in causes else None
-    severity = worst(playbook, [view.severity, alerted.severity if alerted else None])
+    severity = playbook.severities.most_severe([view.severity, alerted.severity if alerted else None])
     if severity is None:
         return None
     own = replace(report, branches=[b for b in report.branches if b.id in view.branches])

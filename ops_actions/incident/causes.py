@@ -153,7 +153,7 @@ def view_of(playbook: Playbook, outcomes: Sequence[RuleOutcome], causes: Sequenc
     mine = [o for o in outcomes if playbook.rule(o.id).cause in held]
     fired = tuple(o for o in mine if o.outcome == "fired")
     unsure = tuple(o.id for o in mine if o.outcome in {"pending", "unknown"})
-    severity = worst(playbook, [o.severity for o in fired])
+    severity = playbook.severities.most_severe(o.severity for o in fired)
     wanted = {o.branch for o in fired if o.branch}
     branches = tuple(b.id for b in playbook.decision_tree if b.id in wanted)
     return IncidentView(fired, unsure, severity, branches)
@@ -171,12 +171,6 @@ def others_signals(owned: Sequence[frozenset[str]]) -> list[frozenset[str]]:
         frozenset().union(*(other for index, other in enumerate(owned) if index != mine)) - own
         for mine, own in enumerate(owned)
     ]
-
-
-def worst(playbook: Playbook, severities: Sequence[str | None]) -> str | None:
-    """The most severe of these severities (None when there are none)."""
-    known = [s for s in severities if s]
-    return min(known, key=lambda s: playbook.severity(s).rank) if known else None
 
 
 def held_alerts_firing(alerts: Mapping[str, str]) -> bool:
@@ -224,7 +218,7 @@ def absorb(
     if other.causes:
         lines.append("Causes taken over: " + "; ".join(inert(cause_title(playbook, c)) for c in other.causes))
     kind = "merge"
-    if playbook.more_severe(other.severity, state.severity):
+    if playbook.severities.more_severe(other.severity, state.severity):
         new, _ = change_severity(
             playbook, new, severity=other.severity, reason=f"merged #{number}", now=now, by=by, key=key
         )
@@ -254,4 +248,4 @@ def last_severity_of(playbook: Playbook, state: IncidentState, cause: str) -> st
     fired = state.snapshots[-1].get("fired", []) if state.snapshots else []
     names = {rule.id for rule in playbook.rules}
     seen = [playbook.rule(r).severity for r in fired if r in names and playbook.rule(r).cause == cause]
-    return worst(playbook, seen) or state.severity
+    return playbook.severities.most_severe(seen) or state.severity

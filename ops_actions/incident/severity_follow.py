@@ -35,7 +35,7 @@ def follow_severity(
     severity, so no lower one is proposed.
     """
     policy = playbook.severity_policy
-    if evidence and playbook.more_severe(evidence, state.severity):
+    if evidence and playbook.severities.more_severe(evidence, state.severity):
         if not policy.raise_with_triage:
             return state, []
         reason = "triage shows " + "; ".join(reasons) if reasons else "triage shows a worse severity"
@@ -44,7 +44,7 @@ def follow_severity(
         )
         new.lower_since, new.proposed = None, None
         return new, [event]
-    if not evidence or hold or not playbook.more_severe(state.severity, evidence):
+    if not evidence or hold or not playbook.severities.more_severe(state.severity, evidence):
         if state.lower_since is None:
             return state, []
         return replace(state, lower_since=None), []

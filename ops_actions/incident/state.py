@@ -193,7 +193,7 @@ def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
     """Whether a state holds values this playbook knows: its severity and status ids (also in the
     histories), a GitHub login as owner. A hand edit such as ``"severity": "sev-2"`` (the label,
     not the id) makes a block that does not fit: it is rebuilt instead of wedging every command."""
-    severities = {level.id for level in playbook.severities}
+    severities = set(playbook.severities.ids)
     statuses = set(playbook.statuses)
     return (
         state.severity in severities

@@ -30,17 +30,6 @@ from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill
 
 
-def check_severity(playbook: Playbook, severity: str) -> str:
-    """Accept a severity's id (``SEV-2``), its label (``sev-2``) or its number (``2``); OpsError otherwise."""
-    wanted = severity.strip().lower()
-    for level in playbook.severities:
-        number = re.search(r"(\d+)$", level.id)
-        if wanted in {level.id.lower(), level.label.lower()} or (number and wanted == number.group(1)):
-            return level.id
-    known = ", ".join(level.id for level in playbook.severities)
-    raise OpsError(f"unknown severity {severity!r}; the playbook has {known}")
-
-
 def check_status(playbook: Playbook, status: str) -> str:
     if status not in playbook.statuses:
         raise OpsError(f"unknown status {status!r}; the playbook allows " + ", ".join(playbook.statuses))
@@ -89,7 +78,7 @@ def new_incident(
     detected_by: Mapping[str, str] | None = None,
 ) -> IncidentState:
     """The state of a freshly opened incident (status: the playbook's first), with how it was opened."""
-    severity = check_severity(playbook, severity)
+    severity = playbook.severities.parse(severity)
     at = iso(now)
     policy = playbook.severity(severity).policy
     return IncidentState(
@@ -216,7 +205,7 @@ def change_severity(
     key: str,
 ) -> tuple[IncidentState, TimelineEvent]:
     """A new severity, recorded with its reason; the issue title and label follow."""
-    severity = check_severity(playbook, severity)
+    severity = playbook.severities.parse(severity)
     reason = bounded(reason, MAX_REASON)
     new = replace(state)
     at = iso(now)
