@@ -1,4 +1,10 @@
-"""Remediation in an incident's state: dispatched runs, their conclusions, deploy freezes, monitoring."""
+"""Remediation in an incident's state: dispatched runs, their conclusions, deploy freezes, monitoring.
+
+A dispatched deploy, rollback or smoke run is recorded in ``IncidentState.runs`` until it
+concludes; a successful smoke run counts for the resolution checklist, and a successful deploy or
+rollback starts a monitoring window whose end the watch summarises. Pure, like the rest of
+:mod:`ops_actions.incident`: :mod:`ops_actions.flows.remediation` dispatches and follows the runs.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""What a scheduled watch adds to an open incident's timeline."""
+"""What a scheduled watch adds to an open incident's timeline, each item at most once.
+
+A triage snapshot when something changed, a deploy freeze when a freezing branch fires, the
+post-deploy monitoring summary, "metrics normal for N min" (which lifts the freeze), an overdue
+status update reminder, the escalation when nobody owns the incident, and a monitor's alert
+(``alert_update``), pure: :mod:`ops_actions.flows.watch` posts what these return.
+"""
 
 from __future__ import annotations
 
