@@ -30,7 +30,8 @@ from pathlib import Path
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.flows.incidents import Incidents, operation_key
-from ops_actions.incident.state import label_specs, update_status
+from ops_actions.incident.labels import label_specs
+from ops_actions.incident.transitions import update_status
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest

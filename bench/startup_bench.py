@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ops_actions.incident.state import iso
+from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.triage.history import LocalState, save_state

@@ -464,13 +464,12 @@ def triage(
     Example:
       ops-actions triage --backend-url https://api.example.com --fail-on SEV-2
     """
-    from ops_actions.incident.state import check_severity
     from ops_actions.incident.triage_text import triage_text
 
     loaded = _load(playbook_path)
     if fail_on is not None:
         try:
-            fail_on = check_severity(loaded.playbook, fail_on)
+            fail_on = loaded.playbook.severities.parse(fail_on)
         except OpsError as error:
             raise OpsError(f"--fail-on: {error.message}") from None
     done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
@@ -481,8 +480,8 @@ def triage(
         _say(triage_text(done.playbook, report, str(done.path)), nl=False)
     if not report.backend_reachable:
         return int(ExitCode.BACKEND_UNREACHABLE)
-    rank = done.playbook.severity
-    if fail_on and report.severity and rank(report.severity).rank <= rank(fail_on).rank:
+    rank = done.playbook.severities.rank
+    if fail_on and report.severity and rank(report.severity) <= rank(fail_on):
         return int(ExitCode.SEVERITY)
     return int(ExitCode.OK)
 
@@ -806,15 +805,18 @@ def incident_open(
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.causes import firing_causes, worst
-    from ops_actions.incident.state import check_severity, slug
+    from ops_actions.incident.causes import firing_causes
+    from ops_actions.incident.state import slug
     from ops_actions.triage.report_file import load_report
 
     playbook = ctx.loaded.playbook
     report = load_report(from_report, playbook) if from_report else None
     # A person's severity is the floor: the attached triage may raise it, never lower it.
-    person = check_severity(playbook, severity) if severity else None
-    chosen = worst(playbook, [person, report.severity if report else None]) or playbook.severities[-1].id
+    person = playbook.severities.parse(severity) if severity else None
+    chosen = (
+        playbook.severities.most_severe([person, report.severity if report else None])
+        or playbook.severities[-1].id
+    )
     dedupe = key or slug(title)
     links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
     outcome = ctx.incidents.open(
@@ -861,7 +863,8 @@ def incident_update(
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import parse_minutes, update_status
+    from ops_actions.incident.clock import parse_minutes
+    from ops_actions.incident.transitions import update_status
 
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
@@ -900,7 +903,7 @@ def incident_severity(
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import change_severity
+    from ops_actions.incident.transitions import change_severity
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
     outcome = ctx.incidents.apply(
@@ -958,7 +961,7 @@ def incident_impact(
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import change_impact
+    from ops_actions.incident.transitions import change_impact
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = ctx.incidents.apply(
@@ -981,7 +984,7 @@ def incident_check(ctx: GitHubContext, number: int, item: str) -> None:
       ops-actions incident check 42 manual-signup-login
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.checklist import set_check
+    from ops_actions.incident.resolution_gate import set_check
 
     who = ctx.config.actor
     if not who:
@@ -1136,7 +1139,7 @@ def watch(
 
 def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
     """Postmortem reminders, at most once an hour (the local state remembers when)."""
-    from ops_actions.incident.state import iso, parse_time
+    from ops_actions.incident.clock import iso, parse_time
     from ops_actions.triage.history import save_state
 
     now = _now()
@@ -1343,7 +1346,7 @@ def remediate(
       ops-actions remediate rollback --incident 42 --wait --hotfix-branch
     """
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.state import parse_minutes
+    from ops_actions.incident.clock import parse_minutes
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0

@@ -26,7 +26,7 @@ from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
 from ops_actions.flows.status_page import build_site, write_site
 from ops_actions.flows.watch import reconcile
-from ops_actions.incident.checklist import manual_items
+from ops_actions.incident.resolution_gate import manual_items
 from ops_actions.incident.triage_report import snapshot_of
 from ops_actions.incident.triage_text import triage_text
 from ops_actions.playbook import Playbook

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from ops_actions.incident.state import iso
+from ops_actions.incident.clock import iso
 from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
 from tests.act_harness import REPO_ROOT, ActRun, run_act, without_unknown_keys
 

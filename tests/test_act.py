@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import iso
+from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.act_harness import ActRun, run_act

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, may_command, parse_comment
+from ops_actions.playbook import bundled_playbook_text, parse_playbook
 
 STATUSES = ("investigating", "mitigating", "resolved")
-SEVERITIES = ("SEV-1", "SEV-2", "SEV-3")
+# The seed's SEV-1, SEV-2 and SEV-3, as the playbook's severity vocabulary the grammar reads them with.
+SEVERITIES = parse_playbook(bundled_playbook_text(), source="seed").severities
 
 
 def parse(body: str) -> list[Command | CommandError]:

@@ -23,7 +23,8 @@ from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
 from ops_actions.flows.incidents import Incidents
-from ops_actions.incident.state import IncidentState, read_state
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator

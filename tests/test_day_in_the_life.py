@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers

@@ -17,7 +17,7 @@ import pytest
 
 from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ops_actions.incident.state import read_state, with_state
+from ops_actions.incident.state_block import read_state, with_state
 from tests.fixtures.receiver import Receiver
 from tests.fixtures.world import World
 

@@ -16,7 +16,7 @@ from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents
-from ops_actions.incident.state import BODY_LIMIT, read_state
+from ops_actions.incident.state_block import BODY_LIMIT, read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ops_actions.incident.issue_body import refreshed_body
-from ops_actions.incident.state import new_incident, state_marker
+from ops_actions.incident.state_block import state_marker
+from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.sandbox.github import GitHubEmulator

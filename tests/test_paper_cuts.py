@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import new_incident, status_line, update_status
+from ops_actions.incident.transitions import new_incident, status_line, update_status
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator

@@ -9,7 +9,7 @@ import pytest
 
 from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.incident.postmortem import read_postmortem_state
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 from tests.fixtures.world import World
 from tests.mermaid_check import mermaid_errors

@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from ops_actions.incident.clock import parse_time
 from ops_actions.incident.postmortem import ACTION_EXAMPLE, parse_action, timeline_diagram
-from ops_actions.incident.state import TimelineEntry, new_incident, parse_time, read_state, timeline_table
+from ops_actions.incident.state_block import read_state
+from ops_actions.incident.timeline import TimelineEntry, timeline_table
+from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
 from ops_actions.text.markdown import Task
 from tests.fixtures.github import GITHUB_TOKEN, REPO

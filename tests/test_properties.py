@@ -19,15 +19,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ops_actions.incident.clock import iso
 from ops_actions.incident.slash_grammar import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
-from ops_actions.incident.state import (
-    STATE_VERSION,
-    TIME_FIELDS,
-    IncidentState,
-    iso,
-    read_state,
-    with_state,
-)
+from ops_actions.incident.state import STATE_VERSION, TIME_FIELDS, IncidentState
+from ops_actions.incident.state_block import read_state, with_state
 from ops_actions.playbook import Playbook, PlaybookError, bundled_playbook_text, parse_playbook
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_tasks, set_task
 from ops_actions.text.template import fill
@@ -41,7 +36,8 @@ PROPERTY = settings(
 )
 
 STATUSES = ("investigating", "mitigating", "resolved")
-SEVERITIES = ("SEV-1", "SEV-2", "SEV-3")
+# The seed's SEV-1, SEV-2 and SEV-3, as the playbook's severity vocabulary the grammar reads them with.
+SEVERITIES = parse_playbook(bundled_playbook_text(), source="seed").severities
 PROBLEM_LINE = re.compile(r"^x\.yaml:\d+:\d+: .+")
 
 # Plain text as people type it: no control characters except tab and newline (U+2028 and U+2029,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN
 from tests.fixtures.receiver import Receiver

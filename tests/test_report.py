@@ -11,9 +11,12 @@ import pytest
 
 from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.cli import run
+from ops_actions.incident.clock import iso
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord, build_report, report_markdown
 from ops_actions.incident.postmortem import PostmortemState, action_items, with_postmortem_state
-from ops_actions.incident.state import IncidentState, assign_owner, iso, state_delta, with_state
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import state_delta, with_state
+from ops_actions.incident.transitions import assign_owner
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import GITHUB_TOKEN, REPO

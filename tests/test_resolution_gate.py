@@ -4,7 +4,7 @@ refused; nobody is told "resolved" before the issue is closed."""
 
 from __future__ import annotations
 
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from tests.fixtures.receiver import Receiver
 from tests.fixtures.world import World
 

@@ -21,7 +21,7 @@ from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
 from ops_actions.errors import OpsError
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator

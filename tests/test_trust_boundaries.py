@@ -23,7 +23,8 @@ import pytest
 import yaml
 
 from ops_actions.cli import run
-from ops_actions.incident.state import IncidentState, read_state
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ops_actions.cli import run
-from ops_actions.incident.state import read_state
+from ops_actions.incident.state_block import read_state
 from tests.fixtures.world import World
 
 

@@ -37,7 +37,7 @@ from github.WorkflowRun import WorkflowRun
 
 from ops_actions.adapters.config import DEFAULT_WRITE_INTERVAL_S, GitHubConfig
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.state import LabelSpec
+from ops_actions.incident.labels import LabelSpec
 
 T = TypeVar("T")
 

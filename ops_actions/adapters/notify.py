@@ -18,7 +18,10 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from ops_actions.adapters.config import checked_url
-from ops_actions.incident.state import IncidentState, issue_title, parse_time, status_line
+from ops_actions.incident.clock import parse_time
+from ops_actions.incident.labels import issue_title
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import NotifyTarget, Playbook
 
 ATTEMPTS: Final = 3

@@ -1,6 +1,6 @@
 """Incident commands carried out against a tracker: find, open, update, resolve, idempotently.
 
-The decisions are :mod:`ops_actions.incident.state`'s; this module reads what it needs from the
+The decisions are :mod:`ops_actions.incident.transitions`'s; this module reads what it needs from the
 tracker, applies a transition, and writes the timeline comment before the state, so a failure
 in between leaves an entry that a re-run finds by its marker instead of a lost one.
 """
@@ -16,30 +16,22 @@ from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
+from ops_actions.incident.clock import iso
 from ops_actions.incident.issue_body import incident_body, refreshed_body
-from ops_actions.incident.state import (
+from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    assign_owner,
-    fits,
-    freezing_branches,
-    iso,
     issue_title,
     label_specs,
     labels_for,
-    missing_for_resolution,
-    new_incident,
-    owner_login,
-    read_state,
-    rebuild_state,
     repaired_title,
-    replay,
-    resolve,
-    state_delta,
-    with_state,
 )
+from ops_actions.incident.remediation_state import freezing_branches
+from ops_actions.incident.resolution_gate import missing_for_resolution
+from ops_actions.incident.state import IncidentState, state_fits_playbook
+from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
+from ops_actions.incident.timeline import TimelineEvent
+from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert
@@ -129,7 +121,7 @@ class Incidents:
         if not self.by_tool(issue.author):
             return None  # the author of an issue can edit its body: a block there proves nothing
         state = read_state(issue.body)
-        return state if state is not None and fits(self.playbook, state) else None
+        return state if state is not None and state_fits_playbook(self.playbook, state) else None
 
     def state_of(self, issue: IssueView, own: Sequence[str] | None = None) -> IncidentState:
         """The issue's state block (with what the timeline has that the block lacks replayed), or a
@@ -271,7 +263,7 @@ class Incidents:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _post(self, issue: IssueView, event: Event) -> None:
+    def _post(self, issue: IssueView, event: TimelineEvent) -> None:
         """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
         if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue.number)):
             return
@@ -332,7 +324,7 @@ class Incidents:
         self,
         number: int,
         key: str,
-        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        transition: Callable[[IncidentState], tuple[IncidentState, TimelineEvent]],
         *,
         title: bool = False,
         close: bool = False,
@@ -346,7 +338,7 @@ class Incidents:
         issue: IssueView,
         state: IncidentState,
         key: str,
-        transition: Callable[[IncidentState], tuple[IncidentState, Event]],
+        transition: Callable[[IncidentState], tuple[IncidentState, TimelineEvent]],
         *,
         title: bool = False,
         close: bool = False,
@@ -375,7 +367,7 @@ class Incidents:
         if not failed:
             return
         lines = "\n".join(f"- `{d.target}`: {d.detail}" for d in failed)
-        note = Event(
+        note = TimelineEvent(
             f"{key}:notify",
             "notify-failed",
             iso(self.clock()),
@@ -420,7 +412,7 @@ class Incidents:
                 return Outcome(
                     issue.number, issue.html_url, "unchanged", f"#{issue.number} is already open", state
                 )
-            event = Event(
+            event = TimelineEvent(
                 key=operation,
                 kind="retriggered",
                 at=iso(now),
@@ -502,8 +494,8 @@ class Incidents:
         )
 
     def record(
-        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[Event]
-    ) -> list[Event]:
+        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[TimelineEvent]
+    ) -> list[TimelineEvent]:
         """Post the events not yet applied, then save the state once if anything changed; a new
         severity retitles the issue, and announced events (a raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]

@@ -15,7 +15,9 @@ from datetime import datetime
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents, Outcome, marker_of
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
+from ops_actions.incident.labels import INCIDENT_LABEL, issue_title
 from ops_actions.incident.postmortem import (
     ACTION_EXAMPLE,
     ACTION_FORM,
@@ -31,15 +33,8 @@ from ops_actions.incident.postmortem import (
     sync_plan,
     with_postmortem_state,
 )
-from ops_actions.incident.state import (
-    INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    compile_timeline,
-    iso,
-    issue_title,
-    parse_time,
-)
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent, compile_timeline
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
@@ -162,11 +157,11 @@ class Postmortems:
         if state.postmortem == postmortem.number and state.has_applied(key):
             return
 
-        def link(current: IncidentState) -> tuple[IncidentState, Event]:
+        def link(current: IncidentState) -> tuple[IncidentState, TimelineEvent]:
             new = replace(current)
             new.postmortem = postmortem.number
             text = f"**Postmortem**: #{postmortem.number} (due {due_text(postmortem.body)})"
-            return new, Event(
+            return new, TimelineEvent(
                 key, "postmortem", iso(self.clock()), f"postmortem #{postmortem.number}", text, current.key
             )
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Incidents, Outcome, marker_of
 from ops_actions.incident.causes import absorb, cause_components, cause_name, last_severity_of, release
-from ops_actions.incident.state import Event, iso, slug
+from ops_actions.incident.clock import iso
+from ops_actions.incident.state import slug
+from ops_actions.incident.timeline import TimelineEvent
 
 
 class Regrouper:
@@ -38,7 +40,7 @@ class Regrouper:
         )
         if source.state == "open":
             tracker = self.incidents.tracker
-            note = Event(
+            note = TimelineEvent(
                 f"{key}:into",
                 "merged",
                 iso(now()),

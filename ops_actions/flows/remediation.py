@@ -18,14 +18,11 @@ from datetime import datetime, timedelta
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Incidents, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, RemediationTracker, Run
-from ops_actions.incident.state import (
-    INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    iso,
-    record_conclusion,
-    record_dispatch,
-)
+from ops_actions.incident.clock import iso
+from ops_actions.incident.labels import INCIDENT_LABEL
+from ops_actions.incident.remediation_state import record_conclusion, record_dispatch
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.text.markdown import inert
 from ops_actions.text.template import fill
 
@@ -96,11 +93,13 @@ def record_override(
     run = f" ({run_url})" if run_url else ""
     text = f"**Deploy freeze overridden** by {by or 'someone'}{run}: {inert(reason)}"
     for issue, state in frozen:
-        event = Event(
+        event = TimelineEvent(
             f"{key}-{issue.number}", "freeze-override", iso(now), "deploy freeze overridden", text, state.key
         )
 
-        def record(current: IncidentState, event: Event = event) -> tuple[IncidentState, Event]:
+        def record(
+            current: IncidentState, event: TimelineEvent = event
+        ) -> tuple[IncidentState, TimelineEvent]:
             return current, event
 
         incidents.apply_to(issue, state, event.key, record)
@@ -303,8 +302,8 @@ class Remediator:
         return None
 
     def _note(self, incident: int, key: str, text: str, kind: str) -> None:
-        def note(state: IncidentState) -> tuple[IncidentState, Event]:
-            return state, Event(
+        def note(state: IncidentState) -> tuple[IncidentState, TimelineEvent]:
+            return state, TimelineEvent(
                 f"{key}:{kind}", kind, iso(self.clock()), text.strip("*")[:120], text, state.key
             )
 

@@ -20,14 +20,10 @@ from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
-from ops_actions.incident.checklist import set_check
+from ops_actions.incident.labels import INCIDENT_LABEL
+from ops_actions.incident.resolution_gate import set_check
 from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
-from ops_actions.incident.state import (
-    INCIDENT_LABEL,
-    change_impact,
-    change_severity,
-    update_status,
-)
+from ops_actions.incident.transitions import change_impact, change_severity, update_status
 from ops_actions.text.markdown import encode_marker, inert
 
 
@@ -105,9 +101,7 @@ class SlashCommands:
         if reason:
             return [f"ignored: {reason}"]
         playbook = self.incidents.playbook
-        parsed = parse_comment(
-            event.body, statuses=playbook.statuses, severities=[s.id for s in playbook.severities]
-        )
+        parsed = parse_comment(event.body, statuses=playbook.statuses, severities=playbook.severities)
         if not parsed:
             return ["ignored: no slash command in the comment"]
         if self.incidents.by_tool(event.author):

@@ -27,8 +27,9 @@ from typing import Any
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Announcer, Incidents
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
+from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
-from ops_actions.incident.state import INCIDENT_LABEL, IncidentState
+from ops_actions.incident.state import IncidentState
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import STATUS_SCHEMA_ID, build_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident

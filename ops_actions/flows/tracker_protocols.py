@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from ops_actions.incident.state import LabelSpec
+from ops_actions.incident.labels import LabelSpec
 
 
 class IssueView(Protocol):

@@ -27,7 +27,7 @@ from ops_actions.incident.causes import (
     Assignment,
     Held,
     alert_cause,
-    assign,
+    assign_causes,
     cause_components,
     cause_title,
     firing_causes,
@@ -36,22 +36,16 @@ from ops_actions.incident.causes import (
     others_signals,
     signals_of,
     view_of,
-    worst,
 )
+from ops_actions.incident.clock import iso, parse_time, stale_gap
+from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.severity_follow import follow_severity
-from ops_actions.incident.state import (
-    INCIDENT_LABEL,
-    Event,
-    IncidentState,
-    alert_update,
-    compact_snapshot,
-    iso,
-    parse_time,
-    stale_gap,
-    watch_updates,
-)
+from ops_actions.incident.snapshots import compact_snapshot
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
 from ops_actions.incident.triage_text import triage_markdown
+from ops_actions.incident.watch_news import alert_update, watch_updates
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -189,7 +183,7 @@ def reconcile(
         if alert
         else None
     )
-    plan = assign(playbook, held, firing_causes(playbook, report.fired), seen)
+    plan = assign_causes(playbook, held, firing_causes(playbook, report.fired), seen)
     lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
     new: tuple[int, str] | None = None
     if plan.new:
@@ -244,14 +238,14 @@ def _follow(
         signals=run.signals,
         unsure=view.unsure,
     )
-    events: list[Event] = []
+    events: list[TimelineEvent] = []
     current = state
     adopted = [cause for cause in causes if cause not in state.causes]
     if adopted:
         current = replace(current, causes=causes)
         body = "**Now following**: " + "; ".join(inert(cause_title(playbook, c)) for c in adopted)
         events.append(
-            Event(
+            TimelineEvent(
                 f"{run_key}:causes",
                 "causes",
                 iso(now),
@@ -279,11 +273,13 @@ def _follow(
         current = replace(current, related=[*current.related, new[0]])
         body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
         events.append(
-            Event(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
+            TimelineEvent(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
         )
     if run.late:
         body = f"**Triage was late**: {run.late}. Alerts (repository_dispatch) do not wait for the cron."
-        events.append(Event(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key))
+        events.append(
+            TimelineEvent(f"{run_key}:late", "late", iso(now), "scheduled triage late", body, state.key)
+        )
     after, watched = watch_updates(
         playbook,
         current,
@@ -301,7 +297,7 @@ def _follow(
     after, changed = follow_severity(
         playbook,
         after,
-        evidence=worst(playbook, [view.severity, firing.severity if firing else None]),
+        evidence=playbook.severities.most_severe([view.severity, firing.severity if firing else None]),
         reasons=reasons,
         hold=held_alerts_firing(after.alerts),
         now=now,
@@ -327,7 +323,7 @@ def _open_for(
     playbook, report, alert = run.playbook, run.report, run.alert
     view = view_of(playbook, report.rules, causes)
     alerted = alert if alert is not None and alert_cause(playbook, alert.key) in causes else None
-    severity = worst(playbook, [view.severity, alerted.severity if alerted else None])
+    severity = playbook.severities.most_severe([view.severity, alerted.severity if alerted else None])
     if severity is None:
         return None
     own = replace(report, branches=[b for b in report.branches if b.id in view.branches])

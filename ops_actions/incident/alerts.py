@@ -11,7 +11,7 @@ is rejected with the reason, before anything is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -61,16 +61,12 @@ def severity_of(playbook: Playbook, value: str | None) -> str:
     for label, mapped in mapping.items():
         if label.lower() == lowered:
             return mapped
-    for level in playbook.severities:
-        if lowered in {level.id.lower(), level.label.lower()}:
-            return level.id
+    found = playbook.severities.find(value)
+    if found is not None:
+        return found
     raise AlertError(
         f"severity {value!r} is neither mapped in the playbook (alerts.severities) nor a severity"
     )
-
-
-def most_severe(playbook: Playbook, severities: Sequence[str]) -> str:
-    return min(severities, key=lambda s: playbook.severity(s).rank)
 
 
 def parse_payload(playbook: Playbook, payload: Any) -> Alert:
@@ -165,7 +161,7 @@ def _grouped(playbook: Playbook, payload: Mapping[str, Any], *, source: str, key
     return Alert(
         source=source,
         title=title,
-        severity=most_severe(playbook, severities),
+        severity=min(severities, key=playbook.severities.rank),
         component=str(component) if component else None,
         key=_text(key, f"{key_field} or fingerprint", limit=200) or "",
         link=_link(link) if link else None,

@@ -14,7 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ops_actions.incident.state import Event, IncidentState, change_severity, iso
+from ops_actions.incident.clock import iso
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent
+from ops_actions.incident.transitions import change_severity
 from ops_actions.incident.triage_report import RuleOutcome
 from ops_actions.playbook.model import ONE_CAUSE, Playbook
 from ops_actions.text.markdown import inert
@@ -100,7 +103,7 @@ class Assignment:
         return [*held.causes, *self.adopted.get(held.number, [])]
 
 
-def assign(
+def assign_causes(
     playbook: Playbook, incidents: Sequence[Held], firing: Sequence[str], alert: AlertSeen | None
 ) -> Assignment:
     """Match what fires now (and the alert) to the open incidents; the oldest holder wins."""
@@ -150,7 +153,7 @@ def view_of(playbook: Playbook, outcomes: Sequence[RuleOutcome], causes: Sequenc
     mine = [o for o in outcomes if playbook.rule(o.id).cause in held]
     fired = tuple(o for o in mine if o.outcome == "fired")
     unsure = tuple(o.id for o in mine if o.outcome in {"pending", "unknown"})
-    severity = worst(playbook, [o.severity for o in fired])
+    severity = playbook.severities.most_severe(o.severity for o in fired)
     wanted = {o.branch for o in fired if o.branch}
     branches = tuple(b.id for b in playbook.decision_tree if b.id in wanted)
     return IncidentView(fired, unsure, severity, branches)
@@ -168,12 +171,6 @@ def others_signals(owned: Sequence[frozenset[str]]) -> list[frozenset[str]]:
         frozenset().union(*(other for index, other in enumerate(owned) if index != mine)) - own
         for mine, own in enumerate(owned)
     ]
-
-
-def worst(playbook: Playbook, severities: Sequence[str | None]) -> str | None:
-    """The most severe of these severities (None when there are none)."""
-    known = [s for s in severities if s]
-    return min(known, key=lambda s: playbook.severity(s).rank) if known else None
 
 
 def held_alerts_firing(alerts: Mapping[str, str]) -> bool:
@@ -208,7 +205,7 @@ def absorb(
     now: datetime,
     by: str | None,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Incident #number folded into this one: its causes, components, alerts and links, its
     freeze, and its severity when that is worse."""
     new = replace(state)
@@ -221,18 +218,18 @@ def absorb(
     if other.causes:
         lines.append("Causes taken over: " + "; ".join(inert(cause_title(playbook, c)) for c in other.causes))
     kind = "merge"
-    if playbook.more_severe(other.severity, state.severity):
+    if playbook.severities.more_severe(other.severity, state.severity):
         new, _ = change_severity(
             playbook, new, severity=other.severity, reason=f"merged #{number}", now=now, by=by, key=key
         )
         lines.append(f"Severity {state.severity} → {other.severity} (#{number}'s).")
         kind = "severity"  # announced like any raised severity
-    return new, Event(key, kind, iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
+    return new, TimelineEvent(key, kind, iso(now), f"merged #{number}", "\n\n".join(lines), state.key)
 
 
 def release(
     playbook: Playbook, state: IncidentState, *, cause: str, to: int, now: datetime, by: str | None, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A cause moved out of this incident into incident #to."""
     new = replace(state)
     new.causes = [c for c in state.causes if c != cause]
@@ -243,7 +240,7 @@ def release(
         f"**Split**{f' by @{by}' if by else ''}: {inert(cause_title(playbook, cause))} "
         f"is followed in #{to} from now on."
     )
-    return new, Event(key, "split", iso(now), f"split {cause} into #{to}", body, state.key)
+    return new, TimelineEvent(key, "split", iso(now), f"split {cause} into #{to}", body, state.key)
 
 
 def last_severity_of(playbook: Playbook, state: IncidentState, cause: str) -> str:
@@ -251,4 +248,4 @@ def last_severity_of(playbook: Playbook, state: IncidentState, cause: str) -> st
     fired = state.snapshots[-1].get("fired", []) if state.snapshots else []
     names = {rule.id for rule in playbook.rules}
     seen = [playbook.rule(r).severity for r in fired if r in names and playbook.rule(r).cause == cause]
-    return worst(playbook, seen) or state.severity
+    return playbook.severities.most_severe(seen) or state.severity

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.postmortem import ActionItem
-from ops_actions.incident.state import MITIGATED, IncidentState, iso, parse_time
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import MITIGATED
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.mermaid import fenced, pie
 

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ops_actions.incident.causes import cause_title
-from ops_actions.incident.checklist import HEADING as CHECKLIST_HEADING
-from ops_actions.incident.checklist import line as checklist_line
-from ops_actions.incident.state import IncidentState, parse_time, with_state
+from ops_actions.incident.clock import parse_time
+from ops_actions.incident.resolution_gate import HEADING as CHECKLIST_HEADING
+from ops_actions.incident.resolution_gate import line as checklist_line
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import with_state
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.incident.triage_text import triage_markdown
 from ops_actions.playbook.model import Playbook

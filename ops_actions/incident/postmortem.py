@@ -14,18 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from ops_actions.incident.state import (
-    IncidentState,
-    TimelineEntry,
-    detection_text,
-    duration,
-    durations,
-    fit,
-    iso,
-    issue_title,
-    parse_time,
-    timeline_table,
-)
+from ops_actions.incident.clock import duration, iso, parse_time
+from ops_actions.incident.labels import issue_title
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import fit_body
+from ops_actions.incident.timeline import TimelineEntry, durations, timeline_table
+from ops_actions.incident.transitions import detection_text
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import (
     Task,
@@ -94,7 +88,7 @@ def read_postmortem_state(body: str) -> PostmortemState | None:
 def with_postmortem_state(body: str, state: PostmortemState) -> str:
     """The body with its postmortem block replaced (or appended), within GitHub's size limit."""
     kept = [line for line in body.split("\n") if not line.startswith("<!-- ops-actions:postmortem ")]
-    return fit("\n".join(kept).rstrip("\n"), "\n\n" + state.marker() + "\n")
+    return fit_body("\n".join(kept).rstrip("\n"), "\n\n" + state.marker() + "\n")
 
 
 @dataclass(frozen=True)

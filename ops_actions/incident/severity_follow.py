@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from ops_actions.incident.state import Event, IncidentState, change_severity, iso, parse_time
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent
+from ops_actions.incident.transitions import change_severity
 from ops_actions.playbook.model import Playbook
 
 
@@ -25,14 +28,14 @@ def follow_severity(
     hold: bool,
     now: datetime,
     key: str,
-) -> tuple[IncidentState, list[Event]]:
+) -> tuple[IncidentState, list[TimelineEvent]]:
     """The incident after comparing its severity with the ``evidence`` (the worst it shows now).
 
     ``hold``: something the triage cannot see (a firing alert) still speaks for the current
     severity, so no lower one is proposed.
     """
     policy = playbook.severity_policy
-    if evidence and playbook.more_severe(evidence, state.severity):
+    if evidence and playbook.severities.more_severe(evidence, state.severity):
         if not policy.raise_with_triage:
             return state, []
         reason = "triage shows " + "; ".join(reasons) if reasons else "triage shows a worse severity"
@@ -41,7 +44,7 @@ def follow_severity(
         )
         new.lower_since, new.proposed = None, None
         return new, [event]
-    if not evidence or hold or not playbook.more_severe(state.severity, evidence):
+    if not evidence or hold or not playbook.severities.more_severe(state.severity, evidence):
         if state.lower_since is None:
             return state, []
         return replace(state, lower_since=None), []
@@ -62,4 +65,4 @@ def follow_severity(
         "nothing changes until a person does."
     )
     summary = f"proposed {state.severity} → {evidence}"
-    return new, [Event(f"{key}:propose", "proposal", iso(now), summary, body, state.key)]
+    return new, [TimelineEvent(f"{key}:propose", "proposal", iso(now), summary, body, state.key)]

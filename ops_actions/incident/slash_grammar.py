@@ -15,6 +15,7 @@ from typing import Final
 
 from markdown_it import MarkdownIt
 
+from ops_actions.playbook.model import Severities
 from ops_actions.text.markdown import normalized
 
 MAX_COMMANDS: Final = 10
@@ -113,7 +114,7 @@ def command_lines(body: str) -> list[tuple[int, str]]:
 
 
 def parse_comment(
-    body: str, *, statuses: Sequence[str], severities: Sequence[str]
+    body: str, *, statuses: Sequence[str], severities: Severities
 ) -> list[Command | CommandError]:
     """Every command of a comment, in order; invalid ones become CommandError with the usage line."""
     results: list[Command | CommandError] = []
@@ -128,7 +129,7 @@ def parse_comment(
 
 
 def parse_line(
-    text: str, *, number: int = 1, statuses: Sequence[str], severities: Sequence[str]
+    text: str, *, number: int = 1, statuses: Sequence[str], severities: Severities
 ) -> Command | CommandError:
     """One command line."""
     shown = text[:80]
@@ -149,7 +150,7 @@ def parse_line(
 
 
 def _arguments(
-    name: str, words: list[str], statuses: Sequence[str], severities: Sequence[str]
+    name: str, words: list[str], statuses: Sequence[str], severities: Severities
 ) -> dict[str, str]:
     """Check a command's words and name them; ValueError says what is wrong."""
     if name == "status":
@@ -166,11 +167,10 @@ def _arguments(
         args["text"] = " ".join(rest)
         return args
     if name == "sev":
-        numbers = {s.rsplit("-", 1)[-1].lower(): s for s in severities}
-        numbers.update({s.lower(): s for s in severities})
-        if not words or words[0].lower() not in numbers:
-            raise ValueError("the severity must be one of " + ", ".join(severities))
-        return {"severity": numbers[words[0].lower()], "reason": " ".join(words[1:])}
+        severity = severities.find(words[0]) if words else None
+        if severity is None:
+            raise ValueError("the severity must be one of " + ", ".join(severities.ids))
+        return {"severity": severity, "reason": " ".join(words[1:])}
     if name == "owner":
         match = _LOGIN.match(words[0]) if len(words) == 1 else None
         if not match:

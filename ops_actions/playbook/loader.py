@@ -43,6 +43,7 @@ from ops_actions.playbook.model import (
     Probe,
     Remediation,
     Rule,
+    Severities,
     Severity,
     SeverityPolicy,
     SignalSpec,
@@ -419,7 +420,7 @@ class _CrossReferences:
 
     def build(self) -> Playbook:
         raw = self.raw
-        severities = tuple(
+        severities = Severities(
             Severity(
                 id=item["id"],
                 label=item["label"],

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ops_actions.errors import OpsError
 from ops_actions.playbook.conditions import Expression
 
 if TYPE_CHECKING:
@@ -36,6 +37,55 @@ class Severity:
     definition: str
     policy: SeverityPolicy
     rank: int
+
+
+class Severities(tuple[Severity, ...]):
+    """The playbook's severity levels, most severe first, and the one vocabulary for them.
+
+    Every comparison of severities goes through these methods: their order (``rank``), which of
+    two is worse, the most severe of several, and what people type (``2``, ``sev-2``, ``SEV-2``)
+    read as a severity id, so the CLI, slash commands, alerts, triage and the incident core agree.
+    """
+
+    __slots__ = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The severity ids, most severe first."""
+        return tuple(level.id for level in self)
+
+    def rank(self, severity_id: str) -> int:
+        """The severity's place in the order, 0 the most severe (KeyError when there is none)."""
+        for level in self:
+            if level.id == severity_id:
+                return level.rank
+        raise KeyError(severity_id)
+
+    def more_severe(self, first: str, second: str) -> bool:
+        """Whether severity ``first`` is worse than ``second``."""
+        return self.rank(first) < self.rank(second)
+
+    def most_severe(self, severity_ids: Iterable[str | None]) -> str | None:
+        """The most severe of these severities, missing ones aside (None when there are none)."""
+        known = [severity_id for severity_id in severity_ids if severity_id]
+        return min(known, key=self.rank) if known else None
+
+    def find(self, text: str) -> str | None:
+        """The id of the severity ``text`` names, in any case: its id (``SEV-2``), its label
+        (``sev-2``) or the number its id ends with (``2``); None when it names none."""
+        wanted = text.strip().lower()
+        for level in self:
+            number = re.search(r"(\d+)$", level.id)
+            if wanted in {level.id.lower(), level.label.lower()} or (number and wanted == number.group(1)):
+                return level.id
+        return None
+
+    def parse(self, text: str) -> str:
+        """The id of the severity ``text`` names (see :meth:`find`); OpsError naming the ids otherwise."""
+        found = self.find(text)
+        if found is None:
+            raise OpsError(f"unknown severity {text!r}; the playbook has {', '.join(self.ids)}")
+        return found
 
 
 # The Accept header a probe of each format sends (triage, and the runbook's commands by hand).
@@ -292,7 +342,7 @@ class Playbook:
     name: str
     scope_description: str | None
     components: tuple[str, ...]
-    severities: tuple[Severity, ...]
+    severities: Severities
     statuses: tuple[str, ...]
     url_env: str
     admin_token_env: str
@@ -342,10 +392,6 @@ class Playbook:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-    def more_severe(self, first: str, second: str) -> bool:
-        """Whether severity ``first`` is worse than ``second``."""
-        return self.severity(first).rank < self.severity(second).rank
 
     def probe(self, probe_id: str) -> Probe:
         """The probe with this id (KeyError when there is none)."""

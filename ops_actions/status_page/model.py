@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-from ops_actions.incident.state import iso, parse_time
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.public import PublicIncident, level_of
 

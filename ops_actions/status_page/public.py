@@ -15,14 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
-from ops_actions.incident.state import (
-    MAX_STATE_TEXT,
-    IncidentState,
-    bounded,
-    iso,
-    parse_time,
-    status_line,
-)
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import MAX_STATE_TEXT, IncidentState, bounded
+from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import Playbook, StatusPage
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_source
 
@@ -174,10 +169,8 @@ def public_incident(
     postmortem_body: str | None,
 ) -> PublicIncident:
     """The public view of one incident."""
-    ranks = {level.id: level.rank for level in playbook.severities}
-    seen = [state.severity] + [
-        str(entry.get("severity")) for entry in state.severity_history if entry.get("severity") in ranks
-    ]
+    known = playbook.severities.ids
+    seen = [state.severity, *(str(entry.get("severity")) for entry in state.severity_history)]
     ended = None
     if not open_:
         ended = state.resolved_at or (iso(closed_at) if closed_at else None)
@@ -185,7 +178,7 @@ def public_incident(
         number=number,
         title=state.title,
         severity=state.severity,
-        worst_severity=min(seen, key=lambda s: ranks.get(s, len(ranks))),
+        worst_severity=playbook.severities.most_severe(s for s in seen if s in known) or state.severity,
         status=state.status if open_ or state.resolved_at else "closed",
         open=open_,
         started_at=state.opened_at,

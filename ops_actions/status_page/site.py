@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Final
 
-from ops_actions.incident.state import duration, minutes_text, parse_time
+from ops_actions.incident.clock import duration, minutes_text, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path, status_document
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of

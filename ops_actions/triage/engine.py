@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from ops_actions.incident.state import iso
+from ops_actions.incident.clock import iso
 from ops_actions.incident.triage_report import (
     ProbeResult,
     Reading,
@@ -176,7 +176,7 @@ def decide(playbook: Playbook, outcomes: Sequence[RuleOutcome]) -> tuple[str | N
     fired = [outcome for outcome in outcomes if outcome.outcome == "fired"]
     if not fired:
         return None, []
-    severity = min((playbook.severity(outcome.severity) for outcome in fired), key=lambda s: s.rank).id
+    severity = playbook.severities.most_severe(outcome.severity for outcome in fired)
     wanted = {outcome.branch for outcome in fired if outcome.branch}
     return severity, [branch for branch in playbook.decision_tree if branch.id in wanted]
 

@@ -1,20 +1,24 @@
-"""The resolution checklist in an incident: automatic items the tool ticks, manual ones people tick.
+"""The resolution gate: what is missing before an incident may be resolved, and the checklist behind it.
 
-A manual item counts once a person with write access ticked it, either with ``/check <id>`` or
-by ticking its box in the issue body (the ``issues`` ``edited`` event says who and what the body
-was before); the state records who, when and how. The body's boxes are redrawn from the state on
-every save, so a box nobody may tick does not stay ticked.
+``missing_for_resolution`` is the gate ``/resolve`` (``ops-actions incident resolve``) passes
+through: every item of the playbook's resolution checklist must hold. Automatic items the tool
+verifies itself (``checklist_item_done``); a manual item counts once a person with write access
+ticked it, either with ``/check <id>`` or by ticking its box in the issue body (the ``issues``
+``edited`` event says who and what the body was before); the state records who, when and how. The
+body's boxes are redrawn from the state on every save, so a box nobody may tick does not stay ticked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.state import Event, IncidentState, checklist_item_done, iso
+from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.state import IncidentState
+from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.playbook.model import ChecklistItem, Playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.text.markdown import Task, normalized, section_tasks
@@ -38,6 +42,48 @@ def manual_item(playbook: Playbook, item_id: str) -> ChecklistItem:
     raise OpsError(
         f"no manual checklist item {item_id!r}; the playbook's manual items: {known}", ExitCode.USAGE
     )
+
+
+def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
+    """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
+    person with write access has ticked."""
+    missing = []
+    for item in playbook.resolution_checklist:
+        if item.verify == "manual" and item.id not in state.checks:
+            missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")
+        elif not checklist_item_done(playbook, item.verify, item.minutes, item.workflow, state, now):
+            if item.verify == "metrics-normal":
+                since = (
+                    f" (normal since {state.clear_since})" if state.clear_since else " (rules still firing)"
+                )
+                missing.append(f"metrics normal for {item.minutes} min{since}")
+            elif item.verify == "workflow-success":
+                missing.append(f"a successful {playbook.workflows[item.workflow or ''].name} run")
+    return missing
+
+
+def checklist_item_done(
+    playbook: Playbook,
+    verify: str,
+    minutes: int | None,
+    workflow: str | None,
+    state: IncidentState,
+    now: datetime,
+) -> bool:
+    """Whether an automatically verified item holds (manual ones never tick themselves); an on-close
+    item holds once the incident is resolved (closing it records the timeline)."""
+    if verify == "on-close":
+        return state.resolved_at is not None
+    if verify == "metrics-normal":
+        return bool(state.clear_since) and now - parse_time(state.clear_since or "") >= timedelta(
+            minutes=minutes or 0
+        )
+    if verify == "workflow-success":
+        role = workflow or ""
+        if role == "smoke":
+            return state.smoke_passed_at is not None
+        return any(r.get("role") == role and r.get("conclusion") == "success" for r in state.runs)
+    return False
 
 
 def line(playbook: Playbook, item: ChecklistItem, state: IncidentState, now: datetime) -> str:
@@ -104,7 +150,7 @@ def set_check(
     via: str,
     now: datetime,
     key: str,
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """A person ticks (or unticks) a manual item; recorded with who, when and how."""
     item = manual_item(playbook, item_id)
     at = iso(now)
@@ -118,18 +164,18 @@ def set_check(
         new.checks = {name: value for name, value in checks.items() if name != item.id}
         body = f"**Unchecked** by @{by} ({via}): {item.text}"
         summary = f"unchecked: {item.id}"
-    return new, Event(key, "check", at, summary, body, state.key)
+    return new, TimelineEvent(key, "check", at, summary, body, state.key)
 
 
 def refuse_ticks(
     state: IncidentState, *, changed: Mapping[str, bool], by: str, permission: str, now: datetime, key: str
-) -> tuple[IncidentState, Event]:
+) -> tuple[IncidentState, TimelineEvent]:
     """Boxes changed by someone without write access: nothing counts, the note says so."""
     items = ", ".join(f"`{item_id}`" for item_id in changed)
     body = (
         f"**Checklist change not counted**: @{by} changed {items}, but ticking the resolution "
         f"checklist needs write access (theirs: {permission}). The boxes show what was recorded."
     )
-    return replace(state), Event(
+    return replace(state), TimelineEvent(
         key, "check-refused", iso(now), "checklist change not counted", body, state.key
     )

@@ -1,0 +1,89 @@
+"""What an incident issue shows outside its body: its labels (with their colours) and its title.
+
+The labels say what the issue is (``incident``), its severity, its status and a deploy freeze;
+``label_specs`` names every label a playbook's incidents use, with the colour and description it is
+created with. The title is ``[SEV-N] title``, repaired when someone edits the prefix away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from ops_actions.incident.state import IncidentState
+from ops_actions.playbook.model import Playbook
+
+# Every incident issue carries this label; its status is a label with this prefix.
+INCIDENT_LABEL: Final = "incident"
+STATUS_LABEL_PREFIX: Final = "status:"
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A label with the colour and description it is created with."""
+
+    name: str
+    color: str
+    description: str
+
+
+# GitHub gives labels it creates on the fly this colour and no description.
+AUTO_LABEL_COLOR: Final = "ededed"
+
+
+_SEVERITY_COLORS: Final = ("b60205", "d93f0b", "fbca04", "c2e0c6", "bfdadc")
+
+
+_STATUS_COLORS: Final = {"investigating": "1d76db", "mitigating": "fef2c0", "resolved": "0e8a16"}
+
+
+def label_description(text: str) -> str:
+    """A label description GitHub accepts: at most 100 characters, none beyond the Basic Multilingual
+    Plane (GitHub refuses emoji there with 422)."""
+    return " ".join("".join(char for char in text if ord(char) <= 0xFFFF).split())[:100]
+
+
+def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
+    """Every label the playbook's incidents use, by name."""
+    specs = [LabelSpec(INCIDENT_LABEL, "b60205", "An incident, managed by ops-actions")]
+    for severity in playbook.severities:
+        color = _SEVERITY_COLORS[min(severity.rank, len(_SEVERITY_COLORS) - 1)]
+        specs.append(
+            LabelSpec(severity.label, color, label_description(f"{severity.id}: {severity.definition}"))
+        )
+    for status in playbook.statuses:
+        specs.append(
+            LabelSpec(
+                f"{STATUS_LABEL_PREFIX}{status}",
+                _STATUS_COLORS.get(status, "c5def5"),
+                f"Incident is {status}",
+            )
+        )
+    specs.append(
+        LabelSpec(
+            playbook.remediation.freeze_label, "000000", "Deploys are frozen until the incident is stable"
+        )
+    )
+    return {spec.name: spec for spec in specs}
+
+
+def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
+    """The labels an incident carries: incident, its severity's label, its status, and a freeze."""
+    labels = [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
+    if state.freeze:
+        labels.append(playbook.remediation.freeze_label)
+    return labels
+
+
+def issue_title(state: IncidentState) -> str:
+    """``[SEV-N] title``."""
+    return f"[{state.severity}] {state.title}"
+
+
+def repaired_title(title: str, state: IncidentState) -> str | None:
+    """The issue title with the state's severity in its ``[SEV-N]`` prefix, or None when it has it."""
+    match = re.match(r"^\[([^\]]*)\]\s*", title)
+    if match and match.group(1) == state.severity:
+        return None
+    return f"[{state.severity}] {title[match.end() :] if match else title}"
