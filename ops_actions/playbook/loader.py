@@ -193,10 +193,10 @@ def parse_playbook(data: bytes | str, *, source: str, checks: SchemaChecks | Non
     problems = [] if known else list(_schema_problems(document))
     if problems:
         raise PlaybookError(source, problems)
-    checker = _CrossReferences(document)
-    playbook = checker.build()
-    if checker.problems:
-        raise PlaybookError(source, checker.problems)
+    builder = ModelBuilder(document)
+    playbook = builder.build()
+    if builder.problems:
+        raise PlaybookError(source, builder.problems)
     if checks is not None and not known:
         checks.remember(key)
     return playbook
@@ -383,7 +383,7 @@ def _short(error: jsonschema.ValidationError) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
-class _CrossReferences:
+class ModelBuilder:
     """Builds the model while checking what the schema cannot: names that must refer to each other."""
 
     def __init__(self, document: _Document) -> None:
