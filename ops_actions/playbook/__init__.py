@@ -10,8 +10,6 @@ standard library, PyYAML, jmespath, jsonschema (lazily, when a playbook is valid
 
 from ops_actions.playbook.checked import SchemaChecks
 from ops_actions.playbook.loader import (
-    PlaybookError,
-    Problem,
     bundled_playbook_text,
     load_playbook,
     parse_playbook,
@@ -19,6 +17,7 @@ from ops_actions.playbook.loader import (
     schema,
 )
 from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.problems import PlaybookError, Problem
 
 __all__ = [
     "Playbook",

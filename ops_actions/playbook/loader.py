@@ -50,6 +50,7 @@ from ops_actions.playbook.model import (
     Step,
     Workflow,
 )
+from ops_actions.playbook.problems import KeyPath, PlaybookError, Problem
 from ops_actions.text.template import placeholders
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 
     from ops_actions.playbook.queries import Query
 
-KeyPath = tuple[str | int, ...]
 # Aliases can make a small file expand into a huge tree ("billion laughs"); a real playbook
 # has a few hundred nodes.
 MAX_NODES = 50_000
@@ -70,36 +70,6 @@ MAX_NUMBER = 1_000_000
 # walked here, so their tags are checked here.
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a playbook, at a 1-based line and column."""
-
-    line: int
-    column: int
-    message: str
-    key_path: KeyPath = ()
-
-    def format(self, path: str) -> str:
-        """``PATH:LINE:COL: message (at key.path)`` on one line."""
-        where = " ".join(".".join(str(part) for part in self.key_path).split())
-        suffix = f" (at {where})" if where else ""
-        message = " ".join(self.message.split())
-        return f"{path}:{self.line}:{self.column}: {message}{suffix}"
-
-
-class PlaybookError(Exception):
-    """A playbook that cannot be used; ``problems`` says every reason found."""
-
-    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
-        super().__init__(problems[0].format(source) if problems else source)
-        self.source = source
-        self.problems = tuple(problems)
-
-    def lines(self) -> list[str]:
-        """One formatted line per problem."""
-        return [problem.format(self.source) for problem in self.problems]
 
 
 @cache
