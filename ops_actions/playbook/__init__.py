@@ -9,10 +9,11 @@ standard library, PyYAML, jmespath, jsonschema (lazily, when a playbook is valid
 """
 
 from ops_actions.playbook.checked import SchemaChecks
-from ops_actions.playbook.loader import load_playbook, parse_playbook, schema
+from ops_actions.playbook.loader import load_playbook, parse_playbook
 from ops_actions.playbook.model import Playbook
 from ops_actions.playbook.problems import PlaybookError, Problem
 from ops_actions.playbook.reading import bundled_playbook_text, read_playbook_source
+from ops_actions.playbook.schema_check import schema
 
 __all__ = [
     "Playbook",

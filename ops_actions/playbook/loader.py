@@ -7,12 +7,9 @@ and cross-reference errors are then reported at those positions.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,26 +46,13 @@ from ops_actions.playbook.model import (
 from ops_actions.playbook.positions import PositionedDocument
 from ops_actions.playbook.problems import KeyPath, PlaybookError, Problem
 from ops_actions.playbook.reading import read_playbook_source
+from ops_actions.playbook.schema_check import schema_problems, schema_text
 from ops_actions.text.template import placeholders
 
 if TYPE_CHECKING:
-    import jsonschema
-
     from ops_actions.playbook.queries import Query
 
 MAX_BYTES = 1_000_000
-
-
-@cache
-def schema_text() -> str:
-    """The playbook JSON Schema shipped in the package, as written."""
-    return resources.files("ops_actions.playbook").joinpath("schema.json").read_text(encoding="utf-8")
-
-
-@cache
-def schema() -> dict[str, Any]:
-    """The playbook JSON Schema shipped in the package."""
-    return json.loads(schema_text())  # type: ignore[no-any-return]
 
 
 def load_playbook(path: Path | None) -> Playbook:
@@ -96,7 +80,7 @@ def parse_playbook(data: bytes | str, *, source: str, checks: SchemaChecks | Non
     document = PositionedDocument.compose(text, source)
     key = digest(schema_text(), text)
     known = checks is not None and checks.passed(key)
-    problems = [] if known else list(_schema_problems(document))
+    problems = [] if known else list(schema_problems(document))
     if problems:
         raise PlaybookError(source, problems)
     builder = ModelBuilder(document)
@@ -106,38 +90,6 @@ def parse_playbook(data: bytes | str, *, source: str, checks: SchemaChecks | Non
     if checks is not None and not known:
         checks.remember(key)
     return playbook
-
-
-def _schema_problems(document: PositionedDocument) -> Iterator[Problem]:
-    """Schema violations, positioned; an unknown key is reported at the key itself."""
-    # Loaded here, not at import: jsonschema costs a quarter of a second that --help never needs.
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(document.value), key=lambda e: [str(p) for p in e.absolute_path])
-    for error in errors:
-        path: KeyPath = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
-            for extra in sorted(set(error.instance) - allowed):
-                yield document.problem((*path, extra), f"unknown key {extra!r}", at_key=True)
-            continue
-        if error.validator == "required":
-            yield document.problem(path, error.message)
-            continue
-        yield document.problem(path, _short(error))
-
-
-def _short(error: jsonschema.ValidationError) -> str:
-    """A readable one-line schema message (long enums and patterns are not repeated in full)."""
-    if error.validator == "pattern":
-        return f"{error.instance!r} is not a valid name here"
-    if error.validator in {"oneOf", "anyOf", "allOf", "if"}:
-        from jsonschema.exceptions import best_match
-
-        return str(best_match([error]).message)
-    message = str(error.message)
-    return message if len(message) <= 200 else message[:197] + "..."
 
 
 class ModelBuilder:
