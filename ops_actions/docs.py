@@ -172,10 +172,10 @@ def signal_yaml(item: dict[str, str]) -> str:
 def query_reference() -> str:
     """Per format: an answer, and what each signal reads from it, as the triage engine reads it."""
     from ops_actions.incident.triage_report import ProbeResult
+    from ops_actions.playbook.formats import decode
     from ops_actions.playbook.model import Probe, SignalSpec
     from ops_actions.playbook.queries import compile_query, compile_regex
     from ops_actions.triage.engine import read_probe
-    from ops_actions.triage.formats import decode
 
     lines: list[str] = []
     for example in FORMAT_EXAMPLES:
