@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
+from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, ProbeFormat
 from ops_actions.playbook.model import (
     BODY_SOURCES,
     NO_AUTH,
@@ -117,7 +118,7 @@ class ModelBuilder:
             role: Workflow(role=role, file=item["file"], name=item["name"])
             for role, item in raw["workflows"].items()
         }
-        text_probes = {probe.id for probe in probes if probe.format == "text"}
+        text_probes = {probe.id for probe in probes if probe.answer_format.body_kind == "text"}
         refs = _Refs(severity_ids, probe_ids, signals, set(workflows), text_probes)
 
         branches = tuple(self.branch(index, item, refs) for index, item in enumerate(raw["decision_tree"]))
@@ -254,7 +255,7 @@ class ModelBuilder:
 
     def probe(self, index: int, item: Mapping[str, Any]) -> Probe:
         base: KeyPath = ("probes", index)
-        probe_format = item.get("format", "json")
+        probe_format = PROBE_FORMATS[item.get("format", DEFAULT_FORMAT)]
         specs = [
             self.signal((*base, "signals", s), spec, probe_format)
             for s, spec in enumerate(item.get("signals", []))
@@ -264,7 +265,7 @@ class ModelBuilder:
             self.add(base, "a probe that is not diagnostic must read at least one signal")
         if item.get("prefetch", False) and not diagnostic:
             self.add((*base, "prefetch"), "only a diagnostic probe can be prefetched; the others always run")
-        if probe_format == "text":
+        if probe_format.body_kind == "text":
             for key in ("list_field", "group_by"):
                 if key in item:
                     self.add((*base, key), f"{key} queries JSON; the items of a text answer are its lines")
@@ -279,7 +280,7 @@ class ModelBuilder:
             timeout_s=float(item.get("timeout_s", 10)),
             signals=tuple(specs),
             auth=self.auth(item.get("auth", "none")),
-            format=probe_format,
+            format=probe_format.name,
             diagnostic=diagnostic,
             prefetch=item.get("prefetch", False),
             list_field=list_field,
@@ -297,9 +298,9 @@ class ModelBuilder:
             return NO_AUTH
         return Auth(item["kind"], env=item.get("env", admin_env), header=item.get("header"))
 
-    def signal(self, path: KeyPath, spec: Mapping[str, Any], probe_format: str) -> SignalSpec:
+    def signal(self, path: KeyPath, spec: Mapping[str, Any], probe_format: ProbeFormat) -> SignalSpec:
         """A signal, checked against its probe's format: queries read JSON, regexes read text."""
-        source = spec.get("source", "text" if probe_format == "text" else "json")
+        source = spec.get("source", probe_format.body_kind)
         kind = spec.get("type", "number")
         field, regex = None, None
         for key, reader in (("field", "json"), ("regex", "text")):
@@ -307,9 +308,10 @@ class ModelBuilder:
                 self.add((*path, key), f"'{key}' is read only by source {reader}, not {source}")
         if source in BODY_SOURCES:
             key, wanted = ("field", "json") if source == "json" else ("regex", "text")
-            if (probe_format == "text") != (source == "text"):
+            if source != probe_format.body_kind:
                 self.add(
-                    (*path, "source"), f"source {source} cannot read the answer of a {probe_format} probe"
+                    (*path, "source"),
+                    f"source {source} cannot read the answer of a {probe_format.name} probe",
                 )
             if key not in spec:
                 self.add(path, f"a {wanted} signal needs a '{key}'")

@@ -120,7 +120,7 @@ async def run_probe(
     headers, problem = auth_headers(probe.auth, credentials)
     if problem:
         return ProbeResult(probe.id, None, 0.0, 0, error=problem)
-    headers["Accept"] = formats.accept(probe.format)
+    headers["Accept"] = probe.answer_format.accept
     started = time.perf_counter()
     attempt = 0
     while True:
