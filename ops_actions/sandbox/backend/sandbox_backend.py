@@ -25,7 +25,7 @@ Routes of the ``"search"`` API (a search/indexing service, ``examples/search-tea
   ``unauthorized`` behave as in the reference API.
 
 Routes of the ``"messaging"`` API (a delivery service, ``examples/messaging-team/playbook.yaml``;
-answers in :mod:`ops_actions.sandbox.messaging`):
+answers in :mod:`ops_actions.sandbox.backend.messaging`):
 
 * ``GET /health`` (IETF health+json) and ``GET /readyz[?verbose]`` (Kubernetes-style text), no
   auth; ``GET /v1/stats`` (``X-API-Key: <admin token>``) and ``GET /v1/admin/failed-deliveries``
@@ -68,7 +68,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from ops_actions.sandbox import messaging
+from ops_actions.sandbox.backend import messaging
 from ops_actions.sandbox.catalog import APIS, SCENARIOS
 from ops_actions.sandbox.server import LocalServer
 
