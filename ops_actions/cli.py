@@ -354,7 +354,7 @@ def _load(path: Path | None) -> LoadedPlaybook:
     playbook's errors name the file themselves."""
     from ops_actions.incident.triage_report import content_hash
     from ops_actions.playbook import parse_playbook, read_playbook_source
-    from ops_actions.playbook.loader import BUNDLED_SOURCE
+    from ops_actions.playbook.reading import BUNDLED_SOURCE
     from ops_actions.text.markdown import inert
 
     source, data = read_playbook_source(path)

@@ -172,17 +172,18 @@ def signal_yaml(item: dict[str, str]) -> str:
 def query_reference() -> str:
     """Per format: an answer, and what each signal reads from it, as the triage engine reads it."""
     from ops_actions.incident.triage_report import ProbeResult
+    from ops_actions.playbook.formats import PROBE_FORMATS, decode
     from ops_actions.playbook.model import Probe, SignalSpec
     from ops_actions.playbook.queries import compile_query, compile_regex
     from ops_actions.triage.engine import read_probe
-    from ops_actions.triage.formats import decode
 
     lines: list[str] = []
     for example in FORMAT_EXAMPLES:
+        body_kind = PROBE_FORMATS[example.format].body_kind
         specs = tuple(
             SignalSpec(
                 name=item["name"],
-                source=item.get("source", "text" if example.format == "text" else "json"),
+                source=item.get("source", body_kind),
                 type=item.get("type", "number"),
                 field=compile_query(item["field"]) if "field" in item else None,
                 regex=compile_regex(item["regex"]) if "regex" in item else None,
@@ -195,9 +196,9 @@ def query_reference() -> str:
         raw = example.body.encode("utf-8")
         body, error = decode(example.format, example.status, example.content_type, raw)
         result = ProbeResult(example.probe, example.status, 12.5, 1, body=body, error=error)
-        shown = json.dumps(json.loads(example.body), indent=2) if "json" in example.format else example.body
+        shown = json.dumps(json.loads(example.body), indent=2) if body_kind == "json" else example.body
         lines += [f"### {example.title}", "", f"An answer `{example.status}`, `{example.content_type}`:", ""]
-        lines += ["```" + ("json" if "json" in example.format else "text"), shown.rstrip("\n"), "```", ""]
+        lines += ["```" + body_kind, shown.rstrip("\n"), "```", ""]
         lines += ["| signal | reads |", "|---|---|"]
         for item, reading in zip(example.signals, read_probe(probe, result, _NOW), strict=True):
             value = f"*unknown*: {reading.reason}" if reading.reason else f"`{json.dumps(reading.value)}`"

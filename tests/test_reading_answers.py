@@ -13,11 +13,11 @@ import yaml
 from ops_actions.docs import FORMAT_EXAMPLES, signal_yaml
 from ops_actions.incident.triage_report import ProbeResult
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
+from ops_actions.playbook.formats import decode
 from ops_actions.playbook.model import Probe
 from ops_actions.playbook.queries import QueryError, compile_query
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.triage.engine import triage as run_triage
-from ops_actions.triage.formats import decode
 from ops_actions.triage.probes import run_probes
 from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.world import Triage, fired, readings

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from ops_actions.playbook.model import ACCEPT, Auth, Playbook, Probe, SignalSpec
+from ops_actions.playbook.model import Auth, Playbook, Probe, SignalSpec
 from ops_actions.text.markdown import code_span
 
 # A fact of the answer itself: where a person sees it, and its type.
@@ -72,7 +72,7 @@ def curl_command(playbook: Playbook, probe: Probe) -> str:
             "-H 'Content-Type: application/json'",
             f"--data {_sh_single_quoted(_json(probe))}",
         ]
-    parts.append(f"-H 'Accept: {ACCEPT[probe.format]}'")
+    parts.append(f"-H 'Accept: {probe.answer_format.accept}'")
     auth = probe.auth
     if auth.kind == "bearer" and auth.env:
         parts.append(f'-H "Authorization: Bearer ${auth.env}"')
@@ -87,7 +87,7 @@ def curl_command(playbook: Playbook, probe: Probe) -> str:
 
 def powershell_command(playbook: Playbook, probe: Probe) -> str:
     """The probe as PowerShell 7's Invoke-RestMethod (``-SkipHttpErrorCheck`` shows a 5xx answer too)."""
-    headers = [f"Accept = '{ACCEPT[probe.format]}'"]
+    headers = [f"Accept = '{probe.answer_format.accept}'"]
     auth = probe.auth
     if auth.kind == "bearer" and auth.env:
         headers.append(f'Authorization = "Bearer $env:{auth.env}"')
@@ -108,7 +108,7 @@ def powershell_command(playbook: Playbook, probe: Probe) -> str:
         f"-Headers @{{ {'; '.join(headers)} }}{sent} -TimeoutSec {max(1, round(probe.timeout_s))} "
         "-SkipHttpErrorCheck -StatusCodeVariable status"
     )
-    shown = " | ConvertTo-Json -Depth 20" if probe.format != "text" else ""
+    shown = " | ConvertTo-Json -Depth 20" if probe.answer_format.body_kind == "json" else ""
     return f'{command}{shown}; "HTTP $status"'
 
 

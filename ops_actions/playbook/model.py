@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from ops_actions.errors import OpsError
 from ops_actions.playbook.conditions import Expression
+from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, BodyKind, ProbeFormat
 
 if TYPE_CHECKING:
     from ops_actions.playbook.queries import Query
@@ -88,14 +89,9 @@ class Severities(tuple[Severity, ...]):
         return found
 
 
-# The Accept header a probe of each format sends (triage, and the runbook's commands by hand).
-ACCEPT = {
-    "json": "application/json",
-    "health+json": "application/health+json, application/json;q=0.9",
-    "text": "text/plain",
-}
-# Signal sources read from the answer's body; the others are facts of the answer itself.
-BODY_SOURCES = frozenset({"json", "text"})
+# Signal sources read from the answer's body, one per kind of body a format decodes to; the other
+# sources are facts of the answer itself.
+BODY_SOURCES = frozenset(get_args(BodyKind))
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,8 @@ class Probe:
     timeout_s: float
     signals: tuple[SignalSpec, ...]
     auth: Auth = NO_AUTH
-    format: str = "json"
+    format: str = DEFAULT_FORMAT
+    """The name of its answer's format, a key of PROBE_FORMATS."""
     diagnostic: bool = False
     prefetch: bool = False
     list_field: Query | None = None
@@ -144,6 +141,11 @@ class Probe:
     body: Mapping[str, Any] | None = None
     samples: bool = False
     """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
+
+    @property
+    def answer_format(self) -> ProbeFormat:
+        """How its answer is asked for and read: the registry entry of ``format``."""
+        return PROBE_FORMATS[self.format]
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
     sample them: the first items as they are when the probe asks for samples (``samples: true``),
     else their SHA-256 hashes only, so a report kept as an artifact for weeks holds no raw backend
     data (matching a hash against the backend's own log still finds the item)."""
-    if probe.format == "text":
+    if probe.answer_format.body_kind == "text":
         items: Any = str(body or "").splitlines()
     else:
         items = _search(probe.list_field, body) if probe.list_field else body

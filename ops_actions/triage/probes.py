@@ -2,7 +2,7 @@
 
 This is triage's only I/O. Whatever the backend does (time out, refuse, reset, answer 5xx or
 401, send 50 MB or bytes that are not UTF-8) comes back as a :class:`ProbeResult` with a reason,
-never as an exception. How a body is read per the probe's format is :mod:`ops_actions.triage.formats`.
+never as an exception. How a body is read per the probe's format is :mod:`ops_actions.playbook.formats`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, Final
 import httpx
 
 from ops_actions.incident.triage_report import ProbeResult
+from ops_actions.playbook import formats
 from ops_actions.playbook.model import Auth, Probe
-from ops_actions.triage import formats
 
 MAX_BODY_BYTES: Final = 1_000_000
 MAX_ATTEMPTS: Final = 3
@@ -120,7 +120,7 @@ async def run_probe(
     headers, problem = auth_headers(probe.auth, credentials)
     if problem:
         return ProbeResult(probe.id, None, 0.0, 0, error=problem)
-    headers["Accept"] = formats.accept(probe.format)
+    headers["Accept"] = probe.answer_format.accept
     started = time.perf_counter()
     attempt = 0
     while True:

@@ -1,7 +1,14 @@
-"""How a probe's answer becomes something to read, by the probe's ``format``: json, health+json, text.
+"""The probe formats: one registry entry per ``format`` a probe may declare, and how each reads an answer.
 
-Pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the bytes, and
-gets back the body (parsed JSON, or text) or the reason it cannot be read.
+An entry (:class:`ProbeFormat`) holds everything that depends on the format: its name (the
+playbook schema's enum, which a test keeps equal to :data:`PROBE_FORMATS`), the Accept header
+triage and the runbook's manual commands send, the kind of body it decodes to (``json``: queries
+read it; ``text``: regexes read it, line by line), and the decoder. Adding a format is one entry
+here, its name in ``schema.json`` and an example answer in :mod:`ops_actions.docs`'s query reference;
+``tests/test_playbook_formats.py`` checks that the three agree.
+
+Decoders are pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the
+bytes, and gets back the body (parsed JSON, or text) or the reason it cannot be read.
 
 * ``json``: a 2xx answer's JSON, as always.
 * ``health+json``: the IETF "Health Check Response Format for HTTP APIs"
@@ -20,11 +27,15 @@ gets back the body (parsed JSON, or text) or the reason it cannot be read.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
-from ops_actions.playbook.model import ACCEPT
+BodyKind = Literal["json", "text"]
+"""What a decoded body is: parsed JSON (read by queries) or text (read by regexes)."""
+Decoder = Callable[[int, str, bytes], tuple[Any, str | None]]
+"""(status, content type, raw bytes) -> (the body, or None and the reason it cannot be used)."""
 
-FORMATS: Final = ("json", "health+json", "text")
 HEALTH_STATUSES: Final = ("pass", "warn", "fail")
 _HEALTH_ALIASES: Final = {
     **dict.fromkeys(("pass", "ok", "up"), "pass"),
@@ -34,20 +45,21 @@ _HEALTH_ALIASES: Final = {
 _REASONS: Final = {401: "unauthorized (check the probe's credential)", 403: "forbidden"}
 
 
-def accept(probe_format: str) -> str:
-    """The Accept header a probe of this format sends."""
-    return ACCEPT[probe_format]
+@dataclass(frozen=True)
+class ProbeFormat:
+    """One answer format a probe may declare (``probes[].format``)."""
+
+    name: str
+    accept: str
+    """The Accept header a probe of this format sends (triage, and the runbook's commands by hand)."""
+    body_kind: BodyKind
+    """What the decoded body is, and so which signal source reads it (``json`` or ``text``)."""
+    decode: Decoder
 
 
 def decode(probe_format: str, status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
     """The answer's body in the probe's format, or (None, the reason it cannot be used)."""
-    if probe_format == "health+json":
-        return _health(status, raw)
-    if probe_format == "text":
-        return _text(status, content_type, raw)
-    if not 200 <= status < 300:
-        return None, _http_reason(status)
-    return _json(raw) if raw else (None, None)
+    return PROBE_FORMATS[probe_format].decode(status, content_type, raw)
 
 
 def _http_reason(status: int) -> str:
@@ -72,7 +84,13 @@ def _json(raw: bytes) -> tuple[Any, str | None]:
         return None, f"the answer is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
 
 
-def _health(status: int, raw: bytes) -> tuple[Any, str | None]:
+def _plain_json(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
+    if not 200 <= status < 300:
+        return None, _http_reason(status)
+    return _json(raw) if raw else (None, None)
+
+
+def _health(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
     if status < 200 or 400 <= status < 500:
         return None, _http_reason(status)
     body, problem = _json(raw) if raw else (None, "the answer is empty")
@@ -106,3 +124,16 @@ def _text(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
     if not (200 <= status < 300 or (status >= 500 and plain)):
         return None, _http_reason(status)
     return _utf8(raw)
+
+
+PROBE_FORMATS: Final[Mapping[str, ProbeFormat]] = {
+    entry.name: entry
+    for entry in (
+        ProbeFormat("json", "application/json", "json", _plain_json),
+        ProbeFormat("health+json", "application/health+json, application/json;q=0.9", "json", _health),
+        ProbeFormat("text", "text/plain", "text", _text),
+    )
+}
+"""Every probe format by name, in the order the reference documents them."""
+DEFAULT_FORMAT: Final = "json"
+"""The format of a probe that declares none (the schema's default too)."""

@@ -1,4 +1,4 @@
-"""What the sandbox's "messaging" API answers: a delivery service (email, SMS, push) of another team.
+"""The sandbox's "messaging" API (``api="messaging"``): a delivery service (email, SMS, push) of another team.
 
 It serves the health formats teams already have (``examples/messaging-team/playbook.yaml``):
 
@@ -13,14 +13,25 @@ It serves the health formats teams already have (``examples/messaging-team/playb
 * ``GET /v1/stats``: JSON with hyphenated keys, behind an ``X-API-Key`` header.
 * ``GET /v1/admin/failed-deliveries?limit=N``: the newest failed deliveries, behind HTTP basic auth.
 
-Pure: the backend passes in the scenario, the time and its call counter.
+Scenarios: ``db-down`` fails the postgres checks (health 503, readyz 500, stats 503),
+``worker-stalled`` fails the delivery worker's readiness and grows the pending deliveries on every
+stats call, ``webhook-failing`` counts failing receipt webhooks, ``job-regression`` fails
+deliveries most of which share one cause; ``slow`` (the stats), ``flaky``, ``malformed`` and
+``unauthorized`` behave as in the reference API; ``job-failed-once``, ``payments-down``,
+``jobs-down`` and ``hostile`` answer as ``healthy``.
+
+The answers are pure functions of the scenario, the time and the call counter; the routes at the
+end hand those in from the backend.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+
+from ops_actions.sandbox.backend.routes import INVALID_JSON_BODY, Api, Reply, Request, Served, json_reply
 
 HEALTH_CONTENT_TYPE: Final = "application/health+json"
 TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
@@ -162,3 +173,45 @@ def failed_deliveries(scenario: str, now: datetime, limit: int) -> dict[str, Any
                 }
             )
     return {"failed": failed[:limit], "total": len(failed)}
+
+
+# -- the routes -------------------------------------------------------------------------------
+
+
+def _serve_health(backend: Served, scenario: str, request: Request) -> Reply:
+    status, document = health(scenario, backend.now())
+    return Reply(status, json.dumps(document).encode("utf-8"), HEALTH_CONTENT_TYPE)
+
+
+def _serve_readyz(backend: Served, scenario: str, request: Request) -> Reply:
+    status, text = readyz(scenario, verbose="verbose" in request.query)
+    # As k8s.io/apiserver's healthz handler answers: plain text that browsers must not sniff.
+    nosniff = ("X-Content-Type-Options", "nosniff")
+    return Reply(status, text.encode("utf-8"), TEXT_CONTENT_TYPE, (nosniff,))
+
+
+def _serve_stats(backend: Served, scenario: str, request: Request) -> Reply | None:
+    if scenario == "slow" and not backend.sleep(backend.slow_delay_s):
+        return None
+    calls = backend.stalled_call(advance=scenario == "worker-stalled")
+    status, answer = stats(scenario, backend.now(), calls)
+    return json_reply(status, answer)
+
+
+def _serve_failed_deliveries(backend: Served, scenario: str, request: Request) -> Reply:
+    if scenario == "malformed":
+        return Reply(200, INVALID_JSON_BODY)
+    raw = request.query.get("limit", [str(FAILED_DELIVERIES_LIMIT)])[-1]
+    limit = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if not 1 <= limit <= FAILED_DELIVERIES_LIMIT:
+        message = f"limit must be an integer from 1 to {FAILED_DELIVERIES_LIMIT}, got {raw!r}"
+        return json_reply(400, {"error": message})
+    return json_reply(200, failed_deliveries(scenario, backend.now(), limit))
+
+
+API: Final = Api(
+    {"/health": _serve_health, "/readyz": _serve_readyz},
+    "/v1/",
+    {"/v1/stats": _serve_stats, "/v1/admin/failed-deliveries": _serve_failed_deliveries},
+    auth=(("/v1/admin/", "basic"), ("/v1/", "api-key")),
+)
