@@ -17,8 +17,9 @@ from typing import Final
 
 from ops_actions.incident.state import duration, minutes_text, parse_time
 from ops_actions.playbook.model import Playbook
-from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path, status_document
+from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
+from ops_actions.status_page.status_json import status_document
 from ops_actions.text.html import escape, markdown_html
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
