@@ -34,17 +34,12 @@ class Day:
 
 @dataclass(frozen=True)
 class ComponentView:
+    """A component: its level now and its history, oldest day first (what the page counts over the
+    history is :mod:`ops_actions.status_page.component_figures`)."""
+
     name: str
     level: str
     days: tuple[Day, ...]
-
-    @property
-    def incident_days(self) -> int:
-        return sum(1 for day in self.days if day.level != "operational")
-
-    @property
-    def incident_minutes(self) -> int:
-        return sum(day.minutes for day in self.days)
 
 
 @dataclass(frozen=True)

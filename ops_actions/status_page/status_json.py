@@ -1,7 +1,9 @@
 """``status.json``, pure: the page's facts for machines, and the JSON Schema they are checked against.
 
-The schema ships beside this module as ``status.schema.json``; reading package data is all the I/O
-here (the check itself, with jsonschema, runs in :mod:`ops_actions.flows.status_page`).
+The schema ships beside this module as ``status.schema.json``, and the component figures it
+requires come from the registry in :mod:`ops_actions.status_page.component_figures` when it is
+loaded; reading package data is all the I/O here (the check itself, with jsonschema, runs in
+:mod:`ops_actions.flows.status_page`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from importlib import resources
 from typing import Any, Final
 
 from ops_actions.playbook.model import Playbook
+from ops_actions.status_page.component_figures import figure_properties, figure_values
 from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, level_of
 
@@ -52,8 +55,7 @@ def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
             {
                 "name": component.name,
                 "status": component.level,
-                "incident_days": component.incident_days,
-                "incident_minutes": component.incident_minutes,
+                **figure_values(component),
                 "days": [
                     {"date": day.date, "status": day.level, "minutes": day.minutes}
                     for day in component.days
@@ -67,9 +69,24 @@ def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
 
 
 @cache
-def status_schema() -> dict[str, Any]:
-    """The JSON Schema of ``status.json``, shipped in the package."""
-    text = (
+def _shipped_schema() -> str:
+    return (
         resources.files("ops_actions").joinpath("status_page/status.schema.json").read_text(encoding="utf-8")
     )
-    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def status_schema() -> dict[str, Any]:
+    """The JSON Schema of ``status.json``: the one shipped in the package, with each component figure
+    of the registry a required property of the components, and no other key allowed.
+
+    Read at each call, not once: the registry is what the schema follows, so a figure registered
+    after the first build (a test's) is checked too. The shipped file alone names no figure and
+    takes any other key of a component as one (a count), so it accepts every figure ever registered.
+    """
+    schema: dict[str, Any] = json.loads(_shipped_schema())
+    component = schema["properties"]["components"]["items"]
+    figures = figure_properties()
+    component["properties"] = {**component["properties"], **figures}
+    component["required"] = [*component["required"], *figures]
+    component["additionalProperties"] = False
+    return schema
