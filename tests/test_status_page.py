@@ -22,8 +22,8 @@ import yaml
 from lxml import etree
 
 from ops_actions.cli import run
-from ops_actions.flows.status_page import status_schema
 from ops_actions.playbook import bundled_playbook_text
+from ops_actions.status_page.status_json import status_schema
 from tests.fixtures.backend import ADMIN_TOKEN
 from tests.fixtures.github import GITHUB_TOKEN, REPO
 from tests.fixtures.world import World

@@ -19,10 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Announcer, Incidents
@@ -31,8 +28,9 @@ from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState
 from ops_actions.playbook.model import Playbook
-from ops_actions.status_page.model import STATUS_SCHEMA_ID, build_page, window_start
+from ops_actions.status_page.model import build_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
+from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
 
 
 def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:
@@ -74,15 +72,6 @@ def _postmortem_body(
         return None
     linked = read_postmortem_state(postmortem.body)
     return postmortem.body if linked is not None and linked.incident == incident.number else None
-
-
-@cache
-def status_schema() -> dict[str, Any]:
-    """The JSON Schema of ``status.json``, shipped in the package."""
-    text = (
-        resources.files("ops_actions").joinpath("status_page/status.schema.json").read_text(encoding="utf-8")
-    )
-    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def build_site(

@@ -2,9 +2,10 @@
 
 ``public`` is the public view of one incident (its public facts, the updates the playbook makes
 public, the postmortem's summary for customers), and nothing else reaches the page; ``model`` turns
-those views into the page's model (each component's level now, the open incidents, a 90-day history)
-and ``status.json``, whose JSON Schema ``status.schema.json`` lies beside it; ``site`` renders the
-model as files: HTML pages, an Atom feed, the JSON and the static files of
+those views into the page's model (each component's level now, the open incidents, a 90-day
+history); ``status_json`` is ``status.json``, the page's facts for machines, and loads its JSON
+Schema ``status.schema.json``, which lies beside it; ``site`` renders the model as files: HTML
+pages, an Atom feed, the JSON and the static files of
 ``ops_actions/templates/status_page/``. Reading the incidents from the tracker and writing the site
 is the use case in :mod:`ops_actions.flows.status_page`.
 

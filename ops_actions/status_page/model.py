@@ -1,5 +1,6 @@
 """The status page's model, pure: the state of each component now, the open incidents, and a
-90-day history per component, from the public view of the incidents; and ``status.json``.
+90-day history per component, from the public view of the incidents (``status.json`` is
+:mod:`ops_actions.status_page.status_json`).
 
 A component is in an outage or degraded while an open incident names it (or names no component
 yet: then nobody has said which part is fine), at the level of the incident's severity; otherwise
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from typing import Final
 
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.playbook.model import Playbook
@@ -20,8 +21,6 @@ from ops_actions.status_page.public import PublicIncident, level_of
 
 HISTORY_DAYS: Final = 90
 LEVELS: Final = ("operational", "degraded", "outage")
-STATUS_SCHEMA_ID: Final = "ops-actions/status"
-STATUS_VERSION: Final = 1
 
 
 @dataclass(frozen=True)
@@ -35,17 +34,12 @@ class Day:
 
 @dataclass(frozen=True)
 class ComponentView:
+    """A component: its level now and its history, oldest day first (what the page counts over the
+    history is :mod:`ops_actions.status_page.component_figures`)."""
+
     name: str
     level: str
     days: tuple[Day, ...]
-
-    @property
-    def incident_days(self) -> int:
-        return sum(1 for day in self.days if day.level != "operational")
-
-    @property
-    def incident_minutes(self) -> int:
-        return sum(day.minutes for day in self.days)
 
 
 @dataclass(frozen=True)
@@ -155,50 +149,3 @@ def build_page(
 def incident_path(incident: PublicIncident) -> str:
     """Where an incident's own page is, relative to the site's root."""
     return f"incidents/{incident.number}.html"
-
-
-def _incident_document(playbook: Playbook, incident: PublicIncident) -> dict[str, Any]:
-    return {
-        "id": incident.number,
-        "title": incident.title,
-        "severity": incident.severity,
-        "level": level_of(playbook, incident.severity if incident.open else incident.worst_severity),
-        "status": incident.status,
-        "open": incident.open,
-        "started_at": incident.started_at,
-        "ended_at": incident.ended_at,
-        "components": list(incident.components),
-        "url": incident_path(incident),
-        "updates": [
-            {"at": u.at, "kind": u.kind, "status": u.status, "text": u.markdown} for u in incident.updates
-        ],
-        "postmortem_summary": incident.summary,
-    }
-
-
-def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
-    """``status.json``: the page's facts for machines (checked against status.schema.json)."""
-    return {
-        "schema": STATUS_SCHEMA_ID,
-        "version": STATUS_VERSION,
-        "generated_at": page.generated_at,
-        "team": page.team,
-        "status": page.level,
-        "last_checked_at": page.last_checked_at,
-        "history_days": HISTORY_DAYS,
-        "components": [
-            {
-                "name": component.name,
-                "status": component.level,
-                "incident_days": component.incident_days,
-                "incident_minutes": component.incident_minutes,
-                "days": [
-                    {"date": day.date, "status": day.level, "minutes": day.minutes}
-                    for day in component.days
-                    if day.level != "operational"
-                ],
-            }
-            for component in page.components
-        ],
-        "incidents": [_incident_document(playbook, incident) for incident in page.incidents],
-    }

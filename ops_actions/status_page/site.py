@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Final
 
-from ops_actions.incident.clock import duration, minutes_text, parse_time
+from ops_actions.incident.clock import duration, parse_time
 from ops_actions.playbook.model import Playbook
-from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path, status_document
+from ops_actions.status_page.component_figures import counted, figure_phrases
+from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
+from ops_actions.status_page.status_json import status_document
 from ops_actions.text.html import escape, markdown_html
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
@@ -39,10 +41,6 @@ def _time(at: str) -> str:
     """A UTC time people read, with the machine-readable form the script turns into "… ago"."""
     shown = parse_time(at).strftime("%Y-%m-%d %H:%M UTC")
     return f'<time datetime="{escape(at)}">{shown}</time>'
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _level(level: str) -> str:
@@ -117,8 +115,8 @@ def _open_incident(playbook: Playbook, incident: PublicIncident) -> str:
 def _history(page: Page) -> str:
     rows = []
     for component in page.components:
-        days, spent = _count(component.incident_days, "day"), minutes_text(component.incident_minutes)
-        summary = f"{days} with incidents, {spent} in all" if component.incident_days else "No incidents"
+        had_incidents = any(day.level != "operational" for day in component.days)
+        summary = escape(", ".join(figure_phrases(component))) if had_incidents else "No incidents"
         cells = "".join(
             f'<span class="day day-{day.level}" title="{day.date}: {day.level}, {day.minutes} min"></span>'
             if day.level != "operational"
@@ -148,7 +146,7 @@ def _past(playbook: Playbook, page: Page) -> str:
 
 def index_html(playbook: Playbook, page: Page) -> str:
     count = len(page.open_incidents)
-    said = f"{_count(count, 'open incident')}." if count else "No open incidents."
+    said = f"{counted(count, 'open incident')}." if count else "No open incidents."
     if page.last_checked_at:
         said += f" Last automated check: {_time(page.last_checked_at)}."
     components = "".join(

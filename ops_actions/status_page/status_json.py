@@ -1,0 +1,92 @@
+"""``status.json``, pure: the page's facts for machines, and the JSON Schema they are checked against.
+
+The schema ships beside this module as ``status.schema.json``, and the component figures it
+requires come from the registry in :mod:`ops_actions.status_page.component_figures` when it is
+loaded; reading package data is all the I/O here (the check itself, with jsonschema, runs in
+:mod:`ops_actions.flows.status_page`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from ops_actions.playbook.model import Playbook
+from ops_actions.status_page.component_figures import figure_properties, figure_values
+from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
+from ops_actions.status_page.public import PublicIncident, level_of
+
+STATUS_SCHEMA_ID: Final = "ops-actions/status"
+STATUS_VERSION: Final = 1
+
+
+def _incident_document(playbook: Playbook, incident: PublicIncident) -> dict[str, Any]:
+    return {
+        "id": incident.number,
+        "title": incident.title,
+        "severity": incident.severity,
+        "level": level_of(playbook, incident.severity if incident.open else incident.worst_severity),
+        "status": incident.status,
+        "open": incident.open,
+        "started_at": incident.started_at,
+        "ended_at": incident.ended_at,
+        "components": list(incident.components),
+        "url": incident_path(incident),
+        "updates": [
+            {"at": u.at, "kind": u.kind, "status": u.status, "text": u.markdown} for u in incident.updates
+        ],
+        "postmortem_summary": incident.summary,
+    }
+
+
+def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
+    """``status.json``: the page's facts for machines (checked against status.schema.json)."""
+    return {
+        "schema": STATUS_SCHEMA_ID,
+        "version": STATUS_VERSION,
+        "generated_at": page.generated_at,
+        "team": page.team,
+        "status": page.level,
+        "last_checked_at": page.last_checked_at,
+        "history_days": HISTORY_DAYS,
+        "components": [
+            {
+                "name": component.name,
+                "status": component.level,
+                **figure_values(component),
+                "days": [
+                    {"date": day.date, "status": day.level, "minutes": day.minutes}
+                    for day in component.days
+                    if day.level != "operational"
+                ],
+            }
+            for component in page.components
+        ],
+        "incidents": [_incident_document(playbook, incident) for incident in page.incidents],
+    }
+
+
+@cache
+def _shipped_schema() -> str:
+    return (
+        resources.files("ops_actions").joinpath("status_page/status.schema.json").read_text(encoding="utf-8")
+    )
+
+
+def status_schema() -> dict[str, Any]:
+    """The JSON Schema of ``status.json``: the one shipped in the package, with each component figure
+    of the registry a required property of the components, and no other key allowed.
+
+    Read at each call, not once: the registry is what the schema follows, so a figure registered
+    after the first build (a test's) is checked too. The shipped file alone names no figure and
+    takes any other key of a component as one (a count), so it accepts every figure ever registered.
+    """
+    schema: dict[str, Any] = json.loads(_shipped_schema())
+    component = schema["properties"]["components"]["items"]
+    figures = figure_properties()
+    component["properties"] = {**component["properties"], **figures}
+    component["required"] = [*component["required"], *figures]
+    component["additionalProperties"] = False
+    return schema
