@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ops_actions.incident.slash_grammar import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
+from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, parse_comment
+from ops_actions.incident.slash_registry import SLASH_COMMANDS
 from ops_actions.incident.state import (
     STATE_VERSION,
     TIME_FIELDS,
@@ -60,7 +61,7 @@ def parse(body: str) -> list[Command | CommandError]:
 
 COMMAND_FRAGMENTS = st.sampled_from(
     [
-        *(f"/{name}" for name in USAGE),
+        *(f"/{name}" for name in SLASH_COMMANDS),
         "/STATUS",
         "/sev",
         "/",
@@ -111,7 +112,7 @@ def test_any_comment_parses_to_at_most_eleven_known_results(body: str) -> None:
     assert len(results) <= MAX_COMMANDS + 1
     for result in results:
         if isinstance(result, Command):
-            assert result.name in USAGE
+            assert result.name in SLASH_COMMANDS
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.args.items())
         else:
             assert isinstance(result, CommandError)
@@ -119,7 +120,7 @@ def test_any_comment_parses_to_at_most_eleven_known_results(body: str) -> None:
 
 
 command_lines = st.lists(
-    st.tuples(st.sampled_from(sorted(USAGE)), typed_text.map(lambda t: t.replace("\n", " "))).map(
+    st.tuples(st.sampled_from(sorted(SLASH_COMMANDS)), typed_text.map(lambda t: t.replace("\n", " "))).map(
         lambda pair: f"/{pair[0]} {pair[1]}".rstrip()
     ),
     min_size=1,

@@ -19,7 +19,7 @@ from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents
 from ops_actions.flows.slash_commands import CommandTracker, is_bot
 from ops_actions.incident.checklist import box_changes, refuse_ticks, set_check
-from ops_actions.incident.slash_grammar import may_command
+from ops_actions.incident.slash_registry import may_command
 from ops_actions.incident.state import INCIDENT_LABEL
 
 
