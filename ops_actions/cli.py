@@ -1172,7 +1172,24 @@ def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
     return [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
 
 
-@cli.command("command")
+class _SlashCommandHelp(click.Command):
+    """A command whose help text names the registered slash commands where it says
+    ``{slash_commands}``, read from the registry when the help is printed (not when cli.py loads)."""
+
+    _template: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        from ops_actions.incident.slash_registry import usage_list
+
+        return self._template and self._template.replace("{slash_commands}", usage_list())
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._template = text
+
+
+@cli.command("command", cls=_SlashCommandHelp)
 @github_options
 def command_(
     playbook_path: Path | None,
@@ -1183,11 +1200,9 @@ def command_(
 ) -> None:
     """Run the slash commands of the issue comment that triggered this workflow (GITHUB_EVENT_PATH).
 
-    Commands: /status <status> [next <N>m] <text>, /sev <1|2|3> [reason], /owner @user,
-    /impact <text>, /deploy [ref], /rollback [sha], /smoke, /check <item>, /merge #N,
-    /split <cause>, /resolve [force <reason>], /postmortem, /help. Only users with write access
-    are obeyed. An issues 'edited' event instead counts the manual checklist boxes its editor
-    ticked or unticked in the body (with write access only).
+    Commands: {slash_commands}. Only users with write access are obeyed. An issues 'edited' event
+    instead counts the manual checklist boxes its editor ticked or unticked in the body (with
+    write access only).
 
     \b
     Example:
