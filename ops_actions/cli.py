@@ -862,25 +862,20 @@ def incident_update(
     Example:
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
+    from ops_actions.flows.incident_operations import post_status_update
     from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.clock import parse_minutes
-    from ops_actions.incident.transitions import update_status
 
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
-    outcome = ctx.incidents.apply(
+    outcome = post_status_update(
+        ctx.incidents,
         number,
-        key,
-        lambda state: update_status(
-            ctx.loaded.playbook,
-            state,
-            status=status,
-            next_minutes=minutes,
-            message=message,
-            now=_now(),
-            by=ctx.config.actor,
-            key=key,
-        ),
+        key=key,
+        status=status,
+        next_minutes=minutes,
+        message=message,
+        by=ctx.config.actor,
     )
     _report_outcome(outcome, summary_title="Status update")
 
@@ -902,23 +897,12 @@ def incident_severity(
     Example:
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
+    from ops_actions.flows.incident_operations import set_severity
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.transitions import change_severity
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
-    outcome = ctx.incidents.apply(
-        number,
-        key,
-        lambda state: change_severity(
-            ctx.loaded.playbook,
-            state,
-            severity=severity,
-            reason=reason,
-            now=_now(),
-            by=ctx.config.actor,
-            key=key,
-        ),
-        title=True,
+    outcome = set_severity(
+        ctx.incidents, number, key=key, severity=severity, reason=reason, by=ctx.config.actor
     )
     _report_outcome(outcome, summary_title="Severity")
 
@@ -938,10 +922,11 @@ def incident_assign(
     Example:
       ops-actions incident assign 42 @octocat
     """
+    from ops_actions.flows.incident_operations import set_owner
     from ops_actions.flows.incidents import operation_key
 
     key = operation_key(ctx.config.run_id, "owner", number, owner)
-    outcome = ctx.incidents.assign(number, key, owner, by=ctx.config.actor)
+    outcome = set_owner(ctx.incidents, number, key=key, owner=owner, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Owner")
 
 
@@ -960,15 +945,11 @@ def incident_impact(
     Example:
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
+    from ops_actions.flows.incident_operations import set_impact
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.transitions import change_impact
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
-    outcome = ctx.incidents.apply(
-        number,
-        key,
-        lambda state: change_impact(state, impact=impact, now=_now(), by=ctx.config.actor, key=key),
-    )
+    outcome = set_impact(ctx.incidents, number, key=key, impact=impact, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Impact")
 
 
@@ -983,20 +964,14 @@ def incident_check(ctx: GitHubContext, number: int, item: str) -> None:
     Example:
       ops-actions incident check 42 manual-signup-login
     """
+    from ops_actions.flows.incident_operations import tick_manual_check
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.incident.resolution_gate import set_check
 
     who = ctx.config.actor
     if not who:
         raise OpsError("a manual check records who ticked it: set GITHUB_ACTOR", ExitCode.USAGE)
     key = operation_key(ctx.config.run_id, "check", number, item)
-    outcome = ctx.incidents.apply(
-        number,
-        key,
-        lambda state: set_check(
-            ctx.loaded.playbook, state, item_id=item, checked=True, by=who, via="the CLI", now=_now(), key=key
-        ),
-    )
+    outcome = tick_manual_check(ctx.incidents, number, key=key, item=item, by=who, via="the CLI")
     _report_outcome(outcome, summary_title="Checklist")
 
 
@@ -1011,11 +986,11 @@ def incident_merge(ctx: GitHubContext, number: int, other: int) -> None:
     Example:
       ops-actions incident merge 42 43
     """
+    from ops_actions.flows.incident_operations import merge_incidents
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.flows.regroup import Regrouper
 
     key = operation_key(ctx.config.run_id, "merge", number, other)
-    outcome = Regrouper(ctx.incidents).merge(number, other, key=key, by=ctx.config.actor)
+    outcome = merge_incidents(ctx.incidents, number, other=other, key=key, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Merged")
 
 
@@ -1030,11 +1005,11 @@ def incident_split(ctx: GitHubContext, number: int, cause: str) -> None:
     Example:
       ops-actions incident split 42 B
     """
+    from ops_actions.flows.incident_operations import split_cause
     from ops_actions.flows.incidents import operation_key
-    from ops_actions.flows.regroup import Regrouper
 
     key = operation_key(ctx.config.run_id, "split", number, cause)
-    outcome = Regrouper(ctx.incidents).split(number, cause, key=key, by=ctx.config.actor)
+    outcome = split_cause(ctx.incidents, number, cause=cause, key=key, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Split")
 
 
@@ -1060,13 +1035,18 @@ def incident_resolve(
       ops-actions incident resolve 42
       ops-actions incident resolve 42 --force --reason "smoke runner down; checked by hand"
     """
+    from ops_actions.flows.incident_operations import resolve_incident
     from ops_actions.flows.incidents import operation_key
 
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")
     key = operation_key(ctx.config.run_id, "resolve", number)
-    outcome, filed = _postmortems(ctx).resolve(
-        number, key, by=ctx.config.actor, force_reason=reason.strip() if force else None
+    outcome, filed = resolve_incident(
+        _postmortems(ctx),
+        number,
+        key=key,
+        by=ctx.config.actor,
+        force_reason=reason.strip() if force else None,
     )
     _report_outcome(outcome, summary_title="Resolved")
     for line in filed.lines:
@@ -1195,7 +1175,24 @@ def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
     return [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
 
 
-@cli.command("command")
+class _SlashCommandHelp(click.Command):
+    """A command whose help text names the registered slash commands where it says
+    ``{slash_commands}``, read from the registry when the help is printed (not when cli.py loads)."""
+
+    _template: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        from ops_actions.incident.slash_registry import usage_list
+
+        return self._template and self._template.replace("{slash_commands}", usage_list())
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._template = text
+
+
+@cli.command("command", cls=_SlashCommandHelp)
 @github_options
 def command_(
     playbook_path: Path | None,
@@ -1206,11 +1203,9 @@ def command_(
 ) -> None:
     """Run the slash commands of the issue comment that triggered this workflow (GITHUB_EVENT_PATH).
 
-    Commands: /status <status> [next <N>m] <text>, /sev <1|2|3> [reason], /owner @user,
-    /impact <text>, /deploy [ref], /rollback [sha], /smoke, /check <item>, /merge #N,
-    /split <cause>, /resolve [force <reason>], /postmortem, /help. Only users with write access
-    are obeyed. An issues 'edited' event instead counts the manual checklist boxes its editor
-    ticked or unticked in the body (with write access only).
+    Commands: {slash_commands}. Only users with write access are obeyed. An issues 'edited' event
+    instead counts the manual checklist boxes its editor ticked or unticked in the body (with
+    write access only).
 
     \b
     Example:

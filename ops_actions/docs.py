@@ -1,6 +1,6 @@
 """The generated references: the playbook's keys (from the JSON Schema) and the query examples of
-each answer format (read by the triage engine itself) in ``docs/playbook.md``, the CLI (from
---help) in ``docs/cli.md``.
+each answer format (read by the triage engine itself) in ``docs/playbook.md``, the slash commands
+(from their registry) and the CLI (from --help) in ``docs/cli.md``.
 
 ``python -m ops_actions.docs`` rewrites the generated blocks of those files; a test fails when they
 drift from the schema, the engine or the commands.
@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from ops_actions.incident.slash_registry import SLASH_COMMANDS
 from ops_actions.playbook import schema
 
 
@@ -208,6 +209,15 @@ def query_reference() -> str:
     return "\n".join(lines)
 
 
+def slash_reference() -> str:
+    """One table row per registered slash command, in the order /help lists them."""
+    rows = ["| command | does | who may run it | public |", "|---|---|---|---|"]
+    for command in SLASH_COMMANDS.values():
+        cells = (f"`{command.usage}`", command.does, command.who_may(), "yes" if command.public else "")
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def command_helps(group: click.Group) -> list[tuple[list[str], click.Command, str]]:
     """(command path, command, --help text) for the group and every command under it."""
     found: list[tuple[list[str], click.Command, str]] = []
@@ -236,7 +246,7 @@ def cli_reference(group: click.Group) -> str:
 # The documents with generated blocks, and which blocks each holds.
 GENERATED = {
     "docs/playbook.md": ("query-reference", "playbook-reference"),
-    "docs/cli.md": ("cli-reference",),
+    "docs/cli.md": ("slash-commands", "cli-reference"),
 }
 
 
@@ -256,6 +266,8 @@ def block(name: str) -> str:
         return playbook_reference()
     if name == "query-reference":
         return query_reference()
+    if name == "slash-commands":
+        return slash_reference()
     from ops_actions.cli import cli
 
     return cli_reference(cli)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, may_command, parse_comment
+from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, parse_comment
+from ops_actions.incident.slash_registry import may_command
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
 
 STATUSES = ("investigating", "mitigating", "resolved")

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ops_actions.incident.clock import iso
-from ops_actions.incident.slash_grammar import MAX_COMMANDS, USAGE, Command, CommandError, parse_comment
+from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, parse_comment
+from ops_actions.incident.slash_registry import SLASH_COMMANDS
 from ops_actions.incident.state import STATE_VERSION, TIME_FIELDS, IncidentState
 from ops_actions.incident.state_block import read_state, with_state
 from ops_actions.playbook import Playbook, PlaybookError, bundled_playbook_text, parse_playbook
@@ -56,7 +57,7 @@ def parse(body: str) -> list[Command | CommandError]:
 
 COMMAND_FRAGMENTS = st.sampled_from(
     [
-        *(f"/{name}" for name in USAGE),
+        *(f"/{name}" for name in SLASH_COMMANDS),
         "/STATUS",
         "/sev",
         "/",
@@ -107,7 +108,7 @@ def test_any_comment_parses_to_at_most_eleven_known_results(body: str) -> None:
     assert len(results) <= MAX_COMMANDS + 1
     for result in results:
         if isinstance(result, Command):
-            assert result.name in USAGE
+            assert result.name in SLASH_COMMANDS
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.args.items())
         else:
             assert isinstance(result, CommandError)
@@ -115,7 +116,7 @@ def test_any_comment_parses_to_at_most_eleven_known_results(body: str) -> None:
 
 
 command_lines = st.lists(
-    st.tuples(st.sampled_from(sorted(USAGE)), typed_text.map(lambda t: t.replace("\n", " "))).map(
+    st.tuples(st.sampled_from(sorted(SLASH_COMMANDS)), typed_text.map(lambda t: t.replace("\n", " "))).map(
         lambda pair: f"/{pair[0]} {pair[1]}".rstrip()
     ),
     min_size=1,

@@ -3,7 +3,8 @@
 ``incidents`` finds, opens, updates and resolves incidents idempotently; ``remediation``
 dispatches and follows Backend Deploy / Rollback / Live Smoke and guards the deploy freeze;
 ``postmortems`` files postmortems and syncs their action items; ``watch`` reconciles a triage with
-the open incidents; ``slash_commands`` runs the commands of one issue comment. Flows receive their
+the open incidents; ``incident_operations`` holds what people run on an incident, from the CLI or
+a comment; ``slash_commands`` runs the commands of one issue comment. Flows receive their
 tracker, clock and notifier by keyword (the CLI builds the real ones) and see the tracker through
 the protocols of ``tracker_protocols``, all in that one module; they may import the core,
 ``triage`` and ``adapters``' types, never the CLI or ``sandbox``.

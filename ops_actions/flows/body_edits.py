@@ -21,7 +21,7 @@ from ops_actions.flows.slash_commands import is_bot
 from ops_actions.flows.tracker_protocols import CommandTracker
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import box_changes, refuse_ticks, set_check
-from ops_actions.incident.slash_grammar import may_command
+from ops_actions.incident.slash_registry import may_command
 
 
 @dataclass(frozen=True)

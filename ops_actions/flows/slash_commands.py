@@ -6,24 +6,36 @@ obeyed (the collaborator-permission API, not ``author_association``, which under
 members). Anyone who can comment starts the workflow, so a refusal costs little: one reply and 👎
 per person and issue, then nothing but two reads. Comments the tool wrote itself (under a
 personal token its comments are not a bot's) never run.
+
+:data:`SLASH_OPERATIONS` binds each command of the registry
+(:mod:`ops_actions.incident.slash_registry`) to the operation it runs, most of them from
+:mod:`ops_actions.flows.incident_operations`, which the ``incident`` CLI subcommands call too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from ops_actions.errors import OpsError
+from ops_actions.flows.incident_operations import (
+    merge_incidents,
+    post_status_update,
+    resolve_incident,
+    set_impact,
+    set_owner,
+    set_severity,
+    split_cause,
+    tick_manual_check,
+)
 from ops_actions.flows.incidents import Incidents, Outcome, marker_keys, marker_of
 from ops_actions.flows.postmortems import Postmortems
-from ops_actions.flows.regroup import Regrouper
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
 from ops_actions.incident.labels import INCIDENT_LABEL
-from ops_actions.incident.resolution_gate import set_check
-from ops_actions.incident.slash_grammar import Command, CommandError, help_text, may_command, parse_comment
-from ops_actions.incident.transitions import change_impact, change_severity, update_status
+from ops_actions.incident.slash_grammar import Command, CommandError, parse_comment
+from ops_actions.incident.slash_registry import SLASH_COMMANDS, help_text, may_command
 from ops_actions.text.markdown import encode_marker, inert
 
 
@@ -81,7 +93,6 @@ class SlashCommands:
         self.incidents = incidents
         self.remediator = remediator
         self.postmortems = postmortems
-        self.regroup = Regrouper(incidents)
 
     def ignored_because(self, event: CommentEvent) -> str | None:
         """Why this comment is not for us, or None."""
@@ -119,12 +130,12 @@ class SlashCommands:
                 continue
             key = f"comment-{event.comment_id}-{index}"
             try:
-                results.append(self._run(item, key, event))
+                results.append(self._run(CommandRun(item, key, event, self), permission))
             except OpsError as error:
                 problems.append(f"- `/{item.name}`: {inert(error.message)}")
                 results.append(f"/{item.name}: {error.message}")
         if problems:
-            self._reply(event, "Some commands were not carried out:\n\n" + "\n".join(problems))
+            self.reply(event, "Some commands were not carried out:\n\n" + "\n".join(problems))
         self.tracker.add_reaction(event.number, event.comment_id, "-1" if problems else "+1")
         return results
 
@@ -141,7 +152,7 @@ class SlashCommands:
         key = f"refused-{event.author.lower()}"
         if any(key in marker_keys(body) for body in self.incidents.own_comments(event.number)):
             return f"{line} (told before; no reply)"
-        self._reply(
+        self.reply(
             event,
             "Sorry, incident commands need write access to this repository "
             f"(yours: {permission}). Nothing was changed, and further commands of yours here are ignored.",
@@ -150,7 +161,7 @@ class SlashCommands:
         self.tracker.add_reaction(event.number, event.comment_id, "-1")
         return line
 
-    def _reply(
+    def reply(
         self, event: CommentEvent, text: str, *, purpose: str = "reply", key: str | None = None
     ) -> None:
         key = key or f"comment-{event.comment_id}-{purpose}"
@@ -158,74 +169,142 @@ class SlashCommands:
         marker = encode_marker("reply", {"key": key})
         self.tracker.comment(event.number, f"{body}\n\n{marker}\n", marker=marker_of(key))
 
-    def _run(self, command: Command, key: str, event: CommentEvent) -> str:
-        """One valid command; returns what it did."""
-        number, by, clock, playbook = (
-            event.number,
-            event.author,
-            self.incidents.clock,
-            self.incidents.playbook,
+    @staticmethod
+    def _run(run: CommandRun, permission: str) -> str:
+        """One valid command, if the commenter may run it; returns what it did."""
+        name = run.command.name
+        if permission not in SLASH_COMMANDS[name].permissions:
+            who = SLASH_COMMANDS[name].who_may()
+            raise OpsError(f"/{name} is for {who} permission only (yours: {permission})")
+        operation = SLASH_OPERATIONS.get(name)
+        if operation is None:
+            raise OpsError(f"/{name} is not available here")
+        return operation(run)
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One valid command of a comment being run: its operation key, the comment, and the services."""
+
+    command: Command
+    key: str
+    event: CommentEvent
+    slash: SlashCommands
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self.command.args
+
+    @property
+    def number(self) -> int:
+        """The incident the comment is on."""
+        return self.event.number
+
+    @property
+    def by(self) -> str:
+        """Who wrote the command."""
+        return self.event.author
+
+    @property
+    def incidents(self) -> Incidents:
+        return self.slash.incidents
+
+    def said(self, outcome: Outcome) -> str:
+        """The log line of a command whose operation returned this outcome."""
+        return f"/{self.command.name}: {outcome.message}"
+
+
+# A command's operation, bound to its arguments: runs it and returns the line for the log and summary.
+Operation = Callable[[CommandRun], str]
+
+
+def _status(run: CommandRun) -> str:
+    args = run.args
+    minutes = int(args["next_minutes"]) if "next_minutes" in args else None
+    return run.said(
+        post_status_update(
+            run.incidents,
+            run.number,
+            key=run.key,
+            status=args["status"],
+            next_minutes=minutes,
+            message=args["text"],
+            by=run.by,
         )
-        args = command.args
-        outcome: Outcome
-        if command.name == "status":
-            minutes = int(args["next_minutes"]) if "next_minutes" in args else None
-            outcome = self.incidents.apply(
-                number,
-                key,
-                lambda s: update_status(
-                    playbook,
-                    s,
-                    status=args["status"],
-                    next_minutes=minutes,
-                    message=args["text"],
-                    now=clock(),
-                    by=by,
-                    key=key,
-                ),
-            )
-        elif command.name == "sev":
-            outcome = self.incidents.apply(
-                number,
-                key,
-                lambda s: change_severity(
-                    playbook, s, severity=args["severity"], reason=args["reason"], now=clock(), by=by, key=key
-                ),
-                title=True,
-            )
-        elif command.name == "owner":
-            outcome = self.incidents.assign(number, key, args["owner"], by=by)
-        elif command.name == "impact":
-            outcome = self.incidents.apply(
-                number, key, lambda s: change_impact(s, impact=args["impact"], now=clock(), by=by, key=key)
-            )
-        elif command.name == "help":
-            self._reply(event, "Incident commands:\n\n" + help_text(), purpose="help")
-            return "/help: replied with the command list"
-        elif command.name in {"deploy", "rollback", "smoke"}:
-            done = self.remediator.dispatch(
-                command.name, incident=number, ref=args.get("ref"), key=key, by=by
-            )
-            return f"/{command.name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
-        elif command.name == "check":
-            outcome = self.incidents.apply(
-                number,
-                key,
-                lambda s: set_check(
-                    playbook, s, item_id=args["item"], checked=True, by=by, via="/check", now=clock(), key=key
-                ),
-            )
-        elif command.name == "merge":
-            outcome = self.regroup.merge(number, int(args["number"]), key=key, by=by)
-        elif command.name == "split":
-            outcome = self.regroup.split(number, args["cause"], key=key, by=by)
-        elif command.name == "resolve":
-            force_reason = args.get("reason") if args.get("force") else None
-            outcome, filed = self.postmortems.resolve(number, key, by=by, force_reason=force_reason)
-            return f"/resolve: {outcome.message}; {'; '.join(filed.lines)}"
-        elif command.name == "postmortem":
-            result = self.postmortems.create(number)
-            return f"/postmortem: {'; '.join(result.lines)}"
-        else:
-            raise OpsError(f"/{command.name} is not available here")
-        return f"/{command.name}: {outcome.message}"
+    )
+
+
+def _severity(run: CommandRun) -> str:
+    severity, reason = run.args["severity"], run.args["reason"]
+    return run.said(
+        set_severity(run.incidents, run.number, key=run.key, severity=severity, reason=reason, by=run.by)
+    )
+
+
+def _owner(run: CommandRun) -> str:
+    return run.said(set_owner(run.incidents, run.number, key=run.key, owner=run.args["owner"], by=run.by))
+
+
+def _impact(run: CommandRun) -> str:
+    return run.said(set_impact(run.incidents, run.number, key=run.key, impact=run.args["impact"], by=run.by))
+
+
+def _dispatch(run: CommandRun) -> str:
+    """/deploy, /rollback and /smoke: the playbook's workflow of that role."""
+    name = run.command.name
+    done = run.slash.remediator.dispatch(
+        name, incident=run.number, ref=run.args.get("ref"), key=run.key, by=run.by
+    )
+    return f"/{name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
+
+
+def _check(run: CommandRun) -> str:
+    item = run.args["item"]
+    return run.said(
+        tick_manual_check(run.incidents, run.number, key=run.key, item=item, by=run.by, via="/check")
+    )
+
+
+def _merge(run: CommandRun) -> str:
+    other = int(run.args["number"])
+    return run.said(merge_incidents(run.incidents, run.number, other=other, key=run.key, by=run.by))
+
+
+def _split(run: CommandRun) -> str:
+    return run.said(split_cause(run.incidents, run.number, cause=run.args["cause"], key=run.key, by=run.by))
+
+
+def _resolve(run: CommandRun) -> str:
+    force_reason = run.args.get("reason") if run.args.get("force") else None
+    outcome, filed = resolve_incident(
+        run.slash.postmortems, run.number, key=run.key, by=run.by, force_reason=force_reason
+    )
+    return f"/resolve: {outcome.message}; {'; '.join(filed.lines)}"
+
+
+def _postmortem(run: CommandRun) -> str:
+    result = run.slash.postmortems.create(run.number)
+    return f"/postmortem: {'; '.join(result.lines)}"
+
+
+def _help(run: CommandRun) -> str:
+    run.slash.reply(run.event, "Incident commands:\n\n" + help_text(), purpose="help")
+    return "/help: replied with the command list"
+
+
+# Each registered slash command's operation (a test keeps the names the registry's).
+SLASH_OPERATIONS: Final[dict[str, Operation]] = {
+    "status": _status,
+    "sev": _severity,
+    "owner": _owner,
+    "impact": _impact,
+    "deploy": _dispatch,
+    "rollback": _dispatch,
+    "smoke": _dispatch,
+    "check": _check,
+    "merge": _merge,
+    "split": _split,
+    "resolve": _resolve,
+    "postmortem": _postmortem,
+    "help": _help,
+}

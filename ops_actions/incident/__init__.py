@@ -7,8 +7,9 @@
 durations; ``resolution_gate`` what is missing before resolving, and the checklist; ``issue_body``
 writes the issue body; ``triage_text`` the triage's terminal text and Markdown; ``postmortem`` the
 postmortem body and its action items; ``figures`` the report's numbers; ``alerts`` reads monitors'
-payloads; ``slash_grammar`` parses slash commands; ``triage_report`` holds the triage report's data
-types. Modules here import only the standard library, :mod:`ops_actions.text`,
-:mod:`ops_actions.playbook` and :mod:`ops_actions.errors`: no network (httpx), no PyGithub, no
-Click, nothing from ``triage``, ``status_page``, ``adapters``, ``flows`` or ``sandbox``.
+payloads; ``slash_registry`` holds the slash commands and ``slash_grammar`` parses them;
+``triage_report`` holds the triage report's data types. Modules here import only the standard
+library, :mod:`ops_actions.text`, :mod:`ops_actions.playbook` and :mod:`ops_actions.errors`: no
+network (httpx), no PyGithub, no Click, nothing from ``triage``, ``status_page``, ``adapters``,
+``flows`` or ``sandbox``.
 """

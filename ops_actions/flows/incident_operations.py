@@ -1,0 +1,106 @@
+"""The operations people run on an open incident, shared by the ``incident`` CLI subcommands and
+the slash commands: each takes the services it needs and the caller's operation key, and returns
+the Outcome.
+
+The caller chooses the key (a CLI run keys by its run and arguments, a comment by its id and the
+command's place in it), so a re-run of either finds its operation done. The names say what is
+done to the incident; the pure transitions they run (``update_status``, ``change_severity``, …)
+keep theirs. Dispatching a workflow and filing a postmortem are their services' own operations
+(:meth:`Remediator.dispatch`, :meth:`Postmortems.create`), which ``remediate`` and ``postmortem
+create`` call as the slash commands do.
+"""
+
+from __future__ import annotations
+
+from ops_actions.flows.incidents import Incidents, Outcome
+from ops_actions.flows.postmortems import Postmortems, Result
+from ops_actions.flows.regroup import Regrouper
+from ops_actions.incident.resolution_gate import set_check
+from ops_actions.incident.transitions import change_impact, change_severity, update_status
+
+
+def post_status_update(
+    incidents: Incidents,
+    number: int,
+    *,
+    key: str,
+    status: str,
+    next_minutes: int | None,
+    message: str,
+    by: str | None,
+) -> Outcome:
+    """Post a status update in the playbook's template; the status label and next due time follow."""
+    playbook, clock = incidents.playbook, incidents.clock
+    return incidents.apply(
+        number,
+        key,
+        lambda state: update_status(
+            playbook,
+            state,
+            status=status,
+            next_minutes=next_minutes,
+            message=message,
+            now=clock(),
+            by=by,
+            key=key,
+        ),
+    )
+
+
+def set_severity(
+    incidents: Incidents, number: int, *, key: str, severity: str, reason: str, by: str | None
+) -> Outcome:
+    """Change the severity (1, SEV-1, ...) with its reason; the title, label and history follow."""
+    playbook, clock = incidents.playbook, incidents.clock
+    return incidents.apply(
+        number,
+        key,
+        lambda state: change_severity(
+            playbook, state, severity=severity, reason=reason, now=clock(), by=by, key=key
+        ),
+        title=True,
+    )
+
+
+def set_owner(incidents: Incidents, number: int, *, key: str, owner: str, by: str | None) -> Outcome:
+    """Make someone the owner (the assignee on GitHub); this acknowledges the incident."""
+    return incidents.assign(number, key, owner, by=by)
+
+
+def set_impact(incidents: Incidents, number: int, *, key: str, impact: str, by: str | None) -> Outcome:
+    """Restate who is affected and how much."""
+    clock = incidents.clock
+    return incidents.apply(
+        number, key, lambda state: change_impact(state, impact=impact, now=clock(), by=by, key=key)
+    )
+
+
+def tick_manual_check(
+    incidents: Incidents, number: int, *, key: str, item: str, by: str, via: str
+) -> Outcome:
+    """Tick a manual item of the resolution checklist, recorded with who, when and how (``via``)."""
+    playbook, clock = incidents.playbook, incidents.clock
+    return incidents.apply(
+        number,
+        key,
+        lambda state: set_check(
+            playbook, state, item_id=item, checked=True, by=by, via=via, now=clock(), key=key
+        ),
+    )
+
+
+def merge_incidents(incidents: Incidents, number: int, *, other: int, key: str, by: str | None) -> Outcome:
+    """Fold open incident #other into #number; #other is closed as a duplicate."""
+    return Regrouper(incidents).merge(number, other, key=key, by=by)
+
+
+def split_cause(incidents: Incidents, number: int, *, cause: str, key: str, by: str | None) -> Outcome:
+    """Move one of #number's causes into a new incident, linked both ways; the Outcome is the new one's."""
+    return Regrouper(incidents).split(number, cause, key=key, by=by)
+
+
+def resolve_incident(
+    postmortems: Postmortems, number: int, *, key: str, by: str | None, force_reason: str | None
+) -> tuple[Outcome, Result]:
+    """Resolve once the checklist holds (``force_reason``: overridden, recorded); file the postmortem."""
+    return postmortems.resolve(number, key, by=by, force_reason=force_reason)
