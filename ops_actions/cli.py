@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from ops_actions.flows.incidents import Incidents, Outcome
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
+    from ops_actions.flows.triage import TriageRun, TriageSetup
     from ops_actions.incident.alerts import Alert
-    from ops_actions.incident.triage_report import Snapshot, TriageReport
+    from ops_actions.incident.triage_report import ProbeResult
     from ops_actions.playbook import Playbook, PlaybookError, SchemaChecks
     from ops_actions.playbook.model import Probe
     from ops_actions.triage.history import LocalState
@@ -366,37 +367,20 @@ def _load(path: Path | None) -> LoadedPlaybook:
     return loaded
 
 
-@dataclass
-class TriageRun:
-    """One triage as the CLI ran it: the report, where it was written, and the history before it."""
-
-    playbook: Playbook
-    report: TriageReport
-    path: Path
-    history: list[Snapshot]
-    local: LocalState
-
-
-def _run_triage(
+def _triage_setup(
     loaded: LoadedPlaybook,
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
     state_file: Path,
     *,
-    alert_firing: bool = False,
     dry_run: bool = False,
-) -> TriageRun:
-    """Probe, decide, write the report and the state file (a dry run writes neither: its snapshot
-    would change the next real run's trends), and hand the figures to Actions.
-
-    ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
-    """
-    from ops_actions.incident import render
-    from ops_actions.incident.triage_report import ProbeResult, snapshot_of, write_report
+) -> tuple[TriageSetup, LocalState]:
+    """What a triage runs with, from the options and the environment, its secrets masked; and the
+    state file's snapshots (a warning when it had to start fresh)."""
+    from ops_actions.flows.triage import TriageSetup
     from ops_actions.triage import probes
-    from ops_actions.triage.engine import triage as run_triage
-    from ops_actions.triage.history import load_state, save_state
+    from ops_actions.triage.history import load_state
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     credentials = _probe_credentials(loaded.playbook, token)
@@ -407,36 +391,39 @@ def _run_triage(
     local, warning = load_state(state_file)
     if warning:
         _say(f"ops-actions: warning: {warning}", err=True)
-    history = list(local.snapshots)
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
         http = _http()
         return http.run(probes.probe_all(http.client, batch, base_url=url, credentials=credentials))
 
-    report = run_triage(
-        loaded.playbook,
-        send=send,
-        clock=_now,
-        history=history,
-        backend_url=url,
+    setup = TriageSetup(
+        playbook=loaded.playbook,
         playbook_path=loaded.source,
         playbook_sha256=loaded.sha256,
-        alert_firing=alert_firing,
+        backend_url=url,
+        send=send,
+        report_dir=report_dir,
+        state_file=state_file,
+        clock=_now,
+        redact=_out().secrets.redact,
+        dry_run=dry_run,
     )
-    folder = report_dir or Path(loaded.playbook.report_dir)
-    local.snapshots.append(snapshot_of(report))
-    if dry_run:
-        path = folder
-        _say(f"[dry-run] would write the report to {folder}/ and the snapshot to {state_file}")
+    return setup, local
+
+
+def _show_triage(setup: TriageSetup, done: TriageRun) -> None:
+    """Hand a triage's figures to Actions (outputs, job summary); an unreachable backend is an error."""
+    from ops_actions.incident import render
+
+    report = done.report
+    if setup.dry_run:
+        _say(f"[dry-run] would write the report to {done.path}/ and the snapshot to {setup.state_file}")
         _out().outputs({"severity": report.severity or ""})
     else:
-        path = write_report(report, folder, now=_now(), redact=_out().secrets.redact)
-        save_state(state_file, local, redact=_out().secrets.redact)
-        _out().outputs({"severity": report.severity or "", "report-path": str(path)})
-    _out().summary("## Triage\n\n" + render.triage_markdown(loaded.playbook, report))
+        _out().outputs({"severity": report.severity or "", "report-path": str(done.path)})
+    _out().summary("## Triage\n\n" + render.triage_markdown(done.playbook, report))
     if not report.backend_reachable:
         _error_line(f"backend unreachable: no probe got an answer from {report.backend_url}")
-    return TriageRun(loaded.playbook, report, path, history, local)
 
 
 @cli.command()
@@ -472,7 +459,11 @@ def triage(
             fail_on = check_severity(loaded.playbook, fail_on)
         except OpsError as error:
             raise OpsError(f"--fail-on: {error.message}") from None
-    done = _run_triage(loaded, backend_url, backend_admin_token, report_dir, state_file)
+    from ops_actions.flows.triage import run_triage
+
+    setup, local = _triage_setup(loaded, backend_url, backend_admin_token, report_dir, state_file)
+    done = run_triage(setup, local)
+    _show_triage(setup, done)
     report = done.report
     if as_json:
         _say(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -1126,27 +1117,13 @@ def watch(
     Example:
       ops-actions watch --backend-url https://api.example.com --state-file .ops-actions-state.json
     """
-    done, lines = _triage_and_reconcile(ctx, backend_url, backend_admin_token, report_dir, state_file)
-    lines += _remind_hourly(ctx, done, state_file)
+    from ops_actions.flows.triage import remind_hourly
+
+    setup, done, lines = _triage_and_reconcile(ctx, backend_url, backend_admin_token, report_dir, state_file)
+    lines += remind_hourly(setup, done, _postmortems(ctx))
     for line in lines:
         _say(line)
     _summary("Watch", lines)
-
-
-def _remind_hourly(ctx: GitHubContext, done: TriageRun, state_file: Path) -> list[str]:
-    """Postmortem reminders, at most once an hour (the local state remembers when)."""
-    from ops_actions.incident.state import iso, parse_time
-    from ops_actions.triage.history import save_state
-
-    now = _now()
-    last = done.local.postmortems_checked_at
-    if last and now - parse_time(last) < timedelta(hours=1):
-        return []
-    lines = _postmortems(ctx).remind()
-    done.local.postmortems_checked_at = iso(now)
-    if not ctx.dry_run:
-        save_state(state_file, done.local, redact=_out().secrets.redact)
-    return lines
 
 
 def _triage_and_reconcile(
@@ -1157,33 +1134,24 @@ def _triage_and_reconcile(
     state_file: Path,
     *,
     alert: Alert | None = None,
-) -> tuple[TriageRun, list[str]]:
+) -> tuple[TriageSetup, TriageRun, list[str]]:
     """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
-    from ops_actions.flows.watch import reconcile
+    from ops_actions.flows.triage import triage_and_reconcile
 
-    firing = alert is not None and alert.status == "firing"
-    done = _run_triage(
-        ctx.loaded,
-        backend_url,
-        backend_admin_token,
-        report_dir,
-        state_file,
-        alert_firing=firing,
-        dry_run=ctx.dry_run,
+    setup, local = _triage_setup(
+        ctx.loaded, backend_url, backend_admin_token, report_dir, state_file, dry_run=ctx.dry_run
     )
-    lines = reconcile(
+    done, lines = triage_and_reconcile(
+        setup,
+        local,
         ctx.incidents,
-        ctx.loaded.playbook,
-        done.report,
-        history=done.history,
-        now=_now(),
         run_id=ctx.config.run_id,
         links=_links(ctx),
-        playbook_sha256=ctx.loaded.sha256,
         remediator=_remediator(ctx),
         alert=alert,
+        on_triaged=lambda done: _show_triage(setup, done),
     )
-    return done, lines
+    return setup, done, lines
 
 
 def _links(ctx: GitHubContext) -> list[tuple[str, str]]:
@@ -1652,7 +1620,7 @@ def alert(
     ctx = _github_context(playbook_path, repo, github_token, github_api_url, dry_run)
     incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
     _say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
-    _, lines = _triage_and_reconcile(
+    _, _, lines = _triage_and_reconcile(
         ctx, backend_url, backend_admin_token, report_dir, state_file, alert=incoming
     )
     for line in lines:
