@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ops_actions.cli.options import backend_options, github_options
-from ops_actions.cli.root import github_context, job_summary, mark_dry_run, run_output, say
+from ops_actions.cli.root import github_config, github_context, github_tracker, job_summary, mark_dry_run, say
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
 
@@ -102,8 +102,6 @@ def alert_send(
       ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
       ops-actions alert send --payload-file alertmanager-body.json --dry-run
     """
-    from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import Tracker
     from ops_actions.incident.alerts import client_payload
 
     if payload_file is not None:
@@ -127,9 +125,7 @@ def alert_send(
         payload = {name: value for name, value in fields.items() if value is not None}
     else:
         raise OpsError("give --title (and the other options) or --payload-file")
-    config = GitHubConfig.from_environ(
-        api_url=github_api_url, repository=repo, token=github_token or ("dry-run" if dry_run else None)
-    )
+    config = github_config(github_api_url, repo, github_token or ("dry-run" if dry_run else None))
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
         mark_dry_run()
@@ -138,8 +134,7 @@ def alert_send(
         say("Authorization: Bearer ${GITHUB_TOKEN}")
         say(json.dumps(request, indent=2, ensure_ascii=False))
         return
-    run_output().secret(config.token)
-    tracker = Tracker.from_config(config, redact=run_output().secrets.redact)
+    tracker = github_tracker(config)
     try:
         tracker.repository_dispatch(ALERT_EVENT, payload)
     finally:

@@ -275,6 +275,21 @@ def triage_setup(
     return setup, local
 
 
+def github_config(api_url: str | None, repository: str | None, token: str | None) -> GitHubConfig:
+    """The GitHub settings: the options given, else GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_TOKEN."""
+    from ops_actions.adapters.config import GitHubConfig
+
+    return GitHubConfig.from_environ(api_url=api_url, repository=repository, token=token)
+
+
+def github_tracker(config: GitHubConfig) -> Tracker:
+    """A tracker over PyGithub for a command that needs no playbook (``alert send``), its token masked."""
+    from ops_actions.adapters.github_tracker import Tracker
+
+    run_output().secret(config.token)
+    return Tracker.from_config(config, redact=run_output().secrets.redact)
+
+
 @dataclass
 class GitHubContext:
     """What a GitHub-facing command is built from."""
@@ -317,7 +332,6 @@ def github_context(
     dry_run: bool,
 ) -> GitHubContext:
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
-    from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
@@ -325,7 +339,7 @@ def github_context(
 
     loaded = loaded_playbook(playbook_path)
     mark_dry_run(dry_run)
-    config = GitHubConfig.from_environ(api_url=github_api_url, repository=repo, token=github_token)
+    config = github_config(github_api_url, repo, github_token)
     run_output().secret(config.token)
     run_output().url_secrets(config.api_url)
     for url in checked_targets(loaded.playbook, os.environ):
