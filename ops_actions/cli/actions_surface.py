@@ -28,7 +28,7 @@ def watch(
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
-    state_file: Path,
+    history_file: Path,
 ) -> None:
     """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
 
@@ -38,11 +38,13 @@ def watch(
 
     \b
     Example:
-      ops-actions watch --backend-url https://api.example.com --state-file .ops-actions-state.json
+      ops-actions watch --backend-url https://api.example.com --history-file .ops-actions-state.json
     """
     from ops_actions.flows.triage import remind_hourly
 
-    setup, done, lines = triage_then_reconcile(ctx, backend_url, backend_admin_token, report_dir, state_file)
+    setup, done, lines = triage_then_reconcile(
+        ctx, backend_url, backend_admin_token, report_dir, history_file
+    )
     lines += remind_hourly(setup, done, ctx.postmortems())
     for line in lines:
         say(line)

@@ -25,7 +25,7 @@ def alert(
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
-    state_file: Path,
+    history_file: Path,
     playbook_path: Path | None,
     repo: str | None,
     github_token: str | None,
@@ -57,7 +57,7 @@ def alert(
     incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
     say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
     _, _, lines = triage_then_reconcile(
-        ctx, backend_url, backend_admin_token, report_dir, state_file, alert=incoming
+        ctx, backend_url, backend_admin_token, report_dir, history_file, alert=incoming
     )
     for line in lines:
         say(line)

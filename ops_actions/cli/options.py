@@ -27,18 +27,36 @@ playbook_option = click.option(
 )
 
 
-state_file_option = click.option(
-    "--state-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path(".ops-actions-state.json"),
-    show_default=True,
-    help="Snapshots of earlier triage runs, for trends and consecutive breaches.",
-)
+# The file keeps its first name: the Actions cache of existing installations restores it there.
+DEFAULT_HISTORY_FILE = Path(".ops-actions-state.json")
 
 
-def backend_options(command: F) -> F:
+def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
+    """--history-file, the watch history, handed to the command as ``history_file``. --state-file, its
+    name before, still works (workflows written for it keep running) and is hidden from --help;
+    given both, --history-file wins."""
+
+    @functools.wraps(command)
+    def with_history_file(*args: Any, history_file: Path, state_file: Path | None, **options: Any) -> T:
+        named = click.get_current_context().get_parameter_source("history_file")
+        if state_file is not None and named is click.core.ParameterSource.DEFAULT:
+            history_file = state_file
+        return command(*args, history_file=history_file, **options)
+
+    file_type = click.Path(path_type=Path, dir_okay=False)
+    alias = click.option("--state-file", type=file_type, hidden=True, help="The old name of --history-file.")
+    return click.option(
+        "--history-file",
+        type=file_type,
+        default=DEFAULT_HISTORY_FILE,
+        show_default=True,
+        help="Snapshots of earlier triage runs, for trends and consecutive breaches.",
+    )(alias(with_history_file))
+
+
+def backend_options(command: Callable[..., T]) -> Callable[..., T]:
     """Options of the commands that triage the backend."""
-    decorators = [
+    decorators: list[Callable[[Callable[..., T]], Callable[..., T]]] = [
         click.option(
             "--backend-url",
             help="Backend base URL (default: the env var the playbook names, then OPS_BACKEND_URL).",
@@ -52,7 +70,7 @@ def backend_options(command: F) -> F:
             type=click.Path(path_type=Path, file_okay=False),
             help="Where the JSON report goes (default: the playbook's triage.report_dir, reports).",
         ),
-        state_file_option,
+        history_file_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ops_actions.incident.triage_report import ProbeResult
     from ops_actions.playbook import Playbook, SchemaChecks
     from ops_actions.playbook.model import Probe
-    from ops_actions.triage.history import LocalState
+    from ops_actions.triage.history import WatchHistory
 
 T = TypeVar("T")
 
@@ -236,15 +236,15 @@ def triage_setup(
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
-    state_file: Path,
+    history_file: Path,
     *,
     dry_run: bool = False,
-) -> tuple[TriageSetup, LocalState]:
+) -> tuple[TriageSetup, WatchHistory]:
     """What a triage runs with, from the options and the environment, its secrets masked; and the
-    state file's snapshots (a warning when it had to start fresh)."""
+    watch history read from its file (a warning when it had to start fresh)."""
     from ops_actions.flows.triage import TriageSetup
     from ops_actions.triage import probes
-    from ops_actions.triage.history import load_state
+    from ops_actions.triage.history import load_history
 
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     credentials = _probe_credentials(loaded.playbook, token)
@@ -252,7 +252,7 @@ def triage_setup(
         # A basic-auth credential is user:password; the password alone is a secret too.
         for part in {secret, secret.partition(":")[2]} - {""}:
             run_output().secret(part)
-    local, warning = load_state(state_file)
+    history, warning = load_history(history_file)
     if warning:
         say(f"ops-actions: warning: {warning}", err=True)
 
@@ -267,12 +267,12 @@ def triage_setup(
         backend_url=url,
         send=send,
         report_dir=report_dir,
-        state_file=state_file,
+        history_file=history_file,
         clock=utc_now,
         redact=run_output().secrets.redact,
         dry_run=dry_run,
     )
-    return setup, local
+    return setup, history
 
 
 def github_config(api_url: str | None, repository: str | None, token: str | None) -> GitHubConfig:

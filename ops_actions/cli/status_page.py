@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import github_command, state_file_option
+from ops_actions.cli.options import github_command, history_file_option
 from ops_actions.cli.root import job_summary, run_output, say, utc_now
 
 if TYPE_CHECKING:
@@ -35,15 +35,15 @@ def status_page() -> None:
     show_default=True,
     help="Folder to write the site to: new, empty, or an earlier build (replaced).",
 )
-@state_file_option
-def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
+@history_file_option
+def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None:
     """Build the static status page: index.html, one page per incident, feed.xml, status.json.
 
     Shows each component's state (from the open incidents' severities), the open incidents with
     their public updates, 90 days of history and the past incidents. Only the timeline events the
     playbook's status_page.public_events names are published (default: /status updates and the
     resolution), and the postmortem section it names; nothing else of the issues. Everything is
-    read and checked before the folder is written. The triage state file, when there is one, gives
+    read and checked before the folder is written. The watch history file, when there is one, gives
     the time of the last automated check.
 
     \b
@@ -51,9 +51,9 @@ def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
       ops-actions status-page build --out site/
     """
     from ops_actions.flows.status_page import build_site, write_site
-    from ops_actions.triage.history import load_state
+    from ops_actions.triage.history import load_history
 
-    local, warning = load_state(state_file)
+    history, warning = load_history(history_file)
     if warning:
         say(f"ops-actions: warning: {warning}", err=True)
     playbook = ctx.loaded.playbook
@@ -64,7 +64,7 @@ def status_page_build(ctx: GitHubContext, out: Path, state_file: Path) -> None:
         ctx.tracker,
         repository=ctx.config.repository,
         now=utc_now(),
-        last_checked_at=local.snapshots[-1].at if local.snapshots else None,
+        last_checked_at=history.snapshots[-1].at if history.snapshots else None,
         redact=run_output().secrets.redact,
     )
     if ctx.dry_run:

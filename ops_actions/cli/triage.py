@@ -32,7 +32,7 @@ def triage(
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
-    state_file: Path,
+    history_file: Path,
     playbook_path: Path | None,
     as_json: bool,
     fail_on: str | None,
@@ -55,8 +55,8 @@ def triage(
             fail_on = check_severity(loaded.playbook, fail_on)
         except OpsError as error:
             raise OpsError(f"--fail-on: {error.message}") from None
-    setup, local = triage_setup(loaded, backend_url, backend_admin_token, report_dir, state_file)
-    done = run_triage(setup, local)
+    setup, history = triage_setup(loaded, backend_url, backend_admin_token, report_dir, history_file)
+    done = run_triage(setup, history)
     show_triage(setup, done)
     report = done.report
     if as_json:
@@ -77,7 +77,7 @@ def show_triage(setup: TriageSetup, done: TriageRun) -> None:
 
     report = done.report
     if setup.dry_run:
-        say(f"[dry-run] would write the report to {done.path}/ and the snapshot to {setup.state_file}")
+        say(f"[dry-run] would write the report to {done.path}/ and the snapshot to {setup.history_file}")
         run_output().outputs({"severity": report.severity or ""})
     else:
         run_output().outputs({"severity": report.severity or "", "report-path": str(done.path)})
@@ -91,19 +91,19 @@ def triage_then_reconcile(
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
-    state_file: Path,
+    history_file: Path,
     *,
     alert: Alert | None = None,
 ) -> tuple[TriageSetup, TriageRun, list[str]]:
     """Triage, then bring GitHub in line (the watch, and alert intake with its alert)."""
     from ops_actions.flows.triage import triage_and_reconcile
 
-    setup, local = triage_setup(
-        ctx.loaded, backend_url, backend_admin_token, report_dir, state_file, dry_run=ctx.dry_run
+    setup, history = triage_setup(
+        ctx.loaded, backend_url, backend_admin_token, report_dir, history_file, dry_run=ctx.dry_run
     )
     done, lines = triage_and_reconcile(
         setup,
-        local,
+        history,
         ctx.incidents,
         run_id=ctx.config.run_id,
         links=ctx.links(),

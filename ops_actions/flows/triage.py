@@ -22,14 +22,14 @@ from ops_actions.incident.state import iso, parse_time
 from ops_actions.incident.triage_report import ProbeResult, Snapshot, TriageReport, snapshot_of, write_report
 from ops_actions.playbook.model import Playbook, Probe
 from ops_actions.triage.engine import triage
-from ops_actions.triage.history import LocalState, save_state
+from ops_actions.triage.history import WatchHistory, save_history
 
 
 @dataclass(frozen=True)
 class TriageSetup:
     """What one triage of the backend runs with, resolved by the CLI from its options and the
     environment. ``send`` runs a batch of probes against ``backend_url``; ``redact`` masks the
-    secrets in what is written (the report, the state file)."""
+    secrets in what is written (the report, the history file)."""
 
     playbook: Playbook
     playbook_path: str
@@ -37,7 +37,7 @@ class TriageSetup:
     backend_url: str
     send: Callable[[Sequence[Probe]], list[ProbeResult]]
     report_dir: Path | None  # None: the playbook's triage.report_dir
-    state_file: Path
+    history_file: Path
     clock: Callable[[], datetime]
     redact: Callable[[str], str]
     dry_run: bool = False
@@ -51,44 +51,44 @@ class TriageSetup:
 @dataclass
 class TriageRun:
     """One triage as it ran: the report, where it was written (the folder, in a dry run), the
-    snapshots before it, and the local state with this run's snapshot appended."""
+    snapshots of the runs before it, and the watch history with this run's snapshot appended."""
 
     playbook: Playbook
     report: TriageReport
     path: Path
-    history: list[Snapshot]
-    local: LocalState
+    earlier_snapshots: list[Snapshot]
+    history: WatchHistory
 
 
-def run_triage(setup: TriageSetup, local: LocalState, *, alert_firing: bool = False) -> TriageRun:
-    """Probe, decide, write the report and the state file (a dry run writes neither: its snapshot
+def run_triage(setup: TriageSetup, history: WatchHistory, *, alert_firing: bool = False) -> TriageRun:
+    """Probe, decide, write the report and the history file (a dry run writes neither: its snapshot
     would change the next real run's trends).
 
     ``alert_firing``: a firing alert started this run, which confirms the flap-controlled rules.
     """
-    history = list(local.snapshots)
+    earlier = list(history.snapshots)
     report = triage(
         setup.playbook,
         send=setup.send,
         clock=setup.clock,
-        history=history,
+        history=earlier,
         backend_url=setup.backend_url,
         playbook_path=setup.playbook_path,
         playbook_sha256=setup.playbook_sha256,
         alert_firing=alert_firing,
     )
-    local.snapshots.append(snapshot_of(report))
+    history.snapshots.append(snapshot_of(report))
     if setup.dry_run:
         path = setup.report_folder
     else:
         path = write_report(report, setup.report_folder, now=setup.clock(), redact=setup.redact)
-        save_state(setup.state_file, local, redact=setup.redact)
-    return TriageRun(setup.playbook, report, path, history, local)
+        save_history(setup.history_file, history, redact=setup.redact)
+    return TriageRun(setup.playbook, report, path, earlier, history)
 
 
 def triage_and_reconcile(
     setup: TriageSetup,
-    local: LocalState,
+    history: WatchHistory,
     incidents: Incidents,
     *,
     run_id: str | None,
@@ -101,13 +101,13 @@ def triage_and_reconcile(
     done, one line each. ``on_triaged`` sees the triage before GitHub is touched, so what the CLI
     says about it comes first."""
     firing = alert is not None and alert.status == "firing"
-    done = run_triage(setup, local, alert_firing=firing)
+    done = run_triage(setup, history, alert_firing=firing)
     on_triaged(done)
     lines = reconcile(
         incidents,
         setup.playbook,
         done.report,
-        history=done.history,
+        history=done.earlier_snapshots,
         now=setup.clock(),
         run_id=run_id,
         links=links,
@@ -119,13 +119,13 @@ def triage_and_reconcile(
 
 
 def remind_hourly(setup: TriageSetup, done: TriageRun, postmortems: Postmortems) -> list[str]:
-    """Postmortem reminders, at most once an hour (the local state remembers when)."""
+    """Postmortem reminders, at most once an hour (the watch history remembers when)."""
     now = setup.clock()
-    last = done.local.postmortems_checked_at
+    last = done.history.postmortems_checked_at
     if last and now - parse_time(last) < timedelta(hours=1):
         return []
     lines = postmortems.remind()
-    done.local.postmortems_checked_at = iso(now)
+    done.history.postmortems_checked_at = iso(now)
     if not setup.dry_run:
-        save_state(setup.state_file, done.local, redact=setup.redact)
+        save_history(setup.history_file, done.history, redact=setup.redact)
     return lines
