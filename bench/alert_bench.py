@@ -63,7 +63,7 @@ def once(emulator: GitHubEmulator, backend: SandboxBackend, scratch: Path, run: 
             "alert",
             "--report-dir",
             str(reports),
-            "--state-file",
+            "--history-file",
             str(scratch / f"s{run}.json"),
         ],
         env=env,

@@ -416,7 +416,7 @@ class SimulatedDay:
         outage = DAY + timedelta(hours=10) <= at < DAY + timedelta(hours=10, minutes=16)
         self.backend.set_scenario("db-down" if outage else "healthy")  # the rollback ends it
         state = [
-            "--state-file",
+            "--history-file",
             str(self.scratch / "state.json"),
             "--report-dir",
             str(self.scratch / "reports"),

@@ -26,7 +26,7 @@ from pathlib import Path
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from ops_actions.triage.history import LocalState, save_state
+from ops_actions.triage.history import WatchHistory, save_history
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -78,7 +78,7 @@ def main() -> None:
             "OPS_BACKEND_ADMIN_TOKEN": ADMIN,
             "OPS_ACTIONS_CACHE_DIR": str(Path(scratch, "cache")),
         }
-        watch = [cli, "watch", "--state-file", str(state), "--report-dir", str(Path(scratch, "reports"))]
+        watch = [cli, "watch", "--history-file", str(state), "--report-dir", str(Path(scratch, "reports"))]
         # name: (command, whether it starts with an empty cache, as a hosted runner's job does)
         cases: dict[str, tuple[list[str], bool]] = {
             "python -c pass": ([python, "-c", "pass"], False),
@@ -94,7 +94,7 @@ def main() -> None:
         spent: dict[str, list[float]] = {name: [] for name in cases}
         requests = []
         for round_ in range(ROUNDS + 1):  # the first round warms the file cache, and is not counted
-            save_state(state, LocalState(postmortems_checked_at=iso(datetime.now(UTC))))
+            save_history(state, WatchHistory(postmortems_checked_at=iso(datetime.now(UTC))))
             for index, (name, (argv, empty)) in enumerate(cases.items()):
                 emulator.reset_log()
                 fresh = {"OPS_ACTIONS_CACHE_DIR": str(Path(scratch, f"empty-{round_}-{index}"))}

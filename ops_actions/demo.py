@@ -33,7 +33,7 @@ from ops_actions.playbook import Playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.triage.engine import triage
-from ops_actions.triage.history import LocalState
+from ops_actions.triage.history import WatchHistory
 from ops_actions.triage.probes import run_probes
 from ops_actions.triage.report_file import write_report
 
@@ -237,7 +237,7 @@ class Demo:
         self.playbook_sha256 = playbook_sha256
         self.say = say
         self.pause = pause
-        self.local = LocalState()
+        self.history = WatchHistory()
         self.runs = itertools.count(1)
 
     def narrate(self, text: str) -> None:
@@ -259,7 +259,7 @@ class Demo:
                 batch, base_url=stage.backend.url, credentials={stage.playbook.admin_token_env: DEMO_TOKEN}
             ),
             clock=stage.emulator.now,
-            history=self.local.snapshots,
+            history=self.history.snapshots,
             backend_url=stage.backend.url,
             playbook_path=self.playbook_path,
             playbook_sha256=self.playbook_sha256,
@@ -269,14 +269,14 @@ class Demo:
             stage.incidents,
             stage.playbook,
             report,
-            history=self.local.snapshots,
+            history=self.history.snapshots,
             now=stage.now,
             run_id=str(next(self.runs)),
             links=[],
             playbook_sha256=self.playbook_sha256,
             remediator=stage.commands.remediator,
         )
-        self.local.snapshots.append(snapshot_of(report))
+        self.history.snapshots.append(snapshot_of(report))
         self.say(f"[{stage.now:%H:%M} UTC] scheduled triage")
         if show:
             self.say(triage_text(stage.playbook, report, str(path)))

@@ -90,7 +90,7 @@ def test_the_key_follows_the_package_the_lock_and_the_python(tmp_path: Path) -> 
     (action_dir / "ops_actions" / "__pycache__").mkdir(exist_ok=True)
     (action_dir / "ops_actions" / "__pycache__" / "cli.cpython-311.pyc").write_bytes(b"compiled")
     assert key_of(action_dir) == first, "byte-compiled files must not change the key"
-    (action_dir / "ops_actions" / "cli.py").write_text("# changed\n", encoding="utf-8")
+    (action_dir / "ops_actions" / "cli" / "root.py").write_text("# changed\n", encoding="utf-8")
     changed_package = key_of(action_dir)
     assert changed_package != first
     with (action_dir / "uv.lock").open("a", encoding="utf-8") as lock:

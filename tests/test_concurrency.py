@@ -112,7 +112,13 @@ def test_two_watches_race(world: Any) -> None:
     results = together(
         [
             (
-                ["watch", "--state-file", str(tmp_path / f"s{i}.json"), "--report-dir", str(tmp_path / "r")],
+                [
+                    "watch",
+                    "--history-file",
+                    str(tmp_path / f"s{i}.json"),
+                    "--report-dir",
+                    str(tmp_path / "r"),
+                ],
                 {"GITHUB_RUN_ID": str(600 + i)},
             )
             for i in range(2)
@@ -138,7 +144,7 @@ def test_watch_and_command_race(world: Any) -> None:
     results = together(
         [
             (
-                ["watch", "--state-file", str(tmp_path / "s.json"), "--report-dir", str(tmp_path / "r")],
+                ["watch", "--history-file", str(tmp_path / "s.json"), "--report-dir", str(tmp_path / "r")],
                 {"GITHUB_RUN_ID": "700"},
             ),
             (["command"], {"GITHUB_RUN_ID": "701", "GITHUB_EVENT_PATH": event}),

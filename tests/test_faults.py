@@ -85,7 +85,7 @@ def test_slow_drip_body_times_out_into_unknown(
     code = run(
         [
             *("triage", "--backend-url", backend.url, "--report-dir", str(reports)),
-            *("--state-file", str(tmp_path / "s.json"), "--playbook", str(fast_playbook(tmp_path, 1.0))),
+            *("--history-file", str(tmp_path / "s.json"), "--playbook", str(fast_playbook(tmp_path, 1.0))),
         ]
     )
     out = capsys.readouterr().out
@@ -298,7 +298,7 @@ def watch_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, minutes: int) -> i
     """One scheduled watch run at START + minutes."""
     monkeypatch.setenv("OPS_ACTIONS_NOW", (START + timedelta(minutes=minutes)).isoformat())
     monkeypatch.setenv("GITHUB_RUN_ID", str(6000 + minutes))
-    return run(["watch", "--state-file", str(tmp_path / "s.json"), "--report-dir", str(tmp_path / "r")])
+    return run(["watch", "--history-file", str(tmp_path / "s.json"), "--report-dir", str(tmp_path / "r")])
 
 
 def test_hand_edited_state_of_the_wrong_type_does_not_stop_the_watch(

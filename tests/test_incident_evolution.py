@@ -63,7 +63,7 @@ def test_the_open_incident_button_s_severity_is_a_floor(world: World) -> None:
     world.backend.set_scenario("db-down")
     reports = world.tmp_path / "button"
     assert (
-        world.cli(0, "triage", "--report-dir", str(reports), "--state-file", str(world.tmp_path / "b.json"))
+        world.cli(0, "triage", "--report-dir", str(reports), "--history-file", str(world.tmp_path / "b.json"))
         == 0
     )
     (report,) = reports.glob("*.json")

@@ -247,7 +247,7 @@ def test_open_from_a_triage_report_carries_table_and_branch_steps(
                 backend.url,
                 "--report-dir",
                 str(tmp_path),
-                "--state-file",
+                "--history-file",
                 str(tmp_path / "s.json"),
             )
             == 0

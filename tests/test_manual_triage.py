@@ -84,7 +84,7 @@ def test_the_curl_commands_read_what_triage_reads(
     assert len(commands) == len(playbook.probes)
     pasted = {probe.id: paste(command, env) for probe, command in zip(playbook.probes, commands, strict=True)}
     capsys.readouterr()
-    folders = ["--report-dir", str(tmp_path), "--state-file", str(tmp_path / "s.json")]
+    folders = ["--report-dir", str(tmp_path), "--history-file", str(tmp_path / "s.json")]
     run(["triage", "--json", "--backend-url", backend.url, "--backend-admin-token", ADMIN_TOKEN, *folders])
     triaged = {probe["id"]: probe["status_code"] for probe in json.loads(capsys.readouterr().out)["probes"]}
     assert triaged["ready"] == 503, "not ready: the status shows"

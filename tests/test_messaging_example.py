@@ -256,7 +256,7 @@ def test_credentials_never_leak(messaging_backend: SandboxBackend, tmp_path: Pat
         result = subprocess.run(
             [
                 *(sys.executable, "-m", "ops_actions", "triage", "--playbook", str(EXAMPLE), "--json"),
-                *("--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")),
+                *("--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")),
             ],
             capture_output=True,
             text=True,

@@ -88,7 +88,7 @@ def test_fail_on_takes_a_severity_the_way_severity_does(
     """`--fail-on 2`, `sev-2` and `SEV-2` mean one thing, as for `incident open --severity`."""
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     backend.set_scenario("worker-stalled")
-    common = ["triage", "--backend-url", backend.url, "--report-dir", str(tmp_path), "--state-file"]
+    common = ["triage", "--backend-url", backend.url, "--report-dir", str(tmp_path), "--history-file"]
     for index, given in enumerate(("2", "sev-2", "SEV-2")):
         assert run([*common, str(tmp_path / f"s{index}.json"), "--fail-on", given]) == 5, given
     assert run([*common, str(tmp_path / "s.json"), "--fail-on", "1"]) == 0

@@ -96,7 +96,7 @@ def test_every_command_names_the_playbook_and_its_hash_first_and_in_the_job_summ
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", "sandbox-admin-token-0123456789")
     expected = first_line("playbook.yaml", (ROOT / "playbook.yaml").read_bytes())
-    written = ["--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")]
+    written = ["--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")]
     commands = [
         ["playbook", "validate"],
         ["playbook", "render"],

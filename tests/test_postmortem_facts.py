@@ -60,7 +60,7 @@ def test_detected_by_says_how_each_incident_was_opened(world: World) -> None:
         world.cli(
             2,
             "alert",
-            "--state-file",
+            "--history-file",
             str(world.tmp_path / "a.json"),
             "--report-dir",
             str(world.tmp_path / "r"),

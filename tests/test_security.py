@@ -139,7 +139,7 @@ def test_tokens_never_leak_in_any_output_channel(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("OPS_BACKEND_URL", canary_backend.url)
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", BACKEND_CANARY)
-    backend_args = ["--report-dir", str(reports), "--state-file", str(state_file)]
+    backend_args = ["--report-dir", str(reports), "--history-file", str(state_file)]
     printed: list[str] = []
     codes: dict[str, int] = {}
 
@@ -464,7 +464,7 @@ def test_probe_paths_only_ever_reach_the_configured_backend(
     assert run(["playbook", "validate", str(path)]) == 0
     backend.clear_requests()
     args = ["triage", "--backend-url", backend.url, "--playbook", str(path)]
-    assert run([*args, "--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")]) == 0
+    assert run([*args, "--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")]) == 0
     capsys.readouterr()
     seen = backend.requests
     assert any("evil.example" in r.path for r in seen), "the odd path reached the sandbox"

@@ -246,6 +246,27 @@ def test_corrupt_state_file_starts_fresh_with_a_warning(backend: SandboxBackend,
     assert json.loads(triage.state.read_text(encoding="utf-8"))["version"] == 1
 
 
+def test_the_old_state_file_flag_still_names_the_history_file(
+    backend: SandboxBackend, triage: Triage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--state-file, the name of --history-file before, still works (workflows written for it keep
+    running); given both, --history-file wins; --help shows only the new name."""
+    old = tmp_path / "old-name.json"
+    args = ["triage", "--backend-url", backend.url, "--report-dir", str(tmp_path / "r")]
+    assert run([*args, "--state-file", str(old)]) == 0
+    assert len(json.loads(old.read_text(encoding="utf-8"))["snapshots"]) == 1
+    code, _, _ = triage("--state-file", str(old))
+    assert code == 0
+    assert len(json.loads(triage.state.read_text(encoding="utf-8"))["snapshots"]) == 1
+    assert len(json.loads(old.read_text(encoding="utf-8"))["snapshots"]) == 1, "--history-file won"
+    for command in (["triage"], ["watch"], ["alert"], ["status-page", "build"]):
+        capsys.readouterr()
+        assert run([*command, "--help"]) == 0
+        shown = capsys.readouterr().out
+        assert "--history-file" in shown
+        assert "--state-file" not in shown
+
+
 def test_state_keeps_at_most_20_snapshots(backend: SandboxBackend, triage: Triage) -> None:
     """The state file is bounded."""
     for _ in range(22):
@@ -270,7 +291,7 @@ def test_admin_token_never_leaks(backend: SandboxBackend, tmp_path: Path) -> Non
             result = subprocess.run(
                 [
                     *(sys.executable, "-m", "ops_actions", "triage", "--backend-url", server.url, "--json"),
-                    *("--report-dir", str(tmp_path / "r"), "--state-file", str(tmp_path / "s.json")),
+                    *("--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")),
                     *("--backend-admin-token", token),
                 ],
                 capture_output=True,

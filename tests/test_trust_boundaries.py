@@ -127,7 +127,12 @@ class Action(World):
         return path
 
     def backend_args(self) -> tuple[str, ...]:
-        return ("--state-file", str(self.tmp_path / "s.json"), "--report-dir", str(self.tmp_path / "reports"))
+        return (
+            "--history-file",
+            str(self.tmp_path / "s.json"),
+            "--report-dir",
+            str(self.tmp_path / "reports"),
+        )
 
     def tool_texts(self) -> list[str]:
         """Every issue body and comment the tool wrote."""

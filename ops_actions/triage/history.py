@@ -1,4 +1,5 @@
-"""The local state file that carries triage snapshots between runs with no open incident.
+"""The watch history: the local file that carries triage snapshots between runs with no open
+incident, and when the watch last looked at postmortems.
 
 Plain JSON, written atomically (temp file + rename). A file that cannot be read or parsed is
 not fatal: triage starts fresh and says so, because losing a trend beats not triaging.
@@ -16,37 +17,37 @@ from typing import Any, Final
 
 from ops_actions.incident.triage_report import Snapshot
 
-STATE_VERSION: Final = 1
+HISTORY_VERSION: Final = 1
 DEFAULT_KEEP: Final = 20
 
 
 @dataclass
-class LocalState:
+class WatchHistory:
     """Snapshots of earlier triages (oldest first) and when the watch last looked at postmortems."""
 
     snapshots: list[Snapshot] = field(default_factory=list)
     postmortems_checked_at: str | None = None
 
 
-def load_state(path: Path) -> tuple[LocalState, str | None]:
-    """The state kept in the file, and a warning when it had to start fresh."""
+def load_history(path: Path) -> tuple[WatchHistory, str | None]:
+    """The history kept in the file, and a warning when it had to start fresh."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return LocalState(), None
+        return WatchHistory(), None
     except (OSError, UnicodeDecodeError) as error:
-        return LocalState(), f"state file {path} unreadable ({type(error).__name__}); starting fresh"
+        return WatchHistory(), f"state file {path} unreadable ({type(error).__name__}); starting fresh"
     try:
         data = json.loads(text)
-        if data.get("version") != STATE_VERSION:
+        if data.get("version") != HISTORY_VERSION:
             raise ValueError("version")
         checked = data.get("postmortems_checked_at")
-        return LocalState(
+        return WatchHistory(
             snapshots=[_snapshot(item) for item in data["snapshots"]],
             postmortems_checked_at=checked if isinstance(checked, str) else None,
         ), None
     except (ValueError, KeyError, TypeError, AttributeError):
-        return LocalState(), f"state file {path} is corrupt; starting fresh"
+        return WatchHistory(), f"state file {path} is corrupt; starting fresh"
 
 
 def _snapshot(item: Any) -> Snapshot:
@@ -61,16 +62,16 @@ def _snapshot(item: Any) -> Snapshot:
     return Snapshot(at=item["at"], signals=item["signals"], breaches=item["breaches"])
 
 
-def save_state(
-    path: Path, state: LocalState, *, keep: int = DEFAULT_KEEP, redact: Callable[[str], str] = str
+def save_history(
+    path: Path, history: WatchHistory, *, keep: int = DEFAULT_KEEP, redact: Callable[[str], str] = str
 ) -> None:
     """Keep the newest ``keep`` snapshots, replacing the file atomically; its text passes ``redact``
     (the workflow keeps the file in the Actions cache, which other workflow runs can restore)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
-        "version": STATE_VERSION,
-        "snapshots": [asdict(s) for s in state.snapshots[-keep:]],
-        "postmortems_checked_at": state.postmortems_checked_at,
+        "version": HISTORY_VERSION,
+        "snapshots": [asdict(s) for s in history.snapshots[-keep:]],
+        "postmortems_checked_at": history.postmortems_checked_at,
     }
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

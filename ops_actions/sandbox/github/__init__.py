@@ -66,7 +66,7 @@ commits, deployments and repository dispatch) and ``search`` on their shared hel
 reading the state), ``control`` (the ``/_emulator/...`` endpoints), ``server`` (the HTTP server and
 request handler) and ``emulator`` (``GitHubEmulator``, composed of those mixins: construction, start
 and stop, the route table, answering a request; and :func:`serve`). Only the tests, the benchmarks,
-``ops_actions/demo.py`` and ``ops_actions/cli.py`` import it, and only the names below.
+``ops_actions/demo.py`` and ``ops_actions/cli/sandbox.py`` import it, and only the names below.
 """
 
 from ops_actions.sandbox.github.emulator import GitHubEmulator, serve

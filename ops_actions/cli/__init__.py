@@ -1,0 +1,51 @@
+"""The ``ops-actions`` command line, the top floor: Click, the composition root, printing.
+
+``group`` holds the Click group with its global options and the entry points (``main``, the console
+script; ``run``, one command line to an exit code); ``root`` is the composition root, which builds
+the real objects from the environment (the run's output, the HTTP client, the playbook, the GitHub
+tracker and the services over it) and hands them down by keyword; ``options`` holds the option
+decorators several commands share. Every other module is one command group, attached to the group
+below. Commands stay thin: read options, call a flow, print, set outputs, exit. Modules here may
+import every floor; heavy libraries (PyGithub, httpx, jsonschema, the sandbox servers) only inside
+the command that needs them, so ``ops-actions --help`` loads none of them.
+"""
+
+from __future__ import annotations
+
+from ops_actions.cli import (
+    actions_surface,
+    alert,
+    demo,
+    incident,
+    init,
+    playbook,
+    postmortem,
+    remediation,
+    report,
+    sandbox,
+    status_page,
+    triage,
+)
+from ops_actions.cli.group import cli, main, run
+
+# The command table: `ops-actions --help` lists these (Click sorts them by name).
+for command in (
+    playbook.playbook,
+    triage.triage,
+    sandbox.sandbox,
+    demo.demo,
+    incident.incident,
+    actions_surface.watch,
+    actions_surface.command_,
+    actions_surface.action_entry,
+    remediation.remediate,
+    remediation.guard,
+    postmortem.postmortem,
+    report.report,
+    status_page.status_page,
+    alert.alert,
+    init.init,
+):
+    cli.add_command(command)
+
+__all__ = ["cli", "main", "run"]

@@ -1,0 +1,155 @@
+"""The Actions surface: what the incident workflows run. ``watch`` (the scheduled triage and
+reconcile), ``command`` (the slash commands of an issue comment, or the checklist boxes of an issue
+edit) and ``action`` (the composite action's entry: runs OPS_COMMAND with OPS_ARGS)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ops_actions.cli.group import run
+from ops_actions.cli.options import backend_options, github_command, github_options
+from ops_actions.cli.root import github_context, job_summary, say
+from ops_actions.cli.triage import triage_then_reconcile
+from ops_actions.errors import OpsError
+
+if TYPE_CHECKING:
+    from ops_actions.cli.root import GitHubContext
+
+
+@click.command()
+@backend_options
+@github_command
+def watch(
+    ctx: GitHubContext,
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path | None,
+    history_file: Path,
+) -> None:
+    """Triage, then reconcile with GitHub: open, follow and remind (the scheduled workflow runs this).
+
+    Opens an incident when rules fire and none is open; on the open one, appends a snapshot when
+    something changed, notes once when metrics have been normal long enough to resolve, and
+    reminds once when the promised status update is overdue.
+
+    \b
+    Example:
+      ops-actions watch --backend-url https://api.example.com --history-file .ops-actions-state.json
+    """
+    from ops_actions.flows.triage import remind_hourly
+
+    setup, done, lines = triage_then_reconcile(
+        ctx, backend_url, backend_admin_token, report_dir, history_file
+    )
+    lines += remind_hourly(setup, done, ctx.postmortems())
+    for line in lines:
+        say(line)
+    job_summary("Watch", lines)
+
+
+class _SlashCommandHelp(click.Command):
+    """A command whose help text names the registered slash commands where it says
+    ``{slash_commands}``, read from the registry when the help is printed (not when the CLI loads)."""
+
+    _template: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        from ops_actions.incident.slash_registry import usage_list
+
+        return self._template and self._template.replace("{slash_commands}", usage_list())
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._template = text
+
+
+@click.command("command", cls=_SlashCommandHelp)
+@github_options
+def command_(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Run the slash commands of the issue comment that triggered this workflow (GITHUB_EVENT_PATH).
+
+    Commands: {slash_commands}. Only users with write access are obeyed. An issues 'edited' event
+    instead counts the manual checklist boxes its editor ticked or unticked in the body (with
+    write access only).
+
+    \b
+    Example:
+      GITHUB_EVENT_PATH=comment.json ops-actions command --dry-run
+    """
+    from ops_actions.adapters import actions_runtime as actions
+    from ops_actions.flows.body_edits import BodyEdit, BodyEdits
+    from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
+
+    payload = actions.read_event()
+    # A bad payload fails before any setup. An issue's edit carries no comment; all else is a comment's.
+    body_edit = payload.get("action") == "edited" and "comment" not in payload
+    event = BodyEdit.from_payload(payload) if body_edit else CommentEvent.from_payload(payload)
+    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    if isinstance(event, BodyEdit):
+        lines = BodyEdits(tracker=ctx.tracker, incidents=ctx.incidents).handle(event)
+        title = f"Checklist edit on #{event.number}"
+    else:
+        slash = SlashCommands(
+            tracker=ctx.tracker,
+            incidents=ctx.incidents,
+            remediator=ctx.remediator(),
+            postmortems=ctx.postmortems(),
+        )
+        lines = slash.handle(event)
+        title = f"Commands on #{event.number}"
+    for line in lines:
+        say(line)
+    job_summary(title, lines)
+
+
+# The composite action may run these commands (and their subcommands), nothing else.
+ACTION_COMMANDS = frozenset(
+    {
+        "triage",
+        "watch",
+        "incident",
+        "command",
+        "remediate",
+        "guard",
+        "postmortem",
+        "alert",
+        "report",
+        "playbook",
+        "status-page",
+    }
+)
+
+
+@click.command("action")
+def action_entry() -> int:
+    """Entry point of the composite action: runs OPS_COMMAND with OPS_ARGS, after masking secrets.
+
+    OPS_ARGS is split like a shell would (quotes group words) but nothing is executed; event data
+    never goes there: commands read it from their own environment variables.
+
+    \b
+    Example:
+      OPS_COMMAND="incident open" OPS_ARGS="--severity 2" OPS_INCIDENT_TITLE="Queue stuck" ops-actions action
+    """
+    import shlex
+
+    # The run's output masked GITHUB_TOKEN and OPS_BACKEND_ADMIN_TOKEN before anything else.
+    command = os.environ.get("OPS_COMMAND", "").split()
+    if not command or command[0] not in ACTION_COMMANDS:
+        raise OpsError(f"OPS_COMMAND must start with one of {', '.join(sorted(ACTION_COMMANDS))}")
+    try:
+        extra = shlex.split(os.environ.get("OPS_ARGS", ""))
+    except ValueError as error:
+        raise OpsError(f"OPS_ARGS cannot be split: {error}") from None
+    return run([*command, *extra])

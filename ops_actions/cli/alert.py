@@ -1,0 +1,142 @@
+"""``ops-actions alert``: take a monitor's alert (repository_dispatch 'ops-alert') and triage at once,
+then reconcile; ``alert send`` raises or resolves one by posting that dispatch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ops_actions.cli.options import backend_options, github_options
+from ops_actions.cli.root import github_config, github_context, github_tracker, job_summary, mark_dry_run, say
+from ops_actions.cli.triage import triage_then_reconcile
+from ops_actions.errors import OpsError
+
+ALERT_EVENT = "ops-alert"
+
+
+@click.group(invoke_without_command=True)
+@backend_options
+@github_options
+@click.pass_context
+def alert(
+    context: click.Context,
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path | None,
+    history_file: Path,
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Take an alert from a monitor (repository_dispatch 'ops-alert'): triage at once, then reconcile.
+
+    Reads the event from GITHUB_EVENT_PATH (incident-alert.yml runs this). The payload may be
+    ops-actions' own, an Alertmanager webhook body or a Grafana alerting webhook body; anything
+    else is rejected (exit 2) before anything is written. A resolved alert never closes an
+    incident: it goes on the timeline and starts the 'normal for N min' clock.
+
+    \b
+    Example:
+      GITHUB_EVENT_PATH=dispatch.json ops-actions alert --backend-url https://api.example.com
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from ops_actions.adapters import actions_runtime as actions
+    from ops_actions.incident.alerts import parse_payload
+
+    event = actions.read_event()
+    if event.get("action") != ALERT_EVENT:
+        raise OpsError(
+            f"not an '{ALERT_EVENT}' repository_dispatch event (event type {event.get('action')!r})"
+        )
+    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
+    say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
+    _, _, lines = triage_then_reconcile(
+        ctx, backend_url, backend_admin_token, report_dir, history_file, alert=incoming
+    )
+    for line in lines:
+        say(line)
+    job_summary(f"Alert: {incoming.title}", lines)
+
+
+@alert.command("send")
+@click.option("--title", help="What is wrong (our payload shape).")
+@click.option("--severity", help="The monitor's severity (e.g. critical) or a playbook severity.")
+@click.option("--component", help="The affected component.")
+@click.option("--dedupe-key", help="The same key means the same cause (default: the title).")
+@click.option("--link", help="A link back to the alert.")
+@click.option("--status", type=click.Choice(["firing", "resolved"]), default="firing", show_default=True)
+@click.option("--source", default="script", show_default=True, help="Who raises the alert.")
+@click.option(
+    "--payload-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Send a webhook body as is (Alertmanager, Grafana) instead of the options above.",
+)
+@click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY].")
+@click.option("--github-token", help="Token [env: GITHUB_TOKEN].")
+@click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL].")
+@click.option("--dry-run", is_flag=True, help="Print the exact request instead of sending it.")
+def alert_send(
+    title: str | None,
+    severity: str | None,
+    component: str | None,
+    dedupe_key: str | None,
+    link: str | None,
+    status: str,
+    source: str,
+    payload_file: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> None:
+    """Raise (or resolve) an alert: POST the repository_dispatch for monitors without templates.
+
+    \b
+    Example:
+      ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
+      ops-actions alert send --payload-file alertmanager-body.json --dry-run
+    """
+    from ops_actions.incident.alerts import client_payload
+
+    if payload_file is not None:
+        try:
+            body = json.loads(payload_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise OpsError(f"{payload_file}: not a JSON file ({type(error).__name__})") from None
+        if not isinstance(body, dict):
+            raise OpsError(f"{payload_file}: the webhook body must be a JSON object")
+        payload = client_payload(body)
+    elif title:
+        fields = {
+            "title": title,
+            "severity": severity,
+            "component": component,
+            "dedupe_key": dedupe_key,
+            "link": link,
+            "status": status,
+            "source": source,
+        }
+        payload = {name: value for name, value in fields.items() if value is not None}
+    else:
+        raise OpsError("give --title (and the other options) or --payload-file")
+    config = github_config(github_api_url, repo, github_token or ("dry-run" if dry_run else None))
+    request = {"event_type": ALERT_EVENT, "client_payload": payload}
+    if dry_run:
+        mark_dry_run()
+        say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
+        say("Accept: application/vnd.github+json")
+        say("Authorization: Bearer ${GITHUB_TOKEN}")
+        say(json.dumps(request, indent=2, ensure_ascii=False))
+        return
+    tracker = github_tracker(config)
+    try:
+        tracker.repository_dispatch(ALERT_EVENT, payload)
+    finally:
+        tracker.close()
+    say(f"alert sent to {config.repository} ({status})")

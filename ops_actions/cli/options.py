@@ -1,0 +1,114 @@
+"""The option decorators several commands share: the playbook, the backend to triage, GitHub.
+
+``github_command`` also builds the command's GitHubContext from the GitHub options (through the
+composition root) and hands it to the command as ``ctx``, so a GitHub command receives the objects
+it works with, not the options they were made from.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ops_actions.cli.root import github_context
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+playbook_option = click.option(
+    "--playbook",
+    "playbook_path",
+    envvar="OPS_PLAYBOOK",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Playbook file (default: ./playbook.yaml, else the bundled one) [env: OPS_PLAYBOOK].",
+)
+
+
+# The file keeps its first name: the Actions cache of existing installations restores it there.
+DEFAULT_HISTORY_FILE = Path(".ops-actions-state.json")
+
+
+def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
+    """--history-file, the watch history, handed to the command as ``history_file``. --state-file, its
+    name before, still works (workflows written for it keep running) and is hidden from --help;
+    given both, --history-file wins."""
+
+    @functools.wraps(command)
+    def with_history_file(*args: Any, history_file: Path, state_file: Path | None, **options: Any) -> T:
+        named = click.get_current_context().get_parameter_source("history_file")
+        if state_file is not None and named is click.core.ParameterSource.DEFAULT:
+            history_file = state_file
+        return command(*args, history_file=history_file, **options)
+
+    file_type = click.Path(path_type=Path, dir_okay=False)
+    alias = click.option("--state-file", type=file_type, hidden=True, help="The old name of --history-file.")
+    return click.option(
+        "--history-file",
+        type=file_type,
+        default=DEFAULT_HISTORY_FILE,
+        show_default=True,
+        help="Snapshots of earlier triage runs, for trends and consecutive breaches.",
+    )(alias(with_history_file))
+
+
+def backend_options(command: Callable[..., T]) -> Callable[..., T]:
+    """Options of the commands that triage the backend."""
+    decorators: list[Callable[[Callable[..., T]], Callable[..., T]]] = [
+        click.option(
+            "--backend-url",
+            help="Backend base URL (default: the env var the playbook names, then OPS_BACKEND_URL).",
+        ),
+        click.option(
+            "--backend-admin-token",
+            help="Admin token (default: the env var the playbook names, OPS_BACKEND_ADMIN_TOKEN).",
+        ),
+        click.option(
+            "--report-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Where the JSON report goes (default: the playbook's triage.report_dir, reports).",
+        ),
+        history_file_option,
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def github_options(command: F) -> F:
+    """Options every command that talks to GitHub takes."""
+    decorators = [
+        playbook_option,
+        click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY]."),
+        click.option("--github-token", help="Token [env: GITHUB_TOKEN]."),
+        click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL]."),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            envvar="OPS_DRY_RUN",
+            help="Print the API calls and Markdown; write nothing [env: OPS_DRY_RUN].",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def github_command(command: Callable[..., T]) -> Callable[..., T]:
+    """The GitHub options, and the GitHubContext built from them handed to the command as ``ctx``."""
+
+    @functools.wraps(command)
+    def with_context(
+        *,
+        playbook_path: Path | None,
+        repo: str | None,
+        github_token: str | None,
+        github_api_url: str | None,
+        dry_run: bool,
+        **options: Any,
+    ) -> T:
+        return command(github_context(playbook_path, repo, github_token, github_api_url, dry_run), **options)
+
+    return github_options(with_context)

@@ -1,0 +1,375 @@
+"""The composition root: builds the real objects a command runs with, from its options and the
+environment, and hands them down by keyword.
+
+A run's objects: its Output (every printed line, step output, job summary and mask goes through it),
+its dry-run flag, the one HTTP client and event loop of the command (``_Http``), and the clock
+(``utc_now``, which OPS_ACTIONS_NOW pins). From them: the validated playbook (``loaded_playbook``),
+what a triage of the backend runs with (``triage_setup``), and for GitHub commands the
+``GitHubContext`` (config, the PyGithub-backed tracker or its dry-run stand-in, the incident service
+with its notifications) with the remediation and postmortem services over it. Heavy libraries
+(httpx, PyGithub, the playbook loader) are imported inside the functions that need them, so
+``--help`` loads none of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Coroutine, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ops_actions.errors import ExitCode, OpsError
+
+if TYPE_CHECKING:
+    from ops_actions.adapters.actions_runtime import Output
+    from ops_actions.adapters.config import GitHubConfig
+    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.flows.incidents import Incidents
+    from ops_actions.flows.postmortems import Postmortems
+    from ops_actions.flows.remediation import Remediator
+    from ops_actions.flows.triage import TriageSetup
+    from ops_actions.incident.triage_report import ProbeResult
+    from ops_actions.playbook import Playbook, SchemaChecks
+    from ops_actions.playbook.model import Probe
+    from ops_actions.triage.history import WatchHistory
+
+T = TypeVar("T")
+
+_OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
+_DRY_RUN: ContextVar[bool] = ContextVar("ops_actions_dry_run", default=False)
+
+
+def run_output() -> Output:
+    """This run's output: every line the CLI prints, and everything it hands the runner, goes through it."""
+    try:
+        return _OUTPUT.get()
+    except LookupError:
+        _OUTPUT.set(_new_output())
+        return _OUTPUT.get()
+
+
+def _new_output() -> Output:
+    """An output that knows the tokens of the environment (and masks them first, inside Actions)."""
+    from ops_actions.adapters.actions_runtime import Output
+    from ops_actions.text.redact import Secrets
+
+    output = Output(Secrets())
+    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
+        output.secret(os.environ.get(name))
+    return output
+
+
+def run_in_progress() -> bool:
+    """Whether an outer run owns the output already (`action` runs a command inside its own run)."""
+    return _OUTPUT.get(None) is not None
+
+
+@contextlib.contextmanager
+def run_scope() -> Iterator[None]:
+    """The outermost run's output and dry-run flag, and its HTTP client closed when the run ends."""
+    output, dry = _OUTPUT.set(_new_output()), _DRY_RUN.set(False)
+    try:
+        yield
+    finally:
+        http = _HTTP.get()
+        if http is not None:
+            http.close()
+            _HTTP.set(None)
+        _OUTPUT.reset(output)
+        _DRY_RUN.reset(dry)
+
+
+def mark_dry_run(dry_run: bool = True) -> None:
+    """Record whether this run writes nothing (its last line then says so)."""
+    _DRY_RUN.set(dry_run)
+
+
+def dry_run_marked() -> bool:
+    """Whether this run was marked a dry run."""
+    return _DRY_RUN.get()
+
+
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print through the run's output (the CLI prints nothing any other way)."""
+    run_output().say(text, err=err, nl=nl)
+
+
+def job_summary(title: str, lines: Sequence[str]) -> None:
+    """A job-summary section: a heading and one list item per line, every line made inert (they carry
+    titles, alert fields and GitHub's messages)."""
+    from ops_actions.text.markdown import inert
+
+    run_output().summary(
+        f"## {inert(title, cell=True)}\n\n" + "\n".join(f"- {inert(line, cell=True)}" for line in lines)
+    )
+
+
+def error_line(message: str) -> None:
+    """Print one error line; inside a job also an annotation and a job-summary entry (what went wrong)."""
+    line = " ".join(message.split())
+    say(f"ops-actions: error: {line}", err=True)
+    run_output().annotate("error", line)
+    if run_output().in_actions:
+        job_summary("ops-actions: error", [line])
+
+
+def utc_now() -> datetime:
+    """The current time in UTC: the one place the CLI reads the clock.
+
+    OPS_ACTIONS_NOW (ISO 8601) replaces it, so tests and rehearsals can let minutes pass.
+    """
+    pinned = os.environ.get("OPS_ACTIONS_NOW")
+    if not pinned:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(pinned)
+    except ValueError:
+        raise OpsError(f"OPS_ACTIONS_NOW={pinned!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise OpsError("OPS_ACTIONS_NOW needs a time zone, e.g. 2026-11-27T10:00:00Z")
+    return moment.astimezone(UTC)
+
+
+class _Http:
+    """The command's one HTTP client (probes and notifications) and the event loop it lives on:
+    one connection pool and one TLS context for the whole command, made when first needed."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        from ops_actions.triage.probes import new_client
+
+        self.runner = asyncio.Runner()
+        self.client = new_client()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return self.runner.run(work)
+
+    def close(self) -> None:
+        self.runner.run(self.client.aclose())
+        self.runner.close()
+
+
+_HTTP: ContextVar[_Http | None] = ContextVar("ops_actions_http", default=None)
+
+
+def command_http() -> _Http:
+    """This run's HTTP client, made on first use and closed when the run ends."""
+    http = _HTTP.get()
+    if http is None:
+        http = _Http()
+        _HTTP.set(http)
+    return http
+
+
+@dataclass(frozen=True)
+class LoadedPlaybook:
+    """A validated playbook with the name and hash reports and incidents record."""
+
+    playbook: Playbook
+    source: str
+    sha256: str
+
+
+def _schema_checks() -> SchemaChecks | None:
+    """The record of playbooks that passed the schema check, in the user's cache folder."""
+    from ops_actions.adapters.config import cache_dir
+    from ops_actions.playbook import SchemaChecks
+
+    directory = cache_dir()
+    return SchemaChecks(directory) if directory is not None else None
+
+
+def loaded_playbook(path: Path | None) -> LoadedPlaybook:
+    """Read and validate the playbook. Its name and hash are then the command's first line (on stderr,
+    so stdout stays the command's own: JSON, a runbook) and go into the job summary; an invalid
+    playbook's errors name the file themselves."""
+    from ops_actions.incident.triage_report import content_hash
+    from ops_actions.playbook import parse_playbook, read_playbook_source
+    from ops_actions.playbook.reading import BUNDLED_SOURCE
+    from ops_actions.text.markdown import inert
+
+    source, data = read_playbook_source(path)
+    playbook = parse_playbook(data, source=source, checks=_schema_checks())
+    loaded = LoadedPlaybook(playbook, source, content_hash(data))
+    which = f"{source} (the bundled seed playbook)" if source == BUNDLED_SOURCE and path is None else source
+    say(f"playbook: {which}, sha256 {loaded.sha256[:12]}", err=True)
+    run_output().summary(f"Playbook: {inert(which, cell=True)}, sha256 `{loaded.sha256[:12]}`")
+    return loaded
+
+
+def _backend_settings(
+    playbook: Playbook, backend_url: str | None, admin_token: str | None
+) -> tuple[str, str | None]:
+    """The backend URL and admin token: options, then the environment variables the playbook names,
+    then the composite action's OPS_BACKEND_URL / OPS_BACKEND_ADMIN_TOKEN. Both are secrets from here on
+    (the token, and any credentials in the URL)."""
+    from ops_actions.adapters.config import checked_url
+
+    url = backend_url or os.environ.get(playbook.url_env) or os.environ.get("OPS_BACKEND_URL")
+    if not url:
+        raise OpsError(f"no backend URL: pass --backend-url or set {playbook.url_env}", ExitCode.USAGE)
+    url = checked_url(url, "the backend URL")  # its message never repeats the URL
+    run_output().url_secrets(url)
+    token = (
+        admin_token or os.environ.get(playbook.admin_token_env) or os.environ.get("OPS_BACKEND_ADMIN_TOKEN")
+    )
+    run_output().secret(token)
+    return url, token or None
+
+
+def _probe_credentials(playbook: Playbook, admin_token: str | None) -> dict[str, str]:
+    """The credentials the probes' auth names, by environment variable; the admin token as resolved."""
+    found = {name: os.environ.get(name, "") for name in playbook.credential_envs()}
+    if playbook.admin_token_env in found:
+        found[playbook.admin_token_env] = admin_token or ""
+    return {name: value for name, value in found.items() if value}
+
+
+def triage_setup(
+    loaded: LoadedPlaybook,
+    backend_url: str | None,
+    backend_admin_token: str | None,
+    report_dir: Path | None,
+    history_file: Path,
+    *,
+    dry_run: bool = False,
+) -> tuple[TriageSetup, WatchHistory]:
+    """What a triage runs with, from the options and the environment, its secrets masked; and the
+    watch history read from its file (a warning when it had to start fresh)."""
+    from ops_actions.flows.triage import TriageSetup
+    from ops_actions.triage import probes
+    from ops_actions.triage.history import load_history
+
+    url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
+    credentials = _probe_credentials(loaded.playbook, token)
+    for secret in credentials.values():
+        # A basic-auth credential is user:password; the password alone is a secret too.
+        for part in {secret, secret.partition(":")[2]} - {""}:
+            run_output().secret(part)
+    history, warning = load_history(history_file)
+    if warning:
+        say(f"ops-actions: warning: {warning}", err=True)
+
+    def send(batch: Sequence[Probe]) -> list[ProbeResult]:
+        http = command_http()
+        return http.run(probes.probe_all(http.client, batch, base_url=url, credentials=credentials))
+
+    setup = TriageSetup(
+        playbook=loaded.playbook,
+        playbook_path=loaded.source,
+        playbook_sha256=loaded.sha256,
+        backend_url=url,
+        send=send,
+        report_dir=report_dir,
+        history_file=history_file,
+        clock=utc_now,
+        redact=run_output().secrets.redact,
+        dry_run=dry_run,
+    )
+    return setup, history
+
+
+def github_config(api_url: str | None, repository: str | None, token: str | None) -> GitHubConfig:
+    """The GitHub settings: the options given, else GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_TOKEN."""
+    from ops_actions.adapters.config import GitHubConfig
+
+    return GitHubConfig.from_environ(api_url=api_url, repository=repository, token=token)
+
+
+def github_tracker(config: GitHubConfig) -> Tracker:
+    """A tracker over PyGithub for a command that needs no playbook (``alert send``), its token masked."""
+    from ops_actions.adapters.github_tracker import Tracker
+
+    run_output().secret(config.token)
+    return Tracker.from_config(config, redact=run_output().secrets.redact)
+
+
+@dataclass
+class GitHubContext:
+    """What a GitHub-facing command is built from."""
+
+    loaded: LoadedPlaybook
+    config: GitHubConfig
+    dry_run: bool
+    tracker: Tracker
+    incidents: Incidents
+
+    def links(self) -> list[tuple[str, str]]:
+        """Links an incident body carries: the workflow run that wrote it."""
+        return [("Workflow run", self.config.run_url)] if self.config.run_url else []
+
+    def remediator(self) -> Remediator:
+        """Remediation over this context's tracker; a live progress line on a terminal, not in a job."""
+        from ops_actions.flows.remediation import Remediator
+
+        live = sys.stdout.isatty() and not run_output().in_actions
+        return Remediator(
+            tracker=self.tracker,
+            incidents=self.incidents,
+            clock=utc_now,
+            say=say,
+            progress=run_output().progress if live else None,
+        )
+
+    def postmortems(self) -> Postmortems:
+        """Postmortems over this context's tracker."""
+        from ops_actions.flows.postmortems import Postmortems
+
+        return Postmortems(tracker=self.tracker, incidents=self.incidents, clock=utc_now)
+
+
+def github_context(
+    playbook_path: Path | None,
+    repo: str | None,
+    github_token: str | None,
+    github_api_url: str | None,
+    dry_run: bool,
+) -> GitHubContext:
+    """The composition root for GitHub commands: playbook, config, tracker, incident service."""
+    from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
+    from ops_actions.adapters.notify import announcer, checked_targets
+    from ops_actions.flows.incidents import Incidents, chain
+    from ops_actions.flows.status_page import page_change_signal
+
+    loaded = loaded_playbook(playbook_path)
+    mark_dry_run(dry_run)
+    config = github_config(github_api_url, repo, github_token)
+    run_output().secret(config.token)
+    run_output().url_secrets(config.api_url)
+    for url in checked_targets(loaded.playbook, os.environ):
+        run_output().secret(url)  # a webhook URL is its own credential
+    redact = run_output().secrets.redact
+    tracker: Tracker = (
+        DryRunTracker.from_config(config, say=say, redact=redact)
+        if dry_run
+        else Tracker.from_config(config, redact=redact)
+    )
+    rerun = (config.run_attempt or "1") != "1"
+    announce = (
+        None
+        if dry_run
+        else chain(
+            announcer(
+                loaded.playbook,
+                environ=os.environ,
+                clock=utc_now,
+                client=lambda: command_http().client,
+                run=lambda work: command_http().run(work),
+                redact=redact,
+            ),
+            page_change_signal(loaded.playbook, lambda: run_output().outputs({"status-page": "true"})),
+        )
+    )
+    return GitHubContext(
+        loaded=loaded,
+        config=config,
+        dry_run=dry_run,
+        tracker=tracker,
+        incidents=Incidents(tracker, loaded.playbook, clock=utc_now, rerun=rerun, announce=announce),
+    )

@@ -1,0 +1,75 @@
+"""``ops-actions status-page build``: the public status page built from the incident issues (the
+build is :mod:`ops_actions.flows.status_page`), written to a folder for GitHub Pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ops_actions.cli.options import github_command, history_file_option
+from ops_actions.cli.root import job_summary, run_output, say, utc_now
+
+if TYPE_CHECKING:
+    from ops_actions.cli.root import GitHubContext
+
+
+@click.group("status-page")
+def status_page() -> None:
+    """The public status page: built from the incident issues, published on GitHub Pages.
+
+    \b
+    Example:
+      ops-actions status-page build --out site/
+    """
+
+
+@status_page.command("build")
+@github_command
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site to: new, empty, or an earlier build (replaced).",
+)
+@history_file_option
+def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None:
+    """Build the static status page: index.html, one page per incident, feed.xml, status.json.
+
+    Shows each component's state (from the open incidents' severities), the open incidents with
+    their public updates, 90 days of history and the past incidents. Only the timeline events the
+    playbook's status_page.public_events names are published (default: /status updates and the
+    resolution), and the postmortem section it names; nothing else of the issues. Everything is
+    read and checked before the folder is written. The watch history file, when there is one, gives
+    the time of the last automated check.
+
+    \b
+    Example:
+      ops-actions status-page build --out site/
+    """
+    from ops_actions.flows.status_page import build_site, write_site
+    from ops_actions.triage.history import load_history
+
+    history, warning = load_history(history_file)
+    if warning:
+        say(f"ops-actions: warning: {warning}", err=True)
+    playbook = ctx.loaded.playbook
+    for name in (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN"):
+        run_output().secret(os.environ.get(name))  # the page never needs them: secrets to keep off it
+    files = build_site(
+        ctx.incidents,
+        ctx.tracker,
+        repository=ctx.config.repository,
+        now=utc_now(),
+        last_checked_at=history.snapshots[-1].at if history.snapshots else None,
+        redact=run_output().secrets.redact,
+    )
+    if ctx.dry_run:
+        say(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
+        return
+    write_site(out, files)
+    say(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
+    job_summary("Status page", [f"{len(files)} files built into {out}/"])
