@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
+from ops_actions.adapters.config import DEFAULT_API_URL
 from ops_actions.errors import OpsError
 from ops_actions.playbook import bundled_playbook_text, schema
 
@@ -49,7 +50,6 @@ JOB_KEYS: Final = {
 }
 """The job keys each target accepts, by target name (``GITHUB_TARGETS``)."""
 GITHUB_TARGETS: Final = tuple(JOB_KEYS)
-PUBLIC_API_URL: Final = "https://api.github.com"
 PLAYBOOK_PATH: Final = "playbook.yaml"
 # The example targets a team replaces with its real deploy, rollback and smoke test.
 EXAMPLE_WORKFLOWS: Final = frozenset({"backend-deploy.yml", "backend-rollback.yml", "backend-live-smoke.yml"})
@@ -161,7 +161,7 @@ def github_target(api_url: str) -> str:
     """The target a ``GITHUB_API_URL`` names: github.com for its public API (or none set), GHES for any
     other. An unknown server is taken for GHES: a key left out there costs only the server's enforcement
     of it (the cache steps already only restore), where a key it does not know stops the workflow."""
-    return "github.com" if api_url.rstrip("/") in ("", PUBLIC_API_URL) else "ghes"
+    return "github.com" if api_url.rstrip("/") in ("", DEFAULT_API_URL) else "ghes"
 
 
 def _checked_target(github: str) -> str:
