@@ -6,6 +6,10 @@ templates rendered for ``./`` (a test keeps them identical), so what a team inst
 here. ``playbook.yaml`` and the example deploy workflows become the team's own once written: a
 changed one is never overwritten, not even with ``--force``. Other files that exist with other
 content are left alone unless forced.
+
+Each workflow is rendered for the GitHub it will run on (``GITHUB_TARGETS``): a server refuses a
+whole workflow that holds a job key it does not know, so a key one target lacks
+(``cache-mode:``, github.com only) is left out of what init writes for it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Final
 
+from ops_actions.adapters.config import DEFAULT_API_URL
 from ops_actions.errors import OpsError
 from ops_actions.playbook import bundled_playbook_text, schema
 
@@ -29,6 +34,22 @@ SELF_REFERENCE: Final = (
 )
 _ACTION_REF = re.compile(r"^(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@(?P<ref>[A-Za-z0-9_./-]+)$")
 SCHEMA_PATH: Final = ".ops-actions/playbook.schema.json"
+# The job keys GitHub's "Workflow syntax for GitHub Actions" documents (jobs.<job_id>.*), on every
+# GHES release still supported and on github.com; github.com adds cache-mode (2026-09), which no GHES
+# release documents yet.
+_DOCUMENTED_JOB_KEYS: Final = frozenset(
+    {
+        "name", "permissions", "needs", "if", "runs-on", "environment", "concurrency", "outputs", "env",
+        "defaults", "steps", "timeout-minutes", "strategy", "continue-on-error", "container",
+        "services", "uses", "with", "secrets",
+    }
+)  # fmt: skip
+JOB_KEYS: Final = {
+    "github.com": _DOCUMENTED_JOB_KEYS | {"cache-mode"},
+    "ghes": _DOCUMENTED_JOB_KEYS,
+}
+"""The job keys each target accepts, by target name (``GITHUB_TARGETS``)."""
+GITHUB_TARGETS: Final = tuple(JOB_KEYS)
 PLAYBOOK_PATH: Final = "playbook.yaml"
 # The example targets a team replaces with its real deploy, rollback and smoke test.
 EXAMPLE_WORKFLOWS: Final = frozenset({"backend-deploy.yml", "backend-rollback.yml", "backend-live-smoke.yml"})
@@ -136,8 +157,37 @@ def action_reference(action_ref: str) -> str:
     return f"{match.group('repo')}@{match.group('ref')} # ops-actions"
 
 
-def render_workflow(template: str, action_ref: str) -> str:
-    return template.replace(PLACEHOLDER, action_reference(action_ref))
+def github_target(api_url: str) -> str:
+    """The target a ``GITHUB_API_URL`` names: github.com for its public API (or none set), GHES for any
+    other. An unknown server is taken for GHES: a key left out there costs only the server's enforcement
+    of it (the cache steps already only restore), where a key it does not know stops the workflow."""
+    return "github.com" if api_url.rstrip("/") in ("", DEFAULT_API_URL) else "ghes"
+
+
+def _checked_target(github: str) -> str:
+    if github not in JOB_KEYS:
+        raise OpsError(f"--target {github!r}: give one of {', '.join(GITHUB_TARGETS)}")
+    return github
+
+
+def unsupported_job_keys(workflow_text: str, github: str) -> list[str]:
+    """``job.key`` for each job key of the workflow that ``github`` does not accept, in file order."""
+    import yaml  # deferred: only the checks of a rendered workflow read YAML
+
+    jobs = yaml.safe_load(workflow_text).get("jobs") or {}
+    known = JOB_KEYS[_checked_target(github)]
+    return [f"{job_id}.{key}" for job_id, job in jobs.items() for key in job if key not in known]
+
+
+def render_workflow(template: str, action_ref: str, github: str = "github.com") -> str:
+    """The template with the action's reference, for the ``github`` target: the job keys it does not
+    accept (single-line values, at a job's indentation) are left out."""
+    dropped = JOB_KEYS["github.com"] - JOB_KEYS[_checked_target(github)]
+    text = template.replace(PLACEHOLDER, action_reference(action_ref))
+    if dropped:
+        line = re.compile(rf"(?m)^    (?:{'|'.join(map(re.escape, sorted(dropped)))}):[^\n]*\n")
+        text = line.sub("", text)
+    return text
 
 
 def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
@@ -147,8 +197,9 @@ def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
     return Planned(path, content, "same" if before == content else "changed", before, team_owned)
 
 
-def plan(target: Path, action_ref: str) -> list[Planned]:
-    """Every file init would write under ``target``, and whether it is new, the same or changed."""
+def plan(target: Path, action_ref: str, *, github: str = "github.com") -> list[Planned]:
+    """Every file init would write under ``target`` for the ``github`` it runs on, and whether it is
+    new, the same or changed."""
     playbook = bundled_playbook_text().replace(
         "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
     )
@@ -159,12 +210,14 @@ def plan(target: Path, action_ref: str) -> list[Planned]:
     for name, template in workflow_templates().items():
         path = target / ".github" / "workflows" / name
         planned.append(
-            _planned(path, render_workflow(template, action_ref), team_owned=name in EXAMPLE_WORKFLOWS)
+            _planned(
+                path, render_workflow(template, action_ref, github), team_owned=name in EXAMPLE_WORKFLOWS
+            )
         )
     return planned
 
 
-def plan_upgrade(target: Path, action_ref: str) -> Upgrade:
+def plan_upgrade(target: Path, action_ref: str, *, github: str = "github.com") -> Upgrade:
     """What ``init --upgrade`` changes: the pin in the incident workflows the repository has, and the
     schema. The playbook and the example deploy workflows are the team's: left alone (a note says
     when one still pins another version); a workflow the team deleted is not added back."""
@@ -191,7 +244,7 @@ def plan_upgrade(target: Path, action_ref: str) -> Upgrade:
             continue
         moved = _PIN.sub(lambda m: f"{m.group('lead')}{pinned}{m.group('tail')}", text)
         upgrade.planned.append(Planned(path, moved, "same" if moved == text else "changed", text))
-        if moved != render_workflow(templates[name], action_ref):
+        if moved != render_workflow(templates[name], action_ref, github):
             upgrade.notes.append(
                 f"{path}: differs from this version's template beyond the pin (your edits, or the "
                 "version's changes: compare with `ops-actions init` in an empty folder)"

@@ -14,8 +14,10 @@ What it takes, found by experiment with act 0.2.89:
   ``GITHUB_RUN_ID``), both in the process environment and in the ``github`` context. Each run gets
   its own run id, as on GitHub: the CLI keys its idempotency markers on it, and with act's constant
   run id 1 a later tick would look like a re-run of the first.
-- act 0.2.89 refuses a workflow with a job key newer than itself (``cache-mode``): the workspace
-  copies of the workflows leave such keys out (``without_unknown_keys``).
+- act 0.2.89 refuses a workflow with a job key newer than itself (``cache-mode``, github.com only).
+  The workspace holds the incident workflows as ``init --target ghes`` writes them (no such key): what
+  act runs is a rendering a team installs, never an edited copy. ``run_act`` refuses a workflow with a
+  job key act cannot read, naming it (``ActCannotRun``), before act starts.
 - act masks secrets by substring replacement, so fake secrets must be long and distinctive.
 - Installing the package (what the action's install step does) takes seconds from PyPI. The
   workspace copy is prepared once per session with the action's own install step (its ``run:``
@@ -43,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from ops_actions.scaffold import JOB_KEYS, render_workflow, workflow_templates
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
@@ -129,15 +133,21 @@ def copy_checkout(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
-ACT_UNKNOWN_JOB_KEYS = ("cache-mode",)
-"""Job keys act 0.2.89 rejects as schema errors: ``cache-mode`` (GitHub, 2026-09) came after it. The
-copies act runs leave them out; the cache stubs enforce no cache access rules anyway."""
-_UNKNOWN_KEY_LINE = re.compile(rf"^\s+(?:{'|'.join(ACT_UNKNOWN_JOB_KEYS)}):.*\n", re.MULTILINE)
+ACT_JOB_KEYS = JOB_KEYS["ghes"]
+"""The job keys act 0.2.89 reads: the ones every GHES release documents; ``cache-mode`` (github.com,
+2026-09) came after it and is a schema error there."""
+ACT_TARGET = "ghes"
+"""The target whose rendering of the templates the workspace holds: the one act can run as written."""
 
 
-def without_unknown_keys(workflow_text: str) -> str:
-    """The workflow without the job keys act cannot read (see ``ACT_UNKNOWN_JOB_KEYS``)."""
-    return _UNKNOWN_KEY_LINE.sub("", workflow_text)
+class ActCannotRun(AssertionError):
+    """A workflow holds a job key act cannot read: run its rendering for another target instead."""
+
+
+def keys_act_cannot_run(workflow: Path) -> list[str]:
+    """``job.key`` for each job key of ``workflow`` that act would refuse."""
+    jobs = yaml.safe_load(workflow.read_text(encoding="utf-8")).get("jobs") or {}
+    return [f"{job_id}.{key}" for job_id, job in jobs.items() for key in job if key not in ACT_JOB_KEYS]
 
 
 def prepare_workspace(dest: Path) -> Path:
@@ -147,8 +157,9 @@ def prepare_workspace(dest: Path) -> Path:
     checkout of a pushed commit. The venv is built by the action's own install commands.
     """
     copy_checkout(dest)
-    for workflow in (dest / ".github" / "workflows").glob("*.yml"):
-        workflow.write_text(without_unknown_keys(workflow.read_text(encoding="utf-8")), encoding="utf-8")
+    for name, template in workflow_templates().items():
+        rendered = render_workflow(template, "./", ACT_TARGET)
+        (dest / ".github" / "workflows" / name).write_text(rendered, encoding="utf-8")
     _git(dest, "init", "--quiet", "--initial-branch=main")
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "--message", "workspace for act")
@@ -228,6 +239,10 @@ def run_act(
     ``scratch`` (outside the workspace) receives the event file and act's action cache.
     ``verbose`` adds act's debug lines, e.g. why a job was skipped.
     """
+    workflow_path = workflow if isinstance(workflow, Path) else workspace / ".github" / "workflows" / workflow
+    refused = keys_act_cannot_run(workflow_path)
+    if refused:
+        raise ActCannotRun(f"act cannot run {workflow_path.name}: job key {', '.join(refused)} (act 0.2.89)")
     run_id = str(next(_RUN_IDS))
     event_file = scratch / f"event-{run_id}.json"
     event_file.write_text(json.dumps(payload), encoding="utf-8")

@@ -40,7 +40,7 @@ import yaml
 
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
-from tests.act_harness import REPO_ROOT, ActRun, run_act, without_unknown_keys
+from tests.act_harness import REPO_ROOT, ActRun, run_act
 
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 ALWAYS_START = frozenset({"workflow_dispatch", "repository_dispatch"})
@@ -106,7 +106,7 @@ class Workflow:
             data["on"] = {event: None}
         data["jobs"] = {job.id: {k: v for k, v in self.source["jobs"][job.id].items() if k != "needs"}}
         path = folder / f"{self.file.removesuffix('.yml')}-{job.id}.yml"
-        path.write_text(without_unknown_keys(yaml.safe_dump(data, sort_keys=False)), encoding="utf-8")
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path
 
     @property
@@ -174,7 +174,8 @@ def _field_matches(field: str, value: int) -> bool:
 
 
 class GitHubInABox:
-    """The emulator with the workflows of ``workflows_dir`` registered and run on events."""
+    """The emulator with the workflows of ``workflows_dir`` (the workspace's, as act runs them: see
+    ``tests/act_harness.py``) registered and run on events."""
 
     def __init__(
         self,
@@ -184,7 +185,7 @@ class GitHubInABox:
         *,
         secrets: Mapping[str, str],
         variables: Mapping[str, str],
-        workflows_dir: Path = WORKFLOWS_DIR,
+        workflows_dir: Path | None = None,
         job_seconds: float = 30.0,
     ) -> None:
         self.emulator = emulator
@@ -193,7 +194,8 @@ class GitHubInABox:
         self.secrets = dict(secrets)
         self.variables = dict(variables)
         self.job_seconds = job_seconds
-        self.workflows = [Workflow.load(path) for path in sorted(workflows_dir.glob("*.yml"))]
+        folder = workflows_dir or workspace / ".github" / "workflows"
+        self.workflows = [Workflow.load(path) for path in sorted(folder.glob("*.yml"))]
         self.runs: list[JobRun] = []
         self._cursor = len(emulator.events())
         self._pending: list[dict[str, Any]] = []
@@ -290,7 +292,7 @@ class GitHubInABox:
             elif not _needs_condition_holds(job, needed):
                 jobs.append(self._skipped(workflow, job, event, run_id, f"{job.id}: if: {job.condition}"))
             else:
-                called = Workflow.load(REPO_ROOT / job.uses.split("#")[0].strip().removeprefix("./"))
+                called = Workflow.load(self.workspace / job.uses.split("#")[0].strip().removeprefix("./"))
                 inner = self._jobs(called, event, run_id, ceiling=job.permissions)
                 jobs.extend(inner)
                 # The calling job's own result is its called jobs': any failure fails it.

@@ -261,7 +261,7 @@ def test_checker_matches_path_templates_precisely() -> None:
         checker.match("GET", f"{R}/git/ref/heads/feature/x")[0],  # type: ignore[index]
         {"owner": "octo-org", "repo": "backend", "ref": "heads/feature/x"},
     )
-    assert len([op for op in checker.operations if op.extra is None]) == 39
+    assert len([op for op in checker.operations if op.extra is None]) == 40
 
 
 def test_a_new_contract_instance_resolves_refs_without_cycles() -> None:
@@ -295,6 +295,7 @@ def test_every_described_operation_is_served(github_emulator: GitHubEmulator, ap
         ("GET", f"{R}/actions/workflows/deploy.yml", None),
         ("POST", f"{R}/actions/workflows/deploy.yml/dispatches", {"ref": "main", "inputs": {"version": "1"}}),
         ("GET", f"{R}/actions/workflows/deploy.yml/runs", None),
+        ("PUT", f"{R}/actions/workflows/deploy.yml/enable", None),
         ("GET", f"{R}/collaborators/alice/permission", None),
         ("GET", f"{R}/commits/main", None),
         ("GET", f"{R}/deployments", None),

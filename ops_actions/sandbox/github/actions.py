@@ -25,6 +25,8 @@ from ops_actions.sandbox.github.model import (
 from ops_actions.sandbox.github.request_helpers import _RequestHelpers
 
 _HEX_PREFIX = re.compile(r"^[0-9a-f]{7,40}$")
+INACTIVITY_LIMIT = timedelta(days=60)
+"""How long a public repository may go without activity before GitHub disables its schedules."""
 
 
 def _compare(op: str, limit: datetime) -> Callable[[datetime], bool]:
@@ -78,7 +80,38 @@ class _ActionsRoutes(_RequestHelpers):
 
     # -- handlers: actions --------------------------------------------------------------------
 
+    def _disable_inactive(self) -> None:
+        """GitHub's rule for a public repository: a scheduled workflow is disabled once 60 days pass
+        without repository activity (a push here). The count also starts again when the workflow is
+        enabled: GitHub documents only that ``PUT .../enable`` sets ``state`` to ``active``; the
+        keep-alive actions in wide use rely on it restarting the count, and the emulator plays that."""
+        now = self.now()
+        for workflow in self._workflows.values():
+            since = max(self._pushed_at, workflow.enabled_at or self._pushed_at)
+            if workflow.scheduled and workflow.state == "active" and now - since >= INACTIVITY_LIMIT:
+                workflow.state = "disabled_inactivity"
+
+    def workflow_states(self) -> dict[str, str]:
+        """Each workflow's ``state`` by file name, as GitHub would answer now."""
+        with self._lock:
+            self._disable_inactive()
+            return {workflow.file: workflow.state for workflow in self._workflows.values()}
+
+    def disable_workflow(self, file: str) -> None:
+        """A person disables ``file`` on the Actions tab (``disabled_manually``)."""
+        with self._lock:
+            workflow = self._workflow_by_file(file)
+            if workflow is None:
+                raise ValueError(f"no workflow {file!r}")
+            workflow.state = "disabled_manually"
+
+    def _h_enable_workflow(self, request: _Request) -> _Response:
+        workflow = self._workflow_or_404(request)
+        workflow.state, workflow.enabled_at = "active", self.now()
+        return _Response(204)
+
     def _h_list_workflows(self, request: _Request) -> _Response:
+        self._disable_inactive()
         workflows = sorted(self._workflows.values(), key=lambda w: w.id)
         page, headers = self._paginate(request, workflows)
         return _Response(
@@ -86,6 +119,7 @@ class _ActionsRoutes(_RequestHelpers):
         )
 
     def _h_get_workflow(self, request: _Request) -> _Response:
+        self._disable_inactive()
         return _Response(200, self._workflow_json(self._workflow_or_404(request)))
 
     def _resolve_ref(self, ref: str) -> str | None:

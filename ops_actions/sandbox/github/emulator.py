@@ -130,7 +130,7 @@ class GitHubEmulator(
         }
         self.repo_id = next(self._ids["repo"])
         self._user_ids = dict(_KNOWN_USER_IDS)
-        self._created_at = self.now().replace(microsecond=0)
+        self._created_at = self._pushed_at = self.now().replace(microsecond=0)
         self._issues = {}
         self._issue_by_id = {}
         self._sub_issues = {}
@@ -292,6 +292,12 @@ class GitHubEmulator(
                 f"{d}/actions/workflows#list-repository-workflows",
             ),
             ("GET", workflow, self._h_get_workflow, f"{d}/actions/workflows#get-a-workflow"),
+            (
+                "PUT",
+                workflow + r"/enable",
+                self._h_enable_workflow,
+                f"{d}/actions/workflows#enable-a-workflow",
+            ),
             (
                 "POST",
                 workflow + r"/dispatches",

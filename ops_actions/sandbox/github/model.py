@@ -192,6 +192,13 @@ class _Workflow:
     """Whether the workflow file has an ``on: workflow_dispatch`` trigger."""
     driven: bool = False
     """Its dispatched runs wait in ``queued`` until :meth:`start_run` / :meth:`finish_run` move them."""
+    scheduled: bool = False
+    """Whether the workflow file has an ``on: schedule`` trigger (GitHub disables those after 60 days
+    without repository activity, in a public repository)."""
+    state: str = "active"
+    enabled_at: datetime | None = None
+    """When ``PUT .../enable`` last enabled it: the 60-day count starts again from there (see
+    ``_ActionsRoutes._disable_inactive``)."""
 
 
 @dataclass

@@ -80,6 +80,7 @@ ROUTE_PERMISSIONS: Final[Mapping[str, tuple[str, str] | None]] = {
     "actions/workflows#list-repository-workflows": ("actions", _READ),
     "actions/workflows#get-a-workflow": ("actions", _READ),
     "actions/workflows#create-a-workflow-dispatch-event": ("actions", _WRITE),
+    "actions/workflows#enable-a-workflow": ("actions", _WRITE),
     "actions/workflow-runs#list-workflow-runs-for-a-workflow": ("actions", _READ),
     "actions/workflow-runs#list-workflow-runs-for-a-repository": ("actions", _READ),
     "actions/workflow-runs#get-a-workflow-run": ("actions", _READ),

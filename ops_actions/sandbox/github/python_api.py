@@ -127,6 +127,7 @@ class _PythonApi(_Events):
         dispatchable: bool = True,
         driven: bool = False,
         run_name: str | None = None,
+        scheduled: bool = False,
     ) -> None:
         """Declare ``.github/workflows/<file>`` and script its future dispatched runs (again: rescript).
 
@@ -134,7 +135,7 @@ class _PythonApi(_Events):
         ``on: workflow_dispatch``; ``driven`` runs wait for :meth:`start_run` and :meth:`finish_run`
         (something really runs them) instead of following ``queued_s`` and ``in_progress_s``.
         ``run_name`` is the workflow's ``run-name`` (``${{ inputs.NAME }}`` is filled in for a
-        dispatched run's ``display_title``).
+        dispatched run's ``display_title``). ``scheduled``: it has an ``on: schedule`` trigger.
         """
         if outcome not in RUN_CONCLUSIONS:
             raise ValueError(f"outcome must be a run conclusion {sorted(RUN_CONCLUSIONS)}, not {outcome!r}")
@@ -154,7 +155,12 @@ class _PythonApi(_Events):
             workflow.name, workflow.inputs, workflow.outcome = name, tuple(inputs), outcome
             workflow.queued_s, workflow.in_progress_s, workflow.run_name = queued_s, in_progress_s, run_name
             workflow.required_inputs, workflow.dispatchable = tuple(required_inputs), dispatchable
-            workflow.driven = driven
+            workflow.driven, workflow.scheduled = driven, scheduled
+
+    def push(self) -> None:
+        """A push to the repository now: repository activity, which restarts GitHub's 60-day count."""
+        with self._lock:
+            self._pushed_at = self.now().replace(microsecond=0)
 
     def add_run(
         self,

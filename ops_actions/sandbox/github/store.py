@@ -55,6 +55,7 @@ class _Store:
     repo_id: int
     _user_ids: dict[str, int]
     _created_at: datetime
+    _pushed_at: datetime
     _issues: dict[int, _Issue]
     _issue_by_id: dict[int, int]
     _sub_issues: dict[int, list[int]]  # parent number -> child numbers, in the order added

@@ -1,0 +1,122 @@
+"""Keeping the schedules of a quiet repository running.
+
+GitHub disables the scheduled workflows of a public repository after 60 days without repository
+activity, and says so only on the Actions tab; an incidents repository is quiet between outages,
+so the triage every 10 minutes and the hourly status page would stop with nobody told. A check
+costs two reads (the repository's last push, the workflows' states). From ``WARN_AFTER_DAYS`` of
+quiet, or as soon as one of the tool's workflows is disabled for inactivity, it enables each of
+the tool's scheduled workflows (``PUT .../enable``: GitHub documents that it sets the state to
+active; the widely used keep-alive actions rely on it restarting the 60-day count) and opens one
+issue that says what is at risk and what a person can do, once, not on every run. A workflow
+disabled by hand (``disabled_manually``) is a person's decision and stays off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Protocol
+
+INACTIVITY_LIMIT_DAYS: Final = 60
+"""GitHub's limit: a public repository's schedules are disabled after this many days without activity."""
+WARN_AFTER_DAYS: Final = 45
+"""Quiet days from which the check acts: two weeks of runs before GitHub's limit, for a failed or
+refused enable to reach a person through the warning issue."""
+WARNING_LABEL: Final = "ops-actions:schedules"
+WARNING_TITLE: Final = "Scheduled incident workflows at risk: no repository activity"
+_KEPT_STATES: Final = frozenset({"active", "disabled_inactivity"})
+
+
+class WorkflowSchedules(Protocol):
+    """What the check needs of GitHub (``adapters/workflow_schedules.py`` over the REST API)."""
+
+    def last_activity(self) -> datetime:
+        """When the repository last had activity GitHub shows (its last push)."""
+        ...
+
+    def workflow_states(self) -> dict[str, str]:
+        """Each workflow's state by file name: active, disabled_inactivity, disabled_manually, ..."""
+        ...
+
+    def enable(self, workflow: str) -> bool:
+        """Enable ``workflow``; False when the token may not (it needs ``actions: write``)."""
+        ...
+
+    def open_warning(self, label: str) -> int | None:
+        """The number of an open issue labelled ``label``, if there is one."""
+        ...
+
+    def post_warning(self, title: str, body: str, label: str) -> int:
+        """Open an issue with ``label``; its number."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScheduleCheck:
+    """What one check found and did."""
+
+    quiet_days: int
+    disabled: tuple[str, ...] = ()
+    """The tool's workflows GitHub had disabled for inactivity."""
+    enabled: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    """Workflows the token could not enable (no ``actions: write``)."""
+    warning_issue: int | None = None
+
+    @property
+    def at_risk(self) -> bool:
+        return self.quiet_days >= WARN_AFTER_DAYS or bool(self.disabled)
+
+    def lines(self) -> list[str]:
+        """What the job summary says (nothing while the schedules are safe)."""
+        if not self.at_risk:
+            return []
+        lines = [
+            f"warning: no repository activity for {self.quiet_days} days; GitHub disables scheduled "
+            f"workflows after {INACTIVITY_LIMIT_DAYS}"
+        ]
+        if self.disabled:
+            lines.append(f"warning: GitHub had disabled {', '.join(self.disabled)} for inactivity")
+        if self.enabled:
+            lines.append(f"enabled again: {', '.join(self.enabled)}")
+        if self.refused:
+            lines.append(
+                f"warning: could not enable {', '.join(self.refused)}: the job needs `actions: write`"
+            )
+        if self.warning_issue is not None:
+            lines.append(f"the team is told in issue #{self.warning_issue}")
+        return lines
+
+
+def _warning_body(quiet_days: int, workflows: Sequence[str]) -> str:
+    listed = "\n".join(f"- `{name}`" for name in workflows)
+    return (
+        f"This repository has had no activity for {quiet_days} days. GitHub disables the scheduled "
+        f"workflows of a public repository after {INACTIVITY_LIMIT_DAYS} days without activity, and "
+        "the incident triage and the status page run on a schedule:\n\n"
+        f"{listed}\n\n"
+        "ops-actions enables them again on each check from now on. If the Actions tab shows one as "
+        "disabled all the same, enable it there (or `gh workflow enable <file>`); a push to the "
+        "default branch restarts GitHub's count. Close this issue once that is done."
+    )
+
+
+def keep_schedules_alive(
+    schedules: WorkflowSchedules, *, workflows: Sequence[str], now: datetime
+) -> ScheduleCheck:
+    """Check the tool's scheduled ``workflows`` (file names) and keep them running (module docstring)."""
+    quiet_days = max(0, (now - schedules.last_activity()).days)
+    states = schedules.workflow_states()
+    disabled = tuple(name for name in workflows if states.get(name) == "disabled_inactivity")
+    if quiet_days < WARN_AFTER_DAYS and not disabled:
+        return ScheduleCheck(quiet_days)
+    enabled: list[str] = []
+    refused: list[str] = []
+    for name in workflows:
+        if states.get(name) in _KEPT_STATES:
+            (enabled if schedules.enable(name) else refused).append(name)
+    issue = schedules.open_warning(WARNING_LABEL)
+    if issue is None:
+        issue = schedules.post_warning(WARNING_TITLE, _warning_body(quiet_days, workflows), WARNING_LABEL)
+    return ScheduleCheck(quiet_days, disabled, tuple(enabled), tuple(refused), issue)

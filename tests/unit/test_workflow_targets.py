@@ -1,0 +1,76 @@
+"""Each workflow init writes is valid on the GitHub it targets: no job key that server does not know
+(a server refuses such a workflow as a whole: GHES would start none of the five with ``cache-mode:``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ops_actions.errors import OpsError
+from ops_actions.scaffold import (
+    GITHUB_TARGETS,
+    JOB_KEYS,
+    github_target,
+    plan,
+    render_workflow,
+    unsupported_job_keys,
+    workflow_templates,
+)
+
+REF = "octo-org/ops-actions@0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize("github", GITHUB_TARGETS)
+def test_no_scaffolded_workflow_carries_a_job_key_its_target_does_not_accept(
+    github: str, tmp_path: Path
+) -> None:
+    workflows = [item for item in plan(tmp_path, REF, github=github) if item.path.suffix == ".yml"]
+    assert len(workflows) == len(workflow_templates())
+    for item in workflows:
+        assert unsupported_job_keys(item.content, github) == [], item.path.name
+
+
+def test_the_github_com_workflows_would_be_refused_by_ghes() -> None:
+    """What the check catches: the github.com rendering holds cache-mode in five workflows."""
+    refused = {
+        name: unsupported_job_keys(render_workflow(template, REF), "ghes")
+        for name, template in workflow_templates().items()
+    }
+    assert {name: keys for name, keys in refused.items() if keys} == {
+        "incident-alert.yml": ["status-page.cache-mode"],
+        "incident-commands.yml": ["status-page.cache-mode"],
+        "incident-open.yml": ["status-page.cache-mode"],
+        "incident-status-page.yml": ["build.cache-mode"],
+        "incident-triage.yml": ["status-page.cache-mode"],
+    }
+
+
+def test_the_ghes_rendering_differs_only_by_the_keys_ghes_lacks() -> None:
+    dropped = JOB_KEYS["github.com"] - JOB_KEYS["ghes"]
+    assert dropped == {"cache-mode"}
+    for name, template in workflow_templates().items():
+        public = render_workflow(template, REF).splitlines()
+        server = render_workflow(template, REF, "ghes").splitlines()
+        removed = [line for line in public if line not in server]
+        assert all(line.strip().split(":")[0] in dropped for line in removed), name
+        assert len(public) - len(server) == len(removed), name
+
+
+@pytest.mark.parametrize(
+    ("api_url", "target"),
+    [
+        ("", "github.com"),
+        ("https://api.github.com", "github.com"),
+        ("https://api.github.com/", "github.com"),
+        ("https://github.example.com/api/v3", "ghes"),
+        ("http://127.0.0.1:8080", "ghes"),
+    ],
+)
+def test_the_target_follows_the_api_url(api_url: str, target: str) -> None:
+    assert github_target(api_url) == target
+
+
+def test_an_unknown_target_is_a_one_line_refusal(tmp_path: Path) -> None:
+    with pytest.raises(OpsError, match=r"--target 'gitlab': give one of github.com, ghes"):
+        plan(tmp_path, REF, github="gitlab")
