@@ -3,6 +3,7 @@ installed one to another pin with --upgrade (the plans are :mod:`ops_actions.sca
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -24,7 +25,13 @@ from ops_actions.errors import OpsError
     is_flag=True,
     help="Move the pin in the incident workflows to --action-ref and refresh the schema; print the diff.",
 )
-def init(directory: Path, action_ref: str, force: bool, upgrade: bool) -> None:
+@click.option(
+    "--target",
+    type=click.Choice(["github.com", "ghes"]),
+    help="The GitHub the workflows run on (ghes: GitHub Enterprise Server, which refuses job keys it "
+    "does not document) [default: from GITHUB_API_URL: github.com for its API or none, else ghes].",
+)
+def init(directory: Path, action_ref: str, force: bool, upgrade: bool, target: str | None) -> None:
     """Scaffold a repository: playbook.yaml (to edit) and the incident workflows using this action.
 
     Refuses to overwrite changed workflows without --force, then lists the secrets, variables and
@@ -38,12 +45,14 @@ def init(directory: Path, action_ref: str, force: bool, upgrade: bool) -> None:
       ops-actions init . --action-ref octo-org/ops-actions@0123456789abcdef0123456789abcdef01234567
       ops-actions init . --upgrade --action-ref octo-org/ops-actions@89abcdef0123456789abcdef0123456789abcdef
     """
-    from ops_actions.scaffold import PAGES, PERMISSIONS, SECRETS, plan, plan_upgrade, write
+    from ops_actions.scaffold import PAGES, PERMISSIONS, SECRETS, github_target, plan, plan_upgrade, write
+
+    github = target or github_target(os.environ.get("GITHUB_API_URL", ""))
 
     if upgrade and force:
         raise OpsError("--upgrade never overwrites anything but the pin and the schema: drop --force")
     if upgrade:
-        upgraded = plan_upgrade(directory, action_ref)
+        upgraded = plan_upgrade(directory, action_ref, github=github)
         written = write(upgraded.planned, force=True)
         for item in upgraded.planned:
             say(f"{'updated' if item in written else 'up to date':>10}  {item.path}")
@@ -52,7 +61,7 @@ def init(directory: Path, action_ref: str, force: bool, upgrade: bool) -> None:
             say(f"{'kept':>10}  {note}")
         say("\nThen: ops-actions playbook validate playbook.yaml, review the diff, and commit.")
         return
-    planned = plan(directory, action_ref)
+    planned = plan(directory, action_ref, github=github)
     written = write(planned, force=force)
     for item in planned:
         if item in written:
