@@ -7,9 +7,10 @@ the generated query reference shows every format once.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ops_actions.docs import FORMAT_EXAMPLES
+from ops_actions.docs import query_reference
 from ops_actions.playbook import schema
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS
 from ops_actions.playbook.model import BODY_SOURCES
@@ -39,4 +40,7 @@ def test_every_format_has_a_decoder_for_its_kind_of_body() -> None:
 
 
 def test_the_query_reference_shows_every_format_once() -> None:
-    assert sorted(example.format for example in FORMAT_EXAMPLES) == sorted(PROBE_FORMATS)
+    """One section per entry, in the registry's order, with the entry's example."""
+    headings = re.findall(r"^### (.+)$", query_reference(), re.MULTILINE)
+    assert headings == [entry.example.title for entry in PROBE_FORMATS.values()]
+    assert all(f"`format: {name}`" in entry.example.title for name, entry in PROBE_FORMATS.items())
