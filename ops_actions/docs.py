@@ -1,6 +1,7 @@
 """The generated references: the playbook's keys (from the JSON Schema) and the query examples of
-each answer format (read by the triage engine itself) in ``docs/playbook.md``, the slash commands
-(from their registry) and the CLI (from --help) in ``docs/cli.md``.
+each answer format (every entry of the probe-format registry, its example read by the triage
+engine itself) in ``docs/playbook.md``, the slash commands (from their registry) and the CLI (from
+--help) in ``docs/cli.md``.
 
 ``python -m ops_actions.docs`` rewrites the generated blocks of those files; a test fails when they
 drift from the schema, the engine or the commands.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,92 +73,10 @@ def playbook_reference() -> str:
     return "\n".join(rows) + "\n"
 
 
-@dataclass(frozen=True)
-class _FormatExample:
-    """An answer of one format and signals that read it, as a playbook writes them."""
-
-    probe: str
-    format: str
-    title: str
-    status: int
-    content_type: str
-    body: str
-    signals: tuple[dict[str, str], ...]
-
-
-_HEALTH_BODY = {
-    "status": "fail",
-    "checks": {
-        "db:responseTime": [
-            {"componentId": "pg-1", "observedValue": 250, "observedUnit": "ms", "status": "warn"}
-        ],
-        "cache:connection": [{"componentId": "redis-1", "status": "down"}],
-    },
-}
-FORMAT_EXAMPLES = (
-    _FormatExample(
-        "stats",
-        "json",
-        "`format: json` (the default): a JMESPath query per signal",
-        200,
-        "application/json",
-        json.dumps(
-            {
-                "queue_depth": {"queued": 42},
-                "webhook-failures": 3,
-                "workers": [{"id": "w1", "state": "running"}, {"id": "w2", "state": "stopped"}],
-            }
-        ),
-        (
-            {"name": "queued", "field": "queue_depth.queued", "type": "count"},
-            {"name": "webhook_failures", "field": '"webhook-failures"', "type": "count"},
-            {"name": "first_worker", "field": "workers[0].state", "type": "text"},
-            {"name": "workers_stopped", "field": "length(workers[?state=='stopped'])", "type": "count"},
-            {"name": "stopped_worker", "field": "workers[?state=='stopped'].id | [0]", "type": "text"},
-            {"name": "backlog", "field": "queue_depth.backlog", "type": "count"},
-            {"name": "broken", "field": "length(queue_depth.backlog)", "type": "count"},
-            {"name": "stats_ms", "source": "latency_ms"},
-        ),
-    ),
-    _FormatExample(
-        "health",
-        "health+json",
-        "`format: health+json`: the IETF health check format, read from a 5xx answer too",
-        503,
-        "application/health+json",
-        json.dumps(_HEALTH_BODY),
-        (
-            {"name": "health", "field": "status", "type": "text"},
-            {"name": "db_ms", "field": 'checks."db:responseTime"[0].observedValue', "type": "number"},
-            {"name": "cache", "field": 'checks."cache:connection"[0].status', "type": "text"},
-            {"name": "not_passing", "field": "length(checks.*[] | [?status!='pass'])", "type": "count"},
-            {"name": "health_http", "source": "status_code"},
-            {"name": "health_ok", "source": "status_ok"},
-        ),
-    ),
-    _FormatExample(
-        "readyz",
-        "text",
-        "`format: text`: a regex per signal, e.g. Kubernetes' `/readyz?verbose`",
-        500,
-        "text/plain; charset=utf-8",
-        "[+]ping ok\n[+]etcd ok\n[-]informer-sync failed: reason withheld\nreadyz check failed\n",
-        (
-            {"name": "verdict", "regex": "^readyz check (passed|failed)$", "type": "text"},
-            {"name": "failed_checks", "regex": "^\\[-\\]", "type": "count"},
-            {"name": "etcd", "regex": "^\\[([+-])\\]etcd\\b", "type": "text"},
-            {"name": "first_failed", "regex": "^\\[-\\](\\S+) failed", "type": "text"},
-            {"name": "etcd_ok", "regex": "^\\[\\+\\]etcd ok$", "type": "boolean"},
-            {"name": "webhooks", "regex": "^\\[([+-])\\]webhooks\\b", "type": "text"},
-        ),
-    ),
-)
-
-
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def signal_yaml(item: dict[str, str]) -> str:
+def signal_yaml(item: Mapping[str, str]) -> str:
     """A signal as a YAML flow mapping, quoting values the way a playbook must."""
     parts = []
     for key, value in item.items():
@@ -171,16 +90,17 @@ def signal_yaml(item: dict[str, str]) -> str:
 
 
 def query_reference() -> str:
-    """Per format: an answer, and what each signal reads from it, as the triage engine reads it."""
+    """Per format of the registry, in its order: the entry's example answer, and what each of its
+    signals reads from it, as the triage engine reads it."""
     from ops_actions.incident.triage_report import ProbeResult
-    from ops_actions.playbook.formats import PROBE_FORMATS, decode
+    from ops_actions.playbook.formats import PROBE_FORMATS
     from ops_actions.playbook.model import Probe, SignalSpec
     from ops_actions.playbook.queries import compile_query, compile_regex
     from ops_actions.triage.engine import read_probe
 
     lines: list[str] = []
-    for example in FORMAT_EXAMPLES:
-        body_kind = PROBE_FORMATS[example.format].body_kind
+    for entry in PROBE_FORMATS.values():
+        example, body_kind = entry.example, entry.body_kind
         specs = tuple(
             SignalSpec(
                 name=item["name"],
@@ -191,15 +111,12 @@ def query_reference() -> str:
             )
             for item in example.signals
         )
-        probe = Probe(
-            example.probe, method="GET", path="/", timeout_s=1, signals=specs, format=example.format
-        )
+        probe = Probe(example.probe, method="GET", path="/", timeout_s=1, signals=specs, format=entry.name)
         raw = example.body.encode("utf-8")
-        body, error = decode(example.format, example.status, example.content_type, raw)
+        body, error = entry.decode(example.status, example.content_type, raw)
         result = ProbeResult(example.probe, example.status, 12.5, 1, body=body, error=error)
-        shown = json.dumps(json.loads(example.body), indent=2) if body_kind == "json" else example.body
         lines += [f"### {example.title}", "", f"An answer `{example.status}`, `{example.content_type}`:", ""]
-        lines += ["```" + body_kind, shown.rstrip("\n"), "```", ""]
+        lines += ["```" + body_kind, example.body.rstrip("\n"), "```", ""]
         lines += ["| signal | reads |", "|---|---|"]
         for item, reading in zip(example.signals, read_probe(probe, result, _NOW), strict=True):
             value = f"*unknown*: {reading.reason}" if reading.reason else f"`{json.dumps(reading.value)}`"

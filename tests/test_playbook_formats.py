@@ -2,17 +2,22 @@
 
 The playbook schema's enum of ``probes[].format``, the registry's entries and their decoders agree:
 every format the schema allows has an entry that decodes its answers, and there is nothing else;
-the generated query reference shows every format once.
+the generated query reference shows every format once. The checks are functions that say what to
+add where, so tests/test_probe_format_recipe.py runs them on a format it registers.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ops_actions.docs import FORMAT_EXAMPLES
+from ops_actions.docs import query_reference
 from ops_actions.playbook import schema
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS
 from ops_actions.playbook.model import BODY_SOURCES
+
+SCHEMA_FILE = "ops_actions/playbook/schema.json"
+REGISTRY = "PROBE_FORMATS in ops_actions/playbook/formats.py"
 
 
 def format_schema() -> dict[str, Any]:
@@ -20,23 +25,62 @@ def format_schema() -> dict[str, Any]:
     return node
 
 
+def schema_enum_problems() -> list[str]:
+    """Where the schema's enum of ``probes[].format`` and the registry differ, each said as the fix."""
+    enum = format_schema()["enum"]
+    missing = [
+        f'{SCHEMA_FILE}: add "{name}" to the enum of probes[].format '
+        f"(properties.probes.items.properties.format), and what it reads to that key's description"
+        for name in PROBE_FORMATS
+        if name not in enum
+    ]
+    unknown = [
+        f'{SCHEMA_FILE}: the enum of probes[].format allows "{name}", which has no entry in {REGISTRY}: '
+        "add the entry, or take the name out of the enum"
+        for name in enum
+        if name not in PROBE_FORMATS
+    ]
+    return missing + unknown
+
+
+def decoder_problems() -> list[str]:
+    """Entries whose decoder does not read a plain 2xx answer into their body kind."""
+    # A json format's body is what queries read: an object or an array (NDJSON, CSV rows, ...).
+    answers = {"json": (b'{"status": "pass"}', (dict, list)), "text": (b"[+]ping ok\n", (str,))}
+    problems = []
+    for entry in PROBE_FORMATS.values():
+        if entry.body_kind not in BODY_SOURCES:
+            problems.append(f"{REGISTRY}: {entry.name}'s body kind is not one of {sorted(BODY_SOURCES)}")
+            continue
+        raw, kinds = answers[entry.body_kind]
+        body, problem = entry.decode(200, entry.accept.split(",")[0], raw)
+        if problem is not None or not isinstance(body, kinds):
+            read = (
+                f"({problem})"
+                if problem
+                else f"as a {type(body).__name__}, which no {entry.body_kind} signal reads"
+            )
+            problems.append(f"{REGISTRY}: {entry.name}'s decoder cannot read a plain 2xx answer {read}")
+    if len({entry.decode for entry in PROBE_FORMATS.values()}) != len(PROBE_FORMATS):
+        problems.append(f"{REGISTRY}: two entries share a decoder, so one is the other under a second name")
+    return problems
+
+
 def test_the_schema_enum_and_the_registry_name_the_same_formats() -> None:
-    assert set(format_schema()["enum"]) == set(PROBE_FORMATS)
+    problems = schema_enum_problems()
+    assert not problems, "\n".join(problems)
     assert format_schema()["default"] == DEFAULT_FORMAT
     assert all(name == entry.name for name, entry in PROBE_FORMATS.items())
 
 
 def test_every_format_has_a_decoder_for_its_kind_of_body() -> None:
     """Each entry decodes a plain 2xx answer into its body kind, which a signal source reads."""
-    answers = {"json": (b'{"status": "pass"}', dict), "text": (b"[+]ping ok\n", str)}
-    for entry in PROBE_FORMATS.values():
-        assert entry.body_kind in BODY_SOURCES
-        raw, kind = answers[entry.body_kind]
-        body, problem = entry.decode(200, entry.accept.split(",")[0], raw)
-        assert problem is None, entry.name
-        assert isinstance(body, kind), entry.name
-    assert len({entry.decode for entry in PROBE_FORMATS.values()}) == len(PROBE_FORMATS)
+    problems = decoder_problems()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_query_reference_shows_every_format_once() -> None:
-    assert sorted(example.format for example in FORMAT_EXAMPLES) == sorted(PROBE_FORMATS)
+    """One section per entry, in the registry's order, with the entry's example."""
+    headings = re.findall(r"^### (.+)$", query_reference(), re.MULTILINE)
+    assert headings == [entry.example.title for entry in PROBE_FORMATS.values()]
+    assert all(f"`format: {name}`" in entry.example.title for name, entry in PROBE_FORMATS.items())

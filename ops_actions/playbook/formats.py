@@ -3,9 +3,11 @@
 An entry (:class:`ProbeFormat`) holds everything that depends on the format: its name (the
 playbook schema's enum, which a test keeps equal to :data:`PROBE_FORMATS`), the Accept header
 triage and the runbook's manual commands send, the kind of body it decodes to (``json``: queries
-read it; ``text``: regexes read it, line by line), and the decoder. Adding a format is one entry
-here, its name in ``schema.json`` and an example answer in :mod:`ops_actions.docs`'s query reference;
-``tests/test_playbook_formats.py`` checks that the three agree.
+read it; ``text``: regexes read it, line by line), the decoder, and an example answer with signals
+that read it (:mod:`ops_actions.docs` shows each in ``docs/playbook.md``, as triage reads it).
+Adding a format is one entry here and its name in ``schema.json``'s enum, which stays a complete
+file for editors; ``tests/test_playbook_formats.py`` checks that they agree and says what to add
+where (docs/development.md, "A new probe format").
 
 Decoders are pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the
 bytes, and gets back the body (parsed JSON, or text) or the reason it cannot be read.
@@ -46,6 +48,23 @@ _REASONS: Final = {401: "unauthorized (check the probe's credential)", 403: "for
 
 
 @dataclass(frozen=True)
+class FormatExample:
+    """An answer in one format and signals that read it, as a playbook writes them; the generated
+    query reference shows what each signal reads from it."""
+
+    probe: str
+    """The id of the probe that gets the answer (the reference's probe, and a valid playbook id)."""
+    title: str
+    """The reference's heading for the format (Markdown)."""
+    status: int
+    content_type: str
+    body: str
+    """The answer as sent, shown as it is."""
+    signals: tuple[Mapping[str, str], ...]
+    """Signals as a playbook's ``signals`` items (name, and field or regex, source, type)."""
+
+
+@dataclass(frozen=True)
 class ProbeFormat:
     """One answer format a probe may declare (``probes[].format``)."""
 
@@ -55,6 +74,8 @@ class ProbeFormat:
     body_kind: BodyKind
     """What the decoded body is, and so which signal source reads it (``json`` or ``text``)."""
     decode: Decoder
+    example: FormatExample
+    """What docs/playbook.md shows of the format: an answer, and what signals read from it."""
 
 
 def decode(probe_format: str, status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
@@ -126,12 +147,84 @@ def _text(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:
     return _utf8(raw)
 
 
+_JSON_EXAMPLE: Final = FormatExample(
+    "stats",
+    "`format: json` (the default): a JMESPath query per signal",
+    200,
+    "application/json",
+    json.dumps(
+        {
+            "queue_depth": {"queued": 42},
+            "webhook-failures": 3,
+            "workers": [{"id": "w1", "state": "running"}, {"id": "w2", "state": "stopped"}],
+        },
+        indent=2,
+    ),
+    (
+        {"name": "queued", "field": "queue_depth.queued", "type": "count"},
+        {"name": "webhook_failures", "field": '"webhook-failures"', "type": "count"},
+        {"name": "first_worker", "field": "workers[0].state", "type": "text"},
+        {"name": "workers_stopped", "field": "length(workers[?state=='stopped'])", "type": "count"},
+        {"name": "stopped_worker", "field": "workers[?state=='stopped'].id | [0]", "type": "text"},
+        {"name": "backlog", "field": "queue_depth.backlog", "type": "count"},
+        {"name": "broken", "field": "length(queue_depth.backlog)", "type": "count"},
+        {"name": "stats_ms", "source": "latency_ms"},
+    ),
+)
+_HEALTH_EXAMPLE: Final = FormatExample(
+    "health",
+    "`format: health+json`: the IETF health check format, read from a 5xx answer too",
+    503,
+    "application/health+json",
+    json.dumps(
+        {
+            "status": "fail",
+            "checks": {
+                "db:responseTime": [
+                    {"componentId": "pg-1", "observedValue": 250, "observedUnit": "ms", "status": "warn"}
+                ],
+                "cache:connection": [{"componentId": "redis-1", "status": "down"}],
+            },
+        },
+        indent=2,
+    ),
+    (
+        {"name": "health", "field": "status", "type": "text"},
+        {"name": "db_ms", "field": 'checks."db:responseTime"[0].observedValue', "type": "number"},
+        {"name": "cache", "field": 'checks."cache:connection"[0].status', "type": "text"},
+        {"name": "not_passing", "field": "length(checks.*[] | [?status!='pass'])", "type": "count"},
+        {"name": "health_http", "source": "status_code"},
+        {"name": "health_ok", "source": "status_ok"},
+    ),
+)
+_TEXT_EXAMPLE: Final = FormatExample(
+    "readyz",
+    "`format: text`: a regex per signal, e.g. Kubernetes' `/readyz?verbose`",
+    500,
+    "text/plain; charset=utf-8",
+    "[+]ping ok\n[+]etcd ok\n[-]informer-sync failed: reason withheld\nreadyz check failed\n",
+    (
+        {"name": "verdict", "regex": "^readyz check (passed|failed)$", "type": "text"},
+        {"name": "failed_checks", "regex": "^\\[-\\]", "type": "count"},
+        {"name": "etcd", "regex": "^\\[([+-])\\]etcd\\b", "type": "text"},
+        {"name": "first_failed", "regex": "^\\[-\\](\\S+) failed", "type": "text"},
+        {"name": "etcd_ok", "regex": "^\\[\\+\\]etcd ok$", "type": "boolean"},
+        {"name": "webhooks", "regex": "^\\[([+-])\\]webhooks\\b", "type": "text"},
+    ),
+)
+
 PROBE_FORMATS: Final[Mapping[str, ProbeFormat]] = {
     entry.name: entry
     for entry in (
-        ProbeFormat("json", "application/json", "json", _plain_json),
-        ProbeFormat("health+json", "application/health+json, application/json;q=0.9", "json", _health),
-        ProbeFormat("text", "text/plain", "text", _text),
+        ProbeFormat("json", "application/json", "json", _plain_json, _JSON_EXAMPLE),
+        ProbeFormat(
+            "health+json",
+            "application/health+json, application/json;q=0.9",
+            "json",
+            _health,
+            _HEALTH_EXAMPLE,
+        ),
+        ProbeFormat("text", "text/plain", "text", _text, _TEXT_EXAMPLE),
     )
 }
 """Every probe format by name, in the order the reference documents them."""
