@@ -33,7 +33,10 @@ def hand_edit_block(world: World, number: int, edit: Any) -> None:
 
 def two_incidents(world: World) -> tuple[int, int]:
     """Two incidents opened by the tool: #first is the one edited, #second its bystander."""
-    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2", "--impact", "x") == 0
+    assert (
+        world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2", "--impact", "x")
+        == 0
+    )
     assert world.cli(1, "incident", "open", "--title", "Search slow", "--severity", "3", "--impact", "y") == 0
     first, second = sorted(issue["number"] for issue in world.issues())
     return first, second
@@ -47,7 +50,9 @@ def every_command_answers(world: World, tmp_path: Path, edited: int, bystander: 
     assert len(status["incidents"]) == 2, "both incidents are on the page"
     assert world.cli(7, "report", "--json") == 0
     for number in (edited, bystander):
-        assert world.cli(8, "incident", "update", str(number), "--status", "mitigating", "--message", "m") == 0
+        assert (
+            world.cli(8, "incident", "update", str(number), "--status", "mitigating", "--message", "m") == 0
+        )
     assert world.cli(9, "incident", "resolve", str(edited), "--force", "--reason", "checked by hand") == 0
     assert world.emulator.issue(edited)["state"] == "closed"
     assert world.cli(10, "incident", "resolve", str(bystander), "--force", "--reason", "checked") == 0
