@@ -97,7 +97,7 @@ def _has_shape(entry: object, shape: Mapping[str, type | str], *, optional: bool
         if isinstance(kind, str):
             if not is_time(value):
                 return False
-        elif not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 1):
+        elif not isinstance(value, kind) or isinstance(value, bool) or (isinstance(value, int) and value < 1):
             return False
     return True
 

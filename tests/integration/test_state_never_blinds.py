@@ -128,7 +128,7 @@ def test_a_state_block_nested_deep_does_not_crash_the_page_build(world: World, t
 def test_a_watch_history_file_that_does_not_fit_is_read_as_fresh(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
 ) -> None:
-    """A corrupted history file (deeply nested, retyped, out of range) starts the watch fresh with a warning."""
+    """A corrupted history file (nested deep, retyped, out of range): the watch starts fresh, warned."""
     two_incidents(world)
     (tmp_path / "s.json").write_text(content, encoding="utf-8")
     capsys.readouterr()

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from datetime import UTC, datetime
 
 from ops_actions.incident.issue_body import incident_body
 from ops_actions.incident.state import IncidentState, state_fits_playbook
