@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ops_actions.incident.state_block import read_state
 from tests.fixtures.world import World
+from tests.unit.test_state_mutations import mutated
 
 STATE_PREFIX = "<!-- ops-actions:state "
 
@@ -138,3 +141,37 @@ def test_a_watch_history_file_that_does_not_fit_is_read_as_fresh(
     saved = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert saved["version"] == 1 and len(saved["snapshots"]) == 1, "the next run saves a fresh history"
     assert world.cli(6, "status-page", "build", "--out", str(tmp_path / "site")) == 0
+
+
+# The block each world's first incident was opened with, by world.
+_OPENED_BLOCK: dict[int, dict[str, Any]] = {}
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_randomly_mutated_block_never_ends_a_real_command_in_an_internal_error(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str], data: st.DataObject
+) -> None:
+    """Hypothesis, over the emulator: the incident's real block, mutated (see test_state_mutations),
+    then an update, the watch and the page build as the workflows run them; none exits 1."""
+    if not world.issues():
+        two_incidents(world)
+        body = world.emulator.issue(min(issue["number"] for issue in world.issues()))["body"]
+        (line,) = [line for line in body.splitlines() if line.startswith(STATE_PREFIX)]
+        _OPENED_BLOCK[id(world)] = json.loads(line[len(STATE_PREFIX) : -3])
+    edited, _ = sorted(issue["number"] for issue in world.issues())
+    # Every example mutates the block as the incident was opened (a strategy must not follow state).
+    mutation = data.draw(mutated(_OPENED_BLOCK[id(world)]))
+    hand_edit_block(world, edited, lambda block: (block.clear(), block.update(mutation)))
+    codes = [
+        world.cli(20, "incident", "update", str(edited), "--status", "mitigating", "--message", "m"),
+        world.watch(25),
+        world.cli(26, "status-page", "build", "--out", str(tmp_path / "site")),
+    ]
+    assert 1 not in codes, capsys.readouterr().err

@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ops_actions.incident.clock import is_time
 from ops_actions.incident.issue_body import incident_body
 from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, with_state
 from ops_actions.incident.triage_report import Snapshot
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
-from ops_actions.text.markdown import encode_marker
 from ops_actions.triage.history import LocalState, load_state, save_state
 
 MUTATIONS = settings(
@@ -61,6 +61,7 @@ REAL_STATE = IncidentState(
     detected_by={"how": "watch"},
 ).to_dict()
 
+DEEP = "@@nested-deep@@"
 JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats() | st.text(max_size=8)
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
@@ -89,13 +90,15 @@ def mutated(draw: st.DrawFn, original: dict[str, Any]) -> dict[str, Any]:
         paths = _paths(data)
         if not paths:
             break
-        path = draw(st.sampled_from(paths))
+        # Half the edits hit a top-level field, where a retyped value is most often read directly.
+        top = [path for path in paths if len(path) == 1]
+        path = draw(st.sampled_from(top if top and draw(st.booleans()) else paths))
         parent: Any = data
         for step in path[:-1]:
             parent = parent[step]
         last = path[-1]
         old = parent[last]
-        how = draw(st.sampled_from(["drop", "retype", "nest", "range", "empty"]))
+        how = draw(st.sampled_from(["drop", "retype", "nest", "range", "empty", "deep"]))
         if how == "drop":
             del parent[last]
         elif how == "retype":
@@ -104,13 +107,21 @@ def mutated(draw: st.DrawFn, original: dict[str, Any]) -> dict[str, Any]:
             parent[last] = draw(st.sampled_from([[old], {"x": old}, [[[[old]]]]]))
         elif how == "range":
             parent[last] = draw(st.sampled_from([-1, 0, 2**70, -(2**70), 10**6]))
+        elif how == "deep":
+            parent[last] = DEEP  # written 3,000 levels deep by encoded()
         else:
             parent[last] = draw(st.sampled_from([{}, [], "", None]))
     return data
 
 
+def encoded(data: dict[str, Any]) -> str:
+    """The document as JSON text, each DEEP placeholder written as a list nested 3,000 deep (too
+    deep for json.dumps to write from a Python value)."""
+    return json.dumps(data).replace(json.dumps(DEEP), "[" * 3000 + "]" * 3000)
+
+
 def _body(data: dict[str, Any]) -> str:
-    return "## Incident\n\nvisible text\n\n" + encode_marker("state", data) + "\n"
+    return "## Incident\n\nvisible text\n\n<!-- ops-actions:state " + encoded(data) + " -->\n"
 
 
 def test_the_real_state_block_is_read_back() -> None:
@@ -121,6 +132,9 @@ def test_the_real_state_block_is_read_back() -> None:
 
 @MUTATIONS
 @given(mutated(REAL_STATE))
+@example(dict(REAL_STATE, proposed={}))
+@example(dict(REAL_STATE, postmortem=-1))
+@example(dict(REAL_STATE, snapshots=DEEP))
 def test_a_mutated_state_block_is_refused_or_usable(data: dict[str, Any]) -> None:
     state = read_state(_body(data))
     if state is None:
@@ -148,11 +162,13 @@ def test_a_mutated_history_file_is_read_as_fresh_or_usable(
     tmp_path_factory: Any, data: dict[str, Any]
 ) -> None:
     path = Path(tmp_path_factory.mktemp("h")) / "s.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    path.write_text(encoded(data), encoding="utf-8")
     local, warning = load_state(path)
     if warning is not None:
         assert local == LocalState() and "starting fresh" in warning
     for snapshot in local.snapshots:
-        assert isinstance(snapshot, Snapshot) and all(count >= 0 for count in snapshot.breaches.values())
+        assert isinstance(snapshot, Snapshot) and is_time(snapshot.at)
+        assert all(type(count) is int and count >= 0 for count in snapshot.breaches.values())
+        assert all(isinstance(value, str | int | float | bool | None) for value in snapshot.signals.values())
     save_state(path, local)  # what the watch does next with it
     assert load_state(path)[1] is None
