@@ -13,6 +13,7 @@ The Actions-only parts are no-ops outside Actions, so the CLI can call them unco
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from ops_actions.errors import OpsError
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.text.redact import Secrets
 
 # The line breaks of the runner's line reader (.NET StreamReader.ReadLine: CR, LF, CR LF).
@@ -193,9 +194,18 @@ def read_event(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     if not path:
         raise OpsError("GITHUB_EVENT_PATH is not set: this command reads the event of a workflow run")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise OpsError(f"cannot read the event payload ({type(error).__name__})") from None
+    except RecursionError:
+        # Nested beyond what Python's JSON reader can follow: refused as bad input, with what is
+        # needed to find the delivery again (its size and fingerprint).
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        raise OpsError(
+            f"the event payload nests too deep to read ({len(text)} characters; sha256 {digest})",
+            ExitCode.USAGE,
+        ) from None
     if not isinstance(data, dict):
         raise OpsError("the event payload is not a JSON object")
     return data

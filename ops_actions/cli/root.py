@@ -28,7 +28,7 @@ from ops_actions.errors import ExitCode, OpsError
 if TYPE_CHECKING:
     from ops_actions.adapters.actions_runtime import Output
     from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.adapters.github_tracker import GitHubTracker
     from ops_actions.flows.incidents import Incidents
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
@@ -282,12 +282,12 @@ def github_config(api_url: str | None, repository: str | None, token: str | None
     return GitHubConfig.from_environ(api_url=api_url, repository=repository, token=token)
 
 
-def github_tracker(config: GitHubConfig) -> Tracker:
+def github_tracker(config: GitHubConfig) -> GitHubTracker:
     """A tracker over PyGithub for a command that needs no playbook (``alert send``), its token masked."""
-    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.adapters.github_tracker import GitHubTracker
 
     run_output().secret(config.token)
-    return Tracker.from_config(config, redact=run_output().secrets.redact)
+    return GitHubTracker.from_config(config, redact=run_output().secrets.redact)
 
 
 @dataclass
@@ -297,7 +297,7 @@ class GitHubContext:
     loaded: LoadedPlaybook
     config: GitHubConfig
     dry_run: bool
-    tracker: Tracker
+    tracker: GitHubTracker
     incidents: Incidents
 
     def links(self) -> list[tuple[str, str]]:
@@ -332,7 +332,7 @@ def github_context(
     dry_run: bool,
 ) -> GitHubContext:
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
-    from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
+    from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
     from ops_actions.flows.status_page import page_change_signal
@@ -345,10 +345,10 @@ def github_context(
     for url in checked_targets(loaded.playbook, os.environ):
         run_output().secret(url)  # a webhook URL is its own credential
     redact = run_output().secrets.redact
-    tracker: Tracker = (
-        DryRunTracker.from_config(config, say=say, redact=redact)
+    tracker: GitHubTracker = (
+        DryRunGitHubTracker.from_config(config, say=say, redact=redact)
         if dry_run
-        else Tracker.from_config(config, redact=redact)
+        else GitHubTracker.from_config(config, redact=redact)
     )
     rerun = (config.run_attempt or "1") != "1"
     announce = (

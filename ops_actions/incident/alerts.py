@@ -10,6 +10,7 @@ is rejected with the reason, before anything is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
+from ops_actions.text.json_limits import MAX_JSON_DEPTH, depth_of, problem_of
 
 MAX_PAYLOAD_BYTES: Final = 64 * 1024
 STATUSES: Final = ("firing", "resolved")
@@ -69,10 +71,27 @@ def severity_of(playbook: Playbook, value: str | None) -> str:
     )
 
 
+def delivery_summary(payload: Mapping[str, Any]) -> str:
+    """What a refused delivery held, in one line safe to print (ASCII escapes, no nesting walked
+    recursively), so the alert is not lost with it: its top-level keys, its title when it has one,
+    its size and a fingerprint to find it again among the deliveries."""
+    keys = ", ".join(json.dumps(str(key))[1:-1][:40] for key in list(payload)[:10])
+    title = payload.get("title")
+    shown = f"; title {json.dumps(title[:120])}" if isinstance(title, str) else ""
+    if depth_of(payload) > MAX_JSON_DEPTH:
+        return f"delivery: keys {keys}{shown}; too deep to measure"
+    text = json.dumps(payload, sort_keys=True)  # ASCII: a lone surrogate is written as its escape
+    digest = hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+    return f"delivery: keys {keys}{shown}; {len(text)} bytes; sha256 {digest}"
+
+
 def parse_payload(playbook: Playbook, payload: Any) -> Alert:
     """The alert a client_payload carries; AlertError says why it is not one."""
     if not isinstance(payload, dict):
         raise AlertError("client_payload must be a JSON object")
+    problem = problem_of(payload)
+    if problem is not None:
+        raise AlertError(f"client_payload {problem} ({delivery_summary(payload)})")
     if len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
         raise AlertError(f"client_payload is larger than {MAX_PAYLOAD_BYTES} bytes")
     if set(payload) == {"body"} and isinstance(payload["body"], dict):

@@ -71,22 +71,55 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "monitor": {"role": str, "name": str, "url": str, "since": "time", "until": "time"},
     "proposed": {"severity": str, "since": "time"},
 }
+# Keys an entry may lack, but when present (and not null) hold this type, because code reads them.
+_OPTIONAL_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
+    "snapshots": {"unsure": list, "severity": str},
+    "runs": {"conclusion": str, "ref": str, "key": str},
+    "monitor": {"baseline": dict},
+}
 # A manual checklist item's record: who ticked it, when and how.
 _CHECK_SHAPE: Final[Mapping[str, type | str]] = {"by": str, "at": "time", "via": str}
+# Numbers with a range: an issue number is positive, a count is not negative (``"postmortem": -1``
+# would send resolve looking for issue -1).
+_POSITIVE: Final = frozenset({"postmortem"})
+_NOT_NEGATIVE: Final = frozenset({"comments_seen"})
 
 
-def _has_shape(entry: object, shape: Mapping[str, type | str]) -> bool:
-    """Whether a JSON object has these keys with these types (``bool`` is no ``int`` here)."""
+def _has_shape(entry: object, shape: Mapping[str, type | str], *, optional: bool = False) -> bool:
+    """Whether a JSON object has these keys with these types (``bool`` is no ``int`` here; a run's
+    id is a positive number); ``optional``: a key may be absent or null."""
     if not isinstance(entry, dict):
         return False
     for key, kind in shape.items():
         value = entry.get(key)
+        if optional and value is None:
+            continue
         if isinstance(kind, str):
             if not is_time(value):
                 return False
-        elif not isinstance(value, kind) or isinstance(value, bool):
+        elif not isinstance(value, kind) or isinstance(value, bool) or (isinstance(value, int) and value < 1):
             return False
     return True
+
+
+def _texts(items: object) -> bool:
+    """Whether a JSON value is a list of text (absent counts as empty)."""
+    return items is None or (isinstance(items, list) and all(isinstance(item, str) for item in items))
+
+
+def _entry_fits(name: str, entry: object) -> bool:
+    """Whether one entry of a list field (or the freeze, monitor or proposed object) has its shape,
+    with the lists and snapshots inside it checked too."""
+    if not (_has_shape(entry, _ENTRY_SHAPES[name]) and isinstance(entry, dict)):
+        return False
+    if not _has_shape(entry, _OPTIONAL_SHAPES.get(name, {}), optional=True):
+        return False
+    if name == "snapshots" and not (_texts(entry["fired"]) and _texts(entry.get("unsure"))):
+        return False
+    baseline = entry.get("baseline") if name == "monitor" else None
+    return baseline is None or (
+        _has_shape(baseline, {"fired": list, "signals": dict}) and _texts(baseline["fired"])
+    )
 
 
 def _value_fits(annotation: str, value: object) -> bool:
@@ -162,18 +195,23 @@ class IncidentState:
                 raise ValueError(f"state field {name} has the wrong type")
             if name in TIME_FIELDS and value is not None:
                 parse_time(value)  # ValueError when a hand edit left no valid time
-        for name, shape in _ENTRY_SHAPES.items():
-            entries = values.get(name) or []
-            if not isinstance(entries, list):
-                entries = [entries]
-            for entry in entries:
-                if not _has_shape(entry, shape):
-                    raise ValueError(f"state field {name} holds an entry of the wrong shape")
+        for name in _ENTRY_SHAPES:
+            # An empty object is an entry too: ``"proposed": {}`` has no severity to read.
+            entries = values.get(name)
+            listed = [] if entries is None else entries if isinstance(entries, list) else [entries]
+            if not all(_entry_fits(name, entry) for entry in listed):
+                raise ValueError(f"state field {name} holds an entry of the wrong shape")
         for name in ("applied", "components", "causes"):
             if not all(isinstance(item, str) for item in values.get(name, [])):
                 raise ValueError(f"state field {name} holds something other than text")
-        if not all(type(number) is int for number in values.get("related", [])):
+        if len(values.get("applied", [])) > MAX_APPLIED_KEYS:
+            raise ValueError(f"state field applied holds more than {MAX_APPLIED_KEYS} keys")
+        if not all(type(number) is int and number > 0 for number in values.get("related", [])):
             raise ValueError("state field related holds something other than issue numbers")
+        for name in _POSITIVE | _NOT_NEGATIVE:
+            number = values.get(name)
+            if number is not None and number < (1 if name in _POSITIVE else 0):
+                raise ValueError(f"state field {name} is out of range")
         if not all(_has_shape(check, _CHECK_SHAPE) for check in dict(values.get("checks") or {}).values()):
             raise ValueError("state field checks holds an entry of the wrong shape")
         for name in ("alerts", "detected_by"):

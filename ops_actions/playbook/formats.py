@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from ops_actions.text.json_limits import MAX_JSON_DEPTH, problem_of
+
 BodyKind = Literal["json", "text"]
 """What a decoded body is: parsed JSON (read by queries) or text (read by regexes)."""
 Decoder = Callable[[int, str, bytes], tuple[Any, str | None]]
@@ -100,9 +102,14 @@ def _json(raw: bytes) -> tuple[Any, str | None]:
     if text is None:
         return None, problem
     try:
-        return json.loads(text), None
+        body = json.loads(text)
     except json.JSONDecodeError as error:
         return None, f"the answer is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+    except RecursionError:
+        return None, f"the answer is JSON nested deeper than {MAX_JSON_DEPTH} levels"
+    # A bounded answer keeps the queries, the report and the history file from recursing without end.
+    problem = problem_of(body)
+    return (None, f"the answer is JSON {problem}") if problem is not None else (body, None)
 
 
 def _plain_json(status: int, content_type: str, raw: bytes) -> tuple[Any, str | None]:

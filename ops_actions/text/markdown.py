@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from ops_actions.text.json_limits import loads_bounded
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -50,7 +52,8 @@ def encode_marker(kind: str, payload: dict[str, Any]) -> str:
 
 
 def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
-    """Every well-formed marker of this kind, in document order; broken ones are skipped."""
+    """Every well-formed marker of this kind, in document order; broken ones are skipped (a hand
+    edit may leave anything: a marker nested thousands deep is broken too, see json_limits)."""
     prefix = f"{MARKER_PREFIX}{kind} "
     found = []
     for token in _parser().parse(text):
@@ -60,7 +63,7 @@ def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
             line = raw_line.strip()
             if line.startswith(prefix) and line.endswith("-->"):
                 try:
-                    payload = json.loads(line[len(prefix) : -3])
+                    payload = loads_bounded(line[len(prefix) : -3])
                 except ValueError:
                     continue
                 if isinstance(payload, dict):

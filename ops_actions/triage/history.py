@@ -1,8 +1,10 @@
 """The watch history: the local file that carries triage snapshots between runs with no open
 incident, and when the watch last looked at postmortems.
 
-Plain JSON, written atomically (temp file + rename). A file that cannot be read or parsed is
-not fatal: triage starts fresh and says so, because losing a trend beats not triaging.
+Plain JSON, written atomically (temp file + rename). A file that cannot be read or parsed, or
+whose fields do not have their types and ranges (a snapshot's time, its signals' plain values, its
+breach counts; nesting bounded by json_limits), is not fatal: triage starts fresh and says so,
+because losing a trend beats not triaging.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ops_actions.incident.clock import is_time
 from ops_actions.incident.triage_report import Snapshot
+from ops_actions.text.json_limits import loads_bounded
 
 HISTORY_VERSION: Final = 1
 DEFAULT_KEEP: Final = 20
@@ -38,25 +42,30 @@ def load_history(path: Path) -> tuple[WatchHistory, str | None]:
     except (OSError, UnicodeDecodeError) as error:
         return WatchHistory(), f"state file {path} unreadable ({type(error).__name__}); starting fresh"
     try:
-        data = json.loads(text)
-        if data.get("version") != HISTORY_VERSION:
+        data = loads_bounded(text)
+        if data.get("version") != HISTORY_VERSION or not isinstance(data["snapshots"], list):
             raise ValueError("version")
         checked = data.get("postmortems_checked_at")
         return WatchHistory(
             snapshots=[_snapshot(item) for item in data["snapshots"]],
-            postmortems_checked_at=checked if isinstance(checked, str) else None,
+            postmortems_checked_at=checked if is_time(checked) else None,
         ), None
     except (ValueError, KeyError, TypeError, AttributeError):
         return WatchHistory(), f"state file {path} is corrupt; starting fresh"
 
 
+# What a signal's value in the history may be: what history_value keeps of a reading.
+_PLAIN: Final = (str, int, float, bool, type(None))
+
+
 def _snapshot(item: Any) -> Snapshot:
     if not (
         isinstance(item, dict)
-        and isinstance(item.get("at"), str)
+        and is_time(item.get("at"))
         and isinstance(item.get("signals"), dict)
+        and all(isinstance(value, _PLAIN) for value in item["signals"].values())
         and isinstance(item.get("breaches"), dict)
-        and all(type(count) is int for count in item["breaches"].values())
+        and all(type(count) is int and count >= 0 for count in item["breaches"].values())
     ):
         raise ValueError("snapshot")
     return Snapshot(at=item["at"], signals=item["signals"], breaches=item["breaches"])
