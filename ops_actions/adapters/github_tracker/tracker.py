@@ -1,4 +1,4 @@
-"""The incident tracker: the only module that imports PyGithub.
+"""The incident tracker over PyGithub.
 
 A narrow interface over issues, labels, comments and workflows. Reads are retried; writes are
 never blindly retried: after an ambiguous failure (5xx, dropped connection) the tracker first
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import random
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,18 +18,6 @@ from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 import requests
-
-# PyGithub's Auth module imports PyJWT for GitHub App JWTs, and PyJWT imports cryptography when it
-# is installed (PyGithub requires pyjwt[crypto]): a quarter of PyGithub's import time, for keys
-# the tracker never signs with (it sends a token: Auth.Token). While PyGithub loads, cryptography
-# looks absent, so PyJWT keeps only its HMAC algorithms; any later import finds it as usual.
-if "cryptography" not in sys.modules and "jwt" not in sys.modules:
-    sys.modules["cryptography"] = None  # type: ignore[assignment]  # what "not installed" looks like
-    try:
-        import github  # noqa: F401  (loaded now; the names are imported below)
-    finally:
-        del sys.modules["cryptography"]
-
 from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.WorkflowRun import WorkflowRun
