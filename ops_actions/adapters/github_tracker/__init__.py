@@ -1,8 +1,12 @@
 """The GitHub tracker: incidents as GitHub issues, over PyGithub (the only package that imports it).
 
-``tracker`` holds the tracker and its dry-run variant. PyGithub is loaded here, before any module
-of the package imports a name of it, so that it loads without cryptography (see below); the
-flows, the CLI, the demo and the tests import the tracker from here.
+One module per part: ``records`` (the issues, runs and comments handed back, made from PyGithub's
+objects), ``refusals`` (GitHub's refusals read: messages, failed fields, rate limits, the one-line
+explanation), ``session`` (one repository over one client: the retry policy, the pacing of writes,
+the login), ``workflows`` (the Actions operations), ``tracker`` (the tracker: issues, comments,
+labels, over the two before) and ``dry_run`` (the tracker that prints its writes instead). PyGithub
+is loaded here, before any module of the package imports a name of it, so that it loads without
+cryptography (see below); the CLI, the demo, bench/ and the tests import the tracker from here.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ if "cryptography" not in sys.modules and "jwt" not in sys.modules:
     finally:
         del sys.modules["cryptography"]
 
-from ops_actions.adapters.github_tracker.tracker import ACTIONS_BOT, DryRunTracker, Tracker
+from ops_actions.adapters.github_tracker.dry_run import DryRunTracker
+from ops_actions.adapters.github_tracker.session import ACTIONS_BOT
+from ops_actions.adapters.github_tracker.tracker import Tracker
 
 __all__ = ["ACTIONS_BOT", "DryRunTracker", "Tracker"]
