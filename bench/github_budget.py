@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ops_actions.adapters.config import GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.flows.incidents import Incidents, operation_key
 from ops_actions.incident.labels import label_specs
 from ops_actions.incident.transitions import update_status
@@ -52,7 +52,7 @@ def measure(closed_issues: int) -> None:
     playbook = load_playbook(None)
     with GitHubEmulator(repo=REPO, token=TOKEN) as emulator:
         config = GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN, write_interval_s=0)
-        tracker = Tracker.from_config(config)
+        tracker = GitHubTracker.from_config(config)
         for spec in label_specs(playbook).values():  # the labels exist, as after the first incident
             body = json.dumps({"name": spec.name, "color": spec.color, "description": spec.description})
             emulator.handle("POST", f"/repos/{REPO}/labels", HEADERS, body.encode("utf-8"))
@@ -146,7 +146,7 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
             queued_s=2.0,
             in_progress_s=run_seconds - 2.0,
         )
-        tracker = Tracker.from_config(
+        tracker = GitHubTracker.from_config(
             GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN, write_interval_s=0)
         )
         incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
@@ -196,7 +196,7 @@ class History:
         self.playbook = load_playbook(None)
         token = emulator.mint_job_token({"issues": "write"})
         config = GitHubConfig(api_url=emulator.url, repository=REPO, token=token, write_interval_s=0)
-        self.tracker = Tracker.from_config(config)
+        self.tracker = GitHubTracker.from_config(config)
         self.incidents = Incidents(self.tracker, self.playbook, clock=lambda: clock[0])
         self.postmortems = Postmortems(tracker=self.tracker, incidents=self.incidents, clock=lambda: clock[0])
         self.closed = 0

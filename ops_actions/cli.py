@@ -29,7 +29,7 @@ from ops_actions.sandbox.catalog import APIS, SCENARIOS
 if TYPE_CHECKING:
     from ops_actions.adapters.actions_runtime import Output
     from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.adapters.github_tracker import GitHubTracker
     from ops_actions.flows.incidents import Incidents, Outcome
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
@@ -681,7 +681,7 @@ class GitHubContext:
     loaded: LoadedPlaybook
     config: GitHubConfig
     dry_run: bool
-    tracker: Tracker
+    tracker: GitHubTracker
     incidents: Incidents
 
 
@@ -694,7 +694,7 @@ def _github_context(
 ) -> GitHubContext:
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
     from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import DryRunTracker, Tracker
+    from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import Incidents, chain
     from ops_actions.flows.status_page import page_change_signal
@@ -707,10 +707,10 @@ def _github_context(
     for url in checked_targets(loaded.playbook, os.environ):
         _out().secret(url)  # a webhook URL is its own credential
     redact = _out().secrets.redact
-    tracker: Tracker = (
-        DryRunTracker.from_config(config, say=_say, redact=redact)
+    tracker: GitHubTracker = (
+        DryRunGitHubTracker.from_config(config, say=_say, redact=redact)
         if dry_run
-        else Tracker.from_config(config, redact=redact)
+        else GitHubTracker.from_config(config, redact=redact)
     )
     rerun = (config.run_attempt or "1") != "1"
     announce = (
@@ -1703,7 +1703,7 @@ def alert_send(
       ops-actions alert send --payload-file alertmanager-body.json --dry-run
     """
     from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.adapters.github_tracker import GitHubTracker
     from ops_actions.incident.alerts import client_payload
 
     if payload_file is not None:
@@ -1739,7 +1739,7 @@ def alert_send(
         _say(json.dumps(request, indent=2, ensure_ascii=False))
         return
     _out().secret(config.token)
-    tracker = Tracker.from_config(config, redact=_out().secrets.redact)
+    tracker = GitHubTracker.from_config(config, redact=_out().secrets.redact)
     try:
         tracker.repository_dispatch(ALERT_EVENT, payload)
     finally:

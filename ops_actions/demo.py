@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ops_actions.adapters.config import GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.flows.incidents import Incidents
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
@@ -213,7 +213,7 @@ class Stage:
     postmortems: Postmortems
     playbook: Playbook
     output: Path
-    tracker: Tracker
+    tracker: GitHubTracker
 
     @property
     def now(self) -> datetime:
@@ -330,7 +330,7 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
                 created_at=START - timedelta(hours=hours),
             )
         emulator.set_branch_sha("main", BAD_SHA)
-        tracker = Tracker.from_config(
+        tracker = GitHubTracker.from_config(
             # The local emulator has no secondary rate limits: no pause between writes.
             GitHubConfig(api_url=emulator.url, repository=REPO, token=DEMO_GITHUB_TOKEN, write_interval_s=0)
         )

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ops_actions.adapters.config import GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
 from ops_actions.flows.incidents import Incidents
 from ops_actions.incident.state import IncidentState
@@ -81,7 +81,7 @@ def incidents_open(emulator: GitHubEmulator) -> list[dict[str, Any]]:
 
 def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
     """The incident's state as the tool reads it (block plus replayed events)."""
-    tracker = Tracker.from_config(
+    tracker = GitHubTracker.from_config(
         GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
     )
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
@@ -37,13 +37,13 @@ def env(github_env: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> GitHubEm
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every back-off the CLI's tracker decides on, recorded instead of slept."""
     recorded: list[float] = []
-    original = Tracker.from_config.__func__  # type: ignore[attr-defined]
+    original = GitHubTracker.from_config.__func__  # type: ignore[attr-defined]
 
-    def from_config(cls: type[Tracker], config: Any, **kwargs: Any) -> Tracker:
+    def from_config(cls: type[GitHubTracker], config: Any, **kwargs: Any) -> GitHubTracker:
         kwargs.setdefault("sleep", recorded.append)
         return original(cls, config, **kwargs)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(Tracker, "from_config", classmethod(from_config))
+    monkeypatch.setattr(GitHubTracker, "from_config", classmethod(from_config))
     return recorded
 
 

@@ -258,10 +258,10 @@ def test_labels_the_tool_makes_are_ones_github_takes(
     label = call(github_env, "GET", f"{R}/labels/sev-1").json()
     assert label["description"].startswith("SEV-1: Production is down")
     from ops_actions.adapters.config import GitHubConfig
-    from ops_actions.adapters.github_tracker import Tracker
+    from ops_actions.adapters.github_tracker import GitHubTracker
     from ops_actions.errors import OpsError
 
-    tracker = Tracker.from_config(
+    tracker = GitHubTracker.from_config(
         GitHubConfig(api_url=github_env.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
     )
     with pytest.raises(OpsError) as raised:

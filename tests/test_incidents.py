@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ops_actions.adapters.config import GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import Incidents
@@ -319,14 +319,14 @@ def test_not_an_incident_is_refused(env: GitHubEmulator, capsys: pytest.CaptureF
 @pytest.fixture
 def tracker_factory(env: GitHubEmulator) -> Iterator[Any]:
     """Builds trackers on the emulator that record their back-off instead of sleeping."""
-    made: list[Tracker] = []
+    made: list[GitHubTracker] = []
 
-    def make() -> tuple[Tracker, list[float]]:
+    def make() -> tuple[GitHubTracker, list[float]]:
         waits: list[float] = []
         config = GitHubConfig(
             api_url=env.url, repository=REPO, token=GITHUB_TOKEN, max_wait_s=600, write_interval_s=0
         )
-        tracker = Tracker.from_config(config, sleep=waits.append)
+        tracker = GitHubTracker.from_config(config, sleep=waits.append)
         made.append(tracker)
         return tracker, waits
 
@@ -335,11 +335,11 @@ def tracker_factory(env: GitHubEmulator) -> Iterator[Any]:
         tracker.close()
 
 
-def incidents(tracker: Tracker) -> Incidents:
+def incidents(tracker: GitHubTracker) -> Incidents:
     return Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
 
 
-def open_with(tracker: Tracker, operation: str = "run-1:open") -> Any:
+def open_with(tracker: GitHubTracker, operation: str = "run-1:open") -> Any:
     return incidents(tracker).open(
         key="checkout",
         title="Checkout failing",

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ops_actions.adapters.config import DEFAULT_WRITE_INTERVAL_S, GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
 from ops_actions.flows.incidents import Incidents
 from ops_actions.flows.postmortems import Postmortems
@@ -47,7 +47,7 @@ def test_a_20_item_sync_writes_at_most_once_a_second_and_reads_unpaced(
     github_emulator.set_permission("octocat", "write")
     config = GitHubConfig(api_url=github_emulator.url, repository=REPO, token=GITHUB_TOKEN)
     assert config.write_interval_s == DEFAULT_WRITE_INTERVAL_S == 1.0
-    tracker = Tracker.from_config(config, sleep=clock.sleep, clock=lambda: clock.now)
+    tracker = GitHubTracker.from_config(config, sleep=clock.sleep, clock=lambda: clock.now)
     playbook = load_playbook(None)
     incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
     postmortems = Postmortems(tracker=tracker, incidents=incidents, clock=lambda: datetime.now(UTC))

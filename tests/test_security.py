@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ops_actions.adapters.config import GitHubConfig
-from ops_actions.adapters.github_tracker import Tracker
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
 from ops_actions.errors import OpsError
 from ops_actions.incident.state_block import read_state
@@ -208,8 +208,8 @@ def test_error_objects_and_config_never_carry_the_token(workflow: Workflow) -> N
     emulator = workflow.emulator
     config = GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN, max_wait_s=0)
     assert GITHUB_TOKEN not in repr(config)
-    tracker = Tracker.from_config(config, sleep=lambda _: None)
-    wrong = Tracker.from_config(
+    tracker = GitHubTracker.from_config(config, sleep=lambda _: None)
+    wrong = GitHubTracker.from_config(
         GitHubConfig(api_url=emulator.url, repository=REPO, token=BACKEND_CANARY), sleep=lambda _: None
     )
     try:

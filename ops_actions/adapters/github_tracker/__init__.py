@@ -24,8 +24,8 @@ if "cryptography" not in sys.modules and "jwt" not in sys.modules:
     finally:
         del sys.modules["cryptography"]
 
-from ops_actions.adapters.github_tracker.dry_run import DryRunTracker
+from ops_actions.adapters.github_tracker.dry_run import DryRunGitHubTracker
 from ops_actions.adapters.github_tracker.session import ACTIONS_BOT
-from ops_actions.adapters.github_tracker.tracker import Tracker
+from ops_actions.adapters.github_tracker.tracker import GitHubTracker
 
-__all__ = ["ACTIONS_BOT", "DryRunTracker", "Tracker"]
+__all__ = ["ACTIONS_BOT", "DryRunGitHubTracker", "GitHubTracker"]

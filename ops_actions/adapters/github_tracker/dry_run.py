@@ -9,11 +9,11 @@ from typing import Any
 from github import Github
 
 from ops_actions.adapters.github_tracker.records import IssueData, RunData
-from ops_actions.adapters.github_tracker.tracker import Tracker
+from ops_actions.adapters.github_tracker.tracker import GitHubTracker
 from ops_actions.incident.labels import LabelSpec
 
 
-class DryRunTracker(Tracker):
+class DryRunGitHubTracker(GitHubTracker):
     """Reads for real; every write is printed as the API call it would make, and not sent."""
 
     def __init__(self, client: Github, repository: str, *, say: Callable[[str], None], **kwargs: Any) -> None:

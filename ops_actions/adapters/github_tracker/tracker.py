@@ -21,7 +21,7 @@ from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
 
 
-class Tracker(WorkflowOperations):
+class GitHubTracker(WorkflowOperations):
     """Incidents as GitHub issues, in one repository; the Actions operations are inherited from
     :class:`.workflows.WorkflowOperations`, the retry policy and the login from
     :class:`.session.GitHubSession`."""
