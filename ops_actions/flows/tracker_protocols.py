@@ -3,7 +3,7 @@ they read, and the operations each use case calls.
 
 ``IncidentTracker`` is what the incident commands need; remediation, slash commands, postmortems
 and the status page each widen or narrow it (``RemediationTracker``, ``CommandTracker``,
-``PostmortemTracker``, ``StatusPageTracker``). ``adapters.github_tracker.Tracker`` provides them
+``PostmortemTracker``, ``StatusPageTracker``). ``adapters.github_tracker.GitHubTracker`` provides them
 all over PyGithub, and tests hand in the same class pointed at the GitHub emulator; the protocols
 live here, in ``flows``, because only the flows name them (adapters may not import ``flows``, and
 the tracker satisfies them structurally without naming them). ``Delivered`` is how one
@@ -81,7 +81,7 @@ class IssueWithId(IssueView, Protocol):
 
 
 class IncidentTracker(Protocol):
-    """The tracker operations lifecycle needs (``adapters.github_tracker.Tracker`` provides them)."""
+    """The tracker operations lifecycle needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def login(self) -> str: ...
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
@@ -142,7 +142,7 @@ class PostmortemTracker(IncidentTracker, Protocol):
 
 
 class StatusPageTracker(Protocol):
-    """The reads the status page needs (``adapters.github_tracker.Tracker`` provides them)."""
+    """The reads the status page needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def open_incidents(self, label: str) -> Sequence[ListedIssue]: ...
     def issues(
@@ -171,7 +171,7 @@ class Poller(Protocol):
 
 
 class RemediationTracker(IncidentTracker, Protocol):
-    """The tracker operations remediation needs (``adapters.github_tracker.Tracker`` provides them)."""
+    """The tracker operations remediation needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def default_branch(self) -> str: ...
     def dispatch(

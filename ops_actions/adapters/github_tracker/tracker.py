@@ -1,0 +1,233 @@
+"""The incident tracker over PyGithub: issues, sub-issues, assignees, comments, reactions, labels
+and permissions in one repository; its Actions operations come from :mod:`.workflows`, and every
+call goes through the retry policy of :mod:`.session`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from github import GithubException
+
+from ops_actions.adapters.github_tracker.records import (
+    CommentData,
+    IssueData,
+    is_pull_request,
+    issue_data_from,
+)
+from ops_actions.adapters.github_tracker.refusals import error_message, refuses_assignees
+from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
+from ops_actions.incident.labels import LabelSpec
+
+
+class GitHubTracker(WorkflowOperations):
+    """Incidents as GitHub issues, in one repository; the Actions operations are inherited from
+    :class:`.workflows.WorkflowOperations`, the retry policy and the login from
+    :class:`.session.GitHubSession`."""
+
+    def open_incidents(self, label: str) -> list[IssueData]:
+        """Open issues with the label (one page of 100 is one request; issues, not PRs)."""
+
+        def list_open() -> list[IssueData]:
+            issues = self._repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
+            return [issue_data_from(issue) for issue in issues if not is_pull_request(issue)]
+
+        return self._call("list open incidents", list_open)
+
+    def issues(self, label: str, *, state: str = "all", since: datetime | None = None) -> list[IssueData]:
+        """Issues with the label in any state (for reports)."""
+
+        def list_all() -> list[IssueData]:
+            kwargs: dict[str, Any] = {"state": state, "labels": [label]}
+            if since is not None:
+                kwargs["since"] = since
+            listed = self._repo.get_issues(**kwargs)
+            return [issue_data_from(issue) for issue in listed if not is_pull_request(issue)]
+
+        return self._call("list issues", list_all)
+
+    def issue(self, number: int) -> IssueData:
+        """One issue by number."""
+
+        def get() -> IssueData:
+            issue = self._repo.get_issue(number)
+            issue.complete()
+            return issue_data_from(issue)
+
+        return self._call(f"read issue #{number}", get)
+
+    def create_issue(
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        marker: str,
+        find_label: str,
+        assignees: Sequence[str] = (),
+    ) -> IssueData:
+        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` that the token's
+        identity wrote and whose body holds ``marker`` is it."""
+
+        def create() -> IssueData:
+            sent_title, sent_body = self._redact(title), self._redact(body)
+            try:
+                issue = self._repo.create_issue(
+                    title=sent_title, body=sent_body, labels=list(labels), assignees=list(assignees)
+                )
+            except GithubException as error:
+                if not (assignees and refuses_assignees(error)):
+                    raise
+                # GitHub created nothing: someone cannot be assigned. The issue matters more than
+                # its assignee; the caller sees who is missing in the result's assignees.
+                self._pace()
+                issue = self._repo.create_issue(title=sent_title, body=sent_body, labels=list(labels))
+            return issue_data_from(issue)
+
+        def already_created() -> IssueData | None:
+            mine = self.login()
+            return next(
+                (i for i in self.open_incidents(find_label) if i.author == mine and marker in i.body), None
+            )
+
+        return self._call("create an issue", create, verify=already_created, write=True)
+
+    def sub_issues(self, number: int) -> list[IssueData] | None:
+        """The sub-issues of an (existing) issue; None when this GitHub has no sub-issues API
+        (GitHub Enterprise Server before 3.20 answers 404)."""
+
+        def list_sub() -> list[IssueData] | None:
+            try:
+                return [issue_data_from(sub) for sub in self._repo.get_issue(number).get_sub_issues()]
+            except GithubException as error:
+                if error.status == 404:
+                    return None
+                raise
+
+        return self._call(f"list the sub-issues of #{number}", list_sub)
+
+    def add_sub_issue(self, parent: int, child_id: int) -> bool:
+        """Attach an issue (by id) as a sub-issue; False when this GitHub has no sub-issues API."""
+
+        def add() -> bool:
+            try:
+                self._repo.get_issue(parent).add_sub_issue(child_id)
+            except GithubException as error:
+                if error.status in {404, 410}:
+                    return False
+                if error.status == 422 and "already" in error_message(error).lower():
+                    return True
+                raise
+            return True
+
+        return self._call(f"add a sub-issue to #{parent}", add, write=True)
+
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+    ) -> IssueData:
+        """PATCH an issue; the same PATCH twice has the same effect, so it is safe to retry."""
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = self._redact(title)
+        if body is not None:
+            changes["body"] = self._redact(body)
+        if labels is not None:
+            changes["labels"] = list(labels)
+        if state is not None:
+            changes["state"] = state
+        if state_reason is not None:
+            changes["state_reason"] = state_reason
+
+        def patch() -> IssueData:
+            issue = self._repo.get_issue(number)
+            issue.edit(**changes)
+            return issue_data_from(issue)
+
+        return self._call(f"update issue #{number}", patch, write=True)
+
+    def assign(self, number: int, logins: Sequence[str]) -> tuple[str, ...]:
+        """Add assignees (idempotent on GitHub's side); returns who is assigned now.
+
+        GitHub answers 201 and silently leaves out a login that cannot be assigned, so the caller
+        compares what it asked for with what it got.
+        """
+
+        def add() -> tuple[str, ...]:
+            issue = self._repo.get_issue(number)
+            issue.add_to_assignees(*logins)  # PyGithub updates the issue from GitHub's answer
+            return tuple(user.login for user in issue.assignees)
+
+        return self._call(f"assign issue #{number}", add, write=True)
+
+    def comments(self, number: int) -> list[CommentData]:
+        """All comments of an issue, oldest first."""
+
+        def list_comments() -> list[CommentData]:
+            return [
+                CommentData(c.id, c.body or "", c.user.login if c.user else "", c.created_at.astimezone(UTC))
+                for c in self._repo.get_issue(number).get_comments()
+            ]
+
+        return self._call(f"read the comments of #{number}", list_comments)
+
+    def comment(self, number: int, body: str, *, marker: str) -> int:
+        """Post a comment; after an ambiguous failure a comment of the token's identity holding ``marker``
+        counts as posted (anyone's could hold it)."""
+
+        def post() -> int:
+            return int(self._repo.get_issue(number).create_comment(self._redact(body)).id)
+
+        def already_posted() -> int | None:
+            mine = self.login()
+            return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
+
+        return self._call(f"comment on #{number}", post, verify=already_posted, write=True)
+
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        """Delete a comment of issue #number (a duplicate a late write left); one already gone is fine."""
+
+        def delete() -> None:
+            try:
+                self._repo.get_issue(number).get_comment(comment_id).delete()
+            except GithubException as error:
+                if error.status != 404:
+                    raise
+
+        self._call(f"delete a duplicate comment on #{number}", delete, write=True)
+
+    def update_label(self, spec: LabelSpec) -> None:
+        """Give a label its colour and description (PATCH: safe to retry)."""
+
+        def patch() -> None:
+            self._repo.get_label(spec.name).edit(spec.name, spec.color, spec.description)
+
+        self._call(f"update label {spec.name}", patch, write=True)
+
+    def add_reaction(self, number: int, comment_id: int, content: str) -> None:
+        """React to an issue comment (GitHub answers 200 for an existing reaction)."""
+
+        def react() -> None:
+            self._repo.get_issue(number).get_comment(comment_id).create_reaction(content)
+
+        self._call("react to the comment", react, write=True)
+
+    def permission(self, login: str) -> str:
+        """A user's permission on the repository: admin, write, read or none (maintain counts as write)."""
+
+        def get() -> str:
+            try:
+                return str(self._repo.get_collaborator_permission(login))
+            except GithubException as error:
+                if error.status == 404:
+                    return "none"
+                raise
+
+        return self._call(f"read the permission of {login}", get)
