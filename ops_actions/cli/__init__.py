@@ -38,6 +38,7 @@ for command in (
     actions_surface.watch,
     actions_surface.command_,
     actions_surface.action_entry,
+    actions_surface.schedules,
     remediation.remediate,
     remediation.guard,
     postmortem.postmortem,

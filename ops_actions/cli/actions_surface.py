@@ -114,6 +114,45 @@ def command_(
 
 
 # The composite action may run these commands (and their subcommands), nothing else.
+@click.command()
+@click.option(
+    "--workflow",
+    "workflows",
+    multiple=True,
+    default=("incident-triage.yml", "incident-status-page.yml"),
+    show_default=True,
+    help="A scheduled workflow of the tool to keep enabled (repeat for several).",
+)
+@click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY].")
+@click.option("--github-token", help="Token [env: GITHUB_TOKEN].")
+@click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL].")
+def schedules(
+    workflows: tuple[str, ...], repo: str | None, github_token: str | None, github_api_url: str | None
+) -> None:
+    """Keep the scheduled workflows running in a quiet repository.
+
+    GitHub disables a public repository's scheduled workflows after 60 days without activity.
+    From 45 quiet days this enables them again (the job needs actions: write) and opens one
+    issue labelled ops-actions:schedules that tells the team; before that it only reads.
+
+    \b
+    Example:
+      ops-actions schedules --workflow incident-triage.yml --workflow incident-status-page.yml
+    """
+    from ops_actions.cli.root import github_config, github_tracker, utc_now
+    from ops_actions.flows.keepalive import keep_schedules_alive
+
+    tracker = github_tracker(github_config(github_api_url, repo, github_token))
+    try:
+        found = keep_schedules_alive(tracker, workflows=workflows, now=utc_now())
+    finally:
+        tracker.close()
+    lines = found.lines() or [f"schedules safe: {found.quiet_days} days since the last push"]
+    for line in lines:
+        say(line)
+    job_summary("Schedules", lines)
+
+
 ACTION_COMMANDS = frozenset(
     {
         "triage",
@@ -127,6 +166,7 @@ ACTION_COMMANDS = frozenset(
         "report",
         "playbook",
         "status-page",
+        "schedules",
     }
 )
 

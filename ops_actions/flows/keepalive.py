@@ -1,14 +1,14 @@
 """Keeping the schedules of a quiet repository running.
 
 GitHub disables the scheduled workflows of a public repository after 60 days without repository
-activity, and says so only on the Actions tab; an incidents repository is quiet between outages,
-so the triage every 10 minutes and the hourly status page would stop with nobody told. A check
-costs two reads (the repository's last push, the workflows' states). From ``WARN_AFTER_DAYS`` of
-quiet, or as soon as one of the tool's workflows is disabled for inactivity, it enables each of
-the tool's scheduled workflows (``PUT .../enable``: GitHub documents that it sets the state to
-active; the widely used keep-alive actions rely on it restarting the 60-day count) and opens one
-issue that says what is at risk and what a person can do, once, not on every run. A workflow
-disabled by hand (``disabled_manually``) is a person's decision and stays off.
+activity, and says so only on the Actions tab; an incidents repository is quiet between outages, so
+the triage every 10 minutes and the hourly status page would stop with nobody told. A check costs
+two reads (the repository's last push, the workflows' states), through the tracker. From
+``WARN_AFTER_DAYS`` of quiet, or as soon as one of the tool's workflows is disabled for inactivity,
+it enables each of the tool's scheduled workflows (``PUT .../enable``: GitHub documents that it sets
+the state to active; the widely used keep-alive actions rely on it restarting the 60-day count) and
+opens one issue that says what is at risk and what a person can do, once, not on every run. A
+workflow disabled by hand (``disabled_manually``) is a person's decision and stays off.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final
+
+from ops_actions.flows.tracker_protocols import ScheduleTracker
+from ops_actions.text.markdown import encode_marker
 
 INACTIVITY_LIMIT_DAYS: Final = 60
 """GitHub's limit: a public repository's schedules are disabled after this many days without activity."""
@@ -26,30 +29,6 @@ refused enable to reach a person through the warning issue."""
 WARNING_LABEL: Final = "ops-actions:schedules"
 WARNING_TITLE: Final = "Scheduled incident workflows at risk: no repository activity"
 _KEPT_STATES: Final = frozenset({"active", "disabled_inactivity"})
-
-
-class WorkflowSchedules(Protocol):
-    """What the check needs of GitHub (``adapters/workflow_schedules.py`` over the REST API)."""
-
-    def last_activity(self) -> datetime:
-        """When the repository last had activity GitHub shows (its last push)."""
-        ...
-
-    def workflow_states(self) -> dict[str, str]:
-        """Each workflow's state by file name: active, disabled_inactivity, disabled_manually, ..."""
-        ...
-
-    def enable(self, workflow: str) -> bool:
-        """Enable ``workflow``; False when the token may not (it needs ``actions: write``)."""
-        ...
-
-    def open_warning(self, label: str) -> int | None:
-        """The number of an open issue labelled ``label``, if there is one."""
-        ...
-
-    def post_warning(self, title: str, body: str, label: str) -> int:
-        """Open an issue with ``label``; its number."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -103,11 +82,11 @@ def _warning_body(quiet_days: int, workflows: Sequence[str]) -> str:
 
 
 def keep_schedules_alive(
-    schedules: WorkflowSchedules, *, workflows: Sequence[str], now: datetime
+    tracker: ScheduleTracker, *, workflows: Sequence[str], now: datetime
 ) -> ScheduleCheck:
     """Check the tool's scheduled ``workflows`` (file names) and keep them running (module docstring)."""
-    quiet_days = max(0, (now - schedules.last_activity()).days)
-    states = schedules.workflow_states()
+    quiet_days = max(0, (now - tracker.last_activity()).days)
+    states = tracker.workflow_states()
     disabled = tuple(name for name in workflows if states.get(name) == "disabled_inactivity")
     if quiet_days < WARN_AFTER_DAYS and not disabled:
         return ScheduleCheck(quiet_days)
@@ -115,8 +94,15 @@ def keep_schedules_alive(
     refused: list[str] = []
     for name in workflows:
         if states.get(name) in _KEPT_STATES:
-            (enabled if schedules.enable(name) else refused).append(name)
-    issue = schedules.open_warning(WARNING_LABEL)
-    if issue is None:
-        issue = schedules.post_warning(WARNING_TITLE, _warning_body(quiet_days, workflows), WARNING_LABEL)
+            (enabled if tracker.enable_workflow(name) else refused).append(name)
+    warnings = tracker.open_incidents(WARNING_LABEL)
+    if warnings:
+        issue = warnings[0].number
+    else:
+        # The marker lets a retried create find the issue it already opened instead of a second one.
+        marker = encode_marker("schedules-warning", {"label": WARNING_LABEL})
+        body = f"{_warning_body(quiet_days, workflows)}\n\n{marker}\n"
+        issue = tracker.create_issue(
+            title=WARNING_TITLE, body=body, labels=[WARNING_LABEL], marker=marker, find_label=WARNING_LABEL
+        ).number
     return ScheduleCheck(quiet_days, disabled, tuple(enabled), tuple(refused), issue)

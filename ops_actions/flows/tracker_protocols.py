@@ -199,3 +199,31 @@ class Delivered(Protocol):
     def ok(self) -> bool: ...
     @property
     def detail(self) -> str: ...
+
+
+class ScheduleTracker(Protocol):
+    """What the schedule check (``flows/keepalive.py``) needs of GitHub."""
+
+    def last_activity(self) -> datetime:
+        """When the repository last had activity GitHub shows (its last push)."""
+        ...
+
+    def workflow_states(self) -> dict[str, str]:
+        """Each workflow's state by file name: active, disabled_inactivity, disabled_manually, ..."""
+        ...
+
+    def enable_workflow(self, workflow: str) -> bool:
+        """Enable ``workflow``; False when the token may not (it needs ``actions: write``)."""
+        ...
+
+    def open_incidents(self, label: str) -> Sequence[IssueView]: ...
+    def create_issue(
+        self,
+        *,
+        title: str,
+        body: str,
+        labels: Sequence[str],
+        marker: str,
+        find_label: str,
+        assignees: Sequence[str] = (),
+    ) -> IssueView: ...

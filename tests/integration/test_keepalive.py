@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
-from ops_actions.adapters.workflow_schedules import GitHubWorkflowSchedules
+from ops_actions.adapters.config import GitHubConfig
+from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.flows.keepalive import WARN_AFTER_DAYS, WARNING_LABEL, ScheduleCheck, keep_schedules_alive
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.fixtures.github import REPO, checked_emulator
@@ -34,9 +34,12 @@ def emulator() -> Iterator[GitHubEmulator]:
 
 def check(emulator: GitHubEmulator, permissions: dict[str, str]) -> ScheduleCheck:
     token = emulator.mint_job_token(permissions)
-    with httpx.Client(timeout=10) as client:
-        schedules = GitHubWorkflowSchedules(client, api_url=emulator.url, repository=REPO, token=token)
-        return keep_schedules_alive(schedules, workflows=SCHEDULED, now=emulator.now())
+    config = GitHubConfig(api_url=emulator.url, repository=REPO, token=token, write_interval_s=0)
+    tracker = GitHubTracker.from_config(config)
+    try:
+        return keep_schedules_alive(tracker, workflows=SCHEDULED, now=emulator.now())
+    finally:
+        tracker.close()
 
 
 def requests(emulator: GitHubEmulator, method: str, suffix: str) -> int:
@@ -113,3 +116,23 @@ def test_a_workflow_disabled_by_hand_stays_off(emulator: GitHubEmulator) -> None
     found = check(emulator, {"issues": "write", "actions": "write"})
     assert found.enabled == ("incident-triage.yml",)
     assert emulator.workflow_states()["incident-status-page.yml"] == "disabled_manually"
+
+
+def test_the_schedules_command_runs_the_check_and_says_what_it_did(
+    emulator: GitHubEmulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ops-actions schedules``, as the scheduled workflow runs it, with the job's token."""
+    from ops_actions.cli import run
+
+    emulator.advance(50 * DAY_S)
+    monkeypatch.setenv("OPS_ACTIONS_NOW", emulator.now().isoformat())
+    token = emulator.mint_job_token({"issues": "write", "actions": "write"})
+    args = ["schedules", "--repo", REPO, "--github-token", token, "--github-api-url", emulator.url]
+    assert run(args) == 0
+    printed = capsys.readouterr().out
+    assert "warning: no repository activity for 50 days" in printed
+    assert "enabled again: incident-triage.yml, incident-status-page.yml" in printed
+    assert requests(emulator, "PUT", "/enable") == 2
+    assert len(warning_issues(emulator)) == 1
+    assert run(args) == 0  # the next run finds the open warning: no second issue
+    assert len(warning_issues(emulator)) == 1

@@ -20,6 +20,30 @@ from ops_actions.errors import ExitCode, OpsError
 class WorkflowOperations(GitHubSession):
     """Workflows and their runs in the session's repository (the tracker has these operations)."""
 
+    def last_activity(self) -> datetime:
+        """When the repository last had activity GitHub shows: its last push."""
+        return self._call("read the repository", lambda: self._repo.pushed_at)
+
+    def workflow_states(self) -> dict[str, str]:
+        """Each workflow's state by file name (active, disabled_inactivity, disabled_manually, ...)."""
+
+        def states() -> dict[str, str]:
+            return {
+                workflow.path.rsplit("/", 1)[-1]: workflow.state for workflow in self._repo.get_workflows()
+            }
+
+        return self._call("list the workflows", states)
+
+    def enable_workflow(self, workflow: str) -> bool:
+        """Enable ``workflow`` (a file name); False when the token may not (it needs ``actions: write``)."""
+
+        def enable() -> bool:
+            target = self._repo.get_workflow(workflow)
+            self._pace()
+            return bool(target.enable())
+
+        return self._call(f"enable {workflow}", enable)
+
     def default_branch(self) -> str:
         """The repository's default branch (what workflows are dispatched on unless told)."""
         return self._call("read the repository", lambda: str(self._repo.default_branch))
