@@ -5,12 +5,17 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
+# Helpers in tests/support/ assert too: rewrite them as pytest does test files, for detailed messages.
+pytest.register_assert_rewrite("tests.support")
+
 pytest_plugins = [
-    "tests.fixtures.act",
-    "tests.fixtures.backend",
-    "tests.fixtures.github",
-    "tests.fixtures.receiver",
-    "tests.fixtures.world",
+    "tests.support.fixtures.act",
+    "tests.support.fixtures.backend",
+    "tests.support.fixtures.github",
+    "tests.support.fixtures.receiver",
+    "tests.support.fixtures.world",
 ]
 
 # Writes to GitHub are paced 1 s apart by default (GitHub's secondary limits); the emulator has no

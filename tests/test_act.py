@@ -22,11 +22,11 @@ from ops_actions.cli import run
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.act_harness import ActRun, run_act
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.act_harness import ActRun, run_act
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.paths import WEBHOOKS
 
-WEBHOOKS = Path(__file__).parent / "data" / "github-webhooks"
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tests.act_harness import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 ACTION = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: dict[str, dict[str, Any]] = {step["name"]: step for step in ACTION["runs"]["steps"]}

@@ -13,14 +13,13 @@ from ops_actions.incident.alerts import client_payload, parse_payload
 from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.fixtures.world import World
-
-DATA = Path(__file__).parent / "data" / "alerts"
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+from tests.support.paths import ALERTS_DATA
 
 
 def body(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+    return json.loads((ALERTS_DATA / name).read_text(encoding="utf-8"))
 
 
 OURS = {

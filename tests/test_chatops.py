@@ -12,7 +12,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 
 PAYLOADS = json.loads(
     (Path(__file__).parent / "data" / "github-webhooks" / "issue_comment.json").read_text(encoding="utf-8")

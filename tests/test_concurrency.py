@@ -28,10 +28,9 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.paths import REPO_ROOT
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def together(runs: list[tuple[list[str], dict[str, str]]]) -> list[subprocess.Co
     """Start the CLI invocations as separate processes at once and wait for all."""
     processes = []
     for args, extra in runs:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **extra}
         env.pop("GITHUB_ACTIONS", None)
         processes.append(
             subprocess.Popen(

@@ -29,9 +29,9 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import REPO, checked_emulator
-from tests.github_in_a_box import GitHubInABox, JobRun
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import REPO, checked_emulator
+from tests.support.github_in_a_box import GitHubInABox, JobRun
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 PREVIOUS_RELEASE = "1" * 40

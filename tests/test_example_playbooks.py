@@ -13,11 +13,10 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.backend import SandboxBackend, serve
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.world import Triage
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.world import Triage
+from tests.support.paths import BUNDLED_PLAYBOOK, PACKAGE, SEARCH_EXAMPLE
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "search-team" / "playbook.yaml"
 SEARCH_SIGNALS = [
     "search_up",
     "cluster_status",
@@ -34,13 +33,13 @@ SEARCH_SIGNALS = [
 @pytest.fixture(scope="module")
 def example() -> Playbook:
     """The search-team example, loaded and validated."""
-    return load_playbook(EXAMPLE)
+    return load_playbook(SEARCH_EXAMPLE)
 
 
 @pytest.fixture(scope="module")
 def seed() -> Playbook:
     """The bundled (seed) playbook."""
-    return load_playbook(ROOT / "ops_actions" / "playbook.yaml")
+    return load_playbook(BUNDLED_PLAYBOOK)
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def triage(
 ) -> Triage:
     """A triage runner whose URL and token come only from the env vars the example names."""
     environment = {"SEARCH_API_URL": search_backend.url, "SEARCH_STATS_TOKEN": ADMIN_TOKEN}
-    return Triage.for_example(tmp_path, capsys, monkeypatch, EXAMPLE, environment)
+    return Triage.for_example(tmp_path, capsys, monkeypatch, SEARCH_EXAMPLE, environment)
 
 
 def signal_names(playbook: Playbook) -> set[str]:
@@ -82,17 +81,17 @@ def outcome(report: dict[str, Any], rule_id: str) -> str:
 
 def test_example_validates_with_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
     """`ops-actions playbook validate` accepts the example and counts its probes, rules and branches."""
-    assert run(["playbook", "validate", str(EXAMPLE)]) == 0
+    assert run(["playbook", "validate", str(SEARCH_EXAMPLE)]) == 0
     assert "valid (3 probes, 10 rules, 3 branches)" in capsys.readouterr().out
 
 
 def test_example_points_editors_at_the_package_schema() -> None:
     """The first line's $schema path, taken relative to the example, is the package's schema file."""
-    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    first = SEARCH_EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
     prefix = "# yaml-language-server: $schema="
     assert first.startswith(prefix)
-    target = (EXAMPLE.parent / first.removeprefix(prefix)).resolve()
-    assert target == ROOT / "ops_actions" / "playbook" / "schema.json"
+    target = (SEARCH_EXAMPLE.parent / first.removeprefix(prefix)).resolve()
+    assert target == PACKAGE / "playbook" / "schema.json"
 
 
 def test_example_shares_no_names_with_the_seed(example: Playbook, seed: Playbook) -> None:
@@ -207,7 +206,7 @@ def test_report_signals_carry_the_example_names(search_backend: SandboxBackend, 
     assert signals["search_up"]["value"] is True
     assert 0 <= signals["indexer_commit_age_s"]["value"] <= 60
     assert [p["id"] for p in report["probes"]] == ["healthz", "stats"]
-    assert report["inputs"]["playbook"]["path"] == str(EXAMPLE)
+    assert report["inputs"]["playbook"]["path"] == str(SEARCH_EXAMPLE)
     assert "db_ok" not in text and "ready_ok" not in text
 
 
@@ -262,7 +261,9 @@ def test_slow_stats_time_out_into_the_unknown_rule(
 ) -> None:
     """Stats slower than their timeout are unknown while /healthz still answers."""
     fast = tmp_path / "fast-search.yaml"
-    fast.write_text(EXAMPLE.read_text(encoding="utf-8").replace("timeout_s: 6", "timeout_s: 0.3"), "utf-8")
+    fast.write_text(
+        SEARCH_EXAMPLE.read_text(encoding="utf-8").replace("timeout_s: 6", "timeout_s: 0.3"), "utf-8"
+    )
     triage.playbook = fast
     search_backend.set_scenario("slow", slow_delay_s=3.0)
     _, report, _ = triage()

@@ -20,8 +20,8 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
-from tests.fixtures.github import REPO
+from tests.support.fixtures.backend import ADMIN_TOKEN, fast_playbook
+from tests.support.fixtures.github import REPO
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 

@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,10 +13,10 @@ import httpx
 import pytest
 
 from ops_actions.sandbox.github import Exchange, GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO, contract_violations
-from tests.github_contract import GitHubContract, contract
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, contract_violations
+from tests.support.github_contract import GitHubContract, contract
+from tests.support.paths import GITHUB_FIXTURES
 
-FIXTURES = Path(__file__).parent / "data" / "github-fixtures"
 AUTH = {"Authorization": f"token {GITHUB_TOKEN}"}
 R = f"/repos/{REPO}"
 
@@ -31,7 +30,7 @@ NEWER_KEYS = {
 
 
 def _recorded(name: str) -> list[dict[str, Any]]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((GITHUB_FIXTURES / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def _rewrite(path: str) -> str:
@@ -93,7 +92,7 @@ def api(github_emulator: GitHubEmulator) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.glob("*.json")))
+@pytest.mark.parametrize("name", sorted(path.name for path in GITHUB_FIXTURES.glob("*.json")))
 def test_emulator_answers_like_the_recorded_github_exchange(
     name: str, github_emulator: GitHubEmulator, api: httpx.Client
 ) -> None:
@@ -140,7 +139,7 @@ def test_recorded_github_answers_pass_the_checker_except_for_newer_keys() -> Non
     """The checker accepts api.github.com's own answers; it only misses keys newer than the recordings."""
     checker = contract()
     problems: list[str] = []
-    for path in sorted(FIXTURES.glob("*.json")):
+    for path in sorted(GITHUB_FIXTURES.glob("*.json")):
         for exchange in _recorded(path.name):
             split = urlsplit(_rewrite(exchange["path"]))
             body, response = exchange["body"], exchange["response"]

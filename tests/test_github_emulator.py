@@ -20,7 +20,8 @@ import requests
 from github import Auth, BadCredentialsException, Github, GithubException
 
 from ops_actions.sandbox.github import MAX_BODY_CHARS, GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, INVALID, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, INVALID, REPO
+from tests.support.paths import REPO_ROOT
 
 AUTH = {"Authorization": f"token {GITHUB_TOKEN}"}
 R = f"/repos/{REPO}"
@@ -824,7 +825,7 @@ def test_clock_can_be_injected_and_advanced() -> None:
 
 def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
     """``ops-actions sandbox github`` prints its URL, serves (as GHES 3.19 here), exits cleanly on Ctrl-C."""
-    root = Path(__file__).resolve().parent.parent
+    root = REPO_ROOT
     env = {**os.environ, "PYTHONPATH": str(root)}
     command = ["sandbox", "github", "--port", "0", "--token", GITHUB_TOKEN, "--ghes", "3.19"]
     with subprocess.Popen(

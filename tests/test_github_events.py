@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import httpx
 
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.github_in_a_box import WORKFLOWS_DIR, Workflow, cron_matches
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.github_in_a_box import WORKFLOWS_DIR, Workflow, cron_matches
 
 R = f"/repos/{REPO}"
 

@@ -19,8 +19,8 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator
-from tests.fixtures.world import World
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator
+from tests.support.fixtures.world import World
 
 R = f"/repos/{REPO}"
 JOB = {"contents": "read", "issues": "write"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ops_actions.incident.state_block import read_state, with_state
-from tests.fixtures.receiver import Receiver
-from tests.fixtures.world import World
+from tests.support.fixtures.receiver import Receiver
+from tests.support.fixtures.world import World
 
 
 def labels(issue: dict[str, Any]) -> set[str]:

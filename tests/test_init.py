@@ -13,7 +13,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.playbook import schema as playbook_schema
 from ops_actions.scaffold import render_workflow, workflow_templates
-from tests.act_harness import BIN_DIR, REPO_ROOT
+from tests.support.paths import BIN_DIR, REPO_ROOT
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 REF = f"octo-org/ops-actions@{SHA}"

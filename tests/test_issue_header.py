@@ -5,7 +5,6 @@ who gave them), while everything people wrote outside it stays."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from ops_actions.incident.issue_body import refreshed_body
 from ops_actions.incident.state_block import state_marker
@@ -14,9 +13,9 @@ from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import GENERATED_END, GENERATED_START
-from tests.fixtures.world import World
+from tests.support.fixtures.world import World
+from tests.support.paths import PLAYBOOK
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTES = "Notes from bob: the Stripe dashboard shows 400s since 09:58."
 MANUAL = "Manual check: signup and login work."
 
@@ -106,7 +105,7 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
 def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> None:
     """An incident opened before the header existed: its one-time header, summary, impact and
     checklist are replaced by the generated block; its steps, ticks and links stay."""
-    playbook = load_playbook(ROOT / "playbook.yaml")
+    playbook = load_playbook(PLAYBOOK)
     now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
     state = new_incident(
         playbook, key="k", title="Queue stuck", severity="SEV-2", impact="Jobs delayed", summary="", now=now

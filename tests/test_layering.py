@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from ops_actions.playbook import bundled_playbook_text
-
-PACKAGE = Path(__file__).resolve().parent.parent / "ops_actions"
+from tests.support.paths import PACKAGE
 
 # The floors from the bottom up; a floor may import its own and the ones below it.
 CORE_FLOORS = ("text", "playbook", "incident")

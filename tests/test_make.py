@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO_ROOT
+
 MAKE = shutil.which("make")
 pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 def checkout(tmp_path: Path, python: str) -> Path:
     """The Makefile and the lock beside a .venv whose python is ``python`` (a script), built and
     synced after the lock changed last (so nothing needs doing when the Python is the same)."""
-    (tmp_path / "Makefile").write_bytes((ROOT / "Makefile").read_bytes())
+    (tmp_path / "Makefile").write_bytes((REPO_ROOT / "Makefile").read_bytes())
     for name in ("pyproject.toml", "uv.lock"):
         (tmp_path / name).write_text("", encoding="utf-8")
     bin_dir = tmp_path / ".venv" / "bin"

@@ -17,10 +17,9 @@ from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text, load_playbook
 from ops_actions.playbook.runbook import render_runbook
 from ops_actions.sandbox.backend import SandboxBackend
-from tests.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.paths import MESSAGING_EXAMPLE, PLAYBOOK
 
-ROOT = Path(__file__).resolve().parent.parent
-MESSAGING = ROOT / "examples" / "messaging-team" / "playbook.yaml"
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
 
@@ -49,7 +48,7 @@ def paste(command: str, env: dict[str, str]) -> tuple[int, str]:
 
 
 def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
-    playbook = load_playbook(ROOT / "playbook.yaml")
+    playbook = load_playbook(PLAYBOOK)
     manual = section(render_runbook(playbook))
     for probe in playbook.probes:
         heading = f"### `{probe.id}`: {probe.method} `{probe.path}`"
@@ -76,7 +75,7 @@ def test_the_curl_commands_read_what_triage_reads(
     """Pasted as they are, against the sandbox backend (the URL with a trailing slash, as people copy it):
     each answers with the status triage got from the same probe (a POST canary included)."""
     backend.set_scenario("db-down")
-    playbook = load_playbook(ROOT / "playbook.yaml")
+    playbook = load_playbook(PLAYBOOK)
     manual = section(render_runbook(playbook))
     env = {"OPS_BACKEND_URL": backend.url + "/", "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
     setup, *commands = blocks(manual, "sh")
@@ -97,7 +96,7 @@ def test_the_curl_commands_read_what_triage_reads(
 @needs_curl
 def test_header_and_basic_credentials_work_by_hand() -> None:
     """The messaging example's X-API-Key and basic-auth probes, pasted with the playbook's variables."""
-    manual = section(render_runbook(load_playbook(MESSAGING)))
+    manual = section(render_runbook(load_playbook(MESSAGING_EXAMPLE)))
     commands = blocks(manual, "sh")[1:]
     assert any('-H "X-API-Key: $MESSAGING_API_KEY"' in c for c in commands)
     assert any('-u "$MESSAGING_ADMIN_CREDENTIALS"' in c for c in commands)

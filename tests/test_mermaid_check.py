@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mermaid_check import mermaid_errors
+from tests.support.mermaid_check import mermaid_errors
 
 TIMELINE = """\
 timeline

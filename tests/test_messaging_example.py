@@ -15,11 +15,10 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.sandbox.backend import SandboxBackend
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.world import Triage, fired, readings
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.world import Triage, fired, readings
+from tests.support.paths import MESSAGING_EXAMPLE
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "messaging-team" / "playbook.yaml"
 BASIC = f"ops-triage:{ADMIN_TOKEN}"
 
 
@@ -43,7 +42,7 @@ def triage(
         "MESSAGING_API_KEY": ADMIN_TOKEN,
         "MESSAGING_ADMIN_CREDENTIALS": BASIC,
     }
-    return Triage.for_example(tmp_path, capsys, monkeypatch, EXAMPLE, environment)
+    return Triage.for_example(tmp_path, capsys, monkeypatch, MESSAGING_EXAMPLE, environment)
 
 
 def probe(report: dict[str, Any], probe_id: str) -> dict[str, Any]:
@@ -52,9 +51,9 @@ def probe(report: dict[str, Any], probe_id: str) -> dict[str, Any]:
 
 def test_example_validates_and_renders(capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI accepts the example and renders its queries and regexes into the runbook."""
-    assert run(["playbook", "validate", str(EXAMPLE)]) == 0
+    assert run(["playbook", "validate", str(MESSAGING_EXAMPLE)]) == 0
     assert "valid (4 probes, 12 rules, 3 branches)" in capsys.readouterr().out
-    assert run(["playbook", "render", str(EXAMPLE)]) == 0
+    assert run(["playbook", "render", str(MESSAGING_EXAMPLE)]) == 0
     runbook = capsys.readouterr().out
     assert "`health_http is unknown`" in runbook
     assert "`rising(pending, 3)` (2× in a row)" in runbook
@@ -255,7 +254,15 @@ def test_credentials_never_leak(messaging_backend: SandboxBackend, tmp_path: Pat
         messaging_backend.set_scenario(scenario)
         result = subprocess.run(
             [
-                *(sys.executable, "-m", "ops_actions", "triage", "--playbook", str(EXAMPLE), "--json"),
+                *(
+                    sys.executable,
+                    "-m",
+                    "ops_actions",
+                    "triage",
+                    "--playbook",
+                    str(MESSAGING_EXAMPLE),
+                    "--json",
+                ),
                 *("--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")),
             ],
             capture_output=True,

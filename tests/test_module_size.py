@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "ops_actions"
+from tests.support.paths import PACKAGE
+
 MAX_LINES = 600
 MODULES = sorted(PACKAGE.rglob("*.py"))
 

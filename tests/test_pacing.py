@@ -16,7 +16,7 @@ from ops_actions.flows.postmortems import Postmortems
 from ops_actions.incident.postmortem import ACTION_LABEL
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import Exchange, GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 ITEMS = "".join(f"- [ ] Preventive action {i} — @octocat — due 2026-12-{i:02d}\n" for i in range(1, 21))

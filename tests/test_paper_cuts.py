@@ -17,10 +17,10 @@ from ops_actions.incident.transitions import new_incident, status_line, update_s
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN
+from tests.support.paths import PLAYBOOK
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
@@ -61,7 +61,7 @@ def test_a_dry_run_writes_nothing_and_says_so_last(
 ) -> None:
     """Nothing on GitHub, no report and no triage snapshot (it would change the next run's trends)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("OPS_PLAYBOOK", str(ROOT / "playbook.yaml"))
+    monkeypatch.setenv("OPS_PLAYBOOK", str(PLAYBOOK))
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     backend.set_scenario("db-down")
     commands = [
@@ -133,7 +133,7 @@ def test_a_repository_without_its_owner_says_what_is_expected(
 def test_the_status_line_reads_as_sentences() -> None:
     """A title or impact ending its own sentence takes no second period; a resolved incident's line (the
     resolution's notification) promises no next update (never "Next update in n/a min")."""
-    playbook = load_playbook(ROOT / "playbook.yaml")
+    playbook = load_playbook(PLAYBOOK)
     state = new_incident(
         playbook,
         key="k",

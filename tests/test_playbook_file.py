@@ -14,9 +14,7 @@ from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "search-team" / "playbook.yaml"
+from tests.support.paths import BUNDLED_PLAYBOOK, PLAYBOOK, SEARCH_EXAMPLE
 
 
 def first_line(source: str, data: bytes) -> str:
@@ -25,21 +23,21 @@ def first_line(source: str, data: bytes) -> str:
 
 def test_the_bundled_playbook_is_this_repositorys_playbook_byte_for_byte() -> None:
     """The package's default is a copy of ./playbook.yaml (what this repository's workflows run)."""
-    assert (ROOT / "ops_actions" / "playbook.yaml").read_bytes() == (ROOT / "playbook.yaml").read_bytes(), (
+    assert (BUNDLED_PLAYBOOK).read_bytes() == PLAYBOOK.read_bytes(), (
         "the packaged copy drifted: cp playbook.yaml ops_actions/playbook.yaml"
     )
-    assert bundled_playbook_text().encode("utf-8") == (ROOT / "playbook.yaml").read_bytes()
+    assert bundled_playbook_text().encode("utf-8") == PLAYBOOK.read_bytes()
 
 
 def test_validate_and_render_honour_ops_playbook(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Like every other command, `playbook validate` and `render` read OPS_PLAYBOOK when given no path."""
-    monkeypatch.setenv("OPS_PLAYBOOK", str(EXAMPLE))
+    monkeypatch.setenv("OPS_PLAYBOOK", str(SEARCH_EXAMPLE))
     assert run(["playbook", "validate"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == f"{EXAMPLE}: valid (3 probes, 10 rules, 3 branches)\n"
-    assert captured.err.splitlines()[0] == first_line(str(EXAMPLE), EXAMPLE.read_bytes())
+    assert captured.out == f"{SEARCH_EXAMPLE}: valid (3 probes, 10 rules, 3 branches)\n"
+    assert captured.err.splitlines()[0] == first_line(str(SEARCH_EXAMPLE), SEARCH_EXAMPLE.read_bytes())
     assert run(["playbook", "render"]) == 0
     assert "Search" in capsys.readouterr().out.splitlines()[0]
 
@@ -56,7 +54,7 @@ def test_a_near_miss_name_stops_with_the_reason(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OPS_PLAYBOOK", raising=False)
     (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-    (tmp_path / name).write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / name).write_bytes(SEARCH_EXAMPLE.read_bytes())
     if (tmp_path / "playbook.yaml").is_file():
         pytest.skip("a case-insensitive file system reads Playbook.yaml as playbook.yaml")
     for command in (["playbook", "validate"], ["triage", "--backend-url", "http://127.0.0.1:9"]):
@@ -95,7 +93,7 @@ def test_every_command_names_the_playbook_and_its_hash_first_and_in_the_job_summ
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", "sandbox-admin-token-0123456789")
-    expected = first_line("playbook.yaml", (ROOT / "playbook.yaml").read_bytes())
+    expected = first_line("playbook.yaml", PLAYBOOK.read_bytes())
     written = ["--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")]
     commands = [
         ["playbook", "validate"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,8 +12,7 @@ from ops_actions.playbook import Playbook, bundled_playbook_text, load_playbook,
 from ops_actions.playbook.model import Auth
 from ops_actions.playbook.runbook import render_runbook
 from ops_actions.text.template import placeholders
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO_ROOT
 
 SEED_SIGNALS = (
     "ready_ok",
@@ -200,7 +198,7 @@ def test_the_playbook_points_editors_at_the_schema() -> None:
     repository root where this repository's playbook.yaml is."""
     first = bundled_playbook_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=ops_actions/playbook/schema.json"
-    assert (ROOT / first.partition("$schema=")[2]).is_file()
+    assert (REPO_ROOT / first.partition("$schema=")[2]).is_file()
 
 
 def test_schema_command_prints_the_shipped_schema(capsys: pytest.CaptureFixture[str]) -> None:

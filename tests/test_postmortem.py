@@ -10,9 +10,9 @@ import pytest
 from ops_actions.adapters.github_tracker import ACTIONS_BOT
 from ops_actions.incident.postmortem import read_postmortem_state
 from ops_actions.incident.state_block import read_state
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.fixtures.world import World
-from tests.mermaid_check import mermaid_errors
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+from tests.support.mermaid_check import mermaid_errors
 
 
 @pytest.fixture

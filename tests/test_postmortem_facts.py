@@ -18,9 +18,9 @@ from ops_actions.incident.timeline import TimelineEntry, timeline_table
 from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
 from ops_actions.text.markdown import Task
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.fixtures.world import World
-from tests.mermaid_check import mermaid_errors
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+from tests.support.mermaid_check import mermaid_errors
 
 
 def postmortem_of(world: World, incident: int) -> str:

@@ -18,9 +18,8 @@ import httpx
 import pytest
 
 from ops_actions.docs import GENERATED, regenerated
+from tests.support.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
 SECTIONS = [
     "Two commands",
     "Install in your repository",
@@ -36,7 +35,7 @@ def sections(text: str) -> dict[str, str]:
 
 
 def test_the_readme_is_short_and_in_the_newcomers_order() -> None:
-    text = README.read_text(encoding="utf-8")
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 250
     assert list(sections(text)) == SECTIONS
     first = sections(text)["Two commands"]
@@ -49,14 +48,14 @@ def test_the_readme_is_short_and_in_the_newcomers_order() -> None:
 @pytest.mark.parametrize("document", list(GENERATED))
 def test_generated_references_are_current(document: str) -> None:
     """The playbook keys (JSON Schema), the query examples (the engine) and the CLI help are the code's."""
-    text = (ROOT / document).read_text(encoding="utf-8")
+    text = (REPO_ROOT / document).read_text(encoding="utf-8")
     assert regenerated(document, text) == text, "run: python -m ops_actions.docs"
 
 
 def test_every_schema_key_and_command_is_documented() -> None:
     """A sample of keys and commands appears, so an empty generated block cannot pass."""
-    playbook = (ROOT / "docs" / "playbook.md").read_text(encoding="utf-8")
-    cli = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    playbook = (REPO_ROOT / "docs" / "playbook.md").read_text(encoding="utf-8")
+    cli = (REPO_ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for needle in (
         "`probes[].signals[].type`",
         "`rules[].consecutive`",
@@ -83,7 +82,7 @@ def free_port() -> int:
 
 def steps() -> list[str]:
     """The section's shell lines, in order (comments and blank lines left out)."""
-    section = sections(README.read_text(encoding="utf-8"))["Drive an incident by hand"]
+    section = sections((REPO_ROOT / "README.md").read_text(encoding="utf-8"))["Drive an incident by hand"]
     lines = [
         line for block in re.findall(r"```sh\n(.*?)```", section, re.DOTALL) for line in block.splitlines()
     ]
@@ -102,7 +101,7 @@ def test_the_by_hand_section_runs_as_written(tmp_path: Path) -> None:
     each command exits as the README says, and GitHub ends holding the resolved incident and its
     postmortem. The ports are the only change (free ones instead of 8080 and 8765)."""
     ports = {"8080": str(free_port()), "8765": str(free_port())}
-    shutil.copy(ROOT / "playbook.yaml", tmp_path / "playbook.yaml")
+    shutil.copy(REPO_ROOT / "playbook.yaml", tmp_path / "playbook.yaml")
     env: dict[str, str] = {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(tmp_path),

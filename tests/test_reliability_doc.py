@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "reliability.md"
-SECURITY = ROOT / "docs" / "security.md"
+from tests.support.paths import DOCS
+
+DOC = DOCS / "reliability.md"
+SECURITY = DOCS / "security.md"
+
 HEADER = (
     "| Fault or hostile input | Observed behaviour (what the user sees, exit code) "
     "| State afterwards | Test |"

@@ -11,9 +11,9 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN
-from tests.fixtures.receiver import Receiver
-from tests.fixtures.world import World
+from tests.support.fixtures.github import GITHUB_TOKEN
+from tests.support.fixtures.receiver import Receiver
+from tests.support.fixtures.world import World
 
 GOOD = "a" * 40
 BAD = "b" * 40

@@ -19,8 +19,8 @@ from ops_actions.incident.state_block import state_delta, with_state
 from ops_actions.incident.transitions import assign_owner
 from ops_actions.playbook import Playbook, load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.mermaid_check import mermaid_errors
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.mermaid_check import mermaid_errors
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 # number: (severity, components, minutes to acknowledge, mitigate, resolve, postmortem)

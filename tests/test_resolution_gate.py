@@ -5,8 +5,8 @@ refused; nobody is told "resolved" before the issue is closed."""
 from __future__ import annotations
 
 from ops_actions.incident.state_block import read_state
-from tests.fixtures.receiver import Receiver
-from tests.fixtures.world import World
+from tests.support.fixtures.receiver import Receiver
+from tests.support.fixtures.world import World
 
 SIGNUP = "Manual check: signup and login work."
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ops_actions.sandbox.backend import SCENARIOS, SandboxBackend, serve
-from tests.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.backend import ADMIN_TOKEN
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 JSON_TYPE = "application/json; charset=utf-8"

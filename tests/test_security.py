@@ -26,7 +26,7 @@ from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
-from tests.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 
 PAYLOADS = json.loads(
     (Path(__file__).parent / "data" / "github-webhooks" / "issue_comment.json").read_text(encoding="utf-8")

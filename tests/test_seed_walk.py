@@ -6,17 +6,14 @@ from __future__ import annotations
 import ast
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from ops_actions.playbook import bundled_playbook_text
+from tests.support.paths import DOCS, REPO_ROOT, SEED_PLAYBOOK_MD
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "tests" / "data" / "seed" / "incident-response-playbook.md"
-WALK = ROOT / "docs" / "seed-walk.md"
 # One step of a key: a name, then any number of [selector]s (a selector may hold dots: a signal name).
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[[^\]]+\])*)(?:\.|$)")
 
@@ -24,7 +21,7 @@ _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[[^\]]+\])*)(?:\.|$)")
 def rows() -> list[tuple[int, str, list[str], list[str]]]:
     """(seed line number, seed text, keys, tests) of each table row."""
     found = []
-    for line in WALK.read_text(encoding="utf-8").splitlines():
+    for line in (DOCS / "seed-walk.md").read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
         if len(cells) != 4 or not cells[0].isdigit():
             continue
@@ -51,14 +48,15 @@ def resolve(document: Any, key: str) -> Any:
 
 @cache
 def functions_in(path: str) -> frozenset[str]:
-    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    tree = ast.parse((REPO_ROOT / path).read_text(encoding="utf-8"))
     return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
 
 
 def test_every_seed_line_is_walked_in_order() -> None:
     """The table's seed column is the seed's non-empty lines, each with its line number."""
     seed = [
-        (number, line.strip()) for number, line in enumerate(SEED.read_text(encoding="utf-8").splitlines(), 1)
+        (number, line.strip())
+        for number, line in enumerate(SEED_PLAYBOOK_MD.read_text(encoding="utf-8").splitlines(), 1)
     ]
     assert [(number, text) for number, text, _, _ in rows()] == [(n, text) for n, text in seed if text]
 

@@ -24,11 +24,11 @@ from lxml import etree
 from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.status_page.status_json import status_schema
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.fixtures.world import World
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+from tests.support.paths import ATOM_SCHEMA
 
-ATOM_SCHEMA = Path(__file__).parent / "data" / "atom" / "rfc4287.rnc"
 NS = {"atom": "http://www.w3.org/2005/Atom"}
 SCHEMATRON = "{http://www.ascc.net/xml/schematron}"
 

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.fixtures.world import World
-from tests.mermaid_check import ensure_installed
+from tests.support.fixtures.world import World
+from tests.support.mermaid_check import ensure_installed
+from tests.support.paths import AXE_DIR
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-AXE_DIR = Path(__file__).parent / "axe"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -14,8 +14,8 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
-from tests.fixtures.backend import ADMIN_TOKEN, fast_playbook
-from tests.fixtures.world import Triage, fired
+from tests.support.fixtures.backend import ADMIN_TOKEN, fast_playbook
+from tests.support.fixtures.world import Triage, fired
 
 
 def signal(report: dict[str, Any], name: str) -> dict[str, Any]:

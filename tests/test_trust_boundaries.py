@@ -28,15 +28,14 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
-from tests.fixtures.backend import ADMIN_TOKEN
-from tests.fixtures.github import GITHUB_TOKEN, REPO
-from tests.fixtures.world import World
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+from tests.support.paths import ALERTS_DATA, WEBHOOKS, WORKFLOWS_DIR
 from tests.test_concurrency import together
 from tests.test_remediation import Receiver
 
-DATA = Path(__file__).parent / "data"
-WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
-COMMENT_PAYLOAD = json.loads((DATA / "github-webhooks" / "issue_comment.json").read_text(encoding="utf-8"))[0]
+COMMENT_PAYLOAD = json.loads((WEBHOOKS / "issue_comment.json").read_text(encoding="utf-8"))[0]
 ROLES = {
     "deploy": "backend-deploy.yml",
     "rollback": "backend-rollback.yml",
@@ -158,7 +157,7 @@ def declare_backend_workflows(emulator: GitHubEmulator) -> None:
     """The three example workflows as this repository has them (inputs and run-name read from the
     files), and two earlier successful deploys to roll back between."""
     for file in ROLES.values():
-        spec = yaml.safe_load((WORKFLOWS / file).read_text(encoding="utf-8"))
+        spec = yaml.safe_load((WORKFLOWS_DIR / file).read_text(encoding="utf-8"))
         inputs = spec[True]["workflow_dispatch"]["inputs"]  # YAML reads the key `on` as True
         emulator.add_workflow(
             file,
@@ -409,7 +408,7 @@ def test_no_outside_text_reaches_the_runner_as_a_workflow_command(actions: Actio
     actions.backend.set_scenario("hostile")
     assert actions.action("triage", *actions.backend_args())[0] == 0
     ours = {"title": "Checkout\r::add-mask::checkout", "source": "##[set-output name=x]1", "dedupe_key": "c"}
-    manager = json.loads((DATA / "alerts" / "alertmanager-grouped.json").read_text(encoding="utf-8"))
+    manager = json.loads((ALERTS_DATA / "alertmanager-grouped.json").read_text(encoding="utf-8"))
     manager["commonAnnotations"]["summary"] = "Queue ::stop-commands::pwned\n::error::forged ##[error]x"
     for name, payload in (("ours", ours), ("alertmanager", manager)):
         path = actions.tmp_path / f"{name}.json"
@@ -591,7 +590,7 @@ def test_a_rerun_after_a_failed_save_repairs_title_and_assignee_too(actions: Act
 
 def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
     """incident-commands.yml, which any commenter can start, hands the action no backend secret."""
-    text = (WORKFLOWS / "incident-commands.yml").read_text(encoding="utf-8")
+    text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
     assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
     assert "secrets." not in text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
-from tests.fixtures.world import World
+from tests.support.fixtures.world import World
 
 
 def test_healthy_backend_and_no_incident_costs_one_request(world: World) -> None:

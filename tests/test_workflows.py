@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.act_harness import BIN_DIR, REPO_ROOT, pinned_shas, read_pins
+from tests.support.act_harness import pinned_shas, read_pins
+from tests.support.paths import BIN_DIR, REPO_ROOT
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
-MERMAID_DIR = Path(__file__).resolve().parent / "mermaid"
+from tests.support.paths import MERMAID_DIR
+
 CHECK_SCRIPT = MERMAID_DIR / "check.mjs"
 _INSTALL_TIMEOUT_S = 600
 _CHECK_TIMEOUT_S = 120

@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +43,8 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BIN_DIR = Path(sys.executable).parent
-PINS_FILE = REPO_ROOT / "tests" / "data" / "actions-pins.md"
-STUBS_DIR = REPO_ROOT / "tests" / "act-stubs"
+from tests.support.paths import ACT_STUBS, ACTIONS_PINS, BIN_DIR, REPO_ROOT
+
 STUBBED = {
     "actions/setup-python": "setup-python",
     "actions/cache": "cache",
@@ -79,7 +76,7 @@ class Pin:
 
 def read_pins() -> list[Pin]:
     """The pins ``tests/data/actions-pins.md`` allows (a copy of the shared list)."""
-    rows = map(_PIN_ROW.match, PINS_FILE.read_text(encoding="utf-8").splitlines())
+    rows = map(_PIN_ROW.match, ACTIONS_PINS.read_text(encoding="utf-8").splitlines())
     return [Pin(m["repo"], m["version"], m["sha"]) for m in rows if m]
 
 
@@ -97,7 +94,7 @@ def stub_flags() -> list[str]:
     flags: list[str] = []
     for repo, stub in sorted(STUBBED.items()):
         for sha in sorted(pins[repo]):
-            flags += ["--local-repository", f"{repo}@{sha}={STUBS_DIR / stub}"]
+            flags += ["--local-repository", f"{repo}@{sha}={ACT_STUBS / stub}"]
     return flags
 
 

@@ -35,7 +35,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-SPEC_PATH = Path(__file__).parent / "data" / "github-api" / "openapi-subset.json"
+from tests.support.paths import GITHUB_API_SPEC
+
 CONTROL_PREFIX = "/_emulator/"
 DELIBERATELY_INVALID = "X-Test-Deliberately-Invalid"
 """Request header marking a request a test sends invalid on purpose; its request side is not checked."""
@@ -107,7 +108,7 @@ def _compile_template(template: str) -> tuple[re.Pattern[str], int]:
 class GitHubContract:
     """The OpenAPI description, loaded once, with ``$ref``s resolved and validators cached."""
 
-    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+    def __init__(self, spec_path: Path = GITHUB_API_SPEC) -> None:
         self.spec: dict[str, Any] = json.loads(spec_path.read_text(encoding="utf-8"))
         self._resolved: dict[str, Any] = {}
         self._validators: dict[tuple[str, str], Any] = {}

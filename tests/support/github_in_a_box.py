@@ -40,7 +40,8 @@ import yaml
 
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
-from tests.act_harness import REPO_ROOT, ActRun, run_act, without_unknown_keys
+from tests.support.act_harness import ActRun, run_act, without_unknown_keys
+from tests.support.paths import REPO_ROOT
 
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 ALWAYS_START = frozenset({"workflow_dispatch", "repository_dispatch"})
