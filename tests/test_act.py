@@ -9,7 +9,6 @@ driven by GitHub's events in ``tests/test_day_in_the_life.py``.
 
 from __future__ import annotations
 
-import copy
 import json
 import tarfile
 from collections.abc import Iterator
@@ -23,9 +22,10 @@ from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.act_harness import ActRun, run_act
+from tests.support.emulator import labels_of
+from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
-from tests.support.paths import WEBHOOKS
 
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
 
@@ -62,10 +62,6 @@ def act(
     for secret in SECRETS.values():
         assert secret not in done.output, "a secret reached the log unmasked"
     return done
-
-
-def labels_of(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
 
 
 # --- the Open incident button ---------------------------------------------------------------
@@ -206,8 +202,7 @@ def comment_event(
 
     The comment is first added to the emulator, so its id is real (the CLI reacts to it).
     """
-    examples = json.loads((WEBHOOKS / "issue_comment.json").read_text(encoding="utf-8"))
-    payload: dict[str, Any] = copy.deepcopy(next(e for e in examples if e["action"] == "created"))
+    payload = recorded_event("issue_comment", "created")
     issue = emulator.issue(number)
     comment_id = emulator.add_comment(number, body=body, user=login)
     payload["issue"].update(number=number, title=issue["title"], labels=issue["labels"], state="open")

@@ -9,9 +9,6 @@ Slow PATCHes are injected so both writers read before either saves.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,9 +25,10 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.cli import together
+from tests.support.emulator import incidents_on
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
-from tests.support.paths import REPO_ROOT
 
 
 @pytest.fixture
@@ -50,32 +48,6 @@ def world(github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.M
         github_emulator.set_permission("alice", "write")
         github_emulator.set_permission("bob", "write")
         yield github_emulator, backend, tmp_path
-
-
-def together(runs: list[tuple[list[str], dict[str, str]]]) -> list[subprocess.CompletedProcess[str]]:
-    """Start the CLI invocations as separate processes at once and wait for all."""
-    processes = []
-    for args, extra in runs:
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **extra}
-        env.pop("GITHUB_ACTIONS", None)
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "ops_actions", *args],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return results
-
-
-def incidents_open(emulator: GitHubEmulator) -> list[dict[str, Any]]:
-    return [i for i in emulator.issues(state="open") if "incident" in {lb["name"] for lb in i["labels"]}]
 
 
 def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
@@ -124,7 +96,7 @@ def test_two_watches_race(world: Any) -> None:
         ]
     )
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
-    assert len(incidents_open(emulator)) == 1
+    assert len(incidents_on(emulator)) == 1
     closed = emulator.issues(state="closed")
     assert len(closed) <= 1
     if closed:
@@ -136,7 +108,7 @@ def test_watch_and_command_race(world: Any) -> None:
     """A watch snapshot and a /impact command save at the same time; neither update is lost."""
     emulator, backend, tmp_path = world
     assert run(["incident", "open", "--title", "Checkout failing", "--severity", "2"]) == 0
-    number = incidents_open(emulator)[0]["number"]
+    number = incidents_on(emulator)[0]["number"]
     backend.set_scenario("webhook-failing")
     event = comment_event(tmp_path, emulator, number, "/impact Half of the EU checkouts", "alice")
     emulator.inject("slow", times=2, method="PATCH", path_contains=f"/issues/{number}", delay_s=0.6)
@@ -165,7 +137,7 @@ def test_two_commands_race(world: Any) -> None:
     """/impact and /owner from two people at once: both land in the incident's state."""
     emulator, _, tmp_path = world
     assert run(["incident", "open", "--title", "Queue stuck", "--severity", "2"]) == 0
-    number = incidents_open(emulator)[0]["number"]
+    number = incidents_on(emulator)[0]["number"]
     first = comment_event(tmp_path, emulator, number, "/impact All job creation", "alice")
     second = comment_event(
         tmp_path, emulator, number, "/owner @bob\n/status mitigating next 20m on it", "bob"

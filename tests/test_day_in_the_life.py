@@ -29,6 +29,7 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
+from tests.support.emulator import labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO, checked_emulator
 from tests.support.github_in_a_box import GitHubInABox, JobRun
@@ -97,10 +98,6 @@ def published(runs: list[JobRun]) -> list[tuple[int, str, str]]:
     return [(job.run_id, job.job, job.conclusion) for job in runs if job.workflow == STATUS_PAGE]
 
 
-def labels(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
-
-
 @pytest.fixture
 def day(act_workspace: Path, tmp_path: Path, outside_a_run: None) -> Iterator[Day]:
     """The box at START: a database outage, two earlier releases, mona (write) and rita (read)."""
@@ -148,7 +145,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     (incident,) = emulator.issues(state="open")
     number = incident["number"]
     assert incident["title"] == "[SEV-1] Database down"
-    assert labels(incident) == {"incident", "sev-1", "status:investigating", "deploy-freeze"}
+    assert labels_of(incident) == {"incident", "sev-1", "status:investigating", "deploy-freeze"}
 
     # The owner takes it; a reader's command changes nothing.
     body = (
@@ -162,15 +159,15 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert published(taken) == [(command_run, "build", "success"), (command_run, "deploy", "success")]
     owned = day.issue(number)
     assert [user["login"] for user in owned["assignees"]] == ["mona"]
-    assert labels(owned) == {"incident", "sev-1", "status:mitigating", "deploy-freeze"}
+    assert labels_of(owned) == {"incident", "sev-1", "status:mitigating", "deploy-freeze"}
     assert ran(day.comment(number, "/sev 2 looks fine from here", by="rita")) == [
         ("incident-commands.yml", "command", "success")
     ]
     after_reader = day.issue(number)
-    assert (after_reader["title"], after_reader["body"], labels(after_reader)) == (
+    assert (after_reader["title"], after_reader["body"], labels_of(after_reader)) == (
         owned["title"],
         owned["body"],
-        labels(owned),
+        labels_of(owned),
     )
     assert "need write access" in day.bot_comments(number)[-1]
 
@@ -212,7 +209,7 @@ def test_a_day_in_the_life(day: Day) -> None:
         ("backend-live-smoke.yml", "smoke", "success"),
     ]
     assert ran(box.tick(TRIAGE) + box.tick(TRIAGE)) == [("incident-triage.yml", "watch", "success")] * 2
-    assert "deploy-freeze" not in labels(day.issue(number))
+    assert "deploy-freeze" not in labels_of(day.issue(number))
 
     # The owner does the three manual checks and ticks their boxes in the issue, in the browser: the
     # edit starts the checklist workflow, which records who ticked them.
@@ -234,8 +231,8 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert ran(day.comment(number, "/resolve")) == [("incident-commands.yml", "command", "success")]
     resolved = day.issue(number)
     assert resolved["state"] == "closed"
-    assert labels(resolved) == {"incident", "sev-1", "status:resolved"}
-    (postmortem,) = [i for i in emulator.issues() if "postmortem" in labels(i)]
+    assert labels_of(resolved) == {"incident", "sev-1", "status:resolved"}
+    (postmortem,) = [i for i in emulator.issues() if "postmortem" in labels_of(i)]
     assert [user["login"] for user in postmortem["assignees"]] == ["mona"]
 
     # The owner writes the preventive actions into the postmortem; the edit syncs them.
@@ -249,7 +246,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     ]
 
     # --- the emulator's final state ---------------------------------------------------------------
-    items = [i for i in emulator.issues() if "action-item" in labels(i)]
+    items = [i for i in emulator.issues() if "action-item" in labels_of(i)]
     assert [(i["title"], [u["login"] for u in i["assignees"]]) for i in items] == [
         ("Action: Alert on database failover", ["mona"]),
         ("Action: Rehearse the restore", []),

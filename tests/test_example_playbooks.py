@@ -16,6 +16,8 @@ from ops_actions.sandbox.backend import SandboxBackend, serve
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
 from tests.support.paths import BUNDLED_PLAYBOOK, PACKAGE, SEARCH_EXAMPLE
+from tests.support.playbooks import signal_names
+from tests.support.reports import fired, outcome
 
 SEARCH_SIGNALS = [
     "search_up",
@@ -59,21 +61,6 @@ def triage(
     """A triage runner whose URL and token come only from the env vars the example names."""
     environment = {"SEARCH_API_URL": search_backend.url, "SEARCH_STATS_TOKEN": ADMIN_TOKEN}
     return Triage.for_example(tmp_path, capsys, monkeypatch, SEARCH_EXAMPLE, environment)
-
-
-def signal_names(playbook: Playbook) -> set[str]:
-    """Every signal the playbook's probes read."""
-    return {spec.name for probe in playbook.probes for spec in probe.signals}
-
-
-def fired(report: dict[str, Any]) -> list[str]:
-    """The ids of the rules that fired."""
-    return [rule["id"] for rule in report["rules"] if rule["outcome"] == "fired"]
-
-
-def outcome(report: dict[str, Any], rule_id: str) -> str:
-    """One rule's outcome."""
-    return str(next(rule["outcome"] for rule in report["rules"] if rule["id"] == rule_id))
 
 
 # -- the playbook itself ----------------------------------------------------------------------

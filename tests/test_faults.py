@@ -20,8 +20,11 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.fixtures.backend import ADMIN_TOKEN, fast_playbook
+from tests.support.cli import error_lines
+from tests.support.emulator import incidents_on, labels_of
+from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO
+from tests.support.playbooks import fast_playbook
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -47,26 +50,12 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return recorded
 
 
-def incidents_on(emulator: GitHubEmulator, state: str = "open") -> list[dict[str, Any]]:
-    """Issues labelled incident."""
-    return [i for i in emulator.issues(state=state) if "incident" in {lb["name"] for lb in i["labels"]}]
-
-
-def labels_of(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
-
-
 def open_incident(emulator: GitHubEmulator, capsys: pytest.CaptureFixture[str]) -> int:
     """Open '[SEV-2] Queue stuck' and return its number (output swallowed)."""
     assert run(["incident", "open", "--title", "Queue stuck", "--severity", "2"]) == 0
     capsys.readouterr()
     (issue,) = incidents_on(emulator)
     return int(issue["number"])
-
-
-def error_lines(err: str) -> list[str]:
-    """What stderr says besides the command's first line, which names the playbook."""
-    return [line for line in err.splitlines() if line and not line.startswith("playbook: ")]
 
 
 # --- the backend ------------------------------------------------------------------------------------

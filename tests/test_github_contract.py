@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -13,12 +12,9 @@ import httpx
 import pytest
 
 from ops_actions.sandbox.github import Exchange, GitHubEmulator
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO, contract_violations
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO_PATH, TOKEN_AUTH, contract_violations
 from tests.support.github_contract import GitHubContract, contract
 from tests.support.paths import GITHUB_FIXTURES
-
-AUTH = {"Authorization": f"token {GITHUB_TOKEN}"}
-R = f"/repos/{REPO}"
 
 # Keys the emulator sends that the recordings (2017-2022) predate. Each is in GitHub's current
 # description (checked below), so leaving them out would break the schema instead.
@@ -35,8 +31,8 @@ def _recorded(name: str) -> list[dict[str, Any]]:
 
 def _rewrite(path: str) -> str:
     """Point a recorded path at the emulator's repository (GitHub's Link urls use /repositories/{id})."""
-    path = re.sub(r"^/repos/octokit-fixture-org/[^/?]+", R, path)
-    path = re.sub(r"^/repositories/\d+", R, path)
+    path = re.sub(r"^/repos/octokit-fixture-org/[^/?]+", REPO_PATH, path)
+    path = re.sub(r"^/repositories/\d+", REPO_PATH, path)
     return path.replace("repo%3Aoctokit-fixture-org%2Fsearch-issues", "repo%3Aocto-org%2Fbackend")
 
 
@@ -85,13 +81,6 @@ def _rels(link: str) -> list[str]:
     return re.findall(r'rel="([^"]+)"', link)
 
 
-@pytest.fixture
-def api(github_emulator: GitHubEmulator) -> Iterator[httpx.Client]:
-    """An httpx client for the emulator that sends the right token."""
-    with httpx.Client(base_url=github_emulator.url, headers=AUTH, timeout=10) as client:
-        yield client
-
-
 @pytest.mark.parametrize("name", sorted(path.name for path in GITHUB_FIXTURES.glob("*.json")))
 def test_emulator_answers_like_the_recorded_github_exchange(
     name: str, github_emulator: GitHubEmulator, api: httpx.Client
@@ -124,7 +113,7 @@ def test_emulator_answers_like_the_recorded_github_exchange(
 def test_validation_error_body_matches_githubs(api: httpx.Client) -> None:
     """An invalid label color gets exactly GitHub's recorded 422 body (bar the documentation URL)."""
     [recorded] = _recorded("errors.json")
-    response = api.post(f"{R}/labels", json=recorded["body"])
+    response = api.post(f"{REPO_PATH}/labels", json=recorded["body"])
     assert response.status_code == 422
     body = response.json()
     assert set(body) == {"message", "errors", "documentation_url"}
@@ -156,7 +145,7 @@ def test_recorded_github_answers_pass_the_checker_except_for_newer_keys() -> Non
                 )
             ]
     assert problems == [
-        f"GET {R} -> 200: <root>: 'has_discussions' is a required property",
+        f"GET {REPO_PATH} -> 200: <root>: 'has_discussions' is a required property",
         "GET /search/issues -> 200: <root>: 'search_type' is a required property",
     ]
 
@@ -183,42 +172,50 @@ def test_checker_catches_a_deliberately_broken_emulator_response(monkeypatch: py
     exchanges: list[Exchange] = []
     with (
         GitHubEmulator(token=GITHUB_TOKEN) as emulator,
-        httpx.Client(base_url=emulator.url, headers=AUTH) as client,
+        httpx.Client(base_url=emulator.url, headers=TOKEN_AUTH) as client,
     ):
         emulator.add_listener(exchanges.append)
         emulator.add_issue(title="x")
-        assert client.get(f"{R}/issues/1").status_code == 200
+        assert client.get(f"{REPO_PATH}/issues/1").status_code == 200
         assert contract_violations(exchanges) == []
         monkeypatch.setattr(GitHubEmulator, "_issue_json", broken)
-        assert client.get(f"{R}/issues/1").status_code == 200
+        assert client.get(f"{REPO_PATH}/issues/1").status_code == 200
     problems = [str(v) for v in contract_violations(exchanges)]
     assert any("'number' is a required property" in p for p in problems), problems
-    assert any(p.startswith(f"GET {R}/issues/1 -> 200: id:") for p in problems), problems
+    assert any(p.startswith(f"GET {REPO_PATH}/issues/1 -> 200: id:") for p in problems), problems
 
 
 @pytest.mark.parametrize(
     ("method", "path", "query", "request_body", "status", "response_body", "expected"),
     [
-        ("GET", f"{R}/pulls", [], None, 200, b"[]", "no operation"),
-        ("GET", f"{R}/issues", [("per_pages", "3")], None, 200, b"[]", "'per_pages' is not declared"),
-        ("GET", f"{R}/issues", [("page", "two")], None, 200, b"[]", "is not an integer"),
+        ("GET", f"{REPO_PATH}/pulls", [], None, 200, b"[]", "no operation"),
+        ("GET", f"{REPO_PATH}/issues", [("per_pages", "3")], None, 200, b"[]", "'per_pages' is not declared"),
+        ("GET", f"{REPO_PATH}/issues", [("page", "two")], None, 200, b"[]", "is not an integer"),
         (
             "POST",
-            f"{R}/issues",
+            f"{REPO_PATH}/issues",
             [],
             b'{"body": "no title"}',
             422,
             b'{"message": "x", "documentation_url": "y"}',
             "title",
         ),
-        ("POST", f"{R}/issues/1/labels", [], b'{"labels": "bug"}', 200, b"[]", "labels"),
-        ("GET", f"{R}/issues/1", [], None, 201, b"{}", "status 201 is not declared"),
-        ("GET", f"{R}/labels/bug", [], None, 200, b'{"name": "bug"}', "'id' is a required property"),
-        ("PUT", f"{R}/issues/1/lock", [], None, 204, b'{"oops": 1}', "no body"),
-        ("GET", f"{R}/labels", [], None, 502, b"<html>bad gateway</html>", "GitHub error object"),
-        ("GET", f"{R}/labels", [], None, 500, b'{"error": "boom"}', "needs a 'message'"),
-        ("GET", f"{R}/actions/runs/1", [], None, 200, b'{"id": 1, "conclusion": "great"}', "required"),
-        ("DELETE", f"{R}/labels/bug", [], None, 204, b"{}", "expected an empty body"),
+        ("POST", f"{REPO_PATH}/issues/1/labels", [], b'{"labels": "bug"}', 200, b"[]", "labels"),
+        ("GET", f"{REPO_PATH}/issues/1", [], None, 201, b"{}", "status 201 is not declared"),
+        ("GET", f"{REPO_PATH}/labels/bug", [], None, 200, b'{"name": "bug"}', "'id' is a required property"),
+        ("PUT", f"{REPO_PATH}/issues/1/lock", [], None, 204, b'{"oops": 1}', "no body"),
+        ("GET", f"{REPO_PATH}/labels", [], None, 502, b"<html>bad gateway</html>", "GitHub error object"),
+        ("GET", f"{REPO_PATH}/labels", [], None, 500, b'{"error": "boom"}', "needs a 'message'"),
+        (
+            "GET",
+            f"{REPO_PATH}/actions/runs/1",
+            [],
+            None,
+            200,
+            b'{"id": 1, "conclusion": "great"}',
+            "required",
+        ),
+        ("DELETE", f"{REPO_PATH}/labels/bug", [], None, 204, b"{}", "expected an empty body"),
     ],
 )
 def test_checker_rejects_contract_breaks(
@@ -251,13 +248,13 @@ def test_checker_matches_path_templates_precisely() -> None:
         matched = checker.match(method, path)
         return None if matched is None else matched[0].operation_id
 
-    assert operation("GET", f"{R}/issues/comments/5") == "issues/get-comment"
-    assert operation("GET", f"{R}/issues/5") == "issues/get"
-    assert operation("GET", f"{R}/issues/comments") is None
-    assert operation("GET", f"{R}/git/ref/heads/feature/x") == "git/get-ref"
-    assert operation("GET", f"{R}/actions/workflows/deploy.yml") == "actions/get-workflow"
-    assert checker.match("GET", f"{R}/git/ref/heads/feature/x") == (
-        checker.match("GET", f"{R}/git/ref/heads/feature/x")[0],  # type: ignore[index]
+    assert operation("GET", f"{REPO_PATH}/issues/comments/5") == "issues/get-comment"
+    assert operation("GET", f"{REPO_PATH}/issues/5") == "issues/get"
+    assert operation("GET", f"{REPO_PATH}/issues/comments") is None
+    assert operation("GET", f"{REPO_PATH}/git/ref/heads/feature/x") == "git/get-ref"
+    assert operation("GET", f"{REPO_PATH}/actions/workflows/deploy.yml") == "actions/get-workflow"
+    assert checker.match("GET", f"{REPO_PATH}/git/ref/heads/feature/x") == (
+        checker.match("GET", f"{REPO_PATH}/git/ref/heads/feature/x")[0],  # type: ignore[index]
         {"owner": "octo-org", "repo": "backend", "ref": "heads/feature/x"},
     )
     assert len([op for op in checker.operations if op.extra is None]) == 39
@@ -277,48 +274,52 @@ def test_every_described_operation_is_served(github_emulator: GitHubEmulator, ap
     run_id = github_emulator.add_run(
         "deploy.yml", head_sha="a" * 40, conclusion="success", created_at=datetime(2024, 1, 1, tzinfo=UTC)
     )
-    api.post(f"{R}/issues", json={"title": "parent", "labels": ["incident"]})
-    child = api.post(f"{R}/issues", json={"title": "child"}).json()
-    comment = api.post(f"{R}/issues/1/comments", json={"body": "hi"}).json()
-    spare = api.post(f"{R}/issues/1/comments", json={"body": "to delete"}).json()
+    api.post(f"{REPO_PATH}/issues", json={"title": "parent", "labels": ["incident"]})
+    child = api.post(f"{REPO_PATH}/issues", json={"title": "child"}).json()
+    comment = api.post(f"{REPO_PATH}/issues/1/comments", json={"body": "hi"}).json()
+    spare = api.post(f"{REPO_PATH}/issues/1/comments", json={"body": "to delete"}).json()
     github_emulator.actor = "octocat"
     calls: list[tuple[str, str, Any]] = [
         ("GET", "/user", None),
-        ("DELETE", f"{R}/issues/comments/{spare['id']}", None),
+        ("DELETE", f"{REPO_PATH}/issues/comments/{spare['id']}", None),
         ("GET", "/rate_limit", None),
-        ("GET", R, None),
-        ("GET", f"{R}/actions/runs", None),
-        ("GET", f"{R}/actions/runs/{run_id}", None),
-        ("GET", f"{R}/actions/runs/{run_id}/jobs", None),
-        ("GET", f"{R}/actions/workflows", None),
-        ("GET", f"{R}/actions/workflows/deploy.yml", None),
-        ("POST", f"{R}/actions/workflows/deploy.yml/dispatches", {"ref": "main", "inputs": {"version": "1"}}),
-        ("GET", f"{R}/actions/workflows/deploy.yml/runs", None),
-        ("GET", f"{R}/collaborators/alice/permission", None),
-        ("GET", f"{R}/commits/main", None),
-        ("GET", f"{R}/deployments", None),
-        ("POST", f"{R}/dispatches", {"event_type": "backend-deploy"}),
-        ("GET", f"{R}/git/ref/heads/main", None),
-        ("POST", f"{R}/git/refs", {"ref": "refs/heads/x", "sha": "b" * 40}),
-        ("GET", f"{R}/issues", None),
-        ("GET", f"{R}/issues/comments/{comment['id']}", None),
-        ("PATCH", f"{R}/issues/comments/{comment['id']}", {"body": "edited"}),
-        ("POST", f"{R}/issues/comments/{comment['id']}/reactions", {"content": "heart"}),
-        ("GET", f"{R}/issues/1", None),
-        ("PATCH", f"{R}/issues/1", {"title": "renamed"}),
-        ("POST", f"{R}/issues/1/assignees", {"assignees": ["alice"]}),
-        ("GET", f"{R}/issues/1/comments", None),
-        ("GET", f"{R}/issues/1/labels", None),
-        ("POST", f"{R}/issues/1/labels", {"labels": ["a"]}),
-        ("PUT", f"{R}/issues/1/labels", {"labels": ["b"]}),
-        ("DELETE", f"{R}/issues/1/labels/b", None),
-        ("PUT", f"{R}/issues/1/lock", {"lock_reason": "resolved"}),
-        ("POST", f"{R}/issues/1/sub_issues", {"sub_issue_id": child["id"]}),
-        ("GET", f"{R}/issues/1/sub_issues", None),
-        ("GET", f"{R}/labels", None),
-        ("POST", f"{R}/labels", {"name": "status:open", "color": "aaaaaa"}),
-        ("GET", f"{R}/labels/status:open", None),
-        ("PATCH", f"{R}/labels/status:open", {"new_name": "status:closed"}),
+        ("GET", REPO_PATH, None),
+        ("GET", f"{REPO_PATH}/actions/runs", None),
+        ("GET", f"{REPO_PATH}/actions/runs/{run_id}", None),
+        ("GET", f"{REPO_PATH}/actions/runs/{run_id}/jobs", None),
+        ("GET", f"{REPO_PATH}/actions/workflows", None),
+        ("GET", f"{REPO_PATH}/actions/workflows/deploy.yml", None),
+        (
+            "POST",
+            f"{REPO_PATH}/actions/workflows/deploy.yml/dispatches",
+            {"ref": "main", "inputs": {"version": "1"}},
+        ),
+        ("GET", f"{REPO_PATH}/actions/workflows/deploy.yml/runs", None),
+        ("GET", f"{REPO_PATH}/collaborators/alice/permission", None),
+        ("GET", f"{REPO_PATH}/commits/main", None),
+        ("GET", f"{REPO_PATH}/deployments", None),
+        ("POST", f"{REPO_PATH}/dispatches", {"event_type": "backend-deploy"}),
+        ("GET", f"{REPO_PATH}/git/ref/heads/main", None),
+        ("POST", f"{REPO_PATH}/git/refs", {"ref": "refs/heads/x", "sha": "b" * 40}),
+        ("GET", f"{REPO_PATH}/issues", None),
+        ("GET", f"{REPO_PATH}/issues/comments/{comment['id']}", None),
+        ("PATCH", f"{REPO_PATH}/issues/comments/{comment['id']}", {"body": "edited"}),
+        ("POST", f"{REPO_PATH}/issues/comments/{comment['id']}/reactions", {"content": "heart"}),
+        ("GET", f"{REPO_PATH}/issues/1", None),
+        ("PATCH", f"{REPO_PATH}/issues/1", {"title": "renamed"}),
+        ("POST", f"{REPO_PATH}/issues/1/assignees", {"assignees": ["alice"]}),
+        ("GET", f"{REPO_PATH}/issues/1/comments", None),
+        ("GET", f"{REPO_PATH}/issues/1/labels", None),
+        ("POST", f"{REPO_PATH}/issues/1/labels", {"labels": ["a"]}),
+        ("PUT", f"{REPO_PATH}/issues/1/labels", {"labels": ["b"]}),
+        ("DELETE", f"{REPO_PATH}/issues/1/labels/b", None),
+        ("PUT", f"{REPO_PATH}/issues/1/lock", {"lock_reason": "resolved"}),
+        ("POST", f"{REPO_PATH}/issues/1/sub_issues", {"sub_issue_id": child["id"]}),
+        ("GET", f"{REPO_PATH}/issues/1/sub_issues", None),
+        ("GET", f"{REPO_PATH}/labels", None),
+        ("POST", f"{REPO_PATH}/labels", {"name": "status:open", "color": "aaaaaa"}),
+        ("GET", f"{REPO_PATH}/labels/status:open", None),
+        ("PATCH", f"{REPO_PATH}/labels/status:open", {"new_name": "status:closed"}),
         ("GET", "/search/issues?q=parent", None),
     ]
     for method, path, body in calls:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,8 @@ import requests
 from github import Auth, BadCredentialsException, Github, GithubException
 
 from ops_actions.sandbox.github import MAX_BODY_CHARS, GitHubEmulator
-from tests.support.fixtures.github import GITHUB_TOKEN, INVALID, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, INVALID, REPO, REPO_PATH, TOKEN_AUTH
 from tests.support.paths import REPO_ROOT
-
-AUTH = {"Authorization": f"token {GITHUB_TOKEN}"}
-R = f"/repos/{REPO}"
-
-
-@pytest.fixture
-def api(github_emulator: GitHubEmulator) -> Iterator[httpx.Client]:
-    """An httpx client for the emulator that sends the right token."""
-    with httpx.Client(base_url=github_emulator.url, headers=AUTH, timeout=10) as client:
-        yield client
 
 
 def _requests_to(emulator: GitHubEmulator, method: str, path: str) -> list[Any]:
@@ -168,7 +157,7 @@ def test_issue_filters_sort_and_pull_requests(api: httpx.Client, github_emulator
     github_emulator.add_issue(title="c", pull_request=True, created_at=base + timedelta(days=2))
 
     def numbers(**params: str) -> list[int]:
-        response = api.get(f"{R}/issues", params=params)
+        response = api.get(f"{REPO_PATH}/issues", params=params)
         assert response.status_code == 200
         return [item["number"] for item in response.json()]
 
@@ -181,10 +170,10 @@ def test_issue_filters_sort_and_pull_requests(api: httpx.Client, github_emulator
     assert numbers(assignee="bob") == [2]
     assert numbers(assignee="none") == [3, 1]
     assert numbers(since="2024-05-02T00:00:00Z") == [3, 2]
-    items = api.get(f"{R}/issues").json()
+    items = api.get(f"{REPO_PATH}/issues").json()
     assert "pull_request" in items[0]
     assert "pull_request" not in items[1]
-    assert api.get(f"{R}/issues", params={"state": "bogus"}, headers=INVALID).status_code == 422
+    assert api.get(f"{REPO_PATH}/issues", params={"state": "bogus"}, headers=INVALID).status_code == 422
 
 
 def test_pagination_follows_link_headers_over_250_issues(gh: Github, github_emulator: GitHubEmulator) -> None:
@@ -195,7 +184,7 @@ def test_pagination_follows_link_headers_over_250_issues(gh: Github, github_emul
     issues = list(gh.withLazy(True).get_repo(REPO).get_issues(state="all"))
     assert len(issues) == 250
     assert len({i.number for i in issues}) == 250
-    listed = _requests_to(github_emulator, "GET", f"{R}/issues")
+    listed = _requests_to(github_emulator, "GET", f"{REPO_PATH}/issues")
     assert len(listed) == 9
     assert [r.query.get("page") for r in listed] == [None, *[str(p) for p in range(2, 10)]]
 
@@ -204,17 +193,19 @@ def test_link_header_has_githubs_rels_and_order(api: httpx.Client, github_emulat
     """Like api.github.com: first page next+last, middle pages prev+next+last+first, last page prev+first."""
     for n in range(13):
         github_emulator.add_issue(title=f"Test issue {n + 1}")
-    first = api.get(f"{R}/issues", params={"per_page": 3})
+    first = api.get(f"{REPO_PATH}/issues", params={"per_page": 3})
     assert list(_links(first)) == ["next", "last"]
-    assert _links(first)["next"] == f"{github_emulator.url}{R}/issues?per_page=3&page=2"
+    assert _links(first)["next"] == f"{github_emulator.url}{REPO_PATH}/issues?per_page=3&page=2"
     assert _links(first)["last"].endswith("per_page=3&page=5")
     middle = api.get(_links(first)["next"])
     assert list(_links(middle)) == ["prev", "next", "last", "first"]
     last = api.get(_links(first)["last"])
     assert list(_links(last)) == ["prev", "first"]
     assert [i["number"] for i in last.json()] == [1]
-    assert "link" not in api.get(f"{R}/issues", params={"per_page": 100}).headers
-    assert len(api.get(f"{R}/issues", params={"per_page": 1000}).json()) == 13  # capped at 100, not an error
+    assert "link" not in api.get(f"{REPO_PATH}/issues", params={"per_page": 100}).headers
+    assert (
+        len(api.get(f"{REPO_PATH}/issues", params={"per_page": 1000}).json()) == 13
+    )  # capped at 100, not an error
 
 
 def test_open_incident_lookup_stays_one_request_among_2000_closed(
@@ -256,7 +247,7 @@ def test_collaborator_permission_levels(
     assert repo.get_collaborator_permission("tia") == "read"
     assert repo.get_collaborator_permission("nox") == "none"
     assert repo.get_collaborator_permission("stranger") == "read"
-    body = api.get(f"{R}/collaborators/max/permission").json()
+    body = api.get(f"{REPO_PATH}/collaborators/max/permission").json()
     assert body["role_name"] == "maintain"
     assert body["user"]["login"] == "max"
     assert body["user"]["permissions"] == {
@@ -276,7 +267,7 @@ def test_reaction_is_201_when_new_and_200_when_repeated(
     """Reacting twice with the same content returns the same reaction (200), a new content is 201."""
     github_emulator.add_issue(title="x")
     comment_id = github_emulator.add_comment(1, body="/status mitigating", user="alice")
-    url = f"{R}/issues/comments/{comment_id}/reactions"
+    url = f"{REPO_PATH}/issues/comments/{comment_id}/reactions"
     first = api.post(url, json={"content": "eyes"})
     again = api.post(url, json={"content": "eyes"})
     other = api.post(url, json={"content": "+1"})
@@ -303,7 +294,7 @@ def test_dispatch_returns_run_details_when_asked(gh: Github, github_emulator: Gi
     )
     assert status == 200
     data = json.loads(raw)
-    assert data["run_url"] == f"{github_emulator.url}{R}/actions/runs/{data['workflow_run_id']}"
+    assert data["run_url"] == f"{github_emulator.url}{REPO_PATH}/actions/runs/{data['workflow_run_id']}"
     assert data["html_url"] == f"https://github.com/{REPO}/actions/runs/{data['workflow_run_id']}"
     _, checked = gh.requester.requestJsonAndCheck(
         "POST", f"{workflow.url}/dispatches", input={"ref": "main", "return_run_details": True}
@@ -314,7 +305,9 @@ def test_dispatch_returns_run_details_when_asked(gh: Github, github_emulator: Gi
     assert repo.get_workflow_run(run.id).event == "workflow_dispatch"
     assert workflow.create_dispatch("main", {"environment": "prod"}) is True
     assert (
-        _requests_to(github_emulator, "POST", f"{R}/actions/workflows/{workflow.id}/dispatches")[-1].status
+        _requests_to(github_emulator, "POST", f"{REPO_PATH}/actions/workflows/{workflow.id}/dispatches")[
+            -1
+        ].status
         == 204
     )
     assert [d["inputs"] for d in github_emulator.workflow_dispatches()] == [
@@ -330,7 +323,7 @@ def test_dispatch_rejects_unknown_workflow_inputs_and_ref(
 ) -> None:
     """Unknown workflow -> 404; inputs the workflow does not declare or an unknown ref -> 422."""
     github_emulator.add_workflow("backend-rollback.yml", "Backend Rollback", inputs=["version"])
-    base = f"{R}/actions/workflows"
+    base = f"{REPO_PATH}/actions/workflows"
     assert api.post(f"{base}/nope.yml/dispatches", json={"ref": "main"}).status_code == 404
     extra = api.post(
         f"{base}/backend-rollback.yml/dispatches", json={"ref": "main", "inputs": {"force": "1"}}
@@ -385,7 +378,7 @@ def test_run_listing_filters(api: httpx.Client, github_emulator: GitHubEmulator)
         created_at=day + timedelta(days=2),
     )
 
-    def ids(path: str = f"{R}/actions/runs", **params: str) -> list[int]:
+    def ids(path: str = f"{REPO_PATH}/actions/runs", **params: str) -> list[int]:
         response = api.get(path, params=params)
         assert response.status_code == 200
         body = response.json()
@@ -393,7 +386,7 @@ def test_run_listing_filters(api: httpx.Client, github_emulator: GitHubEmulator)
         return [run["id"] for run in body["workflow_runs"]]
 
     assert ids() == [live, bad, ok]
-    assert ids(f"{R}/actions/workflows/deploy.yml/runs") == [bad, ok]
+    assert ids(f"{REPO_PATH}/actions/workflows/deploy.yml/runs") == [bad, ok]
     assert ids(event="push") == [bad]
     assert ids(status="success") == [ok]
     assert ids(status="in_progress") == [live]
@@ -405,9 +398,9 @@ def test_run_listing_filters(api: httpx.Client, github_emulator: GitHubEmulator)
     assert ids(created="2024-06-01") == [ok]
     assert ids(created="2024-06-01..2024-06-02") == [bad, ok]
     assert ids(per_page="1") == [live]
-    assert api.get(f"{R}/actions/workflows").json()["total_count"] == 2
+    assert api.get(f"{REPO_PATH}/actions/workflows").json()["total_count"] == 2
     assert api.get(
-        f"{R}/actions/workflows/{api.get(f'{R}/actions/workflows/deploy.yml').json()['id']}"
+        f"{REPO_PATH}/actions/workflows/{api.get(f'{REPO_PATH}/actions/workflows/deploy.yml').json()['id']}"
     ).json()["path"] == (".github/workflows/deploy.yml")
 
 
@@ -419,24 +412,24 @@ def test_conditional_get_answers_304_without_spending_rate_limit(
 ) -> None:
     """If-None-Match with the current ETag gets an empty 304 (logged, not counted); a change gets a 200."""
     github_emulator.add_issue(title="x")
-    first = api.get(f"{R}/issues/1")
+    first = api.get(f"{REPO_PATH}/issues/1")
     etag = first.headers["etag"]
     assert first.headers["last-modified"].endswith("GMT")
-    cached = api.get(f"{R}/issues/1", headers={"If-None-Match": etag})
+    cached = api.get(f"{REPO_PATH}/issues/1", headers={"If-None-Match": etag})
     assert cached.status_code == 304
     assert cached.content == b""
     assert cached.headers["x-ratelimit-remaining"] == first.headers["x-ratelimit-remaining"]
     assert github_emulator.requests[-1].status == 304
-    api.patch(f"{R}/issues/1", json={"title": "y"})
-    assert api.get(f"{R}/issues/1", headers={"If-None-Match": etag}).status_code == 200
+    api.patch(f"{REPO_PATH}/issues/1", json={"title": "y"})
+    assert api.get(f"{REPO_PATH}/issues/1", headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_rate_limit_headers_count_down_per_resource(
     api: httpx.Client, github_emulator: GitHubEmulator
 ) -> None:
     """Every answer carries x-ratelimit-*; core and search count separately; /rate_limit costs nothing."""
-    one = api.get(R)
-    two = api.get(f"{R}/labels")
+    one = api.get(REPO_PATH)
+    two = api.get(f"{REPO_PATH}/labels")
     assert int(one.headers["x-ratelimit-remaining"]) - 1 == int(two.headers["x-ratelimit-remaining"])
     assert int(two.headers["x-ratelimit-used"]) == 2
     assert two.headers["x-ratelimit-limit"] == "5000"
@@ -454,21 +447,21 @@ def test_core_rate_limit_runs_out_and_resets_with_the_clock() -> None:
     """The 4th request with a limit of 3 is a 403 with remaining 0; an hour later the window is fresh."""
     with (
         GitHubEmulator(rate_limit=3) as emulator,
-        httpx.Client(base_url=emulator.url, headers=AUTH) as client,
+        httpx.Client(base_url=emulator.url, headers=TOKEN_AUTH) as client,
     ):
-        statuses = [client.get(R).status_code for _ in range(4)]
+        statuses = [client.get(REPO_PATH).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 403]
-        assert client.get(R).headers["x-ratelimit-remaining"] == "0"
+        assert client.get(REPO_PATH).headers["x-ratelimit-remaining"] == "0"
         emulator.advance(3600)
-        assert client.get(R).status_code == 200
+        assert client.get(REPO_PATH).status_code == 200
 
 
 def test_missing_or_wrong_token_is_401(gh: Github, github_emulator: GitHubEmulator) -> None:
     """No Authorization header -> "Requires authentication"; a wrong token -> "Bad credentials"."""
     with httpx.Client(base_url=github_emulator.url) as anonymous:
-        missing = anonymous.get(R)
-        wrong = anonymous.get(R, headers={"Authorization": "Bearer ghs_wrong"})
-        bearer = anonymous.get(R, headers={"Authorization": f"Bearer {GITHUB_TOKEN}"})
+        missing = anonymous.get(REPO_PATH)
+        wrong = anonymous.get(REPO_PATH, headers={"Authorization": "Bearer ghs_wrong"})
+        bearer = anonymous.get(REPO_PATH, headers={"Authorization": f"Bearer {GITHUB_TOKEN}"})
     assert (missing.status_code, missing.json()["message"]) == (401, "Requires authentication")
     assert (wrong.status_code, wrong.json()["message"]) == (401, "Bad credentials")
     assert bearer.status_code == 200
@@ -483,13 +476,13 @@ def test_missing_or_wrong_token_is_401(gh: Github, github_emulator: GitHubEmulat
 def test_any_token_is_accepted_when_none_is_configured() -> None:
     """With token=None any non-empty token works, but an empty one still does not."""
     with GitHubEmulator() as emulator, httpx.Client(base_url=emulator.url) as client:
-        assert client.get(R, headers={"Authorization": "token anything"}).status_code == 200
-        assert client.get(R, headers={"Authorization": "token"}).status_code == 401
+        assert client.get(REPO_PATH, headers={"Authorization": "token anything"}).status_code == 200
+        assert client.get(REPO_PATH, headers={"Authorization": "token"}).status_code == 401
 
 
 def test_errors_are_shaped_like_githubs(api: httpx.Client) -> None:
     """A 404 carries message, documentation_url and status; an unknown repo or path is a 404 too."""
-    missing = api.get(f"{R}/issues/99")
+    missing = api.get(f"{REPO_PATH}/issues/99")
     assert missing.status_code == 404
     assert missing.json() == {
         "message": "Not Found",
@@ -497,7 +490,7 @@ def test_errors_are_shaped_like_githubs(api: httpx.Client) -> None:
         "status": "404",
     }
     assert api.get("/repos/someone/else").status_code == 404
-    assert api.post(f"{R}/issues", content=b"{not json", headers=INVALID).status_code == 400
+    assert api.post(f"{REPO_PATH}/issues", content=b"{not json", headers=INVALID).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -517,8 +510,8 @@ def test_injected_faults_are_seen_by_clients(
 ) -> None:
     """Each fault answers once with GitHub's status, body and headers, then the emulator is healthy again."""
     github_emulator.inject(fault, method="POST", path_contains="/issues", retry_after=7)
-    assert api.get(f"{R}/issues").status_code == 200  # the method does not match
-    broken = api.post(f"{R}/issues", json={"title": "x"})
+    assert api.get(f"{REPO_PATH}/issues").status_code == 200  # the method does not match
+    broken = api.post(f"{REPO_PATH}/issues", json={"title": "x"})
     assert broken.status_code == status
     assert broken.json()["message"].startswith(message)
     if fault in ("secondary-rate-limit", "429"):
@@ -532,16 +525,16 @@ def test_injected_faults_are_seen_by_clients(
         assert int(broken.headers["x-ratelimit-remaining"]) > 0
     assert github_emulator.issues() == []
     assert github_emulator.requests[-1].fault == fault
-    assert api.post(f"{R}/issues", json={"title": "x"}).status_code == 201
+    assert api.post(f"{REPO_PATH}/issues", json={"title": "x"}).status_code == 201
 
 
 def test_fault_times_and_slow(api: httpx.Client, github_emulator: GitHubEmulator) -> None:
     """``times`` breaks that many requests; "slow" delays the answer but still serves it."""
     github_emulator.inject("5xx", times=2)
-    assert [api.get(R).status_code for _ in range(3)] == [502, 502, 200]
+    assert [api.get(REPO_PATH).status_code for _ in range(3)] == [502, 502, 200]
     github_emulator.inject("slow", delay_s=0.3)
     started = time.perf_counter()
-    assert api.get(R).status_code == 200
+    assert api.get(REPO_PATH).status_code == 200
     assert time.perf_counter() - started >= 0.3
     with pytest.raises(ValueError, match="fault"):
         github_emulator.inject("teapot")
@@ -553,7 +546,7 @@ def test_drop_after_write_applies_the_write_but_the_client_sees_no_answer(
     """The issue is created, yet httpx and PyGithub both get a transport error instead of a response."""
     github_emulator.inject("drop-after-write", method="POST", path_contains="/issues")
     with pytest.raises(httpx.TransportError):
-        api.post(f"{R}/issues", json={"title": "created in the dark"})
+        api.post(f"{REPO_PATH}/issues", json={"title": "created in the dark"})
     assert [i["title"] for i in github_emulator.issues()] == ["created in the dark"]
     assert github_emulator.requests[-1].fault == "drop-after-write"
     assert github_emulator.requests[-1].status == 201
@@ -644,7 +637,7 @@ def test_repository_dispatch_is_recorded(
 ) -> None:
     """repository_dispatch answers 204 and keeps event_type and client_payload for assertions and state."""
     assert gh.get_repo(REPO).create_repository_dispatch("backend-deploy", {"version": "1.2.3"}) is True
-    assert api.post(f"{R}/dispatches", json={"event_type": ""}, headers=INVALID).status_code == 422
+    assert api.post(f"{REPO_PATH}/dispatches", json={"event_type": ""}, headers=INVALID).status_code == 422
     [dispatch] = github_emulator.repository_dispatches()
     assert (dispatch["event_type"], dispatch["client_payload"]) == ("backend-deploy", {"version": "1.2.3"})
     state = httpx.get(f"{github_emulator.url}/_emulator/state").json()
@@ -673,13 +666,16 @@ def test_search_issues_matches_text_and_qualifiers(gh: Github, github_emulator: 
 def test_lock_and_unlock(api: httpx.Client, github_emulator: GitHubEmulator) -> None:
     """Locking records the reason; an invalid reason is 422; unlocking clears it."""
     github_emulator.add_issue(title="x")
-    assert api.put(f"{R}/issues/1/lock", json={"lock_reason": "resolved"}).status_code == 204
+    assert api.put(f"{REPO_PATH}/issues/1/lock", json={"lock_reason": "resolved"}).status_code == 204
     assert (github_emulator.issue(1)["locked"], github_emulator.issue(1)["active_lock_reason"]) == (
         True,
         "resolved",
     )
-    assert api.put(f"{R}/issues/1/lock", json={"lock_reason": "bored"}, headers=INVALID).status_code == 422
-    assert api.delete(f"{R}/issues/1/lock").status_code == 204
+    assert (
+        api.put(f"{REPO_PATH}/issues/1/lock", json={"lock_reason": "bored"}, headers=INVALID).status_code
+        == 422
+    )
+    assert api.delete(f"{REPO_PATH}/issues/1/lock").status_code == 204
     assert github_emulator.issue(1)["locked"] is False
 
 
@@ -702,7 +698,7 @@ def test_repository_and_root_documents(
 def test_control_endpoints_mirror_the_python_api(github_emulator: GitHubEmulator) -> None:
     """Everything seeding and assertions need is reachable over HTTP (for act workflows and the demo)."""
     url = f"{github_emulator.url}/_emulator"
-    with httpx.Client(base_url=github_emulator.url, headers=AUTH) as client:
+    with httpx.Client(base_url=github_emulator.url, headers=TOKEN_AUTH) as client:
         assert (
             client.post(f"{url}/permission", json={"login": "alice", "permission": "write"}).status_code
             == 200
@@ -725,7 +721,7 @@ def test_control_endpoints_mirror_the_python_api(github_emulator: GitHubEmulator
         client.post(f"{url}/comment", json={"number": number, "body": "hi", "user": "alice"})
         client.post(f"{url}/branch", json={"branch": "main", "sha": "f" * 40})
         client.post(f"{url}/fault", json={"fault": "404", "path_contains": "/labels"})
-        assert client.get(f"{R}/labels").status_code == 404
+        assert client.get(f"{REPO_PATH}/labels").status_code == 404
         before = client.get(f"{url}/state").json()["now"]
         assert client.post(f"{url}/advance", json={"seconds": 86400}).status_code == 200
         state = client.get(f"{url}/state").json()
@@ -740,7 +736,7 @@ def test_control_endpoints_mirror_the_python_api(github_emulator: GitHubEmulator
     assert state["refs"]["refs/heads/main"] == "f" * 40
     assert _parse(state["now"]) - _parse(before) >= timedelta(days=1)
     assert [(r["method"], r["path"], r["status"], r["fault"]) for r in logged] == [
-        ("GET", f"{R}/labels", 404, "404")
+        ("GET", f"{REPO_PATH}/labels", 404, "404")
     ]
     assert github_emulator.requests == []
     assert bad.status_code == 400
@@ -756,15 +752,15 @@ def test_request_log_records_writes_and_never_the_token(
     api: httpx.Client, github_emulator: GitHubEmulator
 ) -> None:
     """The log keeps method, path, query, status, is_write and parsed body, but no Authorization value."""
-    api.post(f"{R}/issues", json={"title": "t"})
-    api.get(f"{R}/issues", params={"state": "all", "per_page": "5"})
+    api.post(f"{REPO_PATH}/issues", json={"title": "t"})
+    api.get(f"{REPO_PATH}/issues", params={"state": "all", "per_page": "5"})
     write, read = github_emulator.requests
     assert (write.method, write.is_write, write.body, write.status) == ("POST", True, {"title": "t"}, 201)
     assert (read.is_write, read.query, read.body) == (False, {"state": "all", "per_page": "5"}, None)
     assert GITHUB_TOKEN not in repr(github_emulator.requests)
     seen: list[Any] = []
     github_emulator.add_listener(seen.append)
-    api.get(R)
+    api.get(REPO_PATH)
     github_emulator.remove_listener(seen.append)
     assert "authorization" not in seen[0].request_headers
     assert GITHUB_TOKEN not in repr(seen)
@@ -776,10 +772,10 @@ def test_concurrent_clients_do_not_corrupt_state(github_emulator: GitHubEmulator
 
     def create(worker: int) -> None:
         try:
-            with httpx.Client(base_url=github_emulator.url, headers=AUTH, timeout=10) as client:
+            with httpx.Client(base_url=github_emulator.url, headers=TOKEN_AUTH, timeout=10) as client:
                 for n in range(25):
                     response = client.post(
-                        f"{R}/issues", json={"title": f"{worker}-{n}", "labels": [f"w{worker}"]}
+                        f"{REPO_PATH}/issues", json={"title": f"{worker}-{n}", "labels": [f"w{worker}"]}
                     )
                     assert response.status_code == 201
         except BaseException as problem:  # noqa: BLE001 - reported to the main thread below
@@ -800,12 +796,12 @@ def test_concurrent_clients_do_not_corrupt_state(github_emulator: GitHubEmulator
 def test_server_is_quiet_and_stops_cleanly(capfd: pytest.CaptureFixture[str]) -> None:
     """Serving requests prints nothing; stop() closes kept-alive connections and frees the port."""
     emulator = GitHubEmulator().start()
-    with httpx.Client(base_url=emulator.url, headers=AUTH) as client:
-        assert client.get(R).status_code == 200
+    with httpx.Client(base_url=emulator.url, headers=TOKEN_AUTH) as client:
+        assert client.get(REPO_PATH).status_code == 200
         assert client.get("/nowhere").status_code == 404
         emulator.stop()
         with pytest.raises(httpx.TransportError):
-            client.get(R)
+            client.get(REPO_PATH)
     emulator.stop()  # idempotent
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
@@ -841,10 +837,13 @@ def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
         url = line.split(" on ", 1)[1].split(";", 1)[0]
         try:
             assert url.startswith("http://127.0.0.1:")
-            assert httpx.get(f"{url}{R}", headers=AUTH).json()["full_name"] == REPO
-            assert httpx.get(f"{url}{R}").status_code == 401
+            assert httpx.get(f"{url}{REPO_PATH}", headers=TOKEN_AUTH).json()["full_name"] == REPO
+            assert httpx.get(f"{url}{REPO_PATH}").status_code == 401
             number = httpx.post(f"{url}/_emulator/issue", json={"title": "Postmortem"}).json()["number"]
-            assert httpx.get(f"{url}{R}/issues/{number}/sub_issues", headers=AUTH).status_code == 404
+            assert (
+                httpx.get(f"{url}{REPO_PATH}/issues/{number}/sub_issues", headers=TOKEN_AUTH).status_code
+                == 404
+            )
         finally:
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=10)

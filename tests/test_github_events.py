@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 import httpx
 
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO_PATH
 from tests.support.github_in_a_box import WORKFLOWS_DIR, Workflow, cron_matches
-
-R = f"/repos/{REPO}"
 
 
 def call(emulator: GitHubEmulator, method: str, path: str, token: str, body: object) -> httpx.Response:
     return httpx.request(
-        method, emulator.url + R + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        method,
+        emulator.url + REPO_PATH + path,
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
     )
 
 

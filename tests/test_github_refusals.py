@@ -19,10 +19,10 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator
+from tests.support.cli import error_line
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, REPO_PATH, checked_emulator
 from tests.support.fixtures.world import World
 
-R = f"/repos/{REPO}"
 JOB = {"contents": "read", "issues": "write"}
 """What incident-triage.yml's job held before it asked for actions: read."""
 
@@ -34,13 +34,6 @@ def call(
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"}
     content = None if body is None else json.dumps(body).encode()
     return httpx.request(method, emulator.url + path, headers=headers, content=content, timeout=10)
-
-
-def error_line(capsys: pytest.CaptureFixture[str]) -> str:
-    """The one line the CLI printed on stderr besides its first, which names the playbook."""
-    lines = [line for line in capsys.readouterr().err.splitlines() if line]
-    (line,) = [line for line in lines if not line.startswith("playbook: ")]
-    return line
 
 
 def open_incident(capsys: pytest.CaptureFixture[str]) -> int:
@@ -66,18 +59,20 @@ def test_a_job_token_holds_only_its_permissions(github_emulator: GitHubEmulator)
     )
     number = github_emulator.add_issue(title="Queue stuck")
     token = github_emulator.mint_job_token(JOB)
-    refused = call(github_emulator, "GET", f"{R}/actions/runs/{run_id}", token)
+    refused = call(github_emulator, "GET", f"{REPO_PATH}/actions/runs/{run_id}", token)
     assert refused.status_code == 403
     assert refused.json()["message"] == "Resource not accessible by integration"
     assert refused.json()["documentation_url"].endswith("/actions/workflow-runs#get-a-workflow-run")
     assert refused.headers["x-accepted-github-permissions"] == "actions=read"
-    assert call(github_emulator, "GET", R, token).status_code == 200, "metadata: read is always granted"
+    assert call(github_emulator, "GET", REPO_PATH, token).status_code == 200, (
+        "metadata: read is always granted"
+    )
     reader = github_emulator.mint_job_token({"issues": "read"})
-    assert call(github_emulator, "GET", f"{R}/issues/{number}", reader).status_code == 200
-    write = call(github_emulator, "POST", f"{R}/issues/{number}/comments", reader, {"body": "hi"})
+    assert call(github_emulator, "GET", f"{REPO_PATH}/issues/{number}", reader).status_code == 200
+    write = call(github_emulator, "POST", f"{REPO_PATH}/issues/{number}/comments", reader, {"body": "hi"})
     assert (write.status_code, write.headers["x-accepted-github-permissions"]) == (403, "issues=write")
     allowed = github_emulator.mint_job_token({**JOB, "actions": "read"})
-    assert call(github_emulator, "GET", f"{R}/actions/runs/{run_id}", allowed).status_code == 200
+    assert call(github_emulator, "GET", f"{REPO_PATH}/actions/runs/{run_id}", allowed).status_code == 200
     assert github_emulator.comments(number) == []
 
 
@@ -109,18 +104,20 @@ def test_only_collaborators_and_participants_can_be_assigned(github_emulator: Gi
     """Creating with an unassignable login is 422 naming the field (nothing created); adding one
     answers 201 and silently leaves them out; a commenter can be assigned."""
     github_emulator.set_permission("mona", "write")
-    refused = call(github_emulator, "POST", f"{R}/issues", body={"title": "x", "assignees": ["nobody"]})
+    refused = call(
+        github_emulator, "POST", f"{REPO_PATH}/issues", body={"title": "x", "assignees": ["nobody"]}
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"] == [
         {"value": "nobody", "resource": "Issue", "field": "assignees", "code": "invalid"}
     ]
     assert github_emulator.issues() == []
-    number = call(github_emulator, "POST", f"{R}/issues", body={"title": "x"}).json()["number"]
+    number = call(github_emulator, "POST", f"{REPO_PATH}/issues", body={"title": "x"}).json()["number"]
     github_emulator.add_comment(number, body="I can help", user="carol")
     added = call(
         github_emulator,
         "POST",
-        f"{R}/issues/{number}/assignees",
+        f"{REPO_PATH}/issues/{number}/assignees",
         body={"assignees": ["nobody", "mona", "carol"]},
     )
     assert added.status_code == 201
@@ -150,18 +147,25 @@ def test_app_tokens_cannot_comment_on_or_edit_a_locked_issue(github_emulator: Gi
     number = github_emulator.add_issue(title="Queue stuck")
     assert (
         call(
-            github_emulator, "PUT", f"{R}/issues/{number}/lock", body={"lock_reason": "resolved"}
+            github_emulator, "PUT", f"{REPO_PATH}/issues/{number}/lock", body={"lock_reason": "resolved"}
         ).status_code
         == 204
     )
     for token in (GITHUB_TOKEN, github_emulator.mint_job_token({"issues": "write"})):
-        refused = call(github_emulator, "POST", f"{R}/issues/{number}/comments", token, {"body": "hi"})
+        refused = call(
+            github_emulator, "POST", f"{REPO_PATH}/issues/{number}/comments", token, {"body": "hi"}
+        )
         assert refused.status_code == 403
         assert refused.json()["message"] == "Unable to create comment because issue is locked."
-        assert call(github_emulator, "PATCH", f"{R}/issues/{number}", token, {"body": "x"}).status_code == 403
+        assert (
+            call(github_emulator, "PATCH", f"{REPO_PATH}/issues/{number}", token, {"body": "x"}).status_code
+            == 403
+        )
     person = github_emulator.user_token("mona")
     assert (
-        call(github_emulator, "POST", f"{R}/issues/{number}/comments", person, {"body": "hi"}).status_code
+        call(
+            github_emulator, "POST", f"{REPO_PATH}/issues/{number}/comments", person, {"body": "hi"}
+        ).status_code
         == 201
     )
 
@@ -171,7 +175,7 @@ def test_an_update_on_a_locked_incident_says_it_is_locked(
 ) -> None:
     """Exit 4 with one line saying the issue is locked; nothing written."""
     number = open_incident(capsys)
-    assert call(github_env, "PUT", f"{R}/issues/{number}/lock", body={}).status_code == 204
+    assert call(github_env, "PUT", f"{REPO_PATH}/issues/{number}/lock", body={}).status_code == 204
     before = github_env.issue(number)
     assert run(["incident", "update", str(number), "--status", "mitigating"]) == 4
     assert "the issue is locked, and GitHub refuses the workflow token's comments and edits" in error_line(
@@ -190,14 +194,14 @@ def test_job_tokens_share_1000_requests_an_hour(github_emulator: GitHubEmulator)
     second = github_emulator.mint_job_token({"issues": "read"})
     headers = {"Authorization": f"Bearer {first}"}
     with httpx.Client(base_url=github_emulator.url, headers=headers, timeout=10) as client:
-        answers = [client.get(f"{R}/labels/bug") for _ in range(999)]
+        answers = [client.get(f"{REPO_PATH}/labels/bug") for _ in range(999)]
     assert {a.headers["x-ratelimit-limit"] for a in answers} == {"1000"}
-    last = call(github_emulator, "GET", f"{R}/labels/bug", second)
+    last = call(github_emulator, "GET", f"{REPO_PATH}/labels/bug", second)
     assert (last.status_code, last.headers["x-ratelimit-remaining"]) == (200, "0")
-    refused = call(github_emulator, "GET", f"{R}/labels/bug", first)
+    refused = call(github_emulator, "GET", f"{REPO_PATH}/labels/bug", first)
     assert refused.status_code == 403
     assert refused.json()["message"].startswith("API rate limit exceeded for user ID")
-    kept = call(github_emulator, "GET", f"{R}/labels/bug")
+    kept = call(github_emulator, "GET", f"{REPO_PATH}/labels/bug")
     assert (kept.status_code, kept.headers["x-ratelimit-limit"]) == (200, "5000")
 
 
@@ -209,7 +213,7 @@ def test_an_exhausted_budget_ends_in_one_line(
     token = github_env.mint_job_token({"issues": "write"})
     with httpx.Client(base_url=github_env.url, headers={"Authorization": f"Bearer {token}"}) as client:
         for _ in range(1000):
-            client.get(f"{R}/labels/bug")
+            client.get(f"{REPO_PATH}/labels/bug")
     monkeypatch.setenv("GITHUB_TOKEN", token)
     assert run(["incident", "update", str(number), "--status", "mitigating"]) == 4
     assert "rate limited (HTTP 403)" in error_line(capsys)
@@ -223,7 +227,9 @@ def test_label_names_and_descriptions_have_limits(github_emulator: GitHubEmulato
     """A name over 50 characters (also one created by labelling an issue) and an emoji in a
     description are 422 naming the field."""
     long_name = "status:" + "m" * 44
-    created = call(github_emulator, "POST", f"{R}/labels", body={"name": long_name, "color": "ededed"})
+    created = call(
+        github_emulator, "POST", f"{REPO_PATH}/labels", body={"name": long_name, "color": "ededed"}
+    )
     assert created.status_code == 422
     assert created.json()["errors"] == [
         {
@@ -234,10 +240,15 @@ def test_label_names_and_descriptions_have_limits(github_emulator: GitHubEmulato
         }
     ]
     number = github_emulator.add_issue(title="Queue stuck")
-    labelled = call(github_emulator, "POST", f"{R}/issues/{number}/labels", body={"labels": [long_name]})
+    labelled = call(
+        github_emulator, "POST", f"{REPO_PATH}/issues/{number}/labels", body={"labels": [long_name]}
+    )
     assert labelled.status_code == 422
     emoji = call(
-        github_emulator, "POST", f"{R}/labels", body={"name": "sev-1", "description": "Down \U0001f525"}
+        github_emulator,
+        "POST",
+        f"{REPO_PATH}/labels",
+        body={"name": "sev-1", "description": "Down \U0001f525"},
     )
     assert emoji.status_code == 422
     assert emoji.json()["errors"] == [{"resource": "Label", "code": "invalid", "field": "description"}]
@@ -255,7 +266,7 @@ def test_labels_the_tool_makes_are_ones_github_takes(
     playbook = tmp_path / "playbook.yaml"
     playbook.write_text(text, encoding="utf-8")
     assert run(["incident", "open", "--title", "Down", "--severity", "1", "--playbook", str(playbook)]) == 0
-    label = call(github_env, "GET", f"{R}/labels/sev-1").json()
+    label = call(github_env, "GET", f"{REPO_PATH}/labels/sev-1").json()
     assert label["description"].startswith("SEV-1: Production is down")
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import Tracker
@@ -280,7 +291,7 @@ def test_a_dispatch_needs_the_trigger_and_the_required_inputs(github_emulator: G
         "backend-rollback.yml", "Backend Rollback", inputs=("sha", "incident"), required_inputs=("sha",)
     )
     no_trigger = call(
-        github_emulator, "POST", f"{R}/actions/workflows/ci.yml/dispatches", body={"ref": "main"}
+        github_emulator, "POST", f"{REPO_PATH}/actions/workflows/ci.yml/dispatches", body={"ref": "main"}
     )
     assert (no_trigger.status_code, no_trigger.json()["message"]) == (
         422,
@@ -289,7 +300,7 @@ def test_a_dispatch_needs_the_trigger_and_the_required_inputs(github_emulator: G
     missing = call(
         github_emulator,
         "POST",
-        f"{R}/actions/workflows/backend-rollback.yml/dispatches",
+        f"{REPO_PATH}/actions/workflows/backend-rollback.yml/dispatches",
         body={"ref": "main", "inputs": {"incident": "1"}},
     )
     assert (missing.status_code, missing.json()["message"]) == (422, "Required input 'sha' not provided")
@@ -325,15 +336,17 @@ def test_deleted_and_transferred_issues(github_emulator: GitHubEmulator) -> None
     moved = github_emulator.add_issue(title="Moved", labels=["incident"])
     github_emulator.delete_issue(deleted)
     github_emulator.transfer_issue(moved, "octo-org/frontend", 7)
-    gone = call(github_emulator, "GET", f"{R}/issues/{deleted}")
+    gone = call(github_emulator, "GET", f"{REPO_PATH}/issues/{deleted}")
     assert (gone.status_code, gone.json()["message"]) == (410, "This issue was deleted")
     headers = {"Authorization": f"Bearer {GITHUB_TOKEN}"}
-    redirect = httpx.get(f"{github_emulator.url}{R}/issues/{moved}", headers=headers, follow_redirects=False)
+    redirect = httpx.get(
+        f"{github_emulator.url}{REPO_PATH}/issues/{moved}", headers=headers, follow_redirects=False
+    )
     assert redirect.status_code == 301
     assert redirect.headers["location"] == f"{github_emulator.url}/repos/octo-org/frontend/issues/7"
     assert redirect.json()["message"] == "Moved Permanently"
-    assert call(github_emulator, "GET", f"{R}/issues/{moved}/comments").status_code == 404
-    assert call(github_emulator, "GET", f"{R}/issues?labels=incident").json() == []
+    assert call(github_emulator, "GET", f"{REPO_PATH}/issues/{moved}/comments").status_code == 404
+    assert call(github_emulator, "GET", f"{REPO_PATH}/issues?labels=incident").json() == []
 
 
 def test_updating_a_deleted_or_transferred_incident_says_why(
@@ -374,7 +387,7 @@ def ghes(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubEmulator]:
 def test_ghes_refuses_unknown_dispatch_fields_and_has_no_sub_issues(ghes: GitHubEmulator) -> None:
     """400 for return_run_details (GHES's docs linked), 204 without it; no sub-issues routes or summary."""
     smoke_workflow(ghes)
-    path = f"{R}/actions/workflows/backend-live-smoke.yml/dispatches"
+    path = f"{REPO_PATH}/actions/workflows/backend-live-smoke.yml/dispatches"
     refused = call(ghes, "POST", path, body={"ref": "main", "return_run_details": True})
     assert refused.status_code == 400
     assert refused.json()["message"] == 'Invalid request.\n\n"return_run_details" is not a permitted key.'
@@ -384,8 +397,8 @@ def test_ghes_refuses_unknown_dispatch_fields_and_has_no_sub_issues(ghes: GitHub
     assert ghes.runs() == []
     assert call(ghes, "POST", path, body={"ref": "main"}).status_code == 204
     number = ghes.add_issue(title="Postmortem")
-    assert call(ghes, "GET", f"{R}/issues/{number}/sub_issues").status_code == 404
-    assert "sub_issues_summary" not in call(ghes, "GET", f"{R}/issues/{number}").json()
+    assert call(ghes, "GET", f"{REPO_PATH}/issues/{number}/sub_issues").status_code == 404
+    assert "sub_issues_summary" not in call(ghes, "GET", f"{REPO_PATH}/issues/{number}").json()
 
 
 def test_on_ghes_dispatch_finds_its_run_and_sync_keeps_checkboxes(
@@ -409,7 +422,10 @@ def test_on_ghes_dispatch_finds_its_run_and_sync_keeps_checkboxes(
         "- [ ] Alert on queue age — @mona — due 2026-12-05\n\n<!-- ops-actions:postmortem ",
         1,
     )
-    assert call(ghes, "PATCH", f"{R}/issues/{postmortem['number']}", body={"body": body}).status_code == 200
+    assert (
+        call(ghes, "PATCH", f"{REPO_PATH}/issues/{postmortem['number']}", body={"body": body}).status_code
+        == 200
+    )
     assert run(["postmortem", "sync", str(postmortem["number"])]) == 0
     out = capsys.readouterr().out
     assert "no sub-issues API on this GitHub: the action items are linked issues" in out

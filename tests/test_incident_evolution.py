@@ -3,15 +3,10 @@ by triage (lowered only by a person), several incidents by cause, merge and spli
 
 from __future__ import annotations
 
-from typing import Any
-
 from ops_actions.incident.state_block import read_state, with_state
+from tests.support.emulator import labels_of
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
-
-
-def labels(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
 
 
 def open_titles(world: World) -> list[str]:
@@ -37,7 +32,7 @@ def test_the_watch_raises_sev2_to_sev1_and_notifies(world: World, receiver: Rece
     assert len(world.issues()) == 1, "the same cause: no second incident"
     issue = world.emulator.issue(number)
     assert issue["title"] == "[SEV-1] Stripe webhooks failing"
-    assert {"sev-1", "incident"} <= labels(issue) and "sev-2" not in labels(issue)
+    assert {"sev-1", "incident"} <= labels_of(issue) and "sev-2" not in labels_of(issue)
     (raised,) = [c for c in world.timeline(number) if c.startswith("**Severity**")]
     assert raised.startswith("**Severity** SEV-2 → SEV-1")
     assert "Reason: triage shows `payments-not-accepted` (SEV-1)" in raised
@@ -119,7 +114,7 @@ def test_two_unrelated_causes_open_two_linked_incidents_each_fed_by_its_own_sign
     assert "**Related incidents:** #" + str(first["number"]) in second["body"]
     assert "**Causes:** `backend`" in second["body"] and "### Branch D: Database down" in second["body"]
     assert "### Branch D" not in first["body"]
-    assert "deploy-freeze" in labels(second) and "deploy-freeze" not in labels(first)
+    assert "deploy-freeze" in labels_of(second) and "deploy-freeze" not in labels_of(first)
     (linked,) = [c for c in world.timeline(first["number"]) if c.startswith("**Related incident**")]
     assert f"#{second['number']} opened for" in linked
     (cleared,) = [c for c in world.timeline(first["number"]) if c.startswith("**Triage snapshot**")]
@@ -149,11 +144,11 @@ def test_merge_folds_an_incident_in_and_split_moves_a_cause_out(world: World) ->
     assert world.comment(11, first, f"/merge #{second}", "alice") == 0
     merged = world.emulator.issue(second)
     assert (merged["state"], merged["state_reason"]) == ("closed", "duplicate")
-    assert labels(merged) == {"duplicate"}
+    assert labels_of(merged) == {"duplicate"}
     assert f"**Merged into #{first}** by @alice" in world.timeline(second)[-1]
     kept = world.emulator.issue(first)
     assert kept["title"] == "[SEV-1] Stripe webhooks failing", "the worse severity of the two"
-    assert "deploy-freeze" in labels(kept)
+    assert "deploy-freeze" in labels_of(kept)
     state = read_state(kept["body"])
     assert state is not None and state.causes == ["payments", "backend"] and state.related == []
     assert world.watch(12) == 0

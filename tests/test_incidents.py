@@ -20,6 +20,7 @@ from ops_actions.incident.state_block import BODY_LIMIT, read_state
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.emulator import incidents_on, labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 
@@ -33,17 +34,6 @@ def env(github_env: GitHubEmulator) -> GitHubEmulator:
 def cli(*args: str) -> int:
     """Run an ops-actions command in-process."""
     return run(list(args))
-
-
-def open_issues(emulator: GitHubEmulator) -> list[dict[str, Any]]:
-    """Open issues labelled incident."""
-    return [
-        i for i in emulator.issues(state="open") if "incident" in {label["name"] for label in i["labels"]}
-    ]
-
-
-def labels_of(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
 
 
 def open_checkout(*extra: str) -> int:
@@ -68,7 +58,7 @@ def test_open_creates_one_issue_with_labels_and_body(
     """[SEV-1] title, incident/sev-1/status labels with colours, the playbook's sections and a state block."""
     assert open_checkout() == 0
     assert "opened #" in capsys.readouterr().out
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     assert issue["title"] == "[SEV-1] Checkout failing"
     assert labels_of(issue) == {"incident", "sev-1", "status:investigating"}
     colours = {label["name"]: label["color"] for label in issue["labels"]}
@@ -100,7 +90,7 @@ def test_open_twice_updates_the_open_incident(
     monkeypatch.setenv("GITHUB_RUN_ID", "9002")
     assert open_checkout() == 0
     assert "already open" in capsys.readouterr().out
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     comments = env.comments(issue["number"])
     assert len(comments) == 1
     assert "Triggered again" in comments[0]["body"]
@@ -111,7 +101,7 @@ def test_rerun_of_the_same_workflow_run_changes_nothing(
 ) -> None:
     """Same GITHUB_RUN_ID, next attempt: no new issue, no new comment, no write at all."""
     assert open_checkout() == 0
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     assert cli("incident", "update", str(issue["number"]), "--status", "mitigating", "--next", "15m") == 0
     monkeypatch.setenv("GITHUB_RUN_ATTEMPT", "2")
     env.reset_log()
@@ -129,7 +119,7 @@ def test_opening_beside_open_incidents_with_new_comments_reads_none_of_them(
     for i in range(12):
         monkeypatch.setenv("GITHUB_RUN_ID", str(9100 + i))
         assert cli("incident", "open", "--title", f"Outage {i}", "--severity", "3") == 0
-    for issue in open_issues(env):
+    for issue in incidents_on(env):
         env.add_comment(issue["number"], body="Seeing this from Lisbon too.", user="mona")
     env.reset_log()
     assert cli("incident", "open", "--title", "Checkout failing", "--severity", "3") == 0
@@ -142,7 +132,7 @@ def test_opening_beside_open_incidents_with_new_comments_reads_none_of_them(
 def test_status_update_uses_the_communication_template(env: GitHubEmulator) -> None:
     """The timeline comment follows the playbook template; labels and state follow the status."""
     assert open_checkout() == 0
-    number = open_issues(env)[0]["number"]
+    number = incidents_on(env)[0]["number"]
     assert (
         cli(
             "incident",
@@ -175,7 +165,7 @@ def test_status_update_uses_the_communication_template(env: GitHubEmulator) -> N
 def test_severity_owner_and_impact(env: GitHubEmulator) -> None:
     """Severity retitles and relabels; assigning sets the assignee; impact is restated; each is a comment."""
     assert open_checkout() == 0
-    number = str(open_issues(env)[0]["number"])
+    number = str(incidents_on(env)[0]["number"])
     env.set_permission("hubot", "write")  # only collaborators (and participants) can be assigned
     assert cli("incident", "severity", number, "2", "--reason", "Only EU cards affected") == 0
     assert cli("incident", "assign", number, "@hubot") == 0
@@ -195,7 +185,7 @@ def test_severity_owner_and_impact(env: GitHubEmulator) -> None:
 def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None:
     """Resolve posts the compiled timeline and the three durations, then closes the issue."""
     assert open_checkout() == 0
-    number = str(open_issues(env)[0]["number"])
+    number = str(incidents_on(env)[0]["number"])
     env.set_permission("hubot", "write")
     assert cli("incident", "assign", number, "hubot") == 0
     assert cli("incident", "update", number, "--status", "mitigating", "--next", "15m") == 0
@@ -231,7 +221,7 @@ def test_dry_run_plans_and_writes_nothing(env: GitHubEmulator, capsys: pytest.Ca
     assert f"[dry-run] POST /repos/{REPO}/issues" in out
     assert "### First 10 minutes" in out
     assert [r for r in env.requests if r.is_write] == []
-    assert open_issues(env) == []
+    assert incidents_on(env) == []
 
 
 def test_open_from_a_triage_report_carries_table_and_branch_steps(
@@ -254,7 +244,7 @@ def test_open_from_a_triage_report_carries_table_and_branch_steps(
         )
     (report,) = tmp_path.glob("incident-triage-*.json")
     assert cli("incident", "open", "--title", "Database down", "--from-report", str(report)) == 0
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     assert issue["title"] == "[SEV-1] Database down"
     assert "| `db_ok` | `false` | 🔴 breach |" in issue["body"]
     assert "### Branch D: Database down" in issue["body"]
@@ -264,7 +254,7 @@ def test_open_from_a_triage_report_carries_table_and_branch_steps(
 def test_body_over_the_limit_is_truncated_not_rejected(env: GitHubEmulator) -> None:
     """A 70,000-character summary still opens the incident; the body fits and the state block survives."""
     assert cli("incident", "open", "--title", "Huge", "--severity", "3", "--summary", "x" * 70_000) == 0
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     assert len(issue["body"]) <= BODY_LIMIT
     assert "x" * 1999 + "…" in issue["body"]
     assert read_state(issue["body"]) is not None
@@ -273,7 +263,7 @@ def test_body_over_the_limit_is_truncated_not_rejected(env: GitHubEmulator) -> N
 def test_a_comment_over_the_limit_is_truncated_and_keeps_its_marker(env: GitHubEmulator) -> None:
     """A 70,000-character status message is cut to fit; the marker survives, so re-runs stay idempotent."""
     assert open_checkout() == 0
-    number = open_issues(env)[0]["number"]
+    number = incidents_on(env)[0]["number"]
     assert cli("incident", "update", str(number), "--status", "mitigating", "--message", "y" * 70_000) == 0
     (comment,) = env.comments(number)
     assert len(comment["body"]) <= BODY_LIMIT
@@ -284,7 +274,7 @@ def test_a_comment_over_the_limit_is_truncated_and_keeps_its_marker(env: GitHubE
 def test_hand_edited_state_is_rebuilt(env: GitHubEmulator, gh: Any) -> None:
     """A corrupt state block is rebuilt from labels and comments; the update still lands."""
     assert open_checkout() == 0
-    number = open_issues(env)[0]["number"]
+    number = incidents_on(env)[0]["number"]
     issue = gh.get_repo(REPO).get_issue(number)
     issue.edit(body=issue.body.replace('"severity":"SEV-1"', '"severity":'))
     assert read_state(env.issue(number)["body"]) is None
@@ -356,7 +346,7 @@ def test_5xx_burst_is_retried_and_writes_are_verified(env: GitHubEmulator, track
     env.inject("5xx", times=2, method="POST", path_contains="/issues")
     outcome = open_with(tracker)
     assert outcome.action == "opened"
-    assert len(open_issues(env)) == 1
+    assert len(incidents_on(env)) == 1
     assert len(waits) == 2
 
 
@@ -366,7 +356,7 @@ def test_secondary_rate_limit_waits_retry_after(env: GitHubEmulator, tracker_fac
     env.inject("secondary-rate-limit", retry_after=7, method="GET")
     open_with(tracker)
     assert waits[0] == 7
-    assert len(open_issues(env)) == 1
+    assert len(incidents_on(env)) == 1
 
 
 def test_secondary_rate_limit_without_retry_after_backs_off_from_60s(
@@ -397,7 +387,7 @@ def test_primary_limit_beyond_the_ceiling_fails_clearly(env: GitHubEmulator, tra
     assert caught.value.exit_code == 4
     assert "rate limited" in caught.value.message
     assert waits == []
-    assert open_issues(env) == []
+    assert incidents_on(env) == []
 
 
 def test_dropped_connection_after_create_does_not_duplicate(
@@ -407,8 +397,8 @@ def test_dropped_connection_after_create_does_not_duplicate(
     tracker, _ = tracker_factory()
     env.inject("drop-after-write", method="POST", path_contains="/issues")
     outcome = open_with(tracker)
-    assert len(open_issues(env)) == 1
-    assert outcome.number == open_issues(env)[0]["number"]
+    assert len(incidents_on(env)) == 1
+    assert outcome.number == incidents_on(env)[0]["number"]
     creates = [r for r in env.requests if r.method == "POST" and r.path.endswith("/issues")]
     assert len(creates) == 1
 
@@ -437,7 +427,7 @@ def test_racing_opens_end_with_one_open_incident(env: GitHubEmulator, tracker_fa
         thread.start()
     for thread in threads:
         thread.join()
-    (survivor,) = open_issues(env)
+    (survivor,) = incidents_on(env)
     assert {r.number for r in results} == {survivor["number"]}
     closed = env.issues(state="closed")
     assert len(closed) == 1
@@ -455,7 +445,7 @@ def test_state_block_cannot_be_forged_from_user_text(env: GitHubEmulator) -> Non
         cli("incident", "open", "--title", "Forgery", "--severity", "2", "--summary", "\n\n" + fake + "\n\n")
         == 0
     )
-    (issue,) = open_issues(env)
+    (issue,) = incidents_on(env)
     state = read_state(issue["body"])
     assert state is not None
     assert (state.key, state.severity) == ("forgery", "SEV-2")

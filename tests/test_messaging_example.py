@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,8 +15,9 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN
-from tests.support.fixtures.world import Triage, fired, readings
+from tests.support.fixtures.world import Triage
 from tests.support.paths import MESSAGING_EXAMPLE
+from tests.support.reports import fired, probe, readings
 
 BASIC = f"ops-triage:{ADMIN_TOKEN}"
 
@@ -43,10 +43,6 @@ def triage(
         "MESSAGING_ADMIN_CREDENTIALS": BASIC,
     }
     return Triage.for_example(tmp_path, capsys, monkeypatch, MESSAGING_EXAMPLE, environment)
-
-
-def probe(report: dict[str, Any], probe_id: str) -> dict[str, Any]:
-    return next(p for p in report["probes"] if p["id"] == probe_id)
 
 
 def test_example_validates_and_renders(capsys: pytest.CaptureFixture[str]) -> None:

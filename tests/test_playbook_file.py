@@ -4,7 +4,6 @@ and every command names the file and its hash first (and in the job summary)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -15,10 +14,7 @@ from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.paths import BUNDLED_PLAYBOOK, PLAYBOOK, SEARCH_EXAMPLE
-
-
-def first_line(source: str, data: bytes) -> str:
-    return f"playbook: {source}, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+from tests.support.playbooks import playbook_header
 
 
 def test_the_bundled_playbook_is_this_repositorys_playbook_byte_for_byte() -> None:
@@ -37,7 +33,7 @@ def test_validate_and_render_honour_ops_playbook(
     assert run(["playbook", "validate"]) == 0
     captured = capsys.readouterr()
     assert captured.out == f"{SEARCH_EXAMPLE}: valid (3 probes, 10 rules, 3 branches)\n"
-    assert captured.err.splitlines()[0] == first_line(str(SEARCH_EXAMPLE), SEARCH_EXAMPLE.read_bytes())
+    assert captured.err.splitlines()[0] == playbook_header(str(SEARCH_EXAMPLE), SEARCH_EXAMPLE.read_bytes())
     assert run(["playbook", "render"]) == 0
     assert "Search" in capsys.readouterr().out.splitlines()[0]
 
@@ -77,7 +73,7 @@ def test_without_any_playbook_the_bundled_one_is_named_as_such(
     monkeypatch.delenv("OPS_PLAYBOOK", raising=False)
     assert run(["playbook", "validate"]) == 0
     err = capsys.readouterr().err
-    assert err.splitlines()[0] == first_line(
+    assert err.splitlines()[0] == playbook_header(
         "ops_actions/playbook.yaml (the bundled seed playbook)", bundled_playbook_text().encode("utf-8")
     )
 
@@ -93,7 +89,7 @@ def test_every_command_names_the_playbook_and_its_hash_first_and_in_the_job_summ
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", "sandbox-admin-token-0123456789")
-    expected = first_line("playbook.yaml", PLAYBOOK.read_bytes())
+    expected = playbook_header("playbook.yaml", PLAYBOOK.read_bytes())
     written = ["--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")]
     commands = [
         ["playbook", "validate"],

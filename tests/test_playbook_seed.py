@@ -13,6 +13,7 @@ from ops_actions.playbook.model import Auth
 from ops_actions.playbook.runbook import render_runbook
 from ops_actions.text.template import placeholders
 from tests.support.paths import REPO_ROOT
+from tests.support.playbooks import signal_names
 
 SEED_SIGNALS = (
     "ready_ok",
@@ -29,11 +30,6 @@ SEED_SIGNALS = (
 def seed() -> Playbook:
     """The bundled playbook, loaded and validated."""
     return load_playbook(None)
-
-
-def signal_names(playbook: Playbook) -> set[str]:
-    """Every signal the playbook's probes read."""
-    return {spec.name for probe in playbook.probes for spec in probe.signals}
 
 
 def test_scope_names_the_seed_components(seed: Playbook) -> None:

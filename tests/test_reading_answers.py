@@ -20,7 +20,8 @@ from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.triage.engine import triage as run_triage
 from ops_actions.triage.probes import run_probes
 from tests.support.fixtures.backend import ADMIN_TOKEN
-from tests.support.fixtures.world import Triage, fired, readings
+from tests.support.fixtures.world import Triage
+from tests.support.reports import fired, readings
 
 METRICS_SIGNALS = "      - {name: metrics_latency_ms, source: latency_ms}\n"
 READY_SIGNALS = "      - name: ready_ok\n        source: status_ok\n"

@@ -8,7 +8,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from ops_actions.docs import GENERATED, regenerated
+from tests.support.net import free_port
 from tests.support.paths import REPO_ROOT
 
 SECTIONS = [
@@ -72,12 +72,6 @@ def test_every_schema_key_and_command_is_documented() -> None:
 
 
 # -- the "by hand" section, run ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def steps() -> list[str]:

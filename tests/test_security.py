@@ -6,7 +6,6 @@ review were fixed; their tests stay as regression tests (docs/reliability.md, "F
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterator
@@ -26,27 +25,14 @@ from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
+from tests.support.emulator import incidents_on, labels_of
+from tests.support.events import recorded_event
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.text import without_markers
 
-PAYLOADS = json.loads(
-    (Path(__file__).parent / "data" / "github-webhooks" / "issue_comment.json").read_text(encoding="utf-8")
-)
 # The emulator accepts only GITHUB_TOKEN, so it doubles as the GitHub canary.
 BACKEND_CANARY = "canary-backend-admin-7d41f0c2b9e84a6f"
 HOSTILE_MENTION = re.compile(r"@(?:everyone|team\d)")
-
-
-def visible(body: str) -> str:
-    """A comment or body without the tool's own hidden marker lines."""
-    return "\n".join(line for line in body.splitlines() if not line.startswith("<!-- ops-actions:"))
-
-
-def incidents_on(emulator: GitHubEmulator, state: str = "open") -> list[dict[str, Any]]:
-    return [i for i in emulator.issues(state=state) if "incident" in {lb["name"] for lb in i["labels"]}]
-
-
-def labels_of(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
 
 
 @dataclass
@@ -70,7 +56,7 @@ class Workflow:
     ) -> int:
         """Post `body` as `login`, write its issue_comment payload and run `ops-actions command`."""
         comment_id = self.emulator.add_comment(number, body=body, user=login)
-        payload: dict[str, Any] = copy.deepcopy(PAYLOADS[0])
+        payload: dict[str, Any] = recorded_event("issue_comment", "created")
         payload["action"] = action
         payload["issue"]["number"] = number
         payload["issue"]["labels"] = [{"name": name} for name in labels_of(self.emulator.issue(number))]
@@ -357,10 +343,10 @@ def test_hostile_title_impact_and_status_text_stay_inert(workflow: Workflow) -> 
     assert state is not None
     assert (state.severity, state.status) == ("SEV-2", "mitigating")
     assert len(find_markers(body, "state")) == 1
-    assert "<!--" not in visible(body)
-    assert not HOSTILE_MENTION.search(visible(body))
+    assert "<!--" not in without_markers(body)
+    assert not HOSTILE_MENTION.search(without_markers(body))
     (comment,) = emulator.comments(number)
-    shown = visible(comment["body"])
+    shown = without_markers(comment["body"])
     assert "<!--" not in shown
     assert not HOSTILE_MENTION.search(shown)
     assert "@\u200beveryone" in shown
@@ -381,7 +367,7 @@ def test_a_hostile_title_on_a_repeat_open_stays_inert(workflow: Workflow) -> Non
     open_incident(title, "2", "--key", "checkout-failing")
     (issue,) = incidents_on(emulator)
     (comment,) = emulator.comments(issue["number"])
-    assert not HOSTILE_MENTION.search(visible(comment["body"]))
+    assert not HOSTILE_MENTION.search(without_markers(comment["body"]))
     assert [m["kind"] for m in find_markers(comment["body"], "event")] == ["retriggered"]
 
 

@@ -16,9 +16,10 @@ from ops_actions.flows.slash_commands import SLASH_OPERATIONS, CommandRun
 from ops_actions.incident.slash_grammar import Command, CommandError, parse_comment
 from ops_actions.incident.slash_registry import SLASH_COMMANDS, PlaybookTerms, SlashCommand, help_text
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.test_chatops import comment, incident, reactions
+from tests.support.slash_comments import comment, incident, reactions
 
-__all__ = ["incident"]  # test_chatops's fixture (an open incident on the emulator), used by name
+# The fixture of tests/support/slash_comments.py (an open incident on the emulator), used by name.
+__all__ = ["incident"]
 
 
 def _ping_arguments(words: list[str], terms: PlaybookTerms) -> dict[str, str]:

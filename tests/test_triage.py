@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
-from tests.support.fixtures.backend import ADMIN_TOKEN, fast_playbook
-from tests.support.fixtures.world import Triage, fired
-
-
-def signal(report: dict[str, Any], name: str) -> dict[str, Any]:
-    """One signal entry of a report."""
-    return next(s for s in report["signals"] if s["name"] == name)
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.world import Triage
+from tests.support.net import free_port
+from tests.support.playbooks import fast_playbook
+from tests.support.reports import fired, signal
 
 
 @pytest.mark.parametrize(
@@ -145,13 +141,6 @@ def test_healthy_triage_prints_the_seed_checks(backend: SandboxBackend, triage: 
         "dead_letters_last_24h",
     ]
     assert "Severity: none (no rule fired)" in text
-
-
-def free_port() -> int:
-    """A local port with nothing listening on it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_unreachable_backend_exits_3_with_a_complete_report(

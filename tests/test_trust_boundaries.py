@@ -10,7 +10,6 @@ reaching a runner command, a public page or a Markdown structure raw, and bounde
 from __future__ import annotations
 
 import ast
-import copy
 import json
 import re
 import shlex
@@ -28,14 +27,16 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
+from tests.support.cli import together
+from tests.support.emulator import labels_of
+from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
-from tests.support.paths import ALERTS_DATA, WEBHOOKS, WORKFLOWS_DIR
-from tests.test_concurrency import together
-from tests.test_remediation import Receiver
+from tests.support.paths import ALERTS_DATA, WORKFLOWS_DIR
+from tests.support.text import without_markers
 
-COMMENT_PAYLOAD = json.loads((WEBHOOKS / "issue_comment.json").read_text(encoding="utf-8"))[0]
 ROLES = {
     "deploy": "backend-deploy.yml",
     "rollback": "backend-rollback.yml",
@@ -47,15 +48,6 @@ LIVE_MENTION = re.compile(r"@(?:everyone|octo-org/everyone)")
 # A runner command in a printed line: `::` at its start after white space, or `##[` anywhere.
 COMMAND_START = re.compile(r"^\s*::")
 OWN_ANNOTATION = re.compile(r"^::(?:error|warning|notice)(?: [^:]*)?::")
-
-
-def visible(body: str) -> str:
-    """A body or comment without the tool's own hidden marker lines."""
-    return "\n".join(line for line in body.splitlines() if not line.startswith("<!-- ops-actions:"))
-
-
-def labels_of(issue: dict[str, Any]) -> set[str]:
-    return {label["name"] for label in issue["labels"]}
 
 
 class Action(World):
@@ -114,7 +106,7 @@ class Action(World):
     def comment(self, number: int, body: str, *, login: str = "alice") -> Path:
         """A real comment on the emulator and its issue_comment payload (the recorded example, retargeted)."""
         comment_id = self.emulator.add_comment(number, body=body, user=login)
-        payload: dict[str, Any] = copy.deepcopy(COMMENT_PAYLOAD)
+        payload: dict[str, Any] = recorded_event("issue_comment", "created")
         payload["issue"]["number"] = number
         payload["issue"]["labels"] = [{"name": name} for name in labels_of(self.emulator.issue(number))]
         payload["issue"].pop("pull_request", None)
@@ -246,7 +238,7 @@ def test_backend_text_can_neither_forge_a_marker_nor_ping_nor_hide_the_state(act
     keys = {m["key"] for text in actions.tool_texts() for m in find_markers(text, "event")}
     assert "forged-backend" not in keys
     for text in actions.tool_texts():
-        shown = visible(text)
+        shown = without_markers(text)
         assert "<!--" not in shown and "<img" not in shown
         assert not LIVE_MENTION.search(shown)
     code, lines = actions.action("incident resolve", str(number))
@@ -279,7 +271,7 @@ def test_an_alert_link_cannot_carry_markdown_and_its_fields_stay_text(actions: A
     assert actions.action("alert", *actions.backend_args(), event=dispatch)[0] == 0
     note = next(c for c in actions.timeline(number) if "**Alert firing**" in c)
     assert [m["kind"] for m in find_markers(note, "event")] == ["alert"]
-    assert not LIVE_MENTION.search(visible(note)) and "<b>" not in visible(note)
+    assert not LIVE_MENTION.search(without_markers(note)) and "<b>" not in without_markers(note)
     assert actions.state(number).severity == "SEV-2"
 
 
