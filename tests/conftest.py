@@ -20,7 +20,7 @@ pytest_plugins = [
 
 # Writes to GitHub are paced 1 s apart by default (GitHub's secondary limits); the emulator has no
 # such limit, so the CLI the tests run (in-process or as a child) sends them at once. The pacing
-# itself is tested on a simulated clock (tests/test_pacing.py).
+# itself is tested on a simulated clock (tests/integration/test_pacing.py).
 os.environ["OPS_GITHUB_WRITE_INTERVAL_S"] = "0"
 
 # Which playbooks passed the schema check is remembered in a cache folder: the tests' own one,

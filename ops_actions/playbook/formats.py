@@ -5,7 +5,7 @@ playbook schema's enum, which a test keeps equal to :data:`PROBE_FORMATS`), the 
 triage and the runbook's manual commands send, the kind of body it decodes to (``json``: queries
 read it; ``text``: regexes read it, line by line), and the decoder. Adding a format is one entry
 here, its name in ``schema.json`` and an example answer in :mod:`ops_actions.docs`'s query reference;
-``tests/test_playbook_formats.py`` checks that the three agree.
+``tests/unit/playbook/test_formats.py`` checks that the three agree.
 
 Decoders are pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the
 bytes, and gets back the body (parsed JSON, or text) or the reason it cannot be read.

@@ -9,7 +9,7 @@ on. :meth:`settle` then does what GitHub does with each event, oldest first, unt
   the workflow it names);
 - it applies GitHub's rule for GITHUB_TOKEN: an event made with it starts no workflow, except
   ``workflow_dispatch`` and ``repository_dispatch`` ("Triggering a workflow from a workflow");
-- it runs each job of a picked workflow under act (``tests/act_harness.py``), which evaluates the
+- it runs each job of a picked workflow under act (``tests/support/act_harness.py``), which evaluates the
   job's ``if:``, against the emulator, with a GITHUB_TOKEN minted with exactly that job's
   ``permissions:``, and records the run on the emulator (queued, in progress, then the conclusion:
   a run whose jobs were all skipped by their ``if:`` ends ``skipped``). A job runs after the jobs

@@ -1,10 +1,10 @@
 """The workflows really run, offline, under act: each test asserts on what the GitHub emulator holds.
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
-sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/act_harness.py`` for the flags
+sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/support/act_harness.py`` for the flags
 and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
 Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
-driven by GitHub's events in ``tests/test_day_in_the_life.py``.
+driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A day in the life, driven only by events: people and a monitor act on GitHub, and GitHub's events
-start this repository's real workflows under act (``tests/github_in_a_box.py``), each job with a
+start this repository's real workflows under act (``tests/support/github_in_a_box.py``), each job with a
 token holding exactly its ``permissions:``.
 
 A database outage: the monitor's alert opens the incident (branch D freezes deploys); the owner takes

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ops_actions.cli import run
+from tests.support.paths import BROKEN_PLAYBOOKS
 
-BROKEN = sorted((Path(__file__).parent / "data" / "broken-playbooks").glob("*.yaml"))
+BROKEN = sorted(BROKEN_PLAYBOOKS.glob("*.yaml"))
 LINE_FORMAT = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<message>\S.*)$")
 
 

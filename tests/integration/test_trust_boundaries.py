@@ -34,7 +34,7 @@ from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
-from tests.support.paths import ALERTS_DATA, WORKFLOWS_DIR
+from tests.support.paths import ALERTS_DATA, PACKAGE, WORKFLOWS_DIR
 from tests.support.text import without_markers
 
 ROLES = {
@@ -700,7 +700,7 @@ def test_reports_keep_hashes_of_backend_samples_unless_the_playbook_asks(actions
 def test_nothing_prints_but_the_output_function() -> None:
     """No module writes to stdout or stderr itself (print, click.echo, sys.stdout.write): every line goes
     through actions_runtime.Output, which redacts and neutralises it. The sandbox, a stand-in, is apart."""
-    package = Path(__file__).resolve().parent.parent / "ops_actions"
+    package = PACKAGE
     printers = {"print", "echo", "secho"}
     found = []
     for path in sorted(package.rglob("*.py")):
