@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.alerts import client_payload, parse_payload
 from ops_actions.incident.state_block import read_state
-from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.events import recorded_alert
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import World
-from tests.support.paths import ALERTS_DATA
-
-
-def body(name: str) -> dict[str, Any]:
-    return json.loads((ALERTS_DATA / name).read_text(encoding="utf-8"))
-
 
 OURS = {
     "source": "uptime-check",
@@ -75,30 +67,13 @@ def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(world: Wo
 
 def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(world: World) -> None:
     """Three grouped alerts (warning, critical, warning) open one SEV-1 incident keyed by the group."""
-    assert world.alert(0, body("alertmanager-grouped.json")) == 0
+    assert world.alert(0, recorded_alert("alertmanager-grouped.json")) == 0
     (issue,) = world.issues(state="open")
     assert issue["title"] == "[SEV-1] Checkout requests failing (3 alerts)"
     state = read_state(issue["body"])
     assert state is not None
     assert state.alerts == {'{}/{team="backend"}:{alertname="CheckoutErrors"}': "firing"}
     assert state.components == ["billing"]
-
-
-def test_a_grafana_body_travels_wrapped_and_maps_its_labels() -> None:
-    """Grafana's 14 top-level keys exceed GitHub's 10: `alert send` wraps it, intake unwraps it."""
-    playbook = load_playbook(None)
-    grafana = body("grafana.json")
-    payload = client_payload(grafana)
-    assert list(payload) == ["body"]
-    alert = parse_payload(playbook, payload)
-    assert (alert.source, alert.severity, alert.component, alert.status) == (
-        "grafana",
-        "SEV-1",
-        "worker",
-        "firing",
-    )
-    assert alert.title == "The job worker stopped sending heartbeats"
-    assert client_payload(body("alertmanager-grouped.json")) == body("alertmanager-grouped.json")
 
 
 @pytest.mark.parametrize(

@@ -4,25 +4,13 @@ who gave them), while everything people wrote outside it stays."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from ops_actions.incident.issue_body import refreshed_body
-from ops_actions.incident.state_block import state_marker
-from ops_actions.incident.transitions import new_incident
-from ops_actions.playbook import load_playbook
-from ops_actions.playbook.runbook import checklist_line
 from ops_actions.sandbox.github import GitHubEmulator
-from ops_actions.text.markdown import GENERATED_END, GENERATED_START
+from ops_actions.text.markdown import GENERATED_END
 from tests.support.fixtures.world import World
-from tests.support.paths import PLAYBOOK
+from tests.support.playbooks import MANUAL_CHECK
+from tests.support.text import generated_header
 
 NOTES = "Notes from bob: the Stripe dashboard shows 400s since 09:58."
-MANUAL = "Manual check: signup and login work."
-
-
-def header(body: str) -> str:
-    assert body.count(GENERATED_START) == 1 and body.count(GENERATED_END) == 1
-    return body.split(GENERATED_START, 1)[1].split(GENERATED_END, 1)[0]
 
 
 def test_the_header_follows_every_change_and_keeps_what_people_wrote(
@@ -48,7 +36,7 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     )
     issue = world.incident()
     number = issue["number"]
-    shown = header(issue["body"])
+    shown = generated_header(issue["body"])
     assert "**Severity:** SEV-1 · **Status:** investigating · **Owner:** none yet" in shown
     assert "> [!IMPORTANT]" in shown and "All card payments" in shown
 
@@ -75,7 +63,7 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
         == 0
     )
     issue = world.incident()
-    shown = header(issue["body"])
+    shown = generated_header(issue["body"])
     assert issue["title"] == "[SEV-2] Checkout failing"
     assert (
         "**Severity:** SEV-1 → SEV-2 · **Status:** mitigating · **Owner:** @\u200balice · "
@@ -83,74 +71,20 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     ) in shown
     assert "About 30% of checkouts in the EU" in shown and "All card payments" not in shown
     assert "[!IMPORTANT]" not in shown, "the SEV-1 update was posted, and it is SEV-2 now"
-    assert f"- [x] {MANUAL} _(ticked by alice, 2026-11-27T10:01:00Z)_" in shown, "the recorded tick"
+    assert f"- [x] {MANUAL_CHECK} _(ticked by alice, 2026-11-27T10:01:00Z)_" in shown, "the recorded tick"
     assert NOTES in issue["body"].split(GENERATED_END, 1)[1]
     assert "- [x] Confirm the alert and open an incident." in issue["body"]
 
     assert world.cli(5, "remediate", "smoke", "--incident", n, "--wait", "--poll-seconds", "0.05") == 0
-    shown = header(world.incident()["body"])
+    shown = generated_header(world.incident()["body"])
     assert "### Remediation runs\n\n- Backend Live Smoke `main`: **success**, http" in shown
     assert "- [x] Backend Live Smoke passed." in shown
 
     assert world.cli(6, "incident", "resolve", n, "--force", "--reason", "checked by hand") == 0
     body = world.incident()["body"]
-    shown = header(body)
+    shown = generated_header(body)
     assert "**Status:** resolved · " in shown and "**Resolved:** 2026-11-27 10:06 UTC" in shown
     assert "Next update due" not in shown and "investigating" not in body.split("### Status updates")[0]
     assert "- [x] Close the incident and record the timeline." in shown
-    assert f"- [x] {MANUAL} _(ticked by alice" in shown and NOTES in body
+    assert f"- [x] {MANUAL_CHECK} _(ticked by alice" in shown and NOTES in body
     assert body.count("### Resolution checklist") == 1
-
-
-def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> None:
-    """An incident opened before the header existed: its one-time header, summary, impact and
-    checklist are replaced by the generated block; its steps, ticks and links stay."""
-    playbook = load_playbook(PLAYBOOK)
-    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    state = new_incident(
-        playbook, key="k", title="Queue stuck", severity="SEV-2", impact="Jobs delayed", summary="", now=now
-    )
-    state.status = "mitigating"
-    state.checks = {"manual-signup-login": {"by": "alice", "at": "2026-11-27T10:05:00Z", "via": "/check"}}
-    # The old body's checklist, a box ticked in it that no one recorded (nobody knows who ticked it).
-    items = [checklist_line(item, checked="webhook" in item.text) for item in playbook.resolution_checklist]
-    old = "\n".join(
-        [
-            "**Severity:** SEV-2 · **Status:** investigating · **Opened:** 2026-11-27T10:00:00Z",
-            "",
-            "> SEV-2: Degradation.",
-            "",
-            "### Summary",
-            "",
-            "_No summary yet._",
-            "",
-            "### Impact",
-            "",
-            "_Under assessment._",
-            "",
-            "### First 10 minutes",
-            "",
-            "- [x] Confirm the alert and open an incident.",
-            "",
-            "### Resolution checklist",
-            "",
-            *items,
-            "",
-            "### Links",
-            "",
-            "- Workflow run: https://github.com/octo-org/backend/actions/runs/1",
-            "",
-            state_marker(state),
-        ]
-    )
-    body = refreshed_body(playbook, state, old, now)
-    assert body.startswith(GENERATED_START)
-    visible = body.split("<!-- ops-actions:state ", 1)[0]
-    assert "investigating" not in visible and "_Under assessment._" not in visible
-    assert "Jobs delayed" in header(body) and "**Status:** mitigating" in header(body)
-    assert body.count("### Resolution checklist") == 1 and f"- [x] {MANUAL} _(ticked by alice" in header(body)
-    assert "- [ ] Manual check: a checkout webhook was processed." in header(body), "unrecorded: not counted"
-    assert "- [x] Confirm the alert and open an incident." in body
-    assert "- Workflow run: https://github.com/octo-org/backend/actions/runs/1" in body
-    assert refreshed_body(playbook, state, body, now) == body, "a second save changes nothing"
-    assert body.rstrip().rsplit(chr(10), 1)[-1].startswith("<!-- ops-actions:state "), "the block ends it"

@@ -19,16 +19,9 @@ from ops_actions.playbook.runbook import render_runbook
 from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.paths import MESSAGING_EXAMPLE, PLAYBOOK
+from tests.support.text import code_blocks, h2_section
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-
-
-def section(runbook: str) -> str:
-    return runbook.split("## Manual triage\n", 1)[1].split("\n## ", 1)[0]
-
-
-def blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)\n```", text, re.DOTALL)
 
 
 def paste(command: str, env: dict[str, str]) -> tuple[int, str]:
@@ -47,27 +40,6 @@ def paste(command: str, env: dict[str, str]) -> tuple[int, str]:
     return int(match.group(1)), body
 
 
-def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
-    playbook = load_playbook(PLAYBOOK)
-    manual = section(render_runbook(playbook))
-    for probe in playbook.probes:
-        heading = f"### `{probe.id}`: {probe.method} `{probe.path}`"
-        assert heading in manual
-        own = manual.split(heading, 1)[1].split("\n### ", 1)[0]
-        (curl,) = blocks(own, "sh")
-        (powershell,) = blocks(own, "powershell")
-        assert curl.endswith(f'"${{OPS_BACKEND_URL%/}}{probe.path}"')
-        assert f"-Uri \"$($env:OPS_BACKEND_URL.TrimEnd('/')){probe.path}\"" in powershell
-        assert f"-TimeoutSec {round(probe.timeout_s)}" in powershell
-        if probe.auth.kind == "bearer":
-            assert '-H "Authorization: Bearer $OPS_BACKEND_ADMIN_TOKEN"' in curl
-            assert 'Authorization = "Bearer $env:OPS_BACKEND_ADMIN_TOKEN"' in powershell
-        else:
-            assert "Authorization" not in curl + powershell
-    assert ADMIN_TOKEN not in manual
-    assert "`reports/incident-triage-<UTC time>.json`" in manual
-
-
 @needs_curl
 def test_the_curl_commands_read_what_triage_reads(
     backend: SandboxBackend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -76,9 +48,9 @@ def test_the_curl_commands_read_what_triage_reads(
     each answers with the status triage got from the same probe (a POST canary included)."""
     backend.set_scenario("db-down")
     playbook = load_playbook(PLAYBOOK)
-    manual = section(render_runbook(playbook))
+    manual = h2_section(render_runbook(playbook), "Manual triage")
     env = {"OPS_BACKEND_URL": backend.url + "/", "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
-    setup, *commands = blocks(manual, "sh")
+    setup, *commands = code_blocks(manual, "sh")
     assert setup == "export OPS_BACKEND_URL=... OPS_BACKEND_ADMIN_TOKEN=..."
     assert len(commands) == len(playbook.probes)
     pasted = {probe.id: paste(command, env) for probe, command in zip(playbook.probes, commands, strict=True)}
@@ -96,11 +68,11 @@ def test_the_curl_commands_read_what_triage_reads(
 @needs_curl
 def test_header_and_basic_credentials_work_by_hand() -> None:
     """The messaging example's X-API-Key and basic-auth probes, pasted with the playbook's variables."""
-    manual = section(render_runbook(load_playbook(MESSAGING_EXAMPLE)))
-    commands = blocks(manual, "sh")[1:]
+    manual = h2_section(render_runbook(load_playbook(MESSAGING_EXAMPLE)), "Manual triage")
+    commands = code_blocks(manual, "sh")[1:]
     assert any('-H "X-API-Key: $MESSAGING_API_KEY"' in c for c in commands)
     assert any('-u "$MESSAGING_ADMIN_CREDENTIALS"' in c for c in commands)
-    powershell = "\n".join(blocks(manual, "powershell"))
+    powershell = "\n".join(code_blocks(manual, "powershell"))
     assert "'X-API-Key' = $env:MESSAGING_API_KEY" in powershell
     assert (
         "[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($env:MESSAGING_ADMIN_CREDENTIALS))"
@@ -124,7 +96,9 @@ def test_the_report_folder_comes_from_the_playbook(
     text = bundled_playbook_text().replace("  report_dir: reports\n", "  report_dir: out/triage\n")
     playbook = tmp_path / "playbook.yaml"
     playbook.write_text(text, encoding="utf-8")
-    assert "`out/triage/incident-triage-<UTC time>.json`" in section(render_runbook(load_playbook(playbook)))
+    assert "`out/triage/incident-triage-<UTC time>.json`" in h2_section(
+        render_runbook(load_playbook(playbook)), "Manual triage"
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     assert run(["triage", "--backend-url", backend.url]) == 0

@@ -7,21 +7,16 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from ops_actions.cli import run
-from ops_actions.incident.transitions import new_incident, status_line, update_status
-from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN
 from tests.support.paths import PLAYBOOK
-
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("actions", [None, "false", "true"])
@@ -128,30 +123,3 @@ def test_a_repository_without_its_owner_says_what_is_expected(
     monkeypatch.delenv("GITHUB_REPOSITORY")
     assert run(["postmortem", "remind"]) == 2
     assert "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY" in capsys.readouterr().err
-
-
-def test_the_status_line_reads_as_sentences() -> None:
-    """A title or impact ending its own sentence takes no second period; a resolved incident's line (the
-    resolution's notification) promises no next update (never "Next update in n/a min")."""
-    playbook = load_playbook(PLAYBOOK)
-    state = new_incident(
-        playbook,
-        key="k",
-        title="Checkout is down.",
-        severity="SEV-1",
-        impact="All card payments fail!",
-        summary="",
-        now=NOW,
-    )
-    line = status_line(playbook, state, now=NOW, next_minutes=30)
-    assert line == (
-        "[SEV-1] 2026-11-27 10:00 UTC - Incident Checkout is down. Impact: All card payments fail! "
-        "Current status: investigating. Next update in 30 min."
-    )
-    state.status = "resolved"
-    resolved = status_line(playbook, state, now=NOW, next_minutes=None)
-    assert resolved.endswith("Current status: resolved.") and "n/a" not in resolved
-    _, event = update_status(
-        playbook, state, status="mitigating", next_minutes=None, message="Fixed.", now=NOW, by="a", key="s"
-    )
-    assert ".." not in line + event.body

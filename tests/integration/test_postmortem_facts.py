@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 
 from ops_actions.incident.clock import parse_time
-from ops_actions.incident.postmortem import ACTION_EXAMPLE, parse_action, timeline_diagram
+from ops_actions.incident.postmortem import ACTION_EXAMPLE, timeline_diagram
 from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEntry, timeline_table
 from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
-from ops_actions.text.markdown import Task
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import World
 from tests.support.mermaid_check import mermaid_errors
@@ -186,31 +185,6 @@ def test_the_timeline_diagram_is_in_time_order_and_keeps_what_changed() -> None:
     table = timeline_table(entries)
     assert "`" not in table and "**" not in table
     assert "| 2026-11-27T10:05:00Z | queue_depth.queued 40 → 65 |" in table
-
-
-@pytest.mark.parametrize(
-    "written",
-    [
-        "Alert on the heartbeat — @bob — due 2026-12-12",
-        "Alert on the heartbeat - @bob - due 2026-12-12",
-        "Alert on the heartbeat -- @bob -- by 2026-12-12",
-        "Alert on the heartbeat – @bob – due: 2026-12-12",
-        "Alert on the heartbeat — by 2026-12-12 — @bob",
-    ],
-)
-def test_action_items_are_read_the_ways_people_write_them(written: str) -> None:
-    item = parse_action(Task(checked=False, text=written, line=0))
-    assert (item.action, item.owner, str(item.due), item.problems) == (
-        "Alert on the heartbeat",
-        "bob",
-        "2026-12-12",
-        (),
-    )
-
-
-def test_a_hyphen_inside_an_action_is_part_of_it() -> None:
-    item = parse_action(Task(checked=False, text="Re-run the e-mail job — @bob — due 2026-12-12", line=0))
-    assert item.action == "Re-run the e-mail job" and not item.problems
 
 
 def test_an_unreadable_item_is_answered_with_the_form_and_an_example(world: World) -> None:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
-from ops_actions.docs import FORMAT_EXAMPLES, signal_yaml
 from ops_actions.incident.triage_report import ProbeResult
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
-from ops_actions.playbook.formats import decode
 from ops_actions.playbook.model import Probe
-from ops_actions.playbook.queries import QueryError, compile_query
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.triage.engine import triage as run_triage
 from ops_actions.triage.probes import run_probes
@@ -42,31 +37,6 @@ def variant(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 # -- queries ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("query", "message"),
-    [
-        ("db_ok.", "ends too early"),
-        ("items[?state=='failed'", "ends too early"),
-        ("a..b", "unexpected '.'"),
-        ("lenght(items)", "unknown function lenght()"),
-        ("length(items, other)", "length() takes 1 argument(s), not 2"),
-        ("merge()", "takes at least 1 argument(s), not 0"),
-        ("items[?state==`failed`]", "must be JSON"),
-    ],
-)
-def test_a_query_that_would_fail_later_is_refused_when_it_compiles(query: str, message: str) -> None:
-    """Syntax, unknown functions, argument counts, non-JSON literals: refused at load, not in an incident."""
-    with pytest.raises(QueryError, match=re.escape(message)):
-        compile_query(query)
-
-
-def test_dotted_paths_and_richer_queries_compile_to_their_text() -> None:
-    """Today's dotted paths are JMESPath as they are; a query keeps its text for reasons and reports."""
-    for text in ("queue_depth.queued", '"webhook-failures"', "length(checks.*[] | [?status=='fail'])"):
-        assert str(compile_query(text)) == text
-    assert compile_query("a.b") == compile_query("a.b")
-
-
 def test_more_query_forms_read_the_metrics_over_http(
     backend: SandboxBackend, triage: Triage, tmp_path: Path
 ) -> None:
@@ -89,53 +59,7 @@ def test_more_query_forms_read_the_metrics_over_http(
     assert read["db_ok"]["value"] is True, "the dotted paths read as before"
 
 
-def test_the_reference_examples_are_playbook_yaml() -> None:
-    """Each signal the README shows is YAML that means the example, and a playbook with them loads."""
-    text = bundled_playbook_text()
-    probes = ""
-    for example in FORMAT_EXAMPLES:
-        rows = ""
-        for item in example.signals:
-            assert yaml.safe_load(signal_yaml(item)) == item
-            rows += f"      - {signal_yaml(item).replace('name: ', f'name: {example.probe}_', 1)}\n"
-        probes += (
-            f"  - id: doc_{example.probe}\n    path: /\n    format: {example.format}\n    signals:\n{rows}"
-        )
-    playbook = parse_playbook(text.replace("probes:\n", "probes:\n" + probes, 1), source="docs")
-    assert {p.format for p in playbook.probes} == {"json", "health+json", "text"}
-
-
 # -- formats ----------------------------------------------------------------------------------
-
-
-def test_health_statuses_are_normalised_and_4xx_is_not_a_health_answer() -> None:
-    """Spring Boot's UP/DOWN and Terminus' ok/error read as pass/fail; a 4xx or an error page is unknown."""
-    spring = b'{"status": "UP", "checks": {"db:ping": [{"status": "DOWN"}, {"status": "ok"}]}}'
-    body, error = decode("health+json", 200, "application/json", spring)
-    assert error is None
-    assert body["status"] == "pass"
-    assert [c["status"] for c in body["checks"]["db:ping"]] == ["fail", "pass"]
-    assert decode("health+json", 503, "application/health+json", b'{"status": "error"}') == (
-        {"status": "fail"},
-        None,
-    )
-    assert decode("health+json", 401, "application/json", b'{"status": "error"}') == (
-        None,
-        "HTTP 401 unauthorized (check the probe's credential)",
-    )
-    assert decode("health+json", 503, "application/json", b'{"error": "down"}') == (None, "HTTP 503")
-    assert decode("health+json", 200, "application/json", b'{"status": "green"}')[1] == (
-        "the answer is not a health+json document (no status pass, warn, fail)"
-    )
-
-
-def test_text_is_read_from_2xx_and_from_plain_5xx_only() -> None:
-    """A 500 text/plain check list is the answer; a 502 HTML page from a proxy is not."""
-    assert decode("text", 500, "text/plain; charset=utf-8", b"[-]etcd failed\n") == ("[-]etcd failed\n", None)
-    assert decode("text", 200, "text/html", b"ok") == ("ok", None)
-    assert decode("text", 502, "text/html", b"<html>Bad Gateway</html>") == (None, "HTTP 502")
-    assert decode("text", 404, "text/plain", b"not found") == (None, "HTTP 404")
-    assert decode("text", 200, "text/plain", b"\xff")[1] == "the answer is not UTF-8 (byte 0)"
 
 
 # -- auth styles ------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.playbook import schema as playbook_schema
-from ops_actions.scaffold import render_workflow, workflow_templates
-from tests.support.paths import BIN_DIR, REPO_ROOT
+from ops_actions.scaffold import workflow_templates
+from tests.support.paths import BIN_DIR
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 REF = f"octo-org/ops-actions@{SHA}"
@@ -31,17 +31,6 @@ def lint(cwd: Path, *command: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> None:
-    """What init installs is exactly what runs here (but for the action reference): they cannot drift."""
-    templates = workflow_templates()
-    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - {"ci.yml"}
-    assert set(templates) == workflows
-    for name, template in templates.items():
-        assert (REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == render_workflow(
-            template, "./"
-        ), name
 
 
 @pytest.fixture

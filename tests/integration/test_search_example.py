@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from ops_actions.cli import run
-from ops_actions.playbook import Playbook, load_playbook
-from ops_actions.sandbox.backend import SandboxBackend, serve
+from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
-from tests.support.paths import BUNDLED_PLAYBOOK, PACKAGE, SEARCH_EXAMPLE
-from tests.support.playbooks import signal_names
+from tests.support.paths import SEARCH_EXAMPLE
 from tests.support.reports import fired, outcome
 
 SEARCH_SIGNALS = [
@@ -32,25 +26,6 @@ SEARCH_SIGNALS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def example() -> Playbook:
-    """The search-team example, loaded and validated."""
-    return load_playbook(SEARCH_EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def seed() -> Playbook:
-    """The bundled (seed) playbook."""
-    return load_playbook(BUNDLED_PLAYBOOK)
-
-
-@pytest.fixture
-def search_backend() -> Iterator[SandboxBackend]:
-    """A started sandbox playing the search API, healthy, on a free port."""
-    with SandboxBackend(api="search", admin_token=ADMIN_TOKEN) as server:
-        yield server
-
-
 @pytest.fixture
 def triage(
     search_backend: SandboxBackend,
@@ -64,58 +39,6 @@ def triage(
 
 
 # -- the playbook itself ----------------------------------------------------------------------
-
-
-def test_example_validates_with_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    """`ops-actions playbook validate` accepts the example and counts its probes, rules and branches."""
-    assert run(["playbook", "validate", str(SEARCH_EXAMPLE)]) == 0
-    assert "valid (3 probes, 10 rules, 3 branches)" in capsys.readouterr().out
-
-
-def test_example_points_editors_at_the_package_schema() -> None:
-    """The first line's $schema path, taken relative to the example, is the package's schema file."""
-    first = SEARCH_EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
-    prefix = "# yaml-language-server: $schema="
-    assert first.startswith(prefix)
-    target = (SEARCH_EXAMPLE.parent / first.removeprefix(prefix)).resolve()
-    assert target == PACKAGE / "playbook" / "schema.json"
-
-
-def test_example_shares_no_names_with_the_seed(example: Playbook, seed: Playbook) -> None:
-    """Severities, labels, signals, probe paths, rules, branches, workflows and env vars all differ."""
-
-    def disjoint(ours: object, theirs: object) -> None:
-        assert isinstance(ours, set | frozenset) and isinstance(theirs, set | frozenset)
-        assert ours and theirs and not ours & theirs, ours & theirs
-
-    disjoint({s.id for s in example.severities}, {s.id for s in seed.severities})
-    disjoint({s.label for s in example.severities}, {s.label for s in seed.severities})
-    disjoint(set(signal_names(example)), set(signal_names(seed)))
-    disjoint({p.path for p in example.probes}, {p.path for p in seed.probes})
-    disjoint({p.id for p in example.probes}, {p.id for p in seed.probes})
-    disjoint({r.id for r in example.rules}, {r.id for r in seed.rules})
-    disjoint({b.id for b in example.decision_tree}, {b.id for b in seed.decision_tree})
-    disjoint({b.title for b in example.decision_tree}, {b.title for b in seed.decision_tree})
-    disjoint({w.file for w in example.workflows.values()}, {w.file for w in seed.workflows.values()})
-    disjoint({c.id for c in example.resolution_checklist}, {c.id for c in seed.resolution_checklist})
-    disjoint({s.id for s in example.postmortem.sections}, {s.id for s in seed.postmortem.sections})
-    assert set(example.workflows) == set(seed.workflows) == {"deploy", "rollback", "smoke"}
-    assert (example.url_env, example.admin_token_env) == ("SEARCH_API_URL", "SEARCH_STATS_TOKEN")
-    assert {example.url_env, example.admin_token_env}.isdisjoint({seed.url_env, seed.admin_token_env})
-    assert example.statuses != seed.statuses
-    assert example.communication_template != seed.communication_template
-    assert len(example.severities) != len(seed.severities)
-
-
-def test_example_uses_the_whole_condition_language(example: Playbook) -> None:
-    """The example has an `is unknown` rule, a consecutive `rising(...)` rule and a text comparison."""
-    sources = {rule.id: rule.when.source for rule in example.rules}
-    assert "is unknown" in sources["stats-unavailable"]
-    trend = next(rule for rule in example.rules if rule.id == "indexer-lag-rising")
-    assert trend.when.rising == frozenset({"indexer.lag_seconds"})
-    assert trend.consecutive == 2
-    assert sources["cluster-red"] == 'cluster_status == "red"'
-    assert str(example.probe("index_errors").list_field) == "data.errors"
 
 
 # -- triage against the sandbox's search API --------------------------------------------------
@@ -261,51 +184,3 @@ def test_slow_stats_time_out_into_the_unknown_rule(
 
 
 # -- the sandbox's search API ----------------------------------------------------------------
-
-
-def test_search_api_serves_only_its_own_routes(search_backend: SandboxBackend) -> None:
-    """The search flavour answers /healthz and /internal/* behind the admin token, not /api/*."""
-    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    with httpx.Client(base_url=search_backend.url, timeout=5.0) as http:
-        assert http.get("/healthz").json() == {"status": "green"}
-        assert http.get("/internal/stats").status_code == 401
-        assert http.get("/internal/stats", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert http.get("/internal/stats", headers=auth).json()["cluster"]["status"] == "green"
-        assert http.get("/internal/nope").status_code == 401
-        assert http.get("/internal/nope", headers=auth).status_code == 404
-        assert http.post("/internal/stats", headers=auth).status_code == 405
-        assert http.get("/internal/index-errors?limit=0", headers=auth).status_code == 400
-        assert http.get("/api/ready").status_code == 404
-        assert http.get("/api/ops/metrics", headers=auth).status_code == 404
-    assert search_backend.api == "search"
-
-
-def test_reference_api_is_unchanged_by_default(backend: SandboxBackend) -> None:
-    """Without api=..., the sandbox plays the reference API and knows nothing of /healthz."""
-    assert backend.api == "reference"
-    with httpx.Client(base_url=backend.url, timeout=5.0) as http:
-        assert http.get("/healthz").status_code == 404
-        assert http.get("/internal/stats").status_code == 404
-        assert http.get("/api/ready").status_code == 200
-
-
-def test_unknown_api_is_rejected() -> None:
-    """An API name outside APIS is a ValueError naming it."""
-    with pytest.raises(ValueError, match="elastic"):
-        SandboxBackend(api="elastic", admin_token=ADMIN_TOKEN)
-
-
-def test_serve_plays_the_search_api() -> None:
-    """serve(api="search") serves the search flavour in the chosen scenario until interrupted."""
-    seen: dict[str, Any] = {}
-
-    def on_ready(url: str) -> None:
-        with httpx.Client(timeout=5.0) as http:
-            response = http.get(f"{url}/healthz")
-        seen["answer"] = (response.status_code, response.json())
-        raise KeyboardInterrupt
-
-    serve(
-        host="127.0.0.1", port=0, scenario="db-down", admin_token=ADMIN_TOKEN, on_ready=on_ready, api="search"
-    )
-    assert seen["answer"] == (503, {"status": "red"})

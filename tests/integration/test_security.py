@@ -21,13 +21,13 @@ from ops_actions.adapters.github_tracker import Tracker
 from ops_actions.cli import run
 from ops_actions.errors import OpsError
 from ops_actions.incident.state_block import read_state
-from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
 from tests.support.emulator import incidents_on, labels_of
 from tests.support.events import recorded_event
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.playbooks import playbook_with
 from tests.support.text import without_markers
 
 # The emulator accepts only GITHUB_TOKEN, so it doubles as the GitHub canary.
@@ -393,47 +393,6 @@ def test_an_unclosed_code_fence_in_a_status_message_keeps_its_timeline_entry(wor
 
 
 # --- (d) what a playbook may reach -------------------------------------------------------------
-
-
-def playbook_with(tmp_path: Path, old: str, new: str) -> Path:
-    """The bundled playbook with one text replaced, written to a file."""
-    text = bundled_playbook_text()
-    assert old in text
-    path = tmp_path / "hostile-playbook.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    "placeholder", ["{__import__}", "{0.__class__}", "{title.__class__}", "{/etc/passwd}"]
-)
-def test_template_placeholders_cannot_reach_python_or_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], placeholder: str
-) -> None:
-    """A template naming anything but the six placeholders fails validation (exit 2)."""
-    path = playbook_with(tmp_path, "Incident {title}.", f"Incident {placeholder}.")
-    assert run(["playbook", "validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"unknown template placeholder {placeholder}" in err
-    assert err.startswith(f"{path}:")
-
-
-@pytest.mark.parametrize("branch", ["hotfix/{number.__class__}", "hotfix/{title}", "hotfix/{0}"])
-def test_hotfix_branch_template_accepts_only_number(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], branch: str
-) -> None:
-    """A hotfix branch template using anything but {number} is rejected by validation (exit 2)."""
-    path = playbook_with(tmp_path, "hotfix_branch: hotfix/incident-{number}", f'hotfix_branch: "{branch}"')
-    assert run(["playbook", "validate", str(path)]) == 2
-
-
-def test_probe_path_with_a_foreign_authority_is_rejected(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A probe path that does not start with '/' (here '@evil.example/x') fails validation (exit 2)."""
-    path = playbook_with(tmp_path, "path: /api/ready", "path: '@evil.example/x'")
-    assert run(["playbook", "validate", str(path)]) == 2
-    assert "'@evil.example/x' is not a valid name here (at probes.0.path)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("probe_path", ["//evil.example/x", "/@evil.example/x", "/..//evil.example/x"])

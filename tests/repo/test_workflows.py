@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
+from ops_actions.scaffold import render_workflow, workflow_templates
 from tests.support.act_harness import pinned_shas, read_pins
-from tests.support.paths import BIN_DIR, REPO_ROOT
+from tests.support.paths import BIN_DIR, REPO_ROOT, WORKFLOWS_DIR
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
@@ -297,3 +298,21 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
         name: f"${{{{ steps.run.outputs.{name} }}}}"
         for name in ("severity", "incident-number", "incident-url", "report-path", "status-page")
     }
+
+
+def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> None:
+    """What init installs is exactly what runs here (but for the action reference): they cannot drift."""
+    templates = workflow_templates()
+    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - {"ci.yml"}
+    assert set(templates) == workflows
+    for name, template in templates.items():
+        assert (REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == render_workflow(
+            template, "./"
+        ), name
+
+
+def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
+    """incident-commands.yml, which any commenter can start, hands the action no backend secret."""
+    text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
+    assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
+    assert "secrets." not in text

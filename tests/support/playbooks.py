@@ -8,6 +8,9 @@ from pathlib import Path
 from ops_actions.playbook import Playbook
 from ops_actions.playbook.reading import bundled_playbook_text
 
+# A manual item of the bundled playbook's resolution checklist.
+MANUAL_CHECK = "Manual check: signup and login work."
+
 
 def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:
     """The bundled playbook with short probe timeouts, so timeout tests stay quick."""
@@ -27,3 +30,12 @@ def signal_names(playbook: Playbook) -> set[str]:
 def playbook_header(source: str, data: bytes) -> str:
     """The first line every command prints: which playbook it read, and its hash."""
     return f"playbook: {source}, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+
+
+def playbook_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The bundled playbook with one text replaced, written to a file."""
+    text = bundled_playbook_text()
+    assert old in text
+    path = tmp_path / "hostile-playbook.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from ops_actions.incident.slash_grammar import MAX_COMMANDS, Command, CommandError, parse_comment
-from ops_actions.incident.slash_registry import may_command
+from ops_actions.incident.slash_registry import SLASH_COMMANDS, may_command
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
+from tests.support.strategies import PROPERTY, typed_text
 
 STATUSES = ("investigating", "mitigating", "resolved")
 # The seed's SEV-1, SEV-2 and SEV-3, as the playbook's severity vocabulary the grammar reads them with.
@@ -120,3 +123,96 @@ def test_too_many_commands_are_cut_with_an_error() -> None:
 def test_only_write_access_may_command(permission: str, allowed: bool) -> None:
     """write, maintain and admin may; triage, read and none may not."""
     assert may_command(permission) is allowed
+
+
+COMMAND_FRAGMENTS = st.sampled_from(
+    [
+        *(f"/{name}" for name in SLASH_COMMANDS),
+        "/STATUS",
+        "/sev",
+        "/",
+        "//",
+        " mitigating",
+        " resolved",
+        " next 30m",
+        " next 0m",
+        " next 99999m",
+        " 1",
+        " SEV-2",
+        " @octocat",
+        " @",
+        " force",
+        " release/1.2",
+        ' "quoted',
+        " 'x'",
+        "\\",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "```\n",
+        "~~~\n",
+        "> ",
+        "    ",
+        "- ",
+        "1. ",
+        "<!-- ",
+        " -->",
+        "# ",
+        "text",
+        " $(touch x)",
+        "\t",
+    ]
+)
+
+
+comment_bodies = st.one_of(
+    typed_text,
+    st.lists(st.one_of(COMMAND_FRAGMENTS, typed_text), max_size=40).map("".join),
+)
+
+
+@PROPERTY
+@given(comment_bodies)
+@example("\n".join(["/help"] * 30))
+def test_any_comment_parses_to_at_most_eleven_known_results(body: str) -> None:
+    """Any text parses without raising into at most MAX_COMMANDS + 1 results, all known commands."""
+    results = parse(body)
+    assert len(results) <= MAX_COMMANDS + 1
+    for result in results:
+        if isinstance(result, Command):
+            assert result.name in SLASH_COMMANDS
+            assert all(isinstance(k, str) and isinstance(v, str) for k, v in result.args.items())
+        else:
+            assert isinstance(result, CommandError)
+            assert result.message
+
+
+command_lines = st.lists(
+    st.tuples(st.sampled_from(sorted(SLASH_COMMANDS)), typed_text.map(lambda t: t.replace("\n", " "))).map(
+        lambda pair: f"/{pair[0]} {pair[1]}".rstrip()
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@PROPERTY
+@given(command_lines, st.sampled_from(["fence", "tilde-fence", "quote", "indented"]))
+def test_commands_inside_code_or_quotes_never_run(lines: list[str], wrapping: str) -> None:
+    """Command lines wrapped in a code fence, a quote or an indented code block produce no command."""
+    lines = [line.replace("~", "-").replace("`", "'") for line in lines]
+    if wrapping == "fence":
+        body = "Logs:\n\n```\n" + "\n".join(lines) + "\n```\n"
+    elif wrapping == "tilde-fence":
+        body = "~~~~\n" + "\n".join(lines) + "\n~~~~"
+    elif wrapping == "quote":
+        body = "\n".join(f"> {line}" for line in lines)
+    else:
+        body = "See:\n\n" + "\n".join(f"    {line}" for line in lines)
+    assert parse(body) == []
+
+
+def test_a_command_inside_a_fence_stays_text_even_after_unicode_line_separators() -> None:
+    """A fence whose opening line holds NEL characters still hides the command line inside it."""
+    body = "```log\x85a\x85b\n/sev 1\n```\nhello"
+    assert parse(body) == []

@@ -11,7 +11,7 @@ from typing import Any
 
 from ops_actions.docs import FORMAT_EXAMPLES
 from ops_actions.playbook import schema
-from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS
+from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, decode
 from ops_actions.playbook.model import BODY_SOURCES
 
 
@@ -40,3 +40,33 @@ def test_every_format_has_a_decoder_for_its_kind_of_body() -> None:
 
 def test_the_query_reference_shows_every_format_once() -> None:
     assert sorted(example.format for example in FORMAT_EXAMPLES) == sorted(PROBE_FORMATS)
+
+
+def test_health_statuses_are_normalised_and_4xx_is_not_a_health_answer() -> None:
+    """Spring Boot's UP/DOWN and Terminus' ok/error read as pass/fail; a 4xx or an error page is unknown."""
+    spring = b'{"status": "UP", "checks": {"db:ping": [{"status": "DOWN"}, {"status": "ok"}]}}'
+    body, error = decode("health+json", 200, "application/json", spring)
+    assert error is None
+    assert body["status"] == "pass"
+    assert [c["status"] for c in body["checks"]["db:ping"]] == ["fail", "pass"]
+    assert decode("health+json", 503, "application/health+json", b'{"status": "error"}') == (
+        {"status": "fail"},
+        None,
+    )
+    assert decode("health+json", 401, "application/json", b'{"status": "error"}') == (
+        None,
+        "HTTP 401 unauthorized (check the probe's credential)",
+    )
+    assert decode("health+json", 503, "application/json", b'{"error": "down"}') == (None, "HTTP 503")
+    assert decode("health+json", 200, "application/json", b'{"status": "green"}')[1] == (
+        "the answer is not a health+json document (no status pass, warn, fail)"
+    )
+
+
+def test_text_is_read_from_2xx_and_from_plain_5xx_only() -> None:
+    """A 500 text/plain check list is the answer; a 502 HTML page from a proxy is not."""
+    assert decode("text", 500, "text/plain; charset=utf-8", b"[-]etcd failed\n") == ("[-]etcd failed\n", None)
+    assert decode("text", 200, "text/html", b"ok") == ("ok", None)
+    assert decode("text", 502, "text/html", b"<html>Bad Gateway</html>") == (None, "HTTP 502")
+    assert decode("text", 404, "text/plain", b"not found") == (None, "HTTP 404")
+    assert decode("text", 200, "text/plain", b"\xff")[1] == "the answer is not UTF-8 (byte 0)"
