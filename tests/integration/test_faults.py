@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,8 @@ from tests.support.cli import error_lines
 from tests.support.emulator import incidents_on, labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO
+from tests.support.fixtures.world import START
 from tests.support.playbooks import fast_playbook
-
-START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.paths import PLAYBOOK
 from tests.support.playbooks import playbook_header
 
@@ -26,7 +27,7 @@ def test_every_command_names_the_playbook_and_its_hash_first_and_in_the_job_summ
     """The first line on stderr (stdout stays the command's own: JSON stays JSON) and the summary."""
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", "sandbox-admin-token-0123456789")
+    monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     expected = playbook_header("playbook.yaml", PLAYBOOK.read_bytes())
     written = ["--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")]
     commands = [

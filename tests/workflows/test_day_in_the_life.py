@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,9 @@ from ops_actions.text.markdown import find_markers
 from tests.support.emulator import labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO, checked_emulator
+from tests.support.fixtures.world import START
 from tests.support.github_in_a_box import GitHubInABox, JobRun
 
-START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 PREVIOUS_RELEASE = "1" * 40
 CURRENT_RELEASE = "2" * 40
 ITEMS = (
