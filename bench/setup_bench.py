@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.act_harness import copy_checkout, install_step  # noqa: E402  (the action's own step)
+from tests.support.act_harness import copy_checkout, install_step  # noqa: E402  (the action's own step)
 
 
 def fresh_copy(parent: Path) -> Path:

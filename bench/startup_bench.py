@@ -31,7 +31,7 @@ from ops_actions.triage.history import WatchHistory, save_history
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.act_harness import copy_checkout, install_step  # noqa: E402  (the action's own step)
+from tests.support.act_harness import copy_checkout, install_step  # noqa: E402  (the action's own step)
 
 ROUNDS = 11
 REPO = "octo-org/backend"

@@ -5,17 +5,22 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
+# Helpers in tests/support/ assert too: rewrite them as pytest does test files, for detailed messages.
+pytest.register_assert_rewrite("tests.support")
+
 pytest_plugins = [
-    "tests.fixtures.act",
-    "tests.fixtures.backend",
-    "tests.fixtures.github",
-    "tests.fixtures.receiver",
-    "tests.fixtures.world",
+    "tests.support.fixtures.act",
+    "tests.support.fixtures.backend",
+    "tests.support.fixtures.github",
+    "tests.support.fixtures.receiver",
+    "tests.support.fixtures.world",
 ]
 
 # Writes to GitHub are paced 1 s apart by default (GitHub's secondary limits); the emulator has no
 # such limit, so the CLI the tests run (in-process or as a child) sends them at once. The pacing
-# itself is tested on a simulated clock (tests/test_pacing.py).
+# itself is tested on a simulated clock (tests/integration/test_pacing.py).
 os.environ["OPS_GITHUB_WRITE_INTERVAL_S"] = "0"
 
 # Which playbooks passed the schema check is remembered in a cache folder: the tests' own one,

@@ -6,7 +6,7 @@ triage and the runbook's manual commands send, the kind of body it decodes to (`
 read it; ``text``: regexes read it, line by line), the decoder, and an example answer with signals
 that read it (:mod:`ops_actions.docs` shows each in ``docs/playbook.md``, as triage reads it).
 Adding a format is one entry here and its name in ``schema.json``'s enum, which stays a complete
-file for editors; ``tests/test_playbook_formats.py`` checks that they agree and says what to add
+file for editors; ``tests/unit/playbook/test_formats.py`` checks that they agree and says what to add
 where (docs/development.md, "A new probe format").
 
 Decoders are pure: :mod:`ops_actions.triage.probes` hands in the status, the content type and the

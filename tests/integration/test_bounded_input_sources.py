@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.world import World
+from tests.support.fixtures.world import World
 
 DEEP = b"[" * 5000 + b"]" * 5000
 

@@ -15,7 +15,7 @@ from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.flows.keepalive import WARN_AFTER_DAYS, WARNING_LABEL, ScheduleCheck, keep_schedules_alive
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.fixtures.github import REPO, checked_emulator
+from tests.support.fixtures.github import REPO, checked_emulator
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SCHEDULED = ("incident-triage.yml", "incident-status-page.yml")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ops_actions.incident.state_block import read_state
-from tests.fixtures.world import World
-from tests.unit.test_state_mutations import mutated
+from tests.support.fixtures.world import World
+from tests.unit.incident.test_state import mutated
 
 STATE_PREFIX = "<!-- ops-actions:state "
 

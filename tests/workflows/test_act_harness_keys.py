@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ops_actions.scaffold import render_workflow, workflow_templates
-from tests.act_harness import REPO_ROOT, ActCannotRun, keys_act_cannot_run, run_act
+from tests.support.act_harness import ActCannotRun, keys_act_cannot_run, run_act
+from tests.support.paths import REPO_ROOT
 
 
 def test_a_workflow_with_a_key_act_cannot_read_is_refused_by_name(tmp_path: Path) -> None:

@@ -1,0 +1,143 @@
+"""Alert intake over real HTTP: a repository_dispatch payload -> triage -> the one open incident."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.incident.state_block import read_state
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.events import recorded_alert
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.world import World
+
+OURS = {
+    "source": "uptime-check",
+    "title": "Checkout returns 502",
+    "severity": "critical",
+    "component": "billing",
+    "dedupe_key": "checkout-502",
+    "link": "https://status.example.invalid/x",
+    "status": "firing",
+}
+
+
+def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(world: World) -> None:
+    """The monitor saw something triage cannot: the incident opens at the alert's severity, with its link."""
+    assert world.alert(0, OURS) == 0
+    (issue,) = world.issues(state="open")
+    assert issue["title"] == "[SEV-1] Checkout returns 502"
+    assert "uptime-check" in issue["body"] and "https://status.example.invalid/x" in issue["body"]
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.components == ["billing"]
+    assert state.alerts == {"checkout-502": "firing"}
+
+
+def test_a_duplicate_alert_and_a_triage_run_for_the_same_cause_do_not_duplicate(world: World) -> None:
+    """The same alert again, then a failing scheduled triage: still one incident, no repeated entry."""
+    world.backend.set_scenario("webhook-failing")
+    assert world.alert(0, OURS) == 0
+    assert world.alert(1, OURS) == 0
+    assert world.watch(10) == 0
+    (issue,) = world.issues(state="open")
+    timeline = world.timeline(issue["number"])
+    assert not any(entry.startswith("**Alert firing**") for entry in timeline), "the opening already says so"
+    assert issue["title"] == "[SEV-1] Stripe webhooks failing"
+
+
+def test_a_resolved_alert_starts_the_recovery_clock_and_closes_nothing(world: World) -> None:
+    """Resolved goes on the timeline, 'normal' starts counting, the incident stays open."""
+    assert world.alert(0, OURS) == 0
+    assert world.alert(5, {**OURS, "status": "resolved"}) == 0
+    (issue,) = world.issues(state="open")
+    resolved = [e for e in world.timeline(issue["number"]) if e.startswith("**Alert resolved**")]
+    assert len(resolved) == 1
+    assert "the 'normal for N min' clock runs from now" in resolved[0]
+    state = read_state(world.emulator.issue(issue["number"])["body"])
+    assert state is not None
+    assert state.clear_since == "2026-11-27T10:05:00Z"
+    assert state.alerts == {"checkout-502": "resolved"}
+    assert world.alert(6, {**OURS, "status": "resolved"}) == 0
+    assert len([e for e in world.timeline(issue["number"]) if e.startswith("**Alert resolved**")]) == 1
+
+
+def test_an_alertmanager_group_of_three_is_one_incident_at_its_worst_severity(world: World) -> None:
+    """Three grouped alerts (warning, critical, warning) open one SEV-1 incident keyed by the group."""
+    assert world.alert(0, recorded_alert("alertmanager-grouped.json")) == 0
+    (issue,) = world.issues(state="open")
+    assert issue["title"] == "[SEV-1] Checkout requests failing (3 alerts)"
+    state = read_state(issue["body"])
+    assert state is not None
+    assert state.alerts == {'{}/{team="backend"}:{alertname="CheckoutErrors"}': "firing"}
+    assert state.components == ["billing"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"hello": "world"}, "unknown payload shape"),
+        ([1, 2, 3], "must be a JSON object"),
+        ({"title": "x", "status": "maybe"}, "status must be one of"),
+        ({"title": "x", "severity": "apocalyptic"}, "severity 'apocalyptic'"),
+        ({"title": "x", "component": "mainframe"}, "not in the playbook's scope"),
+        ({"title": "x", "link": "javascript:alert(1)"}, "http(s) URL"),
+        ({"version": "4", "status": "firing", "alerts": []}, "has no alerts"),
+        ({"title": "x" * 70_000}, "larger than 65536 bytes"),
+    ],
+)
+def test_malformed_and_oversized_payloads_are_rejected_before_any_write(
+    world: World, capsys: pytest.CaptureFixture[str], payload: Any, reason: str
+) -> None:
+    """Exit 2 with the reason; GitHub sees no write at all."""
+    world.emulator.reset_log()
+    assert world.alert(0, payload) == 2
+    assert reason in capsys.readouterr().err
+    assert not any(r.is_write for r in world.emulator.requests)
+
+
+def test_alert_rejection_reaches_the_job_summary(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside Actions the reason is also an ::error annotation and a job-summary entry."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert world.alert(0, {"hello": "world"}) == 2
+    assert "alert rejected: unknown payload shape" in summary.read_text(encoding="utf-8")
+
+
+def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
+    github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`alert send` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
+    for name, value in {
+        "GITHUB_API_URL": github_emulator.url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_TOKEN": GITHUB_TOKEN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    argv = ["alert", "send", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
+    assert run([*argv, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"POST {github_emulator.url}/repos/{REPO}/dispatches" in out
+    assert GITHUB_TOKEN not in out
+    assert github_emulator.repository_dispatches() == []
+    assert run(argv) == 0
+    (sent,) = github_emulator.repository_dispatches()
+    assert sent["event_type"] == "ops-alert"
+    assert sent["client_payload"]["dedupe_key"] == "queue"
+
+
+def test_a_late_cron_is_reported_on_the_open_incident(world: World) -> None:
+    """A gap of more than three intervals between triage runs is said on the incident."""
+    world.backend.set_scenario("db-down")
+    assert world.watch(0) == 0
+    assert world.watch(45) == 0
+    (issue,) = world.issues(state="open")
+    late = [e for e in world.timeline(issue["number"]) if e.startswith("**Triage was late**")]
+    assert len(late) == 1
+    assert "the previous triage ran 45 min ago (cron interval 10 min)" in late[0]

@@ -1,0 +1,79 @@
+"""The resolution gate over the emulator and the sandbox: the manual checks must be ticked by a person
+with write access (a box in the issue body, or /check) before /resolve closes; /status resolved is
+refused; nobody is told "resolved" before the issue is closed."""
+
+from __future__ import annotations
+
+from ops_actions.incident.state_block import read_state
+from tests.support.fixtures.receiver import Receiver
+from tests.support.fixtures.world import World
+
+SIGNUP = "Manual check: signup and login work."
+
+
+def test_resolve_waits_for_the_three_manual_checks_ticked_by_writers(
+    world: World, receiver: Receiver
+) -> None:
+    world.monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"{receiver.url}/slack")
+    world.emulator.add_workflow(
+        "backend-live-smoke.yml", "Backend Live Smoke", inputs=("incident",), in_progress_s=0.1
+    )
+    world.emulator.set_permission("alice", "write")
+    world.emulator.set_permission("rita", "read")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
+    number = world.incident()["number"]
+    assert world.watch(0) == 0
+    assert world.watch(16) == 0  # metrics normal for 16 min
+    smoke = (
+        "remediate",
+        "smoke",
+        "--incident",
+        str(number),
+        "--wait",
+        "--poll-seconds",
+        "0.05",
+        "--timeout",
+        "1m",
+    )
+    assert world.cli(17, *smoke) == 0
+    body = world.incident()["body"]
+    assert "- [x] Metrics have been normal for at least 15 minutes." in body
+    assert "- [x] Backend Live Smoke passed." in body
+    assert f"- [ ] {SIGNUP} _(tick it, or comment `/check manual-signup-login`)_" in body
+    receiver.received.clear()
+
+    assert world.comment(18, number, "/resolve", "alice") == 0
+    refusal = world.timeline()[-1]
+    for item in ("manual-signup-login", "manual-checkout-webhook", "manual-job-succeeded"):
+        assert f"`/check {item}`" in refusal, item
+    assert "Metrics have been normal" not in refusal and "Live Smoke" not in refusal, "only what is missing"
+    assert world.comment(18, number, "/status resolved all good", "alice") == 0
+    assert "'resolved' is set by resolving the incident: use /resolve" in world.timeline()[-1]
+    issue = world.incident()
+    assert issue["state"] == "open" and "status:investigating" in {lb["name"] for lb in issue["labels"]}
+
+    assert world.tick_box(19, number, SIGNUP, "rita") == 0
+    assert "**Checklist change not counted**: @rita changed `manual-signup-login`" in world.timeline()[-1]
+    assert f"- [ ] {SIGNUP}" in world.incident()["body"], "a reader's tick is redrawn unticked"
+    state = read_state(world.incident()["body"])
+    assert state is not None and state.checks == {}
+
+    assert world.tick_box(20, number, SIGNUP, "alice") == 0
+    assert f"- [x] {SIGNUP} _(ticked by alice, 2026-11-27T10:20:00Z)_" in world.incident()["body"]
+    assert (
+        world.comment(21, number, "/check manual-checkout-webhook\n/check manual-job-succeeded", "alice") == 0
+    )
+    state = read_state(world.incident()["body"])
+    assert state is not None
+    assert state.checks == {
+        "manual-signup-login": {"by": "alice", "at": "2026-11-27T10:20:00Z", "via": "ticked in the issue"},
+        "manual-checkout-webhook": {"by": "alice", "at": "2026-11-27T10:21:00Z", "via": "/check"},
+        "manual-job-succeeded": {"by": "alice", "at": "2026-11-27T10:21:00Z", "via": "/check"},
+    }
+    assert not any("resolved" in body["text"] for _, body in receiver.received), "nothing said resolved yet"
+
+    assert world.comment(22, number, "/resolve", "alice") == 0
+    issue = world.incident()
+    assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
+    (told,) = [body["text"] for _, body in receiver.received if "Current status: resolved" in body["text"]]
+    assert told.startswith("[SEV-2] 2026-11-27 10:22 UTC - Incident Checkout failing.")

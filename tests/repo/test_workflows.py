@@ -1,0 +1,318 @@
+"""Static checks of the workflows and the composite actions: linters, schemas and house rules.
+
+The linters are the ones `make lint` runs (actionlint with shellcheck, zizmor offline,
+check-jsonschema with GitHub's vendored schemas); the house rules are what review would check by
+hand: pinned actions, no expressions inside scripts, least privilege, commands never cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ops_actions.scaffold import render_workflow, workflow_templates
+from tests.support.act_harness import pinned_shas, read_pins
+from tests.support.paths import BIN_DIR, REPO_ROOT, WORKFLOWS_DIR
+
+WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+ACTION = REPO_ROOT / "action.yml"
+STUB_ACTIONS = sorted((REPO_ROOT / "tests" / "act-stubs").rglob("action.yml"))
+ACTIONS = [ACTION, *STUB_ACTIONS]
+EXPECTED_WORKFLOWS = {
+    "incident-open.yml",
+    "incident-alert.yml",
+    "incident-triage.yml",
+    "incident-commands.yml",
+    "incident-checklist.yml",
+    "incident-postmortem.yml",
+    "incident-status-page.yml",
+    "backend-deploy.yml",
+    "backend-rollback.yml",
+    "backend-live-smoke.yml",
+    "ci.yml",
+}
+CHECKOUT = "actions/checkout"
+_USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*))?$")
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT))
+
+
+def tool(name: str) -> str:
+    """A linter installed beside this Python (the project's venv); never skipped when missing."""
+    path = BIN_DIR / name
+    assert path.is_file(), f"{name} is not installed in {BIN_DIR.name}/ (it comes with the test extras)"
+    return str(path)
+
+
+def check(*command: str) -> subprocess.CompletedProcess[str]:
+    """Run a linter from the repository root, with the venv's tools first on PATH."""
+    environ = {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        command, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), rel(path)
+    return data
+
+
+def steps_of(path: Path) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(job id or 'runs', steps) for a workflow or a composite action."""
+    data = load(path)
+    if "jobs" in data:
+        for job_id, job in data["jobs"].items():
+            yield job_id, job.get("steps", [])
+    else:
+        yield "runs", data["runs"].get("steps", [])
+
+
+def test_the_expected_workflows_exist() -> None:
+    """The incident workflows, the three example targets and CI are all there."""
+    assert {path.name for path in WORKFLOWS} == EXPECTED_WORKFLOWS
+
+
+# --- linters --------------------------------------------------------------------------------
+
+
+def test_actionlint_with_shellcheck() -> None:
+    """actionlint (shellcheck on every run: script, expression and context checks; it also reads
+    action.yml through the workflows' `uses: ./`)."""
+    done = check(tool("actionlint"), "-shellcheck", tool("shellcheck"), *map(rel, WORKFLOWS))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", ACTIONS, ids=rel)
+def test_composite_action_scripts_pass_shellcheck(path: Path) -> None:
+    """actionlint does not look inside composite actions' steps: shellcheck their scripts here."""
+    shellcheck = tool("shellcheck")
+    for _, steps in steps_of(path):
+        for step in steps:
+            if "run" not in step:
+                continue
+            assert step.get("shell") == "bash", f"{rel(path)}: composite steps need shell: bash"
+            done = subprocess.run(
+                [shellcheck, "--shell=bash", "-"],
+                input=step["run"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert done.returncode == 0, (
+                f"{rel(path)} step {step.get('name', step.get('id'))}:\n{done.stdout}"
+            )
+
+
+def test_zizmor_offline_has_no_findings() -> None:
+    """zizmor over the whole repository; the few inline ignores carry their reasons."""
+    done = check(tool("zizmor"), "--offline", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout, done.stdout
+
+
+def test_workflows_match_githubs_schema() -> None:
+    """check-jsonschema accepts every workflow against GitHub's workflow schema."""
+    done = check(
+        tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(rel, WORKFLOWS)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actions_match_githubs_schema() -> None:
+    """check-jsonschema accepts the composite action and the act stubs against GitHub's action schema."""
+    done = check(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", *map(rel, ACTIONS))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- house rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, *ACTIONS], ids=rel)
+def test_remote_actions_are_pinned_to_known_shas(path: Path) -> None:
+    """Every remote `uses:` names a SHA from actions-pins.md, with that SHA's version as comment."""
+    pins, versions = pinned_shas(), {pin.sha: pin.version for pin in read_pins()}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _USES_LINE.match(line)
+        if not match or match["ref"].startswith(("./", "docker://")):
+            continue
+        where = f"{rel(path)}:{number}"
+        action, _, ref = match["ref"].partition("@")
+        repo = "/".join(action.split("/")[:2])
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{where}: {match['ref']} is not pinned to a full SHA"
+        assert ref in pins.get(repo, set()), f"{where}: {ref} is not a pin of {repo} in actions-pins.md"
+        assert (match["comment"] or "").split()[:1] == [versions[ref]], f"{where}: comment the version"
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, *ACTIONS], ids=rel)
+def test_no_expression_inside_a_script(path: Path) -> None:
+    """Inputs and event data reach scripts through env: only, never as ${{ }} inside run:."""
+    for job, steps in steps_of(path):
+        for step in steps:
+            assert "${{" not in step.get("run", ""), f"{rel(path)} {job}: {step.get('name')}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=rel)
+def test_least_privilege_and_commands_never_cancelled(path: Path) -> None:
+    """No permissions at the top, each job names its own; concurrency groups that never cancel.
+
+    A workflow that other runs call (``workflow_call``) puts its group on the job that must not run
+    twice at once: a workflow-level group would be the caller's run's, not one for all callers.
+    """
+    workflow = load(path)
+    assert workflow.get("permissions") == {}, "top-level permissions: {}"
+    concurrency = workflow.get("concurrency")
+    if "workflow_call" in workflow[True]:  # PyYAML reads `on:` as True
+        assert concurrency is None
+        grouped = [job["concurrency"] for job in workflow["jobs"].values() if "concurrency" in job]
+        assert grouped, "a called workflow groups the job that must not run twice at once"
+    else:
+        assert isinstance(concurrency, dict), "a top-level concurrency: block"
+        assert concurrency.get("group"), "a concurrency group"
+        assert concurrency.get("cancel-in-progress") is False
+    for job_id, job in workflow["jobs"].items():
+        assert isinstance(job.get("permissions"), dict), f"job {job_id} declares its permissions"
+        assert "write-all" not in str(job["permissions"]) and "read-all" not in str(job["permissions"])
+        if "uses" in job:  # a call of a reusable workflow runs on that workflow's runners
+            assert "runs-on" not in job, job_id
+        else:
+            assert job.get("runs-on") == "ubuntu-latest", job_id
+        assert "concurrency" not in job or job["concurrency"].get("cancel-in-progress") is False
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=rel)
+def test_checkout_keeps_no_credentials_and_comes_before_the_local_action(path: Path) -> None:
+    """Checkout drops its credentials and precedes every 'uses: ./'."""
+    for job_id, steps in steps_of(path):
+        checked_out = False
+        for step in steps:
+            uses = step.get("uses", "")
+            if uses.startswith(CHECKOUT + "@"):
+                assert step.get("with", {}).get("persist-credentials") is False, job_id
+                checked_out = True
+            if uses == "./":
+                assert checked_out, f"job {job_id}: uses: ./ needs the checkout before it"
+
+
+def test_comment_commands_queue_one_group_per_comment() -> None:
+    """A group per comment (a group per issue would drop a queued command); the job runs for any
+    comment that may hold a command line, not only one starting with '/'."""
+    workflow = load(REPO_ROOT / ".github" / "workflows" / "incident-commands.yml")
+    assert "github.event.comment.id" in workflow["concurrency"]["group"]
+    condition = " ".join(workflow["jobs"]["command"]["if"].split())
+    for clause in (
+        "contains(github.event.issue.labels.*.name, 'incident')",
+        "!github.event.issue.pull_request",
+        "github.event.comment.user.type != 'Bot'",
+        "contains(github.event.comment.body, '/')",
+    ):
+        assert clause in condition
+
+
+def test_status_page_builds_with_read_access_and_only_its_deploy_job_may_deploy() -> None:
+    """The build job reads issues; the deploy job, after it, holds exactly what deploy-pages needs
+    (pages: write, id-token: write) in the github-pages environment, one deployment at a time; the
+    runs that change incidents call it, and dispatch and schedule start it."""
+    workflow = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")
+    assert set(workflow[True]) == {"workflow_call", "workflow_dispatch", "schedule"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read", "issues": "read"}
+    assert build["cache-mode"] == "read"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    assert deploy["concurrency"] == {"group": "incident-status-page", "cancel-in-progress": False}
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+    assert build["steps"][-1]["uses"].startswith("actions/upload-pages-artifact@")
+    assert build["steps"][-1]["with"]["path"] == "site/"
+
+
+CHANGING_JOBS = {
+    "incident-open.yml": ("open", "open", None),
+    "incident-triage.yml": ("watch", "watch", "read"),
+    "incident-alert.yml": ("alert", "take", "read"),
+    "incident-commands.yml": ("command", "apply", "write"),
+}
+"""Workflow -> (the job that changes incidents, its action step's id, the actions permission it needs)."""
+
+
+@pytest.mark.parametrize("name", sorted(CHANGING_JOBS))
+def test_runs_that_change_incidents_publish_the_page_in_the_same_run(name: str) -> None:
+    """The changing job says so through the action's status-page output; a job of the same run calls
+    the page's workflow with exactly the permissions its jobs need. No dispatch, so no actions: write
+    for it (the commands job needs it for /deploy; triage and alert only read runs)."""
+    workflow = load(REPO_ROOT / ".github" / "workflows" / name)
+    changing, step_id, actions = CHANGING_JOBS[name]
+    job = workflow["jobs"][changing]
+    assert job["outputs"] == {"status-page": f"${{{{ steps.{step_id}.outputs.status-page }}}}"}
+    assert next(s for s in job["steps"] if s.get("id") == step_id)["uses"] == "./"
+    assert job["permissions"].get("actions") == actions
+    called = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["jobs"]
+    needed: dict[str, str] = {}
+    for called_job in called.values():
+        needed.update(called_job["permissions"])
+    publish = workflow["jobs"]["status-page"]
+    assert publish["uses"] == "./.github/workflows/incident-status-page.yml"
+    assert publish["needs"] == changing
+    assert publish["if"] == f"needs.{changing}.outputs.status-page == 'true'"
+    assert publish["permissions"] == needed
+    assert publish["cache-mode"] == "read"
+
+
+def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
+    """The action masks tokens before anything else and exposes the CLI's five outputs."""
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    inputs = action["inputs"]
+    assert inputs["command"]["required"] is True
+    assert inputs["github-token"]["default"] == "${{ github.token }}"
+    for name in ("args", "playbook", "backend-url", "backend-admin-token"):
+        assert inputs[name]["default"] == "", name
+    assert inputs["dry-run"]["default"] == "false"
+    first, *rest = action["runs"]["steps"]
+    assert "::add-mask::" in first["run"]
+    assert set(first["env"].values()) == {"${{ inputs.github-token }}", "${{ inputs.backend-admin-token }}"}
+    (runner,) = [step for step in rest if step.get("id") == "run"]
+    assert runner["run"].strip() == '"$GITHUB_ACTION_PATH/.venv/bin/ops-actions" action'
+    assert runner["env"] == {
+        "OPS_COMMAND": "${{ inputs.command }}",
+        "OPS_ARGS": "${{ inputs.args }}",
+        "OPS_DRY_RUN": "${{ inputs.dry-run }}",
+        "OPS_PLAYBOOK": "${{ inputs.playbook }}",
+        "GITHUB_TOKEN": "${{ inputs.github-token }}",
+        "OPS_BACKEND_URL": "${{ inputs.backend-url }}",
+        "OPS_BACKEND_ADMIN_TOKEN": "${{ inputs.backend-admin-token }}",
+    }
+    outputs = {name: spec["value"] for name, spec in action["outputs"].items()}
+    assert outputs == {
+        name: f"${{{{ steps.run.outputs.{name} }}}}"
+        for name in ("severity", "incident-number", "incident-url", "report-path", "status-page")
+    }
+
+
+def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> None:
+    """What init installs is exactly what runs here (but for the action reference): they cannot drift."""
+    templates = workflow_templates()
+    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - {"ci.yml"}
+    assert set(templates) == workflows
+    for name, template in templates.items():
+        assert (REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == render_workflow(
+            template, "./"
+        ), name
+
+
+def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
+    """incident-commands.yml, which any commenter can start, hands the action no backend secret."""
+    text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
+    assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
+    assert "secrets." not in text

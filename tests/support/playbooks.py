@@ -1,0 +1,41 @@
+"""Playbooks for tests: the bundled one varied, what a playbook reads, the header each command prints."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ops_actions.playbook import Playbook
+from ops_actions.playbook.reading import bundled_playbook_text
+
+# A manual item of the bundled playbook's resolution checklist.
+MANUAL_CHECK = "Manual check: signup and login work."
+
+
+def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:
+    """The bundled playbook with short probe timeouts, so timeout tests stay quick."""
+    text = bundled_playbook_text()
+    for original in ("timeout_s: 5", "timeout_s: 8"):
+        text = text.replace(original, f"timeout_s: {timeout_s}")
+    path = tmp_path / "fast-playbook.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def signal_names(playbook: Playbook) -> set[str]:
+    """Every signal the playbook's probes read."""
+    return {spec.name for probe in playbook.probes for spec in probe.signals}
+
+
+def playbook_header(source: str, data: bytes) -> str:
+    """The first line every command prints: which playbook it read, and its hash."""
+    return f"playbook: {source}, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+
+
+def playbook_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The bundled playbook with one text replaced, written to a file."""
+    text = bundled_playbook_text()
+    assert old in text
+    path = tmp_path / "hostile-playbook.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

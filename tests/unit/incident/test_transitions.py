@@ -1,0 +1,35 @@
+"""Incident transitions (ops_actions/incident/transitions.py): the status line they write."""
+
+from __future__ import annotations
+
+from ops_actions.incident.transitions import new_incident, status_line, update_status
+from ops_actions.playbook import load_playbook
+from tests.support.fixtures.world import START
+from tests.support.paths import PLAYBOOK
+
+
+def test_the_status_line_reads_as_sentences() -> None:
+    """A title or impact ending its own sentence takes no second period; a resolved incident's line (the
+    resolution's notification) promises no next update (never "Next update in n/a min")."""
+    playbook = load_playbook(PLAYBOOK)
+    state = new_incident(
+        playbook,
+        key="k",
+        title="Checkout is down.",
+        severity="SEV-1",
+        impact="All card payments fail!",
+        summary="",
+        now=START,
+    )
+    line = status_line(playbook, state, now=START, next_minutes=30)
+    assert line == (
+        "[SEV-1] 2026-11-27 10:00 UTC - Incident Checkout is down. Impact: All card payments fail! "
+        "Current status: investigating. Next update in 30 min."
+    )
+    state.status = "resolved"
+    resolved = status_line(playbook, state, now=START, next_minutes=None)
+    assert resolved.endswith("Current status: resolved.") and "n/a" not in resolved
+    _, event = update_status(
+        playbook, state, status="mitigating", next_minutes=None, message="Fixed.", now=START, by="a", key="s"
+    )
+    assert ".." not in line + event.body

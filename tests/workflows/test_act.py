@@ -1,0 +1,317 @@
+"""The workflows really run, offline, under act: each test asserts on what the GitHub emulator holds.
+
+act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
+sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/support/act_harness.py`` for the flags
+and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
+driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops_actions.cli import run
+from ops_actions.incident.clock import iso
+from ops_actions.sandbox.backend import SandboxBackend
+from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.act_harness import ActRun, run_act
+from tests.support.emulator import labels_of
+from tests.support.events import recorded_event
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+
+SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
+
+
+def act(
+    workspace: Path,
+    scratch: Path,
+    emulator: GitHubEmulator,
+    event: str,
+    workflow: str,
+    payload: dict[str, Any],
+    *,
+    backend_url: str | None = None,
+    env: dict[str, str] | None = None,
+    actor: str = "octocat",
+    reuse_venv: bool = True,
+    verbose: bool = False,
+) -> ActRun:
+    """Run one workflow against the emulator (and the backend); it must succeed and leak no secret."""
+    done = run_act(
+        workspace,
+        scratch,
+        event=event,
+        workflow=workflow,
+        payload=payload,
+        env={"GITHUB_API_URL": emulator.url, "GITHUB_REPOSITORY": REPO, **(env or {})},
+        secrets=SECRETS,
+        variables={"OPS_BACKEND_URL": backend_url} if backend_url else {},
+        actor=actor,
+        reuse_venv=reuse_venv,
+        verbose=verbose,
+    )
+    assert done.returncode == 0, f"act failed ({done.returncode}):\n{done.tail()}"
+    for secret in SECRETS.values():
+        assert secret not in done.output, "a secret reached the log unmasked"
+    return done
+
+
+# --- the Open incident button ---------------------------------------------------------------
+
+
+def test_open_incident_button_opens_the_issue(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, backend: SandboxBackend
+) -> None:
+    """Dispatch with triage: a fresh install, the triage report attached, the issue labelled, and the
+    status page published by a job of the same run.
+
+    The fresh runner installs with uv and saves the environment to the Actions cache; the next
+    fresh runner restores it under the same key and installs nothing.
+    """
+    backend.set_scenario("db-down")
+    cache = tmp_path / "cache"
+    inputs = {
+        "title": "Checkout failing",
+        "severity": "1",
+        "impact": "All card payments",
+        "summary": "Stripe webhooks return 400",
+        "run_triage": "true",
+    }
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-open.yml",
+        {"inputs": inputs, "ref": "refs/heads/main"},
+        backend_url=backend.url,
+        env={"ACT_STUB_CACHE_DIR": str(cache)},
+        reuse_venv=False,
+    )
+    # The triage step installs the package (fresh runner) and caches it; the open step and the status
+    # page's build job reuse it.
+    assert "setup-uv stub: uv " in done.output, done.tail()
+    assert "cache stub: saved" in done.output and (cache / ".venv" / "bin" / "ops-actions").is_file()
+    assert done.output.count("Reusing ") == 2, done.tail()
+    assert done.output.index("Open the incident issue") < done.output.rindex("deploy-pages stub: deployed")
+    issues = github_emulator.issues(state="open")
+    assert [issue["title"] for issue in issues] == ["[SEV-1] Checkout failing"]
+    assert {"incident", "sev-1", "status:investigating"} <= labels_of(issues[0])
+    body = issues[0]["body"]
+    assert "All card payments" in body
+    assert "db_ok" in body, "the triage report should be attached to the issue"
+
+    again = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-open.yml",
+        {"inputs": {**inputs, "title": "Search is down", "run_triage": "false"}, "ref": "refs/heads/main"},
+        env={"ACT_STUB_CACHE_DIR": str(cache)},
+        reuse_venv=False,
+    )
+    assert "(hit: true)" in again.output, again.tail()
+    assert "setup-uv stub" not in again.output and "cache stub: saved" not in again.output
+    assert again.output.count("Reusing ") == 2, again.tail()
+    assert len(github_emulator.issues(state="open")) == 2
+
+
+# --- scheduled triage -----------------------------------------------------------------------
+
+
+def test_scheduled_ticks_open_then_note_recovery(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """db-down opens an incident; once healthy, two ticks 16 min apart note 'normal for 15 min'.
+
+    One simulated clock drives all three: the emulator's (moved with ``advance``), which the
+    sandbox backend reads and the CLI gets as OPS_ACTIONS_NOW. The state file travels between
+    ticks through the cache stub's directory, as the Actions cache carries it on GitHub.
+    """
+    cache, artifacts = tmp_path / "cache", tmp_path / "artifacts"
+    schedule = {"schedule": "*/10 * * * *"}
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=github_emulator.now) as backend:
+
+        def tick() -> ActRun:
+            env = {
+                "OPS_ACTIONS_NOW": iso(github_emulator.now()),
+                "ACT_STUB_CACHE_DIR": str(cache),
+                "ACT_STUB_ARTIFACT_DIR": str(artifacts),
+            }
+            return act(
+                act_workspace,
+                tmp_path,
+                github_emulator,
+                "schedule",
+                "incident-triage.yml",
+                schedule,
+                backend_url=backend.url,
+                env=env,
+            )
+
+        tick()
+        opened = github_emulator.issues(state="open")
+        assert len(opened) == 1, [issue["title"] for issue in opened]
+        assert "incident" in labels_of(opened[0])
+        assert (cache / ".ops-actions-state.json").is_file(), "the tick should save its state file"
+        assert list(artifacts.glob("*/incident-triage-*.json")), "the tick should upload its triage report"
+
+        number = opened[0]["number"]
+
+        def normal_notes() -> list[str]:
+            return [c["body"] for c in github_emulator.comments(number) if "normal for" in c["body"]]
+
+        backend.set_scenario("healthy")
+        github_emulator.advance(10 * 60)
+        assert "cache stub: restored .ops-actions-state.json" in tick().output
+        before = normal_notes()  # healthy for 0 min: not yet "normal for 15 min"
+        github_emulator.advance(16 * 60)
+        assert "cache stub: restored .ops-actions-state.json" in tick().output
+        added = normal_notes()[len(before) :]
+        assert added, [c["body"][:120] for c in github_emulator.comments(number)]
+
+    assert github_emulator.issue(number)["state"] == "open", "the watch never closes an incident"
+
+
+# --- slash commands in comments -------------------------------------------------------------
+
+
+@pytest.fixture
+def incident(github_emulator: GitHubEmulator, outside_a_run: None) -> Iterator[int]:
+    """An incident opened beforehand with `ops-actions incident open`, in process."""
+    argv = ["incident", "open", "--title", "Queue stuck", "--severity", "2", "--impact", "Jobs delayed"]
+    target = ["--repo", REPO, "--github-token", GITHUB_TOKEN, "--github-api-url", github_emulator.url]
+    assert run([*argv, *target]) == 0
+    (issue,) = github_emulator.issues(state="open")
+    yield issue["number"]
+
+
+def comment_event(
+    emulator: GitHubEmulator, number: int, *, body: str, login: str, pull_request: bool = False
+) -> dict[str, Any]:
+    """An issue_comment 'created' payload from the webhook example, pointed at our issue and comment.
+
+    The comment is first added to the emulator, so its id is real (the CLI reacts to it).
+    """
+    payload = recorded_event("issue_comment", "created")
+    issue = emulator.issue(number)
+    comment_id = emulator.add_comment(number, body=body, user=login)
+    payload["issue"].update(number=number, title=issue["title"], labels=issue["labels"], state="open")
+    payload["issue"].pop("pull_request", None)
+    if pull_request:
+        payload["issue"]["pull_request"] = {"url": f"{emulator.url}/repos/{REPO}/pulls/{number}"}
+    payload["comment"].update(id=comment_id, body=body)
+    for user in (payload["comment"]["user"], payload["sender"]):
+        user.update(login=login, type="User")
+    owner, name = REPO.split("/")
+    payload["repository"].update(name=name, full_name=REPO)
+    payload["repository"]["owner"].update(login=owner, type="Organization")
+    return payload
+
+
+def test_comment_on_pull_request_is_ignored(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """The job's `if:` skips comments on pull requests: act says so, and the emulator sees no request."""
+    github_emulator.set_permission("mona", "write")
+    number = github_emulator.add_issue(title="Fix the queue", labels=["incident"], pull_request=True)
+    payload = comment_event(
+        github_emulator, number, body="/sev 1 payments down", login="mona", pull_request=True
+    )
+    github_emulator.reset_log()
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "issue_comment",
+        "incident-commands.yml",
+        payload,
+        actor="mona",
+        verbose=True,
+    )
+    assert "Skipping job 'Run the slash command'" in done.output, done.tail()
+    assert github_emulator.requests == [], [r.path for r in github_emulator.requests]
+    assert labels_of(github_emulator.issue(number)) == {"incident"}
+
+
+# --- alert intake ---------------------------------------------------------------------------
+
+
+def test_repository_dispatch_alert_opens_the_incident(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """A monitor's ops-alert repository_dispatch runs incident-alert.yml, which opens the incident."""
+    payload = {
+        "action": "ops-alert",
+        "client_payload": {
+            "source": "uptime-check",
+            "title": "Checkout returns 502",
+            "severity": "critical",
+            "dedupe_key": "checkout-502",
+            "status": "firing",
+        },
+        "repository": {"full_name": REPO, "name": REPO.split("/")[1], "owner": {"login": REPO.split("/")[0]}},
+    }
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="healthy") as backend:
+        env = {
+            "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
+            "ACT_STUB_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+        }
+        act(
+            act_workspace,
+            tmp_path,
+            github_emulator,
+            "repository_dispatch",
+            "incident-alert.yml",
+            payload,
+            backend_url=backend.url,
+            env=env,
+        )
+    (issue,) = github_emulator.issues(state="open")
+    assert issue["title"] == "[SEV-1] Checkout returns 502"
+    assert labels_of(issue) >= {"incident", "sev-1", "status:investigating"}
+
+
+# --- the status page ------------------------------------------------------------------------
+
+
+def test_status_page_workflow_builds_and_deploys_the_site(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
+) -> None:
+    """Dispatched: the build job reads the incidents and uploads the site as GitHub Pages wants it
+    (a tar of the folder); the deploy job, after it, deploys that artifact."""
+    artifacts = tmp_path / "artifacts"
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-status-page.yml",
+        {"inputs": {}, "ref": "refs/heads/main"},
+        env={"ACT_STUB_ARTIFACT_DIR": str(artifacts)},
+    )
+    with tarfile.open(artifacts / "github-pages" / "artifact.tar") as tar:
+        names = set(tar.getnames())
+        index = tar.extractfile("./index.html").read().decode("utf-8")  # type: ignore[union-attr]
+        status = json.loads(tar.extractfile("./status.json").read())  # type: ignore[union-attr]
+    assert {
+        "./index.html",
+        "./feed.xml",
+        "./status.json",
+        "./style.css",
+        f"./incidents/{incident}.html",
+    } <= names
+    assert "Queue stuck" in index and "Degraded performance" in index
+    assert status["status"] == "degraded"
+    assert [i["id"] for i in status["incidents"]] == [incident]
+    assert (artifacts / "github-pages" / "deployed").is_file(), done.tail()
+    assert done.output.index("Build the status page") < done.output.rindex("deploy-pages stub: deployed")
