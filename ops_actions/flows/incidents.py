@@ -360,12 +360,15 @@ class Incidents:
                 self._save(issue, state, repair=True)
             return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
         repair = self.stale(issue, state)
-        new, event = transition(state)
+        person_opened = not self.by_tool(issue.author)
+        # A person opened it and can rename it at will: the public title is the one it had when a
+        # writer last ran a command on it (this one), kept in the tool's own entry.
+        confirmed = (
+            replace(state, title=incident_title(self.playbook, issue.title)) if person_opened else state
+        )
+        new, event = transition(confirmed)
         delta = state_delta(state, new)
-        if not self.by_tool(issue.author):
-            # A person opened it, and can rename it at will: the title public is the one it had when a
-            # writer last ran a command on it (this one), kept in the tool's own entry.
-            new.title = incident_title(self.playbook, issue.title)
+        if person_opened:
             delta["set"] = {**delta.get("set", {}), "title": new.title}
         event = replace(event, delta=delta)
         new.mark_applied(key)

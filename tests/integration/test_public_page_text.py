@@ -144,6 +144,7 @@ def test_a_rename_by_the_author_alone_never_reaches_the_page(world: World) -> No
     site = build(world, 4)
     assert_no_outside_link(site)
     assert site.feed_titles()[0] == f"Payments down {LINK}: mitigating"
+    assert f"Incident Payments down {LINK}. Impact:" in site.text("incidents/1.html"), "its update names it"
 
 
 def test_a_control_character_in_a_title_is_not_stored_and_the_feed_stays_xml(world: World) -> None:
