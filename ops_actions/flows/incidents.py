@@ -536,7 +536,7 @@ class Incidents:
         issue, state = self.read(number)
         login = owner_login(owner)
         if not state.has_applied(key):
-            self.require_open(issue, state, "a new owner")
+            self.require_open(issue, state, "owner change")
             assigned = self.tracker.assign(number, [login])
             if login.lower() not in (name.lower() for name in assigned):
                 raise OpsError(

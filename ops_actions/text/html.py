@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 _PUBLIC: Final = MarkdownIt("commonmark", {"html": False}).disable("image")
 _BREAKS: Final = frozenset({"softbreak", "hardbreak"})
 # Every character XML 1.0 allows: one other character anywhere and a feed reader rejects the whole feed.
-_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML: Final = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
