@@ -1,6 +1,8 @@
 """The operations people run on an open incident, shared by the ``incident`` CLI subcommands and
 the slash commands: each takes the services it needs and the caller's operation key, and returns
-the Outcome.
+the Outcome. On a closed or resolved incident each is refused (exit 2, nothing written, so nothing
+published after "resolved"): reopen it, or open a new incident. Filing its postmortem is the one
+thing a resolved incident still takes.
 
 The caller chooses the key (a CLI run keys by its run and arguments, a comment by its id and the
 command's place in it), so a re-run of either finds its operation done. The names say what is
@@ -44,6 +46,7 @@ def post_status_update(
             by=by,
             key=key,
         ),
+        refused_when_closed="status update",
     )
 
 
@@ -59,6 +62,7 @@ def set_severity(
             playbook, state, severity=severity, reason=reason, now=clock(), by=by, key=key
         ),
         title=True,
+        refused_when_closed="severity change",
     )
 
 
@@ -71,7 +75,10 @@ def set_impact(incidents: Incidents, number: int, *, key: str, impact: str, by: 
     """Restate who is affected and how much."""
     clock = incidents.clock
     return incidents.apply(
-        number, key, lambda state: change_impact(state, impact=impact, now=clock(), by=by, key=key)
+        number,
+        key,
+        lambda state: change_impact(state, impact=impact, now=clock(), by=by, key=key),
+        refused_when_closed="impact change",
     )
 
 
@@ -86,6 +93,7 @@ def tick_manual_check(
         lambda state: set_check(
             playbook, state, item_id=item, checked=True, by=by, via=via, now=clock(), key=key
         ),
+        refused_when_closed="checklist tick",
     )
 
 

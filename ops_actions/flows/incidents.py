@@ -21,6 +21,7 @@ from ops_actions.incident.issue_body import incident_body, refreshed_body
 from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
+    incident_title,
     issue_title,
     label_specs,
     labels_for,
@@ -328,9 +329,17 @@ class Incidents:
         *,
         title: bool = False,
         close: bool = False,
+        refused_when_closed: str | None = None,
     ) -> Outcome:
-        """Run a transition on incident #number once per key: comment first, then state."""
+        """Run a transition on incident #number once per key: comment first, then state.
+
+        ``refused_when_closed``: the action's name, when it is refused (exit 2, nothing written) on
+        a closed or resolved incident, as every update people make is: whatever it says would reach
+        the status page after "resolved". A re-run of an operation that was done still finds it done.
+        """
         issue, state = self.read(number)
+        if refused_when_closed and not state.has_applied(key):
+            self.require_open(issue, state, refused_when_closed)
         return self.apply_to(issue, state, key, transition, title=title, close=close)
 
     def apply_to(
@@ -351,8 +360,17 @@ class Incidents:
                 self._save(issue, state, repair=True)
             return Outcome(number, issue.html_url, "unchanged", f"#{number}: already done ({key})", state)
         repair = self.stale(issue, state)
-        new, event = transition(state)
-        event = replace(event, delta=state_delta(state, new))
+        person_opened = not self.by_tool(issue.author)
+        # A person opened it and can rename it at will: the public title is the one it had when a
+        # writer last ran a command on it (this one), kept in the tool's own entry.
+        confirmed = (
+            replace(state, title=incident_title(self.playbook, issue.title)) if person_opened else state
+        )
+        new, event = transition(confirmed)
+        delta = state_delta(state, new)
+        if person_opened:
+            delta["set"] = {**delta.get("set", {}), "title": new.title}
+        event = replace(event, delta=delta)
         new.mark_applied(key)
         self._post(issue, event)
         self._save(issue, new, title=title, close=close, posted=1, repair=repair)
@@ -518,6 +536,7 @@ class Incidents:
         issue, state = self.read(number)
         login = owner_login(owner)
         if not state.has_applied(key):
+            self.require_open(issue, state, "owner change")
             assigned = self.tracker.assign(number, [login])
             if login.lower() not in (name.lower() for name in assigned):
                 raise OpsError(

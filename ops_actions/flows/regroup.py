@@ -28,6 +28,8 @@ class Regrouper:
             raise OpsError(f"#{number} cannot be merged into itself", ExitCode.USAGE)
         issue, state = self.incidents.read(number)
         source, merged = self.incidents.read(other)
+        if not state.has_applied(key):
+            self.incidents.require_open(issue, state, "merge")
         if source.state != "open" and not state.has_applied(key):
             raise OpsError(f"#{other} is closed; only an open incident can be merged", ExitCode.USAGE)
         now = self.incidents.clock
@@ -56,6 +58,8 @@ class Regrouper:
     def split(self, number: int, cause: str, *, key: str, by: str | None) -> Outcome:
         """Move one of #number's causes into a new incident, linked both ways."""
         issue, state = self.incidents.read(number)
+        if not state.has_applied(f"{key}:split"):
+            self.incidents.require_open(issue, state, "split")
         if cause not in state.causes:
             held = ", ".join(f"`{c}`" for c in state.causes) or "none"
             raise OpsError(f"#{number} does not follow cause {cause!r} (its causes: {held})", ExitCode.USAGE)

@@ -57,6 +57,7 @@ def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) 
                 closed_at=issue.closed_at,
                 own_comments=own,
                 postmortem_body=_postmortem_body(incidents, issue, state, postmortems),
+                opened_by_tool=incidents.by_tool(issue.author),
             )
         )
     return found

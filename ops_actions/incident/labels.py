@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state import IncidentState, title_text
 from ops_actions.playbook.model import Playbook
 
 # Every incident issue carries this label; its status is a label with this prefix.
@@ -79,6 +79,14 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
 def issue_title(state: IncidentState) -> str:
     """``[SEV-N] title``."""
     return f"[{state.severity}] {state.title}"
+
+
+def incident_title(playbook: Playbook, title: str) -> str:
+    """The incident's title in an issue's title, as the state keeps it: the ``[SEV-N]`` prefix the
+    tool writes taken off (a bracket that names no severity is part of the title)."""
+    match = re.match(r"^\[([^\]]*)\]\s*", title)
+    severity = match is not None and match.group(1) in playbook.severities.ids
+    return title_text(title[match.end() :] if match and severity else title)
 
 
 def repaired_title(title: str, state: IncidentState) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from ops_actions.incident.clock import is_time, parse_time
 from ops_actions.playbook.model import Playbook
+from ops_actions.text.markdown import plain_line
 
 STATE_VERSION: Final = 1
 MAX_APPLIED_KEYS: Final = 200
@@ -242,6 +243,11 @@ def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
         and (state.proposed is None or state.proposed["severity"] in severities)
         and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
     )
+
+
+def title_text(text: str) -> str:
+    """A title as the state keeps it: one line of plain characters (see :func:`plain_line`), bounded."""
+    return bounded(plain_line(text), MAX_TITLE) or "Incident"
 
 
 def bounded(text: str, limit: int) -> str:

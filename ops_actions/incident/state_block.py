@@ -10,15 +10,14 @@ fitting any text plus its markers within GitHub's body limit.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
 from ops_actions.incident.clock import iso
-from ops_actions.incident.labels import STATUS_LABEL_PREFIX
-from ops_actions.incident.state import LOGIN, MAX_TITLE, IncidentState, bounded, slug, state_fits_playbook
+from ops_actions.incident.labels import STATUS_LABEL_PREFIX, incident_title
+from ops_actions.incident.state import LOGIN, IncidentState, slug, state_fits_playbook
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers
 
@@ -204,14 +203,14 @@ def rebuild_state(
         playbook.statuses[0],
     )
     markers = [marker for body in marked_texts for marker in find_markers(body, "event")]
-    plain_title = re.sub(r"^\[[^\]]+\]\s*", "", title)
+    plain_title = incident_title(playbook, title)
     keys = [m["incident"] for m in markers if isinstance(m.get("incident"), str) and m["incident"]]
     opening = [m["incident"] for m in markers if m.get("kind") == "opened" and m.get("incident") in keys]
     opened = iso(created_at)
     owner = next((login for login in assignees if LOGIN.fullmatch(login)), None)
     state = IncidentState(
         key=(opening or keys or [slug(plain_title)])[0],
-        title=bounded(plain_title, MAX_TITLE) or "Incident",
+        title=plain_title,
         severity=severity,
         status=status,
         opened_at=opened,

@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.incident.clock import iso
-from ops_actions.incident.state import MAX_REASON, MAX_STATE_TEXT, MAX_TITLE, IncidentState, bounded
+from ops_actions.incident.state import (
+    MAX_REASON,
+    MAX_STATE_TEXT,
+    MAX_TITLE,
+    IncidentState,
+    bounded,
+    title_text,
+)
 from ops_actions.incident.timeline import (
     TimelineEntry,
     TimelineEvent,
@@ -83,7 +90,7 @@ def new_incident(
     policy = playbook.severity(severity).policy
     return IncidentState(
         key=key,
-        title=bounded(title, MAX_TITLE) or "Incident",
+        title=title_text(title),
         severity=severity,
         status=playbook.statuses[0],
         opened_at=at,

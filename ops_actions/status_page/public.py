@@ -5,7 +5,8 @@ the tool wrote (the caller passes those, never people's comments), and only of t
 playbook's ``status_page.public_events`` names. Each kind has a fixed public text: the status
 template and message a responder chose to publish, a severity, an impact, "resolved". Owners,
 triage snapshots and their signals, diagnostics, run links and deploy freezes have no public text
-at all, so they cannot ride along.
+at all, so they cannot ride along. The title of an issue a person opened (and can rename) is the
+one a writer last confirmed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from ops_actions.incident.clock import iso, parse_time
-from ops_actions.incident.state import MAX_STATE_TEXT, IncidentState, bounded
+from ops_actions.incident.state import MAX_STATE_TEXT, IncidentState, bounded, title_text
 from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import Playbook, StatusPage
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert, section_source
@@ -87,6 +88,19 @@ def _changed(marker: Mapping[str, Any], name: str) -> Any:
     delta = marker.get("delta")
     changes = delta.get("set") if isinstance(delta, dict) else None
     return changes.get(name) if isinstance(changes, dict) else None
+
+
+def confirmed_title(own_comments: Sequence[str]) -> str | None:
+    """The title an incident a person opened had when a writer last ran a command on it: the tool
+    keeps it in that command's timeline entry (None before any writer acted). Its author can rename
+    the issue at will; only a writer's next command takes the new title to the page."""
+    titles = [
+        title
+        for body in own_comments
+        for marker in find_markers(body, "event")
+        if isinstance(title := _changed(marker, "title"), str)
+    ]
+    return title_text(titles[-1]) if titles else None
 
 
 def _text(kind: str, marker: Mapping[str, Any], status: str) -> str | None:
@@ -167,8 +181,12 @@ def public_incident(
     closed_at: datetime | None,
     own_comments: Sequence[str],
     postmortem_body: str | None,
+    opened_by_tool: bool,
 ) -> PublicIncident:
-    """The public view of one incident."""
+    """The public view of one incident; ``opened_by_tool`` False: a person opened the issue, so its
+    title is the one a writer last confirmed (:func:`confirmed_title`), else "Incident #N"."""
+    if not opened_by_tool:
+        state = replace(state, title=confirmed_title(own_comments) or f"Incident #{number}")
     known = playbook.severities.ids
     seen = [state.severity, *(str(entry.get("severity")) for entry in state.severity_history)]
     ended = None

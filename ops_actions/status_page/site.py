@@ -3,7 +3,8 @@
 The pages are readable without JavaScript: ``status.js`` only adds "5 min ago" next to each UTC
 time. Nothing loads from another host, and a Content-Security-Policy says so to the browser.
 Every text from the incidents passes :func:`ops_actions.text.html.escape` or the public Markdown
-renderer; the feed is built by ElementTree, which escapes XML itself.
+renderer; the feed is built by ElementTree, which escapes XML itself but passes on characters XML
+forbids, so every file loses those last (a title written before they were kept out of titles).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ops_actions.status_page.component_figures import counted, figure_phrases
 from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
 from ops_actions.status_page.status_json import status_document
-from ops_actions.text.html import escape, markdown_html
+from ops_actions.text.html import escape, markdown_html, xml_chars
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
 STATIC: Final = ("style.css", "status.js", "favicon.svg")
@@ -262,4 +263,4 @@ def site_files(playbook: Playbook, page: Page) -> dict[str, str]:
         files[incident_path(incident)] = incident_html(playbook, page, incident)
     for name in STATIC:
         files[name] = static_file(name)
-    return files
+    return {path: xml_chars(content) for path, content in files.items()}

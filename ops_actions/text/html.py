@@ -8,17 +8,25 @@ and with images switched off nothing on the page loads from another host.
 from __future__ import annotations
 
 import html
+import re
 from typing import Final
 
 from markdown_it import MarkdownIt
 
 _PUBLIC: Final = MarkdownIt("commonmark", {"html": False}).disable("image")
 _BREAKS: Final = frozenset({"softbreak", "hardbreak"})
+# Every character XML 1.0 allows: one other character anywhere and a feed reader rejects the whole feed.
+_NOT_XML: Final = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
     """Text for an HTML element or a quoted attribute."""
     return html.escape(text, quote=True)
+
+
+def xml_chars(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE, U+FFFF)."""
+    return _NOT_XML.sub("", text)
 
 
 def markdown_html(text: str) -> str:

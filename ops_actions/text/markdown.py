@@ -23,8 +23,11 @@ _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 # Every character some reader takes for a line break: markdown-it (CR, LF), str.splitlines (also
 # VT, FF, FS, GS, RS, NEL, LS, PS) and the Actions runner's line reader (CR, LF).
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-# Other control characters have no place in Markdown (ESC would also drive a terminal).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
+# Other control characters have no place in Markdown (ESC would also drive a terminal), and what XML
+# 1.0 forbids (lone surrogates, U+FFFE, U+FFFF) would make the status page's feed invalid as a whole.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Backslashes as well: one typed before a bracket would otherwise escape the escape instead.
+_LINK_SYNTAX = re.compile(r"[\\\[\]]")
 # Line breaks json.dumps(ensure_ascii=False) leaves raw, which would split a marker line.
 _RAW_IN_JSON: Final = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
@@ -78,15 +81,25 @@ def inert(text: str, *, cell: bool = False) -> str:
     Every kind of line break becomes LF (so markdown-it, ``str.splitlines`` and the reader of a
     table agree on the lines), other control characters go, ``<`` opens no HTML (so no marker, no
     ``<details>``, no ``<img>``), fences open no code block (an unclosed one would swallow the rest
-    of a body, state block included) and @-mentions notify nobody (a zero-width space after the
-    @). ``cell=True`` also keeps the text on one line and its ``|`` inside a table cell.
+    of a body, state block included), brackets make no link, image or link reference (on the
+    public page an outsider's ``[reset your password](https://…)`` would be a live link) and
+    @-mentions notify nobody (a zero-width space after the @). ``cell=True`` also keeps the text
+    on one line and its ``|`` inside a table cell.
     """
     text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+    text = _LINK_SYNTAX.sub(lambda match: "\\" + match.group(0), text)
     text = text.replace("<", "&lt;").replace("```", "\\`\\`\\`").replace("~~~", "\\~\\~\\~")
     text = _MENTION.sub("@\u200b", text)
     if cell:
         text = " ".join(text.split("\n")).replace("|", "\\|")
     return text
+
+
+def plain_line(text: str) -> str:
+    """Outside text as one line of plain characters, as a title is stored: every line break and run
+    of white space one space, no control character and nothing XML forbids. It stays unescaped
+    (each place that shows it escapes it for its format)."""
+    return " ".join(_CONTROL.sub("", _LINE_BREAK.sub("\n", text)).split())
 
 
 GENERATED_START: Final = "<!-- ops-actions:generated-start -->"

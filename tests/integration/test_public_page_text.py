@@ -1,0 +1,224 @@
+"""Text from outside stays text on the public status page, and a closed incident takes no update.
+
+Each test plays an attack through the CLI, an alert or a comment on the GitHub emulator, builds the
+page with ``ops-actions status-page build`` and reads what a visitor or a feed reader gets: no live
+link from a title, an alert or an update; no title its author renamed without a writer; a feed
+that parses as XML whatever characters a title holds; nothing published after "resolved".
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from ops_actions.incident.state_block import read_state
+from tests.support.fixtures.github import REPO
+from tests.support.fixtures.world import World
+
+LINK = "[reset your password](https://evil.example)"
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+
+
+class _Links(HTMLParser):
+    """The targets of the links a browser shows, and the text it shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+        self.parts: list[str] = []
+        self._head = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._head += tag == "head"
+        if tag == "a":
+            self.targets.append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._head -= tag == "head"
+
+    def handle_data(self, data: str) -> None:
+        if not self._head:
+            self.parts.append(data)
+
+
+class Site:
+    """A built site: its files, the feed parsed as XML (a reader drops a feed that does not parse)."""
+
+    def __init__(self, root: Path) -> None:
+        self.files = {
+            p.relative_to(root).as_posix(): p.read_text("utf-8") for p in root.rglob("*") if p.is_file()
+        }
+        self.feed = etree.fromstring(self.files["feed.xml"].encode("utf-8"))
+
+    def page(self, path: str) -> _Links:
+        parsed = _Links()
+        parsed.feed(self.files[path])
+        return parsed
+
+    def text(self, path: str) -> str:
+        return " ".join(" ".join(self.page(path).parts).split())
+
+    def links(self) -> list[str]:
+        """Every link target of every page, and of every feed entry's HTML content."""
+        targets = [t for name in self.files if name.endswith(".html") for t in self.page(name).targets]
+        for content in self.feed.iterfind("atom:entry/atom:content", ATOM):
+            parsed = _Links()
+            parsed.feed(content.text or "")
+            targets += parsed.targets
+        return targets
+
+    def feed_titles(self) -> list[str]:
+        return [entry.findtext("atom:title", "", ATOM) for entry in self.feed.iterfind("atom:entry", ATOM)]
+
+
+def build(world: World, minutes: float) -> Site:
+    out = world.tmp_path / f"site-{minutes}"
+    assert world.cli(minutes, "status-page", "build", "--out", str(out)) == 0
+    return Site(out)
+
+
+def assert_no_outside_link(site: Site) -> None:
+    assert not [t for t in site.links() if "evil" in t], "no link leads where outside text points"
+
+
+def test_an_alert_title_with_a_markdown_link_is_text_on_the_page_and_in_the_feed(world: World) -> None:
+    """An alert whose title is a Markdown link: the status update that names it shows the brackets."""
+    alert = {
+        "source": "uptime",
+        "title": LINK,
+        "severity": "critical",
+        "dedupe_key": "phish",
+        "status": "firing",
+    }
+    assert world.alert(0, alert) == 0
+    assert world.cli(5, "incident", "update", "1", "--status", "mitigating", "--message", f"see {LINK}") == 0
+    site = build(world, 6)
+    assert_no_outside_link(site)
+    shown = site.text("incidents/1.html")
+    assert f"Incident {LINK}. Impact:" in shown, "the template names the title as the text it is"
+    assert f"see {LINK}" in shown
+    content = site.feed.findtext("atom:entry/atom:content", "", ATOM)
+    assert LINK in content and "href" not in content
+
+
+def test_a_read_only_authors_link_title_shows_only_once_a_writer_confirmed_it_as_text(world: World) -> None:
+    """A read-only person opens an incident titled with a link: until a writer acts on it the page
+    calls it "Incident #1"; a writer's /status confirms the title, shown as text, never a link."""
+    emulator = world.emulator
+    labels = ["incident", "sev-2", "status:investigating"]
+    number = emulator.add_issue(title=LINK, labels=labels, user="mallory")
+    before = build(world, 1)
+    assert "Incident #1" in before.text("incidents/1.html") and LINK not in before.text("index.html")
+    emulator.set_permission("alice", "write")
+    assert world.comment(2, number, "/status mitigating rolled back", "alice") == 0
+    site = build(world, 3)
+    assert_no_outside_link(site)
+    assert site.text("incidents/1.html").startswith(f"Skip to the status {REPO.split('/')[1]} Back")
+    assert f"{LINK} Status Mitigating" in site.text("incidents/1.html")
+    assert site.feed_titles() == [f"{LINK}: mitigating"]
+
+
+def test_a_rename_by_the_author_alone_never_reaches_the_page(world: World) -> None:
+    """After a writer's command, the author renames her issue: the page keeps the confirmed title
+    until a writer's next command, which confirms the new one."""
+    emulator = world.emulator
+    number = emulator.add_issue(title="Payments down", labels=["incident", "sev-2"], user="mallory")
+    emulator.set_permission("alice", "write")
+    assert world.comment(1, number, "/status mitigating on it", "alice") == 0
+    renamed = f"[SEV-2] Payments down {LINK}"
+    emulator.handle(
+        "PATCH",
+        f"/repos/{REPO}/issues/{number}",
+        {"authorization": f"token {emulator.user_token('mallory')}", "content-type": "application/json"},
+        json.dumps({"title": renamed}).encode(),
+    )
+    assert emulator.issue(number)["title"] == renamed, "the author may rename her issue"
+    site = build(world, 2)
+    assert "evil" not in "".join(site.files.values())
+    assert site.feed_titles() == ["Payments down: mitigating"]
+    assert world.comment(3, number, "/status mitigating fix out", "alice") == 0
+    site = build(world, 4)
+    assert_no_outside_link(site)
+    assert site.feed_titles()[0] == f"Payments down {LINK}: mitigating"
+    assert f"Incident Payments down {LINK}. Impact:" in site.text("incidents/1.html"), "its update names it"
+
+
+def test_a_control_character_in_a_title_is_not_stored_and_the_feed_stays_xml(world: World) -> None:
+    """Control characters and a lone surrogate in a title never reach the issue, the state or the feed."""
+    title = "Checkout\x01 failing\x0b\ud800 now"
+    assert world.cli(0, "incident", "open", "--title", title, "--severity", "2") == 0
+    assert world.cli(1, "incident", "update", "1", "--status", "mitigating", "--message", "a\x02b") == 0
+    issue = world.incident()
+    assert issue["title"] == "[SEV-2] Checkout failing now"
+    state = read_state(issue["body"])
+    assert state is not None and state.title == "Checkout failing now"
+    site = build(world, 2)
+    assert site.feed_titles() == ["Checkout failing now: mitigating"]
+
+
+def test_a_control_character_a_maintainer_put_in_the_state_block_leaves_the_feed_valid_xml(
+    world: World,
+) -> None:
+    """A title with control characters written into the block by hand (or before titles were
+    cleaned) loses them in every file of the page: the feed still parses."""
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
+    assert world.cli(1, "incident", "update", "1", "--status", "mitigating") == 0
+    body = world.incident()["body"]
+    world.edit_body(1, body.replace('"title":"Checkout failing"', '"title":"Checkout\\u0001 failing\\u001b"'))
+    state = read_state(world.incident()["body"])
+    assert state is not None and state.title == "Checkout\x01 failing\x1b", "the hand edit took"
+    site = build(world, 2)
+    assert site.feed_titles() == ["Checkout failing: mitigating"]
+    assert not any("\x01" in content or "\x1b" in content for content in site.files.values())
+
+
+def resolved_incident(world: World) -> None:
+    assert world.cli(0, "incident", "open", "--title", "Queue stuck", "--severity", "2") == 0
+    assert world.cli(5, "incident", "resolve", "1", "--force", "--reason", "smoke runner down") == 0
+    assert world.incident()["state"] == "closed"
+
+
+def test_an_update_on_a_resolved_closed_incident_is_refused_and_never_published(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`incident update 1 --status mitigating --message "oops wrong number"` on a closed incident:
+    exit 2 with what to do instead, no comment, the labels unchanged, the page shows it resolved."""
+    resolved_incident(world)
+    comments = len(world.timeline())
+    update = ["incident", "update", "1", "--status", "mitigating", "--message", "oops wrong number"]
+    capsys.readouterr()
+    assert world.cli(10, *update) == 2
+    assert (
+        "#1 is closed: status update refused (reopen it, or open a new incident)" in capsys.readouterr().err
+    )
+    world.emulator.set_permission("alice", "write")
+    others = (["severity", "1", "1", "--reason", "x"], ["impact", "1", "everyone"], ["assign", "1", "@alice"])
+    for args in others:
+        assert world.cli(11, "incident", *args) == 2
+    assert len(world.timeline()) == comments
+    labels = {label["name"] for label in world.incident()["labels"]}
+    assert "status:resolved" in labels and "status:mitigating" not in labels
+    site = build(world, 12)
+    assert "oops wrong number" not in "".join(site.files.values())
+    assert site.feed_titles() == ["Queue stuck: resolved"]
+
+
+def test_slash_commands_on_a_closed_incident_are_refused_with_what_to_do(world: World) -> None:
+    """A writer's /status, /sev, /impact and /owner on a resolved incident: one reply saying it is
+    closed and to reopen it or open a new incident, nothing else written or published."""
+    resolved_incident(world)
+    world.emulator.set_permission("alice", "write")
+    commands = "/status mitigating oops wrong number\n/sev 1 worse\n/impact everyone\n/owner @alice"
+    assert world.comment(10, 1, commands, "alice") == 0
+    *_, reply = world.timeline()
+    assert reply.count("is closed") == 4 and "reopen it, or open a new incident" in reply
+    issue = world.incident()
+    assert issue["state"] == "closed" and issue["assignees"] == []
+    assert "status:resolved" in {label["name"] for label in issue["labels"]}
+    site = build(world, 11)
+    assert "oops wrong number" not in "".join(site.files.values())
+    assert site.feed_titles() == ["Queue stuck: resolved"]
