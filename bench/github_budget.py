@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
-from ops_actions.flows.incidents import Incidents, operation_key
+from ops_actions.flows.incidents import IncidentService, operation_key
 from ops_actions.incident.labels import label_specs
 from ops_actions.incident.transitions import update_status
 from ops_actions.playbook import load_playbook
@@ -60,7 +60,7 @@ def measure(closed_issues: int) -> None:
             emulator.add_issue(
                 title=f"[SEV-3] old incident {i}", labels=["incident", "sev-3"], state="closed"
             )
-        incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
+        incidents = IncidentService(tracker, playbook, clock=lambda: datetime.now(UTC))
         print(f"-- repository with {closed_issues} closed incident issues --")
         print("no incident, nothing to do:", counted(emulator, lambda: incidents.find_open("checkout")))
         opened = []
@@ -149,7 +149,7 @@ def polling_cost(poll_seconds: float = 2.0, run_seconds: float = 12.0) -> None:
         tracker = GitHubTracker.from_config(
             GitHubConfig(api_url=emulator.url, repository=REPO, token=TOKEN, write_interval_s=0)
         )
-        incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
+        incidents = IncidentService(tracker, playbook, clock=lambda: datetime.now(UTC))
         remediator = Remediator(
             tracker=tracker, incidents=incidents, clock=lambda: datetime.now(UTC), say=lambda _: None
         )
@@ -197,7 +197,7 @@ class History:
         token = emulator.mint_job_token({"issues": "write"})
         config = GitHubConfig(api_url=emulator.url, repository=REPO, token=token, write_interval_s=0)
         self.tracker = GitHubTracker.from_config(config)
-        self.incidents = Incidents(self.tracker, self.playbook, clock=lambda: clock[0])
+        self.incidents = IncidentService(self.tracker, self.playbook, clock=lambda: clock[0])
         self.postmortems = Postmortems(tracker=self.tracker, incidents=self.incidents, clock=lambda: clock[0])
         self.closed = 0
         self.spare: list[int] = []  # resolved incidents without a postmortem, one per stage

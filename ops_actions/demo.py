@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
@@ -208,7 +208,7 @@ class Stage:
 
     backend: SandboxBackend
     emulator: GitHubEmulator
-    incidents: Incidents
+    incidents: IncidentService
     commands: SlashCommands
     postmortems: Postmortems
     playbook: Playbook
@@ -335,7 +335,7 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
             GitHubConfig(api_url=emulator.url, repository=REPO, token=DEMO_GITHUB_TOKEN, write_interval_s=0)
         )
         try:
-            incidents = Incidents(tracker, playbook, clock=emulator.now)
+            incidents = IncidentService(tracker, playbook, clock=emulator.now)
             remediator = Remediator(
                 tracker=tracker, incidents=incidents, clock=emulator.now, say=lambda _: None
             )

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ops_actions.adapters.actions_runtime import Output
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import GitHubTracker
-    from ops_actions.flows.incidents import Incidents
+    from ops_actions.flows.incidents import IncidentService
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
     from ops_actions.flows.triage import TriageSetup
@@ -298,7 +298,7 @@ class GitHubContext:
     config: GitHubConfig
     dry_run: bool
     tracker: GitHubTracker
-    incidents: Incidents
+    incidents: IncidentService
 
     def links(self) -> list[tuple[str, str]]:
         """Links an incident body carries: the workflow run that wrote it."""
@@ -334,7 +334,7 @@ def github_context(
     """The composition root for GitHub commands: playbook, config, tracker, incident service."""
     from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
     from ops_actions.adapters.notify import announcer, checked_targets
-    from ops_actions.flows.incidents import Incidents, chain
+    from ops_actions.flows.incidents import IncidentService, chain
     from ops_actions.flows.status_page import page_change_signal
 
     loaded = loaded_playbook(playbook_path)
@@ -371,5 +371,5 @@ def github_context(
         config=config,
         dry_run=dry_run,
         tracker=tracker,
-        incidents=Incidents(tracker, loaded.playbook, clock=utc_now, rerun=rerun, announce=announce),
+        incidents=IncidentService(tracker, loaded.playbook, clock=utc_now, rerun=rerun, announce=announce),
     )

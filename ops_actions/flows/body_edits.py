@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.slash_commands import is_bot
 from ops_actions.flows.tracker_protocols import CommandTracker
 from ops_actions.incident.labels import INCIDENT_LABEL
@@ -60,7 +60,7 @@ class BodyEdit:
 class BodyEdits:
     """Counts the checklist boxes of one body edit."""
 
-    def __init__(self, *, tracker: CommandTracker, incidents: Incidents) -> None:
+    def __init__(self, *, tracker: CommandTracker, incidents: IncidentService) -> None:
         self.tracker = tracker
         self.incidents = incidents
 

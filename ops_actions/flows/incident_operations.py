@@ -14,7 +14,7 @@ create`` call as the slash commands do.
 
 from __future__ import annotations
 
-from ops_actions.flows.incidents import Incidents, Outcome
+from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.postmortems import Postmortems, Result
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.incident.resolution_gate import set_check
@@ -22,7 +22,7 @@ from ops_actions.incident.transitions import change_impact, change_severity, upd
 
 
 def post_status_update(
-    incidents: Incidents,
+    incidents: IncidentService,
     number: int,
     *,
     key: str,
@@ -51,7 +51,7 @@ def post_status_update(
 
 
 def set_severity(
-    incidents: Incidents, number: int, *, key: str, severity: str, reason: str, by: str | None
+    incidents: IncidentService, number: int, *, key: str, severity: str, reason: str, by: str | None
 ) -> Outcome:
     """Change the severity (1, SEV-1, ...) with its reason; the title, label and history follow."""
     playbook, clock = incidents.playbook, incidents.clock
@@ -66,12 +66,12 @@ def set_severity(
     )
 
 
-def set_owner(incidents: Incidents, number: int, *, key: str, owner: str, by: str | None) -> Outcome:
+def set_owner(incidents: IncidentService, number: int, *, key: str, owner: str, by: str | None) -> Outcome:
     """Make someone the owner (the assignee on GitHub); this acknowledges the incident."""
     return incidents.assign(number, key, owner, by=by)
 
 
-def set_impact(incidents: Incidents, number: int, *, key: str, impact: str, by: str | None) -> Outcome:
+def set_impact(incidents: IncidentService, number: int, *, key: str, impact: str, by: str | None) -> Outcome:
     """Restate who is affected and how much."""
     clock = incidents.clock
     return incidents.apply(
@@ -83,7 +83,7 @@ def set_impact(incidents: Incidents, number: int, *, key: str, impact: str, by: 
 
 
 def tick_manual_check(
-    incidents: Incidents, number: int, *, key: str, item: str, by: str, via: str
+    incidents: IncidentService, number: int, *, key: str, item: str, by: str, via: str
 ) -> Outcome:
     """Tick a manual item of the resolution checklist, recorded with who, when and how (``via``)."""
     playbook, clock = incidents.playbook, incidents.clock
@@ -97,12 +97,14 @@ def tick_manual_check(
     )
 
 
-def merge_incidents(incidents: Incidents, number: int, *, other: int, key: str, by: str | None) -> Outcome:
+def merge_incidents(
+    incidents: IncidentService, number: int, *, other: int, key: str, by: str | None
+) -> Outcome:
     """Fold open incident #other into #number; #other is closed as a duplicate."""
     return Regrouper(incidents).merge(number, other, key=key, by=by)
 
 
-def split_cause(incidents: Incidents, number: int, *, cause: str, key: str, by: str | None) -> Outcome:
+def split_cause(incidents: IncidentService, number: int, *, cause: str, key: str, by: str | None) -> Outcome:
     """Move one of #number's causes into a new incident, linked both ways; the Outcome is the new one's."""
     return Regrouper(incidents).split(number, cause, key=key, by=by)
 

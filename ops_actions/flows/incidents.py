@@ -92,7 +92,7 @@ def marker_keys(body: str) -> set[str]:
     }
 
 
-class Incidents:
+class IncidentService:
     """Incident commands for one playbook and tracker."""
 
     def __init__(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, Outcome, marker_of
+from ops_actions.flows.incidents import IncidentService, Outcome, marker_of
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
@@ -51,7 +51,7 @@ class Postmortems:
     """Postmortem commands for one playbook and tracker."""
 
     def __init__(
-        self, *, tracker: PostmortemTracker, incidents: Incidents, clock: Callable[[], datetime]
+        self, *, tracker: PostmortemTracker, incidents: IncidentService, clock: Callable[[], datetime]
     ) -> None:
         self.tracker = tracker
         self.incidents = incidents
@@ -319,11 +319,11 @@ def due_text(body: str) -> str:
 
 
 def collect_records(
-    tracker: PostmortemTracker, incidents: Incidents, *, since: datetime
+    tracker: PostmortemTracker, incidents: IncidentService, *, since: datetime
 ) -> tuple[list[IncidentRecord], list[PostmortemRecord]]:
     """Incidents and postmortems from GitHub for a report: two listings of the issues updated since
     ``since``, and the comments only of the incidents whose figures their listing does not show
-    (see :meth:`Incidents.recorded_state`)."""
+    (see :meth:`IncidentService.recorded_state`)."""
     records = []
     for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since):
         state = incidents.recorded_state(issue)

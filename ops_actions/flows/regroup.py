@@ -8,7 +8,7 @@ surviving incident is written first; a re-run finds each step done by its key.
 from __future__ import annotations
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Incidents, Outcome, marker_of
+from ops_actions.flows.incidents import IncidentService, Outcome, marker_of
 from ops_actions.incident.causes import absorb, cause_components, cause_name, last_severity_of, release
 from ops_actions.incident.clock import iso
 from ops_actions.incident.state import slug
@@ -18,7 +18,7 @@ from ops_actions.incident.timeline import TimelineEvent
 class Regrouper:
     """Merge and split incidents of one tracker."""
 
-    def __init__(self, incidents: Incidents) -> None:
+    def __init__(self, incidents: IncidentService) -> None:
         self.incidents = incidents
         self.playbook = incidents.playbook
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Incidents, Outcome
+from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, RemediationTracker, Run
 from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import INCIDENT_LABEL
@@ -69,7 +69,7 @@ def rollback_target(deploys: Sequence[Run]) -> str | None:
     return next((run.head_sha for run in successes[1:] if run.head_sha != current), None)
 
 
-def active_freezes(incidents: Incidents) -> list[tuple[IssueView, IncidentState]]:
+def active_freezes(incidents: IncidentService) -> list[tuple[IssueView, IncidentState]]:
     """Open incidents that hold a deploy freeze (one request)."""
     label = incidents.playbook.remediation.freeze_label
     frozen = []
@@ -80,7 +80,7 @@ def active_freezes(incidents: Incidents) -> list[tuple[IssueView, IncidentState]
 
 
 def record_override(
-    incidents: Incidents,
+    incidents: IncidentService,
     frozen: Sequence[tuple[IssueView, IncidentState]],
     *,
     reason: str,
@@ -112,7 +112,7 @@ class Remediator:
         self,
         *,
         tracker: RemediationTracker,
-        incidents: Incidents,
+        incidents: IncidentService,
         clock: Callable[[], datetime],
         say: Callable[[str], None],
         progress: Callable[[str], None] | None = None,

@@ -29,7 +29,7 @@ from ops_actions.flows.incident_operations import (
     split_cause,
     tick_manual_check,
 )
-from ops_actions.flows.incidents import Incidents, Outcome, marker_keys, marker_of
+from ops_actions.flows.incidents import IncidentService, Outcome, marker_keys, marker_of
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
@@ -85,7 +85,7 @@ class SlashCommands:
         self,
         *,
         tracker: CommandTracker,
-        incidents: Incidents,
+        incidents: IncidentService,
         remediator: Remediator,
         postmortems: Postmortems,
     ) -> None:
@@ -206,7 +206,7 @@ class CommandRun:
         return self.event.author
 
     @property
-    def incidents(self) -> Incidents:
+    def incidents(self) -> IncidentService:
         return self.slash.incidents
 
     def said(self, outcome: Outcome) -> str:

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import Announcer, Incidents
+from ops_actions.flows.incidents import Announcer, IncidentService
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
@@ -33,7 +33,7 @@ from ops_actions.status_page.public import PublicIncident, is_public, page_setti
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
 
 
-def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:
+def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:
     """The public view of every incident the page may show (not internal, not ended before the history)."""
     playbook = incidents.playbook
     since = window_start(now)
@@ -64,7 +64,10 @@ def collect(incidents: Incidents, tracker: StatusPageTracker, *, now: datetime) 
 
 
 def _postmortem_body(
-    incidents: Incidents, incident: IssueView, state: IncidentState, postmortems: Mapping[int, IssueView]
+    incidents: IncidentService,
+    incident: IssueView,
+    state: IncidentState,
+    postmortems: Mapping[int, IssueView],
 ) -> str | None:
     """The body of the incident's postmortem, when the tool filed it (its identity wrote it, linked
     both ways)."""
@@ -76,7 +79,7 @@ def _postmortem_body(
 
 
 def build_site(
-    incidents: Incidents,
+    incidents: IncidentService,
     tracker: StatusPageTracker,
     *,
     repository: str,

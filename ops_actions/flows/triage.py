@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.watch import reconcile
@@ -90,7 +90,7 @@ def run_triage(setup: TriageSetup, history: WatchHistory, *, alert_firing: bool 
 def triage_and_reconcile(
     setup: TriageSetup,
     history: WatchHistory,
-    incidents: Incidents,
+    incidents: IncidentService,
     *,
     run_id: str | None,
     links: Sequence[tuple[str, str]],

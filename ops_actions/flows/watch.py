@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents, Outcome, operation_key
+from ops_actions.flows.incidents import IncidentService, Outcome, operation_key
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import IssueView
 from ops_actions.incident.alerts import Alert
@@ -89,7 +89,7 @@ def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) 
 
 
 def readable(
-    incidents: Incidents, listed: Sequence[IssueView]
+    incidents: IncidentService, listed: Sequence[IssueView]
 ) -> tuple[list[tuple[IssueView, IncidentState]], list[str]]:
     """The open incidents whose state can be read, oldest first, each key once; and what happened.
 
@@ -131,7 +131,7 @@ class _Run:
 
 
 def reconcile(
-    incidents: Incidents,
+    incidents: IncidentService,
     playbook: Playbook,
     report: TriageReport,
     *,
@@ -210,7 +210,7 @@ def reconcile(
 
 
 def _follow(
-    incidents: Incidents,
+    incidents: IncidentService,
     run: _Run,
     issue: IssueView,
     state: IncidentState,
@@ -310,7 +310,7 @@ def _follow(
 
 
 def _open_for(
-    incidents: Incidents,
+    incidents: IncidentService,
     run: _Run,
     causes: Sequence[str],
     opened: Sequence[tuple[IssueView, IncidentState]],

@@ -19,7 +19,7 @@ import pytest
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.state_block import read_state
 from ops_actions.playbook import load_playbook
@@ -56,7 +56,7 @@ def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
         GitHubConfig(api_url=emulator.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
     )
     try:
-        incidents = Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
+        incidents = IncidentService(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
         return incidents.state_of(tracker.issue(number))
     finally:
         tracker.close()

@@ -13,7 +13,7 @@ import pytest
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.emulator import incidents_on
@@ -39,8 +39,8 @@ def tracker_factory(env: GitHubEmulator) -> Iterator[Any]:
         tracker.close()
 
 
-def incidents(tracker: GitHubTracker) -> Incidents:
-    return Incidents(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
+def incidents(tracker: GitHubTracker) -> IncidentService:
+    return IncidentService(tracker, load_playbook(None), clock=lambda: datetime.now(UTC))
 
 
 def open_with(tracker: GitHubTracker, operation: str = "run-1:open") -> Any:

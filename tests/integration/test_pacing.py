@@ -11,7 +11,7 @@ import pytest
 from ops_actions.adapters.config import DEFAULT_WRITE_INTERVAL_S, GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
 from ops_actions.cli import run
-from ops_actions.flows.incidents import Incidents
+from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.incident.postmortem import ACTION_LABEL
 from ops_actions.playbook import load_playbook
@@ -49,7 +49,7 @@ def test_a_20_item_sync_writes_at_most_once_a_second_and_reads_unpaced(
     assert config.write_interval_s == DEFAULT_WRITE_INTERVAL_S == 1.0
     tracker = GitHubTracker.from_config(config, sleep=clock.sleep, clock=lambda: clock.now)
     playbook = load_playbook(None)
-    incidents = Incidents(tracker, playbook, clock=lambda: datetime.now(UTC))
+    incidents = IncidentService(tracker, playbook, clock=lambda: datetime.now(UTC))
     postmortems = Postmortems(tracker=tracker, incidents=incidents, clock=lambda: datetime.now(UTC))
     number = incidents.open(
         key="checkout", title="Checkout failing", severity="SEV-2", impact="", summary="", operation="o"
