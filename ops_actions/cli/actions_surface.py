@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ops_actions.cli.group import run
-from ops_actions.cli.options import backend_options, github_command, github_options
+from ops_actions.cli.options import backend_options, github_command, github_connection_options, github_options
 from ops_actions.cli.root import github_context, job_summary, say
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
@@ -123,9 +123,7 @@ def command_(
     show_default=True,
     help="A scheduled workflow of the tool to keep enabled (repeat for several).",
 )
-@click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY].")
-@click.option("--github-token", help="Token [env: GITHUB_TOKEN].")
-@click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL].")
+@github_connection_options
 def schedules(
     workflows: tuple[str, ...], repo: str | None, github_token: str | None, github_api_url: str | None
 ) -> None:

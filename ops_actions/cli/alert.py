@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ops_actions.cli.options import backend_options, github_options
+from ops_actions.cli.options import backend_options, github_connection_options, github_options
 from ops_actions.cli.root import github_config, github_context, github_tracker, job_summary, mark_dry_run, say
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
@@ -77,9 +77,7 @@ def alert(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Send a webhook body as is (Alertmanager, Grafana) instead of the options above.",
 )
-@click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY].")
-@click.option("--github-token", help="Token [env: GITHUB_TOKEN].")
-@click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL].")
+@github_connection_options
 @click.option("--dry-run", is_flag=True, help="Print the exact request instead of sending it.")
 def alert_send(
     title: str | None,

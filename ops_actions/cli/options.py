@@ -77,13 +77,23 @@ def backend_options(command: Callable[..., T]) -> Callable[..., T]:
     return command
 
 
-def github_options(command: F) -> F:
-    """Options every command that talks to GitHub takes."""
+def github_connection_options(command: F) -> F:
+    """Which repository, as whom, on which server: the options every command that talks to GitHub takes."""
     decorators = [
-        playbook_option,
         click.option("--repo", help="OWNER/NAME [env: GITHUB_REPOSITORY]."),
         click.option("--github-token", help="Token [env: GITHUB_TOKEN]."),
         click.option("--github-api-url", help="API base URL [env: GITHUB_API_URL]."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def github_options(command: F) -> F:
+    """The connection options, the playbook and --dry-run: what the incident commands take."""
+    decorators = [
+        playbook_option,
+        github_connection_options,
         click.option(
             "--dry-run",
             is_flag=True,

@@ -80,12 +80,10 @@ class IssueWithId(IssueView, Protocol):
     def closed_at(self) -> datetime | None: ...
 
 
-class IncidentTracker(Protocol):
-    """The tracker operations lifecycle needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
+class IssueOpener(Protocol):
+    """Listing the open issues with a label, and opening one idempotently (by its marker)."""
 
-    def login(self) -> str: ...
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
-    def issue(self, number: int) -> IssueView: ...
     def create_issue(
         self,
         *,
@@ -96,6 +94,13 @@ class IncidentTracker(Protocol):
         find_label: str,
         assignees: Sequence[str] = (),
     ) -> IssueView: ...
+
+
+class IncidentTracker(IssueOpener, Protocol):
+    """The tracker operations lifecycle needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
+
+    def login(self) -> str: ...
+    def issue(self, number: int) -> IssueView: ...
     def edit_issue(
         self,
         number: int,
@@ -201,29 +206,10 @@ class Delivered(Protocol):
     def detail(self) -> str: ...
 
 
-class ScheduleTracker(Protocol):
-    """What the schedule check (``flows/keepalive.py``) needs of GitHub."""
+class ScheduleTracker(IssueOpener, Protocol):
+    """What the schedule check (``flows/keepalive.py``) needs of GitHub: the repository's last push,
+    its workflows' states, enabling one, and its one warning issue."""
 
-    def last_activity(self) -> datetime:
-        """When the repository last had activity GitHub shows (its last push)."""
-        ...
-
-    def workflow_states(self) -> dict[str, str]:
-        """Each workflow's state by file name: active, disabled_inactivity, disabled_manually, ..."""
-        ...
-
-    def enable_workflow(self, workflow: str) -> bool:
-        """Enable ``workflow``; False when the token may not (it needs ``actions: write``)."""
-        ...
-
-    def open_incidents(self, label: str) -> Sequence[IssueView]: ...
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueView: ...
+    def last_activity(self) -> datetime: ...
+    def workflow_states(self) -> dict[str, str]: ...
+    def enable_workflow(self, workflow: str) -> bool: ...
