@@ -14,7 +14,7 @@ from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN, MESSAGING_CREDENTIALS
 from tests.support.fixtures.world import Triage
 from tests.support.paths import MESSAGING_EXAMPLE
-from tests.support.reports import fired, probe, readings
+from tests.support.reports import Verdict, fired, probe, readings
 
 
 @pytest.fixture
@@ -34,33 +34,26 @@ def triage(
 
 
 @pytest.mark.parametrize(
-    ("scenario", "severity", "branches", "rules"),
+    ("scenario", "expected"),
     [
-        ("healthy", None, [], []),
-        ("db-down", "critical", ["database"], ["health-failing", "database-failing", "stats-unavailable"]),
-        ("worker-stalled", "major", ["backlog"], ["worker-not-ready", "checks-warning"]),
-        ("webhook-failing", "minor", ["providers"], ["receipts-failing"]),
-        ("job-regression", "major", ["providers"], ["provider-failing", "checks-warning"]),
-        ("unauthorized", "major", [], ["stats-unavailable"]),
-        ("malformed", "major", [], ["health-unreadable", "stats-unavailable"]),
-        ("flaky", None, [], []),
+        ("healthy", Verdict(None, [], [])),
+        (
+            "db-down",
+            Verdict("critical", ["database"], ["health-failing", "database-failing", "stats-unavailable"]),
+        ),
+        ("worker-stalled", Verdict("major", ["backlog"], ["worker-not-ready", "checks-warning"])),
+        ("webhook-failing", Verdict("minor", ["providers"], ["receipts-failing"])),
+        ("job-regression", Verdict("major", ["providers"], ["provider-failing", "checks-warning"])),
+        ("unauthorized", Verdict("major", [], ["stats-unavailable"])),
+        ("malformed", Verdict("major", [], ["health-unreadable", "stats-unavailable"])),
+        ("flaky", Verdict(None, [], [])),
     ],
 )
 def test_each_scenario_gets_the_example_severity_and_branch(
-    messaging_backend: SandboxBackend,
-    triage: Triage,
-    scenario: str,
-    severity: str | None,
-    branches: list[str],
-    rules: list[str],
+    messaging_backend: SandboxBackend, triage: Triage, scenario: str, expected: Verdict
 ) -> None:
     """Each sandbox scenario maps to the example's own severity, branches and fired rules."""
-    messaging_backend.set_scenario(scenario)
-    code, report, _ = triage()
-    assert code == 0
-    assert report["severity"] == severity
-    assert [b["id"] for b in report["branches"]] == branches
-    assert fired(report) == rules
+    assert triage.verdict(messaging_backend, scenario) == expected
 
 
 def test_a_healthy_service_reads_every_signal(triage: Triage) -> None:

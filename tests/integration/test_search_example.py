@@ -11,7 +11,7 @@ from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
 from tests.support.paths import SEARCH_EXAMPLE
-from tests.support.reports import fired, outcome
+from tests.support.reports import Verdict, fired, outcome
 
 SEARCH_SIGNALS = [
     "search_up",
@@ -45,32 +45,22 @@ def triage(
 
 
 @pytest.mark.parametrize(
-    ("scenario", "severity", "branches", "rules"),
+    ("scenario", "expected"),
     [
-        ("healthy", None, [], []),
-        ("db-down", "P1", ["cluster-red"], ["search-down", "cluster-red"]),
-        ("job-regression", "P2", ["errors"], ["index-errors-high", "index-errors-isolated"]),
-        ("unauthorized", "P2", [], ["stats-unavailable"]),
-        ("malformed", "P2", [], ["stats-unavailable"]),
-        ("flaky", None, [], []),
-        ("webhook-failing", None, [], []),
+        ("healthy", Verdict(None, [], [])),
+        ("db-down", Verdict("P1", ["cluster-red"], ["search-down", "cluster-red"])),
+        ("job-regression", Verdict("P2", ["errors"], ["index-errors-high", "index-errors-isolated"])),
+        ("unauthorized", Verdict("P2", [], ["stats-unavailable"])),
+        ("malformed", Verdict("P2", [], ["stats-unavailable"])),
+        ("flaky", Verdict(None, [], [])),
+        ("webhook-failing", Verdict(None, [], [])),
     ],
 )
 def test_each_scenario_gets_the_example_severity_and_branch(
-    search_backend: SandboxBackend,
-    triage: Triage,
-    scenario: str,
-    severity: str | None,
-    branches: list[str],
-    rules: list[str],
+    search_backend: SandboxBackend, triage: Triage, scenario: str, expected: Verdict
 ) -> None:
     """Each sandbox scenario maps to the example's own severity, branches and fired rules."""
-    search_backend.set_scenario(scenario)
-    code, report, _ = triage()
-    assert code == 0
-    assert report["severity"] == severity
-    assert [b["id"] for b in report["branches"]] == branches
-    assert fired(report) == rules
+    assert triage.verdict(search_backend, scenario) == expected
 
 
 def test_cluster_red_fails_on_p1_and_shows_the_cluster(

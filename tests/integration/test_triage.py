@@ -16,42 +16,32 @@ from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
 from tests.support.net import free_port
 from tests.support.playbooks import fast_playbook
-from tests.support.reports import fired, signal
+from tests.support.reports import Verdict, fired, signal
 
 
 @pytest.mark.parametrize(
-    ("scenario", "severity", "branches", "rules"),
+    ("scenario", "expected"),
     [
-        ("healthy", None, [], []),
-        ("db-down", "SEV-1", ["D"], ["database-down"]),
-        ("worker-stalled", "SEV-2", ["B"], ["worker-heartbeat-stale"]),
-        ("webhook-failing", "SEV-2", ["A"], ["webhooks-failing"]),
-        ("job-regression", "SEV-2", ["C"], ["job-failures-high", "job-failures-isolated"]),
-        ("job-failed-once", "SEV-2", ["C"], ["job-failures-isolated"]),
-        ("payments-down", "SEV-1", [], ["payments-not-accepted"]),
-        ("jobs-down", "SEV-1", [], ["job-creation-unavailable"]),
-        ("malformed", None, [], []),
-        ("unauthorized", None, [], []),
-        ("flaky", None, [], []),
+        ("healthy", Verdict(None, [], [])),
+        ("db-down", Verdict("SEV-1", ["D"], ["database-down"])),
+        ("worker-stalled", Verdict("SEV-2", ["B"], ["worker-heartbeat-stale"])),
+        ("webhook-failing", Verdict("SEV-2", ["A"], ["webhooks-failing"])),
+        ("job-regression", Verdict("SEV-2", ["C"], ["job-failures-high", "job-failures-isolated"])),
+        ("job-failed-once", Verdict("SEV-2", ["C"], ["job-failures-isolated"])),
+        ("payments-down", Verdict("SEV-1", [], ["payments-not-accepted"])),
+        ("jobs-down", Verdict("SEV-1", [], ["job-creation-unavailable"])),
+        ("malformed", Verdict(None, [], [])),
+        ("unauthorized", Verdict(None, [], [])),
+        ("flaky", Verdict(None, [], [])),
     ],
 )
 def test_each_scenario_gets_its_severity_and_branches(
-    backend: SandboxBackend,
-    triage: Triage,
-    scenario: str,
-    severity: str | None,
-    branches: list[str],
-    rules: list[str],
+    backend: SandboxBackend, triage: Triage, scenario: str, expected: Verdict
 ) -> None:
     """The sandbox's scenarios map to the playbook's severities and decision-tree branches; the
     canaries' failures are SEV-1, one failed job is SEV-2 (the seed's isolated job errors);
     unreadable metrics (flap control) wait for a second triage."""
-    backend.set_scenario(scenario)
-    code, report, _ = triage()
-    assert code == 0
-    assert report["severity"] == severity
-    assert [b["id"] for b in report["branches"]] == branches
-    assert fired(report) == rules
+    assert triage.verdict(backend, scenario) == expected
 
 
 def test_slow_probe_times_out_into_unknown(backend: SandboxBackend, triage: Triage, tmp_path: Path) -> None:

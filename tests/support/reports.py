@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Verdict(NamedTuple):
+    """What one triage decided: its severity, the decision-tree branches it took, the rules that fired."""
+
+    severity: str | None
+    branches: list[str]
+    rules: list[str]
+
+
+def verdict(report: dict[str, Any]) -> Verdict:
+    """A report's verdict."""
+    return Verdict(report["severity"], [branch["id"] for branch in report["branches"]], fired(report))
 
 
 def fired(report: dict[str, Any]) -> list[str]:
