@@ -11,7 +11,7 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.events import recorded_alert
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, point_cli_at
 from tests.support.fixtures.world import World
 
 OURS = {
@@ -114,12 +114,7 @@ def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
     github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`alert send` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
-    for name, value in {
-        "GITHUB_API_URL": github_emulator.url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_cli_at(github_emulator, monkeypatch)
     argv = ["alert", "send", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
     assert run([*argv, "--dry-run"]) == 0
     out = capsys.readouterr().out

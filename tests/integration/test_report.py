@@ -19,7 +19,7 @@ from ops_actions.incident.state_block import state_delta, with_state
 from ops_actions.incident.transitions import assign_owner
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import REPO, point_cli_at
 from tests.support.mermaid_check import mermaid_errors
 from tests.support.report_records import ACTIONS, NOW, fixture_records
 
@@ -42,12 +42,7 @@ def test_report_command_reads_incidents_and_postmortems_from_github(
     github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`ops-actions report --json` lists both labels on the emulator and counts what it finds there."""
-    for name, value in {
-        "GITHUB_API_URL": github_emulator.url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_cli_at(github_emulator, monkeypatch)
     playbook = load_playbook(None)
     incidents, _ = fixture_records(playbook)
     for record in incidents[:5]:
@@ -81,13 +76,7 @@ def test_report_reads_comments_only_where_the_listing_cannot_show_the_figures(
     the tool never saved (a comment each); one a person opened and the tool updated. Only the last
     one's comments are read: the tool's blocks hold the figures, and the issues without any marker
     hold none of the tool's entries. Those closed by hand count as resolved when they were closed."""
-    for name, value in {
-        "GITHUB_API_URL": github_emulator.url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-        "OPS_ACTIONS_NOW": iso(datetime.now(UTC)),
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_cli_at(github_emulator, monkeypatch, OPS_ACTIONS_NOW=iso(datetime.now(UTC)))
     playbook = load_playbook(None)
     opened = datetime.now(UTC) - timedelta(days=3)
     for record in fixture_records(playbook)[0][:3]:

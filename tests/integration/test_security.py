@@ -26,7 +26,7 @@ from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import find_markers
 from tests.support.emulator import incidents_on, labels_of
 from tests.support.events import recorded_event
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, point_cli_at
 from tests.support.playbooks import playbook_with
 from tests.support.text import without_markers
 
@@ -78,18 +78,14 @@ class Workflow:
 @pytest.fixture
 def workflow(github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workflow:
     """The Actions environment pointing the CLI at the emulator."""
-    for name, value in {
-        "GITHUB_API_URL": github_emulator.url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-        "GITHUB_RUN_ID": "7001",
-        "GITHUB_RUN_ATTEMPT": "1",
-        "GITHUB_ACTOR": "octocat",
-        "OPS_GITHUB_MAX_WAIT_S": "0",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+    point_cli_at(
+        github_emulator,
+        monkeypatch,
+        GITHUB_RUN_ID="7001",
+        GITHUB_RUN_ATTEMPT="1",
+        GITHUB_ACTOR="octocat",
+        OPS_GITHUB_MAX_WAIT_S="0",
+    )
     github_emulator.set_permission("alice", "write")
     return Workflow(github_emulator, tmp_path, monkeypatch)
 

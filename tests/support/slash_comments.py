@@ -12,20 +12,13 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.events import recorded_event
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import REPO, point_cli_at
 
 
 @pytest.fixture
 def incident(github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch) -> int:
     """An open SEV-2 incident on the emulator; the environment of a workflow run points at it."""
-    for name, value in {
-        "GITHUB_API_URL": github_emulator.url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-        "GITHUB_RUN_ID": "7001",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    point_cli_at(github_emulator, monkeypatch, GITHUB_RUN_ID="7001")
     assert (
         run(["incident", "open", "--title", "Queue stuck", "--severity", "2", "--impact", "Job creation"])
         == 0
