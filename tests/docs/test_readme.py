@@ -19,6 +19,7 @@ import pytest
 from ops_actions.docs import GENERATED
 from tests.support.net import free_port
 from tests.support.paths import REPO_ROOT
+from tests.support.processes import finished
 
 SECTIONS = [
     "Two commands",
@@ -97,15 +98,7 @@ def test_the_by_hand_section_runs_as_written(tmp_path: Path) -> None:
                 assert server.stdout is not None
                 assert "Ctrl-C stops it" in server.stdout.readline(), command
             else:
-                done = subprocess.run(
-                    ["sh", "-c", command],
-                    cwd=tmp_path,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                    check=False,
-                )
+                done = finished(["sh", "-c", command], cwd=tmp_path, env=env)
                 assert "Traceback" not in done.stderr, command
                 assert done.returncode == expected_exit(line), f"{command}\n{done.stdout}\n{done.stderr}"
                 ran.append((command.split()[0] + " " + command.split()[1], done.returncode))

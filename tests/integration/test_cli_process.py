@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import finished
+
 
 def test_python_dash_m_runs_the_cli() -> None:
     """`python -m ops_actions --help` works like the console script."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ops_actions", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = finished([sys.executable, "-m", "ops_actions", "--help"])
     assert result.returncode == 0
     assert "Usage: " in result.stdout
     assert "playbook" in result.stdout
@@ -35,9 +31,7 @@ def test_playbook_and_triage_commands_do_not_import_pygithub(argv: list[str]) ->
         f"run({argv!r})\n"
         "assert 'github' not in sys.modules, 'PyGithub was imported'\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
-    )
+    result = finished([sys.executable, "-c", code])
     assert result.returncode == 0, result.stderr
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN, MESSAGING_CREDENTIALS
 from tests.support.fixtures.world import Triage
 from tests.support.paths import MESSAGING_EXAMPLE
+from tests.support.processes import finished
 from tests.support.reports import Verdict, fired, probe, readings
 
 
@@ -199,7 +199,7 @@ def test_credentials_never_leak(messaging_backend: SandboxBackend, tmp_path: Pat
     outputs = []
     for scenario in ("job-regression", "unauthorized", "malformed"):
         messaging_backend.set_scenario(scenario)
-        result = subprocess.run(
+        result = finished(
             [
                 *(
                     sys.executable,
@@ -212,10 +212,6 @@ def test_credentials_never_leak(messaging_backend: SandboxBackend, tmp_path: Pat
                 ),
                 *("--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")),
             ],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
             env=env,
         )
         assert result.returncode == 0, result.stderr

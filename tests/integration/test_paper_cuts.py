@@ -5,7 +5,6 @@ period or "Next update in n/a min"."""
 from __future__ import annotations
 
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN
 from tests.support.paths import PLAYBOOK
+from tests.support.processes import finished
 
 
 @pytest.mark.parametrize("actions", [None, "false", "true"])
@@ -98,13 +98,7 @@ def test_a_port_in_use_is_exit_2_naming_the_port(server: str) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [sys.executable, "-m", "ops_actions", "sandbox", server, "--port", str(port)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        done = finished([sys.executable, "-m", "ops_actions", "sandbox", server, "--port", str(port)])
     assert done.returncode == 2, done.stderr
     assert done.stderr == (
         f"ops-actions: error: cannot listen on 127.0.0.1:{port}: the port is in use "

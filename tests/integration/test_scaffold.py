@@ -14,6 +14,7 @@ from ops_actions.cli import run
 from ops_actions.playbook import schema as playbook_schema
 from ops_actions.scaffold import workflow_templates
 from tests.support.paths import BIN_DIR
+from tests.support.processes import finished
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 REF = f"octo-org/ops-actions@{SHA}"
@@ -22,15 +23,7 @@ REF = f"octo-org/ops-actions@{SHA}"
 def lint(cwd: Path, *command: str) -> subprocess.CompletedProcess[str]:
     """Run one of the venv's linters in ``cwd``."""
     environ = {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(
-        [str(BIN_DIR / command[0]), *command[1:]],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return finished([str(BIN_DIR / command[0]), *command[1:]], cwd=cwd, env=environ)
 
 
 @pytest.fixture

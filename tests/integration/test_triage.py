@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
 from tests.support.net import free_port
 from tests.support.playbooks import fast_playbook
+from tests.support.processes import finished
 from tests.support.reports import Verdict, fired, signal
 
 
@@ -267,16 +267,12 @@ def test_admin_token_never_leaks(backend: SandboxBackend, tmp_path: Path) -> Non
     token = "leak-canary-token-5f1e2d3c4b5a69788"
     for scenario in ("healthy", "unauthorized", "malformed", "db-down"):
         with SandboxBackend(scenario=scenario, admin_token=token) as server:
-            result = subprocess.run(
+            result = finished(
                 [
                     *(sys.executable, "-m", "ops_actions", "triage", "--backend-url", server.url, "--json"),
                     *("--report-dir", str(tmp_path / "r"), "--history-file", str(tmp_path / "s.json")),
                     *("--backend-admin-token", token),
                 ],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=60,
                 env={"PATH": "", "GITHUB_ACTIONS": "false", "SYSTEMROOT": ""},
             )
             assert result.returncode == 0, result.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.paths import REPO_ROOT
+from tests.support.processes import finished
 
 MAKE = shutil.which("make")
 pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
@@ -44,15 +45,7 @@ SAME = f'#!/bin/sh\nif [ "$1" = -c ]; then exec "{sys.executable}" "$@"; fi\nech
 def make(folder: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": path if path is not None else os.environ["PATH"]}
     assert MAKE is not None
-    return subprocess.run(
-        [MAKE, "--no-print-directory", f"PYTHON={sys.executable}", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return finished([MAKE, "--no-print-directory", f"PYTHON={sys.executable}", *args], cwd=folder, env=env)
 
 
 def test_a_venv_of_the_same_python_is_used_as_it_is(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import yaml
 from ops_actions.scaffold import render_workflow, workflow_templates
 from tests.support.act_harness import pinned_shas, read_pins
 from tests.support.paths import BIN_DIR, REPO_ROOT, WORKFLOWS_DIR
+from tests.support.processes import finished
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
@@ -56,9 +57,7 @@ def tool(name: str) -> str:
 def check(*command: str) -> subprocess.CompletedProcess[str]:
     """Run a linter from the repository root, with the venv's tools first on PATH."""
     environ = {**os.environ, "PATH": f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(
-        command, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=120, check=False
-    )
+    return finished(command, cwd=REPO_ROOT, env=environ)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -101,14 +100,7 @@ def test_composite_action_scripts_pass_shellcheck(path: Path) -> None:
             if "run" not in step:
                 continue
             assert step.get("shell") == "bash", f"{rel(path)}: composite steps need shell: bash"
-            done = subprocess.run(
-                [shellcheck, "--shell=bash", "-"],
-                input=step["run"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
+            done = finished([shellcheck, "--shell=bash", "-"], input=step["run"])
             assert done.returncode == 0, (
                 f"{rel(path)} step {step.get('name', step.get('id'))}:\n{done.stdout}"
             )

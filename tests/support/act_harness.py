@@ -38,7 +38,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ import yaml
 
 from ops_actions.scaffold import JOB_KEYS, render_workflow, workflow_templates
 from tests.support.paths import ACT_STUBS, ACTIONS_PINS, BIN_DIR, REPO_ROOT
+from tests.support.processes import HANG_S, finished
 
 STUBBED = {
     "actions/setup-python": "setup-python",
@@ -61,7 +61,6 @@ STUBBED = {
 UV = BIN_DIR / "uv"
 """The uv of the test environment (a test extra), which the setup-uv stub hands to the workflows."""
 
-ACT_TIMEOUT_S = 180
 _PIN_ROW = re.compile(
     r"^\|\s*(?P<repo>[\w.-]+/[\w.-]+)[^|]*\|\s*(?P<version>[^|]+?)\s*\|\s*(?P<sha>[0-9a-f]{40})\s*\|"
 )
@@ -187,7 +186,7 @@ def install_step(action_dir: Path, extra_env: dict[str, str] | None = None) -> N
         },
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=HANG_S,
     )
 
 
@@ -197,7 +196,6 @@ class ActRun:
 
     returncode: int
     output: str
-    seconds: float
 
     def tail(self, lines: int = 80) -> str:
         """The last lines of act's output, for assertion messages."""
@@ -227,7 +225,6 @@ def run_act(
     job: str | None = None,
     reuse_venv: bool = True,
     verbose: bool = False,
-    timeout: float = ACT_TIMEOUT_S,
 ) -> ActRun:
     """Run ``.github/workflows/<workflow>`` (a path: that file) for ``event`` with ``payload`` as the
     event file; only ``job`` and the jobs it needs, if given.
@@ -273,14 +270,5 @@ def run_act(
         command += ["--secret", f"{name}={value}"]
     for name, value in (variables or {}).items():
         command += ["--var", f"{name}={value}"]
-    started = time.monotonic()
-    done = subprocess.run(
-        command,
-        cwd=workspace,
-        env=_clean_environ(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return ActRun(done.returncode, done.stdout + done.stderr, time.monotonic() - started)
+    done = finished(command, cwd=workspace, env=_clean_environ())
+    return ActRun(done.returncode, done.stdout + done.stderr)

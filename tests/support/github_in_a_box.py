@@ -299,13 +299,13 @@ class GitHubInABox:
                 # The calling job's own result is its called jobs': any failure fails it.
                 conclusion = _overall({done.conclusion for done in inner})
                 jobs.append(
-                    _result(workflow, job, event, run_id, conclusion, ActRun(0, f"called {called.file}", 0.0))
+                    _result(workflow, job, event, run_id, conclusion, ActRun(0, f"called {called.file}"))
                 )
         return jobs
 
     @staticmethod
     def _skipped(workflow: Workflow, job: Job, event: Mapping[str, Any], run_id: int, why: str) -> JobRun:
-        return _result(workflow, job, event, run_id, "skipped", ActRun(0, f"skipped: {why}", 0.0))
+        return _result(workflow, job, event, run_id, "skipped", ActRun(0, f"skipped: {why}"))
 
     def _job(
         self,
