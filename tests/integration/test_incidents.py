@@ -13,6 +13,7 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import BODY_LIMIT, read_state
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.cli import OPEN_CHECKOUT_SEV1
 from tests.support.emulator import incidents_on, labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO
@@ -24,19 +25,7 @@ def cli(*args: str) -> int:
 
 
 def open_checkout(*extra: str) -> int:
-    return cli(
-        "incident",
-        "open",
-        "--title",
-        "Checkout failing",
-        "--severity",
-        "1",
-        "--impact",
-        "All card payments",
-        "--summary",
-        "Stripe webhooks return 400",
-        *extra,
-    )
+    return cli(*OPEN_CHECKOUT_SEV1, "--summary", "Stripe webhooks return 400", *extra)
 
 
 def test_open_creates_one_issue_with_labels_and_body(

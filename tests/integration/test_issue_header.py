@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import GENERATED_END
+from tests.support.cli import OPEN_CHECKOUT_SEV1
 from tests.support.fixtures.world import World
 from tests.support.playbooks import MANUAL_CHECK
 from tests.support.text import generated_header
@@ -20,20 +21,7 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     github_emulator.add_workflow(
         "backend-live-smoke.yml", "Backend Live Smoke", inputs=("incident",), queued_s=0.1, in_progress_s=0.2
     )
-    assert (
-        world.cli(
-            0,
-            "incident",
-            "open",
-            "--title",
-            "Checkout failing",
-            "--severity",
-            "1",
-            "--impact",
-            "All card payments",
-        )
-        == 0
-    )
+    assert world.cli(0, *OPEN_CHECKOUT_SEV1) == 0
     issue = world.incident()
     number = issue["number"]
     shown = generated_header(issue["body"])

@@ -25,37 +25,28 @@ IO_LIBRARIES = ("httpx", "github", "click")
 # The one package that imports PyGithub (the package's modules included).
 PYGITHUB_HOME = "ops_actions.adapters.github_tracker"
 
+# What no floor of the core may import: every floor above it, and I/O.
+ABOVE_THE_CORE = (
+    "ops_actions.triage",
+    "ops_actions.status_page",
+    "ops_actions.adapters",
+    "ops_actions.flows",
+    "ops_actions.sandbox",
+    *TOP,
+    *IO_LIBRARIES,
+)
+
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "text": (
         "ops_actions.playbook",
         "ops_actions.incident",
-        "ops_actions.triage",
-        "ops_actions.status_page",
-        "ops_actions.adapters",
-        "ops_actions.flows",
-        "ops_actions.sandbox",
-        *TOP,
-        *IO_LIBRARIES,
+        *ABOVE_THE_CORE,
     ),
     "playbook": (
         "ops_actions.incident",
-        "ops_actions.triage",
-        "ops_actions.status_page",
-        "ops_actions.adapters",
-        "ops_actions.flows",
-        "ops_actions.sandbox",
-        *TOP,
-        *IO_LIBRARIES,
+        *ABOVE_THE_CORE,
     ),
-    "incident": (
-        "ops_actions.triage",
-        "ops_actions.status_page",
-        "ops_actions.adapters",
-        "ops_actions.flows",
-        "ops_actions.sandbox",
-        *TOP,
-        *IO_LIBRARIES,
-    ),
+    "incident": (*ABOVE_THE_CORE,),
     # triage, status_page and adapters share a floor: none imports another.
     "triage": (
         "ops_actions.status_page",

@@ -10,6 +10,18 @@ import pytest
 
 from tests.support.paths import REPO_ROOT
 
+# `incident open` for the SEV-1 several tests start from: card payments failing at checkout.
+OPEN_CHECKOUT_SEV1 = (
+    "incident",
+    "open",
+    "--title",
+    "Checkout failing",
+    "--severity",
+    "1",
+    "--impact",
+    "All card payments",
+)
+
 
 def together(runs: list[tuple[list[str], dict[str, str]]]) -> list[subprocess.CompletedProcess[str]]:
     """Start the CLI invocations as separate processes at once and wait for all."""
