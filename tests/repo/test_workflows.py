@@ -40,7 +40,10 @@ EXPECTED_WORKFLOWS = {
 }
 CHECKOUT = "actions/checkout"
 # The action's webhook inputs, by the variable the CLI reads (the seed playbook's notify targets).
-WEBHOOK_INPUTS = {"OPS_SLACK_WEBHOOK_URL": "slack-webhook-url", "OPS_STATUS_WEBHOOK_URL": "status-webhook-url"}
+WEBHOOK_INPUTS = {
+    "OPS_SLACK_WEBHOOK_URL": "slack-webhook-url",
+    "OPS_STATUS_WEBHOOK_URL": "status-webhook-url",
+}
 # The action commands that can open an incident or change its status or severity (announced events).
 ANNOUNCING_COMMANDS = frozenset({"watch", "alert", "incident open", "command"})
 _USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*))?$")
@@ -338,9 +341,7 @@ def test_every_step_whose_command_can_announce_gets_both_webhooks(name: str) -> 
     the slash commands) passes both webhook secrets; no other step gets them."""
     workflow = load(WORKFLOWS_DIR / name)
     for step in _action_steps(workflow):
-        given = {
-            step["with"].get(input_name) for input_name in WEBHOOK_INPUTS.values() if input_name in step["with"]
-        }
+        given = {step["with"][key] for key in WEBHOOK_INPUTS.values() if key in step["with"]}
         command = step["with"]["command"]
         is_body_edit = name == "incident-checklist.yml"  # counts boxes: announces nothing
         if command in ANNOUNCING_COMMANDS and not is_body_edit:

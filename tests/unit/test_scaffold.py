@@ -11,8 +11,8 @@ import pytest
 from ops_actions.errors import OpsError
 from ops_actions.scaffold import (
     GITHUB_TARGETS,
-    SECRETS,
     JOB_KEYS,
+    SECRETS,
     github_target,
     plan,
     render_workflow,

@@ -362,6 +362,7 @@ def test_a_sev1_and_its_status_update_reach_both_webhooks(
     slack = next(body for path, body in opened if path.startswith("/slack/"))
     status = next(body for path, body in opened if path.startswith("/status/"))
     assert slack["text"].startswith("[SEV-1] ") and f"<{issue['html_url']}|" in slack["text"]
+    assert "\nNext step: D) Database down: " in slack["text"] and status["next_step"].startswith("D) ")
     assert (status["event"], status["severity"], status["incident_url"]) == (
         "opened",
         "SEV-1",
