@@ -40,11 +40,15 @@ def _branches(playbook: Playbook, state: IncidentState) -> list[Branch]:
 
 def _passed(step: Step, state: IncidentState) -> bool:
     """Whether the incident shows that people got past this step: a run it dispatched, or the
-    monitoring after one (steps before it are behind them too)."""
+    monitoring after a deploy or rollback, ended (steps before it are behind them too)."""
     if step.kind == "dispatch":
         return any(run.get("role") == step.workflow for run in state.runs)
     if step.kind == "monitor":
-        return state.monitor is not None or state.smoke_passed_at is not None
+        watched = any(
+            run.get("role") in {"deploy", "rollback"} and run.get("conclusion") == "success"
+            for run in state.runs
+        )
+        return (watched and state.monitor is None) or state.smoke_passed_at is not None
     return False
 
 

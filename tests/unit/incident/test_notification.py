@@ -75,15 +75,16 @@ def test_the_text_passes_the_redaction_before_slack_escapes_it() -> None:
 
 
 def test_the_next_step_follows_the_incident_to_its_postmortem() -> None:
-    """The branch's first step; after the redeploy the runbook's monitoring; after that the resolution
-    checklist; resolved, the postmortem. An empty impact reads as under assessment."""
+    """The branch's first step; once the redeploy is dispatched, and while its window is open, the
+    runbook's monitoring; once the window ended, the resolution checklist; resolved, the postmortem.
+    An empty impact reads as under assessment."""
     playbook = load_playbook(PLAYBOOK)
     state = queue_incident(playbook)
     assert next_step(playbook, state, START).endswith("Check the worker heartbeat and the deploy logs.")
+    monitoring = "B) Queue growing or worker down: Monitor the metrics for 10-15 minutes after the redeploy."
     state.runs = [{"id": 1, "role": "deploy", "name": "Backend Deploy", "url": "u"}]
-    assert next_step(playbook, state, START) == (
-        "B) Queue growing or worker down: Monitor the metrics for 10-15 minutes after the redeploy."
-    )
+    assert next_step(playbook, state, START) == monitoring, "dispatched"
+    state.runs[0]["conclusion"] = "success"
     state.monitor = {
         "role": "deploy",
         "name": "Backend Deploy",
@@ -91,10 +92,11 @@ def test_the_next_step_follows_the_incident_to_its_postmortem() -> None:
         "since": iso(START),
         "until": iso(START),
     }
-    assert (
-        next_step(playbook, state, START)
-        == "resolution checklist: metrics normal for 15 min (rules still firing)"
-    )
+    assert next_step(playbook, state, START) == monitoring, "the window is open"
+    state.monitor = None
+    assert next_step(playbook, state, START) == (
+        "resolution checklist: metrics normal for 15 min (rules still firing)"
+    ), "the window ended"
     state.status, state.resolved_at, state.impact = "resolved", iso(START + timedelta(hours=1)), ""
     item = notice(playbook, state, event="resolved", url=URL, now=START + timedelta(hours=5))
     assert item.next_step == "write the postmortem (due 24 h after resolution)"
