@@ -64,6 +64,8 @@ SECRETS: Final = (
     ("secret", "OPS_SLACK_WEBHOOK_URL", "optional: Slack-compatible incoming webhook for status updates"),
     ("secret", "OPS_STATUS_WEBHOOK_URL", "optional: JSON webhook (e.g. a status page) for SEV-1 updates"),
 )
+"""What init tells the team to set: exactly the ``secrets.X`` and ``vars.X`` the workflows read (a test
+keeps the two equal). A webhook left unset switches its target off; the job summary then says so."""
 PAGES: Final = (
     "Settings → Pages → Build and deployment → Source: GitHub Actions "
     "(the status page; incident-status-page.yml deploys it)"

@@ -3,7 +3,8 @@
 A target's URL comes from the environment variable the playbook names (a secret). Each send is
 retried with back-off on connection errors, 429 and 5xx; a target that still fails is reported
 back for the timeline and never stops the incident command. A target whose variable is unset
-is switched off.
+is switched off, and the run says so (``not_notified``). What a message holds is
+:mod:`ops_actions.incident.notification`'s.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from ops_actions.adapters.config import checked_url
-from ops_actions.incident.clock import parse_time
-from ops_actions.incident.labels import issue_title
+from ops_actions.incident.notification import Notice, not_notified, notice, slack_message, webhook_message
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import NotifyTarget, Playbook
 
 ATTEMPTS: Final = 3
@@ -40,59 +39,31 @@ class Delivery:
     detail: str
 
 
-def slack_escaped(text: str) -> str:
-    """Text Slack shows as it is: ``&``, ``<`` and ``>`` escaped, Slack's own rule
-    (api.slack.com/reference/surfaces/formatting#escaping), so text from outside can form no
-    ``<!channel>``, ``<@U123>`` or ``<https://phish|label>`` control sequence."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def payload(
-    target: NotifyTarget,
-    *,
-    event: str,
-    severity: str,
-    text: str,
-    url: str,
-    title: str,
-    slack_text: str,
-) -> dict[str, Any]:
-    """The JSON a target receives: Slack's ``text`` (``slack_text``, already escaped for Slack, and a
-    link whose label is escaped too), or a plain structured object."""
-    if target.kind == "slack":
-        return {"text": f"{slack_text}\n<{url}|{slack_escaped(title)}>"}
-    return {"event": event, "severity": severity, "title": title, "text": text, "incident_url": url}
-
-
 def outgoing(
     targets: Sequence[NotifyTarget],
+    item: Notice,
     *,
-    event: str,
-    severity: str,
     always: bool,
-    text: str,
-    url: str,
-    title: str,
     environ: Mapping[str, str],
-    slack_text: str,
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """What an update sends: (target, its URL, the JSON) for every target that wants it and is on."""
-    messages = []
+) -> tuple[list[tuple[str, str, Mapping[str, Any]]], list[NotifyTarget]]:
+    """What an update sends: (target, its URL, the JSON) for every target that wants it and is on; and
+    the targets that want it but are off (their URL secret is not set)."""
+    messages: list[tuple[str, str, Mapping[str, Any]]] = []
+    off = []
     for target in targets:
-        if not target.wants(severity, event, always=always):
+        if not target.wants(item.severity, item.event, always=always):
             continue
         address = environ.get(target.url_env, "")
         if not address:
-            continue  # a target whose URL secret is not set is switched off
-        body = payload(
-            target, event=event, severity=severity, text=text, url=url, title=title, slack_text=slack_text
-        )
+            off.append(target)
+            continue
+        body = slack_message(item) if target.kind == "slack" else webhook_message(item)
         messages.append((target.id, address, body))
-    return messages
+    return messages, off
 
 
 async def deliver(
-    messages: Sequence[tuple[str, str, dict[str, Any]]],
+    messages: Sequence[tuple[str, str, Mapping[str, Any]]],
     *,
     client: httpx.AsyncClient,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -104,7 +75,7 @@ async def deliver(
 async def _send(
     name: str,
     address: str,
-    body: dict[str, Any],
+    body: Mapping[str, Any],
     client: httpx.AsyncClient,
     sleep: Callable[[float], Awaitable[None]],
 ) -> Delivery:
@@ -145,35 +116,24 @@ def announcer(
     client: Callable[[], httpx.AsyncClient],
     run: Runner[list[Delivery]],
     redact: Callable[[str], str] = str,
+    unset: Callable[[str], None] = lambda line: None,
 ) -> Callable[[str, IncidentState, str], list[Delivery]] | None:
     """The hook lifecycle calls after opened/status/severity/resolved events; None without targets.
 
     The updates go out over the command's one HTTP client (``client()`` gives it, made when a
     target is first sent to), on its event loop (``run``). What is sent passes ``redact`` (known
-    secrets out); Slack gets the title and impact escaped by Slack's rules, not GitHub's.
+    secrets out). A target the update is for whose URL secret is not set gets one line through
+    ``unset`` (the job summary), so a missing secret is seen, not silent.
     """
     if not playbook.notify:
         return None
 
     def announce(kind: str, state: IncidentState, url: str) -> list[Delivery]:
-        now = clock()
-        minutes = None
-        if state.next_update_due:
-            minutes = max(int((parse_time(state.next_update_due) - now).total_seconds() // 60), 0)
-        text = status_line(playbook, state, now=now, next_minutes=minutes)
-        slack = status_line(playbook, state, now=now, next_minutes=minutes, escape=slack_escaped)
+        item = notice(playbook, state, event=kind, url=url, now=clock(), redact=redact)
         always = playbook.severity(state.severity).policy.immediate_status_update
-        messages = outgoing(
-            playbook.notify,
-            event=kind,
-            severity=state.severity,
-            always=always,
-            text=redact(text),
-            url=url,
-            title=redact(issue_title(state)),
-            slack_text=redact(slack),
-            environ=environ,
-        )
+        messages, off = outgoing(playbook.notify, item, always=always, environ=environ)
+        for target in off:
+            unset(not_notified(state.severity, target))
         return run(deliver(messages, client=client())) if messages else []
 
     return announce

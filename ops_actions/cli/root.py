@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -290,6 +290,18 @@ def github_tracker(config: GitHubConfig) -> GitHubTracker:
     return GitHubTracker.from_config(config, redact=run_output().secrets.redact)
 
 
+def _once(say_line: Callable[[str], None]) -> Callable[[str], None]:
+    """``say_line`` for each distinct line once: a run that announces twice reports a missing secret once."""
+    said: set[str] = set()
+
+    def once(line: str) -> None:
+        if line not in said:
+            said.add(line)
+            say_line(line)
+
+    return once
+
+
 @dataclass
 class GitHubContext:
     """What a GitHub-facing command is built from."""
@@ -362,6 +374,7 @@ def github_context(
                 client=lambda: command_http().client,
                 run=lambda work: command_http().run(work),
                 redact=redact,
+                unset=_once(lambda line: job_summary("Notifications", [line])),
             ),
             page_change_signal(loaded.playbook, lambda: run_output().outputs({"status-page": "true"})),
         )

@@ -40,6 +40,13 @@ EXPECTED_WORKFLOWS = {
     "ci.yml",
 }
 CHECKOUT = "actions/checkout"
+# The action's webhook inputs, by the variable the CLI reads (the seed playbook's notify targets).
+WEBHOOK_INPUTS = {
+    "OPS_SLACK_WEBHOOK_URL": "slack-webhook-url",
+    "OPS_STATUS_WEBHOOK_URL": "status-webhook-url",
+}
+# The action commands that can open an incident or change its status or severity (announced events).
+ANNOUNCING_COMMANDS = frozenset({"watch", "alert", "incident open", "command"})
 _USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*))?$")
 
 
@@ -268,12 +275,14 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
     inputs = action["inputs"]
     assert inputs["command"]["required"] is True
     assert inputs["github-token"]["default"] == "${{ github.token }}"
-    for name in ("args", "playbook", "backend-url", "backend-admin-token"):
+    secret_inputs = ("github-token", "backend-admin-token", *WEBHOOK_INPUTS.values())
+    for name in ("args", "playbook", "backend-url", *secret_inputs[1:]):
         assert inputs[name]["default"] == "", name
     assert inputs["dry-run"]["default"] == "false"
     first, *rest = action["runs"]["steps"]
     assert "::add-mask::" in first["run"]
-    assert set(first["env"].values()) == {"${{ inputs.github-token }}", "${{ inputs.backend-admin-token }}"}
+    assert set(first["env"].values()) == {f"${{{{ inputs.{name} }}}}" for name in secret_inputs}
+    assert all(f'"${name}"' in first["run"] for name in first["env"]), "each one masked"
     (runner,) = [step for step in rest if step.get("id") == "run"]
     assert runner["run"].strip() == '"$GITHUB_ACTION_PATH/.venv/bin/ops-actions" action'
     assert runner["env"] == {
@@ -284,6 +293,7 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
         "GITHUB_TOKEN": "${{ inputs.github-token }}",
         "OPS_BACKEND_URL": "${{ inputs.backend-url }}",
         "OPS_BACKEND_ADMIN_TOKEN": "${{ inputs.backend-admin-token }}",
+        **{variable: f"${{{{ inputs.{name} }}}}" for variable, name in WEBHOOK_INPUTS.items()},
     }
     outputs = {name: spec["value"] for name, spec in action["outputs"].items()}
     assert outputs == {
@@ -304,7 +314,29 @@ def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> N
 
 
 def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
-    """incident-commands.yml, which any commenter can start, hands the action no backend secret."""
+    """incident-commands.yml, which any commenter can start, hands the action no backend secret: only
+    the webhooks its announcements go to."""
     text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
     assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
-    assert "secrets." not in text
+    assert set(re.findall(r"secrets\.(\w+)", text)) == set(WEBHOOK_INPUTS)
+
+
+def _action_steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The steps of a workflow that run this action (``uses: ./``)."""
+    for job in workflow["jobs"].values():
+        yield from (step for step in job.get("steps", []) if step.get("uses") == "./")
+
+
+@pytest.mark.parametrize("name", sorted(workflow_templates()))
+def test_every_step_whose_command_can_announce_gets_both_webhooks(name: str) -> None:
+    """A step that opens an incident or changes its status or severity (watch, alert, incident open,
+    the slash commands) passes both webhook secrets; no other step gets them."""
+    workflow = load(WORKFLOWS_DIR / name)
+    for step in _action_steps(workflow):
+        given = {step["with"][key] for key in WEBHOOK_INPUTS.values() if key in step["with"]}
+        command = step["with"]["command"]
+        is_body_edit = name == "incident-checklist.yml"  # counts boxes: announces nothing
+        if command in ANNOUNCING_COMMANDS and not is_body_edit:
+            assert given == {f"${{{{ secrets.{variable} }}}}" for variable in WEBHOOK_INPUTS}, (name, command)
+        else:
+            assert given == set(), (name, command)

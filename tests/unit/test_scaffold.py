@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from ops_actions.errors import OpsError
 from ops_actions.scaffold import (
     GITHUB_TARGETS,
     JOB_KEYS,
+    SECRETS,
     github_target,
     plan,
     render_workflow,
@@ -74,3 +76,15 @@ def test_the_target_follows_the_api_url(api_url: str, target: str) -> None:
 def test_an_unknown_target_is_a_one_line_refusal(tmp_path: Path) -> None:
     with pytest.raises(OpsError, match=r"--target 'gitlab': give one of github.com, ghes"):
         plan(tmp_path, REF, github="gitlab")
+
+
+@pytest.mark.parametrize("github", GITHUB_TARGETS)
+def test_init_lists_exactly_the_secrets_and_variables_the_workflows_read(github: str, tmp_path: Path) -> None:
+    """What init tells the team to set is what the workflows it writes read, no more, no less
+    (GITHUB_TOKEN is the run's own)."""
+    read: set[tuple[str, str]] = set()
+    for item in plan(tmp_path, REF, github=github):
+        if item.path.suffix == ".yml":
+            read |= {("secret", name) for name in re.findall(r"\bsecrets\.(\w+)", item.content)}
+            read |= {("variable", name) for name in re.findall(r"\bvars\.(\w+)", item.content)}
+    assert {(kind, name) for kind, name, _ in SECRETS} == read - {("secret", "GITHUB_TOKEN")}

@@ -2,7 +2,7 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/support/act_harness.py`` for the flags
-and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. Nine act runs in all; the scheduled-triage test alone needs three ticks.
 Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
 driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 """
@@ -26,6 +26,7 @@ from tests.support.emulator import labels_of
 from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.receiver import Receiver
 
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
 
@@ -43,8 +44,11 @@ def act(
     actor: str = "octocat",
     reuse_venv: bool = True,
     verbose: bool = False,
+    secrets: dict[str, str] | None = None,
 ) -> ActRun:
-    """Run one workflow against the emulator (and the backend); it must succeed and leak no secret."""
+    """Run one workflow against the emulator (and the backend), with ``secrets`` besides the tokens;
+    it must succeed and leak no secret."""
+    given = {**SECRETS, **(secrets or {})}
     done = run_act(
         workspace,
         scratch,
@@ -52,15 +56,15 @@ def act(
         workflow=workflow,
         payload=payload,
         env={"GITHUB_API_URL": emulator.url, "GITHUB_REPOSITORY": REPO, **(env or {})},
-        secrets=SECRETS,
+        secrets=given,
         variables={"OPS_BACKEND_URL": backend_url} if backend_url else {},
         actor=actor,
         reuse_venv=reuse_venv,
         verbose=verbose,
     )
     assert done.returncode == 0, f"act failed ({done.returncode}):\n{done.tail()}"
-    for secret in SECRETS.values():
-        assert secret not in done.output, "a secret reached the log unmasked"
+    for name, secret in given.items():
+        assert secret not in done.output, f"{name} reached the log unmasked"
     return done
 
 
@@ -315,3 +319,78 @@ def test_status_page_workflow_builds_and_deploys_the_site(
     assert [i["id"] for i in status["incidents"]] == [incident]
     assert (artifacts / "github-pages" / "deployed").is_file(), done.tail()
     assert done.output.index("Build the status page") < done.output.rindex("deploy-pages stub: deployed")
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def test_a_sev1_and_its_status_update_reach_both_webhooks(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, receiver: Receiver
+) -> None:
+    """With both webhook secrets set, the scheduled triage's SEV-1 and a writer's `/status` each post to
+    Slack and to the status webhook: severity and the issue's link in each; neither URL in the log.
+
+    The receiver listens on 127.0.0.1 like the emulator, which the job's steps (processes on this
+    machine) reach the same way. Without the workflows and the action passing the secrets, no post
+    arrives at all.
+    """
+    hooks = {
+        "OPS_SLACK_WEBHOOK_URL": f"{receiver.url}/slack/T0001/B0001/slack-hook-credential",
+        "OPS_STATUS_WEBHOOK_URL": f"{receiver.url}/status/status-hook-credential",
+    }
+    env = {
+        "OPS_ACTIONS_NOW": iso(github_emulator.now()),
+        "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
+        "ACT_STUB_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+    }
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=github_emulator.now) as backend:
+        act(
+            act_workspace,
+            tmp_path,
+            github_emulator,
+            "schedule",
+            "incident-triage.yml",
+            {"schedule": "*/10 * * * *"},
+            backend_url=backend.url,
+            env=env,
+            secrets=hooks,
+        )
+    (issue,) = github_emulator.issues(state="open")
+    assert issue["title"] == "[SEV-1] Database down"
+    opened = list(receiver.received)
+    assert sorted(path.split("/")[1] for path, _ in opened) == ["slack", "status"], opened
+    slack = next(body for path, body in opened if path.startswith("/slack/"))
+    status = next(body for path, body in opened if path.startswith("/status/"))
+    assert slack["text"].startswith("[SEV-1] ") and f"<{issue['html_url']}|" in slack["text"]
+    assert "\nNext step: D) Database down: " in slack["text"] and status["next_step"].startswith("D) ")
+    assert (status["event"], status["severity"], status["incident_url"]) == (
+        "opened",
+        "SEV-1",
+        issue["html_url"],
+    )
+
+    receiver.received.clear()
+    github_emulator.set_permission("mona", "write")
+    body = "/status mitigating next 30m failing over the database"
+    act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "issue_comment",
+        "incident-commands.yml",
+        comment_event(github_emulator, issue["number"], body=body, login="mona"),
+        env={"ACT_STUB_ARTIFACT_DIR": str(tmp_path / "artifacts")},
+        actor="mona",
+        secrets=hooks,
+    )
+    assert "status:mitigating" in labels_of(github_emulator.issue(issue["number"]))
+    updated = list(receiver.received)
+    assert sorted(path.split("/")[1] for path, _ in updated) == ["slack", "status"], updated
+    status = next(body for path, body in updated if path.startswith("/status/"))
+    assert (status["event"], status["severity"], status["incident_url"]) == (
+        "status",
+        "SEV-1",
+        issue["html_url"],
+    )
+    slack = next(body for path, body in updated if path.startswith("/slack/"))
+    assert "Current status: mitigating" in slack["text"] and f"<{issue['html_url']}|" in slack["text"]
