@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from tests.support.act_harness import ActRun, run_act
 from tests.support.emulator import labels_of
 from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator
+from tests.support.github_in_a_box import GitHubInABox, JobRun
 
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
 
@@ -315,3 +317,52 @@ def test_status_page_workflow_builds_and_deploys_the_site(
     assert [i["id"] for i in status["incidents"]] == [incident]
     assert (artifacts / "github-pages" / "deployed").is_file(), done.tail()
     assert done.output.index("Build the status page") < done.output.rindex("deploy-pages stub: deployed")
+
+
+# --- the schedules of a quiet repository ------------------------------------------------------
+
+QUIET_START = datetime(2026, 3, 2, 5, 40, 30, tzinfo=UTC)
+"""Half a minute before incident-schedules.yml's daily cron (05:41), between two triage ticks."""
+KEPT = ("incident-triage.yml", "incident-status-page.yml", "incident-schedules.yml")
+
+
+def test_the_daily_schedules_workflow_keeps_a_quiet_repository_watching(
+    act_workspace: Path, tmp_path: Path, outside_a_run: None
+) -> None:
+    """No push for 50 days: incident-schedules.yml's cron runs it with exactly its permissions:, and it
+    enables the triage, the status page and itself (GitHub's 60-day count starts again) and opens one
+    warning issue. On day 61, when GitHub would have disabled all three, its cron still fires, and
+    the second run enables them again without a second issue."""
+    with checked_emulator(clock=lambda: QUIET_START) as emulator:
+        box = GitHubInABox(emulator, act_workspace, tmp_path, secrets={}, variables={})
+        scheduled = {w.file for w in box.workflows if w.crons()}
+        assert scheduled == set(KEPT), "every scheduled workflow is among the ones kept enabled"
+
+        def run_schedules() -> JobRun:
+            (job,) = box.tick("incident-schedules.yml")
+            assert (job.workflow, job.conclusion, job.refused) == ("incident-schedules.yml", "success", []), (
+                job.act.tail()
+            )
+            enabled = [r.path.split("/")[-2] for r in job.requests if r.method == "PUT"]
+            assert enabled == list(KEPT) and {r.status for r in job.requests if r.method == "PUT"} == {204}
+            return job
+
+        def day(quiet_days: int) -> None:
+            """Half a minute before the cron, ``quiet_days`` after the last push (at QUIET_START)."""
+            moment = QUIET_START + timedelta(days=quiet_days)
+            emulator.advance((moment - emulator.now()).total_seconds())
+
+        day(50)
+        first = run_schedules()
+        assert "enabled again: incident-triage.yml, incident-status-page.yml, incident-schedules.yml" in (
+            first.act.output
+        )
+        (warning,) = emulator.issues(state="open")
+        assert "ops-actions:schedules" in labels_of(warning)
+        assert "`incident-schedules.yml`" in warning["body"]
+
+        day(61)
+        assert {emulator.workflow_states()[name] for name in KEPT} == {"active"}
+        second = run_schedules()
+        assert "warning: no repository activity for 61 days" in second.act.output
+        assert [issue["number"] for issue in emulator.issues(state="open")] == [warning["number"]]
