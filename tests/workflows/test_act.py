@@ -10,6 +10,7 @@ driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 from __future__ import annotations
 
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from ops_actions.cli import run
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.act_harness import ActRun, run_act
+from tests.support.act_harness import PYTHON, ActRun, run_act
 from tests.support.emulator import labels_of
 from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
@@ -366,3 +367,73 @@ def test_the_daily_schedules_workflow_keeps_a_quiet_repository_watching(
         second = run_schedules()
         assert "warning: no repository activity for 61 days" in second.act.output
         assert [issue["number"] for issue in emulator.issues(state="open")] == [warning["number"]]
+
+
+# --- the action's Python ----------------------------------------------------------------------
+
+
+def old_python(folder: Path) -> Path:
+    """A ``python3`` that is Python 3.9 as far as anyone asks (a runner's own, older interpreter), and
+    notes in ``folder/ran`` each time it is run."""
+    folder.mkdir()
+    shim = folder / "python3"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{folder}/ran"\n'
+        'case "$*" in *platform*) echo 3.9.18 ;; *) echo 3.9 ;; esac\n',
+        encoding="utf-8",
+    )
+    shim.chmod(0o755)
+    return shim
+
+
+def test_a_fresh_runner_whose_python3_is_older_than_3_11_installs_on_setup_pythons(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """The runner's python3 (first on PATH) is 3.9: the action installs and runs on the Python
+    setup-python hands over, and never runs the runner's own."""
+    shim = old_python(tmp_path / "old")
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-schedules.yml",
+        {"inputs": {}, "ref": "refs/heads/main"},
+        env={
+            "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+            "ACT_STUB_PYTHON": str(PYTHON),
+            "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        reuse_venv=False,
+    )
+    assert "setup-uv stub: uv " in done.output, "a fresh runner installs"
+    assert f"setup-python stub: requested 3.12, using {PYTHON}" in done.output
+    assert "schedules safe: 0 days since the last push" in done.output, done.tail()
+    assert not (shim.parent / "ran").exists(), "the runner's python3 was run"
+
+
+def test_setup_python_handing_over_an_older_python_is_said_in_one_line(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """A Python older than 3.11 from setup-python (a runner image without 3.12, a self-hosted tool
+    cache): one error annotation before anything is installed, the run fails, GitHub sees no request."""
+    done = run_act(
+        act_workspace,
+        tmp_path,
+        event="workflow_dispatch",
+        workflow="incident-schedules.yml",
+        payload={"inputs": {}, "ref": "refs/heads/main"},
+        env={
+            "GITHUB_API_URL": github_emulator.url,
+            "GITHUB_REPOSITORY": REPO,
+            "ACT_STUB_PYTHON": str(old_python(tmp_path / "old")),
+        },
+        secrets=SECRETS,
+        reuse_venv=False,
+    )
+    assert done.returncode != 0, done.tail()
+    said = "::error::ops-actions needs Python 3.11 or newer; setup-python gave 3.9 ("
+    assert len([line for line in done.output.splitlines() if said in line]) == 1, done.tail()
+    assert "setup-uv stub" not in done.output and "Run Main Run ops-actions" not in done.output
+    assert github_emulator.requests == []
