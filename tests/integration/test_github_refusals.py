@@ -22,6 +22,7 @@ from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.cli import error_line
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO, REPO_PATH, checked_emulator
 from tests.support.fixtures.world import World
+from tests.support.slash_comments import comment
 
 JOB = {"contents": "read", "issues": "write"}
 """What incident-triage.yml's job held before it asked for actions: read."""
@@ -119,33 +120,21 @@ def test_reading_a_permission_needs_push_access(github_emulator: GitHubEmulator)
 
 
 def test_a_command_whose_author_permission_github_withholds_is_not_obeyed(
-    github_env: GitHubEmulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    github_env: GitHubEmulator,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A writer's `/sev 1` handled with a token that may not read permissions (a reader's own token,
     which could still write here): nothing changes, no reaction, no reply, exit 0 and one line saying why."""
     number = open_incident(capsys)
     github_env.set_permission("mona", "write")
     github_env.set_permission("rita", "read")
-    comment_id = github_env.add_comment(number, body="/sev 1 payments down", user="mona")
-    payload = {
-        "action": "created",
-        "issue": {"number": number, "labels": [{"name": "incident"}], "state": "open"},
-        "comment": {
-            "id": comment_id,
-            "body": "/sev 1 payments down",
-            "user": {"login": "mona", "type": "User"},
-        },
-        "repository": {"full_name": REPO},
-    }
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps(payload), encoding="utf-8")
     before = github_env.issue(number)
     github_env.reset_log()
-    os_env = {"GITHUB_EVENT_PATH": str(event), "GITHUB_TOKEN": github_env.user_token("rita")}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in os_env.items():
-            patch.setenv(name, value)
-        assert run(["command"]) == 0
+    monkeypatch.setenv("GITHUB_TOKEN", github_env.user_token("rita"))
+    code, _ = comment(tmp_path, monkeypatch, github_env, number, "/sev 1 payments down", login="mona")
+    assert code == 0
     out = capsys.readouterr().out
     assert "refused: GitHub would not tell mona's permission to this token (403" in out
     assert "Traceback" not in out

@@ -2,7 +2,8 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/support/act_harness.py`` for the flags
-and stubs act needs. Seven act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. The scheduled-triage test alone needs three ticks; the quiet-repository test runs
+incident-schedules.yml on the 50th and the 61st simulated day without a push, in GitHub in a box.
 Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
 driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 """
