@@ -99,6 +99,12 @@ PERMISSIONS: Final = (
         "deploys the status page (its build job: issues: read); the four above call it in a job "
         "of their own, which alone holds these",
     ),
+    (
+        "incident-schedules.yml",
+        "actions: write, issues: write",
+        "daily: enables the scheduled workflows (itself too) before GitHub disables them in a quiet "
+        "repository; one issue warns the team",
+    ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
 )
 

@@ -119,7 +119,7 @@ def command_(
     "--workflow",
     "workflows",
     multiple=True,
-    default=("incident-triage.yml", "incident-status-page.yml"),
+    default=("incident-triage.yml", "incident-status-page.yml", "incident-schedules.yml"),
     show_default=True,
     help="A scheduled workflow of the tool to keep enabled (repeat for several).",
 )
@@ -132,6 +132,7 @@ def schedules(
     GitHub disables a public repository's scheduled workflows after 60 days without activity.
     From 45 quiet days this enables them again (the job needs actions: write) and opens one
     issue labelled ops-actions:schedules that tells the team; before that it only reads.
+    incident-schedules.yml runs it daily, and lists itself among the workflows it keeps.
 
     \b
     Example:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import IncidentService
-from ops_actions.flows.slash_commands import is_bot
+from ops_actions.flows.slash_commands import is_bot, unreadable_permission
 from ops_actions.flows.tracker_protocols import CommandTracker
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import box_changes, refuse_ticks, set_check
@@ -80,6 +80,8 @@ class BodyEdits:
         key = f"edit-{edit.number}-{digest.hexdigest()[:16]}"
         clock = self.incidents.clock
         permission = self.tracker.permission(edit.editor)
+        if permission is None:
+            return [unreadable_permission(edit.editor)]
         if not may_command(permission):
             self.incidents.apply(
                 edit.number,

@@ -73,7 +73,7 @@ def _warning_body(quiet_days: int, workflows: Sequence[str]) -> str:
     return (
         f"This repository has had no activity for {quiet_days} days. GitHub disables the scheduled "
         f"workflows of a public repository after {INACTIVITY_LIMIT_DAYS} days without activity, and "
-        "the incident triage and the status page run on a schedule:\n\n"
+        "these workflows of the incident tool run on a schedule:\n\n"
         f"{listed}\n\n"
         "ops-actions enables them again on each check from now on. If the Actions tab shows one as "
         "disabled all the same, enable it there (or `gh workflow enable <file>`); a push to the "

@@ -44,6 +44,15 @@ def is_bot(user: Mapping[str, Any]) -> bool:
     return user.get("type") == "Bot" or str(user["login"]).endswith("[bot]")
 
 
+def unreadable_permission(login: str) -> str:
+    """The line for a person whose permission GitHub would not tell the token: nothing they asked for
+    is done (never obeyed on a guess), and the team reads what to fix."""
+    return (
+        f"refused: GitHub would not tell {login}'s permission to this token (403: it needs push access "
+        "to the repository); nothing was done"
+    )
+
+
 @dataclass(frozen=True)
 class CommentEvent:
     """The parts of an ``issue_comment`` payload the commands need."""
@@ -118,6 +127,8 @@ class SlashCommands:
         if self.incidents.by_tool(event.author):
             return ["ignored: a comment the tool wrote itself"]
         permission = self.tracker.permission(event.author)
+        if permission is None:
+            return [unreadable_permission(event.author)]
         if not may_command(permission):
             return [self._refuse(event, permission)]
         self.tracker.add_reaction(event.number, event.comment_id, "eyes")

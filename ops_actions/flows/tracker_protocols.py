@@ -121,7 +121,8 @@ class IncidentTracker(IssueOpener, Protocol):
 class CommandTracker(IncidentTracker, Protocol):
     """The tracker operations slash commands need beyond the incident ones."""
 
-    def permission(self, login: str) -> str: ...
+    # admin, write, read or none; None when GitHub will not tell the token (403: no push access).
+    def permission(self, login: str) -> str | None: ...
     def add_reaction(self, number: int, comment_id: int, content: str) -> None: ...
 
 

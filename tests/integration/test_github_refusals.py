@@ -22,6 +22,7 @@ from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.cli import error_line
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO, REPO_PATH, checked_emulator
 from tests.support.fixtures.world import World
+from tests.support.slash_comments import comment
 
 JOB = {"contents": "read", "issues": "write"}
 """What incident-triage.yml's job held before it asked for actions: read."""
@@ -95,6 +96,56 @@ def test_the_watch_names_the_permission_its_job_lacks(
     )
     world.monkeypatch.setenv("GITHUB_TOKEN", world.emulator.mint_job_token({**JOB, "actions": "read"}))
     assert world.watch(20) == 0
+
+
+PERMISSION_PATH = f"{REPO_PATH}/collaborators/mona/permission"
+
+
+def test_reading_a_permission_needs_push_access(github_emulator: GitHubEmulator) -> None:
+    """GitHub: "The authenticated user must have push access to the repository to use this endpoint":
+    a reader's own token and a read-only job token get 403; a writer's token and a job token holding
+    a write get the role."""
+    github_emulator.set_permission("mona", "write")
+    github_emulator.set_permission("rita", "read")
+    for token in (github_emulator.user_token("rita"), github_emulator.mint_job_token({"contents": "read"})):
+        refused = call(github_emulator, "GET", PERMISSION_PATH, token)
+        assert refused.status_code == 403
+        assert refused.json()["message"] == "Must have push access to view collaborator permission."
+        assert refused.json()["documentation_url"].endswith(
+            "/collaborators/collaborators#get-repository-permissions-for-a-user"
+        )
+    for token in (github_emulator.user_token("mona"), github_emulator.mint_job_token(JOB)):
+        answer = call(github_emulator, "GET", PERMISSION_PATH, token)
+        assert (answer.status_code, answer.json()["permission"]) == (200, "write")
+
+
+def test_a_command_whose_author_permission_github_withholds_is_not_obeyed(
+    github_env: GitHubEmulator,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A writer's `/sev 1` handled with a token that may not read permissions (a reader's own token,
+    which could still write here): nothing changes, no reaction, no reply, exit 0 and one line saying why."""
+    number = open_incident(capsys)
+    github_env.set_permission("mona", "write")
+    github_env.set_permission("rita", "read")
+    before = github_env.issue(number)
+    github_env.reset_log()
+    monkeypatch.setenv("GITHUB_TOKEN", github_env.user_token("rita"))
+    code, _ = comment(tmp_path, monkeypatch, github_env, number, "/sev 1 payments down", login="mona")
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "refused: GitHub would not tell mona's permission to this token (403" in out
+    assert "Traceback" not in out
+    assert [r.status for r in github_env.requests if r.path == PERMISSION_PATH] == [403]
+    assert [r for r in github_env.requests if r.is_write] == []
+    after = github_env.issue(number)
+    assert (after["title"], after["labels"], after["body"]) == (
+        before["title"],
+        before["labels"],
+        before["body"],
+    )
 
 
 # --- assignability ----------------------------------------------------------------------------

@@ -41,9 +41,10 @@ def test_init_on_an_empty_repository_passes_validation_and_the_linters(
     out = capsys.readouterr().out
     assert "secret   OPS_BACKEND_ADMIN_TOKEN" in out
     assert "incident-commands.yml" in out and "actions: write" in out
+    assert re.search(r"incident-schedules\.yml +actions: write, issues: write +daily: enables", out)
     assert "Switch GitHub Pages on: Settings → Pages → Build and deployment → Source: GitHub Actions" in out
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
-    assert len(workflows) == 10
+    assert len(workflows) == 11
     status_page = (repo / ".github" / "workflows" / "incident-status-page.yml").read_text(encoding="utf-8")
     assert "command: status-page build" in status_page
     assert "actions/deploy-pages@" in status_page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 import yaml
 
 from tests.support.paths import REPO_ROOT
+from tests.support.processes import finished
 
 ACTION = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: dict[str, dict[str, Any]] = {step["name"]: step for step in ACTION["runs"]["steps"]}
@@ -48,8 +50,23 @@ def test_install_is_the_locked_runtime_set_byte_compiled() -> None:
     for flag in ("sync", "--locked", "--no-dev", "--no-editable", "--compile-bytecode", "--relocatable"):
         assert flag in command, flag
     assert not any(flag.startswith("--extra") or flag == "--all-extras" for flag in command)
-    assert install["env"]["UV_PYTHON_DOWNLOADS"] == "never", "the runner's python3, never a download"
+    assert install["env"]["UV_PYTHON_DOWNLOADS"] == "never", "setup-python's Python, never uv's download"
     assert install["env"]["OPS_UV"] == "${{ steps.uv.outputs.uv-path }}"
+    assert install["env"]["OPS_PYTHON"] == "${{ steps.python.outputs.python-path }}"
+    assert command.count('"$OPS_PYTHON"') == 1, "the venv is made on setup-python's Python"
+    assert "--python" not in install["run"].split("sync", 1)[1], "sync fills that environment"
+
+
+def test_the_python_is_setup_pythons_and_the_runners_own_is_never_run() -> None:
+    """The runner's python3 may be older than 3.11: no step runs it; setup-python's comes first and
+    leaves the job's PATH alone."""
+    setup = STEPS["Set up Python"]
+    assert setup["uses"].startswith("actions/setup-python@")
+    assert setup["with"] == {"python-version": "3.12", "update-environment": "false"}
+    names = list(STEPS)
+    assert names.index("Set up Python") < names.index("Find the ops-actions environment")
+    for step in ACTION["runs"]["steps"]:
+        assert not re.search(r"(^|[\s(])python3?\s", step.get("run", "")), step["name"]
 
 
 def test_the_environment_is_restored_and_saved_under_one_key_and_installed_only_on_a_miss() -> None:
@@ -96,3 +113,38 @@ def test_the_key_follows_the_package_the_lock_and_the_python(tmp_path: Path) -> 
     with (action_dir / "uv.lock").open("a", encoding="utf-8") as lock:
         lock.write("\n")
     assert key_of(action_dir) not in {first, changed_package}
+
+
+def find_step(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    """The action's "Find the ops-actions environment" step, run by bash as the runner would."""
+    step = STEPS["Find the ops-actions environment"]
+    bash = shutil.which("bash")
+    assert bash, "bash is not on PATH"
+    base = {
+        "PATH": os.environ["PATH"],
+        "GITHUB_ACTION_PATH": str(REPO_ROOT),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+        "OPS_PYTHON": sys.executable,
+    }
+    return finished([bash, "-e", "-c", step["run"]], env={**base, **environ})
+
+
+def test_a_runner_the_action_cannot_run_on_gets_one_line(tmp_path: Path) -> None:
+    """A Windows runner (the environment's layout is bin/, not Scripts/), or no Python from
+    setup-python: exit 1 and one error annotation, before any key or install."""
+    windows = find_step(tmp_path, RUNNER_OS="Windows")
+    assert (windows.returncode, windows.stdout.splitlines()) == (
+        1,
+        ["::error::ops-actions runs on Linux and macOS runners only, not on Windows"],
+    )
+    missing = find_step(tmp_path, OPS_PYTHON=str(tmp_path / "no-python"))
+    assert missing.returncode == 1
+    assert missing.stdout.splitlines() == [
+        f"::error::ops-actions needs Python 3.11 or newer; setup-python gave none ({tmp_path / 'no-python'})"
+    ]
+    assert not (tmp_path / "output").exists()
+    linux = find_step(tmp_path)
+    assert linux.returncode == 0, linux.stderr
+    assert "present=" in (tmp_path / "output").read_text(encoding="utf-8")

@@ -34,6 +34,7 @@ EXPECTED_WORKFLOWS = {
     "incident-checklist.yml",
     "incident-postmortem.yml",
     "incident-status-page.yml",
+    "incident-schedules.yml",
     "backend-deploy.yml",
     "backend-rollback.yml",
     "backend-live-smoke.yml",

@@ -38,6 +38,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ STUBBED = {
 
 UV = BIN_DIR / "uv"
 """The uv of the test environment (a test extra), which the setup-uv stub hands to the workflows."""
+PYTHON = Path(sys._base_executable)
+"""The interpreter the test environment's venv was made from: the action's Python when the harness
+installs the workspace's environment (what setup-python hands over on a runner)."""
 
 _PIN_ROW = re.compile(
     r"^\|\s*(?P<repo>[\w.-]+/[\w.-]+)[^|]*\|\s*(?P<version>[^|]+?)\s*\|\s*(?P<sha>[0-9a-f]{40})\s*\|"
@@ -182,6 +186,7 @@ def install_step(action_dir: Path, extra_env: dict[str, str] | None = None) -> N
             "GITHUB_ACTION_PATH": str(action_dir),
             "UV_PROJECT_ENVIRONMENT": str(action_dir / ".venv"),
             "OPS_UV": str(UV),
+            "OPS_PYTHON": str(PYTHON),
             **(extra_env or {}),
         },
         check=True,

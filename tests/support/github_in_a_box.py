@@ -210,6 +210,7 @@ class GitHubInABox:
                     name for name, spec in inputs.items() if spec.get("required") and "default" not in spec
                 ],
                 dispatchable="workflow_dispatch" in workflow.on,
+                scheduled=bool(workflow.crons()),
                 driven=True,
                 run_name=workflow.source.get("run-name"),
             )
@@ -218,7 +219,7 @@ class GitHubInABox:
 
     def tick(self, workflow: str) -> list[JobRun]:
         """Move the clock on minute by minute until ``workflow``'s cron fires, firing every schedule
-        due on the way (as GitHub would), and settle each."""
+        due on the way (as GitHub would: not a disabled workflow's), and settle each."""
         done: list[JobRun] = []
         moment = self.emulator.now().replace(second=0, microsecond=0)
         for _ in range(7 * 24 * 60):
@@ -227,6 +228,9 @@ class GitHubInABox:
             if not due:
                 continue
             self.emulator.advance(max(0.0, (moment - self.emulator.now()).total_seconds()))
+            # A disabled workflow's schedule starts nothing (GitHub's 60-day rule, or a person).
+            states = self.emulator.workflow_states()
+            due = [(w, c) for w, c in due if states.get(w.file) == "active"]
             for scheduled, cron in due:
                 self._pending.append(
                     {
@@ -242,7 +246,7 @@ class GitHubInABox:
             if any(scheduled.file == workflow for scheduled, _ in due):
                 return done
             moment = max(moment, self.emulator.now().replace(second=0, microsecond=0))
-        raise AssertionError(f"{workflow} has no schedule")
+        raise AssertionError(f"{workflow} did not run in 7 days: it has no schedule, or it is disabled")
 
     def settle(self) -> list[JobRun]:
         """Run every workflow the recorded events start, and what those runs' events start in turn."""

@@ -2,7 +2,8 @@
 
 act runs the steps on this machine (self-hosted mode), so the CLI inside a workflow talks to the
 sandbox backend and the GitHub emulator on 127.0.0.1. See ``tests/support/act_harness.py`` for the flags
-and stubs act needs. Nine act runs in all; the scheduled-triage test alone needs three ticks.
+and stubs act needs. The scheduled-triage test alone needs three ticks; the quiet-repository test runs
+incident-schedules.yml on the 50th and the 61st simulated day without a push, in GitHub in a box.
 Slash commands by a writer and by a reader, and the runs they start, are part of a whole incident
 driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 """
@@ -10,8 +11,10 @@ driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 from __future__ import annotations
 
 import json
+import os
 import tarfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +24,13 @@ from ops_actions.cli import run
 from ops_actions.incident.clock import iso
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
-from tests.support.act_harness import ActRun, run_act
+from tests.support.act_harness import PYTHON, ActRun, run_act
 from tests.support.emulator import labels_of
 from tests.support.events import recorded_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO, checked_emulator
 from tests.support.fixtures.receiver import Receiver
+from tests.support.github_in_a_box import GitHubInABox, JobRun
 
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
 
@@ -394,3 +398,122 @@ def test_a_sev1_and_its_status_update_reach_both_webhooks(
     )
     slack = next(body for path, body in updated if path.startswith("/slack/"))
     assert "Current status: mitigating" in slack["text"] and f"<{issue['html_url']}|" in slack["text"]
+
+
+# --- the schedules of a quiet repository ------------------------------------------------------
+
+QUIET_START = datetime(2026, 3, 2, 5, 40, 30, tzinfo=UTC)
+"""Half a minute before incident-schedules.yml's daily cron (05:41), between two triage ticks."""
+KEPT = ("incident-triage.yml", "incident-status-page.yml", "incident-schedules.yml")
+
+
+def test_the_daily_schedules_workflow_keeps_a_quiet_repository_watching(
+    act_workspace: Path, tmp_path: Path, outside_a_run: None
+) -> None:
+    """No push for 50 days: incident-schedules.yml's cron runs it with exactly its permissions:, and it
+    enables the triage, the status page and itself (GitHub's 60-day count starts again) and opens one
+    warning issue. On day 61, when GitHub would have disabled all three, its cron still fires, and
+    the second run enables them again without a second issue."""
+    with checked_emulator(clock=lambda: QUIET_START) as emulator:
+        box = GitHubInABox(emulator, act_workspace, tmp_path, secrets={}, variables={})
+        scheduled = {w.file for w in box.workflows if w.crons()}
+        assert scheduled == set(KEPT), "every scheduled workflow is among the ones kept enabled"
+
+        def run_schedules() -> JobRun:
+            (job,) = box.tick("incident-schedules.yml")
+            assert (job.workflow, job.conclusion, job.refused) == ("incident-schedules.yml", "success", []), (
+                job.act.tail()
+            )
+            enabled = [r.path.split("/")[-2] for r in job.requests if r.method == "PUT"]
+            assert enabled == list(KEPT) and {r.status for r in job.requests if r.method == "PUT"} == {204}
+            return job
+
+        def day(quiet_days: int) -> None:
+            """Half a minute before the cron, ``quiet_days`` after the last push (at QUIET_START)."""
+            moment = QUIET_START + timedelta(days=quiet_days)
+            emulator.advance((moment - emulator.now()).total_seconds())
+
+        day(50)
+        first = run_schedules()
+        assert "enabled again: incident-triage.yml, incident-status-page.yml, incident-schedules.yml" in (
+            first.act.output
+        )
+        (warning,) = emulator.issues(state="open")
+        assert "ops-actions:schedules" in labels_of(warning)
+        assert "`incident-schedules.yml`" in warning["body"]
+
+        day(61)
+        assert {emulator.workflow_states()[name] for name in KEPT} == {"active"}
+        second = run_schedules()
+        assert "warning: no repository activity for 61 days" in second.act.output
+        assert [issue["number"] for issue in emulator.issues(state="open")] == [warning["number"]]
+
+
+# --- the action's Python ----------------------------------------------------------------------
+
+
+def old_python(folder: Path) -> Path:
+    """A ``python3`` that is Python 3.9 as far as anyone asks (a runner's own, older interpreter), and
+    notes in ``folder/ran`` each time it is run."""
+    folder.mkdir()
+    shim = folder / "python3"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{folder}/ran"\n'
+        'case "$*" in *platform*) echo 3.9.18 ;; *) echo 3.9 ;; esac\n',
+        encoding="utf-8",
+    )
+    shim.chmod(0o755)
+    return shim
+
+
+def test_a_fresh_runner_whose_python3_is_older_than_3_11_installs_on_setup_pythons(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """The runner's python3 (first on PATH) is 3.9: the action installs and runs on the Python
+    setup-python hands over, and never runs the runner's own."""
+    shim = old_python(tmp_path / "old")
+    done = act(
+        act_workspace,
+        tmp_path,
+        github_emulator,
+        "workflow_dispatch",
+        "incident-schedules.yml",
+        {"inputs": {}, "ref": "refs/heads/main"},
+        env={
+            "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+            "ACT_STUB_PYTHON": str(PYTHON),
+            "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        reuse_venv=False,
+    )
+    assert "setup-uv stub: uv " in done.output, "a fresh runner installs"
+    assert f"setup-python stub: requested 3.12, using {PYTHON}" in done.output
+    assert "schedules safe: 0 days since the last push" in done.output, done.tail()
+    assert not (shim.parent / "ran").exists(), "the runner's python3 was run"
+
+
+def test_setup_python_handing_over_an_older_python_is_said_in_one_line(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """A Python older than 3.11 from setup-python (a runner image without 3.12, a self-hosted tool
+    cache): one error annotation before anything is installed, the run fails, GitHub sees no request."""
+    done = run_act(
+        act_workspace,
+        tmp_path,
+        event="workflow_dispatch",
+        workflow="incident-schedules.yml",
+        payload={"inputs": {}, "ref": "refs/heads/main"},
+        env={
+            "GITHUB_API_URL": github_emulator.url,
+            "GITHUB_REPOSITORY": REPO,
+            "ACT_STUB_PYTHON": str(old_python(tmp_path / "old")),
+        },
+        secrets=SECRETS,
+        reuse_venv=False,
+    )
+    assert done.returncode != 0, done.tail()
+    said = "::error::ops-actions needs Python 3.11 or newer; setup-python gave 3.9 ("
+    assert len([line for line in done.output.splitlines() if said in line]) == 1, done.tail()
+    assert "setup-uv stub" not in done.output and "Run Main Run ops-actions" not in done.output
+    assert github_emulator.requests == []

@@ -56,6 +56,11 @@ def refuses_assignees(error: GithubException) -> bool:
     )
 
 
+def refuses_permission_read(error: GithubException) -> bool:
+    """GitHub's 403 to a token without push access that asks for a collaborator's permission."""
+    return error.status == 403 and "push access" in error_message(error).lower()
+
+
 def rate_limit_delay(error: GithubException, attempt: int, now: float) -> float | None:
     """Seconds to wait when the error is a rate limit, else None."""
     headers = error.headers

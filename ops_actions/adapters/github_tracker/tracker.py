@@ -16,7 +16,11 @@ from ops_actions.adapters.github_tracker.records import (
     is_pull_request,
     issue_data_from,
 )
-from ops_actions.adapters.github_tracker.refusals import error_message, refuses_assignees
+from ops_actions.adapters.github_tracker.refusals import (
+    error_message,
+    refuses_assignees,
+    refuses_permission_read,
+)
 from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
 
@@ -219,15 +223,18 @@ class GitHubTracker(WorkflowOperations):
 
         self._call("react to the comment", react, write=True)
 
-    def permission(self, login: str) -> str:
-        """A user's permission on the repository: admin, write, read or none (maintain counts as write)."""
+    def permission(self, login: str) -> str | None:
+        """A user's permission on the repository: admin, write, read or none (maintain counts as write);
+        None when GitHub will not tell this token (403: it needs push access to the repository)."""
 
-        def get() -> str:
+        def get() -> str | None:
             try:
                 return str(self._repo.get_collaborator_permission(login))
             except GithubException as error:
                 if error.status == 404:
                     return "none"
+                if refuses_permission_read(error):
+                    return None
                 raise
 
         return self._call(f"read the permission of {login}", get)

@@ -43,6 +43,10 @@ Choices where GitHub's behaviour depends on things the emulator does not model:
   installation token; a user otherwise.
 * The collaborator permission of a user never given one is ``read`` (what a public repository
   answers for a non-collaborator) rather than a 404.
+* Reading a collaborator's permission needs push access (GitHub: 403 "Must have push access to
+  view collaborator permission."): a person's token needs the person's write role or above; a job
+  token is refused when it is read-only (no permission at ``write``, like a fork's pull request's),
+  since GitHub documents only ``metadata: read`` for the route and no finer rule for job tokens.
 * Workflow runs follow a clock: ``queued`` for ``queued_s``, then ``in_progress`` for
   ``in_progress_s``, then ``completed`` with the scripted conclusion. The clock is real time plus
   an offset moved by :meth:`GitHubEmulator.advance` (or the given ``clock`` plus that offset).

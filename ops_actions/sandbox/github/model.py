@@ -232,6 +232,8 @@ class _Token:
     """A job's ``permissions:`` (``{"issues": "write", ...}``); None: everything (a classic PAT)."""
     job: bool = False
     """A job's GITHUB_TOKEN: its events start no workflow except dispatches, 1,000 requests/hour."""
+    person: bool = False
+    """A person's own token (:meth:`GitHubEmulator.user_token`): it reaches what the person's role does."""
 
     @property
     def is_app(self) -> bool:

@@ -127,7 +127,7 @@ class _Permissions(_Shapes):
         """A personal access token of ``login`` (full access as that user): a person's own writes."""
         token = "ghp_" + secrets.token_hex(18)
         with self._lock:
-            self._tokens[token] = _Token(login, None)
+            self._tokens[token] = _Token(login, None, person=True)
         return token
 
     def _token_for(self, credential: str) -> _Token | None:

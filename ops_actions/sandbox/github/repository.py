@@ -5,6 +5,10 @@ from __future__ import annotations
 from ops_actions.sandbox.github.model import _HTML, PERMISSIONS, _error, _iso, _Request, _Response
 from ops_actions.sandbox.github.request_helpers import _RequestHelpers
 
+NO_PUSH_ACCESS = "Must have push access to view collaborator permission."
+"""GitHub's 403 to a token without push access (as api.github.com words it)."""
+PUSH_ROLES = frozenset({"write", "maintain", "admin"})
+
 
 class _RepositoryRoutes(_RequestHelpers):
     """``GET /``, ``GET /user``, ``GET R``, ``GET R/collaborators/{user}/permission``."""
@@ -94,6 +98,10 @@ class _RepositoryRoutes(_RequestHelpers):
     # -- handlers: collaborators --------------------------------------------------------------
 
     def _h_permission(self, request: _Request) -> _Response:
+        """A user's role. GitHub: "The authenticated user must have push access to the repository to
+        use this endpoint"; otherwise 403 (``_has_push_access``)."""
+        if "permissions" in self.rules and not self._has_push_access():
+            return _error(403, NO_PUSH_ACCESS, request.docs)
         login = request.params["username"]
         role = self._permissions.get(login, "read")
         legacy = {"maintain": "write", "triage": "read"}.get(role, role)
@@ -111,3 +119,14 @@ class _RepositoryRoutes(_RequestHelpers):
             "role_name": role,
         }
         return _Response(200, {"permission": legacy, "role_name": role, "user": user})
+
+    def _has_push_access(self) -> bool:
+        """Whether the request's token has push access: a person's token by the person's role (write or
+        above); a job token unless it is read-only (every permission at most read, like a fork's pull
+        request's); the emulator's own token always."""
+        caller = self._caller
+        if caller is not None and caller.person:
+            return self._permissions.get(caller.login, "read") in PUSH_ROLES
+        if caller is None or caller.permissions is None:
+            return True
+        return "write" in caller.permissions.values()
