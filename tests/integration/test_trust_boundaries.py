@@ -528,7 +528,7 @@ def test_two_conflicting_commands_at_once_end_with_title_label_and_timeline_agre
     assert actions.state(number).severity == last
 
 
-def wait_for(check: Any, seconds: float = 8.0) -> None:
+def wait_for(check: Any, seconds: float = 120.0) -> None:
     """Until ``check()`` holds (a write the emulator carries out late), at most ``seconds``."""
     deadline = time.monotonic() + seconds
     while not check():

@@ -103,6 +103,9 @@ class SandboxBackend:
         self._faults = FaultTable()
         self._requests: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED_REQUESTS)
         self._stopping = threading.Event()
+        self._waits: list[float] = []
+        self._waiting_now = 0
+        self._most_waiting = 0
         self._server: BackendServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -226,6 +229,21 @@ class SandboxBackend:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._waits.clear()
+            self._most_waiting = self._waiting_now
+
+    @property
+    def waits(self) -> list[float]:
+        """The seconds each wait (a delay fault, a slow scenario, a drip, /_sandbox/sleep) was to
+        last, in the order they began."""
+        with self._lock:
+            return list(self._waits)
+
+    @property
+    def most_waiting(self) -> int:
+        """The most handlers that were waiting at the same moment."""
+        with self._lock:
+            return self._most_waiting
 
     # -- used by the routes and the request handler -------------------------------------------
 
@@ -258,8 +276,17 @@ class SandboxBackend:
             return self._canary_jobs
 
     def sleep(self, seconds: float) -> bool:
-        """Sleep unless the server stops first; True when it slept the whole time."""
-        return not self._stopping.wait(seconds)
+        """Sleep unless the server stops first; True when it slept the whole time. Each wait is
+        recorded, so tests assert what was waited and how many waited at once, never a duration."""
+        with self._lock:
+            self._waits.append(seconds)
+            self._waiting_now += 1
+            self._most_waiting = max(self._most_waiting, self._waiting_now)
+        try:
+            return not self._stopping.wait(seconds)
+        finally:
+            with self._lock:
+                self._waiting_now -= 1
 
     def dispatch(self, request: Request) -> Reply | None:
         """The answer to a request; None means drop the connection without one."""

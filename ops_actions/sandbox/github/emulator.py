@@ -99,10 +99,11 @@ class GitHubEmulator(
         self._offset_s = 0.0
         self.actor = actor
         self._lock = threading.RLock()
-        self._server = None
-        self._thread = None
+        self._server, self._thread = None, None
         self._listeners = []
         self.requests = []
+        # The delay of each answer a "slow" fault held back, in order: tests count them, never time.
+        self.slowed: list[float] = []
         self.dispatch_details = True
         """False plays an older server that answers a dispatch with 204 even when run details are asked."""
         self.errors = []
@@ -369,6 +370,7 @@ class GitHubEmulator(
             return wire
         fault = self._take_fault(method, target)
         if fault is not None and fault.kind == "slow":
+            self.slowed.append(fault.delay_s)
             time.sleep(fault.delay_s)
         if fault is not None and fault.kind == "late-write":
             # GitHub carried the write out after the client had given up waiting (its timeout): no

@@ -22,6 +22,9 @@ from ops_actions.sandbox.github import MAX_BODY_CHARS, GitHubEmulator
 from tests.support.fixtures.github import GITHUB_TOKEN, INVALID, REPO, REPO_PATH, TOKEN_AUTH
 from tests.support.paths import REPO_ROOT
 
+# Ctrl-C stops the emulator within this, however loaded the machine; past it, it ignored the signal.
+SIGINT_STOP_S = 60
+
 
 def _requests_to(emulator: GitHubEmulator, method: str, path: str) -> list[Any]:
     return [r for r in emulator.requests if r.method == method and r.path == path]
@@ -211,19 +214,15 @@ def test_link_header_has_githubs_rels_and_order(api: httpx.Client, github_emulat
 def test_open_incident_lookup_stays_one_request_among_2000_closed(
     gh: Github, github_emulator: GitHubEmulator
 ) -> None:
-    """With 2,000 closed incident issues, finding the open incident is still one quick request."""
-    started = time.perf_counter()
+    """With 2,000 closed incident issues, finding the open incident is still one request."""
     for n in range(2000):
         github_emulator.add_issue(title=f"old incident {n}", labels=["incident", "sev-2"], state="closed")
     github_emulator.add_issue(title="current", labels=["incident", "sev-1"])
     github_emulator.add_issue(title="unrelated", labels=["bug"])
-    seeded = time.perf_counter()
     github_emulator.reset_log()
     found = list(gh.withLazy(True).get_repo(REPO).get_issues(state="open", labels=["incident"]))
     assert [i.title for i in found] == ["current"]
     assert len(github_emulator.requests) == 1
-    assert seeded - started < 2.0
-    assert time.perf_counter() - seeded < 1.0
 
 
 # -- permissions and reactions --------------------------------------------------------------------
@@ -533,9 +532,9 @@ def test_fault_times_and_slow(api: httpx.Client, github_emulator: GitHubEmulator
     github_emulator.inject("5xx", times=2)
     assert [api.get(REPO_PATH).status_code for _ in range(3)] == [502, 502, 200]
     github_emulator.inject("slow", delay_s=0.3)
-    started = time.perf_counter()
     assert api.get(REPO_PATH).status_code == 200
-    assert time.perf_counter() - started >= 0.3
+    assert api.get(REPO_PATH).status_code == 200
+    assert github_emulator.slowed == [0.3]
     with pytest.raises(ValueError, match="fault"):
         github_emulator.inject("teapot")
 
@@ -846,5 +845,12 @@ def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
             )
         finally:
             process.send_signal(signal.SIGINT)
-            _, err = process.communicate(timeout=10)
+            try:
+                _, err = process.communicate(timeout=SIGINT_STOP_S)
+            except subprocess.TimeoutExpired:
+                # Without this, leaving the with block would wait for ever on a process that
+                # ignores SIGINT.
+                process.kill()
+                process.communicate()
+                pytest.fail(f"the emulator was still running {SIGINT_STOP_S} s after SIGINT", pytrace=False)
         assert process.returncode == 0, err
