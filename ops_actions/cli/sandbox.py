@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -125,7 +127,11 @@ def sandbox_github(host: str, port: int, repo: str, token: str | None, ghes: str
 @contextlib.contextmanager
 def _listening(host: str, port: int) -> Iterator[None]:
     """A server that cannot listen (the port in use, a privileged port, an unknown host) is a usage
-    error that names the address, never a traceback."""
+    error that names the address, never a traceback. Ctrl-C stops the server, as its first line
+    says, also when the process was started with SIGINT ignored (a background job of a
+    non-interactive shell is): Python then installs no handler of its own."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if in_main_thread else None
     try:
         yield
     except OSError as error:
@@ -135,3 +141,6 @@ def _listening(host: str, port: int) -> Iterator[None]:
         else:
             reason = error.strerror or type(error).__name__
         raise OpsError(f"cannot listen on {host}:{port}: {reason}") from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

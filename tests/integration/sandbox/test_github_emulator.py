@@ -819,12 +819,13 @@ def test_clock_can_be_injected_and_advanced() -> None:
 
 
 def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
-    """``ops-actions sandbox github`` prints its URL, serves (as GHES 3.19 here), exits cleanly on Ctrl-C."""
+    """``ops-actions sandbox github`` prints its URL, serves (as GHES 3.19 here), exits cleanly on Ctrl-C,
+    also when started with SIGINT ignored, as a background job of a non-interactive shell is."""
     root = REPO_ROOT
     env = {**os.environ, "PYTHONPATH": str(root)}
     command = ["sandbox", "github", "--port", "0", "--token", GITHUB_TOKEN, "--ghes", "3.19"]
     with subprocess.Popen(
-        [sys.executable, "-m", "ops_actions", *command],
+        ["sh", "-c", 'trap "" INT; exec "$0" -m ops_actions "$@"', sys.executable, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
