@@ -228,10 +228,13 @@ class IncidentService:
             issue.number, labels=["duplicate"], state="closed", state_reason="not_planned"
         )
 
-    def read(self, number: int) -> tuple[IssueView, IncidentState]:
-        """Incident #number and its state, after a close that skipped the gate was settled
-        (:func:`ops_actions.flows.closes.settle_close`); OpsError when the issue is not an incident."""
+    def read(self, number: int, *, settle: bool = True) -> tuple[IssueView, IncidentState]:
+        """Incident #number and its state, with ``settle`` after a close that skipped the gate was
+        settled (:func:`ops_actions.flows.closes.settle_close`); OpsError when the issue is not an
+        incident."""
         issue = self._incident(number)
+        if not settle:
+            return issue, self.state_of(issue)
         settled = settle_close(self, issue, self.state_of(issue))
         return settled.issue, settled.state
 

@@ -33,9 +33,10 @@ def never_resolved(site: Site, number: int) -> None:
 
 
 def test_a_triage_user_closing_an_unverified_sev1_is_undone_by_the_next_watch(world: World) -> None:
-    """A triage-role user closes an unverified SEV-1 through the API: the page built before the next
-    run still shows it mitigating; the next watch reopens it, and the timeline names who closed it
-    and what the resolution gate still misses; the page never showed it resolved."""
+    """A triage-role user closes an unverified SEV-1 through the API: a production change on it is
+    refused as closed, and the page built before the next run still shows it mitigating; the next
+    watch reopens it, and the timeline names who closed it and what the resolution gate still
+    misses; the page never showed it resolved."""
     world.backend.set_scenario("db-down")
     assert world.watch(0) == 0
     (incident,) = world.issues(state="open")
@@ -46,6 +47,8 @@ def test_a_triage_user_closing_an_unverified_sev1_is_undone_by_the_next_watch(wo
     world.emulator.set_permission("tina", "triage")
     world.close_as("tina", number)
     assert world.emulator.issue(number)["state"] == "closed"
+    assert world.cli(6, "remediate", "smoke", "--incident", str(number)) == 2, "no production change first"
+    assert world.emulator.workflow_dispatches() == [] and world.emulator.issue(number)["state"] == "closed"
 
     before = build(world, 6)
     never_resolved(before, number)
