@@ -45,8 +45,9 @@ def postmortem_create(
 ) -> None:
     """Create the incident's postmortem issue (or refresh its facts), due 24 h after resolution.
 
-    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml): an
-    incident closed as not planned (a false alarm) then gets none. An open incident never does.
+    Without NUMBER, the incident is the issue of the triggering event (incident-postmortem.yml, on a
+    close): a close that skipped the resolution is undone instead, and a writer's close as not
+    planned (a false alarm) gets none. An open incident never gets one.
 
     \b
     Example:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.flows.closes import Settled, settle_close
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
 from ops_actions.incident.clock import iso
 from ops_actions.incident.issue_body import incident_body, refreshed_body
@@ -227,16 +228,25 @@ class IncidentService:
             issue.number, labels=["duplicate"], state="closed", state_reason="not_planned"
         )
 
-    def read(self, number: int) -> tuple[IssueView, IncidentState]:
-        """Incident #number and its state; OpsError when the issue is not an incident."""
+    def read(self, number: int, *, settle: bool = True) -> tuple[IssueView, IncidentState]:
+        """Incident #number and its state, with ``settle`` after a close that skipped the gate was
+        settled (:func:`ops_actions.flows.closes.settle_close`); OpsError when the issue is not an
+        incident."""
         issue = self._incident(number)
-        return issue, self.state_of(issue)
+        if not settle:
+            return issue, self.state_of(issue)
+        settled = settle_close(self, issue, self.state_of(issue))
+        return settled.issue, settled.state
 
-    def read_timeline(self, number: int) -> tuple[IssueView, IncidentState, list[str]]:
-        """Like :meth:`read`, with the tool's own comments (a postmortem's timeline), read once."""
+    def read_timeline(self, number: int) -> tuple[Settled, list[str]]:
+        """Like :meth:`read`, with the tool's own comments (a postmortem's timeline), read once
+        (again only when settling the close wrote to the timeline)."""
         issue = self._incident(number)
         own = self.own_comments(issue.number) if issue.comments else []
-        return issue, self.state_of(issue, own), own
+        settled = settle_close(self, issue, self.state_of(issue, own))
+        if settled.done is not None:
+            own = self.own_comments(issue.number)
+        return settled, own
 
     def _incident(self, number: int) -> IssueView:
         issue = self.tracker.issue(number)
@@ -287,9 +297,11 @@ class IncidentService:
         close: bool = False,
         posted: int = 0,
         repair: bool = False,
+        reopen: bool = False,
     ) -> None:
         """Write the state block and the labels; ``repair`` also brings the title's severity, the
-        assignee and a resolved incident's closing in line with the state.
+        assignee and a resolved incident's closing in line with the state; ``reopen`` reopens the
+        issue.
 
         When others wrote to the issue meanwhile (its comment count grew past ours), it is read
         again and what they wrote is replayed in timeline order and saved, so title, labels and the
@@ -300,6 +312,7 @@ class IncidentService:
             state.comments_seen = issue.comments + posted
             body = refreshed_body(self.playbook, state, issue.body, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
+            opening = reopen and issue.state != "open"
             new_title = (
                 issue_title(state) if title else repaired_title(issue.title, state) if repair else None
             )
@@ -308,8 +321,8 @@ class IncidentService:
                 body=body,
                 labels=labels_for(self.playbook, state),
                 title=new_title,
-                state="closed" if closing else None,
-                state_reason="completed" if closing else None,
+                state="closed" if closing else "open" if opening else None,
+                state_reason="completed" if closing else "reopened" if opening else None,
             )
             self._fix_labels(saved)
             if repair and state.owner and state.owner not in saved.assignees:
@@ -512,10 +525,17 @@ class IncidentService:
         )
 
     def record(
-        self, issue: IssueView, before: IncidentState, after: IncidentState, events: Sequence[TimelineEvent]
+        self,
+        issue: IssueView,
+        before: IncidentState,
+        after: IncidentState,
+        events: Sequence[TimelineEvent],
+        *,
+        reopen: bool = False,
     ) -> list[TimelineEvent]:
-        """Post the events not yet applied, then save the state once if anything changed; a new
-        severity retitles the issue, and announced events (a raised severity) are notified."""
+        """Post the events not yet applied, then save the state once if anything changed (and with
+        ``reopen``, reopen the issue); a new severity retitles the issue, and announced events (a
+        raised severity) are notified."""
         fresh = [event for event in events if not before.has_applied(event.key)]
         if fresh:  # the whole change rides on the last event, so a replay applies it once
             fresh[-1] = replace(fresh[-1], delta=state_delta(before, after))
@@ -523,9 +543,9 @@ class IncidentService:
         for event in fresh:
             after.mark_applied(event.key)
             self._post(issue, event)
-        if fresh or after != before or repair:
+        if fresh or after != before or repair or reopen:
             retitle = after.severity != before.severity
-            self._save(issue, after, posted=len(fresh), repair=repair, title=retitle)
+            self._save(issue, after, posted=len(fresh), repair=repair, title=retitle, reopen=reopen)
         for event in fresh:
             self._notify(issue, event.kind, after, event.key)
         return fresh

@@ -65,12 +65,16 @@ class Postmortems:
         alarm) gets one only when ``asked`` (``/postmortem``, or a number given on the command line),
         not from the workflow that runs whenever an incident closes.
         """
-        issue, state, own = self.incidents.read_timeline(incident_number)
+        settled, own = self.incidents.read_timeline(incident_number)
+        issue, state = settled.issue, settled.state
+        if issue.state == "open" and settled.done is not None and not asked:
+            # The close that started incident-postmortem.yml skipped the gate: undone, no postmortem.
+            return Result(issue.number, issue.html_url, [settled.done])
         if issue.state == "open":
             raise OpsError(
                 f"#{incident_number} is still open: its postmortem follows the resolution (/resolve)"
             )
-        if issue.state_reason == "not_planned" and not asked:
+        if state.false_alarm is not None and not asked:
             return Result(
                 issue.number,
                 issue.html_url,

@@ -209,7 +209,9 @@ class Remediator:
     ) -> Dispatched:
         file, name = self.workflow(role)
         if incident is not None:
-            issue, state = self.incidents.read(incident)
+            # A production change is never the first thing done to an incident closed some other
+            # way: it is refused as closed (the watch, or any incident command, reopens it first).
+            issue, state = self.incidents.read(incident, settle=False)
             if state.has_applied(key):
                 # Runs recorded before the entry kept its key: the role's latest stands for it.
                 entry = next((run for run in reversed(state.runs) if run.get("key") == key), None) or next(

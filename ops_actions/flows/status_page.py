@@ -24,6 +24,7 @@ from pathlib import Path
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import Announcer, IncidentService
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
+from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState
@@ -48,13 +49,18 @@ def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: date
             continue
         own = incidents.own_comments(number, settle=False)  # the page only reads
         state = incidents.state_of(issue, own)
+        if state.false_alarm is not None:
+            continue  # a writer closed it as not planned: nothing happened that customers need to know
+        # Only the tool's resolution ends an incident: an issue closed any other way (the watch
+        # reopens it) keeps its last real status here meanwhile, never "resolved".
+        ended = issue.state != "open" and ended_by_tool(playbook, state)
         found.append(
             public_incident(
                 playbook,
                 number,
                 state,
-                open_=issue.state == "open",
-                closed_at=issue.closed_at,
+                open_=not ended,
+                closed_at=issue.closed_at if ended else None,
                 own_comments=own,
                 postmortem_body=_postmortem_body(incidents, issue, state, postmortems),
                 opened_by_tool=incidents.by_tool(issue.author),

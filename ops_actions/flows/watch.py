@@ -6,7 +6,8 @@ raises the severity when its rules show a worse one (and proposes a lower one on
 playbook's window), notes once when its metrics have been normal long enough to resolve, and
 reminds once when the promised status update is overdue. Causes no incident holds open a new
 incident, linked to the open ones (the playbook's consecutive-breach counts and flap control have
-already been applied by triage). It never closes anything.
+already been applied by triage). It never closes anything, and reopens an incident closed without
+the tool's resolution (see incident/closes.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.errors import OpsError
+from ops_actions.flows.closes import settle_closes
 from ops_actions.flows.incidents import IncidentService, Outcome, operation_key
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import IssueView
@@ -38,6 +40,7 @@ from ops_actions.incident.causes import (
     view_of,
 )
 from ops_actions.incident.clock import iso, parse_time, stale_gap
+from ops_actions.incident.closes import CLOSE_LOOKBACK
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
@@ -148,8 +151,11 @@ def reconcile(
     Returns what was done, one line each. The scheduled watch and alert intake share this, so an
     alert and a triage that see the same cause end in the same incident.
     """
+    # Incidents closed without the tool's resolution are reopened first, so they are followed below.
+    settled = settle_closes(incidents, now - CLOSE_LOOKBACK)
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
     opened, notes = readable(incidents, listed)
+    notes = [*settled, *notes]
     if listed and not opened:
         return notes  # none could be read: opening another would likely duplicate one of them
     gap = stale_gap(history[-1].at if history else None, now, playbook.watch_interval_minutes)

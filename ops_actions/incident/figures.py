@@ -64,8 +64,10 @@ def build_report(
     since: datetime,
     now: datetime,
 ) -> dict[str, Any]:
-    """The figures for incidents opened since ``since``."""
-    chosen = [r for r in incidents if parse_time(r.state.opened_at) >= since]
+    """The figures for incidents opened since ``since``; false alarms (closed as not planned by a
+    writer, see incident/closes.py) are only counted, never in the other figures."""
+    period = [r for r in incidents if parse_time(r.state.opened_at) >= since]
+    chosen = [r for r in period if r.state.false_alarm is None]
     numbers = {r.number for r in chosen}
     by_severity = Counter(r.state.severity for r in chosen)
     by_component = Counter(c for r in chosen for c in (r.state.components or ["unspecified"]))
@@ -87,6 +89,7 @@ def build_report(
             "open": sum(1 for r in chosen if not r.state.resolved_at),
             "by_severity": {s.id: by_severity.get(s.id, 0) for s in playbook.severities},
             "by_component": dict(sorted(by_component.items())),
+            "false_alarms": len(period) - len(chosen),
         },
         "minutes_to": {name: summary([v for v in values if v is not None]) for name, values in times.items()},
         "postmortems": {
@@ -116,7 +119,8 @@ def report_markdown(figures: dict[str, Any]) -> str:
     lines = [
         f"## Incident report {figures['since'][:10]} → {figures['until'][:10]}",
         "",
-        f"**{inc['total']}** incidents ({inc['open']} still open).",
+        f"**{inc['total']}** incidents ({inc['open']} still open; {inc['false_alarms']} false alarms "
+        "left out).",
         "",
         fenced(pie("Incidents by severity", inc["by_severity"])) if inc["total"] else "",
         "",

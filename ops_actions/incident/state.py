@@ -71,6 +71,7 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "freeze": {"since": "time", "reason": str},
     "monitor": {"role": str, "name": str, "url": str, "since": "time", "until": "time"},
     "proposed": {"severity": str, "since": "time"},
+    "false_alarm": {"by": str, "at": "time"},
 }
 # Keys an entry may lack, but when present (and not null) hold this type, because code reads them.
 _OPTIONAL_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
@@ -176,6 +177,8 @@ class IncidentState:
     proposed: dict[str, Any] | None = None
     detected_by: dict[str, str] = field(default_factory=dict)
     """How the incident was opened, recorded then: ``how`` (see transitions.DETECTION), ``source``, ``by``."""
+    false_alarm: dict[str, str] | None = None
+    """Who closed it as not planned, and when, once a writer did (see incident/closes.py)."""
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,6 +245,7 @@ def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
         and (state.owner is None or LOGIN.fullmatch(state.owner) is not None)
         and (state.proposed is None or state.proposed["severity"] in severities)
         and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
+        and (state.false_alarm is None or LOGIN.fullmatch(state.false_alarm["by"]) is not None)
     )
 
 

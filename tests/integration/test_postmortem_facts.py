@@ -17,7 +17,6 @@ from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEntry, timeline_table
 from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
-from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import World
 from tests.support.mermaid_check import mermaid_errors
 
@@ -25,16 +24,6 @@ from tests.support.mermaid_check import mermaid_errors
 def postmortem_of(world: World, incident: int) -> str:
     (found,) = [i for i in world.issues("postmortem") if f"(#{incident})" in i["title"]]
     return str(found["body"])
-
-
-def close(world: World, number: int, reason: str) -> None:
-    """A person closes the issue on GitHub."""
-    world.emulator.handle(
-        "PATCH",
-        f"/repos/{REPO}/issues/{number}",
-        {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
-        json.dumps({"state": "closed", "state_reason": reason}).encode(),
-    )
 
 
 def event(world: World, name: str, payload: dict[str, Any]) -> None:
@@ -143,7 +132,7 @@ def test_a_postmortem_only_for_a_closed_incident_and_a_false_alarm_only_on_reque
     assert any("still open" in body for body in world.timeline(number))
     assert world.issues("postmortem") == []
 
-    close(world, number, "not_planned")  # a false alarm, closed by a person: the workflow runs
+    world.close_as("alice", number, "not_planned")  # a writer's false alarm: the workflow runs
     event(world, "closed", {"action": "closed", "issue": {"number": number, "state_reason": "not_planned"}})
     capsys.readouterr()
     assert world.cli(3, "postmortem", "create") == 0

@@ -85,19 +85,17 @@ def test_creating_again_refreshes_facts_and_keeps_what_people_wrote(
 
 
 def test_a_postmortem_whose_link_was_lost_is_found_among_the_newer_ones_only(world: World) -> None:
-    """An incident closed by hand; GitHub refuses its link comment after the postmortem exists (exit 4):
-    the next create finds that postmortem by its marker, listing only the postmortems updated since
-    the incident opened, so the 150 older ones are never read; still one postmortem for the incident."""
+    """A false alarm (a writer closed it as not planned); GitHub refuses its link comment after the
+    postmortem asked for exists (exit 4): the next create finds that postmortem by its marker,
+    listing only the postmortems updated since the incident opened, so the 150 older ones are never
+    read; still one postmortem for the incident."""
     world.backend.set_scenario("worker-stalled")
     assert world.watch(0) == 0
     incident = world.incident()["number"]
     world.emulator.set_permission("mona", "write")
-    world.emulator.handle(  # a person closes it by hand: no postmortem yet
-        "PATCH",
-        f"/repos/{REPO}/issues/{incident}",
-        {"authorization": f"token {world.emulator.user_token('mona')}", "content-type": "application/json"},
-        b'{"state": "closed"}',
-    )
+    world.close_as("mona", incident, "not_planned")
+    world.backend.set_scenario("healthy")
+    assert world.watch(5) == 0  # the watch records the false alarm: no postmortem yet
     long_ago = datetime.now(UTC) - timedelta(days=30)
     for i in range(150):
         world.emulator.add_issue(

@@ -218,7 +218,8 @@ def test_every_input_is_checked_before_a_dispatch(outage: World, capsys: pytest.
     assert outage.watch(0) == 0
     number = str(outage.incident()["number"])
     other = str(outage.emulator.add_issue(title="A feature request", body="not an incident"))
-    closed = str(outage.emulator.add_issue(title="[SEV-3] old", labels=["incident"], state="closed"))
+    resolved = ["incident", "status:resolved"]  # an old incident, resolved (a close without it is undone)
+    closed = str(outage.emulator.add_issue(title="[SEV-3] old", labels=resolved, state="closed"))
     refs = dict(outage.emulator.state()["refs"])
     comments = {n: len(outage.emulator.comments(int(n))) for n in (number, other, closed)}
     cases = [

@@ -30,7 +30,7 @@ def test_report_markdown_has_the_figures_and_a_parsing_pie() -> None:
     incidents, postmortems = fixture_records(playbook)
     figures = build_report(playbook, incidents, postmortems, since=NOW - timedelta(days=90), now=NOW)
     markdown = report_markdown(figures)
-    assert "**20** incidents (3 still open)." in markdown
+    assert "**20** incidents (3 still open; 0 false alarms left out)." in markdown
     assert "| resolve | 85 min | 300 min | 17 |" in markdown
     assert "9 completed on time, 2 late, 2 open, 4 missing." in markdown
     assert "7 (2 done, 5 open, 2 overdue)" in markdown

@@ -7,14 +7,17 @@ from ops_actions.incident.state_block import read_state
 from tests.support.fixtures.world import World
 
 
-def test_healthy_backend_and_no_incident_costs_one_request(world: World) -> None:
-    """Nothing fired, nothing open: one GitHub request per tick, plus the hourly postmortem check."""
+def test_healthy_backend_and_no_incident_costs_two_requests(world: World) -> None:
+    """Nothing fired, nothing open: two GitHub requests per tick (the incidents closed lately, for a
+    close that skipped the gate, and the open ones), plus the hourly postmortem check."""
     world.emulator.reset_log()
     assert world.watch(0) == 0
-    assert [r.query["labels"] for r in world.emulator.requests] == ["incident", "postmortem"]
+    listed = [(r.query["labels"], r.query["state"]) for r in world.emulator.requests]
+    assert listed == [("incident", "closed"), ("incident", "open"), ("postmortem", "open")]
     world.emulator.reset_log()
     assert world.watch(10) == 0
-    assert [r.query["labels"] for r in world.emulator.requests] == ["incident"]
+    listed = [(r.query["labels"], r.query["state"]) for r in world.emulator.requests]
+    assert listed == [("incident", "closed"), ("incident", "open")]
     assert not any(r.is_write for r in world.emulator.requests)
     assert world.issues(state="open") == []
 

@@ -31,6 +31,8 @@ class IssueData:
     closed_at: datetime | None = None
     comments: int = 0
     state_reason: str | None = None
+    closed_by: str | None = None
+    """Who closed it last: GitHub sends ``closed_by`` when one issue is read, never in a listing."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,10 @@ class CommentData:
     created_at: datetime
 
 
-def issue_data_from(issue: Issue) -> IssueData:
+def issue_data_from(issue: Issue, *, read_alone: bool = False) -> IssueData:
+    """``read_alone``: the issue was read by itself, so its ``closed_by`` is there (on a listed issue,
+    PyGithub would read the issue again to find it)."""
+    closer = issue.closed_by if read_alone else None
     return IssueData(
         number=issue.number,
         id=issue.id,
@@ -88,6 +93,7 @@ def issue_data_from(issue: Issue) -> IssueData:
         closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
         comments=issue.comments,
         state_reason=issue.state_reason,
+        closed_by=closer.login if closer else None,
     )
 
 

@@ -57,7 +57,7 @@ class GitHubTracker(WorkflowOperations):
         def get() -> IssueData:
             issue = self._repo.get_issue(number)
             issue.complete()
-            return issue_data_from(issue)
+            return issue_data_from(issue, read_alone=True)
 
         return self._call(f"read issue #{number}", get)
 
