@@ -240,6 +240,9 @@ class IncidentService:
 
     def _incident(self, number: int) -> IssueView:
         issue = self.tracker.issue(number)
+        if issue.is_pull_request:
+            # Anyone with triage access can label a pull request; /merge would close it.
+            raise OpsError(f"#{number} is a pull request, not an incident", ExitCode.USAGE)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
                 f"issue #{number} is not an incident (no '{INCIDENT_LABEL}' label)", ExitCode.USAGE

@@ -31,6 +31,8 @@ class IssueData:
     closed_at: datetime | None = None
     comments: int = 0
     state_reason: str | None = None
+    is_pull_request: bool = False
+    """The issues API answers a pull request's number too; a pull request is never an incident."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def issue_data_from(issue: Issue) -> IssueData:
         closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
         comments=issue.comments,
         state_reason=issue.state_reason,
+        is_pull_request=is_pull_request(issue),
     )
 
 
