@@ -171,6 +171,8 @@ class Run(Protocol):
     def head_sha(self) -> str: ...
     @property
     def title(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
 
 
 class Poller(Protocol):
@@ -184,7 +186,9 @@ class RemediationTracker(IncidentTracker, Protocol):
     def dispatch(
         self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
     ) -> Run | None: ...
-    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> Run | None: ...
+    def find_run(
+        self, workflow: str, *, since: datetime, actor: str, event: str = "workflow_dispatch"
+    ) -> Run | None: ...
     def runs(
         self,
         workflow: str,

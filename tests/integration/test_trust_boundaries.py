@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -212,6 +213,34 @@ def test_a_dispatch_the_first_attempt_could_not_record_is_found_by_its_key(actio
     (sent,) = dispatches(actions.emulator, "deploy")
     assert f"/deploy: already dispatched: https://github.com/{REPO}/actions/runs/{sent['run_id']}" in lines
     assert [run["id"] for run in actions.state(number).runs] == [sent["run_id"]]
+
+
+def test_a_run_someone_else_dispatched_with_the_commands_key_never_passes_for_the_tools(
+    actions: Action,
+) -> None:
+    """The operation key of `/deploy` comes from the comment's id, which anyone sees: a writer who
+    dispatches Backend Deploy with that key (and a ref of their own) before the commands workflow
+    runs makes no "already dispatched": only runs whose actor is the tool's identity count."""
+    declare_backend_workflows(actions.emulator)
+    number = actions.open()
+    event = actions.comment(number, "/deploy")
+    key = f"comment-{json.loads(event.read_text(encoding='utf-8'))['comment']['id']}-0"
+    actions.emulator.set_permission("mallory", "write")
+    forged = httpx.post(
+        f"{actions.emulator.url}/repos/{REPO}/actions/workflows/{ROLES['deploy']}/dispatches",
+        headers={"authorization": f"token {actions.emulator.user_token('mallory')}"},
+        json={"ref": "main", "inputs": {"incident": str(number), "operation": key, "ref": "evil"}},
+    )
+    assert forged.status_code in (200, 204)
+    (theirs,) = [run for run in actions.emulator.runs() if run["actor"]["login"] == "mallory"]
+    assert key in theirs["display_title"].split()
+    code, lines = actions.action("command", event=event)
+    assert code == 0
+    assert not any("already dispatched" in line for line in lines), lines
+    ours = [d for d in dispatches(actions.emulator, "deploy") if d["inputs"].get("ref") != "evil"]
+    assert len(ours) == 1
+    assert [run["id"] for run in actions.state(number).runs] == [ours[0]["run_id"]]
+    assert theirs["id"] not in {run["id"] for run in actions.state(number).runs}
 
 
 # --- only the tool writes state -------------------------------------------------------------------

@@ -48,6 +48,8 @@ class RunData:
     updated_at: datetime | None
     title: str = ""
     """The run's ``display_title``: its workflow's ``run-name`` with the inputs filled in."""
+    actor: str = ""
+    """The login that created the run (``actor``; a re-run keeps it, ``triggering_actor`` changes)."""
 
 
 def run_data_from(run: WorkflowRun) -> RunData:
@@ -60,6 +62,7 @@ def run_data_from(run: WorkflowRun) -> RunData:
         created_at=run.created_at.astimezone(UTC) if run.created_at else None,
         updated_at=run.updated_at.astimezone(UTC) if run.updated_at else None,
         title=run.display_title or "",
+        actor=run.actor.login if run.actor else "",
     )
 
 
