@@ -16,7 +16,7 @@ from ops_actions.adapters.github_tracker.records import (
     is_pull_request,
     issue_data_from,
 )
-from ops_actions.adapters.github_tracker.refusals import error_message, refuses_assignees
+from ops_actions.adapters.github_tracker.refusals import failed_fields, refuses_assignees
 from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
 
@@ -116,7 +116,8 @@ class GitHubTracker(WorkflowOperations):
             except GithubException as error:
                 if error.status in {404, 410}:
                     return False
-                if error.status == 422 and "already" in error_message(error).lower():
+                # GitHub's top-level message is "Validation Failed"; the reason is in errors[].
+                if error.status == 422 and any("duplicate sub-issues" in why for why in failed_fields(error)):
                     return True
                 raise
             return True
