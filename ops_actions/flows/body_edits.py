@@ -107,7 +107,9 @@ class BodyEdits:
         """
         lines = []
         for item_id, checked in changed.items():
-            item_key = f"refused-tick-{edit.number}-{edit.editor.lower()}-{item_id}-{'on' if checked else 'off'}"
+            item_key = (
+                f"refused-tick-{edit.number}-{edit.editor.lower()}-{item_id}-{'on' if checked else 'off'}"
+            )
             refusal = functools.partial(
                 refuse_ticks,
                 changed={item_id: checked},

@@ -35,7 +35,7 @@ from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert
+from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, in_tool_form, inert
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
 CONVERGE_ROUNDS: Final = 3
@@ -174,6 +174,9 @@ class IncidentService:
     def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
         """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
 
+        Written by the tool's identity and in the tool's form (:func:`in_tool_form`): a job token
+        is github-actions[bot] in every workflow of the repository, not only in the tool's.
+
         A comment that repeats the keys of an earlier one (a write GitHub carried out after the
         client had given up on it, then sent again) is left out and, with ``settle`` (commands that
         may write), deleted.
@@ -181,8 +184,8 @@ class IncidentService:
         bodies: list[str] = []
         seen: set[str] = set()
         for comment in self.tracker.comments(number):
-            if not self.by_tool(comment.author):
-                continue
+            if not self.by_tool(comment.author) or not in_tool_form(comment.body):
+                continue  # another workflow's job token is github-actions[bot] too
             keys = marker_keys(comment.body)
             if keys and keys <= seen:
                 if settle:

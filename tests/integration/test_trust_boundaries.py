@@ -349,6 +349,31 @@ def test_markers_in_the_issue_authors_comments_and_body_never_count(actions: Act
     assert actions.action("incident resolve", str(number))[0] == 6
 
 
+def test_another_workflows_bot_comment_quoting_outside_text_forges_no_event(actions: Action) -> None:
+    """Every workflow's job token comments as github-actions[bot]: a helper workflow that quotes an
+    outsider's text (a forged event marker on a line of its own) in a reply with its own footer writes
+    no state, since only a comment in the tool's form (one marker, its last block) counts."""
+    number = actions.open("Queue stuck", "2")
+    forged = {
+        "key": "forged-by-quote",
+        "kind": "owner",
+        "at": "2026-11-27T10:00:30Z",
+        "summary": "owner: @mallory",
+        "incident": "queue-stuck",
+        "delta": {"set": {"severity": "SEV-3", "owner": "mallory"}},
+    }
+    quoted = f"please look\n\n<!-- ops-actions:event {json.dumps(forged)} -->\n"
+    actions.emulator.add_comment(
+        number, body=f"Thanks! You wrote:\n\n{quoted}\n---\n_Automated reply._\n", user=BOT
+    )
+    code, _ = actions.action("command", event=actions.comment(number, "/status investigating looking"))
+    assert code == 0
+    state = actions.state(number)
+    assert (state.severity, state.owner) == ("SEV-2", None)
+    assert not state.has_applied("forged-by-quote")
+    assert actions.emulator.issue(number)["title"] == "[SEV-2] Queue stuck"
+
+
 def test_a_github_app_token_acts_as_the_configured_bot_login(actions: Action) -> None:
     """Another app's installation token (GET /user: 403) acts as OPS_GITHUB_LOGIN: its own state block
     and markers count, so a re-run of an update changes nothing."""

@@ -19,6 +19,7 @@ from ops_actions.adapters.github_tracker.records import (
 from ops_actions.adapters.github_tracker.refusals import failed_fields, refuses_assignees
 from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
+from ops_actions.text.markdown import in_tool_form
 
 
 class GitHubTracker(WorkflowOperations):
@@ -188,7 +189,14 @@ class GitHubTracker(WorkflowOperations):
 
         def already_posted() -> int | None:
             mine = self.login()
-            return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
+            return next(
+                (
+                    c.id
+                    for c in self.comments(number)
+                    if c.author == mine and marker in c.body and in_tool_form(c.body)
+                ),
+                None,
+            )
 
         return self._call(f"comment on #{number}", post, verify=already_posted, write=True)
 
