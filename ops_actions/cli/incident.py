@@ -89,8 +89,8 @@ def incident_open(
       ops-actions incident open --title "Checkout failing" --severity 1 \\
         --impact "All card payments" --summary "Stripe webhooks return 400"
     """
-    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.causes import firing_causes
+    from ops_actions.incident.operation_keys import operation_key
     from ops_actions.incident.state import slug
     from ops_actions.triage.report_file import load_report
 
@@ -148,8 +148,8 @@ def incident_update(
       ops-actions incident update 42 --status mitigating --next 30m --message "Rolled back"
     """
     from ops_actions.flows.incident_operations import post_status_update
-    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.clock import parse_minutes
+    from ops_actions.incident.operation_keys import operation_key
 
     minutes = parse_minutes(next_update) if next_update else None
     key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
@@ -183,7 +183,7 @@ def incident_severity(
       ops-actions incident severity 42 1 --reason "Payments down for all users"
     """
     from ops_actions.flows.incident_operations import set_severity
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     key = operation_key(ctx.config.run_id, "severity", number, severity, reason)
     outcome = set_severity(
@@ -208,7 +208,7 @@ def incident_assign(
       ops-actions incident assign 42 @octocat
     """
     from ops_actions.flows.incident_operations import set_owner
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     key = operation_key(ctx.config.run_id, "owner", number, owner)
     outcome = set_owner(ctx.incidents, number, key=key, owner=owner, by=ctx.config.actor)
@@ -231,7 +231,7 @@ def incident_impact(
       ops-actions incident impact 42 "About 30% of checkouts fail"
     """
     from ops_actions.flows.incident_operations import set_impact
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = set_impact(ctx.incidents, number, key=key, impact=impact, by=ctx.config.actor)
@@ -250,7 +250,7 @@ def incident_check(ctx: GitHubContext, number: int, item: str) -> None:
       ops-actions incident check 42 manual-signup-login
     """
     from ops_actions.flows.incident_operations import tick_manual_check
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     who = ctx.config.actor
     if not who:
@@ -272,7 +272,7 @@ def incident_merge(ctx: GitHubContext, number: int, other: int) -> None:
       ops-actions incident merge 42 43
     """
     from ops_actions.flows.incident_operations import merge_incidents
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     key = operation_key(ctx.config.run_id, "merge", number, other)
     outcome = merge_incidents(ctx.incidents, number, other=other, key=key, by=ctx.config.actor)
@@ -291,7 +291,7 @@ def incident_split(ctx: GitHubContext, number: int, cause: str) -> None:
       ops-actions incident split 42 B
     """
     from ops_actions.flows.incident_operations import split_cause
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     key = operation_key(ctx.config.run_id, "split", number, cause)
     outcome = split_cause(ctx.incidents, number, cause=cause, key=key, by=ctx.config.actor)
@@ -321,7 +321,7 @@ def incident_resolve(
       ops-actions incident resolve 42 --force --reason "smoke runner down; checked by hand"
     """
     from ops_actions.flows.incident_operations import resolve_incident
-    from ops_actions.flows.incidents import operation_key
+    from ops_actions.incident.operation_keys import operation_key
 
     if force and not reason.strip():
         raise OpsError("--force needs --reason: the override is recorded on the timeline")

@@ -61,8 +61,8 @@ def remediate(
     Example:
       ops-actions remediate rollback --incident 42 --wait --hotfix-branch
     """
-    from ops_actions.flows.incidents import operation_key
     from ops_actions.incident.clock import parse_minutes
+    from ops_actions.incident.operation_keys import operation_key
 
     remediation = ctx.loaded.playbook.remediation
     timeout_s = (parse_minutes(timeout) if timeout else remediation.timeout_minutes) * 60.0

@@ -76,21 +76,14 @@ class BodyEdits:
         changed = box_changes(playbook, edit.before, edit.after)
         if not changed:
             return ["ignored: no manual checklist box changed"]
-        digest = hashlib.sha256("\x1f".join((edit.editor, edit.before, edit.after)).encode("utf-8"))
-        key = f"edit-{edit.number}-{digest.hexdigest()[:16]}"
-        clock = self.incidents.clock
         permission = self.tracker.permission(edit.editor)
         if permission is None:
             return [unreadable_permission(edit.editor)]
         if not may_command(permission):
-            self.incidents.apply(
-                edit.number,
-                key,
-                lambda s: refuse_ticks(
-                    s, changed=changed, by=edit.editor, permission=permission, now=clock(), key=key
-                ),
-            )
-            return [f"refused: {edit.editor} has {permission} permission; {', '.join(changed)} not counted"]
+            return self._refuse(edit, changed, permission)
+        digest = hashlib.sha256("\x1f".join((edit.editor, edit.before, edit.after)).encode("utf-8"))
+        key = f"edit-{edit.number}-{digest.hexdigest()[:16]}"
+        clock = self.incidents.clock
         lines = []
         for item_id, checked in changed.items():
             item_key = f"{key}-{item_id}"
@@ -105,4 +98,31 @@ class BodyEdits:
                 key=item_key,
             )
             lines.append(self.incidents.apply(edit.number, item_key, tick).message)
+        return lines
+
+    def _refuse(self, edit: BodyEdit, changed: Mapping[str, bool], permission: str) -> list[str]:
+        """Note and redraw a refused change once per person, box and direction, then stay silent.
+
+        Whoever may edit the body can toggle a box as often as they like, and every toggle starts
+        the workflow: keyed by person, box and direction (not by the body, which each redraw
+        changes), a refusal costs at most two notes per box and person, and nothing after that.
+        """
+        lines = []
+        for item_id, checked in changed.items():
+            item_key = (
+                f"refused-tick-{edit.number}-{edit.editor.lower()}-{item_id}-{'on' if checked else 'off'}"
+            )
+            refusal = functools.partial(
+                refuse_ticks,
+                changed={item_id: checked},
+                by=edit.editor,
+                permission=permission,
+                now=self.incidents.clock(),
+                key=item_key,
+            )
+            told = self.incidents.apply(edit.number, item_key, refusal).action == "unchanged"
+            lines.append(
+                f"refused: {edit.editor} has {permission} permission; {item_id} not counted"
+                + (" (told before; nothing written)" if told else "")
+            )
         return lines

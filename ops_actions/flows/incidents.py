@@ -7,8 +7,6 @@ in between leaves an entry that a re-run finds by its marker instead of a lost o
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,6 +26,7 @@ from ops_actions.incident.labels import (
     labels_for,
     repaired_title,
 )
+from ops_actions.incident.operation_keys import marker_keys, marker_of
 from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, state_fits_playbook
@@ -36,7 +35,7 @@ from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, inert
+from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, in_tool_form, inert
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
 CONVERGE_ROUNDS: Final = 3
@@ -66,31 +65,6 @@ class Outcome:
     action: str
     message: str
     state: IncidentState
-
-
-def operation_key(run_id: str | None, kind: str, *parts: object) -> str:
-    """An idempotency key: stable across re-runs of one workflow run, unique for local runs.
-
-    The arguments are hashed, so a long message makes no long key.
-    """
-    scope = f"run-{run_id}" if run_id else f"local-{uuid.uuid4().hex[:12]}"
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode("utf-8")).hexdigest()[:16]
-    return f"{scope}:{kind}:{digest}"
-
-
-def marker_of(key: str) -> str:
-    """The text that proves an operation's comment or issue exists (its key, JSON-quoted)."""
-    return f'"{key}"'
-
-
-def marker_keys(body: str) -> set[str]:
-    """The keys of the timeline entries and replies a comment carries."""
-    return {
-        marker["key"]
-        for kind in ("event", "reply")
-        for marker in find_markers(body, kind)
-        if isinstance(marker.get("key"), str)
-    }
 
 
 class IncidentService:
@@ -175,6 +149,9 @@ class IncidentService:
     def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
         """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
 
+        Written by the tool's identity and in the tool's form (:func:`in_tool_form`): a job token
+        is github-actions[bot] in every workflow of the repository, not only in the tool's.
+
         A comment that repeats the keys of an earlier one (a write GitHub carried out after the
         client had given up on it, then sent again) is left out and, with ``settle`` (commands that
         may write), deleted.
@@ -182,8 +159,8 @@ class IncidentService:
         bodies: list[str] = []
         seen: set[str] = set()
         for comment in self.tracker.comments(number):
-            if not self.by_tool(comment.author):
-                continue
+            if not self.by_tool(comment.author) or not in_tool_form(comment.body):
+                continue  # another workflow's job token is github-actions[bot] too
             keys = marker_keys(comment.body)
             if keys and keys <= seen:
                 if settle:
@@ -250,6 +227,9 @@ class IncidentService:
 
     def _incident(self, number: int) -> IssueView:
         issue = self.tracker.issue(number)
+        if issue.is_pull_request:
+            # Anyone with triage access can label a pull request; /merge would close it.
+            raise OpsError(f"#{number} is a pull request, not an incident", ExitCode.USAGE)
         if INCIDENT_LABEL not in issue.labels:
             raise OpsError(
                 f"issue #{number} is not an incident (no '{INCIDENT_LABEL}' label)", ExitCode.USAGE

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ops_actions.errors import OpsError
-from ops_actions.flows.incidents import IncidentService, Outcome, marker_of
+from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.labels import INCIDENT_LABEL, issue_title
+from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.postmortem import (
     ACTION_EXAMPLE,
     ACTION_FORM,

@@ -8,9 +8,10 @@ surviving incident is written first; a re-run finds each step done by its key.
 from __future__ import annotations
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.incidents import IncidentService, Outcome, marker_of
+from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.incident.causes import absorb, cause_components, cause_name, last_severity_of, release
 from ops_actions.incident.clock import iso
+from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.state import slug
 from ops_actions.incident.timeline import TimelineEvent
 

@@ -262,9 +262,17 @@ class Remediator:
         return Dispatched(role, run.id, run.html_url, None, ref=target or branch)
 
     def _keyed_run(self, file: str, key: str) -> Run | None:
-        """A recent dispatched run of the workflow whose title names the operation key."""
+        """A recent run the tool dispatched whose title names the operation key.
+
+        The key is no secret (a slash command's comes from the comment's id): anyone who may
+        dispatch the workflow can start a run with it, so only a run the tool's identity created counts.
+        """
         return next(
-            (run for run in self.tracker.runs(file, event="workflow_dispatch") if key in run.title.split()),
+            (
+                run
+                for run in self.tracker.runs(file, event="workflow_dispatch")
+                if key in run.title.split() and self.incidents.by_tool(run.actor)
+            ),
             None,
         )
 
@@ -295,9 +303,9 @@ class Remediator:
         )
 
     def _find(self, file: str, since: datetime) -> Run | None:
-        """The run a 204 dispatch created, found by workflow, event and creation time."""
+        """The run a 204 dispatch created, found by workflow, event, creation time and its actor: the tool."""
         for attempt in range(FIND_ATTEMPTS):
-            run = self.tracker.find_run(file, since=since - timedelta(seconds=5))
+            run = self.tracker.find_run(file, since=since - timedelta(seconds=5), actor=self.tracker.login())
             if run is not None:
                 return run
             self.sleep(min(2.0**attempt, 10.0))

@@ -53,6 +53,9 @@ class IssueView(Protocol):
         """Who closed it: only an issue read by itself says (a listing never does)."""
         ...
 
+    @property
+    def is_pull_request(self) -> bool: ...
+
 
 class LabelView(Protocol):
     @property
@@ -179,6 +182,8 @@ class Run(Protocol):
     def head_sha(self) -> str: ...
     @property
     def title(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
 
 
 class Poller(Protocol):
@@ -192,7 +197,9 @@ class RemediationTracker(IncidentTracker, Protocol):
     def dispatch(
         self, workflow: str, *, ref: str, inputs: Mapping[str, str], optional: Sequence[str] = ()
     ) -> Run | None: ...
-    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> Run | None: ...
+    def find_run(
+        self, workflow: str, *, since: datetime, actor: str, event: str = "workflow_dispatch"
+    ) -> Run | None: ...
     def runs(
         self,
         workflow: str,

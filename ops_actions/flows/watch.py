@@ -20,7 +20,7 @@ from typing import Any
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.closes import settle_closes
-from ops_actions.flows.incidents import IncidentService, Outcome, operation_key
+from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import IssueView
 from ops_actions.incident.alerts import Alert
@@ -42,6 +42,7 @@ from ops_actions.incident.causes import (
 from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.closes import CLOSE_LOOKBACK
 from ops_actions.incident.labels import INCIDENT_LABEL
+from ops_actions.incident.operation_keys import operation_key
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
 from ops_actions.incident.state import IncidentState

@@ -295,12 +295,16 @@ def sync_plan(
     """Per item: ``create``, ``close``/``reopen`` the issue, ``tick``/``untick`` the task, or ``keep``.
 
     ``known`` holds each item's issue number and the checked state seen at the last sync, so the
-    side that changed since wins; when both changed, done wins.
+    side that changed since wins; when both changed, done wins. Items with one key (the same
+    action written twice) are one action: the first line stands for them, so one issue is created
+    and none is left outside the postmortem's record.
     """
     plan: list[tuple[str, ActionItem, dict[str, Any]]] = []
+    planned: set[str] = set()
     for item in items:
-        if item.problems:
+        if item.problems or item.key in planned:
             continue
+        planned.add(item.key)
         entry = known.get(item.key)
         if entry is None or not isinstance(entry.get("number"), int):
             plan.append(("create", item, {}))

@@ -74,6 +74,31 @@ def find_markers(text: str, kind: str) -> list[dict[str, Any]]:
     return found
 
 
+def in_tool_form(text: str) -> bool:
+    """Whether a comment has the form every comment the tool writes has: exactly one marker line,
+    alone in the comment's last top-level block.
+
+    Every workflow's job token writes as github-actions[bot], so the author alone cannot tell the
+    tool's comments from another workflow's; a workflow that quotes outside text (a marker on a
+    line of its own) inside its own reply puts something after it, or writes a second marker.
+    """
+    blocks = [t for t in _parser().parse(text) if t.level == 0 and not t.type.endswith("_close")]
+    marker_lines = [
+        line.strip()
+        for block in blocks
+        if block.type == "html_block"
+        for line in block.content.splitlines()
+        if line.strip().startswith(MARKER_PREFIX)
+    ]
+    last = blocks[-1] if blocks else None
+    return (
+        len(marker_lines) == 1
+        and last is not None
+        and last.type == "html_block"
+        and last.content.strip() == marker_lines[0]
+    )
+
+
 def inert(text: str, *, cell: bool = False) -> str:
     """Text from outside (backend data, alert fields, titles, links, what people type) as Markdown
     that shows that text and does nothing else: the one escaping function.

@@ -153,3 +153,24 @@ def test_racing_opens_end_with_one_open_incident(env: GitHubEmulator, tracker_fa
     assert len(closed) == 1
     assert closed[0]["state_reason"] == "not_planned"
     assert f"Duplicate of #{survivor['number']}" in env.comments(closed[0]["number"])[0]["body"]
+
+
+def test_a_sub_issue_attached_twice_is_done_and_one_of_another_parent_is_refused(
+    env: GitHubEmulator, tracker_factory: Any, api: Any
+) -> None:
+    """GitHub answers a second attach with 422 "Validation Failed" and the reason only in `errors[]`
+    ("Issue may not contain duplicate sub-issues"): the tracker reads `errors[]` and takes it as done
+    (a POST retried after a 5xx lands here); a child of another parent stays a refusal (exit 4)."""
+    tracker, _ = tracker_factory()
+    parent, child, other = (env.add_issue(title=title) for title in ("parent", "child", "other"))
+    child_id = env.issue(child)["id"]
+    assert tracker.add_sub_issue(parent, child_id) is True
+    again = api.post(f"/repos/{REPO}/issues/{parent}/sub_issues", json={"sub_issue_id": child_id})
+    assert again.status_code == 422 and again.json()["message"] == "Validation Failed"
+    reasons = [entry["message"] for entry in again.json()["errors"]]
+    assert "Issue may not contain duplicate sub-issues" in reasons
+    assert tracker.add_sub_issue(parent, child_id) is True
+    assert env.state()["sub_issues"] == {str(parent): [child]}
+    with pytest.raises(OpsError) as refused:
+        tracker.add_sub_issue(other, child_id)
+    assert "Sub issue may only have one parent" in refused.value.message

@@ -166,6 +166,25 @@ def test_merge_folds_an_incident_in_and_split_moves_a_cause_out(world: World) ->
     assert "is #" in world.timeline(first)[-1] and "only cause" in world.timeline(first)[-1]
 
 
+def test_merge_never_closes_a_pull_request_labelled_incident(world: World) -> None:
+    """The issues API answers a pull request's number too (with a ``pull_request`` key): one labelled
+    `incident` is no incident, so `/merge #PR` is refused before any write to it, and so is every other
+    command naming it; the pull request stays open with its labels."""
+    world.emulator.set_permission("alice", "write")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
+    number = world.incident()["number"]
+    pull = world.emulator.add_issue(title="Fix checkout", labels=["incident"], pull_request=True)
+    world.emulator.reset_log()
+    assert world.comment(1, number, f"/merge #{pull}", "alice") == 0
+    assert f"#{pull} is a pull request, not an incident" in world.timeline(number)[-1]
+    kept = world.emulator.issue(pull)
+    assert (kept["state"], labels_of(kept)) == ("open", {"incident"})
+    assert world.emulator.comments(pull) == []
+    assert not [r for r in world.emulator.requests if r.is_write and f"/issues/{pull}" in r.path]
+    assert world.cli(2, "incident", "update", str(pull), "--status", "mitigating", "--message", "x") == 2
+    assert world.emulator.issue(pull)["labels"] == kept["labels"]
+
+
 def test_one_failed_readiness_tick_opens_nothing_two_open_a_sev1(world: World) -> None:
     """A blip (one failed readiness probe, then fine) never opens an incident; the first failed tick
     is in the job summary; two failed ticks in a row open the SEV-1."""

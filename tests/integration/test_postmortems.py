@@ -168,6 +168,26 @@ def test_sync_creates_sub_issues_and_mirrors_checkboxes_both_ways(
     assert len([c for c in world.emulator.comments(number) if "could not be synced" in c["body"]]) == 1
 
 
+def test_two_identical_action_items_make_one_issue_and_orphan_none(
+    world: World, resolved: tuple[int, int]
+) -> None:
+    """The same item pasted twice (spacing and case aside: one key) is one action: one issue, the one
+    the postmortem keeps, and the next sync creates nothing more."""
+    _, number = resolved
+    world.emulator.set_permission("alice", "write")
+    item = "- [ ] Alert on worker heartbeat age — @alice — due 2026-12-01\n"
+    twice = item + item.replace("Alert on worker", "alert on  worker")
+    body = world.emulator.issue(number)["body"]
+    world.edit_body(number, body.replace(PLACEHOLDER, "\n" + twice))
+    assert world.cli(60, "postmortem", "sync", str(number)) == 0
+    (child,) = world.issues("action-item")
+    pm = read_postmortem_state(world.emulator.issue(number)["body"])
+    assert pm is not None and [entry["number"] for entry in pm.items.values()] == [child["number"]]
+    assert world.emulator.state()["sub_issues"][str(number)] == [child["number"]]
+    assert world.cli(61, "postmortem", "sync", str(number)) == 0
+    assert len(world.issues("action-item")) == 1
+
+
 def test_a_sync_stopped_midway_never_duplicates_an_item(
     world: World, resolved: tuple[int, int], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,3 +77,24 @@ def test_resolve_waits_for_the_three_manual_checks_ticked_by_writers(
     assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
     (told,) = [body["text"] for _, body in receiver.received if "Current status: resolved" in body["text"]]
     assert told.startswith("[SEV-2] 2026-11-27 10:22 UTC - Incident Checkout failing.")
+
+
+def test_a_reader_ticking_a_box_again_and_again_gets_one_note_per_box_and_state(world: World) -> None:
+    """Refused ticks cost a bounded number of writes: one note (and redraw) per person, box and
+    direction; after that their ticks and unticks of that box are ignored without a write."""
+    world.emulator.set_permission("rita", "read")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
+    number = world.incident()["number"]
+    tool_writes = []
+    for round_ in range(6):
+        world.emulator.reset_log()
+        ticked = f"- [ ] {SIGNUP}" in world.incident()["body"]
+        assert world.tick_box(1 + round_, number, SIGNUP, "rita", ticked=ticked) == 0
+        own_edit = 1  # the person's own edit of the body, through the emulator
+        tool_writes.append(sum(1 for r in world.emulator.requests if r.is_write) - own_edit)
+    notes = [c for c in world.timeline() if "Checklist change not counted" in c]
+    assert len(notes) == 2, "one note for the tick, one for the untick"
+    note_and_redraw = tool_writes[0]
+    assert tool_writes == [note_and_redraw, 0, note_and_redraw, 0, 0, 0] and note_and_redraw == 2
+    state = read_state(world.incident()["body"])
+    assert state is not None and state.checks == {}

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -214,6 +215,34 @@ def test_a_dispatch_the_first_attempt_could_not_record_is_found_by_its_key(actio
     assert [run["id"] for run in actions.state(number).runs] == [sent["run_id"]]
 
 
+def test_a_run_someone_else_dispatched_with_the_commands_key_never_passes_for_the_tools(
+    actions: Action,
+) -> None:
+    """The operation key of `/deploy` comes from the comment's id, which anyone sees: a writer who
+    dispatches Backend Deploy with that key (and a ref of their own) before the commands workflow
+    runs makes no "already dispatched": only runs whose actor is the tool's identity count."""
+    declare_backend_workflows(actions.emulator)
+    number = actions.open()
+    event = actions.comment(number, "/deploy")
+    key = f"comment-{json.loads(event.read_text(encoding='utf-8'))['comment']['id']}-0"
+    actions.emulator.set_permission("mallory", "write")
+    forged = httpx.post(
+        f"{actions.emulator.url}/repos/{REPO}/actions/workflows/{ROLES['deploy']}/dispatches",
+        headers={"authorization": f"token {actions.emulator.user_token('mallory')}"},
+        json={"ref": "main", "inputs": {"incident": str(number), "operation": key, "ref": "evil"}},
+    )
+    assert forged.status_code in (200, 204)
+    (theirs,) = [run for run in actions.emulator.runs() if run["actor"]["login"] == "mallory"]
+    assert key in theirs["display_title"].split()
+    code, lines = actions.action("command", event=event)
+    assert code == 0
+    assert not any("already dispatched" in line for line in lines), lines
+    ours = [d for d in dispatches(actions.emulator, "deploy") if d["inputs"].get("ref") != "evil"]
+    assert len(ours) == 1
+    assert [run["id"] for run in actions.state(number).runs] == [ours[0]["run_id"]]
+    assert theirs["id"] not in {run["id"] for run in actions.state(number).runs}
+
+
 # --- only the tool writes state -------------------------------------------------------------------
 
 
@@ -318,6 +347,31 @@ def test_markers_in_the_issue_authors_comments_and_body_never_count(actions: Act
     issue = emulator.issue(number)
     assert (issue["title"], "sev-2" in labels_of(issue)) == ("[SEV-2] Payments down", True)
     assert actions.action("incident resolve", str(number))[0] == 6
+
+
+def test_another_workflows_bot_comment_quoting_outside_text_forges_no_event(actions: Action) -> None:
+    """Every workflow's job token comments as github-actions[bot]: a helper workflow that quotes an
+    outsider's text (a forged event marker on a line of its own) in a reply with its own footer writes
+    no state, since only a comment in the tool's form (one marker, its last block) counts."""
+    number = actions.open("Queue stuck", "2")
+    forged = {
+        "key": "forged-by-quote",
+        "kind": "owner",
+        "at": "2026-11-27T10:00:30Z",
+        "summary": "owner: @mallory",
+        "incident": "queue-stuck",
+        "delta": {"set": {"severity": "SEV-3", "owner": "mallory"}},
+    }
+    quoted = f"please look\n\n<!-- ops-actions:event {json.dumps(forged)} -->\n"
+    actions.emulator.add_comment(
+        number, body=f"Thanks! You wrote:\n\n{quoted}\n---\n_Automated reply._\n", user=BOT
+    )
+    code, _ = actions.action("command", event=actions.comment(number, "/status investigating looking"))
+    assert code == 0
+    state = actions.state(number)
+    assert (state.severity, state.owner) == ("SEV-2", None)
+    assert not state.has_applied("forged-by-quote")
+    assert actions.emulator.issue(number)["title"] == "[SEV-2] Queue stuck"
 
 
 def test_a_github_app_token_acts_as_the_configured_bot_login(actions: Action) -> None:

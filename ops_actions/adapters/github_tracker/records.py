@@ -33,6 +33,8 @@ class IssueData:
     state_reason: str | None = None
     closed_by: str | None = None
     """Who closed it last: GitHub sends ``closed_by`` when one issue is read, never in a listing."""
+    is_pull_request: bool = False
+    """The issues API answers a pull request's number too; a pull request is never an incident."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class RunData:
     updated_at: datetime | None
     title: str = ""
     """The run's ``display_title``: its workflow's ``run-name`` with the inputs filled in."""
+    actor: str = ""
+    """The login that created the run (``actor``; a re-run keeps it, ``triggering_actor`` changes)."""
 
 
 def run_data_from(run: WorkflowRun) -> RunData:
@@ -60,6 +64,7 @@ def run_data_from(run: WorkflowRun) -> RunData:
         created_at=run.created_at.astimezone(UTC) if run.created_at else None,
         updated_at=run.updated_at.astimezone(UTC) if run.updated_at else None,
         title=run.display_title or "",
+        actor=run.actor.login if run.actor else "",
     )
 
 
@@ -94,6 +99,7 @@ def issue_data_from(issue: Issue, *, read_alone: bool = False) -> IssueData:
         comments=issue.comments,
         state_reason=issue.state_reason,
         closed_by=closer.login if closer else None,
+        is_pull_request=is_pull_request(issue),
     )
 
 

@@ -17,12 +17,13 @@ from ops_actions.adapters.github_tracker.records import (
     issue_data_from,
 )
 from ops_actions.adapters.github_tracker.refusals import (
-    error_message,
+    failed_fields,
     refuses_assignees,
     refuses_permission_read,
 )
 from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
+from ops_actions.text.markdown import in_tool_form
 
 
 class GitHubTracker(WorkflowOperations):
@@ -120,7 +121,8 @@ class GitHubTracker(WorkflowOperations):
             except GithubException as error:
                 if error.status in {404, 410}:
                     return False
-                if error.status == 422 and "already" in error_message(error).lower():
+                # GitHub's top-level message is "Validation Failed"; the reason is in errors[].
+                if error.status == 422 and any("duplicate sub-issues" in why for why in failed_fields(error)):
                     return True
                 raise
             return True
@@ -191,7 +193,14 @@ class GitHubTracker(WorkflowOperations):
 
         def already_posted() -> int | None:
             mine = self.login()
-            return next((c.id for c in self.comments(number) if c.author == mine and marker in c.body), None)
+            return next(
+                (
+                    c.id
+                    for c in self.comments(number)
+                    if c.author == mine and marker in c.body and in_tool_form(c.body)
+                ),
+                None,
+            )
 
         return self._call(f"comment on #{number}", post, verify=already_posted, write=True)
 

@@ -100,12 +100,15 @@ class WorkflowOperations(GitHubSession):
         except (requests.ConnectionError, requests.Timeout):
             return None
 
-    def find_run(self, workflow: str, *, since: datetime, event: str = "workflow_dispatch") -> RunData | None:
-        """The newest run of a workflow created at or after ``since`` by ``event``."""
+    def find_run(
+        self, workflow: str, *, since: datetime, actor: str, event: str = "workflow_dispatch"
+    ) -> RunData | None:
+        """The newest run of a workflow that ``actor`` created at or after ``since`` by ``event``."""
 
         def find() -> RunData | None:
             created = since.astimezone(UTC).strftime(">=%Y-%m-%dT%H:%M:%SZ")
-            for run in self._repo.get_workflow(workflow).get_runs(event=event, created=created):
+            runs = self._repo.get_workflow(workflow).get_runs(event=event, created=created, actor=actor)
+            for run in runs:
                 return run_data_from(run)
             return None
 

@@ -52,7 +52,10 @@ Choices where GitHub's behaviour depends on things the emulator does not model:
   an offset moved by :meth:`GitHubEmulator.advance` (or the given ``clock`` plus that offset).
 * ``Link`` headers point at the path that was requested (``/repos/{owner}/{repo}/...``);
   api.github.com rewrites them to ``/repositories/{id}/...``, which the OpenAPI description lacks.
-* Adding a sub-issue answers 201 with the parent issue; ``sub_issue_id`` is the issue's ``id``.
+* Adding a sub-issue answers 201 with the parent issue; ``sub_issue_id`` is the issue's ``id``. The
+  same child again is 422 "Validation Failed" with "Issue may not contain duplicate sub-issues" and
+  "Sub issue may only have one parent" in ``errors[]`` (GitHub's GraphQL joins the two in one message);
+  a child of another parent, the second alone.
 * New repositories get GitHub's nine default labels (``bug``, ``documentation``, ...).
 * A read role given with :meth:`GitHubEmulator.set_permission` stands for an organization member
   with read access, whom GitHub lets be assigned.

@@ -288,21 +288,22 @@ class _IssueRoutes(_RequestHelpers):
                     },
                 )
             )
-        if (
-            child.parent is not None
-            and child.parent != parent.number
-            and body.get("replace_parent") is not True
-        ):
-            raise _ApiError(
-                _validation(
-                    request.docs,
-                    {"resource": "Issue", "code": "custom", "message": "Sub-issue may only have one parent"},
-                )
-            )
-        if child.parent is not None and child.parent != parent.number:
+        one_parent = {
+            "resource": "Issue",
+            "code": "custom",
+            "field": "parent",
+            "message": "Sub issue may only have one parent",
+        }
+        if child.parent == parent.number:
+            # GitHub refuses the same child twice; both of its rules show in errors[] (GraphQL joins
+            # them: "Issue may not contain duplicate sub-issues and Sub issue may only have one parent").
+            duplicate = {**one_parent, "message": "Issue may not contain duplicate sub-issues"}
+            raise _ApiError(_validation(request.docs, duplicate, one_parent))
+        if child.parent is not None and body.get("replace_parent") is not True:
+            raise _ApiError(_validation(request.docs, one_parent))
+        if child.parent is not None:
             self._sub_issues[child.parent].remove(child.number)
-        if child.parent != parent.number:
-            self._sub_issues.setdefault(parent.number, []).append(child.number)
+        self._sub_issues.setdefault(parent.number, []).append(child.number)
         child.parent = parent.number
         now = self.now()
         child.updated_at = parent.updated_at = now

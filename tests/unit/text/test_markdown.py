@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ops_actions.text.markdown import section_tasks, set_task
+from ops_actions.text.markdown import encode_marker, in_tool_form, section_tasks, set_task
 from tests.support.strategies import PROPERTY, typed_text
 
 TASK_FRAGMENTS = st.sampled_from(
@@ -84,3 +84,14 @@ def test_a_task_after_a_lone_carriage_return_can_be_ticked() -> None:
     text = "# Actions\r- [ ] a"
     (task,) = section_tasks(text, "Actions") or []
     assert "[x]" in set_task(text, task, checked=True)
+
+
+def test_only_a_comment_with_one_marker_alone_at_its_end_is_in_the_tools_form() -> None:
+    """The tool's comments end with their one marker; a quote of one with a footer, a second marker,
+    or a marker inside a list item is not the tool's form."""
+    marker = encode_marker("event", {"key": "k"})
+    assert in_tool_form(f"**Status update**: ok\n\n{marker}\n")
+    assert not in_tool_form(f"Thanks! You wrote:\n\n{marker}\n\n---\n_Automated reply._\n")
+    assert not in_tool_form(f"{marker}\n\nok\n\n{marker}\n")
+    assert not in_tool_form(f"- quoted\n\n  {marker}\n")
+    assert not in_tool_form("Duplicate of #3.")
