@@ -6,7 +6,6 @@ cells without Markdown markers, and action items read the ways people write them
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,9 +14,9 @@ from ops_actions.incident.clock import parse_time
 from ops_actions.incident.postmortem import ACTION_EXAMPLE, timeline_diagram
 from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEntry, timeline_table
-from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
 from tests.support.fixtures.world import World
+from tests.support.incident_states import opened
 from tests.support.mermaid_check import mermaid_errors
 
 
@@ -144,15 +143,7 @@ def test_a_postmortem_only_for_a_closed_incident_and_a_false_alarm_only_on_reque
 
 def test_the_timeline_diagram_is_in_time_order_and_keeps_what_changed() -> None:
     playbook = parse_playbook(bundled_playbook_text(), source="seed")
-    state = new_incident(
-        playbook,
-        key="k",
-        title="Queue stuck",
-        severity="SEV-2",
-        impact="",
-        summary="",
-        now=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
-    )
+    state = opened(playbook)
     state.mitigated_at = "2026-11-27T10:20:00Z"
     long = "Backend Deploy dispatched on main after the worker stopped taking jobs from the queue entirely"
     entries = [

@@ -7,23 +7,16 @@ from dataclasses import replace
 import pytest
 
 from ops_actions.incident.closes import close_verdict, ended_by_tool, record_false_alarm
-from ops_actions.incident.state import IncidentState
-from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.model import Playbook
 from tests.support.fixtures.world import START
+from tests.support.incident_states import opened
 from tests.support.paths import PLAYBOOK
 
 
 @pytest.fixture(scope="module")
 def playbook() -> Playbook:
     return load_playbook(PLAYBOOK)
-
-
-def opened(playbook: Playbook) -> IncidentState:
-    return new_incident(
-        playbook, key="k", title="Queue stuck", severity="SEV-1", impact="", summary="", now=START
-    )
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from ops_actions.incident.issue_body import refreshed_body
 from ops_actions.incident.state_block import state_marker
-from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line
 from ops_actions.text.markdown import GENERATED_START
+from tests.support.incident_states import opened
 from tests.support.paths import PLAYBOOK
 from tests.support.playbooks import MANUAL_CHECK
 from tests.support.text import generated_header
@@ -20,9 +20,7 @@ def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> N
     checklist are replaced by the generated block; its steps, ticks and links stay."""
     playbook = load_playbook(PLAYBOOK)
     now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    state = new_incident(
-        playbook, key="k", title="Queue stuck", severity="SEV-2", impact="Jobs delayed", summary="", now=now
-    )
+    state = opened(playbook, impact="Jobs delayed", now=now)
     state.status = "mitigating"
     state.checks = {"manual-signup-login": {"by": "alice", "at": "2026-11-27T10:05:00Z", "via": "/check"}}
     # The old body's checklist, a box ticked in it that no one recorded (nobody knows who ticked it).

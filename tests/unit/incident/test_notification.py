@@ -9,9 +9,9 @@ from datetime import timedelta
 from ops_actions.incident.clock import iso
 from ops_actions.incident.notification import next_step, not_notified, notice, slack_message, webhook_message
 from ops_actions.incident.state import IncidentState
-from ops_actions.incident.transitions import new_incident
 from ops_actions.playbook import Playbook, load_playbook
 from tests.support.fixtures.world import START
+from tests.support.incident_states import opened
 from tests.support.paths import PLAYBOOK
 
 URL = "https://github.com/octo-org/backend/issues/7"
@@ -19,15 +19,8 @@ URL = "https://github.com/octo-org/backend/issues/7"
 
 def queue_incident(playbook: Playbook) -> IncidentState:
     """A SEV-1 opened for the queue (branch B) 42 minutes before the notice, detected 3 minutes earlier."""
-    state = new_incident(
-        playbook,
-        key="k",
-        title="Queue stuck",
-        severity="SEV-1",
-        impact="Jobs delayed <!channel>",
-        summary="",
-        now=START,
-        detected_at=START - timedelta(minutes=3),
+    state = opened(
+        playbook, severity="SEV-1", impact="Jobs delayed <!channel>", detected_at=START - timedelta(minutes=3)
     )
     state.causes = ["B"]
     return state

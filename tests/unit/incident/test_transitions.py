@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ops_actions.incident.transitions import new_incident, status_line, update_status
+from ops_actions.incident.transitions import status_line, update_status
 from ops_actions.playbook import load_playbook
 from tests.support.fixtures.world import START
+from tests.support.incident_states import opened
 from tests.support.paths import PLAYBOOK
 
 
@@ -12,15 +13,7 @@ def test_the_status_line_reads_as_sentences() -> None:
     """A title or impact ending its own sentence takes no second period; a resolved incident's line (the
     resolution's notification) promises no next update (never "Next update in n/a min")."""
     playbook = load_playbook(PLAYBOOK)
-    state = new_incident(
-        playbook,
-        key="k",
-        title="Checkout is down.",
-        severity="SEV-1",
-        impact="All card payments fail!",
-        summary="",
-        now=START,
-    )
+    state = opened(playbook, title="Checkout is down.", severity="SEV-1", impact="All card payments fail!")
     line = status_line(playbook, state, now=START, next_minutes=30)
     assert line == (
         "[SEV-1] 2026-11-27 10:00 UTC - Incident Checkout is down. Impact: All card payments fail! "
