@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, get_args
 
+from regex import Pattern
+
 from ops_actions.errors import OpsError
 from ops_actions.playbook.conditions import Expression
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, BodyKind, ProbeFormat
@@ -102,7 +104,7 @@ class SignalSpec:
     source: str
     type: str
     field: Query | None = None
-    regex: re.Pattern[str] | None = None
+    regex: Pattern[str] | None = None
 
     @property
     def volatile(self) -> bool:

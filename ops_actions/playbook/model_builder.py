@@ -8,10 +8,11 @@ compile, and that a signal can read its probe's answer; each problem is placed a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from regex import Pattern
 
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, ProbeFormat
@@ -335,7 +336,7 @@ class ModelBuilder:
             self.add(path, f"{error.message} (column {error.column + 1} of the query)")
             return None
 
-    def regex(self, path: KeyPath, source: str) -> re.Pattern[str] | None:
+    def regex(self, path: KeyPath, source: str) -> Pattern[str] | None:
         """Compile a text signal's regex; one that does not compile is a problem at its line."""
         from ops_actions.playbook.queries import QueryError, compile_regex
 

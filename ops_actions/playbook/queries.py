@@ -16,13 +16,13 @@ A text answer (``format: text``) is read by a regex instead, compiled here too (
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import jmespath
+import regex
 from jmespath import exceptions
 from jmespath.functions import Functions
 from jmespath.parser import ParsedResult
@@ -102,9 +102,12 @@ def _calls(node: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
             yield from _calls(child)
 
 
-def compile_regex(source: str) -> re.Pattern[str]:
-    """A text signal's regex, matched line by line: ``^`` and ``$`` match at every line."""
+def compile_regex(source: str) -> regex.Pattern[str]:
+    """A text signal's regex, matched line by line: ``^`` and ``$`` match at every line. The regex
+    library in its re-compatible mode (V0), for the timeout its matching takes."""
     try:
-        return re.compile(source, re.MULTILINE)
-    except re.error as error:
-        raise QueryError(f"the regex does not compile: {error.msg}", error.pos or 0) from None
+        return regex.compile(source, regex.MULTILINE | regex.VERSION0)
+    except regex.error as error:
+        # regex's error has re's msg and pos, though its type stubs leave them out.
+        message, position = getattr(error, "msg", str(error)), getattr(error, "pos", None)
+        raise QueryError(f"the regex does not compile: {message}", position or 0) from None

@@ -7,19 +7,15 @@ This is the seed's ``incident-triage.ps1``, driven by the playbook.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
-import re
-import signal
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from types import FrameType
 from typing import Any, Final
+
+from regex import Pattern
 
 from ops_actions.incident.clock import iso
 from ops_actions.incident.triage_report import (
@@ -35,9 +31,9 @@ from ops_actions.playbook.model import BODY_SOURCES, Branch, Playbook, Probe, Si
 from ops_actions.playbook.queries import Query, QueryError
 
 SAMPLE_ITEMS: Final = 10
-# How long one text signal's regex may run over an answer. Python's re cannot be given a timeout,
-# and a pattern such as (a+)+$ backtracks for years on a line of a's; but re checks for signals as
-# it runs, so an interval timer interrupts it. The probe's own timeout ended when the body was read.
+# How long one text signal's regex may run over an answer: a pattern such as (a|a)+$ backtracks for
+# years on a line of a's. The regex library checks the timeout as it matches, on any OS and thread.
+# The probe's own timeout ended when the body was read.
 REGEX_BUDGET_S: Final = 1.0
 # Heartbeats a little in the future (clock skew between hosts) count as fresh, not negative.
 _MAX_SKEW_S: Final = 300
@@ -115,42 +111,13 @@ def _from_json(spec: SignalSpec, probe: Probe, body: Any, now: datetime) -> Read
     return _typed(spec, raw, now, f"field {spec.field}")
 
 
-class _RegexOverBudget(Exception):
-    """A text signal's regex ran past REGEX_BUDGET_S."""
-
-
-@contextlib.contextmanager
-def _regex_budget(seconds: float) -> Iterator[None]:
-    """Raise _RegexOverBudget in the block once ``seconds`` have passed (SIGALRM, on the main thread,
-    where the CLI reads signals; elsewhere, where no signal can be delivered, the block runs unbounded).
-    A timer already set (a test runner's) is put back with what was left of it."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise _RegexOverBudget
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    started = time.monotonic()
-    left, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if left > 0:
-            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 0.001), interval)
-
-
 def _from_text(spec: SignalSpec, probe: Probe, body: str, now: datetime) -> Reading:
     """The text signal's value, or UNKNOWN when its regex runs past REGEX_BUDGET_S."""
     pattern = spec.regex
     assert pattern is not None  # the loader gives every text signal its compiled regex
     try:
-        with _regex_budget(REGEX_BUDGET_S):
-            return _matched(spec, probe, pattern, body, now)
-    except _RegexOverBudget:
+        return _matched(spec, probe, pattern, body, now)
+    except TimeoutError:
         return Reading(
             spec.name,
             UNKNOWN,
@@ -158,14 +125,15 @@ def _from_text(spec: SignalSpec, probe: Probe, body: str, now: datetime) -> Read
         )
 
 
-def _matched(spec: SignalSpec, probe: Probe, pattern: re.Pattern[str], body: str, now: datetime) -> Reading:
-    """boolean: the regex matches; count: how often; else the first match's first group (or all of it)."""
+def _matched(spec: SignalSpec, probe: Probe, pattern: Pattern[str], body: str, now: datetime) -> Reading:
+    """boolean: the regex matches; count: how often; else the first match's first group (or all of it).
+    Each match runs within REGEX_BUDGET_S (TimeoutError past it)."""
     if spec.type == "boolean":
-        return Reading(spec.name, pattern.search(body) is not None)
+        return Reading(spec.name, pattern.search(body, timeout=REGEX_BUDGET_S) is not None)
     if spec.type == "count":
-        return Reading(spec.name, sum(1 for _ in pattern.finditer(body)))
+        return Reading(spec.name, sum(1 for _ in pattern.finditer(body, timeout=REGEX_BUDGET_S)))
     what = f"regex {pattern.pattern}"
-    match = pattern.search(body)
+    match = pattern.search(body, timeout=REGEX_BUDGET_S)
     text = (match.group(1) if pattern.groups else match.group(0)) if match else None
     if text is None:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {what} matches nothing")
