@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ops_actions.cli.options import folder_option
 from ops_actions.cli.root import loaded_playbook, say
 from ops_actions.sandbox.catalog import SCENARIOS
 
@@ -19,13 +20,7 @@ from ops_actions.sandbox.catalog import SCENARIOS
     type=click.Choice([name for name in SCENARIOS if name != "healthy"]),
     help="The failure the sandbox backend plays.",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("demo-output"),
-    show_default=True,
-    help="Where the demo writes its triage reports.",
-)
+@folder_option("--output", "demo-output", "Where the demo writes its triage reports.")
 @click.option("--fast", is_flag=True, help="Skip the narration pauses.")
 def demo(scenario: str, output: Path, fast: bool) -> None:
     """Play a whole incident offline: detection, slash commands, redeploy, recovery, postmortem.

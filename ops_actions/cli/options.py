@@ -77,6 +77,17 @@ def backend_options(command: Callable[..., T]) -> Callable[..., T]:
     return command
 
 
+def folder_option(name: str, default: str, help_text: str) -> Callable[[F], F]:
+    """An option naming the folder a command writes into, with its default shown."""
+    return click.option(
+        name,
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path(default),
+        show_default=True,
+        help=help_text,
+    )
+
+
 def github_connection_options(command: F) -> F:
     """Which repository, as whom, on which server: the options every command that talks to GitHub takes."""
     decorators = [

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import github_command, history_file_option
+from ops_actions.cli.options import folder_option, github_command, history_file_option
 from ops_actions.cli.root import job_summary, run_output, say, utc_now
 
 if TYPE_CHECKING:
@@ -28,13 +28,7 @@ def status_page() -> None:
 
 @status_page.command("build")
 @github_command
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to write the site to: new, empty, or an earlier build (replaced).",
-)
+@folder_option("--out", "site", "Folder to write the site to: new, empty, or an earlier build (replaced).")
 @history_file_option
 def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None:
     """Build the static status page: index.html, one page per incident, feed.xml, status.json.

@@ -26,6 +26,7 @@ from ops_actions.incident.labels import (
     labels_for,
     repaired_title,
 )
+from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_keys, marker_of
 from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.resolution_gate import missing_for_resolution
@@ -476,11 +477,13 @@ class IncidentService:
             incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
         )
         created = self.tracker.create_issue(
-            title=issue_title(state),
-            body=body,
-            labels=labels_for(self.playbook, state),
-            marker=marker_of(operation),
-            find_label=INCIDENT_LABEL,
+            NewIssue(
+                title=issue_title(state),
+                body=body,
+                labels=labels_for(self.playbook, state),
+                marker=marker_of(operation),
+                find_label=INCIDENT_LABEL,
+            )
         )
         self._fix_labels(created)
         outcome = self._settle_race(key, created, state)

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Final
 
 from ops_actions.flows.tracker_protocols import ScheduleTracker
+from ops_actions.incident.new_issue import NewIssue
 from ops_actions.text.markdown import encode_marker
 
 INACTIVITY_LIMIT_DAYS: Final = 60
@@ -102,7 +103,6 @@ def keep_schedules_alive(
         # The marker lets a retried create find the issue it already opened instead of a second one.
         marker = encode_marker("schedules-warning", {"label": WARNING_LABEL})
         body = f"{_warning_body(quiet_days, workflows)}\n\n{marker}\n"
-        issue = tracker.create_issue(
-            title=WARNING_TITLE, body=body, labels=[WARNING_LABEL], marker=marker, find_label=WARNING_LABEL
-        ).number
+        warning = NewIssue(WARNING_TITLE, body, [WARNING_LABEL], marker=marker, find_label=WARNING_LABEL)
+        issue = tracker.create_issue(warning).number
     return ScheduleCheck(quiet_days, disabled, tuple(enabled), tuple(refused), issue)

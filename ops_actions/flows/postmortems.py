@@ -18,6 +18,7 @@ from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, Postmort
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
 from ops_actions.incident.labels import INCIDENT_LABEL, issue_title
+from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.postmortem import (
     ACTION_EXAMPLE,
@@ -113,12 +114,14 @@ class Postmortems:
         pm_state = PostmortemState(incident=incident_number, due=iso(due))
         owners = [state.owner] if state.owner else []
         created = self.tracker.create_issue(
-            title=f"Postmortem: {issue_title(state)} (#{incident_number})",
-            body=postmortem_body(self.playbook, generated, pm_state),
-            labels=[POSTMORTEM_LABEL],
-            assignees=owners,
-            marker=f'"incident":{incident_number},',
-            find_label=POSTMORTEM_LABEL,
+            NewIssue(
+                title=f"Postmortem: {issue_title(state)} (#{incident_number})",
+                body=postmortem_body(self.playbook, generated, pm_state),
+                labels=[POSTMORTEM_LABEL],
+                assignees=owners,
+                marker=f'"incident":{incident_number},',
+                find_label=POSTMORTEM_LABEL,
+            )
         )
         self._link(issue, state, created)
         line = f"postmortem #{created.number} created, due {iso(due)}{_unassigned(owners, created)}"
@@ -270,12 +273,14 @@ class Postmortems:
         marker = encode_marker("action", {"postmortem": postmortem.number, "item": key})
         body = f"From postmortem #{postmortem.number}.\n\n**Owner:** @{owner} · **Due:** {due}\n\n{marker}\n"
         return self.tracker.create_issue(
-            title=f"Action: {action[:200]}",
-            body=body,
-            labels=[ACTION_LABEL],
-            assignees=[owner],
-            marker=f'"item":"{key}"',
-            find_label=ACTION_LABEL,
+            NewIssue(
+                title=f"Action: {action[:200]}",
+                body=body,
+                labels=[ACTION_LABEL],
+                assignees=[owner],
+                marker=f'"item":"{key}"',
+                find_label=ACTION_LABEL,
+            )
         )
 
     def remind(self) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ops_actions.incident.labels import LabelSpec
+from ops_actions.incident.new_issue import NewIssue
 
 
 class IssueView(Protocol):
@@ -93,16 +94,7 @@ class IssueOpener(Protocol):
     """Listing the open issues with a label, and opening one idempotently (by its marker)."""
 
     def open_incidents(self, label: str) -> Sequence[IssueView]: ...
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueView: ...
+    def create_issue(self, new: NewIssue) -> IssueView: ...
 
 
 class IncidentTracker(IssueOpener, Protocol):
@@ -145,16 +137,7 @@ class PostmortemTracker(IncidentTracker, Protocol):
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
     ) -> Sequence[IssueWithId]: ...
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueWithId: ...
+    def create_issue(self, new: NewIssue) -> IssueWithId: ...
     def sub_issues(self, number: int) -> Sequence[IssueWithId] | None: ...
     def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
 

@@ -51,6 +51,18 @@ def _json(probe: Probe) -> str:
     return json.dumps(probe.body or {}, separators=(",", ":"), ensure_ascii=False)
 
 
+def _credential_header(auth: Auth) -> tuple[str, str, str] | None:
+    """The header a probe's credential travels in, as (name, value prefix, environment variable);
+    None for no credential and for basic auth, which each shell spells its own way."""
+    if not auth.env:
+        return None
+    if auth.kind == "bearer":
+        return "Authorization", "Bearer ", auth.env
+    if auth.kind == "header" and auth.header:
+        return auth.header, "", auth.env
+    return None
+
+
 def _auth_text(auth: Auth) -> str:
     if auth.kind == "none" or auth.env is None:
         return "no credential"
@@ -73,11 +85,10 @@ def curl_command(playbook: Playbook, probe: Probe) -> str:
             f"--data {_sh_single_quoted(_json(probe))}",
         ]
     parts.append(f"-H 'Accept: {probe.answer_format.accept}'")
-    auth = probe.auth
-    if auth.kind == "bearer" and auth.env:
-        parts.append(f'-H "Authorization: Bearer ${auth.env}"')
-    elif auth.kind == "header" and auth.env and auth.header:
-        parts.append(f'-H "{_sh_double_quoted(auth.header)}: ${auth.env}"')
+    header, auth = _credential_header(probe.auth), probe.auth
+    if header is not None:
+        name, prefix, env = header
+        parts.append(f'-H "{_sh_double_quoted(name)}: {prefix}${env}"')
     elif auth.kind == "basic" and auth.env:
         parts.append(f'-u "${auth.env}"')
     parts.append("-w '\\nHTTP %{http_code} in %{time_total} s\\n'")
@@ -88,11 +99,10 @@ def curl_command(playbook: Playbook, probe: Probe) -> str:
 def powershell_command(playbook: Playbook, probe: Probe) -> str:
     """The probe as PowerShell 7's Invoke-RestMethod (``-SkipHttpErrorCheck`` shows a 5xx answer too)."""
     headers = [f"Accept = '{probe.answer_format.accept}'"]
-    auth = probe.auth
-    if auth.kind == "bearer" and auth.env:
-        headers.append(f'Authorization = "Bearer $env:{auth.env}"')
-    elif auth.kind == "header" and auth.env and auth.header:
-        headers.append(f"'{auth.header.replace(chr(39), chr(39) * 2)}' = $env:{auth.env}")
+    header, auth = _credential_header(probe.auth), probe.auth
+    if header is not None:
+        name, prefix, env = header
+        headers.append(f'{_ps_single_quoted(name)} = "{prefix}$env:{env}"')
     elif auth.kind == "basic" and auth.env:
         encoded = f"[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($env:{auth.env}))"
         headers.append(f'Authorization = "Basic $({encoded})"')

@@ -73,7 +73,7 @@ def test_header_and_basic_credentials_work_by_hand() -> None:
     assert any('-H "X-API-Key: $MESSAGING_API_KEY"' in c for c in commands)
     assert any('-u "$MESSAGING_ADMIN_CREDENTIALS"' in c for c in commands)
     powershell = "\n".join(code_blocks(manual, "powershell"))
-    assert "'X-API-Key' = $env:MESSAGING_API_KEY" in powershell
+    assert "'X-API-Key' = \"$env:MESSAGING_API_KEY\"" in powershell
     assert (
         "[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($env:MESSAGING_ADMIN_CREDENTIALS))"
         in powershell

@@ -11,6 +11,7 @@ from github import Github
 from ops_actions.adapters.github_tracker.records import IssueData, RunData
 from ops_actions.adapters.github_tracker.tracker import GitHubTracker
 from ops_actions.incident.labels import LabelSpec
+from ops_actions.incident.new_issue import NewIssue
 
 
 class DryRunGitHubTracker(GitHubTracker):
@@ -30,45 +31,40 @@ class DryRunGitHubTracker(GitHubTracker):
             else:
                 self._say(f"  {name}: {value!r}")
 
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueData:
-        payload = {"title": title, "labels": list(labels), "assignees": list(assignees), "body": body}
+    def create_issue(self, new: NewIssue) -> IssueData:
+        payload = {
+            "title": new.title,
+            "labels": list(new.labels),
+            "assignees": list(new.assignees),
+            "body": new.body,
+        }
         self._plan("POST", "/issues", payload)
         now = datetime.now(UTC)
         return IssueData(
-            0, 0, title, body, tuple(labels), tuple(assignees), "open", now, now, "(dry run)", ""
+            0,
+            0,
+            new.title,
+            new.body,
+            tuple(new.labels),
+            tuple(new.assignees),
+            "open",
+            now,
+            now,
+            "(dry run)",
+            "",
         )
 
-    def edit_issue(
-        self,
-        number: int,
-        *,
-        title: str | None = None,
-        body: str | None = None,
-        labels: Sequence[str] | None = None,
-        state: str | None = None,
-        state_reason: str | None = None,
-    ) -> IssueData:
-        payload = {
-            "title": title,
-            "labels": list(labels) if labels is not None else None,
-            "state": state,
-            "state_reason": state_reason,
-            "body": body,
-        }
-        self._plan("PATCH", f"/issues/{number}", {k: v for k, v in payload.items() if v is not None})
-        now = datetime.now(UTC)
-        return IssueData(
-            number, 0, title or "", body or "", tuple(labels or ()), (), state or "open", now, now, "", ""
+    def _patch(self, number: int, changes: dict[str, Any]) -> IssueData:
+        body = changes.get("body")
+        # The body last: it is the long one.
+        self._plan(
+            "PATCH",
+            f"/issues/{number}",
+            {k: v for k, v in changes.items() if k != "body"} | ({"body": body} if body is not None else {}),
         )
+        now = datetime.now(UTC)
+        labels, state = tuple(changes.get("labels", ())), changes.get("state", "open")
+        return IssueData(number, 0, changes.get("title", ""), body or "", labels, (), state, now, now, "", "")
 
     def assign(self, number: int, logins: Sequence[str]) -> tuple[str, ...]:
         self._plan("POST", f"/issues/{number}/assignees", {"assignees": list(logins)})

@@ -23,6 +23,7 @@ from ops_actions.adapters.github_tracker.refusals import (
 )
 from ops_actions.adapters.github_tracker.workflows import WorkflowOperations
 from ops_actions.incident.labels import LabelSpec
+from ops_actions.incident.new_issue import NewIssue
 from ops_actions.text.markdown import in_tool_form
 
 
@@ -62,24 +63,16 @@ class GitHubTracker(WorkflowOperations):
 
         return self._call(f"read issue #{number}", get)
 
-    def create_issue(
-        self,
-        *,
-        title: str,
-        body: str,
-        labels: Sequence[str],
-        marker: str,
-        find_label: str,
-        assignees: Sequence[str] = (),
-    ) -> IssueData:
-        """Create an issue; after an ambiguous failure, an open one labelled ``find_label`` that the token's
-        identity wrote and whose body holds ``marker`` is it."""
+    def create_issue(self, new: NewIssue) -> IssueData:
+        """Create an issue; after an ambiguous failure, an open one labelled ``new.find_label`` that the
+        token's identity wrote and whose body holds ``new.marker`` is it."""
+        labels, assignees = list(new.labels), list(new.assignees)
 
         def create() -> IssueData:
-            sent_title, sent_body = self._redact(title), self._redact(body)
+            sent_title, sent_body = self._redact(new.title), self._redact(new.body)
             try:
                 issue = self._repo.create_issue(
-                    title=sent_title, body=sent_body, labels=list(labels), assignees=list(assignees)
+                    title=sent_title, body=sent_body, labels=labels, assignees=assignees
                 )
             except GithubException as error:
                 if not (assignees and refuses_assignees(error)):
@@ -87,13 +80,14 @@ class GitHubTracker(WorkflowOperations):
                 # GitHub created nothing: someone cannot be assigned. The issue matters more than
                 # its assignee; the caller sees who is missing in the result's assignees.
                 self._pace()
-                issue = self._repo.create_issue(title=sent_title, body=sent_body, labels=list(labels))
+                issue = self._repo.create_issue(title=sent_title, body=sent_body, labels=labels)
             return issue_data_from(issue)
 
         def already_created() -> IssueData | None:
             mine = self.login()
             return next(
-                (i for i in self.open_incidents(find_label) if i.author == mine and marker in i.body), None
+                (i for i in self.open_incidents(new.find_label) if i.author == mine and new.marker in i.body),
+                None,
             )
 
         return self._call("create an issue", create, verify=already_created, write=True)
@@ -151,6 +145,11 @@ class GitHubTracker(WorkflowOperations):
             changes["state"] = state
         if state_reason is not None:
             changes["state_reason"] = state_reason
+
+        return self._patch(number, changes)
+
+    def _patch(self, number: int, changes: dict[str, Any]) -> IssueData:
+        """Send one PATCH of the issue (what the dry run prints instead)."""
 
         def patch() -> IssueData:
             issue = self._repo.get_issue(number)

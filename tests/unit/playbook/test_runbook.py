@@ -23,7 +23,7 @@ def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
         assert f"-TimeoutSec {round(probe.timeout_s)}" in powershell
         if probe.auth.kind == "bearer":
             assert '-H "Authorization: Bearer $OPS_BACKEND_ADMIN_TOKEN"' in curl
-            assert 'Authorization = "Bearer $env:OPS_BACKEND_ADMIN_TOKEN"' in powershell
+            assert "'Authorization' = \"Bearer $env:OPS_BACKEND_ADMIN_TOKEN\"" in powershell
         else:
             assert "Authorization" not in curl + powershell
     assert ADMIN_TOKEN not in manual
