@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
 from tests.support.paths import ALERTS_DATA, WORKFLOWS_DIR
+from tests.support.polling import eventually
 from tests.support.text import without_markers
 
 ROLES = {
@@ -582,14 +582,6 @@ def test_two_conflicting_commands_at_once_end_with_title_label_and_timeline_agre
     assert actions.state(number).severity == last
 
 
-def wait_for(check: Any, seconds: float = 120.0) -> None:
-    """Until ``check()`` holds (a write the emulator carries out late), at most ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the late write never landed"
-        time.sleep(0.05)
-
-
 def test_writes_github_carries_out_late_are_settled_on_the_next_read(actions: Action) -> None:
     """GitHub carries out a comment and an issue create after the client gave up and sent them again:
     the next read (the run's own re-read after its save, when the comment landed by then) deletes the
@@ -606,7 +598,7 @@ def test_writes_github_carries_out_late_are_settled_on_the_next_read(actions: Ac
     # Later than the resend (after 1 to 2 s) and the run's own look for a rival: only the next read sees it.
     actions.emulator.inject("late-write", method="POST", path_contains="/issues", delay_s=2.5)
     first = actions.open("Checkout failing", "2")
-    wait_for(lambda: len(actions.issues(state="open")) == 3)
+    eventually(lambda: len(actions.issues(state="open")) == 3, "the late issue create")
     assert actions.open("Checkout failing", "2") == first
     duplicate = max(issue["number"] for issue in actions.emulator.issues())
     assert actions.emulator.issue(duplicate)["state"] == "closed"

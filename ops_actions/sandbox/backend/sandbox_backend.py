@@ -103,7 +103,7 @@ class SandboxBackend:
         self._faults = FaultTable()
         self._requests: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED_REQUESTS)
         self._stopping = threading.Event()
-        self._waits: list[float] = []
+        self._waits: deque[float] = deque(maxlen=_MAX_RECORDED_REQUESTS)
         self._waiting_now = 0
         self._most_waiting = 0
         self._server: BackendServer | None = None
@@ -235,7 +235,7 @@ class SandboxBackend:
     @property
     def waits(self) -> list[float]:
         """The seconds each wait (a delay fault, a slow scenario, a drip, /_sandbox/sleep) was to
-        last, in the order they began."""
+        last, in the order they began (the newest 10,000, as for the requests)."""
         with self._lock:
             return list(self._waits)
 

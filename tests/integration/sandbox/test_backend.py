@@ -1,7 +1,6 @@
 """The sandbox backend, exercised over real HTTP on 127.0.0.1."""
 
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ import pytest
 
 from ops_actions.sandbox.backend import SCENARIOS, SandboxBackend, serve
 from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.polling import eventually
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 JSON_TYPE = "application/json; charset=utf-8"
@@ -477,10 +477,7 @@ def test_stop_is_prompt_while_a_handler_sleeps(backend: SandboxBackend) -> None:
 
     caller = threading.Thread(target=call)
     caller.start()
-    deadline = time.monotonic() + 60
-    while not backend.requests and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert backend.requests
+    eventually(lambda: bool(backend.requests), "the sleeping request")
     backend.stop()
     caller.join(timeout=60)
     assert not caller.is_alive()
