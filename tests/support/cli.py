@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tests.support.paths import REPO_ROOT
+from tests.support.processes import HANG_S
 
 # `incident open` for the SEV-1 several tests start from: card payments failing at checkout.
 OPEN_CHECKOUT_SEV1 = (
@@ -40,7 +41,7 @@ def together(runs: list[tuple[list[str], dict[str, str]]]) -> list[subprocess.Co
         )
     results = []
     for process in processes:
-        out, err = process.communicate(timeout=120)
+        out, err = process.communicate(timeout=HANG_S)
         results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
     return results
 
