@@ -1,34 +1,21 @@
-"""docs/seed-walk.md names every line of the seed playbook, the playbook key that encodes it and the
-tests that cover it; this keeps the table true: every line, in order, keys that exist, tests that exist."""
+"""docs/seed-walk.md names every line of the seed playbook, the playbook keys that encode it and the
+tests that show it; it is generated (tests/support/seed_walk.py), and this keeps it true: current,
+every line with a key and a test, keys that exist, marks on lines that exist."""
 
 from __future__ import annotations
 
-import ast
 import re
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from ops_actions.playbook import bundled_playbook_text
-from tests.support.paths import DOCS, REPO_ROOT, SEED_PLAYBOOK_MD
+from tests.support import seed_walk
 
 # One step of a key: a name, then any number of [selector]s (a selector may hold dots: a signal name).
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[[^\]]+\])*)(?:\.|$)")
-
-
-def rows() -> list[tuple[int, str, list[str], list[str]]]:
-    """(seed line number, seed text, keys, tests) of each table row."""
-    found = []
-    for line in (DOCS / "seed-walk.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
-        if len(cells) != 4 or not cells[0].isdigit():
-            continue
-        keys = re.findall(r"`([^`]+)`", cells[2])
-        tests = re.findall(r"`([^`]+)`", cells[3])
-        found.append((int(cells[0]), cells[1].replace("\\|", "|"), keys, tests))
-    return found
 
 
 def resolve(document: Any, key: str) -> Any:
@@ -46,32 +33,36 @@ def resolve(document: Any, key: str) -> Any:
     return value
 
 
-@cache
-def functions_in(path: str) -> frozenset[str]:
-    tree = ast.parse((REPO_ROOT / path).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+def test_the_seed_walk_is_current() -> None:
+    assert seed_walk.SEED_WALK.read_text(encoding="utf-8") == seed_walk.document(), (
+        "docs/seed-walk.md is stale: python -m tests.support.seed_walk"
+    )
 
 
-def test_every_seed_line_is_walked_in_order() -> None:
-    """The table's seed column is the seed's non-empty lines, each with its line number."""
-    seed = [
-        (number, line.strip())
-        for number, line in enumerate(SEED_PLAYBOOK_MD.read_text(encoding="utf-8").splitlines(), 1)
-    ]
-    assert [(number, text) for number, text, _, _ in rows()] == [(n, text) for n, text in seed if text]
+def test_every_seed_line_has_keys_and_tests_and_nothing_else_does() -> None:
+    lines = seed_walk.seed_lines()
+    tests = seed_walk.marked_tests()
+    assert sorted(seed_walk.PLAYBOOK_KEYS) == sorted(lines)
+    assert [number for number in lines if not tests.get(number)] == []
+    assert seed_walk.stray_marks(tests) == {}, "a test marks a seed line that is empty or missing"
 
 
-@pytest.mark.parametrize(("number", "text", "keys", "tests"), rows(), ids=[str(row[0]) for row in rows()])
-def test_each_line_names_a_key_that_exists_and_tests_that_exist(
-    number: int, text: str, keys: list[str], tests: list[str]
-) -> None:
+def test_a_mark_on_an_empty_line_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: a test marking line 2 (empty in the seed) is found by the scan."""
+    (tmp_path / "test_marked.py").write_text(
+        "import pytest\n\n\n@pytest.mark.seed(2, 7)\ndef test_x() -> None:\n    pass\n", encoding="utf-8"
+    )
+    found = seed_walk.marked_tests(tmp_path, root=tmp_path)
+    assert found == {2: ["test_marked.py::test_x"], 7: ["test_marked.py::test_x"]}
+    assert seed_walk.stray_marks(found) == {2: ["test_marked.py::test_x"]}
+
+
+@pytest.mark.parametrize(("number", "keys"), sorted(seed_walk.PLAYBOOK_KEYS.items()))
+def test_each_key_is_in_the_bundled_playbook(number: int, keys: tuple[str, ...]) -> None:
     playbook = yaml.safe_load(bundled_playbook_text())
-    assert keys and tests, f"line {number} names no key or no test"
+    assert keys, f"line {number} names no key"
     for key in keys:
         try:
             resolve(playbook, key)
         except (KeyError, StopIteration, TypeError):
             pytest.fail(f"line {number}: {key} is not in ops_actions/playbook.yaml")
-    for test in tests:
-        path, _, name = test.partition("::")
-        assert name in functions_in(path), f"line {number}: {test} does not exist"

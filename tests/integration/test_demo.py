@@ -17,6 +17,7 @@ def issue_file(output: Path, number: int) -> str:
     return (output / f"issue-{number}.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.seed(15, 37)
 def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The incident, its timeline, its resolution and the postmortem with action items are all written."""
     output = tmp_path / "demo-output"

@@ -158,6 +158,7 @@ def test_severity_owner_and_impact(env: GitHubEmulator) -> None:
     assert len(env.comments(int(number))) == 3
 
 
+@pytest.mark.seed(59)
 def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None:
     """Resolve posts the compiled timeline and the three durations, then closes the issue."""
     assert open_checkout() == 0

@@ -37,6 +37,7 @@ def resolved(world: World) -> tuple[int, int]:
     return incident, pm["number"]
 
 
+@pytest.mark.seed(62, 63)
 def test_postmortem_holds_the_timeline_durations_and_detection_facts(
     world: World, resolved: tuple[int, int]
 ) -> None:
@@ -125,6 +126,7 @@ ITEMS = (
 )
 
 
+@pytest.mark.seed(65)
 def test_sync_creates_sub_issues_and_mirrors_checkboxes_both_ways(
     world: World, resolved: tuple[int, int]
 ) -> None:
@@ -227,6 +229,7 @@ def test_an_item_owner_github_cannot_assign_is_named_not_fatal(
     assert all(child["assignees"] == [] for child in children)
 
 
+@pytest.mark.seed(61)
 def test_overdue_items_and_an_empty_postmortem_are_reminded_once_a_day(
     world: World, resolved: tuple[int, int]
 ) -> None:

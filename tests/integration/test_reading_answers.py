@@ -154,6 +154,7 @@ def test_status_code_and_latency_are_signals_and_rising_works_on_them(
     assert readings(report)["ready_status"]["status"] == readings(report)["ready_ms"]["status"] == "unknown"
 
 
+@pytest.mark.seed(8)
 def test_the_seed_delay_rule_reads_the_metrics_latency(
     backend: SandboxBackend, triage: Triage, tmp_path: Path
 ) -> None:

@@ -60,6 +60,7 @@ def follow(*args: str) -> tuple[str, ...]:
     return ("remediate", *args, "--wait", "--poll-seconds", "0.05", "--timeout", "1m")
 
 
+@pytest.mark.seed(37, 42, 54)
 def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: World) -> None:
     """The whole seed path: detect, redeploy (fails), roll back to the last good SHA, recover,
     15 normal minutes, smoke, the manual checks ticked, resolve."""
@@ -110,6 +111,7 @@ def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Worl
     ]
 
 
+@pytest.mark.seed(47)
 def test_freeze_blocks_a_deploy_until_an_override(outage: World, capsys: pytest.CaptureFixture[str]) -> None:
     """db-down freezes deploys: remediate and guard refuse; an override reason lets one through, recorded."""
     outage.backend.set_scenario("db-down")
@@ -178,6 +180,7 @@ def test_dispatch_failure_is_on_the_timeline(outage: World, capsys: pytest.Captu
     assert any("**Backend Live Smoke** could not be dispatched" in c for c in outage.timeline())
 
 
+@pytest.mark.seed(25, 50)
 def test_notifications_route_by_severity_and_a_failing_target_never_blocks(
     outage: World, receiver: Receiver
 ) -> None:

@@ -4,6 +4,8 @@ refused; nobody is told "resolved" before the issue is closed."""
 
 from __future__ import annotations
 
+import pytest
+
 from ops_actions.incident.state_block import read_state
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
@@ -11,6 +13,7 @@ from tests.support.fixtures.world import World
 SIGNUP = "Manual check: signup and login work."
 
 
+@pytest.mark.seed(52, 54, 55, 56, 57, 58, 59)
 def test_resolve_waits_for_the_three_manual_checks_ticked_by_writers(
     world: World, receiver: Receiver
 ) -> None:

@@ -14,6 +14,7 @@ from tests.support.slash_comments import comment, incident, reactions
 __all__ = ["incident"]  # the fixture (an open incident on the emulator), used by name
 
 
+@pytest.mark.seed(24)
 def test_status_severity_and_owner_from_one_comment(
     incident: int, github_emulator: GitHubEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

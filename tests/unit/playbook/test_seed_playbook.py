@@ -32,12 +32,14 @@ def seed() -> Playbook:
     return load_playbook(None)
 
 
+@pytest.mark.seed(1, 3, 4)
 def test_scope_names_the_seed_components(seed: Playbook) -> None:
     """The seed's title; scope lists auth, billing, jobs, worker and the Stripe webhook."""
     assert seed.name == "Incident Response Playbook (MVP)"
     assert seed.components == ("auth", "billing", "jobs", "worker", "stripe webhook")
 
 
+@pytest.mark.seed(6)
 def test_severities_and_policies(seed: Playbook) -> None:
     """SEV-1/2/3 exist in order with definitions; only SEV-1 demands an immediate status update."""
     assert [s.id for s in seed.severities] == ["SEV-1", "SEV-2", "SEV-3"]
@@ -48,6 +50,7 @@ def test_severities_and_policies(seed: Playbook) -> None:
     assert seed.statuses == ("investigating", "mitigating", "resolved")
 
 
+@pytest.mark.seed(11, 12, 13, 15, 16)
 def test_first_ten_minutes(seed: Playbook) -> None:
     """Confirm and open, run triage, check every seed signal, assign owner and severity, SEV-1 update."""
     steps = {step.id: step for step in seed.first_10_minutes}
@@ -66,6 +69,7 @@ def test_first_ten_minutes(seed: Playbook) -> None:
     assert steps["sev1-status-update"].only_for == ("SEV-1",)
 
 
+@pytest.mark.seed(14, 17, 18, 19, 20, 21, 22, 23)
 def test_every_seed_signal_is_read_by_a_probe(seed: Playbook) -> None:
     """Each signal the seed names is read, with the admin token taken from an env var by name."""
     assert set(SEED_SIGNALS) | {"worker_heartbeat_age_s", "worker.recovered_last_summary"} <= set(
@@ -80,6 +84,7 @@ def test_every_seed_signal_is_read_by_a_probe(seed: Playbook) -> None:
     assert all(probe.timeout_s > 0 for probe in seed.probes)
 
 
+@pytest.mark.seed(27, 28, 29, 31, 34, 35, 46)
 def test_decision_tree_branches(seed: Playbook) -> None:
     """Branches A-D carry the seed's steps, kinds and parameters."""
     assert [b.id for b in seed.decision_tree] == ["A", "B", "C", "D"]
@@ -104,6 +109,7 @@ def test_decision_tree_branches(seed: Playbook) -> None:
     assert [s.kind for s in d.steps] == ["check", "check", "freeze-deploys"]
 
 
+@pytest.mark.seed(45)
 def test_rules_map_signals_to_severity_and_branches(seed: Playbook) -> None:
     """db_ok=false is SEV-1 in branch D; an unreachable ready probe is SEV-1; each branch has a rule."""
     rules = {rule.id: rule for rule in seed.rules}
@@ -115,6 +121,7 @@ def test_rules_map_signals_to_severity_and_branches(seed: Playbook) -> None:
     assert rules["queue-growing"].consecutive == 2
 
 
+@pytest.mark.seed(6, 9)
 def test_the_seed_severity_map(seed: Playbook) -> None:
     """SEV-1: the canaries (payments, job creation), readiness, the database; SEV-2: isolated webhook
     or job errors and delays; SEV-3 by a person. Readiness and unreadable metrics are flap-controlled;
@@ -140,6 +147,7 @@ def test_the_seed_severity_map(seed: Playbook) -> None:
     )
 
 
+@pytest.mark.seed(49, 50)
 def test_communication_template(seed: Playbook) -> None:
     """The status update template has the seed's fields in order."""
     assert placeholders(seed.communication_template) == [
@@ -152,6 +160,7 @@ def test_communication_template(seed: Playbook) -> None:
     ]
 
 
+@pytest.mark.seed(52)
 def test_resolution_checklist(seed: Playbook) -> None:
     """Metrics normal 15 min and Live Smoke are automatic; three manual checks; close and record."""
     items = {item.id: item for item in seed.resolution_checklist}
@@ -164,6 +173,7 @@ def test_resolution_checklist(seed: Playbook) -> None:
     assert items["close-and-record-timeline"].verify == "on-close"
 
 
+@pytest.mark.seed(61, 62, 63, 64, 65)
 def test_postmortem_template(seed: Playbook) -> None:
     """Due within 24 h; root cause, detection, escalation, preventive actions with owner and deadline."""
     assert seed.postmortem.due_hours == 24
@@ -205,6 +215,7 @@ def test_schema_command_prints_the_shipped_schema(capsys: pytest.CaptureFixture[
     jsonschema.Draft202012Validator.check_schema(printed)
 
 
+@pytest.mark.seed(7, 9)
 def test_render_is_a_runbook(seed: Playbook, capsys: pytest.CaptureFixture[str]) -> None:
     """The runbook has the severity table, decision tree, template, checklist and postmortem."""
     assert run(["playbook", "render"]) == 0
