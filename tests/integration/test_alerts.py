@@ -25,6 +25,7 @@ OURS = {
 }
 
 
+@pytest.mark.seed(12)
 def test_a_firing_alert_opens_an_incident_even_when_triage_is_clean(world: World) -> None:
     """The monitor saw something triage cannot: the incident opens at the alert's severity, with its link."""
     assert world.alert(0, OURS) == 0
