@@ -279,6 +279,9 @@ class NotifyTarget:
     url_env: str
     severities: tuple[str, ...]
     events: tuple[str, ...]
+    audience: str = "public"
+    """``internal`` (the team's channel) or ``public`` (customers: waits while an incident rests on
+    unreachability from the runner alone, see ``Playbook.unreachable_public``)."""
 
     def wants(self, severity: str, event: str, *, always: bool) -> bool:
         """Whether an update of this severity and kind goes here (``always`` for SEV-1-like policies)."""
@@ -370,6 +373,9 @@ class Playbook:
     status_page: StatusPage | None = None
     report_dir: str = "reports"
     """Where triage writes its JSON reports (relative to the working directory)."""
+    unreachable_public: str = "wait"
+    """What customers hear of an incident opened on unreachability from the runner alone: ``wait``
+    (the status page and public targets wait for a second signal) or ``at-once``."""
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

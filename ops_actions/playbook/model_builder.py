@@ -185,6 +185,7 @@ class ModelBuilder:
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
             report_dir=raw.get("triage", {}).get("report_dir", "reports"),
+            unreachable_public=raw.get("unreachable", {}).get("public", "wait"),
             severity_policy=IncidentSeverityPolicy(**raw.get("severity_policy", {})),
             group_by=raw.get("causes", {}).get("group_by", "cause"),
             flap_control=flap,
@@ -253,6 +254,7 @@ class ModelBuilder:
             url_env=item["url_env"],
             severities=tuple(item.get("severities", ())),
             events=tuple(item.get("events", ())),
+            audience=item.get("audience", "public"),
         )
 
     def probe(self, index: int, item: Mapping[str, Any]) -> Probe:
