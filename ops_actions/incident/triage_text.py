@@ -42,9 +42,8 @@ def reach_text(report: TriageReport) -> str | None:
         return None
     text = f"Unreachable from the runner (no answer at all): {seen}."
     if report.unanswered_rules:
-        text += (
-            " Fired on that alone: " + ", ".join(report.unanswered_rules) + "; the backend has not said it is down."
-        )
+        fired = ", ".join(report.unanswered_rules)
+        text += f" Fired on that alone: {fired}; the backend has not said it is down."
     return text
 
 

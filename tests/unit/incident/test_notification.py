@@ -62,7 +62,9 @@ def test_an_incident_on_unreachability_alone_says_it_is_the_runners_view() -> No
     wait for a second signal (the bundled playbook's unreachable.public: wait)."""
     playbook = load_playbook(PLAYBOOK)
     state = queue_incident(playbook)
-    state.runner_view = "unreachable from the runner: ready (connection refused); the backend has not said it is down"
+    state.runner_view = (
+        "unreachable from the runner: ready (connection refused); the backend has not said it is down"
+    )
     item = notice(playbook, state, event="opened", url=URL, now=START)
     (text,) = slack_message(item).values()
     reach = text.split("\n")[2]
