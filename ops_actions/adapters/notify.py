@@ -20,7 +20,8 @@ import httpx
 
 from ops_actions.adapters.config import checked_url
 from ops_actions.incident.notification import Notice, not_notified, notice, slack_message, webhook_message
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state import IncidentState, public_held
+from ops_actions.incident.transitions import CONFIRMED
 from ops_actions.playbook.model import NotifyTarget, Playbook
 
 ATTEMPTS: Final = 3
@@ -97,6 +98,17 @@ async def _send(
     return Delivery(name, False, f"failed after {attempt} attempt(s): {detail}")
 
 
+def audience_of(playbook: Playbook, kind: str, state: IncidentState) -> list[NotifyTarget]:
+    """The targets an update may reach: while an incident rests on unreachability from the runner
+    alone and the playbook waits for a second signal, only the internal ones; the confirmation
+    (``confirmed``) goes to the public ones that waited, and only if they did."""
+    if kind == CONFIRMED:
+        waited = playbook.unreachable_public == "wait"
+        return [target for target in playbook.notify if target.audience == "public" and waited]
+    held = public_held(playbook, state)
+    return [target for target in playbook.notify if not (held and target.audience == "public")]
+
+
 def checked_targets(playbook: Playbook, environ: Mapping[str, str]) -> list[str]:
     """The webhook URLs the playbook's targets will use (secrets), each checked: exit 2 before any
     write when one is not a valid URL."""
@@ -129,9 +141,12 @@ def announcer(
         return None
 
     def announce(kind: str, state: IncidentState, url: str) -> list[Delivery]:
-        item = notice(playbook, state, event=kind, url=url, now=clock(), redact=redact)
+        targets = audience_of(playbook, kind, state)
+        # A confirmation is the opening the public targets waited for.
+        event = "opened" if kind == CONFIRMED else kind
+        item = notice(playbook, state, event=event, url=url, now=clock(), redact=redact)
         always = playbook.severity(state.severity).policy.immediate_status_update
-        messages, off = outgoing(playbook.notify, item, always=always, environ=environ)
+        messages, off = outgoing(targets, item, always=always, environ=environ)
         for target in off:
             unset(not_notified(state.severity, target))
         return run(deliver(messages, client=client())) if messages else []

@@ -33,7 +33,7 @@ from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
 from ops_actions.incident.timeline import TimelineEvent
-from ops_actions.incident.transitions import assign_owner, new_incident, owner_login, resolve
+from ops_actions.incident.transitions import CONFIRMED, assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, in_tool_form, inert
@@ -42,7 +42,9 @@ from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers
 CONVERGE_ROUNDS: Final = 3
 # (event kind, incident state, issue URL) -> one result per target the update was routed to
 Announcer = Callable[[str, IncidentState, str], Sequence[Delivered]]
-ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved"})
+# CONFIRMED: a second signal came for an incident that rested on unreachability alone; the public
+# targets that waited hear of it now (adapters/notify.py).
+ANNOUNCED_KINDS = frozenset({"opened", "status", "severity", "resolved", CONFIRMED})
 
 
 def chain(*announcers: Announcer | None) -> Announcer | None:
@@ -409,12 +411,15 @@ class IncidentService:
         causes: Sequence[str] = (),
         related: Sequence[int] = (),
         detected_by: Mapping[str, str] | None = None,
+        runner_view: str | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key.
 
         ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
         its body links to (the watch links it in theirs); ``detected_by``: how it was opened
-        (``how``: triage, alert, button or cli; ``source``, ``by``).
+        (``how``: triage, alert, button or cli; ``source``, ``by``); ``runner_view``: what the runner
+        saw, when the incident rests on unreachability alone (kept in the opening marker too, so a
+        rebuilt state still holds customers back).
         """
         now = self.clock()
         existing = self.find_open(key, listed)
@@ -465,13 +470,21 @@ class IncidentService:
         state.alerts = dict(alerts or {})
         state.causes = list(causes)
         state.related = list(related)
+        state.runner_view = runner_view
         freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
             state.freeze = {"since": state.opened_at, "reason": reason}
         opened = encode_marker(
             "event",
-            {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
+            {
+                "key": operation,
+                "kind": "opened",
+                "at": state.opened_at,
+                "summary": "opened",
+                "incident": key,
+                **({"delta": {"set": {"runner_view": runner_view}}} if runner_view else {}),
+            },
         )
         body = with_state(
             incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state

@@ -27,7 +27,7 @@ from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPage
 from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state import IncidentState, public_held
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import build_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
@@ -51,6 +51,8 @@ def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: date
         state = incidents.state_of(issue, own)
         if state.false_alarm is not None:
             continue  # a writer closed it as not planned: nothing happened that customers need to know
+        if public_held(playbook, state):
+            continue  # unreachable from the runner alone: customers hear of it at a second signal
         # Only the tool's resolution ends an incident: an issue closed any other way (the watch
         # reopens it) keeps its last real status here meanwhile, never "resolved".
         ended = issue.state != "open" and ended_by_tool(playbook, state)

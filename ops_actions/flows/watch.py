@@ -47,7 +47,8 @@ from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent
-from ops_actions.incident.triage_report import Snapshot, TriageReport, history_value
+from ops_actions.incident.transitions import confirm_reach
+from ops_actions.incident.triage_report import RuleOutcome, Snapshot, TriageReport, history_value
 from ops_actions.incident.triage_text import triage_markdown
 from ops_actions.incident.watch_news import alert_update, watch_updates
 from ops_actions.playbook.model import Playbook
@@ -276,6 +277,10 @@ def _follow(
         if update is not None:
             current, event = update
             events.append(event)
+    second = _second_signal(run, view.fired, alert)
+    if current.runner_view is not None and second is not None:
+        current, event = confirm_reach(playbook, current, second=second, now=now, key=f"{run_key}:confirmed")
+        events.append(event)
     if new is not None and new[0] not in current.related:
         current = replace(current, related=[*current.related, new[0]])
         body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
@@ -314,6 +319,15 @@ def _follow(
     if not posted and not concluded:
         return [f"#{issue.number} is open; nothing new to add"]
     return concluded + [f"#{issue.number}: {event.summary}" for event in posted]
+
+
+def _second_signal(run: _Run, fired: Sequence[RuleOutcome], alert: Alert | None) -> str | None:
+    """What says, besides the runner, that an incident's backend is down: a firing alert routed to
+    it, or a fired rule of its own with a backend answer behind it (a 5xx, ``db_ok=false``)."""
+    if alert is not None and alert.status == "firing":
+        return f"a firing alert from {inert(alert.source)}"
+    answered = [o.id for o in fired if o.id not in run.report.unanswered_rules]
+    return "the backend's answer (" + ", ".join(f"`{rule}`" for rule in answered) + ")" if answered else None
 
 
 def _open_for(
@@ -368,4 +382,5 @@ def _open_for(
         causes=causes,
         related=[issue.number for issue, _ in opened],
         detected_by={"how": "alert", "source": alerted.source} if alerted else {"how": "triage"},
+        runner_view=None if alerted else report.runner_view([o.id for o in view.fired]),
     )

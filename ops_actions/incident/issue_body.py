@@ -12,7 +12,7 @@ from ops_actions.incident.causes import cause_title
 from ops_actions.incident.clock import parse_time
 from ops_actions.incident.resolution_gate import HEADING as CHECKLIST_HEADING
 from ops_actions.incident.resolution_gate import line as checklist_line
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state import IncidentState, public_held
 from ops_actions.incident.state_block import with_state
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.incident.triage_text import triage_markdown
@@ -38,9 +38,10 @@ def _when(at: str) -> str:
 def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) -> str:
     """The generated block at the top of the body: what is the case now, re-rendered from the state on
     every save. Severity (and how it changed, and a lower one triage proposes), status, owner, next
-    update due (or the resolution), the SEV-1 banner, the freeze, the causes and related incidents,
-    summary, impact, the remediation runs and the resolution checklist: automatic items as the tool
-    verifies them, manual ones as people with write access ticked them (the state says who)."""
+    update due (or the resolution), the SEV-1 banner, whether it rests on the runner's view alone,
+    the freeze, the causes and related incidents, summary, impact, the remediation runs and the
+    resolution checklist: automatic items as the tool verifies them, manual ones as people with
+    write access ticked them (the state says who)."""
     final = state.status == playbook.statuses[-1]
     history = [str(entry.get("severity")) for entry in state.severity_history]
     changed = [
@@ -69,6 +70,14 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) 
             f"> {severity.id}: post a status update to customers and the internal channel now.",
             "",
         ]
+    if state.runner_view and not final:
+        waits = (
+            "customers are not told yet: the status page and public notify targets wait for a second "
+            "signal (a firing alert, a backend answer that says down, a person's `/status`)"
+            if public_held(playbook, state)
+            else "customers are told as usual (`unreachable.public: at-once`)"
+        )
+        lines += ["> [!NOTE]", f"> Only the runner's view: {inert(state.runner_view)}; {waits}.", ""]
     if state.freeze:
         since = _when(str(state.freeze.get("since") or state.opened_at))
         reason = inert(str(state.freeze.get("reason") or "see the timeline"))

@@ -19,7 +19,7 @@ from ops_actions.incident.causes import followed
 from ops_actions.incident.clock import minutes_text, parse_time
 from ops_actions.incident.labels import issue_title
 from ops_actions.incident.resolution_gate import missing_for_resolution
-from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state import IncidentState, public_held
 from ops_actions.incident.transitions import status_line
 from ops_actions.playbook.model import Branch, NotifyTarget, Playbook, Step
 
@@ -97,6 +97,10 @@ class Notice:
     """The playbook's communication template, filled."""
     slack_line: str
     """The same, its title and impact escaped by Slack's rules."""
+    runner_view: str | None = None
+    """What the runner saw, while the incident rests on unreachability alone (internal targets say it)."""
+    public_waits: bool = False
+    """Whether public targets and the status page wait for a second signal meanwhile."""
 
     @property
     def lasted(self) -> str:
@@ -133,7 +137,22 @@ def notice(
         slack_line=redact(
             status_line(playbook, state, now=now, next_minutes=next_minutes, escape=slack_escaped)
         ),
+        runner_view=redact(state.runner_view) if state.runner_view else None,
+        public_waits=public_held(playbook, state),
     )
+
+
+def runner_view_line(item: Notice) -> str | None:
+    """The line an internal update adds while the incident rests on unreachability alone: this is
+    the runner's view, and whether customers are told yet."""
+    if item.runner_view is None:
+        return None
+    told = (
+        "the status page and public targets wait for a second signal (an alert, a backend answer, `/status`)"
+        if item.public_waits
+        else "customers are told as usual (the playbook's unreachable.public is at-once)"
+    )
+    return f"Runner's view: {item.runner_view}; {told}."
 
 
 def slack_message(item: Notice) -> dict[str, Any]:
@@ -141,9 +160,11 @@ def slack_message(item: Notice) -> dict[str, Any]:
     every piece of text from outside escaped by Slack's rules."""
     impact = f"impact: {slack_escaped(item.impact)}"
     facts = " · ".join([f"*{item.severity}*", f"status *{item.status}*", item.lasted, impact])
+    reach = runner_view_line(item)
     lines = [
         item.slack_line,
         facts,
+        *([slack_escaped(reach)] if reach else []),
         f"Next step: {slack_escaped(item.next_step)}",
         f"<{item.url}|{slack_escaped(item.title)}>",
     ]
@@ -163,6 +184,7 @@ def webhook_message(item: Notice) -> Mapping[str, Any]:
         "next_step": item.next_step,
         "text": item.line,
         "incident_url": item.url,
+        "runner_view": runner_view_line(item),
     }
 
 

@@ -179,6 +179,10 @@ class IncidentState:
     """How the incident was opened, recorded then: ``how`` (see transitions.DETECTION), ``source``, ``by``."""
     false_alarm: dict[str, str] | None = None
     """Who closed it as not planned, and when, once a writer did (see incident/closes.py)."""
+    runner_view: str | None = None
+    """What the runner saw when the incident rests on unreachability alone (no answer at all from
+    the backend); None once a second signal came: a backend answer that says down, an alert, a
+    person's status update. While set, public targets may wait (see ``public_held``)."""
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -247,6 +251,12 @@ def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
         and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
         and (state.false_alarm is None or LOGIN.fullmatch(state.false_alarm["by"]) is not None)
     )
+
+
+def public_held(playbook: Playbook, state: IncidentState) -> bool:
+    """Whether customers are not told of this incident yet: it rests on unreachability from the
+    runner alone and the playbook's ``unreachable.public`` says to wait for a second signal."""
+    return state.runner_view is not None and playbook.unreachable_public == "wait"
 
 
 def title_text(text: str) -> str:

@@ -22,6 +22,7 @@ from ops_actions.incident.state import (
     MAX_TITLE,
     IncidentState,
     bounded,
+    public_held,
     title_text,
 )
 from ops_actions.incident.timeline import (
@@ -180,6 +181,7 @@ def update_status(
         new.status_history = [*state.status_history, {"at": at, "status": status}]
     if by:
         acknowledge(new, at)
+        new.runner_view = None  # a person's update is a second signal: customers may hear of it
     new.status_update_due = False
     minutes = (
         next_minutes
@@ -194,6 +196,25 @@ def update_status(
     return new, TimelineEvent(
         key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
     )
+
+
+# The timeline kind of a second signal for an incident that rested on unreachability alone.
+CONFIRMED: Final = "confirmed"
+
+
+def confirm_reach(
+    playbook: Playbook, state: IncidentState, *, second: str, now: datetime, key: str
+) -> tuple[IncidentState, TimelineEvent]:
+    """A second signal (``second`` says which) for an incident opened on unreachability from the
+    runner alone: no longer the runner's view only, so customers are told now if they waited."""
+    told = (
+        " The status page and the public targets, which waited for a second signal, are told now."
+        if public_held(playbook, state)
+        else ""
+    )
+    body = f"**Confirmed** by {second}: no longer only unreachable from the runner.{told}"
+    event = TimelineEvent(key, CONFIRMED, iso(now), "confirmed by a second signal", body, state.key)
+    return replace(state, runner_view=None), event
 
 
 def by_suffix(login: str | None) -> str:

@@ -9,6 +9,7 @@ triage-report.schema.json`` describes it); writing and reading report files is
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +19,19 @@ from ops_actions.playbook.model import Branch, Step
 
 REPORT_SCHEMA_ID: Final = "ops-actions/triage-report"
 REPORT_VERSION: Final = 1
+# Why a probe got no answer at all from the runner, by kind (``triage/probes.py`` tells them apart
+# by what lies under httpx's error). This is the runner's view: the backend said nothing, so it has
+# not said it is down.
+FAILURE_TEXT: Final = {
+    "dns": "DNS lookup failed",
+    "refused": "connection refused",
+    "tls": "TLS handshake failed",
+    "timeout": "timed out",
+    "reset": "connection reset",
+    "cut-off": "connection closed without a complete answer",
+    "connect": "host unreachable",
+    "transport": "transport error",
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,8 @@ class ProbeResult:
     attempts: int
     body: Any = None
     error: str | None = None
+    failure: str | None = None
+    """A key of ``FAILURE_TEXT`` when the runner got no answer at all (None: an answer, or no request)."""
 
     @property
     def answered(self) -> bool:
@@ -95,6 +111,8 @@ class TriageReport:
     branches: list[Branch]
     steps: list[tuple[str, Step]]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    unanswered_rules: tuple[str, ...] = ()
+    """The fired rules whose probes got no answer at all: they rest on the runner's view alone."""
 
     @property
     def backend_reachable(self) -> bool:
@@ -105,6 +123,20 @@ class TriageReport:
     def fired(self) -> list[RuleOutcome]:
         """The rules that fired."""
         return [rule for rule in self.rules if rule.outcome == "fired"]
+
+    @property
+    def unreachable(self) -> list[ProbeResult]:
+        """The probes the runner got no answer from at all (DNS, refused, TLS, timeout, reset)."""
+        return [result for result in self.probes if result.failure is not None]
+
+    def runner_view(self, rule_ids: Sequence[str]) -> str | None:
+        """One line saying that these fired rules rest on unreachability alone, naming what the
+        runner saw; None when any of them has a backend answer behind it (or none fired)."""
+        fired = [rule_id for rule_id in rule_ids if rule_id in {rule.id for rule in self.fired}]
+        if not fired or not set(fired) <= set(self.unanswered_rules):
+            return None
+        seen = ", ".join(f"{r.probe_id} ({FAILURE_TEXT[r.failure]})" for r in self.unreachable if r.failure)
+        return f"unreachable from the runner: {seen or 'no answer'}; the backend has not said it is down"
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (see ``triage/triage-report.schema.json``)."""
@@ -143,6 +175,12 @@ class TriageReport:
                 for source, step in self.steps
             ],
             "diagnostics": self.diagnostics,
+            "reach": {
+                "unreachable": [
+                    {"probe": r.probe_id, "failure": r.failure, "reason": r.error} for r in self.unreachable
+                ],
+                "fired_without_answer": list(self.unanswered_rules),
+            },
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ops_actions.incident.triage_report import Reading, TriageReport
+from ops_actions.incident.triage_report import FAILURE_TEXT, Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
 
@@ -34,6 +34,19 @@ def _flag(report: TriageReport, playbook: Playbook, reading: Reading) -> str:
     return "?" if reading.reason is not None else "ok"
 
 
+def reach_text(report: TriageReport) -> str | None:
+    """What got no answer at all from the runner, and whether the fired rules rest on that alone:
+    the runner's view, told apart from the backend saying it is down (None: every probe answered)."""
+    seen = ", ".join(f"{r.probe_id} ({FAILURE_TEXT[r.failure]})" for r in report.unreachable if r.failure)
+    if not seen:
+        return None
+    text = f"Unreachable from the runner (no answer at all): {seen}."
+    if report.unanswered_rules:
+        fired = ", ".join(report.unanswered_rules)
+        text += f" Fired on that alone: {fired}; the backend has not said it is down."
+    return text
+
+
 def triage_text(playbook: Playbook, report: TriageReport, report_path: str | None) -> str:
     """The compact terminal view: the seed's checks, then the decision."""
     rows = checked_signals(playbook, report)
@@ -46,6 +59,9 @@ def triage_text(playbook: Playbook, report: TriageReport, report_path: str | Non
             f"  {reading.name:<{width}}  {_shown(reading):<12}  {_flag(report, playbook, reading)}{note}"
         )
     lines.append("")
+    reach = reach_text(report)
+    if reach:
+        lines += [reach, ""]
     lines.append(f"Severity: {report.severity or 'none (no rule fired)'}")
     for outcome in report.rules:
         if outcome.outcome in {"fired", "pending", "unknown"}:
@@ -97,6 +113,9 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
         value = f"unknown: {reading.reason}" if reading.reason else f"`{_shown(reading)}`"
         flag = {"!": "🔴 breach", "?": "⚪ unknown", "ok": "🟢 ok"}[_flag(report, playbook, reading)]
         lines.append(f"| `{reading.name}` | {inert(value, cell=True)} | {flag} |")
+    reach = reach_text(report)
+    if reach:
+        lines += ["", f"**{inert(reach)}**"]
     lines += ["", f"**Severity:** {report.severity or 'none'}"]
     fired = report.fired
     if fired:

@@ -282,6 +282,9 @@ class NotifyTarget:
     url_env: str
     severities: tuple[str, ...]
     events: tuple[str, ...]
+    audience: str = "public"
+    """``internal`` (the team's channel) or ``public`` (customers: waits while an incident rests on
+    unreachability from the runner alone, see ``Playbook.unreachable_public``)."""
 
     def wants(self, severity: str, event: str, *, always: bool) -> bool:
         """Whether an update of this severity and kind goes here (``always`` for SEV-1-like policies)."""
@@ -375,6 +378,9 @@ class Playbook:
     """Where triage writes its JSON reports (relative to the working directory)."""
     probe_concurrency: int = DEFAULT_PROBE_CONCURRENCY
     """How many probes triage runs at once (``triage.max_concurrent_probes``)."""
+    unreachable_public: str = "wait"
+    """What customers hear of an incident opened on unreachability from the runner alone: ``wait``
+    (the status page and public targets wait for a second signal) or ``at-once``."""
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -187,6 +187,7 @@ class ModelBuilder:
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
             report_dir=raw.get("triage", {}).get("report_dir", "reports"),
             probe_concurrency=raw.get("triage", {}).get("max_concurrent_probes", DEFAULT_PROBE_CONCURRENCY),
+            unreachable_public=raw.get("unreachable", {}).get("public", "wait"),
             severity_policy=IncidentSeverityPolicy(**raw.get("severity_policy", {})),
             group_by=raw.get("causes", {}).get("group_by", "cause"),
             flap_control=flap,
@@ -255,6 +256,7 @@ class ModelBuilder:
             url_env=item["url_env"],
             severities=tuple(item.get("severities", ())),
             events=tuple(item.get("events", ())),
+            audience=item.get("audience", "public"),
         )
 
     def probe(self, index: int, item: Mapping[str, Any]) -> Probe:

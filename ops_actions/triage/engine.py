@@ -303,6 +303,27 @@ def _search(query: Query, document: Any) -> Any:
         return None
 
 
+def unanswered_rules(
+    playbook: Playbook, outcomes: Sequence[RuleOutcome], results: Mapping[str, ProbeResult]
+) -> tuple[str, ...]:
+    """The fired rules that rest on unreachability alone: every probe they read got no HTTP answer,
+    and at least one got none at all (DNS, refused, TLS, timeout, reset). A 5xx or ``db_ok=false`` is
+    an answer: the backend itself says it is down."""
+    probe_of = {spec.name: probe.id for probe in playbook.probes for spec in probe.signals}
+    fired = {outcome.id for outcome in outcomes if outcome.outcome == "fired"}
+    found = []
+    for rule in playbook.rules:
+        read = [results.get(probe_of.get(name, "")) for name in rule.when.signals]
+        if (
+            rule.id in fired
+            and read
+            and all(result is not None and not result.answered for result in read)
+            and any(result is not None and result.failure for result in read)
+        ):
+            found.append(rule.id)
+    return tuple(found)
+
+
 def triage(
     playbook: Playbook,
     *,
@@ -344,4 +365,5 @@ def triage(
         branches=branches,
         steps=recommended_steps(playbook, severity, branches),
         diagnostics=findings(playbook, branches, results),
+        unanswered_rules=unanswered_rules(playbook, outcomes, results),
     )

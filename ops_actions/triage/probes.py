@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import random
+import socket
+import ssl
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import httpx
 
-from ops_actions.incident.triage_report import ProbeResult
+from ops_actions.incident.triage_report import FAILURE_TEXT, ProbeResult
 from ops_actions.playbook import formats
 from ops_actions.playbook.model import Auth, Probe
 
@@ -47,17 +49,44 @@ async def _read_capped(response: httpx.Response) -> bytes:
     return b"".join(chunks)
 
 
-def _describe(error: httpx.HTTPError, timeout_s: float) -> str:
-    """A short reason for a transport failure, without URLs or headers."""
+def _root_causes(error: BaseException) -> list[BaseException]:
+    """The exceptions under an httpx error, outermost first (httpx raises from httpcore's, which
+    raises from the socket's or the TLS layer's)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _connect_failure(error: httpx.ConnectError) -> str:
+    """Which kind of connect failure the socket or TLS layer under httpx's ConnectError reports."""
+    for cause in _root_causes(error):
+        if isinstance(cause, socket.gaierror):
+            return "dns"
+        if isinstance(cause, ssl.SSLError):
+            return "tls"
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused"
+        if isinstance(cause, ConnectionResetError):
+            return "reset"
+    return "connect"
+
+
+def _describe(error: httpx.HTTPError, timeout_s: float) -> tuple[str, str]:
+    """The failure kind (see ``FAILURE_TEXT``) and a short reason for a transport failure, without
+    URLs or headers."""
     if isinstance(error, httpx.TimeoutException):
-        return f"timed out after {timeout_s:g} s"
+        return "timeout", f"timed out after {timeout_s:g} s"
     if isinstance(error, httpx.ConnectError):
-        return "connection refused or host unreachable"
+        kind = _connect_failure(error)
+        return kind, FAILURE_TEXT[kind]
     if isinstance(error, httpx.RemoteProtocolError):
-        return "connection closed without a complete answer"
+        return "cut-off", "connection closed without a complete answer"
     if isinstance(error, httpx.ReadError):
-        return "connection reset while reading the answer"
-    return f"transport error ({type(error).__name__})"
+        return "reset", "connection reset while reading the answer"
+    return "transport", f"transport error ({type(error).__name__})"
 
 
 def _retryable(error: httpx.HTTPError, method: str) -> bool:
@@ -70,8 +99,8 @@ def _retryable(error: httpx.HTTPError, method: str) -> bool:
 
 async def _probe_once(
     client: httpx.AsyncClient, probe: Probe, base_url: str, headers: dict[str, str]
-) -> tuple[int | None, Any, str | None, bool]:
-    """One attempt: (status, body, error, retryable)."""
+) -> tuple[int | None, Any, str | None, bool, str | None]:
+    """One attempt: (status, body, error, retryable, the failure kind when no answer came at all)."""
     timeout = httpx.Timeout(probe.timeout_s)
     request = client.build_request(
         probe.method, base_url + probe.path, headers=headers, timeout=timeout, json=probe.body
@@ -83,16 +112,17 @@ async def _probe_once(
         finally:
             await response.aclose()
     except _BodyTooLarge:
-        return None, None, f"the answer is larger than {MAX_BODY_BYTES} bytes (capped)", False
+        return None, None, f"the answer is larger than {MAX_BODY_BYTES} bytes (capped)", False, None
     except TimeoutError:
-        return None, None, f"timed out after {probe.timeout_s:g} s", False
+        return None, None, f"timed out after {probe.timeout_s:g} s", False, "timeout"
     except httpx.HTTPError as error:
-        return None, None, _describe(error, probe.timeout_s), _retryable(error, probe.method)
+        failure, reason = _describe(error, probe.timeout_s)
+        return None, None, reason, _retryable(error, probe.method), failure
     status = response.status_code
     body, problem = formats.decode(probe.format, status, response.headers.get("content-type", ""), raw)
     # A 5xx whose body was read is the answer (a failing health check), not a transient error.
     safe = probe.method in SAFE_METHODS
-    return status, body, problem, safe and status in RETRYABLE_STATUS and problem is not None
+    return status, body, problem, safe and status in RETRYABLE_STATUS and problem is not None, None
 
 
 def auth_headers(auth: Auth, credentials: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
@@ -125,12 +155,14 @@ async def run_probe(
     attempt = 0
     while True:
         attempt += 1
-        status, body, error, retryable = await _probe_once(client, probe, base_url, headers)
+        status, body, error, retryable, failure = await _probe_once(client, probe, base_url, headers)
         if not retryable or attempt >= MAX_ATTEMPTS:
             break
         await asyncio.sleep(BACKOFF_BASE_S * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
     latency_ms = (time.perf_counter() - started) * 1000
-    return ProbeResult(probe.id, status, round(latency_ms, 1), attempt, body=body, error=error)
+    return ProbeResult(
+        probe.id, status, round(latency_ms, 1), attempt, body=body, error=error, failure=failure
+    )
 
 
 def new_client() -> httpx.AsyncClient:

@@ -74,6 +74,8 @@ def load_report(path: Path, playbook: Playbook) -> TriageReport:
         raise OpsError(
             f"{path} was written with another playbook (unknown branch or step)", ExitCode.USAGE
         ) from None
+    reach = data.get("reach", {"unreachable": [], "fired_without_answer": []})
+    failures = {item["probe"]: item["failure"] for item in reach["unreachable"]}
     return TriageReport(
         started_at=data["started_at"],
         finished_at=data["finished_at"],
@@ -81,7 +83,14 @@ def load_report(path: Path, playbook: Playbook) -> TriageReport:
         playbook_path=data["inputs"]["playbook"]["path"],
         playbook_sha256=data["inputs"]["playbook"]["sha256"],
         probes=[
-            ProbeResult(p["id"], p["status_code"], p["latency_ms"], p["attempts"], error=p["error"])
+            ProbeResult(
+                p["id"],
+                p["status_code"],
+                p["latency_ms"],
+                p["attempts"],
+                error=p["error"],
+                failure=failures.get(p["id"]),
+            )
             for p in data["probes"]
         ],
         signals=[
@@ -93,4 +102,5 @@ def load_report(path: Path, playbook: Playbook) -> TriageReport:
         branches=branches,
         steps=steps,
         diagnostics=data["diagnostics"],
+        unanswered_rules=tuple(reach["fired_without_answer"]),
     )

@@ -53,7 +53,27 @@ def test_slack_and_the_webhook_get_every_fact_and_the_link() -> None:
         "next_step": "B) Queue growing or worker down: Check the worker heartbeat and the deploy logs.",
         "text": item.line,
         "incident_url": URL,
+        "runner_view": None,
     }
+
+
+def test_an_incident_on_unreachability_alone_says_it_is_the_runners_view() -> None:
+    """Slack and an internal webhook say the runner could not reach the backend, and that customers
+    wait for a second signal (the bundled playbook's unreachable.public: wait)."""
+    playbook = load_playbook(PLAYBOOK)
+    state = queue_incident(playbook)
+    state.runner_view = (
+        "unreachable from the runner: ready (connection refused); the backend has not said it is down"
+    )
+    item = notice(playbook, state, event="opened", url=URL, now=START)
+    (text,) = slack_message(item).values()
+    reach = text.split("\n")[2]
+    assert reach == (
+        "Runner's view: unreachable from the runner: ready (connection refused); the backend has not said"
+        " it is down; the status page and public targets wait for a second signal (an alert, a backend"
+        " answer, `/status`)."
+    )
+    assert webhook_message(item)["runner_view"] == reach
 
 
 def test_the_text_passes_the_redaction_before_slack_escapes_it() -> None:
