@@ -4,11 +4,16 @@ summaries and issue bodies show (:mod:`ops_actions.incident.issue_body` puts it 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 from ops_actions.incident.triage_report import Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
+
+# The rows of a fetched list the issue shows; the others are counted (the report keeps them all).
+SHOWN_ROWS: Final = 20
+# One cell's characters in the issue, before escaping (the report keeps more of a long value).
+CELL_CHARS: Final = 120
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -115,4 +120,33 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     for finding in report.diagnostics:
         found = inert(_finding_text(finding), cell=True)
         lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
+    for finding in report.diagnostics:
+        lines += fetched_rows(finding)
     return "\n".join(lines) + "\n"
+
+
+def fetched_rows(finding: dict[str, Any]) -> list[str]:
+    """The rows a fetch step got, as a table in a collapsed section: SHOWN_ROWS of them, then how
+    many more the report has. Each cell is outside text (already redacted by the engine): cut to
+    CELL_CHARS, then made inert and kept inside its cell."""
+    columns, rows = finding.get("columns") or [], finding.get("rows") or []
+    if not columns or not rows:
+        return []
+    where = inert(
+        f"{finding['probe']}: {len(rows)} row(s) fetched (branch {finding['branch']}, "
+        f"step {finding['step']})",
+        cell=True,
+    )
+    lines = ["", f"<details><summary>{where}</summary>", ""]
+    lines.append("| " + " | ".join(inert(str(column), cell=True) for column in columns) + " |")
+    lines.append("|" + "---|" * len(columns))
+    for row in rows[:SHOWN_ROWS]:
+        cells = [inert(_cut(str(row.get(column, ""))), cell=True) for column in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > SHOWN_ROWS:
+        lines += ["", f"and {len(rows) - SHOWN_ROWS} more (the JSON report has every row)"]
+    return [*lines, "", "</details>"]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS] + "…"

@@ -143,6 +143,9 @@ class Probe:
     body: Mapping[str, Any] | None = None
     samples: bool = False
     """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
+    show: tuple[Query, ...] | None = None
+    """The columns of the rows of this diagnostic list the issue and the report show (``()``: none);
+    None: the default columns its items have."""
 
     @property
     def answer_format(self) -> ProbeFormat:

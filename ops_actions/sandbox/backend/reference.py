@@ -13,8 +13,8 @@ It is the bundled playbook's backend:
 The ``hostile`` scenario plays a backend a third party controls (the other APIs answer it as
 ``healthy``): a growing queue and a job regression whose dead letters and failed webhooks carry a
 forged ``ops-actions`` marker between lone CRs, a forged state block, mentions, raw HTML, a code
-fence and runner workflow commands, and whose ``input`` field echoes the request's
-``Authorization`` header, token and all.
+fence, table pipes and backticks, runner workflow commands and a 10 kB field, and whose ``input``
+field echoes the request's ``Authorization`` header, token and all.
 """
 
 from __future__ import annotations
@@ -79,8 +79,11 @@ _HOSTILE_PROVIDER: Final = (
     "\r```\r@octo-org/everyone <img src=x onerror=alert(1)>\r::add-mask::hidden ##[set-output name=pwned]1"
 )
 _HOSTILE_WEBHOOK_ERROR: Final = (
-    f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
+    "bad signature | a | `table | row`"
+    f"\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
 )
+# The newest hostile webhook event's error also carries this much padding: a 10 kB field.
+HOSTILE_LONG_FIELD_CHARS: Final = 10_000
 _DEAD_LETTERS: Final[Mapping[str, int]] = {
     "job-regression": _DEAD_LETTERS_TOTAL,
     "hostile": _DEAD_LETTERS_TOTAL,
@@ -160,12 +163,18 @@ def _webhook_events(backend: Served, scenario: str, request: Request) -> Reply:
                 "id": f"evt_1Sbx{index:020d}",
                 "type": "checkout.session.completed",
                 "status": "failed",
-                "error": _HOSTILE_WEBHOOK_ERROR if scenario == "hostile" else _WEBHOOK_ERROR,
+                "error": _webhook_error(scenario, index),
                 "received_at": iso(now - timedelta(minutes=3 + 8 * index)),
             }
             for index in range(_WEBHOOK_FAILURES)
         ]
     return json_reply(200, {"items": items})
+
+
+def _webhook_error(scenario: str, index: int) -> str:
+    if scenario != "hostile":
+        return _WEBHOOK_ERROR
+    return _HOSTILE_WEBHOOK_ERROR + ("x" * HOSTILE_LONG_FIELD_CHARS if index == 0 else "")
 
 
 def _dead_letters(backend: Served, scenario: str, request: Request) -> Reply:

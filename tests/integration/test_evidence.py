@@ -1,0 +1,77 @@
+"""The evidence triage fetched reaches the issue and the report: the failed webhook events and the
+dead letters as rows (redacted, escaped, bounded), the seed's names at the report's top level, and
+the worker's flags checked where the backend shows them (issue 26, items 3 to 5).
+
+Over the sandbox backend and the GitHub emulator, through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from ops_actions.sandbox.backend.reference import HOSTILE_LONG_FIELD_CHARS
+from ops_actions.triage.engine import ROW_VALUE_CHARS
+from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.world import World
+
+LIVE_MENTION = re.compile(r"@(?:everyone|octo-org/everyone)")
+
+
+def _tables(markdown: str) -> list[list[int]]:
+    """Each table a reader sees in the Markdown: how many cells each of its rows has."""
+    tables: list[list[int]] = []
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            tables[-1].append(0)
+        elif token.type in {"th_open", "td_open"}:
+            tables[-1][-1] += 1
+    return tables
+
+
+def _finding(report: dict[str, Any], probe: str) -> dict[str, Any]:
+    (finding,) = [d for d in report["diagnostics"] if d["probe"] == probe]
+    return dict(finding)
+
+
+def _report(folder: Path) -> dict[str, Any]:
+    (path,) = sorted(folder.glob("incident-triage-*.json"))
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_fetched_rows_reach_the_issue_escaped_and_bounded_and_the_report_in_full(world: World) -> None:
+    """A hostile backend's failed webhook events and dead letters (table pipes, backticks, a code fence,
+    HTML, @mentions, its own admin token echoed, a 10 kB field): the issue shows every row in a
+    collapsed section, one table cell per column whatever the text, nothing live, the token
+    redacted, the long value cut; the report keeps every row, redacted, cut at ROW_VALUE_CHARS."""
+    world.backend.set_scenario("hostile")
+    assert world.watch(0) == 0
+    body = world.incident()["body"]
+    assert "<details><summary>failed_webhooks: 7 row(s) fetched (branch A, step list-failed-webhooks)" in body
+    assert "<details><summary>dead_letters: 15 row(s) fetched (branch C, step list-dead-letters)" in body
+    tables = _tables(body)
+    assert [4] * 8 in tables, "a header and 7 events, 4 columns each, pipes and fences notwithstanding"
+    assert [6] * 16 in tables, "a header and 15 dead letters, 6 columns each"
+    assert "evt_1Sbx00000000000000000000" in body and "dl_0015" in body
+    assert ADMIN_TOKEN not in body and "Bearer ***" in body
+    assert "| bad signature \\| a \\| `table \\| row` \\`\\`\\`  &lt;!-- ops-actions:state" in body
+    assert "<img" not in MarkdownIt("commonmark").enable("table").render(body)
+    assert not LIVE_MENTION.search(body)
+    assert "x" * 200 not in body, "the 10 kB field is cut in the issue"
+
+    report = _report(world.tmp_path / "r")
+    webhooks, letters = _finding(report, "failed_webhooks"), _finding(report, "dead_letters")
+    assert webhooks["columns"] == ["id", "type", "error", "received_at"]
+    assert letters["columns"] == ["id", "job_id", "reason", "provider", "input", "failed_at"]
+    assert [row["id"] for row in letters["rows"]] == [f"dl_{n:04d}" for n in range(1, 16)]
+    assert {row["input"] for row in letters["rows"]} == {"Bearer ***"}
+    long_error = webhooks["rows"][0]["error"]
+    assert len(long_error) < ROW_VALUE_CHARS + 40 < HOSTILE_LONG_FIELD_CHARS
+    assert long_error.endswith(" characters)") and "cut, 10," in long_error
+    assert ADMIN_TOKEN not in json.dumps(report)
