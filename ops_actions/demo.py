@@ -4,7 +4,8 @@ Healthy triage, an outage, the scheduled watch opening the incident, a responder
 commands, a redeploy dispatched and followed, recovery, fifteen simulated minutes of normal
 metrics, Backend Live Smoke, resolution, and the postmortem with its action items. The same
 library the CLI uses does the work; only the clock is simulated. At the end the issues are
-written as Markdown files, with the triage reports, under the output folder.
+written as Markdown files under the output folder, the triage reports in its playbook's
+``triage.report_dir``.
 """
 
 from __future__ import annotations
@@ -264,7 +265,7 @@ class Demo:
             playbook_path=self.playbook_path,
             playbook_sha256=self.playbook_sha256,
         )
-        path = write_report(report, stage.output / "reports", now=stage.now)
+        path = write_report(report, stage.output / stage.playbook.report_dir, now=stage.now)
         lines = reconcile(
             stage.incidents,
             stage.playbook,
@@ -414,7 +415,8 @@ def run_demo(
             site,
             build_site(stage.incidents, stage.tracker, repository=REPO, now=stage.now, last_checked_at=None),
         )
-    say(f"\nWrote {len(files)} issues as Markdown and the triage reports to {output}/")
+    reports = output / playbook.report_dir
+    say(f"\nWrote {len(files)} issues as Markdown to {output}/ and the triage reports to {reports}/")
     for path in files:
         say(f"  {path}")
     say(f"The status page: open {site / 'index.html'} in a browser.")

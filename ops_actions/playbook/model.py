@@ -21,6 +21,25 @@ TEMPLATE_PLACEHOLDERS = frozenset(
     {"severity", "timestamp", "title", "impact", "status", "next_update_minutes"}
 )
 AUTOMATIC_VERIFICATIONS = frozenset({"metrics-normal", "workflow-success"})
+# The triage report's own top-level keys: the report carries every signal beside them, by its name
+# (the seed's `ready_ok`, `db_ok`, …), so no signal may take one (``TriageReport.to_dict``).
+REPORT_KEYS = frozenset(
+    {
+        "schema",
+        "version",
+        "started_at",
+        "finished_at",
+        "inputs",
+        "backend_reachable",
+        "probes",
+        "signals",
+        "rules",
+        "severity",
+        "branches",
+        "steps",
+        "diagnostics",
+    }
+)
 
 
 @dataclass(frozen=True)

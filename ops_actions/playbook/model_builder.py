@@ -20,6 +20,7 @@ from ops_actions.playbook.model import (
     BODY_SOURCES,
     NO_AUTH,
     ONE_CAUSE,
+    REPORT_KEYS,
     TEMPLATE_PLACEHOLDERS,
     AlertMapping,
     Auth,
@@ -114,6 +115,8 @@ class ModelBuilder:
         for spec, path in signal_specs:
             if spec["id"] in signals:
                 self.add(path, f"duplicate signal {spec['id']!r}")
+            if spec["id"] in REPORT_KEYS:
+                self.add(path, f"signal {spec['id']!r} is named like a key of the triage report; rename it")
             signals.add(spec["id"])
 
         workflows = {

@@ -12,14 +12,28 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import pytest
 from markdown_it import MarkdownIt
 
 from ops_actions.sandbox.backend.reference import HOSTILE_LONG_FIELD_CHARS
 from ops_actions.triage.engine import ROW_VALUE_CHARS
+from ops_actions.triage.report_file import report_schema
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import World
 
 LIVE_MENTION = re.compile(r"@(?:everyone|octo-org/everyone)")
+# The names the seed's artifact carries ("Check: ready_ok, db_ok, worker_running + heartbeat, …").
+SEED_NAMES = (
+    "ready_ok",
+    "db_ok",
+    "worker_running",
+    "worker_heartbeat_age_s",
+    "queue_depth.queued",
+    "webhook_failed_last_hour",
+    "jobs_failed_last_hour",
+    "dead_letters_last_24h",
+)
 
 
 def _tables(markdown: str) -> list[list[int]]:
@@ -75,3 +89,27 @@ def test_fetched_rows_reach_the_issue_escaped_and_bounded_and_the_report_in_full
     assert len(long_error) < ROW_VALUE_CHARS + 40 < HOSTILE_LONG_FIELD_CHARS
     assert long_error.endswith(" characters)") and "cut, 10," in long_error
     assert ADMIN_TOKEN not in json.dumps(report)
+
+
+def test_the_bundled_playbook_saves_the_seeds_artifact_with_its_names_at_the_top_level(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a playbook of its own, triage writes backend/reports/incident-triage-*.json (the seed's
+    path), valid against the report's schema, with the seed's names at its top level beside the
+    structured list, the same values; a report written before those keys opens an incident still."""
+    monkeypatch.chdir(world.tmp_path)
+    world.backend.set_scenario("worker-stalled")
+    assert world.cli(0, "triage", "--history-file", "s.json") == 0
+    (path,) = (world.tmp_path / "backend" / "reports").glob("incident-triage-*.json")
+    assert not (world.tmp_path / "reports").exists()
+    report = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(report, report_schema())
+    structured = {signal["name"]: signal["value"] for signal in report["signals"]}
+    for name in SEED_NAMES:
+        assert report[name] == structured[name], name
+    assert (report["ready_ok"], report["db_ok"], report["worker_running"]) == (True, True, True)
+    assert report["worker_heartbeat_age_s"] == 900 and report["queue_depth.queued"] == 40
+    older = {key: value for key, value in report.items() if key not in structured}
+    path.write_text(json.dumps(older), encoding="utf-8")
+    assert world.cli(1, "incident", "open", "--title", "Queue stuck", "--from-report", str(path)) == 0
+    assert "`worker_heartbeat_age_s` | `900`" in world.incident()["body"]
