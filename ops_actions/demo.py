@@ -76,6 +76,18 @@ REDEPLOY = Story(
 )
 STORIES = {
     "worker-stalled": REDEPLOY,
+    "worker-flags-wrong": Story(
+        status="Turning the legacy queue worker off, then redeploying",
+        remedy="/deploy",
+        narration="Triage shows LEGACY_QUEUE_WORKER_ENABLED=true where the playbook expects false: she "
+        "sets it back and redeploys with /deploy.",
+        actions=(
+            "Refuse to start with both queue workers enabled — @alice — due 2026-12-04",
+            "Review feature-flag changes before each release — @bob — due 2026-12-11",
+        ),
+        summary="Jobs were delayed while an old queue worker was switched on by mistake. We switched it "
+        "off, redeployed, and the backend now refuses to start with both workers enabled.",
+    ),
     "db-down": Story(
         status="The database is down; deploys are frozen until it is stable",
         remedy="/deploy",

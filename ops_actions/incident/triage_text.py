@@ -76,12 +76,15 @@ def triage_text(playbook: Playbook, report: TriageReport, report_path: str | Non
         ]
     for finding in report.diagnostics:
         lines.append(f"Diagnostic {finding['branch']}/{finding['step']}: {_finding_text(finding)}")
+        lines += [f"  {line}" for line in mismatches(finding)]
     if report_path:
         lines.append(f"Report: {report_path}")
     return "\n".join(lines) + "\n"
 
 
 def _finding_text(finding: dict[str, Any]) -> str:
+    if "expected" in finding:
+        return _settings_text(finding)
     if "error" in finding:
         return f"unavailable ({finding['error']})"
     if "field" in finding:
@@ -93,6 +96,33 @@ def _finding_text(finding: dict[str, Any]) -> str:
         key = ", ".join(f"{k}={v}" for k, v in top["key"].items())
         text += f"; most common ({top['count']}): {key}"
     return text
+
+
+def _settings_text(finding: dict[str, Any]) -> str:
+    """A settings check: each setting as the backend shows it, or the value a person confirms."""
+    seen = finding["seen"]
+    parts = []
+    for name, expected in finding["expected"].items():
+        if name not in seen:
+            parts.append(f"{name}: not shown, check by hand that it is {expected}")
+        elif seen[name] == expected:
+            parts.append(f"{name}={seen[name]} as expected")
+        else:
+            parts.append(f"{name}={seen[name]}, expected {expected}")
+    where = f"{finding['probe']} {finding['field']}" if "field" in finding else finding["probe"]
+    if "error" in finding:
+        where += f" unavailable: {finding['error']}"
+    elif finding["unchecked"] and len(finding["unchecked"]) == len(finding["expected"]):
+        where += " shows none"
+    return "; ".join(parts) + f" ({where})"
+
+
+def mismatches(finding: dict[str, Any]) -> list[str]:
+    """One line per setting the backend shows with another value than the playbook expects."""
+    return [
+        f"MISMATCH: {name} is {finding['seen'][name]}, expected {finding['expected'][name]}"
+        for name in finding.get("mismatched", [])
+    ]
 
 
 def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
@@ -120,6 +150,7 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     for finding in report.diagnostics:
         found = inert(_finding_text(finding), cell=True)
         lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
+        lines += [f"  - ⚠️ **{inert(line, cell=True)}**" for line in mismatches(finding)]
     for finding in report.diagnostics:
         lines += fetched_rows(finding)
     return "\n".join(lines) + "\n"

@@ -245,10 +245,12 @@ def findings(
     redact: Callable[[str], str] = str,
 ) -> list[dict[str, Any]]:
     """What each matched branch's fetch steps found: lists (grouped, their rows passed through
-    ``redact``) or a field of a probe's answer."""
+    ``redact``) or a field of a probe's answer; and its checks of settings the backend shows."""
     found: list[dict[str, Any]] = []
     for branch in branches:
         for step in branch.steps:
+            if step.kind == "check" and step.expect_env and step.probe:
+                found.append(_settings_check(branch, step, results.get(step.probe), redact))
             if step.kind != "fetch" or not step.probe:
                 continue
             probe = playbook.probe(step.probe)
@@ -270,6 +272,32 @@ def findings(
                 entry.update(_list_finding(probe, result.body, redact))
             found.append(entry)
     return found
+
+
+def _settings_check(
+    branch: Branch, step: Step, result: ProbeResult | None, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """A check's expected settings (``expect_env``) against those the backend shows at the step's
+    ``field`` of its probe's answer (an object of name → value; the whole answer without a field):
+    each value seen (as text, redacted), the names whose value differs, and the names it does not
+    show, which stay a person's to check. A backend that shows none is no error of the triage."""
+    entry: dict[str, Any] = {"branch": branch.id, "step": step.id, "probe": step.probe}
+    if step.field:
+        entry["field"] = step.field.source
+    entry["expected"] = dict(step.expect_env)
+    if result is None or not result.ok:
+        entry["error"] = result.error if result else "probe did not run"
+        shown: Any = None
+    else:
+        shown = _search(step.field, result.body) if step.field else result.body
+    settings = shown if isinstance(shown, dict) else {}
+    seen = {name: _row_value(settings[name], redact) for name in step.expect_env if name in settings}
+    entry["seen"] = seen
+    entry["mismatched"] = [
+        name for name, value in step.expect_env.items() if name in seen and seen[name] != value
+    ]
+    entry["unchecked"] = [name for name in step.expect_env if name not in seen]
+    return entry
 
 
 def _list_finding(probe: Probe, body: Any, redact: Callable[[str], str]) -> dict[str, Any]:

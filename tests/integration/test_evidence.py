@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 from markdown_it import MarkdownIt
 
+from ops_actions.playbook import bundled_playbook_text
 from ops_actions.sandbox.backend.reference import HOSTILE_LONG_FIELD_CHARS
 from ops_actions.triage.engine import ROW_VALUE_CHARS
 from ops_actions.triage.report_file import report_schema
@@ -113,3 +114,75 @@ def test_the_bundled_playbook_saves_the_seeds_artifact_with_its_names_at_the_top
     path.write_text(json.dumps(older), encoding="utf-8")
     assert world.cli(1, "incident", "open", "--title", "Queue stuck", "--from-report", str(path)) == 0
     assert "`worker_heartbeat_age_s` | `900`" in world.incident()["body"]
+
+
+FLAGS_BOX = (
+    "- [ ] Confirm the worker feature flags. (`MVP_WORKER_ENABLED=true`, "
+    "`LEGACY_QUEUE_WORKER_ENABLED=false`; probe `metrics`)"
+)
+
+
+def _triage(world: World, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[str, dict[str, Any]]:
+    """One triage through the CLI: what it printed, and the settings check of its report."""
+    folder = world.tmp_path / "t"
+    for old in folder.glob("*.json"):
+        old.unlink()
+    assert world.cli(0, "triage", "--report-dir", str(folder), "--history-file", "t.json", *extra) == 0
+    printed = capsys.readouterr().out
+    (check,) = [d for d in _report(folder)["diagnostics"] if d["step"] == "check-worker-flags"]
+    return printed, check
+
+
+def test_the_worker_flags_the_backend_shows_are_checked_and_a_wrong_one_is_flagged(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Branch B: the reference backend shows `worker.flags`; with the legacy queue worker switched on,
+    the terminal, the report and the issue name the flag, the value expected and the value seen,
+    while the box stays a person's; with the flags right, both values are shown as expected."""
+    monkeypatch.chdir(world.tmp_path)
+    world.backend.set_scenario("worker-flags-wrong")
+    printed, check = _triage(world, capsys)
+    assert "  MISMATCH: LEGACY_QUEUE_WORKER_ENABLED is true, expected false" in printed
+    assert check["seen"] == {"MVP_WORKER_ENABLED": "true", "LEGACY_QUEUE_WORKER_ENABLED": "true"}
+    assert (check["mismatched"], check["unchecked"]) == (["LEGACY_QUEUE_WORKER_ENABLED"], [])
+    assert world.watch(1) == 0
+    body = world.incident()["body"]
+    assert "  - ⚠️ **MISMATCH: LEGACY_QUEUE_WORKER_ENABLED is true, expected false**" in body
+    assert "LEGACY_QUEUE_WORKER_ENABLED=true, expected false (metrics worker.flags)" in body
+    assert FLAGS_BOX in body, "the person's box, unticked, with the values expected"
+
+    world.backend.set_scenario("worker-stalled")
+    printed, check = _triage(world, capsys)
+    assert "MISMATCH" not in printed
+    assert (
+        "Diagnostic B/check-worker-flags: MVP_WORKER_ENABLED=true as expected; "
+        "LEGACY_QUEUE_WORKER_ENABLED=false as expected (metrics worker.flags)"
+    ) in printed
+    assert check["mismatched"] == []
+
+
+def test_flags_the_backend_does_not_show_stay_a_manual_check_with_the_values_expected(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend without the field the step names (absent: not shown, never an error): triage exits 0,
+    says which values to confirm by hand, and the issue's box lists them, unticked."""
+    monkeypatch.chdir(world.tmp_path)
+    text = bundled_playbook_text()
+    assert "        field: worker.flags\n" in text
+    playbook = world.tmp_path / "playbook.yaml"
+    playbook.write_text(text.replace("field: worker.flags\n", "field: worker.settings\n"), encoding="utf-8")
+    world.backend.set_scenario("worker-stalled")
+    printed, check = _triage(world, capsys)
+    assert (
+        "Diagnostic B/check-worker-flags: MVP_WORKER_ENABLED: not shown, check by hand that it is true; "
+        "LEGACY_QUEUE_WORKER_ENABLED: not shown, check by hand that it is false "
+        "(metrics worker.settings shows none)"
+    ) in printed
+    assert "error" not in check and check["unchecked"] == [
+        "MVP_WORKER_ENABLED",
+        "LEGACY_QUEUE_WORKER_ENABLED",
+    ]
+    assert world.watch(1) == 0
+    body = world.incident()["body"]
+    assert FLAGS_BOX in body and "MISMATCH" not in body
+    assert "check by hand that it is false" in body
