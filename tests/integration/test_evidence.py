@@ -22,19 +22,9 @@ from ops_actions.triage.engine import ROW_VALUE_CHARS
 from ops_actions.triage.report_file import report_schema
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import World
+from tests.support.playbooks import SEED_CHECKS
 
 LIVE_MENTION = re.compile(r"@(?:everyone|octo-org/everyone)")
-# The names the seed's artifact carries ("Check: ready_ok, db_ok, worker_running + heartbeat, …").
-SEED_NAMES = (
-    "ready_ok",
-    "db_ok",
-    "worker_running",
-    "worker_heartbeat_age_s",
-    "queue_depth.queued",
-    "webhook_failed_last_hour",
-    "jobs_failed_last_hour",
-    "dead_letters_last_24h",
-)
 
 
 def _tables(markdown: str) -> list[list[int]]:
@@ -106,7 +96,7 @@ def test_the_bundled_playbook_saves_the_seeds_artifact_with_its_names_at_the_top
     report = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.validate(report, report_schema())
     structured = {signal["name"]: signal["value"] for signal in report["signals"]}
-    for name in SEED_NAMES:
+    for name in SEED_CHECKS:
         assert report[name] == structured[name], name
     assert (report["ready_ok"], report["db_ok"], report["worker_running"]) == (True, True, True)
     assert report["worker_heartbeat_age_s"] == 900 and report["queue_depth.queued"] == 40
