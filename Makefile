@@ -65,4 +65,4 @@ lint: $(VENV)/.dev
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml tests/act-stubs/*/action.yml tests/act-stubs/*/*/action.yml
 
 clean:
-	rm -rf $(VENV) reports demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) reports backend/reports demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,8 @@ Healthy triage, an outage, the scheduled watch opening the incident, a responder
 commands, a redeploy dispatched and followed, recovery, fifteen simulated minutes of normal
 metrics, Backend Live Smoke, resolution, and the postmortem with its action items. The same
 library the CLI uses does the work; only the clock is simulated. At the end the issues are
-written as Markdown files, with the triage reports, under the output folder.
+written as Markdown files under the output folder, the triage reports in its playbook's
+``triage.report_dir``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,18 @@ REDEPLOY = Story(
 )
 STORIES = {
     "worker-stalled": REDEPLOY,
+    "worker-flags-wrong": Story(
+        status="Turning the legacy queue worker off, then redeploying",
+        remedy="/deploy",
+        narration="Triage shows LEGACY_QUEUE_WORKER_ENABLED=true where the playbook expects false: she "
+        "sets it back and redeploys with /deploy.",
+        actions=(
+            "Refuse to start with both queue workers enabled — @alice — due 2026-12-04",
+            "Review feature-flag changes before each release — @bob — due 2026-12-11",
+        ),
+        summary="Jobs were delayed while an old queue worker was switched on by mistake. We switched it "
+        "off, redeployed, and the backend now refuses to start with both workers enabled.",
+    ),
     "db-down": Story(
         status="The database is down; deploys are frozen until it is stable",
         remedy="/deploy",
@@ -267,7 +280,7 @@ class Demo:
             playbook_path=self.playbook_path,
             playbook_sha256=self.playbook_sha256,
         )
-        path = write_report(report, stage.output / "reports", now=stage.now)
+        path = write_report(report, stage.output / stage.playbook.report_dir, now=stage.now)
         lines = reconcile(
             stage.incidents,
             stage.playbook,
@@ -417,7 +430,8 @@ def run_demo(
             site,
             build_site(stage.incidents, stage.tracker, repository=REPO, now=stage.now, last_checked_at=None),
         )
-    say(f"\nWrote {len(files)} issues as Markdown and the triage reports to {output}/")
+    reports = output / playbook.report_dir
+    say(f"\nWrote {len(files)} issues as Markdown to {output}/ and the triage reports to {reports}/")
     for path in files:
         say(f"  {path}")
     say(f"The status page: open {site / 'index.html'} in a browser.")

@@ -68,7 +68,10 @@ def backend_options(command: Callable[..., T]) -> Callable[..., T]:
         click.option(
             "--report-dir",
             type=click.Path(path_type=Path, file_okay=False),
-            help="Where the JSON report goes (default: the playbook's triage.report_dir, reports).",
+            help=(
+                "Where the JSON report goes (default: the playbook's triage.report_dir; "
+                "the bundled one's is backend/reports)."
+            ),
         ),
         history_file_option,
     ]

@@ -77,6 +77,7 @@ def run_triage(setup: TriageSetup, history: WatchHistory, *, alert_firing: bool 
         playbook_path=setup.playbook_path,
         playbook_sha256=setup.playbook_sha256,
         alert_firing=alert_firing,
+        redact=setup.redact,
     )
     history.snapshots.append(snapshot_of(report))
     if setup.dry_run:

@@ -139,8 +139,13 @@ class TriageReport:
         return f"unreachable from the runner: {seen or 'no answer'}; the backend has not said it is down"
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data (see ``triage/triage-report.schema.json``)."""
+        """The report as JSON-ready data (see ``triage/triage-report.schema.json``): its structured
+        parts, and beside them every signal by its name, as the seed's artifact has them
+        (``"ready_ok": true``, ``"queue_depth.queued": 3``; null when unknown). The loader keeps
+        signals off the report's own keys (``REPORT_KEYS``)."""
+        flat = {reading.name: None if reading.value is UNKNOWN else reading.value for reading in self.signals}
         return {
+            **flat,
             "schema": REPORT_SCHEMA_ID,
             "version": REPORT_VERSION,
             "started_at": self.started_at,

@@ -4,11 +4,16 @@ summaries and issue bodies show (:mod:`ops_actions.incident.issue_body` puts it 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 from ops_actions.incident.triage_report import FAILURE_TEXT, Reading, TriageReport
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import inert
+
+# The rows of a fetched list the issue shows; the others are counted (the report keeps them all).
+SHOWN_ROWS: Final = 20
+# One cell's characters in the issue, before escaping (the report keeps more of a long value).
+CELL_CHARS: Final = 120
 
 
 def checked_signals(playbook: Playbook, report: TriageReport) -> list[Reading]:
@@ -87,12 +92,15 @@ def triage_text(playbook: Playbook, report: TriageReport, report_path: str | Non
         ]
     for finding in report.diagnostics:
         lines.append(f"Diagnostic {finding['branch']}/{finding['step']}: {_finding_text(finding)}")
+        lines += [f"  {line}" for line in mismatches(finding)]
     if report_path:
         lines.append(f"Report: {report_path}")
     return "\n".join(lines) + "\n"
 
 
 def _finding_text(finding: dict[str, Any]) -> str:
+    if "expected" in finding:
+        return _settings_text(finding)
     if "error" in finding:
         return f"unavailable ({finding['error']})"
     if "field" in finding:
@@ -104,6 +112,33 @@ def _finding_text(finding: dict[str, Any]) -> str:
         key = ", ".join(f"{k}={v}" for k, v in top["key"].items())
         text += f"; most common ({top['count']}): {key}"
     return text
+
+
+def _settings_text(finding: dict[str, Any]) -> str:
+    """A settings check: each setting as the backend shows it, or the value a person confirms."""
+    seen = finding["seen"]
+    parts = []
+    for name, expected in finding["expected"].items():
+        if name not in seen:
+            parts.append(f"{name}: not shown, check by hand that it is {expected}")
+        elif seen[name] == expected:
+            parts.append(f"{name}={seen[name]} as expected")
+        else:
+            parts.append(f"{name}={seen[name]}, expected {expected}")
+    where = f"{finding['probe']} {finding['field']}" if "field" in finding else finding["probe"]
+    if "error" in finding:
+        where += f" unavailable: {finding['error']}"
+    elif finding["unchecked"] and len(finding["unchecked"]) == len(finding["expected"]):
+        where += " shows none"
+    return "; ".join(parts) + f" ({where})"
+
+
+def mismatches(finding: dict[str, Any]) -> list[str]:
+    """One line per setting the backend shows with another value than the playbook expects."""
+    return [
+        f"MISMATCH: {name} is {finding['seen'][name]}, expected {finding['expected'][name]}"
+        for name in finding.get("mismatched", [])
+    ]
 
 
 def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
@@ -134,4 +169,34 @@ def triage_markdown(playbook: Playbook, report: TriageReport) -> str:
     for finding in report.diagnostics:
         found = inert(_finding_text(finding), cell=True)
         lines.append(f"- Diagnostic {finding['branch']}/`{finding['step']}`: {found}")
+        lines += [f"  - ⚠️ **{inert(line, cell=True)}**" for line in mismatches(finding)]
+    for finding in report.diagnostics:
+        lines += fetched_rows(finding)
     return "\n".join(lines) + "\n"
+
+
+def fetched_rows(finding: dict[str, Any]) -> list[str]:
+    """The rows a fetch step got, as a table in a collapsed section: SHOWN_ROWS of them, then how
+    many more the report has. Each cell is outside text (already redacted by the engine): cut to
+    CELL_CHARS, then made inert and kept inside its cell."""
+    columns, rows = finding.get("columns") or [], finding.get("rows") or []
+    if not columns or not rows:
+        return []
+    where = inert(
+        f"{finding['probe']}: {len(rows)} row(s) fetched (branch {finding['branch']}, "
+        f"step {finding['step']})",
+        cell=True,
+    )
+    lines = ["", f"<details><summary>{where}</summary>", ""]
+    lines.append("| " + " | ".join(inert(str(column), cell=True) for column in columns) + " |")
+    lines.append("|" + "---|" * len(columns))
+    for row in rows[:SHOWN_ROWS]:
+        cells = [inert(_cut(str(row.get(column, ""))), cell=True) for column in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) > SHOWN_ROWS:
+        lines += ["", f"and {len(rows) - SHOWN_ROWS} more (the JSON report has every row)"]
+    return [*lines, "", "</details>"]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS] + "…"

@@ -21,6 +21,25 @@ TEMPLATE_PLACEHOLDERS = frozenset(
     {"severity", "timestamp", "title", "impact", "status", "next_update_minutes"}
 )
 AUTOMATIC_VERIFICATIONS = frozenset({"metrics-normal", "workflow-success"})
+# The triage report's own top-level keys: the report carries every signal beside them, by its name
+# (the seed's `ready_ok`, `db_ok`, …), so no signal may take one (``TriageReport.to_dict``).
+REPORT_KEYS = frozenset(
+    {
+        "schema",
+        "version",
+        "started_at",
+        "finished_at",
+        "inputs",
+        "backend_reachable",
+        "probes",
+        "signals",
+        "rules",
+        "severity",
+        "branches",
+        "steps",
+        "diagnostics",
+    }
+)
 
 # How many probes triage runs at once when the playbook does not say (triage.max_concurrent_probes).
 DEFAULT_PROBE_CONCURRENCY: Final = 16
@@ -146,6 +165,9 @@ class Probe:
     body: Mapping[str, Any] | None = None
     samples: bool = False
     """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
+    show: tuple[Query, ...] | None = None
+    """The columns of the rows of this diagnostic list the issue and the report show (``()``: none);
+    None: the default columns its items have."""
 
     @property
     def answer_format(self) -> ProbeFormat:

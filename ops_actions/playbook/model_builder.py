@@ -21,6 +21,7 @@ from ops_actions.playbook.model import (
     DEFAULT_PROBE_CONCURRENCY,
     NO_AUTH,
     ONE_CAUSE,
+    REPORT_KEYS,
     TEMPLATE_PLACEHOLDERS,
     AlertMapping,
     Auth,
@@ -115,6 +116,8 @@ class ModelBuilder:
         for spec, path in signal_specs:
             if spec["id"] in signals:
                 self.add(path, f"duplicate signal {spec['id']!r}")
+            if spec["id"] in REPORT_KEYS:
+                self.add(path, f"signal {spec['id']!r} is named like a key of the triage report; rename it")
             signals.add(spec["id"])
 
         workflows = {
@@ -272,13 +275,14 @@ class ModelBuilder:
         if item.get("prefetch", False) and not diagnostic:
             self.add((*base, "prefetch"), "only a diagnostic probe can be prefetched; the others always run")
         if probe_format.body_kind == "text":
-            for key in ("list_field", "group_by"):
+            for key in ("list_field", "group_by", "show"):
                 if key in item:
                     self.add((*base, key), f"{key} queries JSON; the items of a text answer are its lines")
         if ("body" in item) != (item.get("method") == "POST"):
             self.add((*base, "body"), "a POST probe sends a body, and only a POST probe does")
         list_field = self.query((*base, "list_field"), item["list_field"]) if "list_field" in item else None
         group_by = [self.query((*base, "group_by", g), q) for g, q in enumerate(item.get("group_by", []))]
+        show = [self.query((*base, "show", c), q) for c, q in enumerate(item.get("show", []))]
         return Probe(
             id=item["id"],
             method=item.get("method", "GET"),
@@ -293,6 +297,7 @@ class ModelBuilder:
             group_by=tuple(query for query in group_by if query is not None),
             body=item.get("body"),
             samples=item.get("samples", False),
+            show=tuple(query for query in show if query is not None) if "show" in item else None,
         )
 
     def auth(self, item: str | Mapping[str, Any]) -> Auth:

@@ -6,6 +6,7 @@ SCENARIOS: tuple[str, ...] = (
     "healthy",
     "db-down",
     "worker-stalled",
+    "worker-flags-wrong",
     "webhook-failing",
     "job-regression",
     "job-failed-once",

@@ -31,6 +31,13 @@ from ops_actions.playbook.model import BODY_SOURCES, Branch, Playbook, Probe, Si
 from ops_actions.playbook.queries import Query, QueryError
 
 SAMPLE_ITEMS: Final = 10
+# The columns of a diagnostic list's rows when its probe names none (``show``): those of the seed's
+# evidence (failed webhook events, dead letters) that its items have.
+DEFAULT_COLUMNS: Final = ("id", "type", "reason", "provider", "input", "created_at")
+# The column of a list whose items are no objects (the lines of a text answer, plain values).
+ITEM_COLUMN: Final = "item"
+# One value of a row as the report keeps it: a backend's 10 kB field is cut there, its length said.
+ROW_VALUE_CHARS: Final = 1_000
 # How long one text signal's regex may run over an answer: a pattern such as (a|a)+$ backtracks for
 # years on a line of a's. The regex library checks the timeout as it matches, on any OS and thread.
 # The probe's own timeout ended when the body was read.
@@ -232,12 +239,18 @@ def diagnostic_probes(playbook: Playbook, branches: Sequence[Branch]) -> list[Pr
 
 
 def findings(
-    playbook: Playbook, branches: Sequence[Branch], results: Mapping[str, ProbeResult]
+    playbook: Playbook,
+    branches: Sequence[Branch],
+    results: Mapping[str, ProbeResult],
+    redact: Callable[[str], str] = str,
 ) -> list[dict[str, Any]]:
-    """What each matched branch's fetch steps found: lists (grouped) or a field of a probe's answer."""
+    """What each matched branch's fetch steps found: lists (grouped, their rows passed through
+    ``redact``) or a field of a probe's answer; and its checks of settings the backend shows."""
     found: list[dict[str, Any]] = []
     for branch in branches:
         for step in branch.steps:
+            if step.kind == "check" and step.expect_env and step.probe:
+                found.append(_settings_check(branch, step, results.get(step.probe), redact))
             if step.kind != "fetch" or not step.probe:
                 continue
             probe = playbook.probe(step.probe)
@@ -256,23 +269,50 @@ def findings(
                     if entry["value"] is None:
                         entry["error"] = f"field {step.field} finds nothing"
             else:
-                entry.update(_list_finding(probe, result.body))
+                entry.update(_list_finding(probe, result.body, redact))
             found.append(entry)
     return found
 
 
-def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
-    """Count and group the items of a diagnostic list (a text answer's items are its lines), and
-    sample them: the first items as they are when the probe asks for samples (``samples: true``),
-    else their SHA-256 hashes only, so a report kept as an artifact for weeks holds no raw backend
-    data (matching a hash against the backend's own log still finds the item)."""
+def _settings_check(
+    branch: Branch, step: Step, result: ProbeResult | None, redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """A check's expected settings (``expect_env``) against those the backend shows at the step's
+    ``field`` of its probe's answer (an object of name → value; the whole answer without a field):
+    each value seen (as text, redacted), the names whose value differs, and the names it does not
+    show, which stay a person's to check. A backend that shows none is no error of the triage."""
+    entry: dict[str, Any] = {"branch": branch.id, "step": step.id, "probe": step.probe}
+    if step.field:
+        entry["field"] = step.field.source
+    entry["expected"] = dict(step.expect_env)
+    if result is None or not result.ok:
+        entry["error"] = result.error if result else "probe did not run"
+        shown: Any = None
+    else:
+        shown = _search(step.field, result.body) if step.field else result.body
+    settings = shown if isinstance(shown, dict) else {}
+    seen = {name: _row_value(settings[name], redact) for name in step.expect_env if name in settings}
+    entry["seen"] = seen
+    entry["mismatched"] = [
+        name for name, value in step.expect_env.items() if name in seen and seen[name] != value
+    ]
+    entry["unchecked"] = [name for name in step.expect_env if name not in seen]
+    return entry
+
+
+def _list_finding(probe: Probe, body: Any, redact: Callable[[str], str]) -> dict[str, Any]:
+    """Count and group the items of a diagnostic list (a text answer's items are its lines), keep
+    the rows people read (:func:`_rows`), and sample them: the first items as they are when the
+    probe asks for samples (``samples: true``), else their SHA-256 hashes only, so a report kept as
+    an artifact for weeks holds of the backend's data only the columns the playbook shows (matching
+    a hash against the backend's own log still finds the item)."""
     if probe.answer_format.body_kind == "text":
         items: Any = str(body or "").splitlines()
     else:
         items = _search(probe.list_field, body) if probe.list_field else body
     if not isinstance(items, list):
         return {"error": f"no list at {probe.list_field or 'the top level'}"}
-    result: dict[str, Any] = {"count": len(items)}
+    result: dict[str, Any] = {"count": len(items), **_rows(probe, items, redact)}
     if probe.samples:
         result["sample"] = items[:SAMPLE_ITEMS]
     else:
@@ -293,6 +333,47 @@ def _list_finding(probe: Probe, body: Any) -> dict[str, Any]:
             for key, number in counter.most_common()
         ]
     return result
+
+
+def _rows(probe: Probe, items: list[Any], redact: Callable[[str], str]) -> dict[str, Any]:
+    """Every item as a row of text: the probe's ``show`` columns (by default those of
+    DEFAULT_COLUMNS its items have; items that are no objects are one ITEM_COLUMN), each value
+    redacted, then cut to ROW_VALUE_CHARS. Redacted first: a cut must not halve a secret the
+    redaction would have found. Nothing when the probe shows no column (``show: []``)."""
+    columns: dict[str, Query | str | None]  # a query, an object's key, or None: the item itself
+    objects = [item for item in items if isinstance(item, dict)]
+    if probe.show is not None:
+        columns = {query.source: query for query in probe.show}
+    elif objects or not items:
+        columns = {name: name for name in DEFAULT_COLUMNS if any(name in item for item in objects)}
+    else:
+        columns = {ITEM_COLUMN: None}
+    if not columns:
+        return {}
+    rows = [
+        {name: _row_value(_column_value(item, column), redact) for name, column in columns.items()}
+        for item in items
+    ]
+    return {"columns": list(columns), "rows": rows}
+
+
+def _column_value(item: Any, column: Query | str | None) -> Any:
+    """One column of an item: a query's value, an object's key (None for anything else), the item."""
+    if column is None:
+        return item
+    if isinstance(column, str):
+        return item.get(column) if isinstance(item, dict) else None
+    return _search(column, item)
+
+
+def _row_value(value: Any, redact: Callable[[str], str]) -> str:
+    """A value as a row's text (nothing for a missing one, JSON for what is no string), redacted, cut."""
+    if value is None:
+        return ""
+    text = redact(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    if len(text) > ROW_VALUE_CHARS:
+        return f"{text[:ROW_VALUE_CHARS]}… (cut, {len(text):,} characters)"
+    return text
 
 
 def _search(query: Query, document: Any) -> Any:
@@ -334,8 +415,10 @@ def triage(
     playbook_path: str,
     playbook_sha256: str,
     alert_firing: bool = False,
+    redact: Callable[[str], str] = str,
 ) -> TriageReport:
-    """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics.
+    """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics
+    (the rows of their lists pass ``redact``: known secrets out before a long value is cut).
 
     Prefetched diagnostics go with the first round; the others a matched branch needs, in a second.
     """
@@ -364,6 +447,6 @@ def triage(
         severity=severity,
         branches=branches,
         steps=recommended_steps(playbook, severity, branches),
-        diagnostics=findings(playbook, branches, results),
+        diagnostics=findings(playbook, branches, results, redact),
         unanswered_rules=unanswered_rules(playbook, outcomes, results),
     )

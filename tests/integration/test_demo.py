@@ -24,7 +24,8 @@ def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFix
     assert run(["demo", "--fast", "--scenario", "worker-stalled", "--output", str(output)]) == 0
     transcript = capsys.readouterr().out
     assert "watch: opened #1" in transcript
-    assert f"Wrote 4 issues as Markdown and the triage reports to {output}/" in transcript
+    reports = output / "backend" / "reports"
+    assert f"Wrote 4 issues as Markdown to {output}/ and the triage reports to {reports}/" in transcript
     incident = issue_file(output, 1)
     assert incident.startswith("# #1 [SEV-2] Queue growing or worker down")
     assert "- State: closed (completed)" in incident
@@ -52,9 +53,9 @@ def test_demo_plays_the_whole_incident(tmp_path: Path, capsys: pytest.CaptureFix
         "# #3 Action: Alert on the worker heartbeat age",
         "# #4 Action: Add a runbook for stalled queues",
     ]
-    reports = sorted((output / "reports").glob("incident-triage-*.json"))
-    assert len(reports) == 6, "ticks at 09:00, 09:10, 09:20, 09:30, 09:36 and 09:42"
-    assert json.loads(reports[1].read_text(encoding="utf-8"))["severity"] == "SEV-2"
+    written = sorted(reports.glob("incident-triage-*.json"))
+    assert len(written) == 6, "ticks at 09:00, 09:10, 09:20, 09:30, 09:36 and 09:42"
+    assert json.loads(written[1].read_text(encoding="utf-8"))["severity"] == "SEV-2"
     assert f"The status page: open {output / 'site' / 'index.html'} in a browser." in transcript
     status = json.loads((output / "site" / "status.json").read_text(encoding="utf-8"))
     assert status["status"] == "operational"

@@ -93,7 +93,7 @@ def test_the_report_folder_comes_from_the_playbook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: SandboxBackend
 ) -> None:
     """`triage.report_dir` moves the reports, and the runbook says where they are."""
-    text = bundled_playbook_text().replace("  report_dir: reports\n", "  report_dir: out/triage\n")
+    text = bundled_playbook_text().replace("  report_dir: backend/reports\n", "  report_dir: out/triage\n")
     playbook = tmp_path / "playbook.yaml"
     playbook.write_text(text, encoding="utf-8")
     assert "`out/triage/incident-triage-<UTC time>.json`" in h2_section(
@@ -103,7 +103,7 @@ def test_the_report_folder_comes_from_the_playbook(
     monkeypatch.setenv("OPS_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     assert run(["triage", "--backend-url", backend.url]) == 0
     assert len(list((tmp_path / "out" / "triage").glob("incident-triage-*.json"))) == 1
-    assert not (tmp_path / "reports").exists()
+    assert not (tmp_path / "backend").exists()
     broken = text.replace("report_dir: out/triage", "report_dir: ../elsewhere")
     playbook.write_text(broken, encoding="utf-8")
     assert run(["playbook", "validate"]) == 2

@@ -14,7 +14,7 @@ from ops_actions.sandbox.backend import SandboxBackend
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.world import Triage
 from tests.support.net import free_port
-from tests.support.playbooks import fast_playbook
+from tests.support.playbooks import SEED_CHECKS, fast_playbook
 from tests.support.processes import finished
 from tests.support.reports import Verdict, fired, signal
 
@@ -125,16 +125,7 @@ def test_healthy_triage_prints_the_seed_checks(backend: SandboxBackend, triage: 
     names = [
         line.split()[0] for line in text.splitlines() if line.startswith("  ") and not line.startswith("  [")
     ]
-    assert names[1:9] == [
-        "ready_ok",
-        "db_ok",
-        "worker_running",
-        "worker_heartbeat_age_s",
-        "queue_depth.queued",
-        "webhook_failed_last_hour",
-        "jobs_failed_last_hour",
-        "dead_letters_last_24h",
-    ]
+    assert names[1:9] == list(SEED_CHECKS)
     assert "Severity: none (no rule fired)" in text
 
 

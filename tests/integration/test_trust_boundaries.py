@@ -712,24 +712,31 @@ def test_one_unreadable_incident_is_reported_and_the_watch_goes_on(actions: Acti
     assert any("Triage snapshot" in c for c in actions.timeline(number))
 
 
-def test_reports_keep_hashes_of_backend_samples_unless_the_playbook_asks(actions: Action) -> None:
-    """The hostile backend's items reach the report artifact as counts, the groups the playbook asks for
-    and SHA-256 hashes; a probe with `samples: true` keeps its raw items."""
+def test_reports_keep_the_shown_columns_of_backend_items_and_hashes_of_the_rest(actions: Action) -> None:
+    """The hostile backend's items reach the report artifact as counts, the groups the playbook asks
+    for, the rows of the columns its probes show (redacted) and SHA-256 hashes, never whole items: a
+    field no probe shows stays out. A probe with `show: []` keeps no row; `samples: true` keeps its
+    raw items."""
     actions.backend.set_scenario("hostile")
     assert actions.action("triage", *actions.backend_args())[0] == 0
     (report,) = (actions.tmp_path / "reports").glob("*.json")
     text = report.read_text(encoding="utf-8")
-    assert "dl_0001" not in text and "evt_1Sbx" not in text, "no item itself, only the groups asked for"
+    assert "dl_0001" in text and "evt_1Sbx" in text, "the ids the playbook shows"
+    assert '"status": "failed"' not in text, "a field no probe shows"
     finding = next(d for d in json.loads(text)["diagnostics"] if d["probe"] == "dead_letters")
     assert "sample" not in finding and len(finding["sample_sha256"]) == 10
     playbook = actions.tmp_path / "samples.yaml"
     marked = "  - id: dead_letters\n"
-    assert marked in bundled_playbook_text()
+    shown = "    show: [id, type, error, received_at]\n"
+    assert marked in bundled_playbook_text() and shown in bundled_playbook_text()
     playbook.write_text(
-        bundled_playbook_text().replace(marked, marked + "    samples: true\n"), encoding="utf-8"
+        bundled_playbook_text()
+        .replace(marked, marked + "    samples: true\n")
+        .replace(shown, "    show: []\n"),
+        encoding="utf-8",
     )
     report.unlink()
     assert actions.action("triage", *actions.backend_args(), env={"OPS_PLAYBOOK": str(playbook)})[0] == 0
     (report,) = (actions.tmp_path / "reports").glob("*.json")
     assert "dl_0001" in report.read_text(encoding="utf-8")
-    assert "evt_1Sbx" not in report.read_text(encoding="utf-8"), "the other probe still keeps hashes"
+    assert "evt_1Sbx" not in report.read_text(encoding="utf-8"), "the other probe keeps hashes alone"

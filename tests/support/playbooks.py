@@ -10,6 +10,18 @@ from ops_actions.playbook.reading import bundled_playbook_text
 
 # A manual item of the bundled playbook's resolution checklist.
 MANUAL_CHECK = "Manual check: signup and login work."
+# The seed's first-10-minutes checks, in its order ("ready_ok, db_ok, worker_running + heartbeat, …"):
+# the triage table's rows and the names of its artifact.
+SEED_CHECKS = (
+    "ready_ok",
+    "db_ok",
+    "worker_running",
+    "worker_heartbeat_age_s",
+    "queue_depth.queued",
+    "webhook_failed_last_hour",
+    "jobs_failed_last_hour",
+    "dead_letters_last_24h",
+)
 
 
 def fast_playbook(tmp_path: Path, timeout_s: float = 0.5) -> Path:

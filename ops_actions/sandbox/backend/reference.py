@@ -9,12 +9,15 @@ It is the bundled playbook's backend:
   ``GET /api/ops/canary/payments`` (does the payment processor accept a test charge?) and
   ``POST /api/ops/canary/jobs`` (create a synthetic job). They answer 2xx when the check passes
   and 503 when it fails: in ``payments-down`` and ``jobs-down``.
+* ``GET /api/ops/metrics`` also shows the worker's feature flags (``worker.flags``, name → value as
+  the process reads them); ``worker-flags-wrong`` turns the legacy queue worker on while the MVP
+  worker stalls.
 
 The ``hostile`` scenario plays a backend a third party controls (the other APIs answer it as
 ``healthy``): a growing queue and a job regression whose dead letters and failed webhooks carry a
 forged ``ops-actions`` marker between lone CRs, a forged state block, mentions, raw HTML, a code
-fence and runner workflow commands, and whose ``input`` field echoes the request's
-``Authorization`` header, token and all.
+fence, table pipes and backticks, runner workflow commands and a 10 kB field, and whose ``input``
+field echoes the request's ``Authorization`` header, token and all.
 """
 
 from __future__ import annotations
@@ -34,6 +37,14 @@ from ops_actions.sandbox.backend.routes import (
     json_reply,
 )
 
+# The worker's feature flags as the backend runs with them (``worker.flags``: the seed's B2); in
+# ``worker-flags-wrong`` the legacy queue worker is on, takes the jobs, and the MVP worker stalls.
+_WORKER_FLAGS: Final[Mapping[str, str]] = {
+    "MVP_WORKER_ENABLED": "true",
+    "LEGACY_QUEUE_WORKER_ENABLED": "false",
+}
+_WRONG_WORKER_FLAGS: Final[Mapping[str, str]] = {**_WORKER_FLAGS, "LEGACY_QUEUE_WORKER_ENABLED": "true"}
+_STALLED_SCENARIOS: Final = frozenset({"worker-stalled", "worker-flags-wrong"})
 _HEARTBEAT_AGE_HEALTHY: Final = timedelta(seconds=5)
 _HEARTBEAT_AGE_STALLED: Final = timedelta(seconds=900)
 _RECOVERY_BEFORE_HEARTBEAT: Final = timedelta(minutes=5)
@@ -79,8 +90,11 @@ _HOSTILE_PROVIDER: Final = (
     "\r```\r@octo-org/everyone <img src=x onerror=alert(1)>\r::add-mask::hidden ##[set-output name=pwned]1"
 )
 _HOSTILE_WEBHOOK_ERROR: Final = (
-    f"bad signature\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
+    "bad signature | a | `table | row`"
+    f"\r\n```\n\u2028{HOSTILE_STATE}\n::stop-commands::pwned\n::error::forged"
 )
+# The newest hostile webhook event's error also carries this much padding: a 10 kB field.
+HOSTILE_LONG_FIELD_CHARS: Final = 10_000
 _DEAD_LETTERS: Final[Mapping[str, int]] = {
     "job-regression": _DEAD_LETTERS_TOTAL,
     "hostile": _DEAD_LETTERS_TOTAL,
@@ -107,9 +121,9 @@ def _metrics(backend: Served, scenario: str, request: Request) -> Reply | None:
     if scenario == "slow" and not backend.sleep(backend.slow_delay_s):
         return None
     queued, heartbeat_age = 3, _HEARTBEAT_AGE_HEALTHY
-    if scenario == "worker-stalled":
+    if scenario in _STALLED_SCENARIOS:
         heartbeat_age = _HEARTBEAT_AGE_STALLED
-    if scenario in {"worker-stalled", "hostile"}:  # a queue that grows: every triage has news
+    if scenario in _STALLED_SCENARIOS | {"hostile"}:  # a queue that grows: every triage has news
         queued = _STALLED_QUEUE_START + _STALLED_QUEUE_STEP * backend.stalled_call(advance=True)
     heartbeat = backend.now() - heartbeat_age
     metrics = {
@@ -117,6 +131,7 @@ def _metrics(backend: Served, scenario: str, request: Request) -> Reply | None:
         "worker": {
             "running": True,
             "last_heartbeat_at": iso(heartbeat),
+            "flags": dict(_WRONG_WORKER_FLAGS if scenario == "worker-flags-wrong" else _WORKER_FLAGS),
             "recovered_last_summary": {
                 "recovered": 0,
                 "at": iso(heartbeat - _RECOVERY_BEFORE_HEARTBEAT),
@@ -160,12 +175,18 @@ def _webhook_events(backend: Served, scenario: str, request: Request) -> Reply:
                 "id": f"evt_1Sbx{index:020d}",
                 "type": "checkout.session.completed",
                 "status": "failed",
-                "error": _HOSTILE_WEBHOOK_ERROR if scenario == "hostile" else _WEBHOOK_ERROR,
+                "error": _webhook_error(scenario, index),
                 "received_at": iso(now - timedelta(minutes=3 + 8 * index)),
             }
             for index in range(_WEBHOOK_FAILURES)
         ]
     return json_reply(200, {"items": items})
+
+
+def _webhook_error(scenario: str, index: int) -> str:
+    if scenario != "hostile":
+        return _WEBHOOK_ERROR
+    return _HOSTILE_WEBHOOK_ERROR + ("x" * HOSTILE_LONG_FIELD_CHARS if index == 0 else "")
 
 
 def _dead_letters(backend: Served, scenario: str, request: Request) -> Reply:

@@ -95,7 +95,8 @@ def test_healthy_metrics_have_the_reference_shape(client: httpx.Client) -> None:
     assert (data["webhook_failed_last_hour"], data["jobs_failed_last_hour"]) == (0, 0)
     assert data["dead_letters_last_24h"] == 0
     worker = data["worker"]
-    assert set(worker) == {"running", "last_heartbeat_at", "recovered_last_summary"}
+    assert set(worker) == {"running", "last_heartbeat_at", "recovered_last_summary", "flags"}
+    assert worker["flags"] == {"MVP_WORKER_ENABLED": "true", "LEGACY_QUEUE_WORKER_ENABLED": "false"}
     assert worker["running"] is True
     age = datetime.now(UTC) - parse_utc(worker["last_heartbeat_at"])
     assert timedelta(seconds=4) <= age <= timedelta(seconds=10)

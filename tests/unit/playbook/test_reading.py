@@ -49,7 +49,7 @@ def test_a_near_miss_name_stops_with_the_reason(
             f"or pass --playbook {name} (or set OPS_PLAYBOOK); the bundled seed playbook is not used in "
             "its place\n"
         )
-    assert not (tmp_path / "reports").exists(), "nothing was written"
+    assert not (tmp_path / "backend").exists(), "nothing was written"
     assert run(["playbook", "validate", name]) == 0, "named explicitly, it is used"
     assert capsys.readouterr().out.startswith(f"{name}: valid")
 

@@ -27,4 +27,4 @@ def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
         else:
             assert "Authorization" not in curl + powershell
     assert ADMIN_TOKEN not in manual
-    assert "`reports/incident-triage-<UTC time>.json`" in manual
+    assert "`backend/reports/incident-triage-<UTC time>.json`" in manual

@@ -62,8 +62,8 @@ def test_first_ten_minutes(seed: Playbook) -> None:
         "sev1-status-update",
     ]
     assert steps["run-triage"].kind == "triage"
-    assert seed.report_dir == "reports", "the seed's reports/incident-triage-*.json"
-    assert "`reports/incident-triage-<UTC time>.json`" in render_runbook(seed)
+    assert seed.report_dir == "backend/reports", "the seed's backend/reports/incident-triage-*.json"
+    assert "`backend/reports/incident-triage-<UTC time>.json`" in render_runbook(seed)
     assert set(SEED_SIGNALS) <= set(steps["check-signals"].signals)
     assert "worker_heartbeat_age_s" in steps["check-signals"].signals
     assert steps["sev1-status-update"].only_for == ("SEV-1",)
