@@ -15,8 +15,9 @@ from typing import Final
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.closes import Settled, settle_close
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
+from ops_actions.incident.causes import view_of
 from ops_actions.incident.clock import iso
-from ops_actions.incident.issue_body import incident_body, refreshed_body
+from ops_actions.incident.issue_body import incident_body, merged_body, refreshed_body
 from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -291,7 +292,8 @@ class IncidentService:
         final = self.playbook.statuses[-1]
         for _ in range(CONVERGE_ROUNDS):
             state.comments_seen = issue.comments + posted
-            body = refreshed_body(self.playbook, state, issue.body, self.clock())
+            merged, state.body_written = merged_body(self.playbook, state, issue.body)
+            body = refreshed_body(self.playbook, state, merged, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
             opening = reopen and issue.state != "open"
             new_title = (
@@ -409,18 +411,22 @@ class IncidentService:
         causes: Sequence[str] = (),
         related: Sequence[int] = (),
         detected_by: Mapping[str, str] | None = None,
+        severity_note: str | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key.
 
         ``causes``: what it is opened for (see incident/causes.py); ``related``: the open incidents
         its body links to (the watch links it in theirs); ``detected_by``: how it was opened
-        (``how``: triage, alert, button or cli; ``source``, ``by``).
+        (``how``: triage, alert, button or cli; ``source``, ``by``); ``severity_note``: why it opens
+        with the severity it has, when a person's and the triage's differ (a timeline comment).
         """
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
             issue, state = existing[0]
             if state.has_applied(operation):
+                # A re-run of the opening: the note it did not get to post, once.
+                self._note_severity(issue, state, severity_note, f"{operation}:severity")
                 return Outcome(
                     issue.number, issue.html_url, "unchanged", f"#{issue.number} is already open", state
                 )
@@ -465,7 +471,11 @@ class IncidentService:
         state.alerts = dict(alerts or {})
         state.causes = list(causes)
         state.related = list(related)
-        freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
+        if report:  # what fired for its causes (all, when none is given), and their branches' steps
+            held = list(causes) or [rule.cause for rule in self.playbook.rules]
+            state.fired_rules = [o.id for o in view_of(self.playbook, report.rules, held).fired]
+            state.branches = [b.id for b in report.branches]
+        freezing = freezing_branches(self.playbook, state.branches)
         if freezing:
             reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
             state.freeze = {"since": state.opened_at, "reason": reason}
@@ -473,9 +483,9 @@ class IncidentService:
             "event",
             {"key": operation, "kind": "opened", "at": state.opened_at, "summary": "opened", "incident": key},
         )
-        body = with_state(
-            incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
-        )
+        visible = incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened
+        body, state.body_written = merged_body(self.playbook, state, visible)
+        body = with_state(body, state)
         created = self.tracker.create_issue(
             NewIssue(
                 title=issue_title(state),
@@ -489,7 +499,16 @@ class IncidentService:
         outcome = self._settle_race(key, created, state)
         if outcome.action == "opened":
             self._notify(created, "opened", state, operation)
+            self._note_severity(created, state, severity_note, f"{operation}:severity")
         return outcome
+
+    def _note_severity(self, issue: IssueView, state: IncidentState, note: str | None, key: str) -> None:
+        """Post the opening's severity note once (its key says it was posted)."""
+        if note is not None and not state.has_applied(key):
+            event = TimelineEvent(
+                key, "severity-note", iso(self.clock()), "severity at opening", note, state.key
+            )
+            self.record(issue, state, replace(state), [event])
 
     def _settle_race(self, key: str, created: IssueView, state: IncidentState) -> Outcome:
         """When two runs opened the same key at once, the lowest number wins; the other closes itself
