@@ -298,6 +298,8 @@ def resolve(
     acknowledge(new, at)
     timeline = [*compile_timeline(new, comment_bodies), TimelineEntry(at, "resolved", "resolved")]
     lines = [f"**Resolved**{by_suffix(by)} at {at}", "", timeline_table(timeline), "", durations(new)]
+    if not state.impact.strip():
+        lines += ["", "**Impact: never assessed**: nobody stated it (`/impact`) before the resolution."]
     if override:
         reason, missing = override
         lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]

@@ -194,7 +194,9 @@ def test_merge_folds_an_incident_in_and_split_moves_a_cause_out(world: World) ->
     assert "deploy-freeze" in labels_of(kept)
     state = read_state(kept["body"])
     assert state is not None and state.causes == ["payments", "backend"] and state.related == []
+    assert kept["body"].count("### Branch D: Database down") == 1, "#2's steps came with its cause"
     assert world.watch(12) == 0
+    assert not any("joins this incident" in c for c in world.timeline(first)), "D came with the merge"
     assert [issue["number"] for issue in world.issues(state="open")] == [first], "no new incident"
     assert "now firing: backend-not-ready" in world.timeline(first)[-1]
 
