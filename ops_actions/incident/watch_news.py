@@ -63,8 +63,14 @@ def watch_updates(
             TimelineEvent(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key)
         )
     new.fired_rules = [*new.fired_rules, *(r for r in snapshot["fired"] if r not in new.fired_rules)]
+    # A branch the last snapshot already fired did not join now: the incident was opened with it
+    # before its state recorded branches, and its body has the steps.
+    known = {rule.id: rule.branch for rule in playbook.rules}
+    before = {known.get(rule) for rule in previous["fired"]} if previous else set()
     for branch_id in branches:
-        if branch_id not in new.branches:
+        if branch_id in before and branch_id not in new.branches:
+            new.branches = [*new.branches, branch_id]
+        elif branch_id not in new.branches:
             step(join_branch(playbook, new, branch_id, now=now, key=f"{run_key}:branch-{branch_id}"))
     freezing = freezing_branches(playbook, branches)
     if freezing and not new.freeze:

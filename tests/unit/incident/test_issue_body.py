@@ -77,7 +77,9 @@ def test_a_joined_branch_and_the_tool_s_ticks_are_written_once_whatever_people_d
     merge changes nothing; a section deleted or renamed by hand, or a box cleared, stays so."""
     playbook = load_playbook(PLAYBOOK)
     state = opened(playbook, now=datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
-    body = "Notes by hand.\n\n### First 10 minutes\n\n- [ ] Confirm the alert and open an incident. _[open]_\n"
+    body = (
+        "Notes by hand.\n\n### First 10 minutes\n\n- [ ] Confirm the alert and open an incident. _[open]_\n"
+    )
     state.branches = ["D"]
     state.freeze = {"since": "2026-11-27T10:00:00Z", "reason": "branch D"}
     merged, written = merged_body(playbook, state, body)
