@@ -61,6 +61,8 @@ class Story:
     """The postmortem's summary for customers (the status page shows it)."""
     rollback_with_hotfix: bool = False
     """The fix is `ops-actions remediate rollback --hotfix-branch`, run from a laptop."""
+    impact: str = ""
+    """Who is affected, as she states it (a SEV-1 is not resolved without one)."""
 
 
 REDEPLOY = Story(
@@ -90,6 +92,7 @@ STORIES = {
     ),
     "db-down": Story(
         status="The database is down; deploys are frozen until it is stable",
+        impact="Every payment and every new job fails",
         remedy="/deploy",
         narration="She tries /deploy anyway: branch D froze deploys, so the freeze refuses it. "
         "The database provider restores the database instead.",
@@ -136,6 +139,7 @@ STORIES = {
     ),
     "payments-down": Story(
         status="The payments canary fails; redeploying the payments service",
+        impact="Every card payment is refused",
         remedy="/deploy",
         narration="Payments are refused for everyone (SEV-1): she redeploys with /deploy.",
         actions=(
@@ -147,6 +151,7 @@ STORIES = {
     ),
     "jobs-down": Story(
         status="Job creation fails; redeploying the jobs API",
+        impact="No user can create a job",
         remedy="/deploy",
         narration="No one can create jobs (SEV-1): she redeploys the jobs API with /deploy.",
         actions=(
@@ -392,7 +397,10 @@ def run_demo(
         number = _open_incident(demo)
         story = STORIES[scenario]
         demo.narrate("A responder takes it and says what is going on, in the issue's comments:")
-        demo.comment(14, number, f"/owner @alice\n/status mitigating next 15m {story.status}", "alice")
+        stated = f"\n/impact {story.impact}" if story.impact else ""
+        demo.comment(
+            14, number, f"/owner @alice\n/status mitigating next 15m {story.status}{stated}", "alice"
+        )
         demo.narrate(story.narration)
         if story.remedy:
             demo.comment(16, number, story.remedy, "alice")

@@ -91,16 +91,20 @@ def incident_open(
     """
     from ops_actions.incident.causes import firing_causes
     from ops_actions.incident.operation_keys import operation_key
+    from ops_actions.incident.severity_follow import opening_severity
     from ops_actions.incident.state import slug
     from ops_actions.triage.report_file import load_report
 
     playbook = ctx.loaded.playbook
     report = load_report(from_report, playbook) if from_report else None
-    # A person's severity is the floor: the attached triage may raise it, never lower it.
-    person = playbook.severities.parse(severity) if severity else None
-    chosen = (
-        playbook.severities.most_severe([person, report.severity if report else None])
-        or playbook.severities[-1].id
+    how = _opened_how(ctx)
+    chosen, note = opening_severity(
+        playbook,
+        person=playbook.severities.parse(severity) if severity else None,
+        triage=report.severity if report else None,
+        fired=[o.id for o in report.fired] if report else [],
+        how=how,
+        by=ctx.config.actor,
     )
     dedupe = key or slug(title)
     links = [("Workflow run", ctx.config.run_url)] if ctx.config.run_url else []
@@ -116,7 +120,8 @@ def incident_open(
         playbook_sha256=ctx.loaded.sha256,
         components=components,
         causes=firing_causes(playbook, report.fired) if report else (),
-        detected_by={"how": _opened_how(ctx), "by": ctx.config.actor or ""},
+        detected_by={"how": how, "by": ctx.config.actor or ""},
+        severity_note=note,
     )
     _report_outcome(outcome, summary_title="Incident")
 

@@ -16,7 +16,7 @@ from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.closes import Settled, settle_close
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
 from ops_actions.incident.clock import iso
-from ops_actions.incident.issue_body import incident_body, refreshed_body
+from ops_actions.incident.issue_body import incident_body, merged_body, refreshed_body
 from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
     INCIDENT_LABEL,
@@ -27,8 +27,8 @@ from ops_actions.incident.labels import (
     repaired_title,
 )
 from ops_actions.incident.new_issue import NewIssue
+from ops_actions.incident.opening import fill_opening, opening_marker
 from ops_actions.incident.operation_keys import marker_keys, marker_of
-from ops_actions.incident.remediation_state import freezing_branches
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
@@ -36,7 +36,7 @@ from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import CONFIRMED, assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import MARKER_PREFIX, encode_marker, find_markers, in_tool_form, inert
+from ops_actions.text.markdown import MARKER_PREFIX, find_markers, in_tool_form, inert
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
 CONVERGE_ROUNDS: Final = 3
@@ -293,7 +293,8 @@ class IncidentService:
         final = self.playbook.statuses[-1]
         for _ in range(CONVERGE_ROUNDS):
             state.comments_seen = issue.comments + posted
-            body = refreshed_body(self.playbook, state, issue.body, self.clock())
+            merged, state.body_written = merged_body(self.playbook, state, issue.body)
+            body = refreshed_body(self.playbook, state, merged, self.clock())
             closing = close or (repair and state.status == final and issue.state == "open")
             opening = reopen and issue.state != "open"
             new_title = (
@@ -412,6 +413,7 @@ class IncidentService:
         related: Sequence[int] = (),
         detected_by: Mapping[str, str] | None = None,
         runner_view: str | None = None,
+        severity_note: str | None = None,
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key.
 
@@ -419,13 +421,16 @@ class IncidentService:
         its body links to (the watch links it in theirs); ``detected_by``: how it was opened
         (``how``: triage, alert, button or cli; ``source``, ``by``); ``runner_view``: what the runner
         saw, when the incident rests on unreachability alone (kept in the opening marker too, so a
-        rebuilt state still holds customers back).
+        rebuilt state still holds customers back); ``severity_note``: why it opens with the severity
+        it has, when a person's and the triage's differ (a timeline comment).
         """
         now = self.clock()
         existing = self.find_open(key, listed)
         if existing:
             issue, state = existing[0]
             if state.has_applied(operation):
+                # A re-run of the opening: the note it did not get to post, once.
+                self._note_severity(issue, state, severity_note, f"{operation}:severity")
                 return Outcome(
                     issue.number, issue.html_url, "unchanged", f"#{issue.number} is already open", state
                 )
@@ -461,34 +466,20 @@ class IncidentService:
             detected_by=detected_by,
         )
         state.mark_applied(operation)
-        unknown = sorted(set(components) - set(self.playbook.components))
-        if unknown:
-            known = ", ".join(self.playbook.components)
-            raise OpsError(f"unknown component(s) {', '.join(unknown)}; the playbook's scope has {known}")
-        found = {c for branch in report.branches for c in branch.components} if report else set()
-        state.components = sorted(found | set(components))
-        state.alerts = dict(alerts or {})
-        state.causes = list(causes)
-        state.related = list(related)
-        state.runner_view = runner_view
-        freezing = freezing_branches(self.playbook, [b.id for b in report.branches]) if report else []
-        if freezing:
-            reason = "branch " + ", ".join(f"{b}) {self.playbook.branch(b).title}" for b in freezing)
-            state.freeze = {"since": state.opened_at, "reason": reason}
-        opened = encode_marker(
-            "event",
-            {
-                "key": operation,
-                "kind": "opened",
-                "at": state.opened_at,
-                "summary": "opened",
-                "incident": key,
-                **({"delta": {"set": {"runner_view": runner_view}}} if runner_view else {}),
-            },
+        fill_opening(
+            self.playbook,
+            state,
+            report=report,
+            components=components,
+            alerts=alerts,
+            causes=causes,
+            related=related,
+            runner_view=runner_view,
         )
-        body = with_state(
-            incident_body(self.playbook, state, report=report, links=links, now=now) + "\n" + opened, state
-        )
+        visible = incident_body(self.playbook, state, report=report, links=links, now=now)
+        visible += "\n" + opening_marker(operation, state)
+        body, state.body_written = merged_body(self.playbook, state, visible)
+        body = with_state(body, state)
         created = self.tracker.create_issue(
             NewIssue(
                 title=issue_title(state),
@@ -502,7 +493,16 @@ class IncidentService:
         outcome = self._settle_race(key, created, state)
         if outcome.action == "opened":
             self._notify(created, "opened", state, operation)
+            self._note_severity(created, state, severity_note, f"{operation}:severity")
         return outcome
+
+    def _note_severity(self, issue: IssueView, state: IncidentState, note: str | None, key: str) -> None:
+        """Post the opening's severity note once (its key says it was posted)."""
+        if note is not None and not state.has_applied(key):
+            event = TimelineEvent(
+                key, "severity-note", iso(self.clock()), "severity at opening", note, state.key
+            )
+            self.record(issue, state, replace(state), [event])
 
     def _settle_race(self, key: str, created: IssueView, state: IncidentState) -> Outcome:
         """When two runs opened the same key at once, the lowest number wins; the other closes itself

@@ -207,9 +207,12 @@ def absorb(
     key: str,
 ) -> tuple[IncidentState, TimelineEvent]:
     """Incident #number folded into this one: its causes, components, alerts and links, its
-    freeze, and its severity when that is worse."""
+    freeze, its branches (their steps enter this body at the save) and fired rules, and its
+    severity when that is worse."""
     new = replace(state)
     new.causes = list(dict.fromkeys([*state.causes, *other.causes]))
+    new.branches = list(dict.fromkeys([*state.branches, *other.branches]))
+    new.fired_rules = list(dict.fromkeys([*state.fired_rules, *other.fired_rules]))
     new.components = sorted({*state.components, *other.components})
     new.alerts = {**other.alerts, **state.alerts}
     new.related = [n for n in dict.fromkeys([*state.related, *other.related]) if n not in {number, this}]

@@ -1,6 +1,7 @@
 """The incident issue's body: the generated header re-rendered from the state on every save, a new
-issue's whole body (the triage at opening, the steps, the status template, links), and an old body
-brought up to date with people's writing outside the header kept."""
+issue's whole body (the triage at opening, the steps, the status template, links), an old body
+brought up to date with people's writing outside the header kept, and what the tool adds to that
+writing once (``merged_body``: a joining branch's steps, the boxes of steps it did itself)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from datetime import datetime
 
 from ops_actions.incident.causes import cause_title
 from ops_actions.incident.clock import parse_time
+from ops_actions.incident.notification import tool_did
 from ops_actions.incident.resolution_gate import HEADING as CHECKLIST_HEADING
 from ops_actions.incident.resolution_gate import line as checklist_line
 from ops_actions.incident.state import IncidentState, public_held
 from ops_actions.incident.state_block import with_state
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.incident.triage_text import triage_markdown
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import Branch, Playbook, Step
 from ops_actions.playbook.runbook import step_list
 from ops_actions.text.markdown import (
     GENERATED_END,
@@ -25,6 +27,8 @@ from ops_actions.text.markdown import (
     inert,
     refresh_generated,
     section_source,
+    section_tasks,
+    set_task,
 )
 
 _SHA = re.compile(r"[0-9a-f]{40}")
@@ -87,7 +91,16 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) 
         lines += [f"**Causes:** {causes}", ""]
     if state.related:
         lines += ["**Related incidents:** " + ", ".join(f"#{number}" for number in state.related), ""]
-    lines += ["### Summary", "", inert(state.summary) or "_No summary yet._", ""]
+    known = {rule.id: rule for rule in playbook.rules}
+    # Rules that fired after the opening join the summary, each once (the watch's summary at
+    # opening names its rules as "(`id`)").
+    later = [
+        f"- {inert(known[rule].summary)} (`{rule}`)"
+        for rule in state.fired_rules
+        if rule in known and f"(`{rule}`)" not in state.summary
+    ]
+    summary = "\n".join([inert(state.summary), *later] if state.summary else later)
+    lines += ["### Summary", "", summary or "_No summary yet._", ""]
     lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
     if state.runs:
         lines += ["### Remediation runs", ""]
@@ -115,11 +128,9 @@ def incident_body(
     lines = [incident_header(playbook, state, now=now), ""]
     if report is not None:
         lines += ["### Triage at opening", "", triage_markdown(playbook, report)]
-        for branch in report.branches:
-            steps = [step for step in branch.steps if not step.only_for or state.severity in step.only_for]
-            lines += [f"### Branch {branch.id}: {branch.title}", "", step_list(tuple(steps))]
+        lines += [branch_section(branch, state.severity) for branch in report.branches]
     first = tuple(s for s in playbook.first_10_minutes if not s.only_for or state.severity in s.only_for)
-    lines += ["### First 10 minutes", "", step_list(first)]
+    lines += [f"### {FIRST_10_HEADING}", "", step_list(first)]
     if playbook.manual_checks:
         lines += ["### Judge by hand (triage cannot measure these)", ""]
         for check in playbook.manual_checks:
@@ -138,6 +149,63 @@ def incident_body(
     if links:
         lines += ["### Links", ""] + [f"- {name}: {url}" for name, url in links] + [""]
     return "\n".join(lines)
+
+
+FIRST_10_HEADING = "First 10 minutes"
+
+
+def _branch_heading(branch: Branch) -> str:
+    return f"Branch {branch.id}: {branch.title}"
+
+
+def branch_section(branch: Branch, severity: str) -> str:
+    """A branch's steps for this severity, under its heading, as people tick them in the body."""
+    steps = tuple(step for step in branch.steps if not step.only_for or severity in step.only_for)
+    return f"### {_branch_heading(branch)}\n\n{step_list(steps)}"
+
+
+def merged_body(playbook: Playbook, state: IncidentState, body: str) -> tuple[str, list[str]]:
+    """The body with what the state says written into the part people edit, each thing once: the
+    steps of a branch the incident follows and the body lacks (inserted before the first 10
+    minutes, or at the end), and the box of each step the tool did itself (see
+    :func:`~ops_actions.incident.notification.tool_did`) ticked. Returns the body and the entries
+    now written (``IncidentState.body_written``): what was written once is never written again, so
+    a section a person deleted or a box they cleared stays as they left it."""
+    written = list(state.body_written)
+    known = {branch.id: branch for branch in playbook.decision_tree}
+    for branch_id in state.branches:
+        entry = f"branch:{branch_id}"
+        if entry in written or branch_id not in known:
+            continue
+        branch = known[branch_id]
+        if section_source(body, _branch_heading(branch)) is None:
+            body = _inserted(body, branch_section(branch, state.severity))
+        written.append(entry)
+    sections: list[tuple[str, str, tuple[Step, ...]]] = [
+        ("first-10", FIRST_10_HEADING, playbook.first_10_minutes),
+        *((branch.id, _branch_heading(branch), branch.steps) for branch in playbook.decision_tree),
+    ]
+    for section, heading, steps in sections:
+        due = [s for s in steps if f"tick:{section}/{s.id}" not in written and tool_did(s, state)]
+        tasks = section_tasks(body, heading) if due else None
+        for step in due:
+            task = next((t for t in tasks or () if t.text.startswith(step.text)), None)
+            if task is None:
+                continue  # not in this body (yet): a branch that joins later brings it
+            if not task.checked:
+                body = set_task(body, task, checked=True)
+            written.append(f"tick:{section}/{step.id}")
+    return body, written
+
+
+def _inserted(body: str, section: str) -> str:
+    """The body with a section inserted before its first 10 minutes (after the branches opened with
+    it), or at the end of what people see."""
+    end = body.find(GENERATED_END)
+    at = body.find(f"\n### {FIRST_10_HEADING}\n", end if end != -1 else 0)
+    if at == -1:
+        return body.rstrip("\n") + "\n\n" + section
+    return body[: at + 1] + section + "\n" + body[at + 1 :]
 
 
 # How a body began before the generated block existed, and the sections after its header.

@@ -38,9 +38,18 @@ def _branches(playbook: Playbook, state: IncidentState) -> list[Branch]:
     return [branch for branch in playbook.decision_tree if branch.id in wanted]
 
 
-def _passed(step: Step, state: IncidentState) -> bool:
-    """Whether the incident shows that people got past this step: a run it dispatched, or the
-    monitoring after a deploy or rollback, ended (steps before it are behind them too)."""
+def tool_did(step: Step, state: IncidentState) -> bool:
+    """Whether the incident shows that the tool itself carried out this step: it opened the incident,
+    triaged, saw the status update the severity asks for at once posted, dispatched the step's
+    workflow, watched the metrics after a successful deploy or rollback to the window's end, froze
+    deploys. A person's step (``check``), reading a fetched list and a hotfix branch are never the
+    tool's."""
+    if step.kind == "open":
+        return True
+    if step.kind == "triage":
+        return bool(state.snapshots)
+    if step.kind == "status-update":
+        return state.urgent_update_sent_at is not None
     if step.kind == "dispatch":
         return any(run.get("role") == step.workflow for run in state.runs)
     if step.kind == "monitor":
@@ -48,14 +57,24 @@ def _passed(step: Step, state: IncidentState) -> bool:
             run.get("role") in {"deploy", "rollback"} and run.get("conclusion") == "success"
             for run in state.runs
         )
-        return (watched and state.monitor is None) or state.smoke_passed_at is not None
+        return watched and state.monitor is None
+    return step.kind == "freeze-deploys" and state.freeze is not None
+
+
+def _passed(step: Step, state: IncidentState) -> bool:
+    """Whether the incident shows that people got past this step: a run it dispatched, or the
+    monitoring after a deploy or rollback, ended (steps before it are behind them too)."""
+    if step.kind == "dispatch":
+        return tool_did(step, state)
+    if step.kind == "monitor":
+        return tool_did(step, state) or state.smoke_passed_at is not None
     return False
 
 
 def _carried_out(step: Step, state: IncidentState) -> bool:
     """Whether the step is done: passed, or done by the tool on its own (a freeze, set at opening,
     says nothing about the checks before it)."""
-    return _passed(step, state) or (step.kind == "freeze-deploys" and state.freeze is not None)
+    return _passed(step, state) or tool_did(step, state)
 
 
 def next_step(playbook: Playbook, state: IncidentState, now: datetime) -> str:

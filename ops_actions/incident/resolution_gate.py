@@ -46,8 +46,14 @@ def manual_item(playbook: Playbook, item_id: str) -> ChecklistItem:
 
 def missing_for_resolution(playbook: Playbook, state: IncidentState, now: datetime) -> list[str]:
     """The checklist items that do not hold yet, as reasons: automatic ones, and manual ones no
-    person with write access has ticked."""
+    person with write access has ticked; and the impact, for an incident that was ever of the most
+    severe level (SEV-1) and has none stated: such an incident is never closed without one, or
+    without an override that says why (a less severe one records at resolving that the impact was
+    never assessed)."""
     missing = []
+    top = playbook.severities[0].id
+    if not state.impact.strip() and top in {state.severity, *(e["severity"] for e in state.severity_history)}:
+        missing.append(f"the impact ({top}): none stated (say who is affected, and how many, with `/impact`)")
     for item in playbook.resolution_checklist:
         if item.verify == "manual" and item.id not in state.checks:
             missing.append(f"{item.text.rstrip('.')}: not ticked (tick its box, or `/check {item.id}`)")

@@ -2,7 +2,8 @@
 
 The playbook's ``severity_policy`` decides: a worse severity among the incident's fired rules (or
 a firing alert it holds) raises it, with the reason on the timeline; a less severe one held for
-``propose_lower_after_minutes`` earns one comment proposing ``/sev N``, and nothing else.
+``propose_lower_after_minutes`` earns one comment proposing ``/sev N``, and nothing else. At
+opening, a person's severity and an attached triage's meet the same way (``opening_severity``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent
-from ops_actions.incident.transitions import change_severity
+from ops_actions.incident.transitions import DETECTION, change_severity
 from ops_actions.playbook.model import Playbook
 
 
@@ -66,3 +67,35 @@ def follow_severity(
     )
     summary = f"proposed {state.severity} → {evidence}"
     return new, [TimelineEvent(f"{key}:propose", "proposal", iso(now), summary, body, state.key)]
+
+
+def opening_severity(
+    playbook: Playbook,
+    *,
+    person: str | None,
+    triage: str | None,
+    fired: Sequence[str],
+    how: str,
+    by: str | None,
+) -> tuple[str, str | None]:
+    """The severity a new incident opens with, and the timeline note when a person's choice and the
+    attached triage's differ (None when they agree or one is missing).
+
+    A person's severity is a floor: a worse one in the triage wins, a less severe one leaves the
+    person's (a person judges impact triage cannot measure; ``/sev`` changes it later).
+    """
+    chosen = playbook.severities.most_severe([person, triage]) or playbook.severities[-1].id
+    if person is None or triage is None or person == triage:
+        return chosen, None
+    who = f"@{by}" if by else "a person"
+    rules = f" (`{'`, `'.join(fired)}`)" if fired else ""
+    if chosen == triage:
+        why = "a worse severity in the triage wins over a person's, which is a floor"
+    else:
+        why = "a person's severity is a floor, which a less severe triage does not lower"
+    note = (
+        f"**Severity at opening: {chosen}.** {who} chose {person} through {DETECTION.get(how, how)}; "
+        f"the attached triage shows "
+        f"{triage}{rules}. {why.capitalize()}. Change it with `/sev <N> <reason>`."
+    )
+    return chosen, note

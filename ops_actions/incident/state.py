@@ -49,6 +49,7 @@ TIME_FIELDS: Final = frozenset(
         "reminded_for",
         "smoke_passed_at",
         "lower_since",
+        "urgent_update_sent_at",
     }
 )
 _SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
@@ -183,6 +184,16 @@ class IncidentState:
     """What the runner saw when the incident rests on unreachability alone (no answer at all from
     the backend); None once a second signal came: a backend answer that says down, an alert, a
     person's status update. While set, public targets may wait (see ``public_held``)."""
+    branches: list[str] = field(default_factory=list)
+    """The decision-tree branches whose steps the incident follows: those at opening, then each
+    that joined (a rule of the incident's causes with that branch fired)."""
+    fired_rules: list[str] = field(default_factory=list)
+    """Every rule that fired for the incident, in the order they first fired."""
+    urgent_update_sent_at: str | None = None
+    """When the status update the severity asks for at once (SEV-1) was posted."""
+    body_written: list[str] = field(default_factory=list)
+    """What the tool wrote into the part of the body people edit, each once (see
+    issue_body.merged_body): ``branch:<id>`` sections and ``tick:<section>/<step>`` boxes."""
     version: int = STATE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,7 +220,7 @@ class IncidentState:
             listed = [] if entries is None else entries if isinstance(entries, list) else [entries]
             if not all(_entry_fits(name, entry) for entry in listed):
                 raise ValueError(f"state field {name} holds an entry of the wrong shape")
-        for name in ("applied", "components", "causes"):
+        for name in ("applied", "components", "causes", "branches", "fired_rules", "body_written"):
             if not all(isinstance(item, str) for item in values.get(name, [])):
                 raise ValueError(f"state field {name} holds something other than text")
         if len(values.get("applied", [])) > MAX_APPLIED_KEYS:

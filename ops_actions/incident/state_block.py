@@ -29,8 +29,9 @@ STATE_BUDGET: Final = 32_000
 _TRUNCATED: Final = "\n\n_… truncated to fit GitHub's 65,536-character limit._\n"
 
 
-# Fields a state delta never carries: bookkeeping of the block itself.
-_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "version"})
+# Fields a state delta never carries: bookkeeping of the block itself, and of what the body holds
+# (written with the block, in the same edit).
+_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "version", "body_written"})
 
 
 def state_delta(before: IncidentState, after: IncidentState) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.incident.clock import iso
+from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.state import (
     MAX_REASON,
     MAX_STATE_TEXT,
@@ -182,6 +182,8 @@ def update_status(
     if by:
         acknowledge(new, at)
         new.runner_view = None  # a person's update is a second signal: customers may hear of it
+    if state.status_update_due:
+        new.urgent_update_sent_at = at
     new.status_update_due = False
     minutes = (
         next_minutes
@@ -239,8 +241,14 @@ def change_severity(
     at = iso(now)
     new.severity = severity
     new.severity_history = [*state.severity_history, {"at": at, "severity": severity, "reason": reason}]
-    if playbook.severity(severity).policy.immediate_status_update and state.severity != severity:
+    policy = playbook.severity(severity).policy
+    if policy.immediate_status_update and state.severity != severity:
         new.status_update_due = True
+    # The next update follows the new severity's cadence: a raise brings it forward, a lowering
+    # keeps the update already promised.
+    sooner = now + timedelta(minutes=policy.update_every_minutes)
+    if state.next_update_due and parse_time(state.next_update_due) > sooner:
+        new.next_update_due = iso(sooner)
     if by:
         acknowledge(new, at)
     body = f"**Severity** {state.severity} → {severity}{by_suffix(by)}"
@@ -311,6 +319,8 @@ def resolve(
     acknowledge(new, at)
     timeline = [*compile_timeline(new, comment_bodies), TimelineEntry(at, "resolved", "resolved")]
     lines = [f"**Resolved**{by_suffix(by)} at {at}", "", timeline_table(timeline), "", durations(new)]
+    if not state.impact.strip():
+        lines += ["", "**Impact: never assessed**: nobody stated it (`/impact`) before the resolution."]
     if override:
         reason, missing = override
         lines += ["", f"**Resolved with an override**: {inert(reason)} (missing: {'; '.join(missing)})"]

@@ -1,6 +1,7 @@
 """What a scheduled watch adds to an open incident's timeline, each item at most once.
 
-A triage snapshot when something changed, a deploy freeze when a freezing branch fires, the
+A triage snapshot when something changed, a branch that joins (its steps go into the body, see
+issue_body.merged_body), a deploy freeze when a freezing branch fires, the
 post-deploy monitoring summary, "metrics normal for N min" (which lifts the freeze), an overdue
 status update reminder, the escalation when nobody owns the incident, and a monitor's alert
 (``alert_update``), pure: :mod:`ops_actions.flows.watch` posts what these return.
@@ -61,6 +62,16 @@ def watch_updates(
         events.append(
             TimelineEvent(f"{run_key}:snapshot", "snapshot", at, "; ".join(changes)[:200], body, state.key)
         )
+    new.fired_rules = [*new.fired_rules, *(r for r in snapshot["fired"] if r not in new.fired_rules)]
+    # A branch the last snapshot already fired did not join now: the incident was opened with it
+    # before its state recorded branches, and its body has the steps.
+    known = {rule.id: rule.branch for rule in playbook.rules}
+    before = {known.get(rule) for rule in previous["fired"]} if previous else set()
+    for branch_id in branches:
+        if branch_id in before and branch_id not in new.branches:
+            new.branches = [*new.branches, branch_id]
+        elif branch_id not in new.branches:
+            step(join_branch(playbook, new, branch_id, now=now, key=f"{run_key}:branch-{branch_id}"))
     freezing = freezing_branches(playbook, branches)
     if freezing and not new.freeze:
         reason = "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
@@ -123,6 +134,24 @@ def watch_updates(
             TimelineEvent(f"{run_key}:escalate", "escalation", at, "escalated: no owner", body, state.key)
         )
     return new, events
+
+
+def join_branch(
+    playbook: Playbook, state: IncidentState, branch_id: str, *, now: datetime, key: str
+) -> tuple[IncidentState, TimelineEvent]:
+    """A branch starts firing on an open incident: the incident follows its steps (the save writes
+    them into the body's checklist), and the timeline names it and its first step."""
+    branch = playbook.branch(branch_id)
+    new = replace(state)
+    new.branches = [*state.branches, branch_id]
+    steps = [s for s in branch.steps if not s.only_for or state.severity in s.only_for]
+    first = f" First step: {steps[0].text}" if steps else ""
+    body = (
+        f"**Branch {branch.id}) {branch.title} joins this incident**: its steps are now in the "
+        f"issue's checklist.{first}"
+    )
+    summary = f"branch {branch.id} joined"
+    return new, TimelineEvent(key, "branch", iso(now), summary, body, state.key)
 
 
 def alert_update(

@@ -60,7 +60,8 @@ def test_a_triage_user_closing_an_unverified_sev1_is_undone_by_the_next_watch(wo
     assert issue["state"] == "open" and issue["state_reason"] == "reopened"
     (note,) = [body for body in world.timeline(number) if body.startswith("**Reopened**")]
     assert "@tina closed this incident as completed" in note
-    assert "Still missing: metrics normal for" in note and "not ticked" in note
+    assert "Still missing: the impact (SEV-1): none stated" in note, "an unassessed SEV-1 impact first"
+    assert "metrics normal for" in note and "not ticked" in note
     state = read_state(issue["body"])
     assert state is not None and state.status == "mitigating" and state.resolved_at is None
     assert "status:mitigating" in {label["name"] for label in issue["labels"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state, with_state
 from tests.support.emulator import labels_of
 from tests.support.fixtures.receiver import Receiver
@@ -50,10 +51,18 @@ def test_the_watch_raises_sev2_to_sev1_and_notifies(world: World, receiver: Rece
     assert sorted(path for path, _ in receiver.received) == ["/slack", "/status"], "SEV-1 goes everywhere"
     status = next(body for path, body in receiver.received if path == "/status")
     assert (status["event"], status["severity"]) == ("severity", "SEV-1")
+    raised_state = read_state(issue["body"])
+    assert raised_state is not None
+    assert raised_state.next_update_due == "2026-11-27T10:40:00Z", (
+        "SEV-1's 30 min from the raise, not SEV-2's 60"
+    )
+    assert "**Next update due:** 2026-11-27 10:40 UTC" in top
     receiver.received.clear()
     assert world.watch(20) == 0
     assert len([c for c in world.timeline(number) if c.startswith("**Severity**")]) == 1, "raised once"
     assert receiver.received == []
+    assert world.watch(41) == 0
+    assert len([c for c in world.timeline(number) if c.startswith("**Status update overdue**")]) == 1
 
 
 def test_the_open_incident_button_s_severity_is_a_floor(world: World) -> None:
@@ -75,8 +84,42 @@ def test_the_open_incident_button_s_severity_is_a_floor(world: World) -> None:
     assert incident["title"] == "[SEV-1] Slow pages"
     state = read_state(incident["body"])
     assert state is not None and state.causes == ["backend"]
+    (note,) = world.timeline(incident["number"])
+    assert note.startswith(
+        "**Severity at opening: SEV-1.** @octocat chose SEV-3 through the CLI (ops-actions incident open); "
+        "the attached triage shows SEV-1 (`"
+    )
+    assert "`database-down`" in note
+    assert "A worse severity in the triage wins over a person's, which is a floor." in note
+    # The same run again (a retry): the incident is open, the note is not posted twice.
+    args = ["incident", "open", "--title", "Slow pages", "--severity", "3", "--from-report", str(report)]
+    assert run(args) == 0
+    assert len(world.timeline(incident["number"])) == 1
     assert world.watch(10) == 0
     assert len(world.issues()) == 1, "the watch finds the cause held: no second incident"
+
+
+def test_a_person_s_worse_severity_over_the_triage_is_noted_as_the_person_s(world: World) -> None:
+    """The Open incident button's SEV-1 over a triage that shows SEV-2: it opens as SEV-1 and the
+    timeline says who chose it and why the triage did not lower it."""
+    world.backend.set_scenario("webhook-failing")
+    reports = world.tmp_path / "button"
+    history = str(world.tmp_path / "b.json")
+    assert world.cli(0, "triage", "--report-dir", str(reports), "--history-file", history) == 0
+    (report,) = reports.glob("*.json")
+    world.monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    world.monkeypatch.setenv("GITHUB_EVENT_NAME", "workflow_dispatch")
+    world.monkeypatch.setenv("GITHUB_ACTOR", "alice")
+    args = ["incident", "open", "--title", "Checkout", "--severity", "1", "--from-report", str(report)]
+    assert world.cli(1, *args) == 0
+    (incident,) = world.issues()
+    assert incident["title"] == "[SEV-1] Checkout"
+    (note,) = world.timeline(incident["number"])
+    assert note.startswith(
+        "**Severity at opening: SEV-1.** @alice chose SEV-1 through the Open incident button; "
+        "the attached triage shows SEV-2 (`webhooks-failing`)."
+    )
+    assert "A person's severity is a floor, which a less severe triage does not lower." in note
 
 
 @pytest.mark.seed(24)
@@ -156,7 +199,9 @@ def test_merge_folds_an_incident_in_and_split_moves_a_cause_out(world: World) ->
     assert "deploy-freeze" in labels_of(kept)
     state = read_state(kept["body"])
     assert state is not None and state.causes == ["payments", "backend"] and state.related == []
+    assert kept["body"].count("### Branch D: Database down") == 1, "#2's steps came with its cause"
     assert world.watch(12) == 0
+    assert not any("joins this incident" in c for c in world.timeline(first)), "D came with the merge"
     assert [issue["number"] for issue in world.issues(state="open")] == [first], "no new incident"
     assert "now firing: backend-not-ready" in world.timeline(first)[-1]
 

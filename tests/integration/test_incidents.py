@@ -51,7 +51,9 @@ def test_open_creates_one_issue_with_labels_and_body(
         "post a status update to customers and the internal channel now",
     ):
         assert section in body
-    assert "- [ ] Confirm the alert and open an incident." in body
+    assert "- [x] Confirm the alert and open an incident. _[open]_" in body, "the tool opened it"
+    assert "- [ ] Run the quick triage" in body, "no triage attached: nothing the tool triaged"
+    assert "- [ ] Assign an owner and a severity (SEV-1/2/3)." in body, "a person's step"
     state = read_state(body)
     assert state is not None
     assert (state.key, state.severity, state.status) == ("checkout-failing", "SEV-1", "investigating")

@@ -32,7 +32,8 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     edited = (
         issue["body"]
         .replace(
-            "- [ ] Confirm the alert and open an incident.", "- [x] Confirm the alert and open an incident."
+            "- [ ] Assign an owner and a severity (SEV-1/2/3).",
+            "- [x] Assign an owner and a severity (SEV-1/2/3).",
         )
         .replace("### First 10 minutes", f"{NOTES}\n\n### First 10 minutes")
     )
@@ -61,7 +62,12 @@ def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     assert "[!IMPORTANT]" not in shown, "the SEV-1 update was posted, and it is SEV-2 now"
     assert f"- [x] {MANUAL_CHECK} _(ticked by alice, 2026-11-27T10:01:00Z)_" in shown, "the recorded tick"
     assert NOTES in issue["body"].split(GENERATED_END, 1)[1]
-    assert "- [x] Confirm the alert and open an incident." in issue["body"]
+    assert "- [x] Assign an owner and a severity (SEV-1/2/3)." in issue["body"], "a person's tick stays"
+    assert "- [x] Confirm the alert and open an incident. _[open]_" in issue["body"], "the tool opened it"
+    assert (
+        "- [x] Post a status update to customers and the internal channel at once. _[status-update]_"
+        in issue["body"]
+    ), "the SEV-1 update was posted: the tool ticks its box"
 
     assert world.cli(5, "remediate", "smoke", "--incident", n, "--wait", "--poll-seconds", "0.05") == 0
     shown = generated_header(world.incident()["body"])

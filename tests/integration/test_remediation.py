@@ -257,3 +257,33 @@ def test_every_input_is_checked_before_a_dispatch(outage: World, capsys: pytest.
     assert outage.cli(2, "incident", "resolve", closed) == 2, "a closed incident is not resolved again"
     assert f"incident #{closed} is closed: resolve refused" in capsys.readouterr().err
     assert len(outage.emulator.comments(int(closed))) == comments[closed]
+
+
+def test_the_tool_ticks_the_branch_steps_it_did_and_leaves_a_person_s(
+    world: World, github_emulator: GitHubEmulator
+) -> None:
+    """Branch B: the redeploy's box is ticked once it is dispatched, the monitoring's once its window
+    ended; a person's checks stay unticked, and a tool's box a person clears stays cleared."""
+    github_emulator.add_workflow(
+        "backend-deploy.yml", "Backend Deploy", inputs=("ref", "incident"), queued_s=0.1, in_progress_s=0.2
+    )
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    number = world.incident()["number"]
+    redeploy = "Redeploy (Backend Deploy). _[dispatch]_"
+    monitor = "Monitor the metrics for 10-15 minutes after the redeploy. _[monitor]_"
+    assert f"- [ ] {redeploy}" in world.incident()["body"]
+    assert world.cli(2, *follow("deploy", "--incident", str(number))) == 0
+    body = world.incident()["body"]
+    assert f"- [x] {redeploy}" in body
+    assert f"- [ ] {monitor}" in body, "the window has not ended"
+    world.backend.set_scenario("healthy")
+    assert world.watch(18) == 0
+    assert any(c.startswith("**Post-deploy monitoring**") for c in world.timeline())
+    body = world.incident()["body"]
+    assert f"- [x] {monitor}" in body
+    assert "- [ ] Check the worker heartbeat and the deploy logs." in body, "a person's step"
+    world.edit_body(number, body.replace(f"- [x] {redeploy}", f"- [ ] {redeploy}"))
+    assert world.watch(28) == 0
+    assert world.cli(29, "incident", "update", str(number), "--status", "mitigating") == 0
+    assert f"- [ ] {redeploy}" in world.incident()["body"], "a person cleared it: the tool ticks a box once"

@@ -78,6 +78,8 @@ def test_resolve_waits_for_the_three_manual_checks_ticked_by_writers(
     assert world.comment(22, number, "/resolve", "alice") == 0
     issue = world.incident()
     assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
+    (resolved,) = [c for c in world.timeline() if c.startswith("**Resolved**")]
+    assert "**Impact: never assessed**: nobody stated it (`/impact`) before the resolution." in resolved
     (told,) = [body["text"] for _, body in receiver.received if "Current status: resolved" in body["text"]]
     assert told.startswith("[SEV-2] 2026-11-27 10:22 UTC - Incident Checkout failing.")
 
@@ -101,3 +103,37 @@ def test_a_reader_ticking_a_box_again_and_again_gets_one_note_per_box_and_state(
     assert tool_writes == [note_and_redraw, 0, note_and_redraw, 0, 0, 0] and note_and_redraw == 2
     state = read_state(world.incident()["body"])
     assert state is not None and state.checks == {}
+
+
+def test_a_sev1_without_an_impact_is_not_resolved_until_one_is_stated(world: World) -> None:
+    """/resolve of a SEV-1 with no impact stated replies asking for `/impact`; once stated, the
+    impact is no longer missing; `/resolve force <reason>` then closes it, impact recorded."""
+    world.emulator.set_permission("alice", "write")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "1") == 0
+    number = world.incident()["number"]
+    assert world.comment(1, number, "/resolve", "alice") == 0
+    refusal = world.timeline()[-1]
+    assert "the impact (SEV-1): none stated (say who is affected, and how many, with `/impact`)" in refusal
+    assert world.incident()["state"] == "open"
+    assert world.comment(2, number, "/impact about 40% of card payments fail", "alice") == 0
+    assert world.comment(3, number, "/resolve", "alice") == 0
+    assert "the impact" not in world.timeline()[-1], "stated: no longer missing"
+    assert world.incident()["state"] == "open", "the checklist still misses the rest"
+    assert world.comment(4, number, "/resolve force provider confirmed the fix", "alice") == 0
+    issue = world.incident()
+    assert issue["state"] == "closed"
+    (resolved,) = [c for c in world.timeline() if c.startswith("**Resolved**")]
+    assert "never assessed" not in resolved
+
+
+def test_a_sev1_resolved_by_force_without_an_impact_says_so(world: World) -> None:
+    """The override of a missing impact is on the final comment, beside the checks it skipped."""
+    world.emulator.set_permission("alice", "write")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "1") == 0
+    number = world.incident()["number"]
+    assert world.comment(1, number, "/resolve force false alarm from a test card", "alice") == 0
+    (resolved,) = [c for c in world.timeline() if c.startswith("**Resolved**")]
+    assert (
+        "**Resolved with an override**: false alarm from a test card (missing: the impact (SEV-1)" in resolved
+    )
+    assert "**Impact: never assessed**" in resolved

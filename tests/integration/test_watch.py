@@ -98,7 +98,48 @@ def test_watch_follows_a_human_opened_incident_instead_of_duplicating(world: Wor
     assert world.watch(0) == 0
     (incident,) = world.issues(state="open")
     assert incident["title"] == "[SEV-2] Checkout failing"
-    following, snapshot = world.timeline(incident["number"])
+    following, snapshot, joined = world.timeline(incident["number"])
     assert following.startswith("**Now following**: `payments`")
     assert "first triage snapshot" in snapshot
+    assert joined.startswith("**Branch A) Stripe webhooks failing joins this incident**")
+    assert "First step: Verify `STRIPE_WEBHOOK_SECRET` at runtime." in joined
+    body = world.emulator.issue(incident["number"])["body"]
+    assert "- [ ] Verify `STRIPE_WEBHOOK_SECRET` at runtime." in body
     assert "**Causes:** `payments` (rules `payments-not-accepted`, `webhooks-failing`)" in incident["body"]
+
+
+def test_a_joining_branch_adds_its_steps_once_and_freezes_deploys(world: World) -> None:
+    """An incident open for the backend being unreachable (backend-not-ready); then the database goes
+    down: branch D joins. Its steps enter the body's checklist once (what a person wrote stays),
+    one timeline comment names D and its first step, deploys are frozen and a deploy is refused."""
+    world.emulator.add_workflow(
+        "backend-deploy.yml", "Backend Deploy", inputs=("ref", "incident", "override_freeze_reason")
+    )
+    for minute in (0, 10):
+        world.backend.add_fault("/api/ready", "reset", times=3)
+        assert world.watch(minute) == 0
+    (incident,) = world.issues(state="open")
+    number = incident["number"]
+    assert "### Branch D" not in incident["body"]
+    note = "Responder note: the provider's status page shows an outage in our region."
+    world.edit_body(number, incident["body"].replace("### Links", f"{note}\n\n### Links"))
+    world.backend.set_scenario("db-down")
+    assert world.watch(20) == 0
+    for minute in (30, 40):
+        assert world.watch(minute) == 0
+    assert len(world.issues(state="open")) == 1, "the same cause: D joins, nothing else opens"
+    issue = world.emulator.issue(number)
+    body = issue["body"]
+    assert body.count("### Branch D: Database down") == 1
+    assert body.count("- [ ] Check the database status (Render/Fly) and connectivity.") == 1
+    assert body.index("### Branch D: Database down") < body.index("### First 10 minutes")
+    assert note in body, "a person's writing outside the generated block stays"
+    assert "- [x] Hold deploys until the database is stable." in body, "the tool froze deploys itself"
+    joined = [c for c in world.timeline(number) if "joins this incident" in c]
+    assert len(joined) == 1
+    assert joined[0].startswith("**Branch D) Database down joins this incident**")
+    assert "First step: Treat it as SEV-1." in joined[0]
+    assert "deploy-freeze" in {label["name"] for label in issue["labels"]}
+    assert "- The database is down" in body.split("### Impact")[0], "the summary names every rule fired"
+    assert world.cli(41, "remediate", "deploy", "--incident", str(number)) == 6
+    assert world.emulator.workflow_dispatches() == []

@@ -150,6 +150,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     # The owner takes it; a reader's command changes nothing.
     body = (
         "/owner @mona\n/status mitigating next 30m failing over the database\n/sev 1 checkout and jobs down"
+        "\n/impact every checkout and every new job fails"  # a SEV-1 is not resolved without one
     )
     taken = day.comment(number, body)
     assert ran(taken) == [("incident-commands.yml", "command", "success")]
@@ -264,6 +265,7 @@ def test_a_day_in_the_life(day: Day) -> None:
         (bot, "owner"),
         (bot, "status"),
         (bot, "severity"),
+        (bot, "impact"),
         ("rita", "/sev 2 looks"),
         (bot, "Sorry, incid"),
         ("mona", "/deploy"),

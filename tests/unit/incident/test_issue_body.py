@@ -1,10 +1,11 @@
-"""The incident issue's body (ops_actions/incident/issue_body.py): the generated header refreshed in place."""
+"""The incident issue's body (ops_actions/incident/issue_body.py): the generated header refreshed in
+place, and what the tool merges into the part people edit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ops_actions.incident.issue_body import refreshed_body
+from ops_actions.incident.issue_body import merged_body, refreshed_body
 from ops_actions.incident.state_block import state_marker
 from ops_actions.playbook import load_playbook
 from ops_actions.playbook.runbook import checklist_line
@@ -69,3 +70,26 @@ def test_a_first_release_body_gets_the_header_in_place_of_its_stale_parts() -> N
     assert "- Workflow run: https://github.com/octo-org/backend/actions/runs/1" in body
     assert refreshed_body(playbook, state, body, now) == body, "a second save changes nothing"
     assert body.rstrip().rsplit(chr(10), 1)[-1].startswith("<!-- ops-actions:state "), "the block ends it"
+
+
+def test_a_joined_branch_and_the_tool_s_ticks_are_written_once_whatever_people_did_since() -> None:
+    """D joins: its section goes before the first 10 minutes and the freeze box is ticked; a second
+    merge changes nothing; a section deleted or renamed by hand, or a box cleared, stays so."""
+    playbook = load_playbook(PLAYBOOK)
+    state = opened(playbook, now=datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    body = (
+        "Notes by hand.\n\n### First 10 minutes\n\n- [ ] Confirm the alert and open an incident. _[open]_\n"
+    )
+    state.branches = ["D"]
+    state.freeze = {"since": "2026-11-27T10:00:00Z", "reason": "branch D"}
+    merged, written = merged_body(playbook, state, body)
+    assert merged.startswith("Notes by hand.\n\n### Branch D: Database down\n\n- [ ] Treat it as SEV-1.")
+    assert merged.index("### Branch D") < merged.index("### First 10 minutes")
+    assert "- [x] Hold deploys until the database is stable. _[freeze-deploys]_" in merged
+    assert "- [x] Confirm the alert and open an incident." in merged
+    assert written == ["branch:D", "tick:first-10/confirm-and-open", "tick:D/freeze-deploys"]
+    state.body_written = written
+    assert merged_body(playbook, state, merged) == (merged, written), "once: nothing more to write"
+    renamed = merged.replace("### Branch D: Database down", "### D: the database (Render)")
+    cleared = renamed.replace("- [x] Confirm the alert", "- [ ] Confirm the alert")
+    assert merged_body(playbook, state, cleared) == (cleared, written), "people's edits stand"
