@@ -90,13 +90,18 @@ def _read(spec: SignalSpec, probe: Probe, result: ProbeResult | None, now: datet
 
 
 def _fact(spec: SignalSpec, probe: Probe, result: ProbeResult) -> Reading:
-    """A fact of the answer itself: whether it was 2xx, its status code, how long it took."""
+    """A fact of the answer itself: whether it was 2xx, its status code, how long it took (a 2xx
+    answer only: a failure's speed says nothing about delays, so rules on latency read successes)."""
     if result.status_code is None:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {result.error}")
     if spec.source == "status_ok":
         return Reading(spec.name, 200 <= result.status_code < 300)
     if spec.source == "status_code":
         return Reading(spec.name, result.status_code)
+    if not 200 <= result.status_code < 300:
+        return Reading(
+            spec.name, UNKNOWN, f"probe {probe.id} answered HTTP {result.status_code}: a failed answer has no latency"
+        )
     return Reading(spec.name, result.latency_ms)
 
 

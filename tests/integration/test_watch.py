@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
+from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
+from tests.support.playbooks import playbook_with
 
 
 def test_healthy_backend_and_no_incident_costs_two_requests(world: World) -> None:
@@ -98,3 +104,40 @@ def test_watch_follows_a_human_opened_incident_instead_of_duplicating(world: Wor
     assert following.startswith("**Now following**: `payments`")
     assert "first triage snapshot" in snapshot
     assert "**Causes:** `payments` (rules `payments-not-accepted`, `webhooks-failing`)" in incident["body"]
+
+
+# The seed's delay rule, and the same rule on a threshold the retries' backoff alone passes
+# (BACKOFF_BASE_S x 0.5 + 2 x BACKOFF_BASE_S x 0.5 = 150 ms at the least): summed over the
+# attempts, three fast 503s read as a slow readiness probe and opened a "Delays" incident.
+@pytest.mark.parametrize("threshold", ["2000", "100"])
+def test_a_readiness_503_that_fails_fast_opens_one_sev1_and_no_delays(
+    world: World, receiver: Receiver, threshold: str
+) -> None:
+    """Readiness answers 503 at once, three attempts a tick; two ticks open exactly one incident,
+    SEV-1 once flap control lets it, and neither a "Delays" incident nor its Slack post."""
+    path = playbook_with(world.tmp_path, "ready_latency_ms > 2000", f"ready_latency_ms > {threshold}")
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(path))
+    world.monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"{receiver.url}/slack")
+    world.backend.add_fault("/api/ready", "status", times=6, value=503)
+    assert world.watch(0) == 0
+    assert world.issues() == [], "backend-not-ready waits for flap control; nothing else fired"
+    assert world.watch(10) == 0
+    assert world.backend.pending_faults() == []
+    assert [r.path for r in world.backend.requests].count("/api/ready") == 6
+    reports = sorted((world.tmp_path / "r").glob("*.json"))
+    assert len(reports) == 2
+    for report_path in reports:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        (ready,) = [probe for probe in report["probes"] if probe["id"] == "ready"]
+        assert (ready["status_code"], ready["attempts"]) == (503, 3)
+        (latency,) = [s for s in report["signals"] if s["name"] == "ready_latency_ms"]
+        assert latency["status"] == "unknown"
+        assert "HTTP 503" in latency["reason"]
+        assert {r["id"]: r["outcome"] for r in report["rules"]}["ops-api-slow"] != "fired"
+    (incident,) = world.issues()
+    assert incident["title"].startswith("[SEV-1] ")
+    assert "Delays" not in incident["title"]
+    posts = [json.dumps(payload) for _, payload in receiver.received]
+    assert len(posts) == 1, posts
+    assert "SEV-1" in posts[0]
+    assert "Delays" not in posts[0]
