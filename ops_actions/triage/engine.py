@@ -99,9 +99,8 @@ def _fact(spec: SignalSpec, probe: Probe, result: ProbeResult) -> Reading:
     if spec.source == "status_code":
         return Reading(spec.name, result.status_code)
     if not 200 <= result.status_code < 300:
-        return Reading(
-            spec.name, UNKNOWN, f"probe {probe.id} answered HTTP {result.status_code}: a failed answer has no latency"
-        )
+        reason = f"probe {probe.id} answered HTTP {result.status_code}: a failed answer has no latency"
+        return Reading(spec.name, UNKNOWN, reason)
     return Reading(spec.name, result.latency_ms)
 
 
