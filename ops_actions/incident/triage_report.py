@@ -68,6 +68,8 @@ class RuleOutcome:
     required_breaches: int
     summary: str
     unknown_signals: tuple[str, ...] = ()
+    held: bool = False
+    """Fired only because its ``holds_while`` held it: it keeps an open incident firing, never opens one."""
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,8 @@ class Rule:
     """A condition over signals that decides a severity, points to a branch and names its cause.
 
     ``cause`` is resolved by the loader per ``causes.group_by``; ``alert_confirms`` (flap control)
-    lets a firing alert fire the rule before its consecutive count is reached.
+    lets a firing alert fire the rule before its consecutive count is reached; ``holds_while``
+    keeps a rule breached by the previous triage breached while it is true.
     """
 
     id: str
@@ -166,6 +167,7 @@ class Rule:
     summary: str
     cause: str = ""
     alert_confirms: bool = False
+    holds_while: Expression | None = None
 
 
 @dataclass(frozen=True)

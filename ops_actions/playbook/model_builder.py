@@ -374,7 +374,12 @@ class ModelBuilder:
         if "branch" in item and item["branch"] not in branch_ids:
             self.add((*base, "branch"), f"unknown branch {item['branch']!r}")
         when = self.expression((*base, "when"), item["when"], refs.signals)
-        if when is None:
+        holds = (
+            self.expression((*base, "holds_while"), item["holds_while"], refs.signals)
+            if "holds_while" in item
+            else None
+        )
+        if when is None or ("holds_while" in item and holds is None):
             return None
         flapping = item["id"] in flap.rules
         consecutive = item.get("consecutive", 1)
@@ -387,6 +392,7 @@ class ModelBuilder:
             summary=item["summary"],
             cause=self.cause(item),
             alert_confirms=flapping,
+            holds_while=holds,
         )
 
     def cause(self, item: Mapping[str, Any]) -> str:

@@ -164,7 +164,10 @@ def evaluate_rules(
 ) -> list[RuleOutcome]:
     """Each rule's outcome, with consecutive-breach counting against the previous snapshot.
 
-    A firing alert confirms the rules under flap control: breached once, they fire at once.
+    A firing alert confirms the rules under flap control: breached once, they fire at once. A rule
+    the previous triage breached stays breached while its ``holds_while`` is true; while that is
+    unknown (the metrics did not answer this once) the rule is unknown and keeps its breach count,
+    so one lost answer does not end a hold.
     """
     values: dict[str, Value | Unknown] = {reading.name: reading.value for reading in readings}
     past = [snapshot.signals for snapshot in history]
@@ -172,7 +175,13 @@ def evaluate_rules(
     outcomes = []
     for rule in playbook.rules:
         truth = evaluate(rule.when, values, past)
-        breaches = previous.get(rule.id, 0) + 1 if truth is True else 0
+        fresh = truth is True
+        kept = 0
+        if truth is not True and rule.holds_while is not None and previous.get(rule.id, 0):
+            hold = evaluate(rule.holds_while, values, past)
+            truth = True if hold is True else (UNKNOWN if hold is UNKNOWN else truth)
+            kept = previous[rule.id] if hold is UNKNOWN else 0
+        breaches = previous.get(rule.id, 0) + 1 if truth is True else kept
         if truth is True:
             confirmed = alert_firing and rule.alert_confirms
             outcome = "fired" if breaches >= rule.consecutive or confirmed else "pending"
@@ -189,6 +198,7 @@ def evaluate_rules(
                 required_breaches=rule.consecutive,
                 summary=rule.summary,
                 unknown_signals=unknown if outcome == "unknown" else (),
+                held=outcome == "fired" and not fresh,
             )
         )
     return outcomes

@@ -141,3 +141,67 @@ def test_a_readiness_503_that_fails_fast_opens_one_sev1_and_no_delays(
     assert len(posts) == 1, posts
     assert "SEV-1" in posts[0]
     assert "Delays" not in posts[0]
+
+
+def _job_rules_fired(world: World) -> list[list[str]]:
+    """Per report (oldest first), the branch C rules that fired, "(held)" after those only their
+    holds_while kept firing."""
+    fired = []
+    for path in sorted((world.tmp_path / "r").glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        fired.append(
+            [
+                r["id"] + (" (held)" if r.get("held") else "")
+                for r in report["rules"]
+                if r["branch"] == "C" and r["outcome"] == "fired"
+            ]
+        )
+    return fired
+
+
+def test_a_falling_job_failure_count_opens_nothing(world: World) -> None:
+    """A job regression opens C and is resolved; the hour's count then holds, then falls (12 -> 1):
+    no triage reopens C (it fired on any non-zero count, so every tick after the fix reopened it)."""
+    world.backend.set_scenario("job-regression")
+    assert world.watch(0) == 0
+    (incident,) = world.issues()
+    assert incident["title"] == "[SEV-2] Job failures or dead letters rising"
+    resolved = world.cli(
+        5, "incident", "resolve", str(incident["number"]), "--force", "--reason", "hotfix deployed"
+    )
+    assert resolved == 0
+    assert world.watch(10) == 0, "the count holds at 12: no rise"
+    world.backend.set_scenario("job-failed-once")
+    assert world.watch(20) == 0, "the count falls to 1"
+    assert [issue["number"] for issue in world.issues()] == [incident["number"]]
+    assert world.issues(state="open") == []
+    assert _job_rules_fired(world) == [
+        ["job-failures-high", "job-failures-isolated"],
+        ["job-failures-high (held)", "job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+    ]
+
+
+def test_a_rise_of_job_failures_opens_c_once_and_it_holds_while_jobs_fail(world: World) -> None:
+    """None, then one failed job (the seed's isolated job error: a rise) opens C once, SEV-2; while
+    the count holds the rule holds (no "cleared", no second incident); at zero it clears."""
+    assert world.watch(0) == 0
+    world.backend.set_scenario("job-failed-once")
+    assert world.watch(10) == 0
+    (incident,) = world.issues()
+    assert incident["title"] == "[SEV-2] Job failures or dead letters rising"
+    for minutes in (20, 30, 40):
+        assert world.watch(minutes) == 0
+    assert len(world.issues()) == 1
+    assert not any("cleared" in comment for comment in world.timeline()), world.timeline()
+    world.backend.set_scenario("healthy")
+    assert world.watch(50) == 0
+    assert any("cleared: job-failures-isolated" in comment for comment in world.timeline())
+    assert _job_rules_fired(world) == [
+        [],
+        ["job-failures-isolated"],
+        ["job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+        [],
+    ]
