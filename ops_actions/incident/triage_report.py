@@ -97,6 +97,9 @@ class TriageReport:
     branches: list[Branch]
     steps: list[tuple[str, Step]]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    gates: dict[str, str] = field(default_factory=dict)
+    """Each gated probe's decision this triage, by id: why it ran or was skipped (a skipped
+    probe's signals carry the reason in the report; the output names both)."""
 
     @property
     def backend_reachable(self) -> bool:

@@ -143,6 +143,15 @@ class Probe:
     body: Mapping[str, Any] | None = None
     samples: bool = False
     """Whether reports keep raw items of this diagnostic list (else counts, groups and hashes only)."""
+    when: Expression | None = None
+    """Run only when this condition over the signals of the probes that always run is not false."""
+    every_minutes: int | None = None
+    """Run at most this often (as the watch history remembers), besides when ``when`` calls for it."""
+
+    @property
+    def gated(self) -> bool:
+        """Whether the probe runs only when its ``when`` or ``every_minutes`` calls for it."""
+        return self.when is not None or self.every_minutes is not None
 
     @property
     def answer_format(self) -> ProbeFormat:

@@ -29,6 +29,7 @@ from ops_actions.incident.triage_report import (
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
 from ops_actions.playbook.model import BODY_SOURCES, Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.playbook.queries import Query, QueryError
+from ops_actions.triage.gates import Gate, after_first_round, before_first_round
 
 SAMPLE_ITEMS: Final = 10
 # How long one text signal's regex may run over an answer: a pattern such as (a|a)+$ backtracks for
@@ -67,9 +68,23 @@ def _typed(spec: SignalSpec, raw: Any, now: datetime, what: str) -> Reading:
     return Reading(name, UNKNOWN, f"{what} is {shown}, expected {kind.replace('_', ' ')}")
 
 
-def read_signals(playbook: Playbook, results: Mapping[str, ProbeResult], now: datetime) -> list[Reading]:
-    """Every signal of every non-diagnostic probe, known or UNKNOWN with a reason."""
-    return [reading for probe in playbook.probes for reading in read_probe(probe, results.get(probe.id), now)]
+def read_signals(
+    playbook: Playbook,
+    results: Mapping[str, ProbeResult],
+    now: datetime,
+    skipped: Mapping[str, str] | None = None,
+) -> list[Reading]:
+    """Every signal of every non-diagnostic probe, known or UNKNOWN with a reason (``skipped``: the
+    gated probes this triage did not run, and why)."""
+    readings = []
+    for probe in playbook.probes:
+        why = (skipped or {}).get(probe.id)
+        if why is not None and probe.id not in results:
+            reason = f"probe {probe.id} skipped, not failed: {why}"
+            readings += [Reading(spec.name, UNKNOWN, reason) for spec in probe.signals]
+        else:
+            readings += read_probe(probe, results.get(probe.id), now)
+    return readings
 
 
 def read_probe(probe: Probe, result: ProbeResult | None, now: datetime) -> list[Reading]:
@@ -317,6 +332,12 @@ def _search(query: Query, document: Any) -> Any:
         return None
 
 
+def _runs(probe: Probe, gates: Mapping[str, Gate | None]) -> bool:
+    """Whether a probe runs: an ungated one always, a gated one once its gate says so."""
+    gate = gates.get(probe.id)
+    return not probe.gated or (gate is not None and gate.runs)
+
+
 def triage(
     playbook: Playbook,
     *,
@@ -327,17 +348,37 @@ def triage(
     playbook_path: str,
     playbook_sha256: str,
     alert_firing: bool = False,
+    ran_at: Mapping[str, str] | None = None,
 ) -> TriageReport:
     """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics.
 
-    Prefetched diagnostics go with the first round; the others a matched branch needs, in a second.
+    Prefetched diagnostics and the gated probes that are due go with the first round; the gated
+    probes whose ``when`` calls for them in a second (``ran_at``: when each last ran, from the watch
+    history); the diagnostics a matched branch needs and did not have, in the last.
     """
     started = clock()
+    gates: dict[str, Gate | None] = {
+        probe.id: before_first_round(playbook, probe, history=history, ran_at=ran_at or {}, now=started)
+        for probe in playbook.probes
+        if probe.gated
+    }
     # Prefetched diagnostics ride along in the first round, so a matched branch that needs them
     # costs no second round trip; the ones no branch needs are dropped from the report.
-    first = [probe for probe in playbook.probes if not probe.diagnostic or probe.prefetch]
+    first = [p for p in playbook.probes if (p.prefetch or not p.diagnostic) and _runs(p, gates)]
     results = {result.probe_id: result for result in send(first)}
-    readings = read_signals(playbook, results, started)
+    waiting = [probe for probe in playbook.probes if probe.gated and gates[probe.id] is None]
+    if waiting:
+        values = {reading.name: reading.value for reading in read_signals(playbook, results, started)}
+        for probe in waiting:
+            gates[probe.id] = after_first_round(
+                probe, values=values, history=history, ran_at=ran_at or {}, now=started
+            )
+        called = [probe for probe in waiting if _runs(probe, gates)]
+        if called:
+            results.update({result.probe_id: result for result in send(called)})
+    decided = {probe_id: gate for probe_id, gate in gates.items() if gate is not None}
+    skipped = {probe_id: gate.reason for probe_id, gate in decided.items() if not gate.runs}
+    readings = read_signals(playbook, results, started, skipped)
     outcomes = evaluate_rules(playbook, readings, history, alert_firing=alert_firing)
     severity, branches = decide(playbook, outcomes)
     needed = diagnostic_probes(playbook, branches)
@@ -358,4 +399,5 @@ def triage(
         branches=branches,
         steps=recommended_steps(playbook, severity, branches),
         diagnostics=findings(playbook, branches, results),
+        gates={probe_id: gate.reason for probe_id, gate in decided.items()},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -205,3 +206,62 @@ def test_a_rise_of_job_failures_opens_c_once_and_it_holds_while_jobs_fail(world:
         ["job-failures-isolated (held)"],
         [],
     ]
+
+
+CANARY = "/api/ops/canary/jobs"
+LISTS = ("/api/ops/webhook-events", "/api/ops/dead-letters")
+
+
+def _newest_report(world: World) -> dict[str, Any]:
+    """The newest triage report the watch wrote."""
+    newest = sorted((world.tmp_path / "r").glob("*.json"))[-1]
+    report: dict[str, Any] = json.loads(newest.read_text(encoding="utf-8"))
+    return report
+
+
+def test_a_healthy_day_costs_production_one_canary_job_an_hour(world: World) -> None:
+    """144 healthy ticks (a day on the 10-minute schedule): the job canary POSTs on the first tick
+    (no record of an earlier run) and then once every 60 minutes, the playbook's interval, as the
+    state file carries its last run between runs; no diagnostic list is fetched."""
+    posted_on = []
+    for tick in range(144):
+        before = len(world.backend.requests)
+        assert world.watch(tick * 10) == 0
+        if any(r.method == "POST" and r.path == CANARY for r in world.backend.requests[before:]):
+            posted_on.append(tick)
+    assert posted_on == list(range(0, 144, 6))
+    assert not [r for r in world.backend.requests if r.path.startswith(LISTS)]
+    assert world.issues() == []
+    (canary,) = [s for s in _newest_report(world)["signals"] if s["name"] == "jobs_canary_status"]
+    assert canary["status"] == "unknown"
+    assert canary["reason"].startswith("probe jobs_canary skipped, not failed: its when (")
+    assert "last ran 50 min ago (every 60 min)" in canary["reason"]
+
+
+def test_a_bad_tick_runs_the_canary_and_fetches_the_list_its_branch_needs(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A healthy tick skips the canary and says why; the next tick's failed jobs (a rise) call for
+    it in a second round, and branch C fetches the dead letters, not the failed webhooks."""
+    assert world.watch(0) == 0
+    world.backend.clear_requests()
+    capsys.readouterr()
+    assert world.watch(10) == 0
+    assert not [r for r in world.backend.requests if r.path == CANARY or r.path.startswith(LISTS)]
+    assert "probe jobs_canary: skipped, not failed: its when (" in capsys.readouterr().out
+    world.backend.set_scenario("job-failed-once")
+    world.backend.clear_requests()
+    assert world.watch(20) == 0
+    paths = [r.path.split("?")[0] for r in world.backend.requests]
+    assert paths.count(CANARY) == 1
+    assert paths.count("/api/ops/dead-letters") == 1
+    assert "/api/ops/webhook-events" not in paths
+    assert paths.index(CANARY) > paths.index("/api/ops/metrics"), "the canary waits for the first round"
+    out = capsys.readouterr().out
+    assert "probe jobs_canary: ran: its when (" in out
+    assert ") is true" in out
+    report = _newest_report(world)
+    (canary,) = [s for s in report["signals"] if s["name"] == "jobs_canary_status"]
+    assert (canary["status"], canary["value"]) == ("ok", 201)
+    (found,) = report["diagnostics"]
+    assert (found["probe"], found["count"]) == ("dead_letters", 1)
