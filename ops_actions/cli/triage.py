@@ -56,7 +56,7 @@ def triage(
             raise OpsError(f"--fail-on: {error.message}") from None
     setup, history = triage_setup(loaded, backend_url, backend_admin_token, report_dir, history_file)
     done = run_triage(setup, history)
-    show_triage(setup, done)
+    show_triage(setup, done, gate_lines=not as_json)
     report = done.report
     if as_json:
         say(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -70,11 +70,16 @@ def triage(
     return int(ExitCode.OK)
 
 
-def show_triage(setup: TriageSetup, done: TriageRun) -> None:
-    """Hand a triage's figures to Actions (outputs, job summary); an unreachable backend is an error."""
+def show_triage(setup: TriageSetup, done: TriageRun, *, gate_lines: bool = True) -> None:
+    """Hand a triage's figures to Actions (outputs, job summary); an unreachable backend is an error.
+    ``gate_lines``: say why each gated probe ran or was skipped (not when stdout is the JSON report,
+    which holds a skipped probe's reason in its signals)."""
     from ops_actions.incident.triage_text import triage_markdown
 
     report = done.report
+    for probe_id, why in report.gates.items() if gate_lines else ():
+        ran = any(result.probe_id == probe_id for result in report.probes)
+        say(f"probe {probe_id}: {'ran' if ran else 'skipped, not failed'}: {why}")
     if setup.dry_run:
         say(f"[dry-run] would write the report to {done.path}/ and the snapshot to {setup.history_file}")
         run_output().outputs({"severity": report.severity or ""})

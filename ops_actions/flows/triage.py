@@ -78,8 +78,11 @@ def run_triage(setup: TriageSetup, history: WatchHistory, *, alert_firing: bool 
         playbook_sha256=setup.playbook_sha256,
         alert_firing=alert_firing,
         redact=setup.redact,
+        ran_at=history.probes_ran_at,
     )
     history.snapshots.append(snapshot_of(report))
+    ran = {result.probe_id for result in report.probes}
+    history.probes_ran_at.update({probe: report.started_at for probe in report.gates if probe in ran})
     if setup.dry_run:
         path = setup.report_folder
     else:

@@ -191,7 +191,10 @@ def reconcile(
         if alert
         else None
     )
-    plan = assign_causes(playbook, held, firing_causes(playbook, report.fired), seen)
+    # A rule fired only by its hold keeps an open incident firing; it opens none (after a resolve,
+    # a count that holds or falls is no new failure).
+    fresh = [outcome for outcome in report.fired if not outcome.held]
+    plan = assign_causes(playbook, held, firing_causes(playbook, fresh), seen)
     lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
     new: tuple[int, str] | None = None
     if plan.new:
@@ -208,6 +211,9 @@ def reconcile(
     if not plan.new and not opened:
         pending = [o.id for o in report.rules if o.outcome == "pending"]
         waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
+        holding = [o.id for o in report.fired if o.held]
+        if holding:
+            waiting += f" ({', '.join(holding)} held by holds_while: a hold opens no incident)"
         if alert is not None:
             lines.append(
                 f"alert '{alert.title}' {alert.status} and no incident holds it: nothing to do{waiting}"

@@ -84,6 +84,8 @@ class RuleOutcome:
     required_breaches: int
     summary: str
     unknown_signals: tuple[str, ...] = ()
+    held: bool = False
+    """Fired only because its ``holds_while`` held it: it keeps an open incident firing, never opens one."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class TriageReport:
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     unanswered_rules: tuple[str, ...] = ()
     """The fired rules whose probes got no answer at all: they rest on the runner's view alone."""
+    gates: dict[str, str] = field(default_factory=dict)
+    """Each gated probe's decision this triage, by id: why it ran or was skipped (a skipped
+    probe's signals carry the reason in the report; the output names both)."""
 
     @property
     def backend_reachable(self) -> bool:

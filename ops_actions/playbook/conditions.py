@@ -9,8 +9,10 @@ signal whose probe failed is ``UNKNOWN``, not false, so "we could not look" neve
 
 Grammar: ``a and b``, ``a or b``, ``not a``, one comparison per term (``== != < <= > >=``),
 ``signal is unknown`` / ``signal is not unknown``, literals (numbers, quoted strings,
-``true``/``false``), dotted signal names, and ``rising(signal, n)``: the signal grew strictly
-over its last ``n`` values (this triage and the ones before it).
+``true``/``false``), dotted signal names, ``rising(signal, n)``: the signal grew strictly
+over its last ``n`` values (this triage and the ones before it; unknown until there are ``n``),
+and ``rose(signal)``: the signal is above its newest earlier value in the history, a signal with
+no earlier value counting from 0 (the first failures after none are a rise, also on a first look).
 """
 
 from __future__ import annotations
@@ -117,6 +119,8 @@ def _check(node: ast.expr, signals: set[str], rising: set[str]) -> None:
             _check_operand(node.comparators[0], signals)
         else:
             raise ExpressionError(f"operator {type(op).__name__} is not supported", node.col_offset)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "rose":
+        _check_rose(node, signals, rising)
     elif isinstance(node, ast.Call):
         _check_rising(node, signals, rising)
     else:
@@ -136,7 +140,8 @@ def _check_operand(node: ast.expr, signals: set[str]) -> None:
         return
     if isinstance(node, ast.Call):
         raise ExpressionError(
-            "a function call cannot be compared; the only function is rising(signal, n)", node.col_offset
+            "a function call cannot be compared; the functions are rising(signal, n) and rose(signal)",
+            node.col_offset,
         )
     name = _signal_name(node)
     if name is None:
@@ -150,7 +155,7 @@ def _check_operand(node: ast.expr, signals: set[str]) -> None:
 def _check_rising(node: ast.Call, signals: set[str], rising: set[str]) -> None:
     """Accept only ``rising(signal[, n])``."""
     if not (isinstance(node.func, ast.Name) and node.func.id == "rising"):
-        raise ExpressionError("the only function is rising(signal, n)", node.col_offset)
+        raise ExpressionError("the functions are rising(signal, n) and rose(signal)", node.col_offset)
     if node.keywords or not 1 <= len(node.args) <= 2:
         raise ExpressionError("rising takes a signal and an optional number of points", node.col_offset)
     name = _signal_name(node.args[0])
@@ -166,6 +171,15 @@ def _check_rising(node: ast.Call, signals: set[str], rising: set[str]) -> None:
             raise ExpressionError(
                 f"rising needs a whole number of points from 2 to {_RISING_MAX_POINTS}", points.col_offset
             )
+    signals.add(name)
+    rising.add(name)
+
+
+def _check_rose(node: ast.Call, signals: set[str], rising: set[str]) -> None:
+    """Accept only ``rose(signal)``."""
+    name = _signal_name(node.args[0]) if len(node.args) == 1 and not node.keywords else None
+    if name is None or name in _LITERAL_NAMES or name == "unknown":
+        raise ExpressionError("rose takes one signal name: rose(signal)", node.col_offset)
     signals.add(name)
     rising.add(name)
 
@@ -193,6 +207,8 @@ def _truth(
         return result if result is UNKNOWN else not result
     if isinstance(node, ast.Compare):
         return _compare(node, values)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "rose":
+        return _rose(node, values, history)
     if isinstance(node, ast.Call):
         return _rising(node, values, history)
     value = _value(node, values)
@@ -254,6 +270,19 @@ def _rising(
         return UNKNOWN
     numbers = [float(v) for v in series]  # type: ignore[arg-type]
     return all(earlier < later for earlier, later in itertools.pairwise(numbers))
+
+
+def _rose(
+    node: ast.Call, values: Mapping[str, Value | Unknown], history: Sequence[Mapping[str, object]]
+) -> Truth:
+    """True when the signal is above its newest earlier value (0 when the history has none)."""
+    name = _signal_name(node.args[0])
+    assert name is not None  # guaranteed by parse()
+    now = values.get(name, UNKNOWN)
+    if not _is_number(now):
+        return UNKNOWN
+    earlier = next((v for v in (s.get(name) for s in reversed(history)) if _is_number(v)), 0)
+    return float(now) > float(earlier)  # type: ignore[arg-type]
 
 
 def _is_number(value: object) -> bool:

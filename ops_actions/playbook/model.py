@@ -168,6 +168,15 @@ class Probe:
     show: tuple[Query, ...] | None = None
     """The columns of the rows of this diagnostic list the issue and the report show (``()``: none);
     None: the default columns its items have."""
+    when: Expression | None = None
+    """Run only when this condition over the signals of the probes that always run is not false."""
+    every_minutes: int | None = None
+    """Run at most this often (as the watch history remembers), besides when ``when`` calls for it."""
+
+    @property
+    def gated(self) -> bool:
+        """Whether the probe runs only when its ``when`` or ``every_minutes`` calls for it."""
+        return self.when is not None or self.every_minutes is not None
 
     @property
     def answer_format(self) -> ProbeFormat:
@@ -180,7 +189,8 @@ class Rule:
     """A condition over signals that decides a severity, points to a branch and names its cause.
 
     ``cause`` is resolved by the loader per ``causes.group_by``; ``alert_confirms`` (flap control)
-    lets a firing alert fire the rule before its consecutive count is reached.
+    lets a firing alert fire the rule before its consecutive count is reached; ``holds_while``
+    keeps a rule breached by the previous triage breached while it is true.
     """
 
     id: str
@@ -191,6 +201,7 @@ class Rule:
     summary: str
     cause: str = ""
     alert_confirms: bool = False
+    holds_while: Expression | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ compile, and that a signal can read its probe's answer; each problem is placed a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from regex import Pattern
@@ -120,6 +120,7 @@ class ModelBuilder:
                 self.add(path, f"signal {spec['id']!r} is named like a key of the triage report; rename it")
             signals.add(spec["id"])
 
+        probes = self.probe_gates(probes, signals)
         workflows = {
             role: Workflow(role=role, file=item["file"], name=item["name"])
             for role, item in raw["workflows"].items()
@@ -274,6 +275,10 @@ class ModelBuilder:
             self.add(base, "a probe that is not diagnostic must read at least one signal")
         if item.get("prefetch", False) and not diagnostic:
             self.add((*base, "prefetch"), "only a diagnostic probe can be prefetched; the others always run")
+        for key in ("when", "every_minutes"):
+            if key in item and diagnostic:
+                message = f"a diagnostic probe runs when its branch fetches it; {key} is for the others"
+                self.add((*base, key), message)
         if probe_format.body_kind == "text":
             for key in ("list_field", "group_by", "show"):
                 if key in item:
@@ -298,7 +303,33 @@ class ModelBuilder:
             body=item.get("body"),
             samples=item.get("samples", False),
             show=tuple(query for query in show if query is not None) if "show" in item else None,
+            every_minutes=item.get("every_minutes"),
         )
+
+    def probe_gates(self, probes: tuple[Probe, ...], signals: set[str]) -> tuple[Probe, ...]:
+        """The probes with their ``when`` conditions, which read the first round: the signals of
+        the probes that always run (a gated probe's signals are not known when it is decided)."""
+        always = {
+            spec.name
+            for item, probe in zip(self.raw["probes"], probes, strict=True)
+            if not probe.diagnostic and "when" not in item and "every_minutes" not in item
+            for spec in probe.signals
+        }
+        gated = []
+        for index, (item, probe) in enumerate(zip(self.raw["probes"], probes, strict=True)):
+            if "when" not in item:
+                gated.append(probe)
+                continue
+            path: KeyPath = ("probes", index, "when")
+            when = self.expression(path, item["when"], signals)
+            for name in sorted((when.signals & signals) - always if when else ()):
+                self.add(
+                    path,
+                    f"signal {name!r} comes from a probe that does not always run; "
+                    "a probe's when reads the signals of the probes that always run",
+                )
+            gated.append(replace(probe, when=when))
+        return tuple(gated)
 
     def auth(self, item: str | Mapping[str, Any]) -> Auth:
         """A probe's auth; ``admin`` is the short form of a bearer token from backend.admin_token_env."""
@@ -383,7 +414,12 @@ class ModelBuilder:
         if "branch" in item and item["branch"] not in branch_ids:
             self.add((*base, "branch"), f"unknown branch {item['branch']!r}")
         when = self.expression((*base, "when"), item["when"], refs.signals)
-        if when is None:
+        holds = (
+            self.expression((*base, "holds_while"), item["holds_while"], refs.signals)
+            if "holds_while" in item
+            else None
+        )
+        if when is None or ("holds_while" in item and holds is None):
             return None
         flapping = item["id"] in flap.rules
         consecutive = item.get("consecutive", 1)
@@ -396,6 +432,7 @@ class ModelBuilder:
             summary=item["summary"],
             cause=self.cause(item),
             alert_confirms=flapping,
+            holds_while=holds,
         )
 
     def cause(self, item: Mapping[str, Any]) -> str:

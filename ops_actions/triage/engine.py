@@ -29,6 +29,7 @@ from ops_actions.incident.triage_report import (
 from ops_actions.playbook.conditions import UNKNOWN, Unknown, Value, evaluate
 from ops_actions.playbook.model import BODY_SOURCES, Branch, Playbook, Probe, SignalSpec, Step
 from ops_actions.playbook.queries import Query, QueryError
+from ops_actions.triage.gates import Gate, after_first_round, before_first_round
 
 SAMPLE_ITEMS: Final = 10
 # The columns of a diagnostic list's rows when its probe names none (``show``): those of the seed's
@@ -74,9 +75,23 @@ def _typed(spec: SignalSpec, raw: Any, now: datetime, what: str) -> Reading:
     return Reading(name, UNKNOWN, f"{what} is {shown}, expected {kind.replace('_', ' ')}")
 
 
-def read_signals(playbook: Playbook, results: Mapping[str, ProbeResult], now: datetime) -> list[Reading]:
-    """Every signal of every non-diagnostic probe, known or UNKNOWN with a reason."""
-    return [reading for probe in playbook.probes for reading in read_probe(probe, results.get(probe.id), now)]
+def read_signals(
+    playbook: Playbook,
+    results: Mapping[str, ProbeResult],
+    now: datetime,
+    skipped: Mapping[str, str] | None = None,
+) -> list[Reading]:
+    """Every signal of every non-diagnostic probe, known or UNKNOWN with a reason (``skipped``: the
+    gated probes this triage did not run, and why)."""
+    readings = []
+    for probe in playbook.probes:
+        why = (skipped or {}).get(probe.id)
+        if why is not None and probe.id not in results:
+            reason = f"probe {probe.id} skipped, not failed: {why}"
+            readings += [Reading(spec.name, UNKNOWN, reason) for spec in probe.signals]
+        else:
+            readings += read_probe(probe, results.get(probe.id), now)
+    return readings
 
 
 def read_probe(probe: Probe, result: ProbeResult | None, now: datetime) -> list[Reading]:
@@ -97,13 +112,17 @@ def _read(spec: SignalSpec, probe: Probe, result: ProbeResult | None, now: datet
 
 
 def _fact(spec: SignalSpec, probe: Probe, result: ProbeResult) -> Reading:
-    """A fact of the answer itself: whether it was 2xx, its status code, how long it took."""
+    """A fact of the answer itself: whether it was 2xx, its status code, how long it took (a 2xx
+    answer only: a failure's speed says nothing about delays, so rules on latency read successes)."""
     if result.status_code is None:
         return Reading(spec.name, UNKNOWN, f"probe {probe.id}: {result.error}")
     if spec.source == "status_ok":
         return Reading(spec.name, 200 <= result.status_code < 300)
     if spec.source == "status_code":
         return Reading(spec.name, result.status_code)
+    if not 200 <= result.status_code < 300:
+        reason = f"probe {probe.id} answered HTTP {result.status_code}: a failed answer has no latency"
+        return Reading(spec.name, UNKNOWN, reason)
     return Reading(spec.name, result.latency_ms)
 
 
@@ -167,7 +186,10 @@ def evaluate_rules(
 ) -> list[RuleOutcome]:
     """Each rule's outcome, with consecutive-breach counting against the previous snapshot.
 
-    A firing alert confirms the rules under flap control: breached once, they fire at once.
+    A firing alert confirms the rules under flap control: breached once, they fire at once. A rule
+    the previous triage breached stays breached while its ``holds_while`` is true; while that is
+    unknown (the metrics did not answer this once) the rule is unknown and keeps its breach count,
+    so one lost answer does not end a hold.
     """
     values: dict[str, Value | Unknown] = {reading.name: reading.value for reading in readings}
     past = [snapshot.signals for snapshot in history]
@@ -175,7 +197,13 @@ def evaluate_rules(
     outcomes = []
     for rule in playbook.rules:
         truth = evaluate(rule.when, values, past)
-        breaches = previous.get(rule.id, 0) + 1 if truth is True else 0
+        fresh = truth is True
+        kept = 0
+        if truth is not True and rule.holds_while is not None and previous.get(rule.id, 0):
+            hold = evaluate(rule.holds_while, values, past)
+            truth = True if hold is True else (UNKNOWN if hold is UNKNOWN else truth)
+            kept = previous[rule.id] if hold is UNKNOWN else 0
+        breaches = previous.get(rule.id, 0) + 1 if truth is True else kept
         if truth is True:
             confirmed = alert_firing and rule.alert_confirms
             outcome = "fired" if breaches >= rule.consecutive or confirmed else "pending"
@@ -192,6 +220,7 @@ def evaluate_rules(
                 required_breaches=rule.consecutive,
                 summary=rule.summary,
                 unknown_signals=unknown if outcome == "unknown" else (),
+                held=outcome == "fired" and not fresh,
             )
         )
     return outcomes
@@ -405,6 +434,12 @@ def unanswered_rules(
     return tuple(found)
 
 
+def _runs(probe: Probe, gates: Mapping[str, Gate | None]) -> bool:
+    """Whether a probe runs: an ungated one always, a gated one once its gate says so."""
+    gate = gates.get(probe.id)
+    return not probe.gated or (gate is not None and gate.runs)
+
+
 def triage(
     playbook: Playbook,
     *,
@@ -416,18 +451,38 @@ def triage(
     playbook_sha256: str,
     alert_firing: bool = False,
     redact: Callable[[str], str] = str,
+    ran_at: Mapping[str, str] | None = None,
 ) -> TriageReport:
     """Run the probes through ``send``, read signals, evaluate rules, then the branches' diagnostics
     (the rows of their lists pass ``redact``: known secrets out before a long value is cut).
 
-    Prefetched diagnostics go with the first round; the others a matched branch needs, in a second.
+    Prefetched diagnostics and the gated probes that are due go with the first round; the gated
+    probes whose ``when`` calls for them in a second (``ran_at``: when each last ran, from the watch
+    history); the diagnostics a matched branch needs and did not have, in the last.
     """
     started = clock()
+    gates: dict[str, Gate | None] = {
+        probe.id: before_first_round(playbook, probe, history=history, ran_at=ran_at or {}, now=started)
+        for probe in playbook.probes
+        if probe.gated
+    }
     # Prefetched diagnostics ride along in the first round, so a matched branch that needs them
     # costs no second round trip; the ones no branch needs are dropped from the report.
-    first = [probe for probe in playbook.probes if not probe.diagnostic or probe.prefetch]
+    first = [p for p in playbook.probes if (p.prefetch or not p.diagnostic) and _runs(p, gates)]
     results = {result.probe_id: result for result in send(first)}
-    readings = read_signals(playbook, results, started)
+    waiting = [probe for probe in playbook.probes if probe.gated and gates[probe.id] is None]
+    if waiting:
+        values = {reading.name: reading.value for reading in read_signals(playbook, results, started)}
+        for probe in waiting:
+            gates[probe.id] = after_first_round(
+                probe, values=values, history=history, ran_at=ran_at or {}, now=started
+            )
+        called = [probe for probe in waiting if _runs(probe, gates)]
+        if called:
+            results.update({result.probe_id: result for result in send(called)})
+    decided = {probe_id: gate for probe_id, gate in gates.items() if gate is not None}
+    skipped = {probe_id: gate.reason for probe_id, gate in decided.items() if not gate.runs}
+    readings = read_signals(playbook, results, started, skipped)
     outcomes = evaluate_rules(playbook, readings, history, alert_firing=alert_firing)
     severity, branches = decide(playbook, outcomes)
     needed = diagnostic_probes(playbook, branches)
@@ -449,4 +504,5 @@ def triage(
         steps=recommended_steps(playbook, severity, branches),
         diagnostics=findings(playbook, branches, results, redact),
         unanswered_rules=unanswered_rules(playbook, outcomes, results),
+        gates={probe_id: gate.reason for probe_id, gate in decided.items()},
     )

@@ -1,5 +1,6 @@
 """The watch history: the local file that carries triage snapshots between runs with no open
-incident, and when the watch last looked at postmortems.
+incident, when the watch last looked at postmortems, and when each gated probe (a write canary with
+``every_minutes``) last ran.
 
 Plain JSON, written atomically (temp file + rename). A file that cannot be read or parsed, or
 whose fields do not have their types and ranges (a snapshot's time, its signals' plain values, its
@@ -27,10 +28,12 @@ DEFAULT_KEEP: Final = 20
 
 @dataclass
 class WatchHistory:
-    """Snapshots of earlier triages (oldest first) and when the watch last looked at postmortems."""
+    """Snapshots of earlier triages (oldest first), when the watch last looked at postmortems, and
+    when each gated probe last ran (by probe id)."""
 
     snapshots: list[Snapshot] = field(default_factory=list)
     postmortems_checked_at: str | None = None
+    probes_ran_at: dict[str, str] = field(default_factory=dict)
 
 
 def load_history(path: Path) -> tuple[WatchHistory, str | None]:
@@ -46,9 +49,12 @@ def load_history(path: Path) -> tuple[WatchHistory, str | None]:
         if data.get("version") != HISTORY_VERSION or not isinstance(data["snapshots"], list):
             raise ValueError("version")
         checked = data.get("postmortems_checked_at")
+        ran = data.get("probes_ran_at")
         return WatchHistory(
             snapshots=[_snapshot(item) for item in data["snapshots"]],
             postmortems_checked_at=checked if is_time(checked) else None,
+            # A time that does not read is no record: the probe runs (the safe side).
+            probes_ran_at={k: v for k, v in ran.items() if is_time(v)} if isinstance(ran, dict) else {},
         ), None
     except (ValueError, KeyError, TypeError, AttributeError):
         return WatchHistory(), f"state file {path} is corrupt; starting fresh"
@@ -81,6 +87,7 @@ def save_history(
         "version": HISTORY_VERSION,
         "snapshots": [asdict(s) for s in history.snapshots[-keep:]],
         "postmortems_checked_at": history.postmortems_checked_at,
+        "probes_ran_at": history.probes_ran_at,
     }
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

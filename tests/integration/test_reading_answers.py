@@ -182,8 +182,8 @@ def test_prefetched_diagnostics_ride_in_the_first_round(
 ) -> None:
     """Branch A's list comes with the main probes when prefetched; an unused prefetch leaves the report."""
     text = bundled_playbook_text()
-    if not prefetch:
-        text = text.replace("    prefetch: true\n", "")
+    if prefetch:  # the seed prefetches neither list: a healthy tick fetches none
+        text = text.replace("    diagnostic: true\n", "    diagnostic: true\n    prefetch: true\n")
     playbook = parse_playbook(text, source="prefetch")
     backend.set_scenario("webhook-failing")
     batches: list[list[str]] = []

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
+from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
+from tests.support.playbooks import playbook_with
 
 
 def test_healthy_backend_and_no_incident_costs_two_requests(world: World) -> None:
@@ -143,3 +148,163 @@ def test_a_joining_branch_adds_its_steps_once_and_freezes_deploys(world: World) 
     assert "- The database is down" in body.split("### Impact")[0], "the summary names every rule fired"
     assert world.cli(41, "remediate", "deploy", "--incident", str(number)) == 6
     assert world.emulator.workflow_dispatches() == []
+
+
+# The seed's delay rule, and the same rule on a threshold the retries' backoff alone passes
+# (BACKOFF_BASE_S x 0.5 + 2 x BACKOFF_BASE_S x 0.5 = 150 ms at the least): summed over the
+# attempts, three fast 503s read as a slow readiness probe and opened a "Delays" incident.
+@pytest.mark.parametrize("threshold", ["2000", "100"])
+def test_a_readiness_503_that_fails_fast_opens_one_sev1_and_no_delays(
+    world: World, receiver: Receiver, threshold: str
+) -> None:
+    """Readiness answers 503 at once, three attempts a tick; two ticks open exactly one incident,
+    SEV-1 once flap control lets it, and neither a "Delays" incident nor its Slack post."""
+    path = playbook_with(world.tmp_path, "ready_latency_ms > 2000", f"ready_latency_ms > {threshold}")
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(path))
+    world.monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"{receiver.url}/slack")
+    world.backend.add_fault("/api/ready", "status", times=6, value=503)
+    assert world.watch(0) == 0
+    assert world.issues() == [], "backend-not-ready waits for flap control; nothing else fired"
+    assert world.watch(10) == 0
+    assert world.backend.pending_faults() == []
+    assert [r.path for r in world.backend.requests].count("/api/ready") == 6
+    reports = sorted((world.tmp_path / "r").glob("*.json"))
+    assert len(reports) == 2
+    for report_path in reports:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        (ready,) = [probe for probe in report["probes"] if probe["id"] == "ready"]
+        assert (ready["status_code"], ready["attempts"]) == (503, 3)
+        (latency,) = [s for s in report["signals"] if s["name"] == "ready_latency_ms"]
+        assert latency["status"] == "unknown"
+        assert "HTTP 503" in latency["reason"]
+        assert {r["id"]: r["outcome"] for r in report["rules"]}["ops-api-slow"] != "fired"
+    (incident,) = world.issues()
+    assert incident["title"].startswith("[SEV-1] ")
+    assert "Delays" not in incident["title"]
+    posts = [json.dumps(payload) for _, payload in receiver.received]
+    assert len(posts) == 1, posts
+    assert "SEV-1" in posts[0]
+    assert "Delays" not in posts[0]
+
+
+def _job_rules_fired(world: World) -> list[list[str]]:
+    """Per report (oldest first), the branch C rules that fired, "(held)" after those only their
+    holds_while kept firing."""
+    fired = []
+    for path in sorted((world.tmp_path / "r").glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        fired.append(
+            [
+                r["id"] + (" (held)" if r.get("held") else "")
+                for r in report["rules"]
+                if r["branch"] == "C" and r["outcome"] == "fired"
+            ]
+        )
+    return fired
+
+
+def test_a_falling_job_failure_count_opens_nothing(world: World) -> None:
+    """A job regression opens C and is resolved; the hour's count then holds, then falls (12 -> 1):
+    no triage reopens C (it fired on any non-zero count, so every tick after the fix reopened it)."""
+    world.backend.set_scenario("job-regression")
+    assert world.watch(0) == 0
+    (incident,) = world.issues()
+    assert incident["title"] == "[SEV-2] Job failures or dead letters rising"
+    resolved = world.cli(
+        5, "incident", "resolve", str(incident["number"]), "--force", "--reason", "hotfix deployed"
+    )
+    assert resolved == 0
+    assert world.watch(10) == 0, "the count holds at 12: no rise"
+    world.backend.set_scenario("job-failed-once")
+    assert world.watch(20) == 0, "the count falls to 1"
+    assert [issue["number"] for issue in world.issues()] == [incident["number"]]
+    assert world.issues(state="open") == []
+    assert _job_rules_fired(world) == [
+        ["job-failures-high", "job-failures-isolated"],
+        ["job-failures-high (held)", "job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+    ]
+
+
+def test_a_rise_of_job_failures_opens_c_once_and_it_holds_while_jobs_fail(world: World) -> None:
+    """None, then one failed job (the seed's isolated job error: a rise) opens C once, SEV-2; while
+    the count holds the rule holds (no "cleared", no second incident); at zero it clears."""
+    assert world.watch(0) == 0
+    world.backend.set_scenario("job-failed-once")
+    assert world.watch(10) == 0
+    (incident,) = world.issues()
+    assert incident["title"] == "[SEV-2] Job failures or dead letters rising"
+    for minutes in (20, 30, 40):
+        assert world.watch(minutes) == 0
+    assert len(world.issues()) == 1
+    assert not any("cleared" in comment for comment in world.timeline()), world.timeline()
+    world.backend.set_scenario("healthy")
+    assert world.watch(50) == 0
+    assert any("cleared: job-failures-isolated" in comment for comment in world.timeline())
+    assert _job_rules_fired(world) == [
+        [],
+        ["job-failures-isolated"],
+        ["job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+        ["job-failures-isolated (held)"],
+        [],
+    ]
+
+
+CANARY = "/api/ops/canary/jobs"
+LISTS = ("/api/ops/webhook-events", "/api/ops/dead-letters")
+
+
+def _newest_report(world: World) -> dict[str, Any]:
+    """The newest triage report the watch wrote."""
+    newest = sorted((world.tmp_path / "r").glob("*.json"))[-1]
+    report: dict[str, Any] = json.loads(newest.read_text(encoding="utf-8"))
+    return report
+
+
+def test_a_healthy_day_costs_production_one_canary_job_an_hour(world: World) -> None:
+    """144 healthy ticks (a day on the 10-minute schedule): the job canary POSTs on the first tick
+    (no record of an earlier run) and then once every 60 minutes, the playbook's interval, as the
+    state file carries its last run between runs; no diagnostic list is fetched."""
+    posted_on = []
+    for tick in range(144):
+        before = len(world.backend.requests)
+        assert world.watch(tick * 10) == 0
+        if any(r.method == "POST" and r.path == CANARY for r in world.backend.requests[before:]):
+            posted_on.append(tick)
+    assert posted_on == list(range(0, 144, 6))
+    assert not [r for r in world.backend.requests if r.path.startswith(LISTS)]
+    assert world.issues() == []
+    (canary,) = [s for s in _newest_report(world)["signals"] if s["name"] == "jobs_canary_status"]
+    assert canary["status"] == "unknown"
+    assert canary["reason"].startswith("probe jobs_canary skipped, not failed: its when (")
+    assert "last ran 50 min ago (every 60 min)" in canary["reason"]
+
+
+def test_a_bad_tick_runs_the_canary_and_fetches_the_list_its_branch_needs(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A healthy tick skips the canary and says why; the next tick's failed jobs (a rise) call for
+    it in a second round, and branch C fetches the dead letters, not the failed webhooks."""
+    assert world.watch(0) == 0
+    world.backend.clear_requests()
+    capsys.readouterr()
+    assert world.watch(10) == 0
+    assert not [r for r in world.backend.requests if r.path == CANARY or r.path.startswith(LISTS)]
+    assert "probe jobs_canary: skipped, not failed: its when (" in capsys.readouterr().out
+    world.backend.set_scenario("job-failed-once")
+    world.backend.clear_requests()
+    assert world.watch(20) == 0
+    paths = [r.path.split("?")[0] for r in world.backend.requests]
+    assert paths.count(CANARY) == 1
+    assert paths.count("/api/ops/dead-letters") == 1
+    assert "/api/ops/webhook-events" not in paths
+    assert paths.index(CANARY) > paths.index("/api/ops/metrics"), "the canary waits for the first round"
+    out = capsys.readouterr().out
+    assert "probe jobs_canary: ran: its when (" in out
+    assert ") is true" in out
+    report = _newest_report(world)
+    (canary,) = [s for s in report["signals"] if s["name"] == "jobs_canary_status"]
+    assert (canary["status"], canary["value"]) == ("ok", 201)
+    (found,) = report["diagnostics"]
+    assert (found["probe"], found["count"]) == ("dead_letters", 1)

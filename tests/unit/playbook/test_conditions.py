@@ -48,6 +48,20 @@ def test_rising_needs_strict_growth_over_n_points() -> None:
     assert evaluate(expression, {"queue_depth.queued": 9}, gap) is UNKNOWN
 
 
+def test_rose_compares_with_the_newest_earlier_value_and_counts_from_zero() -> None:
+    """rose(x): above the newest earlier known value; no earlier value counts as 0 (the first
+    failures after none are a rise, also on a first look); a fall or a steady count is not."""
+    expression = parse("rose(jobs_failed_last_hour)")
+    assert expression.signals == {"jobs_failed_last_hour"}
+    assert evaluate(expression, {"jobs_failed_last_hour": 1}) is True
+    assert evaluate(expression, {"jobs_failed_last_hour": 0}) is False
+    history = [{"jobs_failed_last_hour": 12}, {}]  # the newest triage could not read the metrics
+    assert evaluate(expression, {"jobs_failed_last_hour": 3}, history) is False
+    assert evaluate(expression, {"jobs_failed_last_hour": 12}, history) is False
+    assert evaluate(expression, {"jobs_failed_last_hour": 13}, history) is True
+    assert evaluate(expression, {}, history) is UNKNOWN
+
+
 def test_parse_collects_signal_names() -> None:
     """Dotted names are single signals; true/false are literals, not signals."""
     expression = parse("worker.running == true and queue_depth.queued > 3 or rising(dead_letters, 2)")
@@ -73,6 +87,9 @@ def test_parse_collects_signal_names() -> None:
         "rising(x, 1)",
         "rising(x, n=3)",
         "rising(3)",
+        "rose(x, 2)",
+        "rose(3)",
+        "rose(x) > 1",
         "x ==",
         "x := 3",
         "unknown == 1",
