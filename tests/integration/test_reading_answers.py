@@ -137,7 +137,8 @@ def test_status_code_and_latency_are_signals_and_rising_works_on_them(
     )
     path = variant(tmp_path, (READY_SIGNALS, facts), (RULES_END, rules + RULES_END))
     outcomes, latencies = [], []
-    for delay in (0.05, 0.25, 0.5):
+    # Steps far apart: a loaded machine adds its own delay to each answer, never 0.7 s more to one.
+    for delay in (0.05, 0.8, 1.6):
         backend.add_fault("/api/ready", "delay", value=delay)
         _, report, _ = triage(playbook=path)
         outcomes.append(next(r["outcome"] for r in report["rules"] if r["id"] == "ready-slowing"))
@@ -159,10 +160,11 @@ def test_the_seed_delay_rule_reads_the_metrics_latency(
     backend: SandboxBackend, triage: Triage, tmp_path: Path
 ) -> None:
     """ops-api-slow (the seed's SEV-2 'delays') fires on a slow metrics answer, not on a fast one."""
-    path = variant(tmp_path, ("metrics_latency_ms > 3000", "metrics_latency_ms > 300"))
+    # A delay well past the threshold, and a threshold well past a local answer on a loaded machine.
+    path = variant(tmp_path, ("metrics_latency_ms > 3000", "metrics_latency_ms > 1000"))
     _, report, _ = triage(playbook=path)
     assert report["severity"] is None
-    backend.add_fault("/api/ops/metrics", "delay", value=0.4)
+    backend.add_fault("/api/ops/metrics", "delay", value=1.5)
     _, report, _ = triage(playbook=path)
     assert (report["severity"], fired(report)) == ("SEV-2", ["ops-api-slow"])
 
@@ -235,7 +237,7 @@ def test_probes_run_at_most_the_playbooks_number_at_once(
     playbook = variant(
         tmp_path,
         ("probes:\n", "probes:\n" + sleepers(40)),
-        ("  report_dir: reports\n", "  report_dir: reports\n" + setting),
+        ("\ntriage:\n", "\ntriage:\n" + setting),
     )
     _, report, output = triage(playbook=playbook)
     read = readings(report)
