@@ -292,7 +292,10 @@ class Demo:
             "rollback", incident=number, ref=None, key=f"demo-rollback-{number}", by="alice", hotfix=True
         )
         self.say(f"  remediate: rollback to {done.ref[:12]} dispatched: {done.url}")
-        self.say(f"  remediate: hotfix branch {done.hotfix_branch} at {done.ref[:12]}")
+        # The rollback run (queued 30 s, then 2 min) succeeds; its hotfix-branch job opens the branch.
+        self.at(minutes + 3)
+        line = self.stage.commands.remediator.open_hotfix_branch(number, done.ref)
+        self.say(f"[{self.stage.now:%H:%M} UTC] Backend Rollback's hotfix-branch job: {line}")
 
     def comment(self, minutes: int, number: int, body: str, login: str) -> None:
         """A responder comments on the incident; the commands workflow handles it."""
@@ -315,7 +318,7 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
     with emulator, SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend:
         for role, inputs in (
             ("deploy", ("ref", "incident", "override_freeze_reason")),
-            ("rollback", ("sha", "incident")),
+            ("rollback", ("sha", "incident", "hotfix_branch")),
             ("smoke", ("incident",)),
         ):
             workflow = playbook.workflows[role]
