@@ -59,7 +59,7 @@ class Story:
     summary: str
     """The postmortem's summary for customers (the status page shows it)."""
     rollback_with_hotfix: bool = False
-    """The fix is `ops-actions remediate rollback --hotfix-branch`, run from a laptop."""
+    """The remedy asks the rollback for a hotfix branch: the rollback run's hotfix-branch job opens it."""
 
 
 REDEPLOY = Story(
@@ -89,8 +89,8 @@ STORIES = {
     ),
     "job-regression": Story(
         status="Rolling back the last release",
-        remedy="",
-        narration="Dead letters point at the last release: she rolls it back from her laptop, with a "
+        remedy="/rollback --hotfix",
+        narration="Dead letters point at the last release: she rolls it back, and asks the rollback for a "
         "hotfix branch for the fix.",
         actions=(
             "Add a regression test for the failing job input — @alice — due 2026-12-04",
@@ -283,18 +283,17 @@ class Demo:
         for line in lines:
             self.say(f"  watch: {line}")
 
-    def rollback_with_hotfix(self, minutes: int, number: int) -> None:
-        """`ops-actions remediate rollback --incident N --hotfix-branch`, as a responder runs it."""
+    def hotfix_job(self, minutes: int, number: int) -> None:
+        """Backend Rollback's hotfix-branch job, after the rollback that asked for it succeeded: it opens
+        the branch at the SHA rolled back to (`ops-actions hotfix-branch`)."""
         self.at(minutes)
-        command = f"ops-actions remediate rollback --incident {number} --hotfix-branch"
-        self.say(f"[{self.stage.now:%H:%M} UTC] alice runs: {command}")
-        done = self.stage.commands.remediator.dispatch(
-            "rollback", incident=number, ref=None, key=f"demo-rollback-{number}", by="alice", hotfix=True
-        )
-        self.say(f"  remediate: rollback to {done.ref[:12]} dispatched: {done.url}")
-        # The rollback run (queued 30 s, then 2 min) succeeds; its hotfix-branch job opens the branch.
-        self.at(minutes + 3)
-        line = self.stage.commands.remediator.open_hotfix_branch(number, done.ref)
+        rollback = self.stage.playbook.workflows["rollback"].file
+        (asked,) = [
+            dispatch["inputs"]
+            for dispatch in self.stage.emulator.workflow_dispatches()
+            if dispatch["workflow"] == rollback and dispatch["inputs"].get("hotfix_branch") == "true"
+        ]
+        line = self.stage.commands.remediator.open_hotfix_branch(number, asked["sha"])
         self.say(f"[{self.stage.now:%H:%M} UTC] Backend Rollback's hotfix-branch job: {line}")
 
     def comment(self, minutes: int, number: int, body: str, login: str) -> None:
@@ -384,7 +383,8 @@ def run_demo(
         if story.remedy:
             demo.comment(16, number, story.remedy, "alice")
         if story.rollback_with_hotfix:
-            demo.rollback_with_hotfix(16, number)
+            # The rollback run takes 2.5 min (queued, then in progress); its hotfix-branch job follows.
+            demo.hotfix_job(19, number)
         stage.backend.set_scenario("healthy")
         demo.narrate("The backend recovers. The next tick records it and follows any run to its end.")
         demo.watch(20, show=False)
