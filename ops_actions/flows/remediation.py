@@ -159,12 +159,12 @@ class Remediator:
         """Refuse what cannot be right before anything is read or written: the ref's shape per role,
         and a hotfix branch only for a rollback of an incident (the branch is named after it)."""
         self.workflow(role)
-        if hotfix and role != "rollback":
-            raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
-        if hotfix and incident is None:
-            raise OpsError("--hotfix-branch needs --incident: the branch is named after the incident")
-        if hotfix and BAD_REF.search(branch := self.hotfix_name(incident or 0)):
-            raise OpsError(f"the playbook's remediation.hotfix_branch makes {branch!r}: not a branch name")
+        if hotfix:
+            if role != "rollback":
+                raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
+            if incident is None:
+                raise OpsError("--hotfix-branch needs --incident: the branch is named after the incident")
+            self.hotfix_name(incident)  # a template that makes no branch name is refused before any write
         if ref is None:
             return
         if role == "smoke":
@@ -395,8 +395,11 @@ class Remediator:
         )
 
     def hotfix_name(self, incident: int) -> str:
-        """The playbook's hotfix branch name for the incident."""
-        return fill(self.playbook.remediation.hotfix_branch, {"number": incident})
+        """The playbook's hotfix branch name for the incident; OpsError when it is no branch name."""
+        name = fill(self.playbook.remediation.hotfix_branch, {"number": incident})
+        if BAD_REF.search(name):
+            raise OpsError(f"the playbook's remediation.hotfix_branch makes {name!r}: not a branch name")
+        return name
 
     def open_hotfix_branch(self, incident: int, sha: str) -> str:
         """Create the playbook's hotfix branch for the incident at ``sha`` (the SHA rolled back to),
@@ -409,8 +412,6 @@ class Remediator:
         if not FULL_SHA.fullmatch(sha):
             raise OpsError(f"hotfix branch at {sha!r}: give the full 40-hex commit SHA")
         name = self.hotfix_name(incident)
-        if BAD_REF.search(name):
-            raise OpsError(f"the playbook's remediation.hotfix_branch makes {name!r}: not a branch name")
         self.incidents.read(incident, settle=False)
         found = self.tracker.create_branch(name, sha)
         if found is None:
