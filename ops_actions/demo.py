@@ -60,7 +60,7 @@ class Story:
     summary: str
     """The postmortem's summary for customers (the status page shows it)."""
     rollback_with_hotfix: bool = False
-    """The fix is `ops-actions remediate rollback --hotfix-branch`, run from a laptop."""
+    """The remedy asks the rollback for a hotfix branch: the rollback run's hotfix-branch job opens it."""
     impact: str = ""
     """Who is affected, as she states it (a SEV-1 is not resolved without one)."""
 
@@ -105,8 +105,8 @@ STORIES = {
     ),
     "job-regression": Story(
         status="Rolling back the last release",
-        remedy="",
-        narration="Dead letters point at the last release: she rolls it back from her laptop, with a "
+        remedy="/rollback --hotfix",
+        narration="Dead letters point at the last release: she rolls it back, and asks the rollback for a "
         "hotfix branch for the fix.",
         actions=(
             "Add a regression test for the failing job input — @alice — due 2026-12-04",
@@ -304,16 +304,18 @@ class Demo:
         for line in lines:
             self.say(f"  watch: {line}")
 
-    def rollback_with_hotfix(self, minutes: int, number: int) -> None:
-        """`ops-actions remediate rollback --incident N --hotfix-branch`, as a responder runs it."""
+    def hotfix_job(self, minutes: int, number: int) -> None:
+        """Backend Rollback's hotfix-branch job, after the rollback that asked for it succeeded: it opens
+        the branch at the SHA rolled back to (`ops-actions hotfix-branch`)."""
         self.at(minutes)
-        command = f"ops-actions remediate rollback --incident {number} --hotfix-branch"
-        self.say(f"[{self.stage.now:%H:%M} UTC] alice runs: {command}")
-        done = self.stage.commands.remediator.dispatch(
-            "rollback", incident=number, ref=None, key=f"demo-rollback-{number}", by="alice", hotfix=True
-        )
-        self.say(f"  remediate: rollback to {done.ref[:12]} dispatched: {done.url}")
-        self.say(f"  remediate: hotfix branch {done.hotfix_branch} at {done.ref[:12]}")
+        rollback = self.stage.playbook.workflows["rollback"].file
+        (asked,) = [
+            dispatch["inputs"]
+            for dispatch in self.stage.emulator.workflow_dispatches()
+            if dispatch["workflow"] == rollback and dispatch["inputs"].get("hotfix_branch") == "true"
+        ]
+        line = self.stage.commands.remediator.open_hotfix_branch(number, asked["sha"])
+        self.say(f"[{self.stage.now:%H:%M} UTC] Backend Rollback's hotfix-branch job: {line}")
 
     def comment(self, minutes: int, number: int, body: str, login: str) -> None:
         """A responder comments on the incident; the commands workflow handles it."""
@@ -336,7 +338,7 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
     with emulator, SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend:
         for role, inputs in (
             ("deploy", ("ref", "incident", "override_freeze_reason")),
-            ("rollback", ("sha", "incident")),
+            ("rollback", ("sha", "incident", "hotfix_branch")),
             ("smoke", ("incident",)),
         ):
             workflow = playbook.workflows[role]
@@ -405,7 +407,8 @@ def run_demo(
         if story.remedy:
             demo.comment(16, number, story.remedy, "alice")
         if story.rollback_with_hotfix:
-            demo.rollback_with_hotfix(16, number)
+            # The rollback run takes 2.5 min (queued, then in progress); its hotfix-branch job follows.
+            demo.hotfix_job(19, number)
         stage.backend.set_scenario("healthy")
         demo.narrate("The backend recovers. The next tick records it and follows any run to its end.")
         demo.watch(20, show=False)

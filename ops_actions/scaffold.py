@@ -106,6 +106,11 @@ PERMISSIONS: Final = (
         "repository; one issue warns the team",
     ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
+    (
+        "backend-rollback.yml",
+        "contents: write, issues: write",
+        "its hotfix-branch job alone: opens hotfix/incident-N at the SHA rolled back to (/rollback --hotfix)",
+    ),
 )
 
 

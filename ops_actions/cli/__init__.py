@@ -40,6 +40,7 @@ for command in (
     actions_surface.action_entry,
     actions_surface.schedules,
     remediation.remediate,
+    remediation.hotfix_branch,
     remediation.guard,
     postmortem.postmortem,
     report.report,

@@ -159,6 +159,7 @@ ACTION_COMMANDS = frozenset(
         "incident",
         "command",
         "remediate",
+        "hotfix-branch",
         "guard",
         "postmortem",
         "alert",

@@ -1,6 +1,6 @@
 """``ops-actions remediate`` (dispatch Backend Deploy, the rollback or Backend Live Smoke, and follow
-the run) and ``ops-actions guard`` (the deploy-freeze step); the flows are
-:mod:`ops_actions.flows.remediation`."""
+the run), ``ops-actions hotfix-branch`` (the rollback workflow's step that opens the hotfix branch)
+and ``ops-actions guard`` (the deploy-freeze step); the flows are :mod:`ops_actions.flows.remediation`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ if TYPE_CHECKING:
 @click.option(
     "--poll-seconds", type=float, help="With --wait: seconds between reads (default: the playbook's)."
 )
-@click.option("--hotfix-branch", is_flag=True, help="rollback: also create the playbook's hotfix branch.")
+@click.option(
+    "--hotfix-branch",
+    is_flag=True,
+    help="rollback: the rollback workflow also opens the playbook's hotfix branch once it succeeded.",
+)
 @click.option(
     "--override-reason",
     envvar="OPS_FREEZE_OVERRIDE_REASON",
@@ -53,9 +57,10 @@ def remediate(
 
     Every input is checked before anything is dispatched: the incident exists, is an incident
     and is open; the ref fits the role (a rollback goes to a commit SHA); --hotfix-branch goes
-    with a rollback of an incident. The run link goes on the incident's timeline at once; with
-    --wait the conclusion follows. Exit codes: 2 bad input, 4 dispatch failed, 6 deploy refused
-    by a freeze, 7 the run failed or timed out.
+    with a rollback of an incident, and sets the rollback workflow's hotfix_branch input: its
+    hotfix-branch job opens the branch (see hotfix-branch). The run link goes on the incident's
+    timeline at once; with --wait the conclusion follows. Exit codes: 2 bad input, 4 dispatch
+    failed, 6 deploy refused by a freeze, 7 the run failed or timed out.
 
     \b
     Example:
@@ -81,7 +86,7 @@ def remediate(
     )
     run_output().outputs({"run-url": dispatched.url})
     if dispatched.hotfix_branch:
-        say(f"hotfix branch: {dispatched.hotfix_branch}")
+        say(f"hotfix branch: {dispatched.hotfix_branch}, opened by the rollback run once it succeeded")
     if not wait or ctx.dry_run or not dispatched.run_id:
         return int(ExitCode.OK)
     poll = poll_seconds or float(remediation.poll_seconds)
@@ -89,6 +94,42 @@ def remediate(
     say(f"{role} concluded: {followed.conclusion} ({followed.url})")
     job_summary(role, [f"{followed.conclusion}: {followed.url}"])
     return int(ExitCode.OK if followed.conclusion == "success" else ExitCode.REMEDIATION_FAILED)
+
+
+@click.command("hotfix-branch")
+@github_command
+@click.option(
+    "--incident",
+    "incident_number",
+    type=click.IntRange(min=1),
+    required=True,
+    envvar="OPS_HOTFIX_INCIDENT",
+    metavar="N",
+    help="The incident the branch is named after [env: OPS_HOTFIX_INCIDENT].",
+)
+@click.option(
+    "--sha",
+    required=True,
+    envvar="OPS_HOTFIX_SHA",
+    help="The full commit SHA the rollback went to [env: OPS_HOTFIX_SHA].",
+)
+def hotfix_branch(ctx: GitHubContext, incident_number: int, sha: str) -> int:
+    """Open the playbook's hotfix branch (remediation.hotfix_branch) at the SHA a rollback went to.
+
+    The example rollback workflow's hotfix-branch job runs it after a successful rollback that
+    asked for the branch (/rollback --hotfix, remediate rollback --hotfix-branch); that job alone
+    holds contents: write. The incident's timeline says what happened, once. The branch already
+    at this SHA (a retried rollback) is no error; at another SHA it is left where it is, and the
+    line says so. Exit codes: 2 bad input, 4 GitHub refused (403: the job lacks contents: write).
+
+    \b
+    Example:
+      ops-actions hotfix-branch --incident 42 --sha 1f0c2e9d4b7a8c6e5f3a2b1c0d9e8f7a6b5c4d3e
+    """
+    line = ctx.remediator().open_hotfix_branch(incident_number, sha)
+    say(line)
+    job_summary("Hotfix branch", [line])
+    return int(ExitCode.OK)
 
 
 @click.command()

@@ -2,6 +2,11 @@
 the run to its conclusion, pick the rollback target, open a hotfix branch, and hold deploys
 during a freeze.
 
+A rollback that asks for the playbook's hotfix branch says so in the ``hotfix_branch`` input of
+the rollback workflow; that workflow's own job, the only one holding ``contents: write``, opens the
+branch at the SHA rolled back to once the rollback succeeded (``ops-actions hotfix-branch``). The
+job that dispatches (the slash commands' job, or the CLI) never needs to write the repository.
+
 Every step lands on the incident's timeline: the run link at once, the conclusion when it
 comes. A slash command only dispatches (a comment workflow must not block for 20 minutes); the
 scheduled watch then follows the run. ``ops-actions remediate --wait`` follows it itself.
@@ -31,6 +36,8 @@ FIND_ATTEMPTS = 5
 # The workflow input that carries the dispatching command's operation key; the example workflows put
 # it in their run-name, so the run's title says which command created it.
 OPERATION_INPUT = "operation"
+# The rollback workflow's input that asks it to open the hotfix branch once the rollback succeeded.
+HOTFIX_INPUT = "hotfix_branch"
 # A rollback goes to a commit: a (short) SHA. A hotfix branch needs the full one (GitHub's "create a
 # reference" takes "the SHA1 value for this reference", not an abbreviation).
 COMMIT_SHA = re.compile(r"[0-9a-f]{7,40}")
@@ -53,7 +60,7 @@ class Dispatched:
     ref: str = ""
     """What the run deploys or rolls back to (a ref or a SHA), when known."""
     hotfix_branch: str | None = None
-    """The hotfix branch created (or found) for a rollback that asked for one."""
+    """The hotfix branch the rollback workflow was asked to open (after the rollback succeeded)."""
 
 
 def rollback_target(deploys: Sequence[Run]) -> str | None:
@@ -152,12 +159,12 @@ class Remediator:
         """Refuse what cannot be right before anything is read or written: the ref's shape per role,
         and a hotfix branch only for a rollback of an incident (the branch is named after it)."""
         self.workflow(role)
-        if hotfix and role != "rollback":
-            raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
-        if hotfix and incident is None:
-            raise OpsError("--hotfix-branch needs --incident: the branch is named after the incident")
-        if hotfix and BAD_REF.search(branch := self.hotfix_name(incident or 0)):
-            raise OpsError(f"the playbook's remediation.hotfix_branch makes {branch!r}: not a branch name")
+        if hotfix:
+            if role != "rollback":
+                raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
+            if incident is None:
+                raise OpsError("--hotfix-branch needs --incident: the branch is named after the incident")
+            self.hotfix_name(incident)  # a template that makes no branch name is refused before any write
         if ref is None:
             return
         if role == "smoke":
@@ -187,14 +194,15 @@ class Remediator:
         of the same command), then in the titles of the workflow's recent runs (an attempt that
         dispatched but stopped before it could record the run). Found, the run is reported as
         "already dispatched" and nothing is sent; else the dispatch carries the key. ``hotfix``
-        (rollback of an incident): the playbook's hotfix branch is created at the target afterwards.
+        (rollback of an incident): the run is asked, by its ``hotfix_branch`` input, to open the
+        playbook's hotfix branch at the target once it succeeded.
         """
         self.check_inputs(role, incident=incident, ref=ref, hotfix=hotfix)
         done = self._dispatch(
-            role, incident=incident, ref=ref, key=key, by=by, override_reason=override_reason
+            role, incident=incident, ref=ref, key=key, by=by, override_reason=override_reason, hotfix=hotfix
         )
-        if hotfix and incident is not None and done.ref:
-            return replace(done, hotfix_branch=self.hotfix_branch(incident, done.ref, key=key))
+        if hotfix and incident is not None:
+            return replace(done, hotfix_branch=self.hotfix_name(incident))
         return done
 
     def _dispatch(
@@ -206,6 +214,7 @@ class Remediator:
         key: str,
         by: str | None,
         override_reason: str | None,
+        hotfix: bool,
     ) -> Dispatched:
         file, name = self.workflow(role)
         if incident is not None:
@@ -234,6 +243,10 @@ class Remediator:
             if not target:
                 raise OpsError("no earlier successful deploy to roll back to; give a SHA", ExitCode.USAGE)
             inputs["sha"] = target
+            if hotfix:
+                # Not optional: a rollback workflow without the input would drop the branch unseen;
+                # GitHub's 422 "Unexpected inputs provided" then says so.
+                inputs[HOTFIX_INPUT] = "true"
         branch = self.tracker.default_branch()
         if role == "deploy":
             inputs["ref"] = ref or branch
@@ -382,13 +395,33 @@ class Remediator:
         )
 
     def hotfix_name(self, incident: int) -> str:
-        """The playbook's hotfix branch name for the incident."""
-        return fill(self.playbook.remediation.hotfix_branch, {"number": incident})
-
-    def hotfix_branch(self, incident: int, sha: str, *, key: str) -> str:
-        """Create the playbook's hotfix branch for the incident at ``sha`` and note it."""
-        name = self.hotfix_name(incident)
-        created = self.tracker.create_branch(name, sha)
-        text = f"**Hotfix branch** `{name}` {'created' if created else 'already exists'} at `{sha[:12]}`."
-        self._note(incident, key, text, "hotfix")
+        """The playbook's hotfix branch name for the incident; OpsError when it is no branch name."""
+        name = fill(self.playbook.remediation.hotfix_branch, {"number": incident})
+        if BAD_REF.search(name):
+            raise OpsError(f"the playbook's remediation.hotfix_branch makes {name!r}: not a branch name")
         return name
+
+    def open_hotfix_branch(self, incident: int, sha: str) -> str:
+        """Create the playbook's hotfix branch for the incident at ``sha`` (the SHA rolled back to),
+        note it on the incident once, and return what happened.
+
+        A retried rollback meets the branch it made: at the same SHA that is "already exists", at
+        another the branch is left where it is and the line says where. Everything is checked
+        before the one write: the SHA (GitHub's create-a-reference takes the full one), the name,
+        and the incident."""
+        if not FULL_SHA.fullmatch(sha):
+            raise OpsError(f"hotfix branch at {sha!r}: give the full 40-hex commit SHA")
+        name = self.hotfix_name(incident)
+        self.incidents.read(incident, settle=False)
+        found = self.tracker.create_branch(name, sha)
+        if found is None:
+            text = f"**Hotfix branch** `{name}` created at `{sha[:12]}`."
+        elif found == sha:
+            text = f"**Hotfix branch** `{name}` already exists at `{sha[:12]}`."
+        else:
+            text = (
+                f"**Hotfix branch** `{name}` already exists at `{found[:12]}`, not at the rolled-back "
+                f"`{sha[:12]}`: left where it is."
+            )
+        self._note(incident, f"hotfix-{sha}", text, "hotfix")
+        return text.replace("**", "").replace("`", "")

@@ -262,12 +262,21 @@ def _impact(run: CommandRun) -> str:
 
 
 def _dispatch(run: CommandRun) -> str:
-    """/deploy, /rollback and /smoke: the playbook's workflow of that role."""
+    """/deploy, /rollback and /smoke: the playbook's workflow of that role (/rollback --hotfix asks it
+    for the hotfix branch too)."""
     name = run.command.name
     done = run.slash.remediator.dispatch(
-        name, incident=run.number, ref=run.args.get("ref"), key=run.key, by=run.by
+        name,
+        incident=run.number,
+        ref=run.args.get("ref"),
+        key=run.key,
+        by=run.by,
+        hotfix=run.args.get("hotfix") == "true",
     )
-    return f"/{name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
+    line = f"/{name}: {'already dispatched' if done.already else 'dispatched'}: {done.url}"
+    if done.hotfix_branch:
+        line += f"; the run opens {done.hotfix_branch} once the rollback succeeded"
+    return line
 
 
 def _check(run: CommandRun) -> str:

@@ -373,7 +373,12 @@ def _open_for(
         operation=operation_key(run.run_id, "watch-open", key),
         report=own,
         links=links,
-        detected_at=first_failing(history, run.now, [r.id for r in playbook.rules if r.cause in causes]),
+        # An alert may open it with no rule failing: then no signal failed first, and none is named.
+        detected_at=(
+            first_failing(history, run.now, [r.id for r in playbook.rules if r.cause in causes])
+            if view.fired
+            else None
+        ),
         playbook_sha256=playbook_sha256,
         snapshot=compact_snapshot(
             at=iso(run.now),

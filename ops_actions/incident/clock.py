@@ -42,11 +42,18 @@ def parse_minutes(text: str) -> int:
     return minutes
 
 
+def whole_minutes(start: datetime, end: datetime) -> int:
+    """The whole minutes from ``start`` to ``end``, rounded down, never below 0: the one rounding of
+    every duration the tool shows, so one span reads the same in a comment, a summary and the
+    postmortem (15 min 59 s is 15 min everywhere)."""
+    return max(int((end - start).total_seconds() // 60), 0)
+
+
 def duration(start: str | None, end: str | None) -> str:
     """A human duration such as ``1 h 05 min``, or ``–`` when either end is missing."""
     if not start or not end:
         return "–"
-    return minutes_text(max(int((parse_time(end) - parse_time(start)).total_seconds() // 60), 0))
+    return minutes_text(whole_minutes(parse_time(start), parse_time(end)))
 
 
 def minutes_text(minutes: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.clock import iso, parse_time, whole_minutes
 from ops_actions.incident.postmortem import ActionItem
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import MITIGATED
@@ -41,10 +41,12 @@ class PostmortemRecord:
     items: Sequence[ActionItem]
 
 
-def minutes_between(start: str | None, end: str | None) -> float | None:
+def minutes_between(start: str | None, end: str | None) -> int | None:
+    """Whole minutes, rounded as the postmortem and the timeline round them (``clock.whole_minutes``):
+    an incident mitigated after 15 min 59 s counts 15 here too."""
     if not start or not end:
         return None
-    return (parse_time(end) - parse_time(start)).total_seconds() / 60
+    return whole_minutes(parse_time(start), parse_time(end))
 
 
 def summary(values: Sequence[float]) -> dict[str, float | int | None]:

@@ -171,7 +171,7 @@ def timeline_diagram(number: int, state: IncidentState, entries: Sequence[Timeli
     the first recovery event, whichever comes first; a phase never goes back."""
     mitigated = parse_time(state.mitigated_at) if state.mitigated_at else None
     opened = parse_time(state.opened_at)
-    sections: list[tuple[str, list[tuple[str, str]]]] = [(phase, []) for phase in _PHASES]
+    sections: list[tuple[str, list[tuple[str, list[str]]]]] = [(phase, []) for phase in _PHASES]
     phase = 0
     for entry in sorted(entries, key=lambda item: parse_time(item.at)):
         at = parse_time(entry.at)
@@ -182,34 +182,76 @@ def timeline_diagram(number: int, state: IncidentState, entries: Sequence[Timeli
         else:
             wanted = 1
         phase = max(phase, wanted)
-        sections[phase][1].append((_time_label(entry.at), unmarked(entry.summary)))
+        # A summary's parts ("; ") are events of their own: each keeps its values (40 → 3).
+        events = [part for part in unmarked(entry.summary).split("; ") if part.strip()]
+        sections[phase][1].append((_time_label(entry.at), events or [entry.kind]))
     return timeline(f"Incident {number} {state.title}", sections)
 
 
-def signals_chart(playbook: Playbook, state: IncidentState) -> str | None:
-    """Key count signals over the incident's triage snapshots, or None with fewer than two snapshots."""
+# At most this many signals get a chart in the postmortem: the first rules' first.
+MAX_CHARTED: Final = 4
+_UNITS: Final = {"boolean": "state (1 true, 0 false)", "age_seconds": "seconds", "latency_ms": "ms"}
+
+
+def fired_rules(state: IncidentState) -> list[str]:
+    """The rules that fired in the incident's triage snapshots, in the order they first fired."""
+    return list(dict.fromkeys(rule for snapshot in state.snapshots for rule in snapshot.get("fired", [])))
+
+
+def charted_signals(playbook: Playbook, state: IncidentState) -> list[str]:
+    """The signals the fired rules read (what detected the incident), in rule order, at most four."""
+    known = {rule.id: rule for rule in playbook.rules}
+    names = [
+        name
+        for rule_id in fired_rules(state)
+        if rule_id in known
+        for name in sorted(known[rule_id].when.signals)
+    ]
+    return list(dict.fromkeys(names))[:MAX_CHARTED]
+
+
+def _chart_value(value: object) -> float | None:
+    """A snapshot's value as a point: a number, a state as 1 or 0; None when it was not read."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def signals_charts(playbook: Playbook, state: IncidentState) -> list[str]:
+    """One chart per signal of the rules that fired, over the triage snapshots that read it (a state
+    such as ``db_ok`` as 1/0, an age in seconds); none with fewer than two snapshots."""
     if len(state.snapshots) < 2:
-        return None
-    counts = [spec.name for probe in playbook.probes for spec in probe.signals if spec.type == "count"]
-    series = {
-        name: [float(s.get("signals", {}).get(name) or 0) for s in state.snapshots]
-        for name in counts
-        if any(s.get("signals", {}).get(name) for s in state.snapshots)
-    }
-    if not series:
-        return None
-    labels = [parse_time(s["at"]).strftime("%Hh%M") for s in state.snapshots]
-    return line_chart("Key signals over triage snapshots", labels, dict(list(series.items())[:4]))
+        return []
+    kinds = {spec.name: spec.type for probe in playbook.probes for spec in probe.signals}
+    charts = []
+    for name in charted_signals(playbook, state):
+        points = [
+            (parse_time(snapshot["at"]).strftime("%Hh%M"), value)
+            for snapshot in state.snapshots
+            if (value := _chart_value(snapshot.get("signals", {}).get(name))) is not None
+        ]
+        if points:
+            unit = _UNITS.get(kinds.get(name, ""), "ms" if name.endswith("_ms") else "count")
+            labels = [label for label, _ in points]
+            charts.append(line_chart(name, labels, {name: [value for _, value in points]}, unit=unit))
+    return charts
 
 
 def detection_facts(state: IncidentState, author: str, *, by_tool: bool) -> list[str]:
     """What the record says about detection: how the incident was opened (recorded then), and how long
-    from the first failing signal to the issue."""
+    from the first failing signal to the issue, or that no failing signal came before it."""
     facts = [f"Detected by: {detection_text(state, author, by_tool=by_tool)}."]
     if state.detected_at:
         facts.append(
             f"First failing signal {state.detected_at}; incident opened {state.opened_at} "
             f"({duration(state.detected_at, state.opened_at)} later)."
+        )
+    else:
+        facts.append(
+            f"No failing signal was recorded before the incident was opened ({state.opened_at}): "
+            "no triage saw its rules fail first."
         )
     return facts
 
@@ -247,9 +289,11 @@ def generated_block(
         durations(state),
         "",
     ]
-    chart = signals_chart(playbook, state)
-    if chart:
-        lines += ["### Key signals", "", fenced(chart), ""]
+    charts = signals_charts(playbook, state)
+    if charts:
+        rules = ", ".join(f"`{rule}`" for rule in fired_rules(state))
+        lines += ["### Key signals", "", f"What the rules that fired read ({rules}):", ""]
+        lines += [line for chart in charts for line in (fenced(chart), "")]
     facts = detection_facts(state, author, by_tool=by_tool)
     lines += ["#### Detection facts", ""] + [f"- {fact}" for fact in facts]
     return generated("\n".join(lines))

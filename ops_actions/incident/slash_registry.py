@@ -126,6 +126,13 @@ def _ref(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
     return {"ref": words[0]} if words else {}
 
 
+def _rollback(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
+    """``[sha] [--hotfix]``, in either order: ``--hotfix`` can be no git ref (none starts with "-")."""
+    asked = HOTFIX_FLAG in words
+    args = _ref([word for word in words if word != HOTFIX_FLAG], terms)
+    return {**args, "hotfix": "true"} if asked else args
+
+
 def _check(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
     if len(words) != 1 or not _NAME.match(words[0]):
         raise ValueError("name one manual checklist item, e.g. /check manual-signup-login")
@@ -154,6 +161,7 @@ def _resolve(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
 
 
 _DISPATCHES = "dispatches the playbook's {} workflow; the watch follows the run"
+HOTFIX_FLAG: Final = "--hotfix"
 
 # In the order /help lists them.
 SLASH_COMMANDS: Final[dict[str, SlashCommand]] = {
@@ -177,7 +185,14 @@ SLASH_COMMANDS: Final[dict[str, SlashCommand]] = {
         SlashCommand("owner", "/owner @user", "assigns the owner (acknowledges the incident)", _owner),
         SlashCommand("impact", "/impact <text>", "restates the impact", _impact, public=True),
         SlashCommand("deploy", "/deploy [ref]", _DISPATCHES.format("deploy"), _ref),
-        SlashCommand("rollback", "/rollback [sha]", _DISPATCHES.format("rollback"), _ref),
+        SlashCommand(
+            "rollback",
+            f"/rollback [sha] [{HOTFIX_FLAG}]",
+            _DISPATCHES.format("rollback")
+            + f"; `{HOTFIX_FLAG}` also opens the playbook's hotfix branch (`hotfix/incident-N`) at the "
+            "SHA rolled back to, in the rollback run's own job once the rollback succeeded",
+            _rollback,
+        ),
         SlashCommand("smoke", "/smoke", _DISPATCHES.format("smoke")),
         SlashCommand(
             "check",

@@ -216,7 +216,6 @@ def rebuild_state(
         status=status,
         opened_at=opened,
         owner=owner,
-        detected_at=opened,
         severity_history=[{"at": opened, "severity": severity, "reason": "rebuilt from labels"}],
         status_history=[{"at": opened, "status": status}],
     )

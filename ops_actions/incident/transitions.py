@@ -97,7 +97,9 @@ def new_incident(
         opened_at=at,
         impact=bounded(impact, MAX_STATE_TEXT),
         summary=bounded(summary, MAX_STATE_TEXT),
-        detected_at=iso(detected_at) if detected_at else at,
+        # Only a triage that saw the rules fail knows when they began; without one nothing failed
+        # before the opening that the tool saw, and the postmortem says so.
+        detected_at=iso(detected_at) if detected_at else None,
         next_update_due=iso(now + timedelta(minutes=policy.update_every_minutes)),
         status_update_due=policy.immediate_status_update,
         playbook_sha256=playbook_sha256,

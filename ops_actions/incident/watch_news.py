@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ops_actions.incident.clock import iso, parse_time
+from ops_actions.incident.clock import iso, minutes_text, parse_time, whole_minutes
 from ops_actions.incident.remediation_state import (
     freezing_branches,
     lift_freeze,
@@ -88,25 +88,30 @@ def watch_updates(
         needed = next(
             (item.minutes for item in playbook.resolution_checklist if item.verify == "metrics-normal"), None
         )
-        normal_for = (now - parse_time(new.clear_since)).total_seconds() / 60
+        normal_for = whole_minutes(parse_time(new.clear_since), now)
         if needed and normal_for >= needed and new.normal_noted_for != new.clear_since:
             new.normal_noted_for = new.clear_since
+            # The span measured, read the same in the comment, its timeline summary and the unfreeze.
+            normal = f"metrics normal for {minutes_text(normal_for)}"
             body = (
-                f"**Metrics normal for {int(normal_for)} min** (since {new.clear_since}); "
+                f"**M{normal[1:]}** (since {new.clear_since}); "
                 f"the playbook asks for {needed} min before resolving. "
                 "Run Backend Live Smoke (`/smoke`), do the manual checks, then `/resolve`."
             )
-            events.append(
-                TimelineEvent(
-                    f"{run_key}:normal", "normal", at, f"metrics normal for {needed} min", body, state.key
-                )
-            )
+            events.append(TimelineEvent(f"{run_key}:normal", "normal", at, normal, body, state.key))
             if new.freeze:
-                step(
-                    lift_freeze(
-                        new, why=f"metrics normal for {needed} min", now=now, key=f"{run_key}:unfreeze"
-                    )
-                )
+                step(lift_freeze(new, why=normal, now=now, key=f"{run_key}:unfreeze"))
+    events.extend(_nudges(playbook, state, new, now=now, run_key=run_key))
+    return new, events
+
+
+def _nudges(
+    playbook: Playbook, state: IncidentState, new: IncidentState, *, now: datetime, run_key: str
+) -> list[TimelineEvent]:
+    """What the watch asks of people, each once, recorded in ``new``: an overdue status update, and
+    an escalation when nobody took the incident in time."""
+    at = iso(now)
+    found: list[TimelineEvent] = []
     due = state.next_update_due
     if due and state.status != playbook.statuses[-1] and now > parse_time(due) and state.reminded_for != due:
         new.reminded_for = due
@@ -115,7 +120,7 @@ def watch_updates(
             f"**Status update overdue** (was due {due}). {who} Post one with "
             "`/status <status> next <N>m <text>`."
         )
-        events.append(
+        found.append(
             TimelineEvent(f"{run_key}:reminder", "reminder", at, "status update overdue", body, state.key)
         )
     escalation = playbook.escalation
@@ -130,10 +135,10 @@ def watch_updates(
             f"**No owner after {escalation.no_owner_after_minutes} min.** {' '.join(escalation.mention)}: "
             "please take this incident with `/owner @you`."
         )
-        events.append(
+        found.append(
             TimelineEvent(f"{run_key}:escalate", "escalation", at, "escalated: no owner", body, state.key)
         )
-    return new, events
+    return found
 
 
 def join_branch(

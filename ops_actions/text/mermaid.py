@@ -30,29 +30,42 @@ def fenced(diagram: str) -> str:
     return f"```mermaid\n{diagram}\n```"
 
 
-def timeline(title: str, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> str:
-    """A ``timeline``: sections of (time label, event) pairs; empty sections are left out."""
+def timeline(title: str, sections: Sequence[tuple[str, Sequence[tuple[str, Sequence[str]]]]]) -> str:
+    """A ``timeline``: sections of (time label, its events) pairs; empty sections are left out.
+
+    Each event is a label of its own (``09h20 : severity SEV-2 → none : queue_depth.queued 40 → 3``),
+    so a long entry is never cut to one label that loses the values at its end."""
     lines = ["timeline", f"    title {plain(title)}"]
-    for name, events in sections:
-        if not events:
+    for name, periods in sections:
+        if not periods:
             continue
         lines.append(f"    section {plain(name)}")
-        lines += [f"        {plain(when, 20)} : {plain(what)}" for when, what in events]
+        lines += [
+            f"        {plain(when, 20)} : " + " : ".join(plain(event) for event in events)
+            for when, events in periods
+        ]
     return "\n".join(lines)
 
 
-def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> str:
-    """An ``xychart-beta`` with one line per series (the legend goes in the title, in series order)."""
+def line_chart(
+    title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]], *, unit: str = "count"
+) -> str:
+    """An ``xychart-beta`` with one line per series (the legend goes in the title, in series order);
+    ``unit`` names the y axis."""
     labels = list(labels)[-MAX_POINTS:]
     names = list(series)
     values = {name: [float(v) for v in series[name]][-MAX_POINTS:] for name in names}
     top = max([v for vs in values.values() for v in vs] + [1.0])
     legend = ", ".join(f"{index + 1} {plain(name, 30)}" for index, name in enumerate(names))
+    # One line needs no legend: the title names it.
+    shown = (
+        plain(title, 60) if len(names) == 1 and names[0] == title else f"{plain(title, 60)} (lines: {legend})"
+    )
     lines = [
         "xychart-beta",
-        f'    title "{plain(title, 60)} (lines: {legend})"',
+        f'    title "{shown}"',
         "    x-axis [" + ", ".join(f'"{plain(label, 12)}"' for label in labels) + "]",
-        f'    y-axis "count" 0 --> {int(top * 1.1) + 1}',
+        f'    y-axis "{plain(unit, 30)}" 0 --> {int(top * 1.1) + 1}',
     ]
     lines += ["    line [" + ", ".join(f"{v:g}" for v in values[name]) + "]" for name in names]
     return "\n".join(lines)

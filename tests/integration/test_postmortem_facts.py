@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ops_actions.incident.clock import parse_time
-from ops_actions.incident.postmortem import ACTION_EXAMPLE, timeline_diagram
+from ops_actions.incident.postmortem import ACTION_EXAMPLE, signals_charts, timeline_diagram
 from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEntry, timeline_table
 from ops_actions.playbook import bundled_playbook_text, parse_playbook
@@ -82,6 +82,13 @@ def test_detected_by_says_how_each_incident_was_opened(world: World) -> None:
     }
     for number, line in expected.items():
         assert line in postmortem_of(world, number), number
+    # Only the triage saw a signal fail before the opening; the others say that none did, never
+    # the opening time passed off as a "first failing signal".
+    assert "- First failing signal 2026-11-27T10:00:00Z;" in postmortem_of(world, triage)
+    for number in (alert, button, laptop, person):
+        body = postmortem_of(world, number)
+        assert "First failing signal" not in body, number
+        assert "- No failing signal was recorded before the incident was opened (" in body, number
 
 
 def test_time_to_mitigate_has_one_meaning_in_every_place(
@@ -181,3 +188,63 @@ def test_an_unreadable_item_is_answered_with_the_form_and_an_example(world: Worl
     (note,) = [c for c in world.timeline(pm["number"]) if "could not be synced" in c]
     assert "'12/12/2026' is not a date (YYYY-MM-DD)" in note
     assert f"`{ACTION_EXAMPLE}`" in note and "`- [ ] action — @owner — due YYYY-MM-DD`" in note
+
+
+def test_a_snapshots_changes_are_labels_of_their_own_that_keep_their_values() -> None:
+    """A recovery snapshot's summary longer than a label: each change is an event of the time, so
+    `40 → 3` and `900 → 5` stay whole instead of being cut off at 80 characters."""
+    playbook = parse_playbook(bundled_playbook_text(), source="seed")
+    state = opened(playbook)
+    summary = (
+        "triage severity SEV-2 → none; cleared: worker-heartbeat-stale; `queue_depth.queued` 40 → 3; "
+        "`worker_heartbeat_age_s` 900 → 5"
+    )
+    entries = [
+        TimelineEntry("2026-11-27T10:00:00Z", "opened", "opened as SEV-2"),
+        TimelineEntry("2026-11-27T10:20:00Z", "snapshot", summary),
+    ]
+    diagram = timeline_diagram(1, state, entries)
+    (line,) = [line.strip() for line in diagram.splitlines() if line.strip().startswith("10h20")]
+    assert line == (
+        "10h20 : triage severity SEV-2 → none : cleared worker-heartbeat-stale : "
+        "queue_depth.queued 40 → 3 : worker_heartbeat_age_s 900 → 5"
+    )
+    assert mermaid_errors([diagram]) == [None]
+
+
+def snapshot(at: str, fired: list[str], **signals: object) -> dict[str, Any]:
+    return {"at": at, "severity": "SEV-1" if fired else None, "fired": fired, "signals": signals}
+
+
+def test_key_signals_are_what_the_rules_that_fired_read() -> None:
+    """A stale heartbeat charts the heartbeat's age in seconds, not the queue; the database down
+    charts db_ok as a state (0 then 1), not a flat queue of [3, 3]; a hand-opened incident without a
+    rule that fired gets no chart."""
+    playbook = parse_playbook(bundled_playbook_text(), source="seed")
+    stalled = opened(playbook)
+    stalled.snapshots = [
+        snapshot(
+            "2026-11-27T10:00:00Z",
+            ["worker-heartbeat-stale"],
+            worker_heartbeat_age_s=900,
+            **{"queue_depth.queued": 40},
+        ),
+        snapshot("2026-11-27T10:10:00Z", [], worker_heartbeat_age_s=5, **{"queue_depth.queued": 3}),
+    ]
+    (heartbeat,) = signals_charts(playbook, stalled)
+    assert 'title "worker_heartbeat_age_s"' in heartbeat and 'y-axis "seconds"' in heartbeat
+    assert "line [900, 5]" in heartbeat and "queue_depth" not in heartbeat
+
+    database = opened(playbook, severity="SEV-1")
+    database.snapshots = [
+        snapshot("2026-11-27T10:00:00Z", ["database-down"], db_ok=False, **{"queue_depth.queued": 3}),
+        snapshot("2026-11-27T10:10:00Z", [], db_ok=True, **{"queue_depth.queued": 3}),
+    ]
+    (db_ok,) = signals_charts(playbook, database)
+    assert 'title "db_ok"' in db_ok and 'y-axis "state (1 true, 0 false)"' in db_ok
+    assert "line [0, 1]" in db_ok and "[3, 3]" not in db_ok
+    assert mermaid_errors([heartbeat, db_ok]) == [None, None]
+
+    by_hand = opened(playbook)
+    by_hand.snapshots = [snapshot("2026-11-27T10:00:00Z", [], **{"queue_depth.queued": 3})] * 2
+    assert signals_charts(playbook, by_hand) == []

@@ -33,7 +33,7 @@ def outage(world: World, github_emulator: GitHubEmulator) -> World:
     github_emulator.add_workflow(
         "backend-rollback.yml",
         "Backend Rollback",
-        inputs=("sha", "incident"),
+        inputs=("sha", "incident", "hotfix_branch"),
         queued_s=0.1,
         in_progress_s=0.3,
     )
@@ -77,7 +77,9 @@ def test_outage_deploy_fails_rollback_recovers_smoke_passes_resolve(outage: Worl
 
     assert outage.cli(3, *follow("rollback", "--incident", number, "--hotfix-branch")) == 0
     rollback = [d for d in outage.emulator.workflow_dispatches() if d["workflow"] == "backend-rollback.yml"]
-    assert rollback[0]["inputs"] == {"sha": GOOD, "incident": number}
+    assert rollback[0]["inputs"] == {"sha": GOOD, "incident": number, "hotfix_branch": "true"}
+    # The rollback run's own hotfix-branch job opens the branch at the SHA rolled back to.
+    assert outage.cli(4, "hotfix-branch", "--incident", number, "--sha", GOOD) == 0
     assert outage.emulator.state()["refs"][f"refs/heads/hotfix/incident-{number}"] == GOOD
     assert any("**Backend Rollback** concluded: **success**" in c for c in outage.timeline())
 
@@ -287,3 +289,42 @@ def test_the_tool_ticks_the_branch_steps_it_did_and_leaves_a_person_s(
     assert world.watch(28) == 0
     assert world.cli(29, "incident", "update", str(number), "--status", "mitigating") == 0
     assert f"- [ ] {redeploy}" in world.incident()["body"], "a person cleared it: the tool ticks a box once"
+
+
+def test_slash_rollback_hotfix_asks_the_run_for_the_branch_which_opens_once(
+    outage: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`/rollback --hotfix` dispatches the rollback with its hotfix_branch input and writes no ref
+    (the commands job cannot); the rollback run's `hotfix-branch` step creates
+    hotfix/incident-N at the SHA rolled back to. A retried run finds it there and says so; a branch
+    someone moved is left where it is, and the line says where; one timeline note per SHA."""
+    outage.backend.set_scenario("job-regression")
+    assert outage.watch(0) == 0
+    number = outage.incident()["number"]
+    outage.emulator.set_permission("alice", "write")
+    branch = f"refs/heads/hotfix/incident-{number}"
+    assert outage.comment(1, number, f"/rollback {GOOD} --hotfix", "alice") == 0
+    (dispatch,) = outage.emulator.workflow_dispatches()
+    assert dispatch["inputs"] == {"sha": GOOD, "incident": str(number), "hotfix_branch": "true"}
+    assert branch not in outage.emulator.state()["refs"]
+    assert f"the run opens hotfix/incident-{number} once the rollback succeeded" in capsys.readouterr().out
+
+    hotfix = ("hotfix-branch", "--incident", str(number), "--sha", GOOD)
+    assert outage.cli(2, *hotfix) == 0
+    assert f"Hotfix branch hotfix/incident-{number} created at {GOOD[:12]}." in capsys.readouterr().out
+    assert outage.cli(3, *hotfix) == 0, "a retried run does not fail on its own branch"
+    assert f"already exists at {GOOD[:12]}." in capsys.readouterr().out
+    assert outage.emulator.state()["refs"][branch] == GOOD
+    notes = [c for c in outage.timeline() if c.startswith("**Hotfix branch**")]
+    assert len(notes) == 1 and "created" in notes[0]
+
+    outage.emulator.set_branch_sha(f"hotfix/incident-{number}", BAD)
+    assert outage.cli(4, *hotfix) == 0
+    assert f"already exists at {BAD[:12]}, not at the rolled-back {GOOD[:12]}" in capsys.readouterr().out
+    assert outage.emulator.state()["refs"][branch] == BAD
+    assert len([c for c in outage.timeline() if c.startswith("**Hotfix branch**")]) == 1
+
+    writes = len([r for r in outage.emulator.requests if r.method != "GET"])
+    assert outage.cli(5, "hotfix-branch", "--incident", str(number), "--sha", GOOD[:8]) == 2
+    assert "give the full 40-hex commit SHA" in capsys.readouterr().err
+    assert len([r for r in outage.emulator.requests if r.method != "GET"]) == writes

@@ -9,6 +9,7 @@ import pytest
 
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
+from ops_actions.text.markdown import find_markers
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
 from tests.support.playbooks import playbook_with
@@ -54,6 +55,9 @@ def test_outage_opens_one_incident_and_recovery_is_noted_once(world: World) -> N
     notes = [c for c in world.timeline(incident["number"]) if "Metrics normal for" in c]
     assert len(notes) == 1
     assert "Metrics normal for 16 min" in notes[0]
+    # One span, one rounding: the timeline's summary of the note says what the note says.
+    (marker,) = find_markers(notes[0], "event")
+    assert marker["summary"] == "metrics normal for 16 min"
     assert world.watch(46) == 0
     assert len([c for c in world.timeline(incident["number"]) if "Metrics normal for" in c]) == 1
     issue = world.emulator.issue(incident["number"])

@@ -27,7 +27,7 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
-from ops_actions.sandbox.github import GitHubEmulator
+from ops_actions.sandbox.github import GitHubEmulator, RecordedRequest
 from ops_actions.text.markdown import find_markers
 from tests.support.emulator import labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
@@ -124,10 +124,15 @@ def day(act_workspace: Path, tmp_path: Path, outside_a_run: None) -> Iterator[Da
         yield Day(box, emulator, backend)
 
 
-def test_a_day_in_the_life(day: Day) -> None:
-    emulator, box = day.emulator, day.box
+def is_ref_creation(request: RecordedRequest) -> bool:
+    """GitHub's create-a-reference (a branch)."""
+    return (request.method, request.path) == ("POST", f"/repos/{REPO}/git/refs")
 
-    # 10:00 The uptime monitor raises an alert: a repository_dispatch (its own token, not a job's).
+
+def monitor_alert(day: Day) -> int:
+    """10:00 The uptime monitor raises an alert (a repository_dispatch with its own token, not a job's),
+    and the alert workflow opens the incident; returns its number."""
+    emulator, box = day.emulator, day.box
     monitor = emulator.user_token("uptime-bot")
     alert = [
         "alert",
@@ -143,7 +148,14 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert run([*alert, *target]) == 0
     assert ran(box.settle()) == [("incident-alert.yml", "alert", "success")]
     (incident,) = emulator.issues(state="open")
-    number = incident["number"]
+    return int(incident["number"])
+
+
+def test_a_day_in_the_life(day: Day) -> None:
+    emulator, box = day.emulator, day.box
+
+    number = monitor_alert(day)
+    incident = day.issue(number)
     assert incident["title"] == "[SEV-1] Database down"
     assert labels_of(incident) == {"incident", "sev-1", "status:investigating", "deploy-freeze"}
 
@@ -188,6 +200,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert ran(day.comment(number, "/rollback")) == [
         ("incident-commands.yml", "command", "success"),
         ("backend-rollback.yml", "rollback", "success"),
+        ("backend-rollback.yml", "hotfix-branch", "skipped"),  # not asked for (/rollback --hotfix)
     ]
     (rollback,) = [r for r in emulator.runs() if r["path"].endswith("backend-rollback.yml")]
     assert (rollback["inputs"]["sha"], rollback["inputs"]["incident"]) == (PREVIOUS_RELEASE, str(number))
@@ -324,4 +337,38 @@ def test_a_day_in_the_life(day: Day) -> None:
     # No job got a 403, but for the one every job token gets by design: GET /user, which GitHub
     # refuses an installation token, tells the tool it acts as github-actions[bot].
     refused = {(request.method, request.path) for job in box.runs for request in job.refused}
+    assert refused <= {("GET", "/user")}, refused
+
+
+def test_rollback_hotfix_opens_the_branch_in_the_rollback_runs_own_job(day: Day) -> None:
+    """`/rollback --hotfix`: the commands job (no contents: write) dispatches Backend Rollback with
+    hotfix_branch; after the rollback, its hotfix-branch job, the one job holding contents: write,
+    creates hotfix/incident-N at the SHA rolled back to (GitHub's 201) and says so on the incident. A
+    second `/rollback --hotfix` meets GitHub's 422 "Reference already exists" at the same SHA and
+    succeeds, saying so; the incident gets one note."""
+    emulator = day.emulator
+    number = monitor_alert(day)
+    branch = f"refs/heads/hotfix/incident-{number}"
+
+    first = day.comment(number, "/rollback --hotfix")
+    assert ran(first) == [
+        ("incident-commands.yml", "command", "success"),
+        ("backend-rollback.yml", "rollback", "success"),
+        ("backend-rollback.yml", "hotfix-branch", "success"),
+    ], day.bot_comments(number)[-1]
+    assert emulator.state()["refs"][branch] == PREVIOUS_RELEASE
+    jobs = {job.job: job for job in first}
+    creates = [(job.job, r.status) for job in first for r in job.requests if is_ref_creation(r)]
+    assert creates == [("hotfix-branch", 201)], "only the hotfix-branch job writes a ref"
+    assert f"hotfix/incident-{number} created at {PREVIOUS_RELEASE[:12]}" in jobs["hotfix-branch"].act.output
+
+    second = day.comment(number, "/rollback --hotfix")
+    assert [conclusion for *_, conclusion in ran(second)] == ["success"] * 3
+    (retry,) = [job for job in second if job.job == "hotfix-branch"]
+    assert [r.status for r in retry.requests if is_ref_creation(r)] == [422]
+    assert f"already exists at {PREVIOUS_RELEASE[:12]}." in retry.act.output
+    assert emulator.state()["refs"][branch] == PREVIOUS_RELEASE
+    notes = [body for body in day.bot_comments(number) if body.startswith("**Hotfix branch**")]
+    assert len(notes) == 1
+    refused = {(request.method, request.path) for job in first + second for request in job.refused}
     assert refused <= {("GET", "/user")}, refused

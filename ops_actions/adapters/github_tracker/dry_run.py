@@ -93,9 +93,9 @@ class DryRunGitHubTracker(GitHubTracker):
         )
         return RunData(0, "completed", "skipped", "(dry run: not dispatched)", "", None, None)
 
-    def create_branch(self, name: str, sha: str) -> bool:
+    def create_branch(self, name: str, sha: str) -> str | None:
         self._plan("POST", "/git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
-        return True
+        return None
 
     def add_sub_issue(self, parent: int, child_id: int) -> bool:
         self._plan("POST", f"/issues/{parent}/sub_issues", {"sub_issue_id": child_id})

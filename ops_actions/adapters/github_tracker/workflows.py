@@ -142,17 +142,20 @@ class WorkflowOperations(GitHubSession):
         """A poller that reads a run with conditional requests (a 304 costs no rate limit)."""
         return RunPoller(self, self._repo.get_workflow_run(run_id))
 
-    def create_branch(self, name: str, sha: str) -> bool:
-        """Create ``refs/heads/<name>`` at ``sha``; False when it already exists."""
+    def create_branch(self, name: str, sha: str) -> str | None:
+        """Create ``refs/heads/<name>`` at ``sha``: None when created (201), else the SHA the branch
+        already points at (GitHub's 422 "Reference already exists", then a read of the ref).
 
-        def create() -> bool:
+        A retry after an ambiguous failure meets its own branch here, at the same SHA."""
+
+        def create() -> str | None:
             try:
                 self._repo.create_git_ref(f"refs/heads/{name}", sha)
             except GithubException as error:
                 if error.status == 422 and "already exists" in error_message(error):
-                    return False
+                    return str(self._repo.get_git_ref(f"heads/{name}").object.sha)
                 raise
-            return True
+            return None
 
         return self._call(f"create branch {name}", create, write=True)
 

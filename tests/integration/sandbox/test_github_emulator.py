@@ -631,6 +631,31 @@ def test_git_ref_create_and_duplicate(gh: Github, github_emulator: GitHubEmulato
     assert unknown.value.status == 422
 
 
+def test_creating_a_ref_needs_contents_write_as_on_github(github_emulator: GitHubEmulator) -> None:
+    """A job token with contents: read gets GitHub's 403 "Resource not accessible by integration" and
+    the header naming contents=write, and no ref appears; with contents: write it is 201 (with the
+    ref's Location), and again 422 "Reference already exists"; the ref then reads as made."""
+    main_sha = github_emulator.state()["refs"]["refs/heads/main"]
+    body = {"ref": "refs/heads/hotfix/incident-1", "sha": main_sha}
+
+    def create(permissions: dict[str, str]) -> httpx.Response:
+        token = github_emulator.mint_job_token(permissions)
+        auth = {"Authorization": f"Bearer {token}"}
+        return httpx.post(f"{github_emulator.url}{REPO_PATH}/git/refs", json=body, headers=auth, timeout=10)
+
+    refused = create({"contents": "read", "issues": "write", "actions": "write"})
+    assert (refused.status_code, refused.json()["message"]) == (403, "Resource not accessible by integration")
+    assert refused.headers["X-Accepted-GitHub-Permissions"] == "contents=write"
+    assert "refs/heads/hotfix/incident-1" not in github_emulator.state()["refs"]
+    created = create({"contents": "write"})
+    assert created.status_code == 201
+    assert created.headers["Location"].endswith("/git/refs/heads/hotfix/incident-1")
+    assert created.json()["object"]["sha"] == main_sha
+    again = create({"contents": "write"})
+    assert (again.status_code, again.json()["message"]) == (422, "Reference already exists")
+    assert github_emulator.state()["refs"]["refs/heads/hotfix/incident-1"] == main_sha
+
+
 def test_repository_dispatch_is_recorded(
     gh: Github, api: httpx.Client, github_emulator: GitHubEmulator
 ) -> None:

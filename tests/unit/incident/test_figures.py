@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ops_actions.incident.figures import build_report
+from ops_actions.incident.clock import duration, iso
+from ops_actions.incident.figures import IncidentRecord, build_report
 from ops_actions.playbook import load_playbook
+from tests.support.incident_states import opened
 from tests.support.report_records import NOW, fixture_records
 
 # Worked out by hand from the table above (see the comments for the sorted values).
@@ -52,3 +54,13 @@ def test_report_figures_match_the_hand_computed_fixture() -> None:
     figures = build_report(playbook, incidents, postmortems, since=NOW - timedelta(days=90), now=NOW)
     for section, expected in EXPECTED.items():
         assert figures[section] == expected, section
+
+
+def test_a_duration_counts_the_minutes_the_postmortem_shows() -> None:
+    """Mitigated 15 min 59 s after the opening: the figures count 15, as the postmortem's "15 min"."""
+    playbook = load_playbook(None)
+    state = opened(playbook, now=NOW - timedelta(hours=1))
+    state.mitigated_at = iso(NOW - timedelta(hours=1) + timedelta(minutes=15, seconds=59))
+    figures = build_report(playbook, [IncidentRecord(1, state)], [], since=NOW - timedelta(days=1), now=NOW)
+    assert figures["minutes_to"]["mitigate"]["median"] == 15
+    assert duration(state.opened_at, state.mitigated_at) == "15 min"

@@ -47,6 +47,9 @@ def parse(body: str) -> list[Command | CommandError]:
         ("/deploy", "deploy", {}),
         ("/deploy release/1.2", "deploy", {"ref": "release/1.2"}),
         ("/rollback 0123abc", "rollback", {"ref": "0123abc"}),
+        ("/rollback --hotfix", "rollback", {"hotfix": "true"}),
+        ("/rollback 0123abc --hotfix", "rollback", {"ref": "0123abc", "hotfix": "true"}),
+        ("/rollback --hotfix 0123abc", "rollback", {"ref": "0123abc", "hotfix": "true"}),
         ("/smoke", "smoke", {}),
         ("/resolve", "resolve", {}),
         (
@@ -77,6 +80,7 @@ def test_valid_commands(line: str, name: str, args: dict[str, str]) -> None:
         ("/deploy main; rm -rf /", "at most one git ref"),
         ("/deploy $(whoami)", "at most one git ref"),
         ("/smoke now", "takes no arguments"),
+        ("/rollback 0123abc 4567def --hotfix", "at most one git ref"),
         ("/resolve please", "/resolve force <reason>"),
         ('/status mitigating "unbalanced', "cannot split"),
         ("/launch-missiles", "unknown command /launch-missiles"),
