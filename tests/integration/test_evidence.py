@@ -50,6 +50,7 @@ def _report(folder: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+@pytest.mark.seed(30, 40)
 def test_fetched_rows_reach_the_issue_escaped_and_bounded_and_the_report_in_full(world: World) -> None:
     """A hostile backend's failed webhook events and dead letters (table pipes, backticks, a code fence,
     HTML, @mentions, its own admin token echoed, a 10 kB field): the issue shows every row in a
@@ -82,6 +83,7 @@ def test_fetched_rows_reach_the_issue_escaped_and_bounded_and_the_report_in_full
     assert ADMIN_TOKEN not in json.dumps(report)
 
 
+@pytest.mark.seed(15)
 def test_the_bundled_playbook_saves_the_seeds_artifact_with_its_names_at_the_top_level(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,6 +125,7 @@ def _triage(world: World, capsys: pytest.CaptureFixture[str], *extra: str) -> tu
     return printed, check
 
 
+@pytest.mark.seed(35)
 def test_the_worker_flags_the_backend_shows_are_checked_and_a_wrong_one_is_flagged(
     world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,6 +154,7 @@ def test_the_worker_flags_the_backend_shows_are_checked_and_a_wrong_one_is_flagg
     assert check["mismatched"] == []
 
 
+@pytest.mark.seed(35)
 def test_flags_the_backend_does_not_show_stay_a_manual_check_with_the_values_expected(
     world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ def open_titles(world: World) -> list[str]:
     return [issue["title"] for issue in sorted(world.issues(state="open"), key=lambda i: i["number"])]
 
 
-@pytest.mark.seed(7, 25)
+@pytest.mark.seed(7, 25, 50)
 def test_the_watch_raises_sev2_to_sev1_and_notifies(world: World, receiver: Receiver) -> None:
     """Webhooks fail (SEV-2, cause payments); then the payments canary fails (SEV-1, same cause): the
     same incident is raised, with the reason on the timeline, the SEV-1 banner and both targets told."""

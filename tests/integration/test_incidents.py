@@ -28,6 +28,7 @@ def open_checkout(*extra: str) -> int:
     return cli(*OPEN_CHECKOUT_SEV1, "--summary", "Stripe webhooks return 400", *extra)
 
 
+@pytest.mark.seed(12)
 def test_open_creates_one_issue_with_labels_and_body(
     env: GitHubEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,6 +4,8 @@ who gave them), while everything people wrote outside it stays."""
 
 from __future__ import annotations
 
+import pytest
+
 from ops_actions.sandbox.github import GitHubEmulator
 from ops_actions.text.markdown import GENERATED_END
 from tests.support.cli import OPEN_CHECKOUT_SEV1
@@ -14,6 +16,7 @@ from tests.support.text import generated_header
 NOTES = "Notes from bob: the Stripe dashboard shows 400s since 09:58."
 
 
+@pytest.mark.seed(24, 25)
 def test_the_header_follows_every_change_and_keeps_what_people_wrote(
     world: World, github_emulator: GitHubEmulator
 ) -> None:

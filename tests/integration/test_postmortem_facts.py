@@ -31,6 +31,7 @@ def event(world: World, name: str, payload: dict[str, Any]) -> None:
     world.monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
 
 
+@pytest.mark.seed(63)
 def test_detected_by_says_how_each_incident_was_opened(world: World) -> None:
     """Scheduled triage, an alert and its source, the button, the CLI and a person, each as it was."""
     resolve = ["--force", "--reason", "test"]
@@ -216,6 +217,7 @@ def snapshot(at: str, fired: list[str], **signals: object) -> dict[str, Any]:
     return {"at": at, "severity": "SEV-1" if fired else None, "fired": fired, "signals": signals}
 
 
+@pytest.mark.seed(63)
 def test_key_signals_are_what_the_rules_that_fired_read() -> None:
     """A stale heartbeat charts the heartbeat's age in seconds, not the queue; the database down
     charts db_ok as a state (0 then 1), not a flat queue of [3, 3]; a hand-opened incident without a

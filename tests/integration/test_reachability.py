@@ -53,6 +53,7 @@ def unreachable(world: World, receiver: Receiver) -> World:
     return world
 
 
+@pytest.mark.seed(17, 25)
 def test_unreachable_alone_tells_only_the_internal_channel_until_the_backend_answers_down(
     unreachable: World, receiver: Receiver
 ) -> None:
@@ -104,6 +105,7 @@ def test_a_persons_status_update_is_the_second_signal(unreachable: World, receiv
     assert [incident["id"] for incident in public_incidents(world, 16)] == [number]
 
 
+@pytest.mark.seed(12)
 def test_a_firing_alert_is_the_second_signal(unreachable: World, receiver: Receiver) -> None:
     world = unreachable
     number = world.incident()["number"]
@@ -124,6 +126,7 @@ def test_a_firing_alert_is_the_second_signal(unreachable: World, receiver: Recei
     assert [incident["id"] for incident in public_incidents(world, 16)] == [number]
 
 
+@pytest.mark.seed(25)
 def test_a_playbook_may_tell_customers_at_once(world: World, receiver: Receiver, tmp_path: Path) -> None:
     """unreachable.public: at-once: the status webhook hears of the opening, and Slack still says it
     is the runner's view."""

@@ -261,6 +261,7 @@ def test_every_input_is_checked_before_a_dispatch(outage: World, capsys: pytest.
     assert len(outage.emulator.comments(int(closed))) == comments[closed]
 
 
+@pytest.mark.seed(37)
 def test_the_tool_ticks_the_branch_steps_it_did_and_leaves_a_person_s(
     world: World, github_emulator: GitHubEmulator
 ) -> None:
@@ -291,6 +292,7 @@ def test_the_tool_ticks_the_branch_steps_it_did_and_leaves_a_person_s(
     assert f"- [ ] {redeploy}" in world.incident()["body"], "a person cleared it: the tool ticks a box once"
 
 
+@pytest.mark.seed(42)
 def test_slash_rollback_hotfix_asks_the_run_for_the_branch_which_opens_once(
     outage: World, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -105,6 +105,7 @@ def test_a_reader_ticking_a_box_again_and_again_gets_one_note_per_box_and_state(
     assert state is not None and state.checks == {}
 
 
+@pytest.mark.seed(50)
 def test_a_sev1_without_an_impact_is_not_resolved_until_one_is_stated(world: World) -> None:
     """/resolve of a SEV-1 with no impact stated replies asking for `/impact`; once stated, the
     impact is no longer missing; `/resolve force <reason>` then closes it, impact recorded."""

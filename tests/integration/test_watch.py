@@ -99,6 +99,7 @@ def test_flapping_queue_needs_consecutive_breaches(world: World) -> None:
     assert state.snapshots[0]["fired"] == ["worker-heartbeat-stale"]
 
 
+@pytest.mark.seed(29)
 def test_watch_follows_a_human_opened_incident_instead_of_duplicating(world: World) -> None:
     """With an incident a person opened, the first failing triage is taken as its cause: it is
     appended there, and nothing else opens."""
@@ -117,6 +118,7 @@ def test_watch_follows_a_human_opened_incident_instead_of_duplicating(world: Wor
     assert "**Causes:** `payments` (rules `payments-not-accepted`, `webhooks-failing`)" in incident["body"]
 
 
+@pytest.mark.seed(44, 45, 46, 47)
 def test_a_joining_branch_adds_its_steps_once_and_freezes_deploys(world: World) -> None:
     """An incident open for the backend being unreachable (backend-not-ready); then the database goes
     down: branch D joins. Its steps enter the body's checklist once (what a person wrote stays),
@@ -157,6 +159,7 @@ def test_a_joining_branch_adds_its_steps_once_and_freezes_deploys(world: World) 
 # The seed's delay rule, and the same rule on a threshold the retries' backoff alone passes
 # (BACKOFF_BASE_S x 0.5 + 2 x BACKOFF_BASE_S x 0.5 = 150 ms at the least): summed over the
 # attempts, three fast 503s read as a slow readiness probe and opened a "Delays" incident.
+@pytest.mark.seed(8)
 @pytest.mark.parametrize("threshold", ["2000", "100"])
 def test_a_readiness_503_that_fails_fast_opens_one_sev1_and_no_delays(
     world: World, receiver: Receiver, threshold: str
@@ -207,6 +210,7 @@ def _job_rules_fired(world: World) -> list[list[str]]:
     return fired
 
 
+@pytest.mark.seed(39)
 def test_a_falling_job_failure_count_opens_nothing(world: World) -> None:
     """A job regression opens C and is resolved; the hour's count then holds, then falls (12 -> 1):
     no triage reopens C (it fired on any non-zero count, so every tick after the fix reopened it)."""
@@ -230,6 +234,7 @@ def test_a_falling_job_failure_count_opens_nothing(world: World) -> None:
     ]
 
 
+@pytest.mark.seed(8, 39)
 def test_a_rise_of_job_failures_opens_c_once_and_it_holds_while_jobs_fail(world: World) -> None:
     """None, then one failed job (the seed's isolated job error: a rise) opens C once, SEV-2; while
     the count holds the rule holds (no "cleared", no second incident); at zero it clears."""
@@ -266,6 +271,7 @@ def _newest_report(world: World) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.seed(7)
 def test_a_healthy_day_costs_production_one_canary_job_an_hour(world: World) -> None:
     """144 healthy ticks (a day on the 10-minute schedule): the job canary POSTs on the first tick
     (no record of an earlier run) and then once every 60 minutes, the playbook's interval, as the
@@ -285,6 +291,7 @@ def test_a_healthy_day_costs_production_one_canary_job_an_hour(world: World) -> 
     assert "last ran 50 min ago (every 60 min)" in canary["reason"]
 
 
+@pytest.mark.seed(40)
 def test_a_bad_tick_runs_the_canary_and_fetches_the_list_its_branch_needs(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -340,6 +340,7 @@ def test_a_day_in_the_life(day: Day) -> None:
     assert refused <= {("GET", "/user")}, refused
 
 
+@pytest.mark.seed(42)
 def test_rollback_hotfix_opens_the_branch_in_the_rollback_runs_own_job(day: Day) -> None:
     """`/rollback --hotfix`: the commands job (no contents: write) dispatches Backend Rollback with
     hotfix_branch; after the rollback, its hotfix-branch job, the one job holding contents: write,
