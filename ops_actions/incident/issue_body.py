@@ -101,7 +101,9 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) 
     ]
     summary = "\n".join([inert(state.summary), *later] if state.summary else later)
     lines += ["### Summary", "", summary or "_No summary yet._", ""]
-    lines += ["### Impact", "", inert(state.impact) or "_Under assessment._", ""]
+    # A resolved incident nobody assessed says so: "under assessment" would no longer be true.
+    unstated = "_Never assessed: nobody stated it before the resolution._" if state.resolved_at else None
+    lines += ["### Impact", "", inert(state.impact) or unstated or "_Under assessment._", ""]
     if state.runs:
         lines += ["### Remediation runs", ""]
         for run in state.runs:

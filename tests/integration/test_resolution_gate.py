@@ -80,6 +80,10 @@ def test_resolve_waits_for_the_three_manual_checks_ticked_by_writers(
     assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
     (resolved,) = [c for c in world.timeline() if c.startswith("**Resolved**")]
     assert "**Impact: never assessed**: nobody stated it (`/impact`) before the resolution." in resolved
+    impact = issue["body"].split("### Impact", 1)[1].split("###", 1)[0]
+    assert impact.strip() == "_Never assessed: nobody stated it before the resolution._", (
+        "not 'under assessment'"
+    )
     (told,) = [body["text"] for _, body in receiver.received if "Current status: resolved" in body["text"]]
     assert told.startswith("[SEV-2] 2026-11-27 10:22 UTC - Incident Checkout failing.")
 
