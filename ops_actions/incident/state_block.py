@@ -30,7 +30,7 @@ _TRUNCATED: Final = "\n\n_… truncated to fit GitHub's 65,536-character limit._
 
 
 # Fields a state delta never carries: bookkeeping of the block itself.
-_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "version"})
+_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "comments_read_until", "version"})
 
 
 def state_delta(before: IncidentState, after: IncidentState) -> dict[str, Any]:
