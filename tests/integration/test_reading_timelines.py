@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ops_actions.incident.state_block import read_state
-from tests.support.fixtures.github import REPO
+from ops_actions.incident.timeline import TimelineEvent
+from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import START, World
 
 HISTORY = 2_000  # legacy issues: labelled incident by people, never touched by the tool
@@ -215,3 +216,37 @@ def test_a_tool_authored_incident_needs_no_memory_for_a_long_timeline(world: Wor
     assert counted(world)["comment listings"] == 1
     state = read_state(world.incident()["body"])
     assert state is not None and state.severity == "SEV-1"
+
+
+def test_an_entry_the_block_lacks_after_its_cursor_is_replayed(world: World) -> None:
+    """A timeline entry the tool posted whose save failed (posted here as the tool's identity, with no
+    save after it) still counts for the next command, read from the cursor in one listing."""
+    world.emulator.set_permission("alice", "write")
+    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
+    number = world.incident()["number"]
+    for index in range(300):
+        earlier(world, number, f"still failing for customer {index}")
+    assert world.comment(10, number, "/status mitigating next 30m rolling back", "alice") == 0
+    state = read_state(world.incident()["body"])
+    assert state is not None
+    entry = TimelineEvent(
+        "unsaved-owner",
+        "owner",
+        "2026-11-27T10:11:00Z",
+        "owner: @alice",
+        "Owner: @alice",
+        state.key,
+        delta={"set": {"owner": "alice"}},
+    )
+    posted = world.emulator.handle(
+        "POST",
+        f"/repos/{REPO}/issues/{number}/comments",
+        {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
+        json.dumps({"body": entry.markdown()}).encode(),
+    )
+    assert posted is not None and posted[0] == 201
+    world.emulator.reset_log()
+    assert world.comment(12, number, "/sev 1 payments down too", "alice") == 0
+    assert counted(world)["comment listings"] == 1
+    state = read_state(world.incident()["body"])
+    assert state is not None and (state.severity, state.owner) == ("SEV-1", "alice")
