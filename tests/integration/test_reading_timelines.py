@@ -250,3 +250,30 @@ def test_an_entry_the_block_lacks_after_its_cursor_is_replayed(world: World) -> 
     assert counted(world)["comment listings"] == 1
     state = read_state(world.incident()["body"])
     assert state is not None and (state.severity, state.owner) == ("SEV-1", "alice")
+
+
+def updates_by_incident(page: dict[str, object]) -> dict[int, str]:
+    incidents = page["incidents"]
+    assert isinstance(incidents, list)
+    return {incident["id"]: json.dumps(incident) for incident in incidents}
+
+
+def test_a_comment_deleted_after_the_memory_is_gone_from_the_page(
+    world: World, history: tuple[list[int], Path]
+) -> None:
+    """The issue's count no longer adds up with the memory's ids: that timeline is read in full."""
+    numbers, _ = history
+    resolved = numbers[0]
+    assert "on it" in updates_by_incident(build(world, 30))[resolved]
+    (update,) = [c for c in world.emulator.comments(resolved) if "on it" in c["body"]]
+    deleted = world.emulator.handle(
+        "DELETE",
+        f"/repos/{REPO}/issues/comments/{update['id']}",
+        {"authorization": f"token {GITHUB_TOKEN}"},
+        b"",
+    )
+    assert deleted is not None and deleted[0] == 204
+    world.emulator.reset_log()
+    updates = updates_by_incident(build(world, 30, "site-2"))
+    assert "on it" not in updates[resolved] and "on it" in updates[numbers[1]]
+    assert counted(world)["comment listings"] == 2  # since=, then in full
