@@ -18,6 +18,7 @@ from typing import Protocol
 
 from ops_actions.incident.labels import LabelSpec
 from ops_actions.incident.new_issue import NewIssue
+from ops_actions.incident.timeline_memory import ListedComment as CommentView
 
 
 class IssueView(Protocol):
@@ -67,19 +68,6 @@ class LabelView(Protocol):
     def color(self) -> str: ...
     @property
     def description(self) -> str: ...
-
-
-class CommentView(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def author(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
 
 
 class ListedIssue(IssueView, Protocol):

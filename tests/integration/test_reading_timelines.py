@@ -171,15 +171,22 @@ def test_legacy_issues_cost_one_read_once_and_a_listing_without_comments_none(
     assert len(legacy) == HISTORY and sum(1 for e in legacy if e["ids"]) == HISTORY // 40
 
 
-def slash_then_resolve(world: World, title: str, human_comments: int, memory: Path) -> tuple[int, int]:
-    """Requests of a /status and of a resolve on an incident with ``human_comments`` people's comments
-    that were read once before (by the scheduled memory, and by the command before)."""
+def long_incident(world: World, title: str, human_comments: int) -> int:
+    """An incident the tool opened, ``human_comments`` people's comments, then a writer's /status
+    (the command's read of the whole timeline, once)."""
     world.emulator.set_permission("alice", "write")
     assert world.cli(0, "incident", "open", "--title", title, "--severity", "2") == 0
     number = max(issue["number"] for issue in world.issues(state="open"))
     for index in range(human_comments):
         earlier(world, number, f"still failing for customer {index}")
     assert world.comment(10, number, "/status mitigating next 30m rolling back", "alice") == 0
+    return number
+
+
+def slash_then_resolve(world: World, title: str, human_comments: int, memory: Path) -> tuple[int, int]:
+    """Requests of a /status and of a resolve on an incident with ``human_comments`` people's comments
+    that were read once before (by the scheduled memory, and by the command before)."""
+    number = long_incident(world, title, human_comments)
     remember(world, memory, 11)
     world.monkeypatch.setenv("OPS_TIMELINE_MEMORY", str(memory))
     world.emulator.add_comment(number, body="better now", user="bob")
@@ -203,12 +210,7 @@ def test_a_slash_command_and_a_resolve_cost_the_same_at_a_thousand_comments_as_a
 def test_a_tool_authored_incident_needs_no_memory_for_a_long_timeline(world: World) -> None:
     """The state block's cursor: a command lists only the comments after the block's read, and a
     comment the tool posted that the block lacks (a save that failed) still counts."""
-    world.emulator.set_permission("alice", "write")
-    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
-    number = world.incident()["number"]
-    for index in range(1_000):
-        earlier(world, number, f"still failing for customer {index}")
-    assert world.comment(10, number, "/status mitigating next 30m rolling back", "alice") == 0
+    number = long_incident(world, "Checkout failing", 1_000)
     state = read_state(world.incident()["body"])
     assert state is not None and state.comments_read_until is not None
     world.emulator.reset_log()
@@ -221,12 +223,7 @@ def test_a_tool_authored_incident_needs_no_memory_for_a_long_timeline(world: Wor
 def test_an_entry_the_block_lacks_after_its_cursor_is_replayed(world: World) -> None:
     """A timeline entry the tool posted whose save failed (posted here as the tool's identity, with no
     save after it) still counts for the next command, read from the cursor in one listing."""
-    world.emulator.set_permission("alice", "write")
-    assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
-    number = world.incident()["number"]
-    for index in range(300):
-        earlier(world, number, f"still failing for customer {index}")
-    assert world.comment(10, number, "/status mitigating next 30m rolling back", "alice") == 0
+    number = long_incident(world, "Checkout failing", 300)
     state = read_state(world.incident()["body"])
     assert state is not None
     entry = TimelineEvent(

@@ -248,7 +248,10 @@ def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_onl
     condition = " ".join(remember["if"].split())
     assert "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'" in condition
     assert "github.workflow == 'Incident status page'" in condition
-    assert load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["name"] == "Incident status page"
+    assert (
+        load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["name"]
+        == "Incident status page"
+    )
     restore, run_step, save = remember["steps"][1:]
     assert run_step["with"] == {"command": "status-page remember", "args": f"--memory {memory}"}
     assert save["uses"].startswith("actions/cache/save@") and save["with"]["path"] == memory
