@@ -239,7 +239,8 @@ def test_status_page_builds_with_read_access_and_only_its_deploy_job_may_deploy(
 
 def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_only_restores_them() -> None:
     """The timeline memory is written by one job, with read access, on the page's schedule or a
-    person's dispatch and never in a call (the github context of a called workflow is the caller's);
+    person's dispatch and never in a call (there the github context is the caller's, and the
+    ``called`` input keeps its default, true);
     every other job that restores it holds ``cache-mode: read`` and hands it to the CLI."""
     memory = ".ops-actions-timelines.json"
     remember = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["jobs"]["remember"]
@@ -247,11 +248,13 @@ def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_onl
     assert "cache-mode" not in remember
     condition = " ".join(remember["if"].split())
     assert "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'" in condition
-    assert "github.workflow == 'Incident status page'" in condition
-    assert (
-        load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["name"]
-        == "Incident status page"
-    )
+    assert condition.endswith("&& !inputs.called")
+    called = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")[True]["workflow_call"]
+    assert called["inputs"]["called"] == {
+        "description": called["inputs"]["called"]["description"],
+        "type": "boolean",
+        "default": True,
+    }
     restore, run_step, save = remember["steps"][1:]
     assert run_step["with"] == {"command": "status-page remember", "args": f"--memory {memory}"}
     assert save["uses"].startswith("actions/cache/save@") and save["with"]["path"] == memory
