@@ -88,6 +88,8 @@ class GitHubConfig:
     """The least time between two writes to GitHub (``OPS_GITHUB_WRITE_INTERVAL_S``; 0: no pause)."""
     event_name: str | None = None
     """The event that started the workflow run (``GITHUB_EVENT_NAME``)."""
+    timeline_memory: Path | None = None
+    """The timeline memory file the workflow restored (``OPS_TIMELINE_MEMORY``; see flows/timelines.py)."""
 
     @classmethod
     def from_environ(
@@ -124,6 +126,7 @@ class GitHubConfig:
             login=env.get("OPS_GITHUB_LOGIN") or None,
             write_interval_s=write_interval,
             event_name=env.get("GITHUB_EVENT_NAME") or None,
+            timeline_memory=Path(env["OPS_TIMELINE_MEMORY"]) if env.get("OPS_TIMELINE_MEMORY") else None,
         )
 
     @property

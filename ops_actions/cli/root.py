@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ops_actions.flows.incidents import IncidentService
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
+    from ops_actions.flows.timelines import TimelineReader
     from ops_actions.flows.triage import TriageSetup
     from ops_actions.incident.triage_report import ProbeResult
     from ops_actions.playbook import Playbook, SchemaChecks
@@ -392,5 +393,22 @@ def github_context(
         config=config,
         dry_run=dry_run,
         tracker=tracker,
-        incidents=IncidentService(tracker, loaded.playbook, clock=utc_now, rerun=rerun, announce=announce),
+        incidents=IncidentService(
+            tracker,
+            loaded.playbook,
+            clock=utc_now,
+            rerun=rerun,
+            announce=announce,
+            timelines=timeline_reader(tracker, config, config.timeline_memory),
+        ),
     )
+
+
+def timeline_reader(tracker: GitHubTracker, config: GitHubConfig, memory_file: Path | None) -> TimelineReader:
+    """The timeline reader, from the memory file when there is one (a refused one is one warning)."""
+    from ops_actions.flows.timelines import TimelineReader
+
+    def warn(line: str) -> None:
+        say(f"ops-actions: warning: {line}", err=True)
+
+    return TimelineReader(tracker, repository=config.repository, memory_file=memory_file, warn=warn)

@@ -67,3 +67,36 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
     write_site(out, files)
     say(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
     job_summary("Status page", [f"{len(files)} files built into {out}/"])
+
+
+@status_page.command("remember")
+@github_command
+@click.option(
+    "--memory",
+    "memory_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The timeline memory file: read when it is there (and valid), then written anew.",
+)
+def status_page_remember(ctx: GitHubContext, memory_file: Path) -> None:
+    """Bring the timeline memory up to date: the tool's own comments on every incident issue.
+
+    Lists the incident issues updated since the memory's watermark and, of each, the comments updated
+    since it was read (GitHub's ``since``); the first run reads them all. The other commands read
+    the file named by OPS_TIMELINE_MEMORY and then list only what changed. Run it only where
+    nobody else can write the file (the scheduled job: see docs/security.md).
+
+    \b
+    Example:
+      ops-actions status-page remember --memory .ops-actions-timelines.json
+    """
+    from ops_actions.cli.root import timeline_reader
+    from ops_actions.flows.timelines import remember
+
+    reader = timeline_reader(ctx.tracker, ctx.config, memory_file)
+    if ctx.dry_run:
+        say(f"[dry-run] would bring {memory_file} up to date")
+        return
+    listed, held = remember(reader, memory_file)
+    say(f"timeline memory: {listed} incident issues changed; {held} remembered in {memory_file}")
+    job_summary("Timeline memory", [f"{listed} incident issues changed; {held} remembered"])

@@ -14,6 +14,7 @@ from typing import Final
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.closes import Settled, settle_close
+from ops_actions.flows.timelines import TimelineReader
 from ops_actions.flows.tracker_protocols import Delivered, IncidentTracker, IssueView
 from ops_actions.incident.clock import iso
 from ops_actions.incident.issue_body import incident_body, merged_body, refreshed_body
@@ -28,7 +29,7 @@ from ops_actions.incident.labels import (
 )
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.opening import fill_opening, opening_marker
-from ops_actions.incident.operation_keys import marker_keys, marker_of
+from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, state_fits_playbook
 from ops_actions.incident.state_block import read_state, rebuild_state, replay, state_delta, with_state
@@ -36,7 +37,7 @@ from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import CONFIRMED, assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import MARKER_PREFIX, find_markers, in_tool_form, inert
+from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
 CONVERGE_ROUNDS: Final = 3
@@ -81,8 +82,11 @@ class IncidentService:
         clock: Callable[[], datetime],
         rerun: bool = False,
         announce: Announcer | None = None,
+        timelines: TimelineReader | None = None,
     ) -> None:
         self.tracker = tracker
+        # Shared by every flow of the process: a timeline read once is read again only from since=.
+        self.timelines = timelines or TimelineReader(tracker)
         self.playbook = playbook
         self.clock = clock
         self.announce = announce
@@ -110,15 +114,24 @@ class IncidentService:
         """
         state = self.block(issue)
         if state is not None:
-            if issue.comments > state.comments_seen:
-                bodies = self.own_comments(issue.number) if own is None else own
-                return replay(
-                    self.playbook, state, [m for body in bodies for m in find_markers(body, "event")]
-                )
-            return state
-        if own is None and issue.comments == 0:
-            own = []  # the listing says there is no comment: nothing to read
-        return self.rebuilt(issue, self.own_comments(issue.number) if own is None else own)
+            if issue.comments <= state.comments_seen:
+                return state
+            unseen = (
+                None if own is not None else self.timelines.after_cursor(issue, state.comments_read_until)
+            )
+            if unseen is None:
+                bodies = self.own_comments(issue.number, issue=issue) if own is None else own
+                cursor = self.timelines.read_until(issue.number) or state.comments_read_until
+            else:
+                bodies, cursor = unseen  # a save that failed or raced: only after the block's read
+            replayed = replay(
+                self.playbook, state, [m for body in bodies for m in find_markers(body, "event")]
+            )
+            replayed.comments_read_until = cursor
+            return replayed
+        rebuilt = self.rebuilt(issue, self.own_comments(issue.number, issue=issue) if own is None else own)
+        rebuilt.comments_read_until = self.timelines.read_until(issue.number)
+        return rebuilt
 
     def rebuilt(self, issue: IssueView, own: Sequence[str]) -> IncidentState:
         """A state rebuilt from labels, assignees, the tool's own opening body and its comments ``own``."""
@@ -149,29 +162,13 @@ class IncidentService:
             return self.rebuilt(issue, [])
         return self.state_of(issue)
 
-    def own_comments(self, number: int, *, settle: bool = True) -> list[str]:
-        """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers.
-
-        Written by the tool's identity and in the tool's form (:func:`in_tool_form`): a job token
-        is github-actions[bot] in every workflow of the repository, not only in the tool's.
-
-        A comment that repeats the keys of an earlier one (a write GitHub carried out after the
-        client had given up on it, then sent again) is left out and, with ``settle`` (commands that
-        may write), deleted.
-        """
-        bodies: list[str] = []
-        seen: set[str] = set()
-        for comment in self.tracker.comments(number):
-            if not self.by_tool(comment.author) or not in_tool_form(comment.body):
-                continue  # another workflow's job token is github-actions[bot] too
-            keys = marker_keys(comment.body)
-            if keys and keys <= seen:
-                if settle:
-                    self.tracker.delete_comment(number, comment.id)
-                continue
-            seen |= keys
-            bodies.append(comment.body)
-        return bodies
+    def own_comments(self, number: int, *, settle: bool = True, issue: IssueView | None = None) -> list[str]:
+        """Bodies of the comments the tool wrote, oldest first: the only ones trusted for markers (a job
+        token is github-actions[bot] in every workflow of the repository, so its form counts too).
+        ``settle``: commands that may write delete repeats; ``issue``: as just read (see
+        :meth:`ops_actions.flows.timelines.TimelineReader.own_bodies`)."""
+        delete = (lambda comment_id: self.tracker.delete_comment(number, comment_id)) if settle else None
+        return self.timelines.own_bodies(number, issue, delete=delete)
 
     def find_open(
         self, key: str, listed: Sequence[IssueView] | None = None, *, settle: bool = True
@@ -222,10 +219,10 @@ class IncidentService:
         """Like :meth:`read`, with the tool's own comments (a postmortem's timeline), read once
         (again only when settling the close wrote to the timeline)."""
         issue = self._incident(number)
-        own = self.own_comments(issue.number) if issue.comments else []
+        own = self.own_comments(issue.number, issue=issue)
         settled = settle_close(self, issue, self.state_of(issue, own))
         if settled.done is not None:
-            own = self.own_comments(issue.number)
+            own = self.own_comments(issue.number, issue=settled.issue)
         return settled, own
 
     def _incident(self, number: int) -> IssueView:
@@ -253,13 +250,15 @@ class IncidentService:
         """Whether the issue does not show ``state`` yet: its block lacks what the timeline has (a save
         that failed or raced), so title, labels and assignees may lag too."""
         shown = read_state(issue.body)
-        return shown is None or replace(shown, comments_seen=0) != replace(state, comments_seen=0)
+        return shown is None or _kept(shown) != _kept(state)
 
     # -- writing ----------------------------------------------------------------------------
 
     def _post(self, issue: IssueView, event: TimelineEvent) -> None:
         """Post a timeline comment unless a re-run finds it already posted (by the tool itself)."""
-        if self.rerun and any(marker_of(event.key) in body for body in self.own_comments(issue.number)):
+        if self.rerun and any(
+            marker_of(event.key) in body for body in self.own_comments(issue.number, issue=issue)
+        ):
             return
         self.tracker.comment(issue.number, event.markdown(), marker=marker_of(event.key))
 
@@ -314,7 +313,7 @@ class IncidentService:
             if saved.comments <= state.comments_seen:
                 return
             latest = self.state_of(saved)
-            if replace(latest, comments_seen=0) == replace(state, comments_seen=0):
+            if _kept(latest) == _kept(state):
                 return
             issue, state, posted, title, repair = saved, latest, 0, False, True
 
@@ -580,7 +579,7 @@ class IncidentService:
                 + ". Override with --force --reason (or /resolve force <reason>).",
                 ExitCode.REFUSED,
             )
-        bodies = self.own_comments(issue.number)
+        bodies = self.own_comments(issue.number, issue=issue)
         override = (force_reason, missing) if missing and force_reason else None
         return self.apply_to(
             issue,
@@ -591,3 +590,8 @@ class IncidentService:
             ),
             close=True,
         )
+
+
+def _kept(state: IncidentState) -> IncidentState:
+    """The state without the block's reading bookkeeping (what it saw of the timeline, and until when)."""
+    return replace(state, comments_seen=0, comments_read_until=None)

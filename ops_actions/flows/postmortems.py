@@ -91,7 +91,7 @@ class Postmortems:
         """File the postmortem (or refresh it); ``own``: the tool's comments on the incident, if read."""
         incident_number = issue.number
         if own is None:
-            own = self.incidents.own_comments(issue.number) if issue.comments else []
+            own = self.incidents.own_comments(issue.number, issue=issue)
         now = self.clock()
         due = due_at(self.playbook, state, now)
         entries = compile_timeline(state, own)

@@ -2,7 +2,9 @@
 that tells the run changing an incident to publish the page.
 
 Reading costs a flat number of listings (incidents updated within the history, the open ones,
-postmortems) plus one comment listing per incident shown, never the search API. Only the tool's
+postmortems), never the search API, plus the comments of each incident shown, read as
+:mod:`ops_actions.flows.timelines` reads them: with the timeline memory, nothing for an incident
+unchanged since it was remembered and one ``since=`` listing for one that changed. Only the tool's
 own comments are read for updates, and a postmortem counts only when the tool opened it. The
 files are rendered and checked (``status.json`` against its schema) before anything is written.
 
@@ -47,7 +49,7 @@ def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: date
     for number, issue in sorted(listed.items()):
         if not is_public(playbook, issue.labels):
             continue
-        own = incidents.own_comments(number, settle=False)  # the page only reads
+        own = incidents.own_comments(number, settle=False, issue=issue)  # the page only reads
         state = incidents.state_of(issue, own)
         if state.false_alarm is not None:
             continue  # a writer closed it as not planned: nothing happened that customers need to know

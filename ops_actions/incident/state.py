@@ -50,6 +50,7 @@ TIME_FIELDS: Final = frozenset(
         "smoke_passed_at",
         "lower_since",
         "urgent_update_sent_at",
+        "comments_read_until",
     }
 )
 _SIMPLE_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
@@ -168,6 +169,9 @@ class IncidentState:
     postmortem: int | None = None
     components: list[str] = field(default_factory=list)
     comments_seen: int = 0
+    comments_read_until: str | None = None
+    """GitHub's time up to which the timeline was read for this block (the newest ``updated_at`` of a
+    comment listing): the next reader lists only the comments updated since (``since=``)."""
     alerts: dict[str, str] = field(default_factory=dict)
     # What the incident was opened for (see incident/causes.py), the incidents linked to it, the
     # manual checklist items people ticked (id -> by, at, via), and the severity-follow clock.

@@ -31,7 +31,7 @@ _TRUNCATED: Final = "\n\n_… truncated to fit GitHub's 65,536-character limit._
 
 # Fields a state delta never carries: bookkeeping of the block itself, and of what the body holds
 # (written with the block, in the same edit).
-_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "version", "body_written"})
+_UNREPLAYED: Final = frozenset({"applied", "comments_seen", "comments_read_until", "version", "body_written"})
 
 
 def state_delta(before: IncidentState, after: IncidentState) -> dict[str, Any]:

@@ -237,6 +237,49 @@ def test_status_page_builds_with_read_access_and_only_its_deploy_job_may_deploy(
     assert build["steps"][-1]["with"]["path"] == "site/"
 
 
+def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_only_restores_them() -> None:
+    """The timeline memory is written by one job, with read access, on the page's schedule or a
+    person's dispatch and never in a call (there the github context is the caller's, and the
+    ``called`` input keeps its default, true);
+    every other job that restores it holds ``cache-mode: read`` and hands it to the CLI."""
+    memory = ".ops-actions-timelines.json"
+    remember = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")["jobs"]["remember"]
+    assert remember["permissions"] == {"contents": "read", "issues": "read"}
+    assert "cache-mode" not in remember
+    condition = " ".join(remember["if"].split())
+    assert "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'" in condition
+    assert condition.endswith("&& !inputs.called")
+    called = load(REPO_ROOT / ".github" / "workflows" / "incident-status-page.yml")[True]["workflow_call"]
+    assert called["inputs"]["called"] == {
+        "description": called["inputs"]["called"]["description"],
+        "type": "boolean",
+        "default": True,
+    }
+    restore, run_step, save = remember["steps"][1:]
+    assert run_step["with"] == {"command": "status-page remember", "args": f"--memory {memory}"}
+    assert save["uses"].startswith("actions/cache/save@") and save["with"]["path"] == memory
+    assert save["with"]["key"] == "ops-actions-timelines-${{ github.run_id }}-${{ github.run_attempt }}"
+    assert restore["with"]["restore-keys"] == "ops-actions-timelines-"
+    restoring = set()
+    for path in WORKFLOWS:
+        for job_id, job in load(path).get("jobs", {}).items():
+            steps = job.get("steps", [])
+            saves = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
+            if any(s["with"]["path"] == memory for s in saves):
+                assert (path.name, job_id) == ("incident-status-page.yml", "remember")
+                continue
+            if any(s.get("with", {}).get("path") == memory for s in steps):
+                assert job.get("cache-mode") == "read", (path.name, job_id)
+                tool = [s for s in steps if s.get("uses") == "./"]
+                assert all(s["env"] == {"OPS_TIMELINE_MEMORY": memory} for s in tool), (path.name, job_id)
+                restoring.add((path.name, job_id))
+    assert restoring == {
+        ("incident-status-page.yml", "build"),
+        ("incident-commands.yml", "command"),
+        ("incident-postmortem.yml", "postmortem"),
+    }
+
+
 CHANGING_JOBS = {
     "incident-open.yml": ("open", "open", None),
     "incident-triage.yml": ("watch", "watch", "read"),

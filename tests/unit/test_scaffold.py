@@ -34,15 +34,16 @@ def test_no_scaffolded_workflow_carries_a_job_key_its_target_does_not_accept(
 
 
 def test_the_github_com_workflows_would_be_refused_by_ghes() -> None:
-    """What the check catches: the github.com rendering holds cache-mode in five workflows."""
+    """What the check catches: the github.com rendering holds cache-mode in six workflows."""
     refused = {
         name: unsupported_job_keys(render_workflow(template, REF), "ghes")
         for name, template in workflow_templates().items()
     }
     assert {name: keys for name, keys in refused.items() if keys} == {
         "incident-alert.yml": ["status-page.cache-mode"],
-        "incident-commands.yml": ["status-page.cache-mode"],
+        "incident-commands.yml": ["command.cache-mode", "status-page.cache-mode"],
         "incident-open.yml": ["status-page.cache-mode"],
+        "incident-postmortem.yml": ["postmortem.cache-mode"],
         "incident-status-page.yml": ["build.cache-mode"],
         "incident-triage.yml": ["status-page.cache-mode"],
     }

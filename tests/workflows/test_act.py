@@ -296,8 +296,9 @@ def test_status_page_workflow_builds_and_deploys_the_site(
     act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, incident: int
 ) -> None:
     """Dispatched: the build job reads the incidents and uploads the site as GitHub Pages wants it
-    (a tar of the folder); the deploy job, after it, deploys that artifact."""
-    artifacts = tmp_path / "artifacts"
+    (a tar of the folder); the deploy job, after it, deploys that artifact; the remember job saves
+    the timeline memory it read."""
+    artifacts, cache = tmp_path / "artifacts", tmp_path / "cache"
     done = act(
         act_workspace,
         tmp_path,
@@ -305,8 +306,10 @@ def test_status_page_workflow_builds_and_deploys_the_site(
         "workflow_dispatch",
         "incident-status-page.yml",
         {"inputs": {}, "ref": "refs/heads/main"},
-        env={"ACT_STUB_ARTIFACT_DIR": str(artifacts)},
+        env={"ACT_STUB_ARTIFACT_DIR": str(artifacts), "ACT_STUB_CACHE_DIR": str(cache)},
     )
+    remembered = json.loads((cache / ".ops-actions-timelines.json").read_text(encoding="utf-8"))
+    assert set(remembered["issues"]) == {str(incident)}, done.tail()
     with tarfile.open(artifacts / "github-pages" / "artifact.tar") as tar:
         names = set(tar.getnames())
         index = tar.extractfile("./index.html").read().decode("utf-8")  # type: ignore[union-attr]

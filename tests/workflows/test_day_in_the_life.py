@@ -169,7 +169,12 @@ def test_a_day_in_the_life(day: Day) -> None:
     # The status and the severity change are news for customers: the same run publishes the page, in
     # the called workflow's build and deploy jobs (events made with the job's token would start none).
     (command_run,) = {job.run_id for job in taken if job.job == "command"}
-    assert published(taken) == [(command_run, "build", "success"), (command_run, "deploy", "success")]
+    # Its remember job is skipped in a call: only the page's own schedule writes the timeline memory.
+    assert published(taken) == [
+        (command_run, "build", "success"),
+        (command_run, "remember", "skipped"),
+        (command_run, "deploy", "success"),
+    ]
     owned = day.issue(number)
     assert [user["login"] for user in owned["assignees"]] == ["mona"]
     assert labels_of(owned) == {"incident", "sev-1", "status:mitigating", "deploy-freeze"}
@@ -310,7 +315,9 @@ def test_a_day_in_the_life(day: Day) -> None:
     scheduled = {r["id"] for r in emulator.runs() if r["path"].endswith(STATUS_PAGE)}
     changing = {job.run_id for job in box.runs if job.job == PUBLISH and job.conclusion == "success"}
     pages = published(box.runs)
-    assert {conclusion for *_, conclusion in pages} == {"success"}
+    assert {conclusion for _, job, conclusion in pages if job != "remember"} == {"success"}
+    remembered = {(run_id in scheduled, conclusion) for run_id, job, conclusion in pages if job == "remember"}
+    assert remembered == {(True, "success"), (False, "skipped")}
     assert {run_id for run_id, *_ in pages} <= changing | scheduled
     assert changing and scheduled
     assert [run for run in runs if run[0] != STATUS_PAGE] == [

@@ -76,6 +76,7 @@ class CommentData:
     body: str
     author: str
     created_at: datetime
+    updated_at: datetime
 
 
 def issue_data_from(issue: Issue, *, read_alone: bool = False) -> IssueData:

@@ -172,13 +172,23 @@ class GitHubTracker(WorkflowOperations):
 
         return self._call(f"assign issue #{number}", add, write=True)
 
-    def comments(self, number: int) -> list[CommentData]:
-        """All comments of an issue, oldest first."""
+    def comments(self, number: int, *, since: datetime | None = None) -> list[CommentData]:
+        """The comments of an issue, oldest first; with ``since``, those updated at or after it
+        (GitHub's ``since``: a comment edited later is listed again)."""
 
         def list_comments() -> list[CommentData]:
+            issue = self._repo.get_issue(number)
+            # PyGithub writes the time as it is, with a Z: it must be in UTC.
+            listed = issue.get_comments(**({} if since is None else {"since": since.astimezone(UTC)}))
             return [
-                CommentData(c.id, c.body or "", c.user.login if c.user else "", c.created_at.astimezone(UTC))
-                for c in self._repo.get_issue(number).get_comments()
+                CommentData(
+                    c.id,
+                    c.body or "",
+                    c.user.login if c.user else "",
+                    c.created_at.astimezone(UTC),
+                    c.updated_at.astimezone(UTC),
+                )
+                for c in listed
             ]
 
         return self._call(f"read the comments of #{number}", list_comments)
