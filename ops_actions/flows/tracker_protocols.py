@@ -12,10 +12,11 @@ notification target fared, as the announcers hand it back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ops_actions.flows.budget import BudgetSource
 from ops_actions.incident.labels import LabelSpec
 from ops_actions.incident.new_issue import NewIssue
 
@@ -97,7 +98,7 @@ class IssueOpener(Protocol):
     def create_issue(self, new: NewIssue) -> IssueView: ...
 
 
-class IncidentTracker(IssueOpener, Protocol):
+class IncidentTracker(IssueOpener, BudgetSource, Protocol):
     """The tracker operations lifecycle needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def login(self) -> str: ...
@@ -121,7 +122,7 @@ class IncidentTracker(IssueOpener, Protocol):
     def permission(self, login: str) -> str | None: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueView]: ...
+    ) -> Iterator[IssueView]: ...
 
 
 class CommandTracker(IncidentTracker, Protocol):
@@ -136,19 +137,19 @@ class PostmortemTracker(IncidentTracker, Protocol):
     def issue(self, number: int) -> IssueWithId: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueWithId]: ...
+    ) -> Iterator[IssueWithId]: ...
     def create_issue(self, new: NewIssue) -> IssueWithId: ...
     def sub_issues(self, number: int) -> Sequence[IssueWithId] | None: ...
     def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
 
 
-class StatusPageTracker(Protocol):
+class StatusPageTracker(BudgetSource, Protocol):
     """The reads the status page needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def open_incidents(self, label: str) -> Sequence[ListedIssue]: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[ListedIssue]: ...
+    ) -> Iterator[ListedIssue]: ...
     def comments(self, number: int) -> Sequence[CommentView]: ...
 
 
