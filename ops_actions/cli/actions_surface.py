@@ -34,18 +34,23 @@ def watch(
 
     Opens an incident when rules fire and none is open; on the open one, appends a snapshot when
     something changed, notes once when metrics have been normal long enough to resolve, and
-    reminds once when the promised status update is overdue.
+    reminds once when the promised status update is overdue. The last line (and the job summary's)
+    gives the GitHub requests the run used and the rate limit left; below the reserve (the larger
+    of 100 requests and 10 % of the limit) the recently-closed listing and the postmortem
+    reminders wait for a later run, each with its line; opening and following incidents never wait.
 
     \b
     Example:
       ops-actions watch --backend-url https://api.example.com --history-file .ops-actions-state.json
     """
+    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.triage import remind_hourly
 
     setup, done, lines = triage_then_reconcile(
         ctx, backend_url, backend_admin_token, report_dir, history_file
     )
     lines += remind_hourly(setup, done, ctx.postmortems())
+    lines.append(budget_line(ctx.tracker.budget()))
     for line in lines:
         say(line)
     job_summary("Watch", lines)

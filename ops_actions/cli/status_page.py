@@ -38,12 +38,16 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
     playbook's status_page.public_events names are published (default: /status updates and the
     resolution), and the postmortem section it names; nothing else of the issues. Everything is
     read and checked before the folder is written. The watch history file, when there is one, gives
-    the time of the last automated check.
+    the time of the last automated check. It says (and the job summary too) the GitHub requests it
+    used and the rate limit left; below the reserve (the larger of 100 requests and 10 % of the
+    limit) it reads no more comments: the incidents left are shown without their updates, named
+    in one line.
 
     \b
     Example:
       ops-actions status-page build --out site/
     """
+    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.status_page import build_site, write_site
     from ops_actions.triage.history import load_history
 
@@ -53,6 +57,7 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
     playbook = ctx.loaded.playbook
     for name in (playbook.admin_token_env, *playbook.credential_envs(), "OPS_BACKEND_ADMIN_TOKEN"):
         run_output().secret(os.environ.get(name))  # the page never needs them: secrets to keep off it
+    notes: list[str] = []
     files = build_site(
         ctx.incidents,
         ctx.tracker,
@@ -60,13 +65,17 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
         now=utc_now(),
         last_checked_at=history.snapshots[-1].at if history.snapshots else None,
         redact=run_output().secrets.redact,
+        notes=notes,
     )
+    notes.append(budget_line(ctx.tracker.budget()))
+    for note in notes:
+        say(note)
     if ctx.dry_run:
         say(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
         return
     write_site(out, files)
     say(f"status page: {len(files)} files in {out}/ (open {out / 'index.html'})")
-    job_summary("Status page", [f"{len(files)} files built into {out}/"])
+    job_summary("Status page", [f"{len(files)} files built into {out}/", *notes])
 
 
 @status_page.command("remember")

@@ -84,7 +84,9 @@ def settle_closes(incidents: IncidentService, since: datetime) -> list[str]:
     """Settle every incident closed since then that the tool did not end (the watch's reconcile):
     one listing; an incident the tool ended is decided from its block, without another read."""
     lines = []
-    for issue in incidents.tracker.issues(INCIDENT_LABEL, state="closed", since=since):
+    # Read whole before the first reopen: a reopened issue leaves the closed listing, which would
+    # shift the later pages under a reader still on the first.
+    for issue in list(incidents.tracker.issues(INCIDENT_LABEL, state="closed", since=since)):
         if ended_by_tool(incidents.playbook, incidents.recorded_state(issue)):
             continue
         try:

@@ -8,7 +8,7 @@ reported in a comment, never raised.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -330,23 +330,29 @@ def due_text(body: str) -> str:
 
 def collect_records(
     tracker: PostmortemTracker, incidents: IncidentService, *, since: datetime
-) -> tuple[list[IncidentRecord], list[PostmortemRecord]]:
+) -> tuple[Iterator[IncidentRecord], Iterator[PostmortemRecord]]:
     """Incidents and postmortems from GitHub for a report: two listings of the issues updated since
     ``since``, and the comments only of the incidents whose figures their listing does not show
-    (see :meth:`IncidentService.recorded_state`)."""
-    records = []
-    for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since):
-        state = incidents.recorded_state(issue)
-        if issue.state == "closed" and issue.closed_at and not state.resolved_at:
-            state = replace(state, resolved_at=iso(issue.closed_at))  # closed by hand: it ended then
-        records.append(IncidentRecord(issue.number, state))
-    postmortems = []
-    for issue in tracker.issues(POSTMORTEM_LABEL, state="all", since=since):
-        pm = read_postmortem_state(issue.body)
-        if pm is None:
-            continue
-        items, _ = action_items(issue.body, incidents.playbook)
-        postmortems.append(
-            PostmortemRecord(issue.number, pm.incident, parse_time(pm.due), issue.closed_at, items)
-        )
-    return records, postmortems
+    (see :meth:`IncidentService.recorded_state`).
+
+    Both are generators, read one list page at a time as :func:`~ops_actions.incident.figures.build_report`
+    takes them (incidents first, then postmortems): the report holds the records it counts, never
+    the issues (nor their bodies) of the whole history.
+    """
+
+    def incident_records() -> Iterator[IncidentRecord]:
+        for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since):
+            state = incidents.recorded_state(issue)
+            if issue.state == "closed" and issue.closed_at and not state.resolved_at:
+                state = replace(state, resolved_at=iso(issue.closed_at))  # closed by hand: it ended then
+            yield IncidentRecord(issue.number, state)
+
+    def postmortem_records() -> Iterator[PostmortemRecord]:
+        for issue in tracker.issues(POSTMORTEM_LABEL, state="all", since=since):
+            pm = read_postmortem_state(issue.body)
+            if pm is None:
+                continue
+            items, _ = action_items(issue.body, incidents.playbook)
+            yield PostmortemRecord(issue.number, pm.incident, parse_time(pm.due), issue.closed_at, items)
+
+    return incident_records(), postmortem_records()

@@ -21,9 +21,11 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.flows.budget import RateView, below_reserve, skipped
 from ops_actions.flows.incidents import Announcer, IncidentService
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.closes import ended_by_tool
@@ -31,25 +33,40 @@ from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
 from ops_actions.playbook.model import Playbook
-from ops_actions.status_page.model import build_page, window_start
+from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
 
 
-def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: datetime) -> list[PublicIncident]:
-    """The public view of every incident the page may show (not internal, not ended before the history)."""
+def collect(
+    incidents: IncidentService, tracker: StatusPageTracker, *, now: datetime, notes: list[str] | None = None
+) -> list[PublicIncident]:
+    """The public view of every incident the page shows (not internal, not ended before the history),
+    by number.
+
+    The listings are streamed a page at a time and only the public views are kept, never the issues
+    of the whole history. Below the budget's reserve an incident's comments are not read: it is
+    shown from its state block alone, without its updates, and ``notes`` gets one line naming them.
+    """
     playbook = incidents.playbook
     since = window_start(now)
-    listed = {issue.number: issue for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since)}
-    for issue in tracker.open_incidents(INCIDENT_LABEL):  # an open one nobody touched for 90 days
-        listed.setdefault(issue.number, issue)
     filed = tracker.issues(POSTMORTEM_LABEL, state="all", since=since)
-    postmortems = {issue.number: issue for issue in filed}
-    found = []
-    for number, issue in sorted(listed.items()):
+    postmortems = {issue.number: issue.body for issue in filed if incidents.by_tool(issue.author)}
+    # An open one nobody touched for 90 days is not in the window's listing: the open ones come first.
+    opened = {issue.number: issue for issue in tracker.open_incidents(INCIDENT_LABEL)}
+    listed = tracker.issues(INCIDENT_LABEL, state="all", since=since)
+    found, unread = [], []
+    low: RateView | None = None  # the reading that stopped the comment reads
+    for issue in chain(opened.values(), (issue for issue in listed if issue.number not in opened)):
+        number = issue.number
         if not is_public(playbook, issue.labels):
             continue
-        own = incidents.own_comments(number, settle=False, issue=issue)  # the page only reads
+        reading = below_reserve(tracker)
+        if reading:
+            low = reading
+            unread.append(number)
+        # The page only reads: it settles nothing.
+        own = [] if reading else incidents.own_comments(number, settle=False, issue=issue)
         state = incidents.state_of(issue, own)
         if state.false_alarm is not None:
             continue  # a writer closed it as not planned: nothing happened that customers need to know
@@ -58,34 +75,32 @@ def collect(incidents: IncidentService, tracker: StatusPageTracker, *, now: date
         # Only the tool's resolution ends an incident: an issue closed any other way (the watch
         # reopens it) keeps its last real status here meanwhile, never "resolved".
         ended = issue.state != "open" and ended_by_tool(playbook, state)
-        found.append(
-            public_incident(
-                playbook,
-                number,
-                state,
-                open_=not ended,
-                closed_at=issue.closed_at if ended else None,
-                own_comments=own,
-                postmortem_body=_postmortem_body(incidents, issue, state, postmortems),
-                opened_by_tool=incidents.by_tool(issue.author),
-            )
+        shown = public_incident(
+            playbook,
+            number,
+            state,
+            open_=not ended,
+            closed_at=issue.closed_at if ended else None,
+            own_comments=own,
+            postmortem_body=_postmortem_body(issue, state, postmortems),
+            opened_by_tool=incidents.by_tool(issue.author),
         )
-    return found
+        if on_page(shown, since):
+            found.append(shown)
+    if low is not None and notes is not None:
+        shown_as = ", ".join(f"#{n}" for n in sorted(unread))
+        notes.append(skipped(low, f"the updates of {shown_as} (shown from their state alone)"))
+    return sorted(found, key=lambda shown: shown.number)
 
 
-def _postmortem_body(
-    incidents: IncidentService,
-    incident: IssueView,
-    state: IncidentState,
-    postmortems: Mapping[int, IssueView],
-) -> str | None:
-    """The body of the incident's postmortem, when the tool filed it (its identity wrote it, linked
-    both ways)."""
-    postmortem = postmortems.get(state.postmortem or 0)
-    if postmortem is None or not incidents.by_tool(postmortem.author):
+def _postmortem_body(incident: IssueView, state: IncidentState, postmortems: Mapping[int, str]) -> str | None:
+    """The body of the incident's postmortem, when the tool filed it (``postmortems``: the bodies of
+    the ones its identity wrote) and it links the incident back."""
+    body = postmortems.get(state.postmortem or 0)
+    if body is None:
         return None
-    linked = read_postmortem_state(postmortem.body)
-    return postmortem.body if linked is not None and linked.incident == incident.number else None
+    linked = read_postmortem_state(body)
+    return body if linked is not None and linked.incident == incident.number else None
 
 
 def build_site(
@@ -96,9 +111,10 @@ def build_site(
     now: datetime,
     last_checked_at: str | None,
     redact: Callable[[str], str] = str,
+    notes: list[str] | None = None,
 ) -> dict[str, str]:
     """Every file of the site, checked, each through ``redact`` (the known secrets, should someone type
-    one into an update)."""
+    one into an update); ``notes`` gets what the build left out (see :func:`collect`)."""
     import jsonschema
 
     # Here, not at import: every command that may change an incident imports this module for its
@@ -109,7 +125,7 @@ def build_site(
     team = page_settings(playbook).team or repository.split("/", 1)[-1]
     page = build_page(
         playbook,
-        collect(incidents, tracker, now=now),
+        collect(incidents, tracker, now=now, notes=notes),
         team=team,
         repository=repository,
         now=now,

@@ -169,14 +169,16 @@ def remember(reader: TimelineReader, out: Path) -> tuple[int, int]:
     """
     memory = reader.memory
     since = parse_time(memory.watermark) if memory.watermark else None
-    listed = reader.tracker.issues(INCIDENT_LABEL, state="all", since=since)
-    for issue in listed:
+    listed = 0
+    newest = memory.watermark
+    for issue in reader.tracker.issues(INCIDENT_LABEL, state="all", since=since):  # streamed, read once
         reader.tool_comments(issue.number, issue)
-    stamps = [iso(issue.updated_at) for issue in listed]
-    memory.watermark = max([*stamps, *([memory.watermark] if memory.watermark else [])], default=None)
+        listed += 1
+        newest = max(newest or "", iso(issue.updated_at))
+    memory.watermark = newest
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(memory_json(memory))
     Path(staged).replace(out)
-    return len(listed), len(memory.issues)
+    return listed, len(memory.issues)

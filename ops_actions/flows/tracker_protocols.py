@@ -12,10 +12,11 @@ notification target fared, as the announcers hand it back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ops_actions.flows.budget import BudgetSource
 from ops_actions.incident.labels import LabelSpec
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.timeline_memory import ListedComment as CommentView
@@ -91,7 +92,7 @@ class TimelineTracker(Protocol):
     def comments(self, number: int, *, since: datetime | None = None) -> Sequence[CommentView]: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueView]: ...
+    ) -> Iterator[IssueView]: ...
 
 
 class IssueOpener(Protocol):
@@ -101,7 +102,7 @@ class IssueOpener(Protocol):
     def create_issue(self, new: NewIssue) -> IssueView: ...
 
 
-class IncidentTracker(IssueOpener, Protocol):
+class IncidentTracker(IssueOpener, BudgetSource, Protocol):
     """The tracker operations lifecycle needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def login(self) -> str: ...
@@ -125,7 +126,7 @@ class IncidentTracker(IssueOpener, Protocol):
     def permission(self, login: str) -> str | None: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueView]: ...
+    ) -> Iterator[IssueView]: ...
 
 
 class CommandTracker(IncidentTracker, Protocol):
@@ -140,19 +141,19 @@ class PostmortemTracker(IncidentTracker, Protocol):
     def issue(self, number: int) -> IssueWithId: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[IssueWithId]: ...
+    ) -> Iterator[IssueWithId]: ...
     def create_issue(self, new: NewIssue) -> IssueWithId: ...
     def sub_issues(self, number: int) -> Sequence[IssueWithId] | None: ...
     def add_sub_issue(self, parent: int, child_id: int) -> bool: ...
 
 
-class StatusPageTracker(Protocol):
+class StatusPageTracker(BudgetSource, Protocol):
     """The reads the status page needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
     def open_incidents(self, label: str) -> Sequence[ListedIssue]: ...
     def issues(
         self, label: str, *, state: str = "all", since: datetime | None = None
-    ) -> Sequence[ListedIssue]: ...
+    ) -> Iterator[ListedIssue]: ...
     def comments(self, number: int, *, since: datetime | None = None) -> Sequence[CommentView]: ...
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ops_actions.flows.budget import below_reserve, skipped
 from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
@@ -129,6 +130,9 @@ def remind_hourly(setup: TriageSetup, done: TriageRun, postmortems: Postmortems)
     last = done.history.postmortems_checked_at
     if last and now - parse_time(last) < timedelta(hours=1):
         return []
+    low = below_reserve(postmortems.tracker)
+    if low:
+        return [skipped(low, "the postmortem reminders (the next run with budget sends them)")]
     lines = postmortems.remind()
     done.history.postmortems_checked_at = iso(now)
     if not setup.dry_run:

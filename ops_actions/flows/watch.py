@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.errors import OpsError
+from ops_actions.flows.budget import below_reserve, skipped
 from ops_actions.flows.closes import settle_closes
 from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.remediation import Remediator
@@ -153,8 +154,14 @@ def reconcile(
     Returns what was done, one line each. The scheduled watch and alert intake share this, so an
     alert and a triage that see the same cause end in the same incident.
     """
-    # Incidents closed without the tool's resolution are reopened first, so they are followed below.
-    settled = settle_closes(incidents, now - CLOSE_LOOKBACK)
+    # Incidents closed without the tool's resolution are reopened first, so they are followed below;
+    # low on budget, that listing waits for a later run (the incident's own commands settle it too).
+    low = below_reserve(incidents.tracker)
+    settled = (
+        [skipped(low, "the recently-closed listing (closes made by hand are settled next run)")]
+        if low
+        else settle_closes(incidents, now - CLOSE_LOOKBACK)
+    )
     listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
     opened, notes = readable(incidents, listed)
     notes = [*settled, *notes]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -60,14 +60,17 @@ def summary(values: Sequence[float]) -> dict[str, float | int | None]:
 
 def build_report(
     playbook: Playbook,
-    incidents: Sequence[IncidentRecord],
-    postmortems: Sequence[PostmortemRecord],
+    incidents: Iterable[IncidentRecord],
+    postmortems: Iterable[PostmortemRecord],
     *,
     since: datetime,
     now: datetime,
 ) -> dict[str, Any]:
     """The figures for incidents opened since ``since``; false alarms (closed as not planned by a
-    writer, see incident/closes.py) are only counted, never in the other figures."""
+    writer, see incident/closes.py) are only counted, never in the other figures.
+
+    Each input is read once, incidents first (the report hands in generators over GitHub's list
+    pages): only the records of the period and their postmortems are kept."""
     period = [r for r in incidents if parse_time(r.state.opened_at) >= since]
     chosen = [r for r in period if r.state.false_alarm is None]
     numbers = {r.number for r in chosen}

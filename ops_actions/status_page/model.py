@@ -110,6 +110,11 @@ def window_start(now: datetime) -> datetime:
     return datetime.combine(first, time(), tzinfo=now.tzinfo)
 
 
+def on_page(incident: PublicIncident, start: datetime) -> bool:
+    """Whether the page shows it: open, or ended since the history's first moment ``start``."""
+    return incident.open or bool(incident.ended_at and parse_time(incident.ended_at) >= start)
+
+
 def build_page(
     playbook: Playbook,
     incidents: Sequence[PublicIncident],
@@ -121,7 +126,7 @@ def build_page(
 ) -> Page:
     """The page as of ``now``; incidents that ended before the history window are left out."""
     start = window_start(now)
-    shown = [i for i in incidents if i.open or (i.ended_at and parse_time(i.ended_at) >= start)]
+    shown = [i for i in incidents if on_page(i, start)]
     open_incidents = sorted((i for i in shown if i.open), key=lambda i: i.started_at, reverse=True)
     past = sorted((i for i in shown if not i.open), key=lambda i: i.ended_at or "", reverse=True)
     components = tuple(

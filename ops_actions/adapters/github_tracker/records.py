@@ -69,6 +69,20 @@ def run_data_from(run: WorkflowRun) -> RunData:
 
 
 @dataclass(frozen=True)
+class RateBudget:
+    """What a run has spent of GitHub's primary rate limit, and what is left of it."""
+
+    sent: int | None
+    """Requests this run's client sent (None when the client does not count them)."""
+    remaining: int | None
+    """``x-ratelimit-remaining`` of GitHub's last answer; None before the first."""
+    limit: int | None
+    """``x-ratelimit-limit``: the budget of the window (1,000 an hour for a job token)."""
+    reset: datetime | None
+    """``x-ratelimit-reset``: when the window starts again with the whole limit."""
+
+
+@dataclass(frozen=True)
 class CommentData:
     """A comment as the core needs it."""
 

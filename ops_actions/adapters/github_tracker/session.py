@@ -13,22 +13,40 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, Final, Self, TypeVar
 
 import requests
 from github import Auth, Github, GithubException
+from github.GithubObject import GithubObject
+from github.PaginatedList import PaginatedList
 
 from ops_actions.adapters.config import DEFAULT_WRITE_INTERVAL_S, GitHubConfig
+from ops_actions.adapters.github_tracker.records import RateBudget
 from ops_actions.adapters.github_tracker.refusals import error_message, explain, rate_limit_delay
 from ops_actions.errors import ExitCode, OpsError
 
 T = TypeVar("T")
+Item = TypeVar("Item", bound=GithubObject)
 
 MAX_ATTEMPTS: Final = 4
 PAGE_SIZE: Final = 100
 # The login of the job token, GITHUB_TOKEN: the GitHub Actions app's bot.
 ACTIONS_BOT: Final = "github-actions[bot]"
+
+
+class CountedToken(Auth.Token):
+    """A token that counts the requests it signs: PyGithub asks it once for each request it sends
+    (a redirect it follows is signed once with the request that got it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.sent = 0
+
+    def authentication(self, headers: dict[str, str]) -> None:
+        self.sent += 1
+        super().authentication(headers)
 
 
 class GitHubSession:
@@ -66,7 +84,7 @@ class GitHubSession:
         logging.getLogger("github").setLevel(logging.WARNING)
         client = Github(
             base_url=config.api_url,
-            auth=Auth.Token(config.token),
+            auth=CountedToken(config.token),
             retry=None,  # PyGithub would retry POSTs on 5xx and could duplicate an issue
             seconds_between_requests=None,
             seconds_between_writes=None,
@@ -134,6 +152,39 @@ class GitHubSession:
                 raise OpsError(f"GitHub: {what} failed after {attempt} attempt(s): {reason}", ExitCode.GITHUB)
             self._sleep(delay)
             self.waited_s += delay
+
+    def _pages(self, what: str, listed: PaginatedList[Item]) -> Iterator[list[Item]]:
+        """The pages of a listing, each read (and retried) when the caller gets to it.
+
+        Iterating a ``PaginatedList`` keeps every element it fetched (it can be indexed); reading
+        page by page through its ``_couldGrow``/``_fetchNextPage`` (the hooks its subclasses
+        implement) follows the same ``Link`` headers, so it costs the same requests, and keeps none.
+        A failed page leaves the list's next URL where it was: the retry reads that page again.
+        """
+        while listed._couldGrow():
+            yield self._call(what, listed._fetchNextPage)
+
+    def budget(self) -> RateBudget:
+        """The requests this client sent, and the primary rate limit as GitHub's last answer gave it
+        (``x-ratelimit-remaining``, ``-limit``, ``-reset``, which PyGithub keeps from every response).
+        Before GitHub's first answer it asks ``GET /rate_limit``, which GitHub does not count against
+        the budget; otherwise reading it sends nothing."""
+        requester = self._client.requester
+        auth = requester.auth
+        if requester.rate_limiting[1] < 0:
+            self._call("read the rate limit", self._client.get_rate_limit)
+        remaining, limit = requester.rate_limiting
+        known = limit >= 0
+        return RateBudget(
+            sent=auth.sent if isinstance(auth, CountedToken) else None,
+            remaining=remaining if known else None,
+            limit=limit if known else None,
+            reset=(
+                datetime.fromtimestamp(requester.rate_limiting_resettime, UTC)
+                if known and requester.rate_limiting_resettime
+                else None
+            ),
+        )
 
     # -- identity -----------------------------------------------------------------------------
 

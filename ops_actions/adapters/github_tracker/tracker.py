@@ -4,7 +4,7 @@ call goes through the retry policy of :mod:`.session`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,17 +41,14 @@ class GitHubTracker(WorkflowOperations):
 
         return self._call("list open incidents", list_open)
 
-    def issues(self, label: str, *, state: str = "all", since: datetime | None = None) -> list[IssueData]:
-        """Issues with the label in any state (for reports)."""
-
-        def list_all() -> list[IssueData]:
-            kwargs: dict[str, Any] = {"state": state, "labels": [label]}
-            if since is not None:
-                kwargs["since"] = since
-            listed = self._repo.get_issues(**kwargs)
-            return [issue_data_from(issue) for issue in listed if not is_pull_request(issue)]
-
-        return self._call("list issues", list_all)
+    def issues(self, label: str, *, state: str = "all", since: datetime | None = None) -> Iterator[IssueData]:
+        """Issues with the label in any state (for reports), one list page at a time: only the page
+        being read is held, so a caller that keeps what it shows stays flat in the history's size."""
+        kwargs: dict[str, Any] = {"state": state, "labels": [label]}
+        if since is not None:
+            kwargs["since"] = since
+        for page in self._pages("list issues", self._repo.get_issues(**kwargs)):
+            yield from (issue_data_from(issue) for issue in page if not is_pull_request(issue))
 
     def issue(self, number: int) -> IssueData:
         """One issue by number."""

@@ -137,6 +137,17 @@ class _Limits(_Permissions):
             return "job"
         return "core"
 
+    def set_rate_remaining(self, remaining: int, *, resource: str = "core") -> None:
+        """Leave ``remaining`` requests in a bucket's current window (``core``, ``job`` or ``search``),
+        as if the rest had been spent: what the next answers' ``x-ratelimit-*`` headers say."""
+        with self._lock:
+            bucket = self._buckets[resource]
+            if not 0 <= remaining <= bucket.limit:
+                raise ValueError(f"remaining must be between 0 and {bucket.limit}, not {remaining}")
+            if self.now() >= bucket.reset_at:
+                bucket.reset_at = self.now() + timedelta(seconds=bucket.window_s)
+            bucket.used = bucket.limit - remaining
+
     def _consume_rate(self, resource: str) -> bool:
         bucket = self._buckets[resource]
         now = self.now()

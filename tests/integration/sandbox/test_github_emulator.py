@@ -455,6 +455,20 @@ def test_core_rate_limit_runs_out_and_resets_with_the_clock() -> None:
         assert client.get(REPO_PATH).status_code == 200
 
 
+def test_the_budget_left_can_be_set_and_the_headers_say_it(
+    api: httpx.Client, github_emulator: GitHubEmulator
+) -> None:
+    """``set_rate_remaining`` leaves that many requests in the window: the next answer's headers
+    count on from it (remaining, used), and none is left at 0."""
+    github_emulator.set_rate_remaining(7)
+    answer = api.get(REPO_PATH)
+    assert (answer.headers["x-ratelimit-remaining"], answer.headers["x-ratelimit-used"]) == ("6", "4994")
+    github_emulator.set_rate_remaining(0)
+    assert api.get(REPO_PATH).status_code == 403
+    with pytest.raises(ValueError, match="between 0 and 5000"):
+        github_emulator.set_rate_remaining(5001)
+
+
 def test_missing_or_wrong_token_is_401(gh: Github, github_emulator: GitHubEmulator) -> None:
     """No Authorization header -> "Requires authentication"; a wrong token -> "Bad credentials"."""
     with httpx.Client(base_url=github_emulator.url) as anonymous:
