@@ -69,7 +69,9 @@ def measure(backend: SandboxBackend, count: int, delay_ms: int) -> tuple[float, 
     playbook = parse_playbook(sleepy_playbook(count, delay_ms), source="bench")
     sleepers = [p for p in playbook.probes if p.id.startswith("sleep")]
     started = time.perf_counter()
-    results = run_probes(sleepers, base_url=backend.url, credentials=CREDENTIALS)
+    results = run_probes(
+        sleepers, base_url=backend.url, credentials=CREDENTIALS, concurrency=playbook.probe_concurrency
+    )
     wall_ms = (time.perf_counter() - started) * 1000
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
     return wall_ms, max(r.latency_ms for r in results)
@@ -82,7 +84,9 @@ def run_triage(playbook: Playbook, url: str, rounds: list[int] | None = None) ->
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
         if rounds is not None:
             rounds.append(len(batch))
-        return run_probes(batch, base_url=url, credentials=credentials)
+        return run_probes(
+            batch, base_url=url, credentials=credentials, concurrency=playbook.probe_concurrency
+        )
 
     started = time.perf_counter()
     report = triage(
@@ -105,7 +109,9 @@ def query_share() -> None:
     stats = [probe for probe in playbook.probes if probe.id.startswith("stats")]
     with SandboxBackend(api="messaging", admin_token=TOKEN) as backend:
         credentials = {playbook.admin_token_env: TOKEN}
-        answers = run_probes(stats, base_url=backend.url, credentials=credentials)
+        answers = run_probes(
+            stats, base_url=backend.url, credentials=credentials, concurrency=playbook.probe_concurrency
+        )
         bodies = [(probe, result.body) for probe, result in zip(stats, answers, strict=True)]
         assert all(body for _, body in bodies)
         triage_cpu, query_cpu = [], []
@@ -155,7 +161,9 @@ def firing_branch(delay_s: float) -> None:
 
 def main() -> None:
     with SandboxBackend(admin_token=TOKEN, scenario="job-regression") as backend:
-        run_probes([], base_url=backend.url, credentials=CREDENTIALS)  # warm the event loop machinery
+        run_probes(
+            [], base_url=backend.url, credentials=CREDENTIALS, concurrency=1
+        )  # warm the event loop machinery
         wall, slowest = measure(backend, 7, 200)
         ratio = wall / slowest
         print(f"7 probes x 200 ms: wall {wall:.0f} ms, slowest probe {slowest:.0f} ms,", end=" ")

@@ -256,7 +256,10 @@ class Demo:
         report = triage(
             stage.playbook,
             send=lambda batch: run_probes(
-                batch, base_url=stage.backend.url, credentials={stage.playbook.admin_token_env: DEMO_TOKEN}
+                batch,
+                base_url=stage.backend.url,
+                credentials={stage.playbook.admin_token_env: DEMO_TOKEN},
+                concurrency=stage.playbook.probe_concurrency,
             ),
             clock=stage.emulator.now,
             history=self.history.snapshots,

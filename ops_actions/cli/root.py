@@ -259,7 +259,15 @@ def triage_setup(
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
         http = command_http()
-        return http.run(probes.probe_all(http.client, batch, base_url=url, credentials=credentials))
+        return http.run(
+            probes.probe_all(
+                http.client,
+                batch,
+                base_url=url,
+                credentials=credentials,
+                concurrency=loaded.playbook.probe_concurrency,
+            )
+        )
 
     setup = TriageSetup(
         playbook=loaded.playbook,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args
 
 from regex import Pattern
 
@@ -21,6 +21,9 @@ TEMPLATE_PLACEHOLDERS = frozenset(
     {"severity", "timestamp", "title", "impact", "status", "next_update_minutes"}
 )
 AUTOMATIC_VERIFICATIONS = frozenset({"metrics-normal", "workflow-success"})
+
+# How many probes triage runs at once when the playbook does not say (triage.max_concurrent_probes).
+DEFAULT_PROBE_CONCURRENCY: Final = 16
 
 
 @dataclass(frozen=True)
@@ -370,6 +373,8 @@ class Playbook:
     status_page: StatusPage | None = None
     report_dir: str = "reports"
     """Where triage writes its JSON reports (relative to the working directory)."""
+    probe_concurrency: int = DEFAULT_PROBE_CONCURRENCY
+    """How many probes triage runs at once (``triage.max_concurrent_probes``)."""
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -18,6 +18,7 @@ from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, ProbeFormat
 from ops_actions.playbook.model import (
     BODY_SOURCES,
+    DEFAULT_PROBE_CONCURRENCY,
     NO_AUTH,
     ONE_CAUSE,
     TEMPLATE_PLACEHOLDERS,
@@ -185,6 +186,7 @@ class ModelBuilder:
             alerts=self.alert_mapping(raw.get("alerts", {}), refs, severities),
             watch_interval_minutes=raw.get("watch", {}).get("interval_minutes", 10),
             report_dir=raw.get("triage", {}).get("report_dir", "reports"),
+            probe_concurrency=raw.get("triage", {}).get("max_concurrent_probes", DEFAULT_PROBE_CONCURRENCY),
             severity_policy=IncidentSeverityPolicy(**raw.get("severity_policy", {})),
             group_by=raw.get("causes", {}).get("group_by", "cause"),
             flap_control=flap,

@@ -134,34 +134,46 @@ async def run_probe(
 
 
 def new_client() -> httpx.AsyncClient:
-    """A client for probes: every probe of a round at once (no connection limit), no redirects
-    followed; each request carries its probe's own timeout."""
+    """A client for probes: no connection limit of its own (:func:`probe_all` bounds how many run at
+    once), no redirects followed; each request carries its probe's own timeout."""
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     return httpx.AsyncClient(limits=limits, follow_redirects=False)
 
 
 async def probe_all(
-    client: httpx.AsyncClient, probes: Sequence[Probe], *, base_url: str, credentials: Mapping[str, str]
+    client: httpx.AsyncClient,
+    probes: Sequence[Probe],
+    *,
+    base_url: str,
+    credentials: Mapping[str, str],
+    concurrency: int,
 ) -> list[ProbeResult]:
-    """Run the probes concurrently over ``client``; results come back in the probes' order.
+    """Run the probes over ``client``, at most ``concurrency`` at once (the playbook's
+    ``triage.max_concurrent_probes``); results come back in the probes' order.
 
+    The bound keeps a big playbook's CPU linear: with every probe in flight at once, the connection
+    pool holds one connection per probe and looks through all of them for every request.
     ``credentials`` maps the environment variable names the probes' auth names to their values.
     """
     base = base_url.rstrip("/")
-    return list(
-        await asyncio.gather(
-            *(run_probe(client, probe, base_url=base, credentials=credentials) for probe in probes)
-        )
-    )
+    gate = asyncio.Semaphore(concurrency)
+
+    async def gated(probe: Probe) -> ProbeResult:
+        async with gate:
+            return await run_probe(client, probe, base_url=base, credentials=credentials)
+
+    return list(await asyncio.gather(*(gated(probe) for probe in probes)))
 
 
 def run_probes(
-    probes: Sequence[Probe], *, base_url: str, credentials: Mapping[str, str]
+    probes: Sequence[Probe], *, base_url: str, credentials: Mapping[str, str], concurrency: int
 ) -> list[ProbeResult]:
     """:func:`probe_all` on a client of its own, for one round (the CLI shares one per command)."""
 
     async def once() -> list[ProbeResult]:
         async with new_client() as client:
-            return await probe_all(client, probes, base_url=base_url, credentials=credentials)
+            return await probe_all(
+                client, probes, base_url=base_url, credentials=credentials, concurrency=concurrency
+            )
 
     return asyncio.run(once())

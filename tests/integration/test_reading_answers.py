@@ -189,7 +189,10 @@ def test_prefetched_diagnostics_ride_in_the_first_round(
 
     def send(batch: Sequence[Probe]) -> list[ProbeResult]:
         batches.append([probe.id for probe in batch])
-        return run_probes(batch, base_url=backend.url, credentials={"OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN})
+        credentials = {"OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
+        return run_probes(
+            batch, base_url=backend.url, credentials=credentials, concurrency=playbook.probe_concurrency
+        )
 
     report = run_triage(
         playbook,
@@ -209,3 +212,32 @@ def test_prefetched_diagnostics_ride_in_the_first_round(
         "failed_webhooks",
     ]
     assert report.diagnostics[0]["count"] == 7
+
+
+# -- how many at once -------------------------------------------------------------------------
+
+
+def sleepers(count: int) -> str:
+    """``count`` probes of the sandbox's sleep route, put before the bundled playbook's own."""
+    return "".join(
+        f"  - id: sleep{i}\n    path: /_sandbox/sleep?ms=500\n    signals:\n"
+        f"      - {{name: sleep{i}_ok, source: status_ok}}\n"
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize(("setting", "most"), [("  max_concurrent_probes: 4\n", 4), ("", 16)])
+def test_probes_run_at_most_the_playbooks_number_at_once(
+    backend: SandboxBackend, triage: Triage, tmp_path: Path, setting: str, most: int
+) -> None:
+    """40 slow probes: never more in flight than triage.max_concurrent_probes (default 16); all answer."""
+    playbook = variant(
+        tmp_path,
+        ("probes:\n", "probes:\n" + sleepers(40)),
+        ("  report_dir: reports\n", "  report_dir: reports\n" + setting),
+    )
+    _, report, output = triage(playbook=playbook)
+    read = readings(report)
+    assert [read[f"sleep{i}_ok"]["value"] for i in range(40)] == [True] * 40, output
+    assert 1 < backend.most_waiting <= most
+    assert backend.waits.count(0.5) == 40
