@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import RULES, GitHubEmulator, RecordedRequest
+from tests.support.events import comment_event
 
 REPO = "octo-org/backend"
 ADMIN = "bench-admin-token-0123456789"
@@ -228,7 +229,7 @@ class SimulatedDay:
         self.backend.set_scenario("healthy" if at >= OUTAGE[1] else "db-down")
         self.clock[0] = at
         self.people_comment(at)
-        event = comment_event(self.emulator, self.scratch, self.incident, body)
+        event = comment_event(self.emulator, self.scratch, self.incident, body, "mona")
         self.job(
             at,
             "slash commands",
@@ -264,21 +265,6 @@ class SimulatedDay:
             GITHUB_EVENT_PATH=str(event),
             **self.restored(),
         )
-
-
-def comment_event(
-    emulator: GitHubEmulator, scratch: Path, number: int, body: str, user: str = "mona"
-) -> Path:
-    """``user`` comments ``body`` on issue #number; the file of the ``issue_comment`` event it starts."""
-    comment_id = emulator.add_comment(number, body=body, user=user)
-    payload = {
-        "action": "created",
-        "issue": {"number": number, "labels": [{"name": "incident"}]},
-        "comment": {"id": comment_id, "body": body, "user": {"login": user, "type": "User"}},
-    }
-    event = scratch / f"comment-{comment_id}.json"
-    event.write_text(json.dumps(payload), encoding="utf-8")
-    return event
 
 
 def yesterday(emulator: GitHubEmulator, clock: list[datetime], comments: int) -> None:
