@@ -44,26 +44,45 @@ def cpu_of(backend: SandboxBackend, playbook: Playbook, concurrency: int) -> tup
     return statistics.median(spent), failed
 
 
-def main() -> None:
+ProbeRows = dict[int, tuple[tuple[float, int], tuple[float, int]]]
+"""Per probe count: (CPU seconds, failed probes) all at once, and bounded."""
+
+
+def measure(counts: tuple[int, ...] = COUNTS) -> tuple[int, ProbeRows]:
+    """The bounded default and, per probe count, its CPU all at once beside bounded."""
     with SandboxBackend(admin_token=TOKEN) as backend:
-        playbooks = {count: playbook_of(count) for count in COUNTS}
-        default = playbooks[COUNTS[0]].probe_concurrency
-        cpu_of(backend, playbooks[COUNTS[0]], default)  # warm up
+        playbooks = {count: playbook_of(count) for count in counts}
+        default = playbooks[counts[0]].probe_concurrency
+        cpu_of(backend, playbooks[counts[0]], default)  # warm up
         rows = {
             count: (cpu_of(backend, playbook, count), cpu_of(backend, playbook, default))
             for count, playbook in playbooks.items()
         }
-    (base_all, _), (base_bounded, _) = rows[COUNTS[0]]
-    print(f"| probes | CPU, all at once | CPU, at most {default} at once ", end="")
-    print(f"| x of {COUNTS[0]}, at once | x of {COUNTS[0]}, bounded | failed, at once | failed, bounded |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    return default, rows
+
+
+def table(default: int, rows: ProbeRows) -> list[str]:
+    """The Markdown table of :func:`measure`, and the 300-against-100 line."""
+    first = min(rows)
+    (base_all, _), (base_bounded, _) = rows[first]
+    lines = [
+        f"| probes | CPU, all at once | CPU, at most {default} at once | x of {first}, at once "
+        f"| x of {first}, bounded | failed, at once | failed, bounded |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for count, ((at_once, failed_at_once), (bounded, failed_bounded)) in rows.items():
-        print(
+        lines.append(
             f"| {count} | {at_once * 1000:.0f} ms | {bounded * 1000:.0f} ms | {at_once / base_all:.2f} "
             f"| {bounded / base_bounded:.2f} | {failed_at_once} | {failed_bounded} |"
         )
-    ratio = rows[300][1][0] / base_bounded
-    print(f"300 vs 100 probes, bounded: {ratio:.2f} x (target <= 3.5)")
+    if 300 in rows and first == 100:
+        lines.append("")
+        lines.append(f"300 vs 100 probes, bounded: {rows[300][1][0] / base_bounded:.2f} x (target <= 3.5)")
+    return lines
+
+
+def main() -> None:
+    print("\n".join(table(*measure())))
 
 
 if __name__ == "__main__":

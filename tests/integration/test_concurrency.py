@@ -8,7 +8,6 @@ Slow PATCHes are injected so both writers read before either saves.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.cli import together
 from tests.support.emulator import incidents_on
+from tests.support.events import comment_event
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 
@@ -60,19 +60,6 @@ def current_state(emulator: GitHubEmulator, number: int) -> IncidentState:
         return incidents.state_of(tracker.issue(number))
     finally:
         tracker.close()
-
-
-def comment_event(tmp_path: Path, emulator: GitHubEmulator, number: int, body: str, login: str) -> str:
-    """A real comment on the emulator and its issue_comment payload file."""
-    comment_id = emulator.add_comment(number, body=body, user=login)
-    payload = {
-        "action": "created",
-        "issue": {"number": number, "labels": [{"name": "incident"}]},
-        "comment": {"id": comment_id, "body": body, "user": {"login": login, "type": "User"}},
-    }
-    path = tmp_path / f"event-{comment_id}.json"
-    path.write_text(json.dumps(payload), encoding="utf-8")
-    return str(path)
 
 
 def test_two_watches_race(world: Any) -> None:
@@ -110,7 +97,7 @@ def test_watch_and_command_race(world: Any) -> None:
     assert run(["incident", "open", "--title", "Checkout failing", "--severity", "2"]) == 0
     number = incidents_on(emulator)[0]["number"]
     backend.set_scenario("webhook-failing")
-    event = comment_event(tmp_path, emulator, number, "/impact Half of the EU checkouts", "alice")
+    event = comment_event(emulator, tmp_path, number, "/impact Half of the EU checkouts", "alice")
     emulator.inject("slow", times=2, method="PATCH", path_contains=f"/issues/{number}", delay_s=0.6)
     results = together(
         [
@@ -118,7 +105,7 @@ def test_watch_and_command_race(world: Any) -> None:
                 ["watch", "--history-file", str(tmp_path / "s.json"), "--report-dir", str(tmp_path / "r")],
                 {"GITHUB_RUN_ID": "700"},
             ),
-            (["command"], {"GITHUB_RUN_ID": "701", "GITHUB_EVENT_PATH": event}),
+            (["command"], {"GITHUB_RUN_ID": "701", "GITHUB_EVENT_PATH": str(event)}),
         ]
     )
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
@@ -138,15 +125,15 @@ def test_two_commands_race(world: Any) -> None:
     emulator, _, tmp_path = world
     assert run(["incident", "open", "--title", "Queue stuck", "--severity", "2"]) == 0
     number = incidents_on(emulator)[0]["number"]
-    first = comment_event(tmp_path, emulator, number, "/impact All job creation", "alice")
+    first = comment_event(emulator, tmp_path, number, "/impact All job creation", "alice")
     second = comment_event(
-        tmp_path, emulator, number, "/owner @bob\n/status mitigating next 20m on it", "bob"
+        emulator, tmp_path, number, "/owner @bob\n/status mitigating next 20m on it", "bob"
     )
     emulator.inject("slow", times=3, method="PATCH", path_contains=f"/issues/{number}", delay_s=0.6)
     results = together(
         [
-            (["command"], {"GITHUB_RUN_ID": "801", "GITHUB_EVENT_PATH": first}),
-            (["command"], {"GITHUB_RUN_ID": "802", "GITHUB_EVENT_PATH": second}),
+            (["command"], {"GITHUB_RUN_ID": "801", "GITHUB_EVENT_PATH": str(first)}),
+            (["command"], {"GITHUB_RUN_ID": "802", "GITHUB_EVENT_PATH": str(second)}),
         ]
     )
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
