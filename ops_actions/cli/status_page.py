@@ -100,12 +100,17 @@ def status_page_remember(ctx: GitHubContext, memory_file: Path) -> None:
       ops-actions status-page remember --memory .ops-actions-timelines.json
     """
     from ops_actions.cli.root import timeline_reader
+    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.timelines import remember
 
     reader = timeline_reader(ctx.tracker, ctx.config, memory_file)
     if ctx.dry_run:
         say(f"[dry-run] would bring {memory_file} up to date")
         return
-    listed, held = remember(reader, memory_file)
-    say(f"timeline memory: {listed} incident issues changed; {held} remembered in {memory_file}")
-    job_summary("Timeline memory", [f"{listed} incident issues changed; {held} remembered"])
+    notes: list[str] = []
+    listed, held = remember(reader, memory_file, budget=ctx.tracker, notes=notes)
+    notes.append(budget_line(ctx.tracker.budget()))
+    for note in notes:
+        say(note)
+    say(f"timeline memory: {listed} incident issues read; {held} remembered in {memory_file}")
+    job_summary("Timeline memory", [f"{listed} incident issues read; {held} remembered", *notes])

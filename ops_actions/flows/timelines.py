@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ops_actions.flows.budget import BudgetSource, below_reserve, skipped
 from ops_actions.flows.tracker_protocols import IssueView, TimelineTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.labels import INCIDENT_LABEL
@@ -159,19 +160,30 @@ def _unchanged(known: IssueTimeline, issue: IssueView) -> bool:
     return known.updated_at == iso(issue.updated_at) and len(known.ids) == issue.comments
 
 
-def remember(reader: TimelineReader, out: Path) -> tuple[int, int]:
+def remember(
+    reader: TimelineReader, out: Path, *, budget: BudgetSource | None = None, notes: list[str] | None = None
+) -> tuple[int, int]:
     """Bring the memory up to date and write it to ``out``: the incident issues updated since its
     watermark (all of them the first time), and of each the comments updated since it was read.
     Returns how many issues were listed and how many the memory holds.
 
     The watermark is the newest ``updated_at`` listed (GitHub's clock, which ``since`` compares
-    with), never the runner's clock.
+    with), never the runner's clock. At the ``budget``'s reserve it stops reading, keeps what it read
+    and leaves the watermark where it was (``notes`` gets the line): the next run lists the same
+    issues again, and those it read cost nothing then. So a first run over more incident issues than
+    an hour's budget fills the memory over several runs instead of failing midway every time.
     """
     memory = reader.memory
     since = parse_time(memory.watermark) if memory.watermark else None
     listed = 0
     newest = memory.watermark
     for issue in reader.tracker.issues(INCIDENT_LABEL, state="all", since=since):  # streamed, read once
+        low = below_reserve(budget) if budget is not None else None
+        if low is not None:
+            newest = memory.watermark
+            if notes is not None:
+                notes.append(skipped(low, f"the timelines after {listed} issues (the next run goes on)"))
+            break
         reader.tool_comments(issue.number, issue)
         listed += 1
         newest = max(newest or "", iso(issue.updated_at))

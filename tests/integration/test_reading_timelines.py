@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ops_actions.flows.budget import reserve
 from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEvent
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
@@ -274,3 +275,31 @@ def test_a_comment_deleted_after_the_memory_is_gone_from_the_page(
     updates = updates_by_incident(build(world, 30, "site-2"))
     assert "on it" not in updates[resolved] and "on it" in updates[numbers[1]]
     assert counted(world)["comment listings"] == 2  # since=, then in full
+
+
+def test_a_first_remember_over_more_issues_than_the_budget_goes_on_in_the_next_run(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """300 legacy issues with a comment each, and a budget 40 requests above the reserve: the first
+    remember stops at the reserve, says so and keeps what it read, with the watermark where it was;
+    the next hour's run reads only the rest, and a third reads no timeline at all. Each issue's
+    comments are read once in all (before, the first run spent the budget and failed every time)."""
+    for index in range(300):
+        number = world.emulator.add_issue(
+            title=f"Old outage {index}", labels=["incident"], state="closed", created_at=START
+        )
+        world.emulator.add_comment(number, body="restarted the worker", user="alice")
+    memory = world.tmp_path / "timelines.json"
+    reads = []
+    for minutes, left in ((10, reserve(5000) + 40), (70, 5000), (130, 5000)):
+        world.emulator.set_rate_remaining(left)
+        world.emulator.reset_log()
+        capsys.readouterr()
+        remember(world, memory, minutes)
+        reads.append(counted(world)["comment listings"])
+        if minutes == 10:
+            assert "GitHub budget low" in capsys.readouterr().out
+            assert json.loads(memory.read_text(encoding="utf-8"))["watermark"] is None
+    assert 0 < reads[0] < 300
+    assert reads[0] + reads[1] == 300
+    assert reads[2] == 0
