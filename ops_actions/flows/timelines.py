@@ -36,12 +36,12 @@ from ops_actions.incident.timeline_memory import (
     KnownComment,
     MemoryRefused,
     TimelineMemory,
+    is_tool_comment,
     memory_json,
     merged,
     parse_memory,
     without,
 )
-from ops_actions.text.markdown import in_tool_form
 
 
 class TimelineReader:
@@ -143,7 +143,7 @@ class TimelineReader:
         listed = self.tracker.comments(issue.number, since=parse_time(cursor))
         login = self.tracker.login()
         newest = max([cursor, *(iso(c.updated_at) for c in listed)])
-        return [c.body for c in listed if c.author == login and in_tool_form(c.body)], newest
+        return [c.body for c in listed if is_tool_comment(c, login)], newest
 
     def read_until(self, number: int) -> str | None:
         known = self.memory.issues.get(number)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ops_actions.incident.causes import followed
-from ops_actions.incident.clock import minutes_text, parse_time
+from ops_actions.incident.clock import minutes_text, parse_time, whole_minutes
 from ops_actions.incident.labels import issue_title
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState, public_held
@@ -139,7 +139,7 @@ def notice(
     """What an update of this incident says; ``redact`` takes known secrets out of its text."""
     next_minutes = None
     if state.next_update_due:
-        next_minutes = max(int((parse_time(state.next_update_due) - now).total_seconds() // 60), 0)
+        next_minutes = whole_minutes(now, parse_time(state.next_update_due))
     start = parse_time(state.detected_at or state.opened_at)
     end = parse_time(state.resolved_at) if state.resolved_at else now
     return Notice(
@@ -148,7 +148,7 @@ def notice(
         title=redact(issue_title(state)),
         impact=redact(state.impact.strip()) or "under assessment",
         status=state.status,
-        lasted_minutes=max(int((end - start).total_seconds() // 60), 0),
+        lasted_minutes=whole_minutes(start, end),
         resolved=state.resolved_at is not None,
         next_step=redact(next_step(playbook, state, now)),
         url=url,

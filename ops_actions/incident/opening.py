@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ops_actions.errors import OpsError
 from ops_actions.incident.causes import view_of
-from ops_actions.incident.remediation_state import freezing_branches
+from ops_actions.incident.remediation_state import freeze_reason, freezing_branches
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.triage_report import TriageReport
 from ops_actions.playbook.model import Playbook
@@ -44,8 +44,7 @@ def fill_opening(
         state.branches = [b.id for b in report.branches]
     freezing = freezing_branches(playbook, state.branches)
     if freezing:
-        reason = "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
-        state.freeze = {"since": state.opened_at, "reason": reason}
+        state.freeze = {"since": state.opened_at, "reason": freeze_reason(playbook, freezing)}
 
 
 def opening_marker(operation: str, state: IncidentState) -> str:

@@ -27,6 +27,11 @@ def freezing_branches(playbook: Playbook, branch_ids: Sequence[str]) -> list[str
     return [b for b in branch_ids if any(step.kind == "freeze-deploys" for step in playbook.branch(b).steps)]
 
 
+def freeze_reason(playbook: Playbook, freezing: Sequence[str]) -> str:
+    """Why deploys are frozen: the freezing branches, by id and title."""
+    return "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
+
+
 def start_freeze(
     state: IncidentState, *, reason: str, now: datetime, key: str
 ) -> tuple[IncidentState, TimelineEvent]:

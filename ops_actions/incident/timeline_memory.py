@@ -44,6 +44,12 @@ class ListedComment(Protocol):
     def updated_at(self) -> datetime: ...
 
 
+def is_tool_comment(comment: ListedComment, login: str) -> bool:
+    """Whether the tool wrote the comment: its identity, and its form (a job token is
+    github-actions[bot] in every workflow of the repository, not only in the tool's)."""
+    return comment.author == login and in_tool_form(comment.body)
+
+
 @dataclass(frozen=True)
 class KnownComment:
     """A comment the tool wrote, in the tool's form."""
@@ -90,7 +96,7 @@ def merged(
     for comment in listed:
         ids.add(comment.id)
         own.pop(comment.id, None)
-        if comment.author == login and in_tool_form(comment.body):
+        if is_tool_comment(comment, login):
             own[comment.id] = KnownComment(comment.id, comment.body, iso(comment.created_at))
         stamp = iso(comment.updated_at)
         newest = stamp if newest is None or stamp > newest else newest

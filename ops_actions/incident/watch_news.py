@@ -17,6 +17,7 @@ from typing import Any
 
 from ops_actions.incident.clock import iso, minutes_text, parse_time, whole_minutes
 from ops_actions.incident.remediation_state import (
+    freeze_reason,
     freezing_branches,
     lift_freeze,
     monitor_summary,
@@ -74,8 +75,7 @@ def watch_updates(
             step(join_branch(playbook, new, branch_id, now=now, key=f"{run_key}:branch-{branch_id}"))
     freezing = freezing_branches(playbook, branches)
     if freezing and not new.freeze:
-        reason = "branch " + ", ".join(f"{b}) {playbook.branch(b).title}" for b in freezing)
-        step(start_freeze(new, reason=reason, now=now, key=f"{run_key}:freeze"))
+        step(start_freeze(new, reason=freeze_reason(playbook, freezing), now=now, key=f"{run_key}:freeze"))
     step(
         monitor_summary(
             new, snapshot=snapshot, now=now, key=f"{run_key}:monitor", volatile_signals=volatile_signals
