@@ -12,7 +12,7 @@ import click
 
 from ops_actions.cli.group import run
 from ops_actions.cli.options import backend_options, github_command, github_connection_options, github_options
-from ops_actions.cli.root import github_context, job_summary, say
+from ops_actions.cli.root import github_context, job_summary, said_with_budget, say
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
 
@@ -43,17 +43,13 @@ def watch(
     Example:
       ops-actions watch --backend-url https://api.example.com --history-file .ops-actions-state.json
     """
-    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.triage import remind_hourly
 
     setup, done, lines = triage_then_reconcile(
         ctx, backend_url, backend_admin_token, report_dir, history_file
     )
     lines += remind_hourly(setup, done, ctx.postmortems())
-    lines.append(budget_line(ctx.tracker.budget()))
-    for line in lines:
-        say(line)
-    job_summary("Watch", lines)
+    job_summary("Watch", said_with_budget(lines, ctx.tracker))
 
 
 class _SlashCommandHelp(click.Command):

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ops_actions.adapters.actions_runtime import Output
     from ops_actions.adapters.config import GitHubConfig
     from ops_actions.adapters.github_tracker import GitHubTracker
+    from ops_actions.flows.budget import BudgetSource
     from ops_actions.flows.incidents import IncidentService
     from ops_actions.flows.postmortems import Postmortems
     from ops_actions.flows.remediation import Remediator
@@ -98,6 +99,17 @@ def dry_run_marked() -> bool:
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Print through the run's output (the CLI prints nothing any other way)."""
     run_output().say(text, err=err, nl=nl)
+
+
+def said_with_budget(lines: Sequence[str], source: BudgetSource) -> list[str]:
+    """Say each line, then the GitHub requests the run sent and the budget left; returns them all,
+    the budget last, for the job summary (every command that reads GitHub at length ends so)."""
+    from ops_actions.flows.budget import budget_line
+
+    said = [*lines, budget_line(source.budget())]
+    for line in said:
+        say(line)
+    return said
 
 
 def job_summary(title: str, lines: Sequence[str]) -> None:

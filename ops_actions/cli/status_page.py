@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ops_actions.cli.options import folder_option, github_command, history_file_option
-from ops_actions.cli.root import job_summary, run_output, say, utc_now
+from ops_actions.cli.root import job_summary, run_output, said_with_budget, say, utc_now
 
 if TYPE_CHECKING:
     from ops_actions.cli.root import GitHubContext
@@ -47,7 +47,6 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
     Example:
       ops-actions status-page build --out site/
     """
-    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.status_page import build_site, write_site
     from ops_actions.triage.history import load_history
 
@@ -67,9 +66,7 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
         redact=run_output().secrets.redact,
         notes=notes,
     )
-    notes.append(budget_line(ctx.tracker.budget()))
-    for note in notes:
-        say(note)
+    notes = said_with_budget(notes, ctx.tracker)
     if ctx.dry_run:
         say(f"[dry-run] would write {len(files)} files to {out}/: " + ", ".join(sorted(files)))
         return
@@ -100,7 +97,6 @@ def status_page_remember(ctx: GitHubContext, memory_file: Path) -> None:
       ops-actions status-page remember --memory .ops-actions-timelines.json
     """
     from ops_actions.cli.root import timeline_reader
-    from ops_actions.flows.budget import budget_line
     from ops_actions.flows.timelines import remember
 
     reader = timeline_reader(ctx.tracker, ctx.config, memory_file)
@@ -109,8 +105,6 @@ def status_page_remember(ctx: GitHubContext, memory_file: Path) -> None:
         return
     notes: list[str] = []
     listed, held = remember(reader, memory_file, budget=ctx.tracker, notes=notes)
-    notes.append(budget_line(ctx.tracker.budget()))
-    for note in notes:
-        say(note)
+    notes = said_with_budget(notes, ctx.tracker)
     say(f"timeline memory: {listed} incident issues read; {held} remembered in {memory_file}")
     job_summary("Timeline memory", [f"{listed} incident issues read; {held} remembered", *notes])
