@@ -23,6 +23,7 @@ from ops_actions.cli import (
     remediation,
     report,
     sandbox,
+    services,
     status_page,
     triage,
 )
@@ -47,6 +48,7 @@ for command in (
     status_page.status_page,
     alert.alert,
     init.init,
+    services.services,
 ):
     cli.add_command(command)
 

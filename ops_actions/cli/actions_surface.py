@@ -73,6 +73,7 @@ class _SlashCommandHelp(click.Command):
 @github_options
 def command_(
     playbook_path: Path | None,
+    service: str | None,
     repo: str | None,
     github_token: str | None,
     github_api_url: str | None,
@@ -96,7 +97,16 @@ def command_(
     # A bad payload fails before any setup. An issue's edit carries no comment; all else is a comment's.
     body_edit = payload.get("action") == "edited" and "comment" not in payload
     event = BodyEdit.from_payload(payload) if body_edit else CommentEvent.from_payload(payload)
-    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    ctx = github_context(
+        playbook_path,
+        repo,
+        github_token,
+        github_api_url,
+        dry_run,
+        service=service,
+        issue=event.number,
+        issue_labels=event.labels,
+    )
     if isinstance(event, BodyEdit):
         lines = BodyEdits(tracker=ctx.tracker, incidents=ctx.incidents).handle(event)
         title = f"Checklist edit on #{event.number}"
@@ -168,6 +178,7 @@ ACTION_COMMANDS = frozenset(
         "playbook",
         "status-page",
         "schedules",
+        "services",
     }
 )
 

@@ -27,6 +27,7 @@ def alert(
     report_dir: Path | None,
     history_file: Path,
     playbook_path: Path | None,
+    service: str | None,
     repo: str | None,
     github_token: str | None,
     github_api_url: str | None,
@@ -53,7 +54,7 @@ def alert(
         raise OpsError(
             f"not an '{ALERT_EVENT}' repository_dispatch event (event type {event.get('action')!r})"
         )
-    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run)
+    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run, service=service)
     incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
     say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
     _, _, lines = triage_then_reconcile(

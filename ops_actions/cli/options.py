@@ -26,9 +26,14 @@ playbook_option = click.option(
     help="Playbook file (default: ./playbook.yaml, else the bundled one) [env: OPS_PLAYBOOK].",
 )
 
-
-# The file keeps its first name: the Actions cache of existing installations restores it there.
-DEFAULT_HISTORY_FILE = Path(".ops-actions-state.json")
+service_option = click.option(
+    "--service",
+    envvar="OPS_SERVICE",
+    help=(
+        "The service to work on, for a playbook of several (see `ops-actions services`); an existing "
+        "incident's own service:<id> label names it otherwise [env: OPS_SERVICE]."
+    ),
+)
 
 
 def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
@@ -43,6 +48,8 @@ def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
             history_file = state_file
         return command(*args, history_file=history_file, **options)
 
+    from ops_actions.triage.history import DEFAULT_HISTORY_FILE
+
     file_type = click.Path(path_type=Path, dir_okay=False)
     alias = click.option("--state-file", type=file_type, hidden=True, help="The old name of --history-file.")
     return click.option(
@@ -50,7 +57,10 @@ def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
         type=file_type,
         default=DEFAULT_HISTORY_FILE,
         show_default=True,
-        help="Snapshots of earlier triage runs, for trends and consecutive breaches.",
+        help=(
+            "Snapshots of earlier triage runs, for trends and consecutive breaches (a service's own: "
+            ".ops-actions-state.<service>.json by default)."
+        ),
     )(alias(with_history_file))
 
 
@@ -107,6 +117,7 @@ def github_options(command: F) -> F:
     """The connection options, the playbook and --dry-run: what the incident commands take."""
     decorators = [
         playbook_option,
+        service_option,
         github_connection_options,
         click.option(
             "--dry-run",
@@ -120,19 +131,38 @@ def github_options(command: F) -> F:
     return command
 
 
-def github_command(command: Callable[..., T]) -> Callable[..., T]:
-    """The GitHub options, and the GitHubContext built from them handed to the command as ``ctx``."""
+def github_command(command: Callable[..., T], *, whole: bool = False) -> Callable[..., T]:
+    """The GitHub options, and the GitHubContext built from them handed to the command as ``ctx``: for
+    one service's view of the playbook (--service, else the one an incident argument ``number`` is
+    ``incident_number`` is labelled with); ``whole``: the whole playbook unless --service is given."""
 
     @functools.wraps(command)
     def with_context(
         *,
         playbook_path: Path | None,
+        service: str | None,
         repo: str | None,
         github_token: str | None,
         github_api_url: str | None,
         dry_run: bool,
         **options: Any,
     ) -> T:
-        return command(github_context(playbook_path, repo, github_token, github_api_url, dry_run), **options)
+        number = options.get("number", options.get("incident_number"))
+        ctx = github_context(
+            playbook_path,
+            repo,
+            github_token,
+            github_api_url,
+            dry_run,
+            service=service,
+            issue=number if isinstance(number, int) else None,
+            whole=whole,
+        )
+        return command(ctx, **options)
 
     return github_options(with_context)
+
+
+def whole_playbook_command(command: Callable[..., T]) -> Callable[..., T]:
+    """Like :func:`github_command`, for commands that see every service: the page, the report."""
+    return github_command(command, whole=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import github_command
+from ops_actions.cli.options import whole_playbook_command
 from ops_actions.cli.root import job_summary, say
 from ops_actions.errors import OpsError
 
@@ -37,7 +37,7 @@ def _event_issue_number() -> int:
 
 
 @postmortem.command("create")
-@github_command
+@whole_playbook_command
 @click.argument("number", type=int, required=False)
 def postmortem_create(
     ctx: GitHubContext,
@@ -64,7 +64,7 @@ def postmortem_create(
 
 
 @postmortem.command("sync")
-@github_command
+@whole_playbook_command
 @click.argument("number", type=int, required=False)
 def postmortem_sync(
     ctx: GitHubContext,
@@ -86,7 +86,7 @@ def postmortem_sync(
 
 
 @postmortem.command("remind")
-@github_command
+@whole_playbook_command
 def postmortem_remind(
     ctx: GitHubContext,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import github_command
+from ops_actions.cli.options import whole_playbook_command
 from ops_actions.cli.root import run_output, say, utc_now
 from ops_actions.errors import OpsError
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@github_command
+@whole_playbook_command
 @click.option(
     "--since", default="90d", show_default=True, help="Period: incidents opened in the last N days (Nd)."
 )

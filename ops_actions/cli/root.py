@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -182,11 +182,34 @@ def command_http() -> _Http:
 
 @dataclass(frozen=True)
 class LoadedPlaybook:
-    """A validated playbook with the name and hash reports and incidents record."""
+    """A validated playbook with the name and hash reports and incidents record: the whole playbook,
+    or the view of the one service the command works on (:meth:`for_service`)."""
 
     playbook: Playbook
     source: str
     sha256: str
+
+    def for_service(self, service_id: str | None) -> LoadedPlaybook:
+        """The view of the service ``service_id`` (see ``Playbook.for_service``: without one, a
+        playbook of several services is refused, exit 2)."""
+        return replace(self, playbook=self.playbook.for_service(service_id))
+
+    def for_issue(self, service_id: str | None, labels: Callable[[], Sequence[str]]) -> LoadedPlaybook:
+        """The view of the service an existing incident is about: ``service_id`` when given, else the
+        one its ``service:<id>`` label names (``labels`` is read only for a playbook of services)."""
+        if service_id or not self.playbook.services:
+            return self.for_service(service_id)
+        return self.for_service(service_of(labels()))
+
+
+def service_of(labels: Sequence[str]) -> str | None:
+    """The service a ``service:<id>`` label among ``labels`` names (None when there is none)."""
+    from ops_actions.playbook.model import SERVICE_LABEL_PREFIX
+
+    found = (
+        label.removeprefix(SERVICE_LABEL_PREFIX) for label in labels if label.startswith(SERVICE_LABEL_PREFIX)
+    )
+    return next(found, None)
 
 
 def _schema_checks() -> SchemaChecks | None:
@@ -257,8 +280,10 @@ def triage_setup(
     watch history read from its file (a warning when it had to start fresh)."""
     from ops_actions.flows.triage import TriageSetup
     from ops_actions.triage import probes
-    from ops_actions.triage.history import load_history
+    from ops_actions.triage.history import load_history, service_history_file
 
+    service = loaded.playbook.service
+    history_file = service_history_file(history_file, service.id if service else None)
     url, token = _backend_settings(loaded.playbook, backend_url, backend_admin_token)
     credentials = _probe_credentials(loaded.playbook, token)
     for secret in credentials.values():
@@ -363,26 +388,44 @@ def github_context(
     github_token: str | None,
     github_api_url: str | None,
     dry_run: bool,
+    *,
+    service: str | None = None,
+    issue: int | None = None,
+    issue_labels: Sequence[str] | None = None,
+    whole: bool = False,
 ) -> GitHubContext:
-    """The composition root for GitHub commands: playbook, config, tracker, incident service."""
+    """The composition root for GitHub commands: playbook, config, tracker, incident service.
+
+    A command works on one service's view of the playbook: ``service``, else the one the labels of
+    incident ``issue`` name (``issue_labels`` when the caller has them); ``whole``: the whole playbook
+    unless a service is given (the page, the report).
+    """
     from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
     from ops_actions.adapters.notify import announcer, checked_targets
     from ops_actions.flows.incidents import IncidentService, chain
     from ops_actions.flows.status_page import page_change_signal
 
-    loaded = loaded_playbook(playbook_path)
     mark_dry_run(dry_run)
+    loaded = loaded_playbook(playbook_path)
     config = github_config(github_api_url, repo, github_token)
     run_output().secret(config.token)
     run_output().url_secrets(config.api_url)
-    for url in checked_targets(loaded.playbook, os.environ):
-        run_output().secret(url)  # a webhook URL is its own credential
     redact = run_output().secrets.redact
     tracker: GitHubTracker = (
         DryRunGitHubTracker.from_config(config, say=say, redact=redact)
         if dry_run
         else GitHubTracker.from_config(config, redact=redact)
     )
+    if service or not whole:
+
+        def labels() -> Sequence[str]:
+            if issue_labels is not None:
+                return issue_labels
+            return tracker.issue(issue).labels if issue is not None else ()
+
+        loaded = loaded.for_issue(service, labels)
+    for url in checked_targets(loaded.playbook, os.environ):
+        run_output().secret(url)  # a webhook URL is its own credential
     rerun = (config.run_attempt or "1") != "1"
     announce = (
         None

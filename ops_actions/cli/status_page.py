@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import folder_option, github_command, history_file_option
+from ops_actions.cli.options import folder_option, history_file_option, whole_playbook_command
 from ops_actions.cli.root import job_summary, run_output, said_with_budget, say, utc_now
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def status_page() -> None:
 
 
 @status_page.command("build")
-@github_command
+@whole_playbook_command
 @folder_option("--out", "site", "Folder to write the site to: new, empty, or an earlier build (replaced).")
 @history_file_option
 def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None:
@@ -76,7 +76,7 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
 
 
 @status_page.command("remember")
-@github_command
+@whole_playbook_command
 @click.option(
     "--memory",
     "memory_file",

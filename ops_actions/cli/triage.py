@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ops_actions.cli.options import backend_options, playbook_option
+from ops_actions.cli.options import backend_options, playbook_option, service_option
 from ops_actions.cli.root import error_line, loaded_playbook, run_output, say, triage_setup
 from ops_actions.errors import ExitCode, OpsError
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 @click.command()
 @backend_options
 @playbook_option
+@service_option
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of the table.")
 @click.option(
     "--fail-on", metavar="SEVERITY", help="Exit 5 when the severity is this one or worse: SEV-2, or 2."
@@ -34,6 +35,7 @@ def triage(
     report_dir: Path | None,
     history_file: Path,
     playbook_path: Path | None,
+    service: str | None,
     as_json: bool,
     fail_on: str | None,
 ) -> int:
@@ -48,7 +50,7 @@ def triage(
     from ops_actions.flows.triage import run_triage
     from ops_actions.incident.triage_text import triage_text
 
-    loaded = loaded_playbook(playbook_path)
+    loaded = loaded_playbook(playbook_path).for_service(service)
     if fail_on is not None:
         try:
             fail_on = loaded.playbook.severities.parse(fail_on)

@@ -19,9 +19,9 @@ from ops_actions.errors import OpsError
 from ops_actions.flows.incidents import IncidentService
 from ops_actions.flows.slash_commands import is_bot, unreadable_permission
 from ops_actions.flows.tracker_protocols import CommandTracker
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import box_changes, refuse_ticks, set_check
 from ops_actions.incident.slash_registry import may_command
+from ops_actions.playbook.model import INCIDENT_LABEL
 
 
 @dataclass(frozen=True)

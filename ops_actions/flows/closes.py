@@ -22,7 +22,6 @@ from ops_actions.incident.closes import (
     record_false_alarm,
     reopen_note,
 )
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.resolution_gate import missing_for_resolution
 from ops_actions.incident.state import IncidentState
 
@@ -86,7 +85,9 @@ def settle_closes(incidents: IncidentService, since: datetime) -> list[str]:
     lines = []
     # Read whole before the first reopen: a reopened issue leaves the closed listing, which would
     # shift the later pages under a reader still on the first.
-    for issue in list(incidents.tracker.issues(INCIDENT_LABEL, state="closed", since=since)):
+    for issue in list(
+        incidents.tracker.issues(incidents.playbook.incident_labels, state="closed", since=since)
+    ):
         if ended_by_tool(incidents.playbook, incidents.recorded_state(issue)):
             continue
         try:

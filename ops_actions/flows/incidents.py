@@ -20,7 +20,6 @@ from ops_actions.incident.clock import iso
 from ops_actions.incident.issue_body import incident_body, merged_body, refreshed_body
 from ops_actions.incident.labels import (
     AUTO_LABEL_COLOR,
-    INCIDENT_LABEL,
     incident_title,
     issue_title,
     label_specs,
@@ -36,7 +35,7 @@ from ops_actions.incident.state_block import read_state, rebuild_state, replay, 
 from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import CONFIRMED, assign_owner, new_incident, owner_login, resolve
 from ops_actions.incident.triage_report import TriageReport
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
 from ops_actions.text.markdown import MARKER_PREFIX, find_markers, inert
 
 # How often a save re-reads and saves again when others wrote to the issue meanwhile.
@@ -179,7 +178,7 @@ class IncidentService:
         closed as a duplicate of the first, so only the first is returned.
         """
         found = []
-        for issue in self.tracker.open_incidents(INCIDENT_LABEL) if listed is None else listed:
+        for issue in self.tracker.open_incidents(self.playbook.incident_labels) if listed is None else listed:
             block = self.block(issue)
             if block is not None and block.key != key:
                 continue  # no transition changes a key, so its timeline cannot: no need to read it
@@ -485,7 +484,7 @@ class IncidentService:
                 body=body,
                 labels=labels_for(self.playbook, state),
                 marker=marker_of(operation),
-                find_label=INCIDENT_LABEL,
+                find_labels=self.playbook.incident_labels,
             )
         )
         self._fix_labels(created)

@@ -96,13 +96,13 @@ def keep_schedules_alive(
     for name in workflows:
         if states.get(name) in _KEPT_STATES:
             (enabled if tracker.enable_workflow(name) else refused).append(name)
-    warnings = tracker.open_incidents(WARNING_LABEL)
+    warnings = tracker.open_incidents([WARNING_LABEL])
     if warnings:
         issue = warnings[0].number
     else:
         # The marker lets a retried create find the issue it already opened instead of a second one.
         marker = encode_marker("schedules-warning", {"label": WARNING_LABEL})
         body = f"{_warning_body(quiet_days, workflows)}\n\n{marker}\n"
-        warning = NewIssue(WARNING_TITLE, body, [WARNING_LABEL], marker=marker, find_label=WARNING_LABEL)
+        warning = NewIssue(WARNING_TITLE, body, [WARNING_LABEL], marker=marker, find_labels=[WARNING_LABEL])
         issue = tracker.create_issue(warning).number
     return ScheduleCheck(quiet_days, disabled, tuple(enabled), tuple(refused), issue)

@@ -17,7 +17,7 @@ from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
-from ops_actions.incident.labels import INCIDENT_LABEL, issue_title
+from ops_actions.incident.labels import issue_title
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.postmortem import (
@@ -37,6 +37,7 @@ from ops_actions.incident.postmortem import (
 )
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent, compile_timeline
+from ops_actions.playbook.model import INCIDENT_LABEL
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
@@ -120,7 +121,7 @@ class Postmortems:
                 labels=[POSTMORTEM_LABEL],
                 assignees=owners,
                 marker=f'"incident":{incident_number},',
-                find_label=POSTMORTEM_LABEL,
+                find_labels=[POSTMORTEM_LABEL],
             )
         )
         self._link(issue, state, created)
@@ -151,7 +152,7 @@ class Postmortems:
             found = self.tracker.issue(state.postmortem)
             if POSTMORTEM_LABEL in found.labels and self.incidents.by_tool(found.author):
                 return found
-        for candidate in self.tracker.issues(POSTMORTEM_LABEL, state="all", since=incident.created_at):
+        for candidate in self.tracker.issues([POSTMORTEM_LABEL], state="all", since=incident.created_at):
             if not self.incidents.by_tool(candidate.author):
                 continue
             pm = read_postmortem_state(candidate.body)
@@ -279,7 +280,7 @@ class Postmortems:
                 labels=[ACTION_LABEL],
                 assignees=[owner],
                 marker=f'"item":"{key}"',
-                find_label=ACTION_LABEL,
+                find_labels=[ACTION_LABEL],
             )
         )
 
@@ -288,7 +289,7 @@ class Postmortems:
         today = self.clock().date().isoformat()
         now = self.clock()
         lines = []
-        for issue in self.tracker.issues(POSTMORTEM_LABEL, state="open"):
+        for issue in self.tracker.issues([POSTMORTEM_LABEL], state="open"):
             pm = read_postmortem_state(issue.body) if self.incidents.by_tool(issue.author) else None
             if pm is None:
                 continue
@@ -341,14 +342,14 @@ def collect_records(
     """
 
     def incident_records() -> Iterator[IncidentRecord]:
-        for issue in tracker.issues(INCIDENT_LABEL, state="all", since=since):
+        for issue in tracker.issues([INCIDENT_LABEL], state="all", since=since):
             state = incidents.recorded_state(issue)
             if issue.state == "closed" and issue.closed_at and not state.resolved_at:
                 state = replace(state, resolved_at=iso(issue.closed_at))  # closed by hand: it ended then
             yield IncidentRecord(issue.number, state)
 
     def postmortem_records() -> Iterator[PostmortemRecord]:
-        for issue in tracker.issues(POSTMORTEM_LABEL, state="all", since=since):
+        for issue in tracker.issues([POSTMORTEM_LABEL], state="all", since=since):
             pm = read_postmortem_state(issue.body)
             if pm is None:
                 continue

@@ -24,7 +24,6 @@ from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, RemediationTracker, Run
 from ops_actions.incident.clock import iso
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.remediation_state import record_conclusion, record_dispatch
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent
@@ -77,13 +76,10 @@ def rollback_target(deploys: Sequence[Run]) -> str | None:
 
 
 def active_freezes(incidents: IncidentService) -> list[tuple[IssueView, IncidentState]]:
-    """Open incidents that hold a deploy freeze (one request)."""
-    label = incidents.playbook.remediation.freeze_label
-    frozen = []
-    for issue in incidents.tracker.open_incidents(label):
-        if INCIDENT_LABEL in issue.labels:
-            frozen.append((issue, incidents.state_of(issue)))
-    return frozen
+    """Open incidents that hold a deploy freeze (one request): on a service's view, that service's only
+    (a freeze is per service)."""
+    labels = (*incidents.playbook.incident_labels, incidents.playbook.remediation.freeze_label)
+    return [(issue, incidents.state_of(issue)) for issue in incidents.tracker.open_incidents(labels)]
 
 
 def record_override(

@@ -33,10 +33,10 @@ from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.operation_keys import marker_keys, marker_of
 from ops_actions.incident.slash_grammar import Command, CommandError, parse_comment
 from ops_actions.incident.slash_registry import SLASH_COMMANDS, help_text, may_command
+from ops_actions.playbook.model import INCIDENT_LABEL
 from ops_actions.text.markdown import encode_marker, inert
 
 

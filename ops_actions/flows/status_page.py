@@ -29,10 +29,9 @@ from ops_actions.flows.budget import RateView, below_reserve, skipped
 from ops_actions.flows.incidents import Announcer, IncidentService
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.closes import ended_by_tool
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
 from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
@@ -50,11 +49,11 @@ def collect(
     """
     playbook = incidents.playbook
     since = window_start(now)
-    filed = tracker.issues(POSTMORTEM_LABEL, state="all", since=since)
+    filed = tracker.issues([POSTMORTEM_LABEL], state="all", since=since)
     postmortems = {issue.number: issue.body for issue in filed if incidents.by_tool(issue.author)}
     # An open one nobody touched for 90 days is not in the window's listing: the open ones come first.
-    opened = {issue.number: issue for issue in tracker.open_incidents(INCIDENT_LABEL)}
-    listed = tracker.issues(INCIDENT_LABEL, state="all", since=since)
+    opened = {issue.number: issue for issue in tracker.open_incidents([INCIDENT_LABEL])}
+    listed = tracker.issues([INCIDENT_LABEL], state="all", since=since)
     found, unread = [], []
     low: RateView | None = None  # the reading that stopped the comment reads
     for issue in chain(opened.values(), (issue for issue in listed if issue.number not in opened)):

@@ -28,7 +28,6 @@ from pathlib import Path
 from ops_actions.flows.budget import BudgetSource, below_reserve, skipped
 from ops_actions.flows.tracker_protocols import IssueView, TimelineTracker
 from ops_actions.incident.clock import iso, parse_time
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.operation_keys import marker_keys
 from ops_actions.incident.timeline_memory import (
     MAX_MEMORY_BYTES,
@@ -42,6 +41,7 @@ from ops_actions.incident.timeline_memory import (
     parse_memory,
     without,
 )
+from ops_actions.playbook.model import INCIDENT_LABEL
 
 
 class TimelineReader:
@@ -177,7 +177,7 @@ def remember(
     since = parse_time(memory.watermark) if memory.watermark else None
     listed = 0
     newest = memory.watermark
-    for issue in reader.tracker.issues(INCIDENT_LABEL, state="all", since=since):  # streamed, read once
+    for issue in reader.tracker.issues([INCIDENT_LABEL], state="all", since=since):  # streamed, read once
         low = below_reserve(budget) if budget is not None else None
         if low is not None:
             newest = memory.watermark

@@ -42,7 +42,6 @@ from ops_actions.incident.causes import (
 )
 from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.closes import CLOSE_LOOKBACK
-from ops_actions.incident.labels import INCIDENT_LABEL
 from ops_actions.incident.operation_keys import operation_key
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
@@ -162,7 +161,7 @@ def reconcile(
         if low
         else settle_closes(incidents, now - CLOSE_LOOKBACK)
     )
-    listed = incidents.tracker.open_incidents(INCIDENT_LABEL)
+    listed = incidents.tracker.open_incidents(playbook.incident_labels)
     opened, notes = readable(incidents, listed)
     notes = [*settled, *notes]
     if listed and not opened:

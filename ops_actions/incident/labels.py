@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from ops_actions.incident.state import IncidentState, title_text
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
 
-# Every incident issue carries this label; its status is a label with this prefix.
-INCIDENT_LABEL: Final = "incident"
+# An incident's status is a label with this prefix.
 STATUS_LABEL_PREFIX: Final = "status:"
 
 
@@ -65,12 +64,19 @@ def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
             playbook.remediation.freeze_label, "000000", "Deploys are frozen until the incident is stable"
         )
     )
+    for service in playbook.services:
+        specs.append(LabelSpec(service.label, "5319e7", label_description(f"An incident of {service.name}")))
     return {spec.name: spec for spec in specs}
 
 
 def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
-    """The labels an incident carries: incident, its severity's label, its status, and a freeze."""
-    labels = [INCIDENT_LABEL, playbook.severity(state.severity).label, f"{STATUS_LABEL_PREFIX}{state.status}"]
+    """The labels an incident carries: incident, its service's (on a service's view), its severity's
+    label, its status, and a freeze."""
+    labels = [
+        *playbook.incident_labels,
+        playbook.severity(state.severity).label,
+        f"{STATUS_LABEL_PREFIX}{state.status}",
+    ]
     if state.freeze:
         labels.append(playbook.remediation.freeze_label)
     return labels

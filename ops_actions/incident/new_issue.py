@@ -9,11 +9,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class NewIssue:
     """An issue's title, body, labels and assignees; after an ambiguous failure, the open issue
-    labelled ``find_label`` that the tool wrote and whose body holds ``marker`` is this one."""
+    with the labels ``find_labels`` that the tool wrote and whose body holds ``marker`` is this one."""
 
     title: str
     body: str
     labels: Sequence[str]
     marker: str
-    find_label: str
+    find_labels: Sequence[str]
     assignees: Sequence[str] = ()

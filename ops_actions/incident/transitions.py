@@ -71,6 +71,14 @@ def detection_text(state: IncidentState, author: str, *, by_tool: bool) -> str:
     return text
 
 
+def service_titled(playbook: Playbook, title: str) -> str:
+    """The title of a service's incident begins with the service's name (``Billing API: ...``), so the
+    issue list and the page say whose it is; a title that begins with it already is kept."""
+    if playbook.service is None or title.lower().startswith(playbook.service.name.lower()):
+        return title
+    return f"{playbook.service.name}: {title}"
+
+
 def new_incident(
     playbook: Playbook,
     *,
@@ -91,7 +99,7 @@ def new_incident(
     policy = playbook.severity(severity).policy
     return IncidentState(
         key=key,
-        title=title_text(title),
+        title=title_text(service_titled(playbook, title)),
         severity=severity,
         status=playbook.statuses[0],
         opened_at=at,

@@ -18,6 +18,7 @@ from ops_actions.playbook.positions import PositionedDocument
 from ops_actions.playbook.problems import PlaybookError, Problem
 from ops_actions.playbook.reading import read_playbook_source
 from ops_actions.playbook.schema_check import schema_problems, schema_text
+from ops_actions.playbook.services import with_service_views
 
 # A real playbook is a few tens of kilobytes; a larger file is refused before YAML reads it.
 MAX_BYTES = 1_000_000
@@ -52,9 +53,9 @@ def parse_playbook(data: bytes | str, *, source: str, checks: SchemaChecks | Non
     if problems:
         raise PlaybookError(source, problems)
     builder = ModelBuilder(document)
-    playbook = builder.build()
-    if builder.problems:
-        raise PlaybookError(source, builder.problems)
+    playbook, service_problems = with_service_views(document, builder.build(), builder.problems)
+    if builder.problems or service_problems:
+        raise PlaybookError(source, [*builder.problems, *service_problems])
     if checks is not None and not known:
         checks.remember(key)
     return playbook

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, get_args
 
 from regex import Pattern
 
-from ops_actions.errors import OpsError
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.conditions import Expression
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, BodyKind, ProbeFormat
 
@@ -252,6 +252,8 @@ class Workflow:
     role: str
     file: str
     name: str
+    repository: str | None = None
+    """OWNER/NAME of the repository the workflow lives in; None: the incidents' own repository."""
 
 
 @dataclass(frozen=True)
@@ -378,9 +380,35 @@ class StatusPage:
     internal_label: str = "internal"
 
 
+# Every incident issue carries this label.
+INCIDENT_LABEL: Final = "incident"
+# The label that says which service an incident is about: ``service:<id>``.
+SERVICE_LABEL_PREFIX: Final = "service:"
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service of a several-service playbook: what its incidents are called, and who owns it."""
+
+    id: str
+    name: str
+    description: str | None = None
+    environment: str = ""
+    """The GitHub environment holding its backend secret and URL for the scheduled watch."""
+    team: str | None = None
+    """Who escalation mentions (a team or a user, ``@octo-org/payments``)."""
+    channel_env: str | None = None
+    """The environment variable with the webhook URL of the team's channel (its internal notifications)."""
+
+    @property
+    def label(self) -> str:
+        """The label its incidents carry."""
+        return f"{SERVICE_LABEL_PREFIX}{self.id}"
+
+
 @dataclass(frozen=True)
 class Playbook:
-    """The whole playbook."""
+    """The whole playbook, or the view of it one service runs with (``service``)."""
 
     name: str
     scope_description: str | None
@@ -414,6 +442,36 @@ class Playbook:
     unreachable_public: str = "wait"
     """What customers hear of an incident opened on unreachability from the runner alone: ``wait``
     (the status page and public targets wait for a second signal) or ``at-once``."""
+    services: tuple[Service, ...] = ()
+    """The services the playbook declares, in its order, on the whole playbook and on every view; ()
+    for a playbook of one service (the seed's)."""
+    service: Service | None = None
+    """The service this view is for; None on the whole playbook."""
+    views: Mapping[str, Playbook] = field(default_factory=dict, repr=False, compare=False)
+    """Each service's view, by id: the playbook with the keys the service sets replaced."""
+
+    def for_service(self, service_id: str | None) -> Playbook:
+        """The playbook one service runs with: the view of ``service_id``; the playbook itself when it
+        declares no services and none is asked for. OpsError (exit 2) for an unknown service, and for
+        none asked of a playbook of several (a command that works on one service must know which)."""
+        if not self.services:
+            if service_id:
+                raise OpsError(f"--service {service_id}: the playbook declares no services", ExitCode.USAGE)
+            return self
+        ids = ", ".join(service.id for service in self.services)
+        if not service_id:
+            if self.service is not None:
+                return self
+            raise OpsError(f"the playbook has several services ({ids}): pass --service ID", ExitCode.USAGE)
+        if service_id not in self.views:
+            raise OpsError(f"unknown service {service_id!r}; the playbook has {ids}", ExitCode.USAGE)
+        return self.views[service_id]
+
+    @property
+    def incident_labels(self) -> tuple[str, ...]:
+        """The labels every incident of this view carries, to list them by: ``incident``, and the
+        service's label on a service's view."""
+        return (INCIDENT_LABEL, self.service.label) if self.service else (INCIDENT_LABEL,)
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id (KeyError when there is none)."""

@@ -122,7 +122,7 @@ class ModelBuilder:
 
         probes = self.probe_gates(probes, signals)
         workflows = {
-            role: Workflow(role=role, file=item["file"], name=item["name"])
+            role: Workflow(role=role, file=item["file"], name=item["name"], repository=item.get("repository"))
             for role, item in raw["workflows"].items()
         }
         text_probes = {probe.id for probe in probes if probe.answer_format.body_kind == "text"}

@@ -9,6 +9,7 @@ value, or of its key, it is about.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -136,6 +137,25 @@ class PositionedDocument:
                 for index, item in enumerate(node.value)
             ]
         return _scalar(loader, node, path, source)
+
+    def overlaid(self, value: Any, moved: Mapping[KeyPath, KeyPath]) -> PositionedDocument:
+        """A document of ``value``, a copy of this one's with some parts taken from elsewhere in it:
+        ``moved`` maps each such part's path in ``value`` to the path in this document it came from.
+        Problems found in the copy are placed where its values were written."""
+
+        def placed(table: dict[KeyPath, yaml.Mark]) -> dict[KeyPath, yaml.Mark]:
+            kept = {
+                path: mark
+                for path, mark in table.items()
+                if not any(path[: len(target)] == target for target in moved)
+            }
+            for target, source in moved.items():
+                for path, mark in table.items():
+                    if path[: len(source)] == source:
+                        kept[(*target, *path[len(source) :])] = mark
+            return kept
+
+        return PositionedDocument(value, placed(self._values), placed(self._keys))
 
     def problem(self, path: KeyPath, message: str, *, at_key: bool = False) -> Problem:
         """A problem positioned at a value (or at its key) or, failing that, its nearest parent."""

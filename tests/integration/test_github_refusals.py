@@ -328,7 +328,7 @@ def test_labels_the_tool_makes_are_ones_github_takes(
         GitHubConfig(api_url=github_env.url, repository=REPO, token=GITHUB_TOKEN, write_interval_s=0)
     )
     with pytest.raises(OpsError) as raised:
-        tracker.create_issue(NewIssue("x", "", ["l" * 51], marker="m", find_label="incident"))
+        tracker.create_issue(NewIssue("x", "", ["l" * 51], marker="m", find_labels=["incident"]))
     tracker.close()
     assert "[name custom - name is too long (maximum is 50 characters)]" in raised.value.message
 

@@ -197,7 +197,7 @@ def test_error_objects_and_config_never_carry_the_token(workflow: Workflow) -> N
     try:
         emulator.inject("5xx", times=5)
         with pytest.raises(OpsError) as burst:
-            tracker.open_incidents("incident")
+            tracker.open_incidents(["incident"])
         with pytest.raises(OpsError) as rejected:
             wrong.issue(1)
     finally:

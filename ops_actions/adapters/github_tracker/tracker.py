@@ -32,19 +32,21 @@ class GitHubTracker(WorkflowOperations):
     :class:`.workflows.WorkflowOperations`, the retry policy and the login from
     :class:`.session.GitHubSession`."""
 
-    def open_incidents(self, label: str) -> list[IssueData]:
-        """Open issues with the label (one page of 100 is one request; issues, not PRs)."""
+    def open_incidents(self, labels: Sequence[str]) -> list[IssueData]:
+        """Open issues with all the labels (one page of 100 is one request; issues, not PRs)."""
 
         def list_open() -> list[IssueData]:
-            issues = self._repo.get_issues(state="open", labels=[label], sort="created", direction="asc")
+            issues = self._repo.get_issues(state="open", labels=list(labels), sort="created", direction="asc")
             return [issue_data_from(issue) for issue in issues if not is_pull_request(issue)]
 
         return self._call("list open incidents", list_open)
 
-    def issues(self, label: str, *, state: str = "all", since: datetime | None = None) -> Iterator[IssueData]:
-        """Issues with the label in any state (for reports), one list page at a time: only the page
+    def issues(
+        self, labels: Sequence[str], *, state: str = "all", since: datetime | None = None
+    ) -> Iterator[IssueData]:
+        """Issues with all the labels in any state (for reports), one list page at a time: only the page
         being read is held, so a caller that keeps what it shows stays flat in the history's size."""
-        kwargs: dict[str, Any] = {"state": state, "labels": [label]}
+        kwargs: dict[str, Any] = {"state": state, "labels": list(labels)}
         if since is not None:
             kwargs["since"] = since
         for page in self._pages("list issues", self._repo.get_issues(**kwargs)):
@@ -61,8 +63,8 @@ class GitHubTracker(WorkflowOperations):
         return self._call(f"read issue #{number}", get)
 
     def create_issue(self, new: NewIssue) -> IssueData:
-        """Create an issue; after an ambiguous failure, an open one labelled ``new.find_label`` that the
-        token's identity wrote and whose body holds ``new.marker`` is it."""
+        """Create an issue; after an ambiguous failure, an open one with the labels
+        ``new.find_labels`` that the token's identity wrote and whose body holds ``new.marker`` is it."""
         labels, assignees = list(new.labels), list(new.assignees)
 
         def create() -> IssueData:
@@ -83,7 +85,11 @@ class GitHubTracker(WorkflowOperations):
         def already_created() -> IssueData | None:
             mine = self.login()
             return next(
-                (i for i in self.open_incidents(new.find_label) if i.author == mine and new.marker in i.body),
+                (
+                    i
+                    for i in self.open_incidents(new.find_labels)
+                    if i.author == mine and new.marker in i.body
+                ),
                 None,
             )
 
