@@ -35,9 +35,11 @@ def playbook_validate(path: Path | None) -> None:
       ops-actions playbook validate playbook.yaml
     """
     loaded = loaded_playbook(path)
+    services = loaded.playbook.services
     say(
         f"{loaded.source}: valid ({len(loaded.playbook.probes)} probes, {len(loaded.playbook.rules)} rules, "
-        f"{len(loaded.playbook.decision_tree)} branches)"
+        f"{len(loaded.playbook.decision_tree)} branches"
+        + (f", {len(services)} services: {', '.join(s.id for s in services)})" if services else ")")
     )
 
 
@@ -45,16 +47,18 @@ def playbook_validate(path: Path | None) -> None:
 @click.argument(
     "path", required=False, envvar="OPS_PLAYBOOK", type=click.Path(path_type=Path, dir_okay=False)
 )
-def playbook_render(path: Path | None) -> None:
+@click.option("--service", help="Render the runbook of this service (its view of the playbook).")
+def playbook_render(path: Path | None, service: str | None) -> None:
     """Print the playbook as a Markdown runbook (PATH: as for validate).
 
     \b
     Example:
-      ops-actions playbook render playbook.yaml > RUNBOOK.md
+      ops-actions playbook render playbook.yaml --service worker > RUNBOOK-worker.md
     """
     from ops_actions.playbook.runbook import render_runbook
 
-    say(render_runbook(loaded_playbook(path).playbook), nl=False)
+    loaded = loaded_playbook(path)
+    say(render_runbook(loaded.for_service(service).playbook if service else loaded.playbook), nl=False)
 
 
 @playbook.command("schema")

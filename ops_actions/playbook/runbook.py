@@ -7,11 +7,12 @@ from ops_actions.playbook.model import ChecklistItem, Playbook, Step
 
 
 def render_runbook(playbook: Playbook) -> str:
-    """The whole playbook as one Markdown document."""
+    """The whole playbook as one Markdown document (on a service's view: the service's runbook)."""
     parts = [
-        f"# {playbook.name}",
+        f"# {playbook.name}" + (f": {playbook.service.name}" if playbook.service else ""),
         "",
         _scope(playbook),
+        *(["## Services", "", service_table(playbook)] if playbook.services and not playbook.service else []),
         "## Severities",
         "",
         severity_table(playbook),
@@ -59,6 +60,34 @@ def _scope(playbook: Playbook) -> str:
     description = f"{playbook.scope_description} " if playbook.scope_description else ""
     components = ", ".join(f"`{component}`" for component in playbook.components)
     return f"{description}Components: {components}.\n"
+
+
+def service_table(playbook: Playbook) -> str:
+    """The services, who owns each, and what each sets for itself (the rest it inherits)."""
+    rows = ["| Service | Name | Owners | Sets its own |", "|---|---|---|---|"]
+    for service in playbook.services:
+        view = playbook.for_service(service.id)
+        own = [
+            name
+            for name, differs in (
+                (
+                    "backend",
+                    view.url_env != playbook.url_env or view.admin_token_env != playbook.admin_token_env,
+                ),
+                ("components", view.components != playbook.components),
+                ("probes", [p.id for p in view.probes] != [p.id for p in playbook.probes]),
+                ("rules", [r.id for r in view.rules] != [r.id for r in playbook.rules]),
+                (
+                    "decision tree",
+                    [b.id for b in view.decision_tree] != [b.id for b in playbook.decision_tree],
+                ),
+                ("workflows", view.workflows != playbook.workflows),
+            )
+            if differs
+        ]
+        owners = service.team or "-"
+        rows.append(f"| `{service.id}` | {service.name} | {owners} | {', '.join(own) or 'nothing'} |")
+    return "\n".join(rows) + "\n"
 
 
 def severity_table(playbook: Playbook) -> str:

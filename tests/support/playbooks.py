@@ -51,3 +51,24 @@ def playbook_with(tmp_path: Path, old: str, new: str) -> Path:
     path = tmp_path / "hostile-playbook.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+# Two services over the bundled playbook: the API inherits everything, the worker has its own
+# backend variables and its team's channel.
+TWO_SERVICES = """
+services:
+  - id: api
+    name: Billing API
+    owners: {team: "@octo-org/payments"}
+  - id: worker
+    name: Job worker
+    backend: {url_env: WORKER_BACKEND_URL, admin_token_env: WORKER_BACKEND_ADMIN_TOKEN}
+    owners: {team: "@octo-org/jobs", channel_env: JOBS_SLACK_WEBHOOK_URL}
+"""
+
+
+def with_services(services: str = TWO_SERVICES, text: str | None = None) -> str:
+    """The bundled playbook (or ``text``) with a ``services:`` list put after its scope."""
+    text = bundled_playbook_text() if text is None else text
+    at = text.index("\nseverities:")
+    return f"{text[:at]}\n{services.rstrip()}\n{text[at:]}"

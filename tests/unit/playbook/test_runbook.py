@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ops_actions.playbook import load_playbook
+from ops_actions.playbook import load_playbook, parse_playbook
 from ops_actions.playbook.runbook import render_runbook
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.paths import PLAYBOOK
+from tests.support.playbooks import with_services
 from tests.support.text import code_blocks, h2_section
 
 
@@ -28,3 +29,12 @@ def test_each_probe_is_shown_with_its_method_path_and_both_commands() -> None:
             assert "Authorization" not in curl + powershell
     assert ADMIN_TOKEN not in manual
     assert "`backend/reports/incident-triage-<UTC time>.json`" in manual
+
+
+def test_the_runbook_lists_the_services_and_renders_one_service_s_own() -> None:
+    whole = parse_playbook(with_services(), source="x.yaml")
+    text = render_runbook(whole)
+    assert "| `api` | Billing API | @octo-org/payments | nothing |" in text
+    assert "| `worker` | Job worker | @octo-org/jobs | backend |" in text
+    worker = render_runbook(whole.for_service("worker"))
+    assert worker.startswith(f"# {whole.name}: Job worker\n") and "## Services" not in worker
