@@ -45,7 +45,7 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) 
     update due (or the resolution), the SEV-1 banner, whether it rests on the runner's view alone,
     the freeze, the causes and related incidents, summary, impact, the remediation runs and the
     resolution checklist: automatic items as the tool verifies them, manual ones as people with
-    write access ticked them (the state says who)."""
+    write access ticked them (the state says who). A service's incident names its service first."""
     final = state.status == playbook.statuses[-1]
     history = [str(entry.get("severity")) for entry in state.severity_history]
     changed = [
@@ -53,6 +53,8 @@ def incident_header(playbook: Playbook, state: IncidentState, *, now: datetime) 
     ]
     shown = " → ".join(changed) if len(changed) > 1 and changed[-1] == state.severity else state.severity
     facts = [f"**Severity:** {shown}", f"**Status:** {state.status}"]
+    if playbook.service is not None:
+        facts.insert(0, f"**Service:** {inert(playbook.service.name)} (`{playbook.service.id}`)")
     facts.append(f"**Owner:** {inert('@' + state.owner)}" if state.owner else "**Owner:** none yet")
     facts.append(f"**Opened:** {_when(state.opened_at)}")
     if final and state.resolved_at:

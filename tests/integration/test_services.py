@@ -58,6 +58,7 @@ def test_a_command_on_an_incident_works_on_the_incident_s_service(
     (updated,) = github_env.issues()
     assert updated["title"] == "[SEV-1] Job worker: Queue stuck"
     assert {"service:worker", "sev-1"} <= labels_of(updated)
+    assert "\n**Service:** Job worker (`worker`) · **Severity:** SEV-2 → SEV-1 · " in updated["body"]
 
 
 def test_a_command_that_must_know_its_service_is_refused_before_it_writes(
