@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ops_actions.cli.root import github_context
+from ops_actions.cli.root import DEFAULT_HISTORY_FILE, github_context
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -47,8 +47,6 @@ def history_file_option(command: Callable[..., T]) -> Callable[..., T]:
         if state_file is not None and named is click.core.ParameterSource.DEFAULT:
             history_file = state_file
         return command(*args, history_file=history_file, **options)
-
-    from ops_actions.triage.history import DEFAULT_HISTORY_FILE
 
     file_type = click.Path(path_type=Path, dir_okay=False)
     alias = click.option("--state-file", type=file_type, hidden=True, help="The old name of --history-file.")

@@ -212,6 +212,18 @@ def service_of(labels: Sequence[str]) -> str | None:
     return next(found, None)
 
 
+# The file keeps its first name: the Actions cache of existing installations restores it there.
+DEFAULT_HISTORY_FILE = Path(".ops-actions-state.json")
+
+
+def service_history_file(path: Path, service_id: str | None) -> Path:
+    """Where a service's watch history is kept: each service has its own, so the default name gains
+    the service's id (``.ops-actions-state.worker.json``); a file named on purpose is kept."""
+    if service_id is None or path != DEFAULT_HISTORY_FILE:
+        return path
+    return path.with_name(f"{path.stem}.{service_id}{path.suffix}")
+
+
 def _schema_checks() -> SchemaChecks | None:
     """The record of playbooks that passed the schema check, in the user's cache folder."""
     from ops_actions.adapters.config import cache_dir
@@ -280,7 +292,7 @@ def triage_setup(
     watch history read from its file (a warning when it had to start fresh)."""
     from ops_actions.flows.triage import TriageSetup
     from ops_actions.triage import probes
-    from ops_actions.triage.history import load_history, service_history_file
+    from ops_actions.triage.history import load_history
 
     service = loaded.playbook.service
     history_file = service_history_file(history_file, service.id if service else None)

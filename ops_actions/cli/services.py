@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ops_actions.cli.options import playbook_option
-from ops_actions.cli.root import loaded_playbook, run_output, say
+from ops_actions.cli.root import DEFAULT_HISTORY_FILE, loaded_playbook, run_output, say, service_history_file
 
 if TYPE_CHECKING:
     from ops_actions.playbook import Playbook
@@ -53,8 +53,6 @@ def service_entries(playbook: Playbook) -> list[dict[str, str]]:
     A service's cache prefix ends in a dot, which no id holds, so ``worker``'s never restores the
     cache of ``worker-2``.
     """
-    from ops_actions.triage.history import DEFAULT_HISTORY_FILE, service_history_file
-
     if not playbook.services:
         return [
             {

@@ -23,8 +23,6 @@ from ops_actions.incident.triage_report import Snapshot
 from ops_actions.text.json_limits import loads_bounded
 
 HISTORY_VERSION: Final = 1
-# The file keeps its first name: the Actions cache of existing installations restores it there.
-DEFAULT_HISTORY_FILE: Final = Path(".ops-actions-state.json")
 DEFAULT_KEEP: Final = 20
 
 
@@ -36,14 +34,6 @@ class WatchHistory:
     snapshots: list[Snapshot] = field(default_factory=list)
     postmortems_checked_at: str | None = None
     probes_ran_at: dict[str, str] = field(default_factory=dict)
-
-
-def service_history_file(path: Path, service_id: str | None) -> Path:
-    """Where a service's watch history is kept: each service has its own, so the default name gains
-    the service's id (``.ops-actions-state.worker.json``); a file named on purpose is kept."""
-    if service_id is None or path != DEFAULT_HISTORY_FILE:
-        return path
-    return path.with_name(f"{path.stem}.{service_id}{path.suffix}")
 
 
 def load_history(path: Path) -> tuple[WatchHistory, str | None]:
