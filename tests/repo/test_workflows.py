@@ -19,7 +19,7 @@ import yaml
 
 from ops_actions.scaffold import render_workflow, workflow_templates
 from tests.support.act_harness import pinned_shas, read_pins
-from tests.support.paths import BIN_DIR, REPO_ROOT, WORKFLOWS_DIR
+from tests.support.paths import BIN_DIR, PROJECT_WORKFLOWS, REPO_ROOT, WORKFLOWS_DIR
 from tests.support.processes import finished
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -38,7 +38,7 @@ EXPECTED_WORKFLOWS = {
     "backend-deploy.yml",
     "backend-rollback.yml",
     "backend-live-smoke.yml",
-    "ci.yml",
+    *PROJECT_WORKFLOWS,
 }
 CHECKOUT = "actions/checkout"
 # The action's webhook inputs, by the variable the CLI reads (the seed playbook's notify targets).
@@ -349,7 +349,7 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
 def test_this_repositorys_workflows_are_the_templates_rendered_for_itself() -> None:
     """What init installs is exactly what runs here (but for the action reference): they cannot drift."""
     templates = workflow_templates()
-    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - {"ci.yml"}
+    workflows = {p.name for p in (REPO_ROOT / ".github" / "workflows").glob("*.yml")} - PROJECT_WORKFLOWS
     assert set(templates) == workflows
     for name, template in templates.items():
         assert (REPO_ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8") == render_workflow(

@@ -9,6 +9,8 @@ REPO_ROOT = TESTS.parent
 PACKAGE = REPO_ROOT / "ops_actions"
 DOCS = REPO_ROOT / "docs"
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
+# The project's own workflows (its CI, its releases, its Scorecard): init never installs them.
+PROJECT_WORKFLOWS = frozenset({"ci.yml", "release.yml", "scorecard.yml"})
 ACTION_YML = REPO_ROOT / "action.yml"
 PLAYBOOK = REPO_ROOT / "playbook.yaml"
 BUNDLED_PLAYBOOK = PACKAGE / "playbook.yaml"
