@@ -8,6 +8,7 @@ compile, and that a signal can read its probe's answer; each problem is placed a
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,11 @@ from ops_actions.text.template import placeholders
 
 if TYPE_CHECKING:
     from ops_actions.playbook.queries import Query
+
+
+# The statuses incident tools use (the seed's three, and Statuspage's): a status one letter away from
+# one of them is a typo, which would otherwise become a status of its own that no command expects.
+KNOWN_STATUSES = ("investigating", "identified", "mitigating", "monitoring", "resolved")
 
 
 class ModelBuilder:
@@ -104,6 +110,12 @@ class ModelBuilder:
         severity_ids = self.unique(raw["severities"], ("severities",), "severity")
         self.unique(raw["severities"], ("severities",), "severity label", key="label")
         self.unique([{"id": s} for s in raw["statuses"]], ("statuses",), "status")
+        for index, status in enumerate(raw["statuses"]):
+            near = difflib.get_close_matches(status, KNOWN_STATUSES, n=1, cutoff=0.8)
+            if near and near[0] != status:
+                self.add(
+                    ("statuses", index), f"status {status!r} looks like a typo: did you mean {near[0]!r}?"
+                )
 
         probes = tuple(self.probe(index, item) for index, item in enumerate(raw["probes"]))
         probe_ids = self.unique(raw["probes"], ("probes",), "probe")

@@ -7,6 +7,7 @@ pay for it.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -44,7 +45,9 @@ def schema_problems(document: PositionedDocument) -> Iterator[Problem]:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
             for extra in sorted(set(error.instance) - allowed):
-                yield document.problem((*path, extra), f"unknown key {extra!r}", at_key=True)
+                near = difflib.get_close_matches(str(extra), sorted(allowed), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                yield document.problem((*path, extra), f"unknown key {extra!r}{hint}", at_key=True)
             continue
         if error.validator == "required":
             yield document.problem(path, error.message)

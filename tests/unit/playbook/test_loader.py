@@ -142,3 +142,22 @@ def test_every_problem_stays_on_one_line() -> None:
     with pytest.raises(PlaybookError) as caught:
         parse_playbook('"a\\nb": 1\n', source="x.yaml")
     assert all("\n" not in line for line in caught.value.lines())
+
+
+def test_a_typo_in_a_key_or_a_status_is_an_error_that_names_the_word_meant() -> None:
+    text = bundled_playbook_text()
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text.replace("\nprobes:", "\nprobess:", 1), source="x.yaml")
+    assert "unknown key 'probess'; did you mean 'probes'?" in refused.value.lines()[0]
+    seed = "statuses: [investigating, mitigating, resolved]"
+    assert seed in text
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text.replace(seed, "statuses: [investigating, mitigatng, resolved]"), source="x.yaml")
+    line = text.splitlines().index(seed) + 1
+    assert refused.value.lines() == [
+        f"x.yaml:{line}:27: status 'mitigatng' looks like a typo: did you mean 'mitigating'? (at statuses.1)"
+    ]
+    # A status of the team's own, far from every known one, is theirs to have.
+    parse_playbook(
+        text.replace(seed, "statuses: [investigating, mitigating, watching, resolved]"), source="x.yaml"
+    )
