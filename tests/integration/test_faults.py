@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+import urllib3.exceptions
 
 from ops_actions.adapters.github_tracker import GitHubTracker
+from ops_actions.adapters.github_tracker.session import connection_failure
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.backend import SandboxBackend
@@ -25,6 +28,7 @@ from tests.support.emulator import incidents_on, labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import REPO
 from tests.support.fixtures.world import START
+from tests.support.net import free_port
 from tests.support.playbooks import fast_playbook
 
 
@@ -300,3 +304,28 @@ def test_hand_edited_state_of_the_wrong_type_does_not_stop_the_watch(
     due = read_state(body).next_update_due  # type: ignore[union-attr]
     issue.edit(body=body.replace(f'"next_update_due":"{due}"', '"next_update_due":1700000000'))
     assert watch_at(tmp_path, monkeypatch, 10) == 0
+
+
+def test_an_unreachable_github_is_named_with_the_address_tried(
+    env: GitHubEmulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    waits: list[float],
+) -> None:
+    """Nothing listens at the API URL: the one error line names the URL and says refused, so a person
+    tells a wrong port from a wrong host name (DNS) or a network that drops everything."""
+    api = f"http://127.0.0.1:{free_port()}/api/v3"
+    monkeypatch.setenv("GITHUB_API_URL", api)
+    assert run(["incident", "open", "--title", "Queue stuck", "--severity", "2"]) == 4
+    (line,) = error_lines(capsys.readouterr().err)
+    assert "connection failed: refused (nothing listens at that address and port)" in line
+    assert f"({api})" in line or f"({api}/)" in line
+    assert env.issues() == []
+
+
+def test_a_host_name_that_does_not_resolve_is_said_to_be_dns() -> None:
+    """The chain requests and urllib3 raise for a failed lookup (built, not sent: no test resolves)."""
+    lookup = urllib3.exceptions.NameResolutionError("api.github.example", None, OSError(-2, "Name unknown"))
+    failed = requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/user", lookup))
+    assert connection_failure(failed) == "connection failed: the host name does not resolve (DNS)"
+    assert connection_failure(requests.ConnectTimeout("x")) == "connection failed: no answer in time"

@@ -36,6 +36,32 @@ PAGE_SIZE: Final = 100
 ACTIONS_BOT: Final = "github-actions[bot]"
 
 
+def connection_failure(error: Exception) -> str:
+    """What went wrong before GitHub could answer, as a person fixes it: a host name that does not
+    resolve (DNS), a port where nothing listens (refused), no answer in time, or else the error's
+    kind. Read from the exceptions requests and urllib3 chain, by their type names, so no platform's
+    wording (Linux, macOS, Windows) decides."""
+    seen: list[BaseException] = []
+    pending: list[object] = [error]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, BaseException) and item not in seen:
+            seen.append(item)
+            pending += [*item.args, getattr(item, "reason", None), item.__cause__, item.__context__]
+    names = {type(item).__name__ for item in seen}
+    if names & {"NameResolutionError", "gaierror"}:
+        return "connection failed: the host name does not resolve (DNS)"
+    if "ConnectionRefusedError" in names:
+        return "connection failed: refused (nothing listens at that address and port)"
+    if isinstance(error, requests.Timeout) or names & {
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "TimeoutError",
+    }:
+        return "connection failed: no answer in time"
+    return f"connection failed ({type(error).__name__})"
+
+
 class CountedToken(Auth.Token):
     """A token that counts the requests it signs: PyGithub asks it once for each request it sends
     (a redirect it follows is signed once with the request that got it)."""
@@ -142,7 +168,7 @@ class GitHubSession:
                 if delay is None:
                     delay = min(2.0**attempt, 30.0) * random.uniform(0.5, 1.0)
             except (requests.ConnectionError, requests.Timeout) as error:
-                reason = f"connection failed ({type(error).__name__})"
+                reason = f"{connection_failure(error)} ({self._client.requester.base_url})"
                 delay = min(2.0**attempt, 30.0) * random.uniform(0.5, 1.0)
             if verify is not None:
                 found = verify()
