@@ -59,6 +59,13 @@ def playbook_reference() -> str:
             meaning = str(child.get("description", "")).replace("|", "\\|")
             if "default" in child:
                 meaning += f" Default: `{child['default']}`."
+            ref = str(raw_child.get("$ref", ""))
+            if ref.startswith("#/properties/") and child.get("type") in {"array", "object"}:
+                # A key written as one of the playbook's own (a service's probes): its rows are there.
+                shown = ".".join(ref.removeprefix("#/properties/").split("/properties/"))
+                meaning += f" Written as the playbook's `{shown}` (see its rows)."
+                rows.append(f"| `{path}` | {_kind(child)} | {'yes' if name in required else ''} | {meaning} |")
+                continue
             rows.append(f"| `{path}` | {_kind(child)} | {'yes' if name in required else ''} | {meaning} |")
             if child.get("type") == "array" and isinstance(child.get("items"), dict):
                 walk(child["items"], f"{path}[].")
