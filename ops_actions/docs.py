@@ -64,7 +64,9 @@ def playbook_reference() -> str:
                 # A key written as one of the playbook's own (a service's probes): its rows are there.
                 shown = ".".join(ref.removeprefix("#/properties/").split("/properties/"))
                 meaning += f" Written as the playbook's `{shown}` (see its rows)."
-                rows.append(f"| `{path}` | {_kind(child)} | {'yes' if name in required else ''} | {meaning} |")
+                rows.append(
+                    f"| `{path}` | {_kind(child)} | {'yes' if name in required else ''} | {meaning} |"
+                )
                 continue
             rows.append(f"| `{path}` | {_kind(child)} | {'yes' if name in required else ''} | {meaning} |")
             if child.get("type") == "array" and isinstance(child.get("items"), dict):

@@ -151,7 +151,7 @@ def guard(
     Example:
       ops-actions guard --override-reason "hotfix for the outage itself"
     """
-    from ops_actions.flows.remediation import active_freezes, record_override
+    from ops_actions.flows.remediation import OVERRIDE_SYNTAX, active_freezes, record_override
 
     frozen = active_freezes(ctx.incidents)
     if not frozen:
@@ -160,7 +160,8 @@ def guard(
     names = ", ".join(f"#{issue.number}" for issue, _ in frozen)
     if not override_reason or not override_reason.strip():
         raise OpsError(
-            f"deploys are frozen by incident {names}; dispatch with an override reason to deploy anyway",
+            f"deploys are frozen by incident {names}; to deploy anyway, give a reason: "
+            + OVERRIDE_SYNTAX.format(workflow=ctx.incidents.playbook.workflows["deploy"].name),
             ExitCode.REFUSED,
         )
     record_override(

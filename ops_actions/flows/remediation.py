@@ -62,6 +62,13 @@ class Dispatched:
     """The hotfix branch the rollback workflow was asked to open (after the rollback succeeded)."""
 
 
+# How a deploy overrides a freeze, said wherever a freeze refuses one.
+OVERRIDE_SYNTAX = (
+    'ops-actions remediate deploy --override-reason "why", '
+    "or run {workflow} with its input override_freeze_reason"
+)
+
+
 def rollback_target(deploys: Sequence[Run]) -> str | None:
     """The head SHA of the last successful deploy before the one running now.
 
@@ -146,8 +153,8 @@ class Remediator:
             since = (state.freeze or {}).get("since", "?")
             raise OpsError(
                 f"deploys are frozen by incident #{issue.number} since {since} "
-                f"({(state.freeze or {}).get('reason', 'see the incident')}); "
-                "give an override reason to deploy anyway",
+                f"({(state.freeze or {}).get('reason', 'see the incident')}); to deploy anyway, give "
+                f"a reason: {OVERRIDE_SYNTAX.format(workflow=self.workflow('deploy')[1])}",
                 ExitCode.REFUSED,
             )
 

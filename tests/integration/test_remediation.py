@@ -120,9 +120,13 @@ def test_freeze_blocks_a_deploy_until_an_override(outage: World, capsys: pytest.
     assert outage.watch(0) == 0
     number = str(outage.incident()["number"])
     assert outage.cli(1, "remediate", "deploy", "--incident", number) == 6
-    assert "deploys are frozen by incident" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "deploys are frozen by incident" in refused
     assert outage.emulator.workflow_dispatches() == []
     assert outage.cli(2, "guard") == 6
+    # The refusal says how to override, in both places a deploy starts from.
+    syntax = 'remediate deploy --override-reason "why", or run Backend Deploy with its input override_freeze_reason'
+    assert syntax in refused and syntax in capsys.readouterr().err
     assert outage.cli(3, "guard", "--override-reason", "fix the DB connection pool") == 0
     assert any(
         "**Deploy freeze overridden** by octocat" in c and "connection pool" in c for c in outage.timeline()
