@@ -29,26 +29,27 @@ from ops_actions.cli import (
 )
 from ops_actions.cli.group import cli, main, run
 
-# The command table: `ops-actions --help` lists these (Click sorts them by name).
+# The command table: `ops-actions --help` lists these in this order, the ones people type first
+# (the workflows' entry points after them, see group.WORKFLOW_ENTRY_POINTS).
 for command in (
+    init.init,
     playbook.playbook,
-    triage.triage,
-    sandbox.sandbox,
     demo.demo,
+    triage.triage,
     incident.incident,
+    remediation.remediate,
+    postmortem.postmortem,
+    report.report,
+    status_page.status_page,
+    services.services,
+    alert.alert,
+    sandbox.sandbox,
     actions_surface.watch,
     actions_surface.command_,
     actions_surface.action_entry,
     actions_surface.schedules,
-    remediation.remediate,
     remediation.hotfix_branch,
     remediation.guard,
-    postmortem.postmortem,
-    report.report,
-    status_page.status_page,
-    alert.alert,
-    init.init,
-    services.services,
 ):
     cli.add_command(command)
 

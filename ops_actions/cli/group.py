@@ -22,7 +22,34 @@ if TYPE_CHECKING:
     from ops_actions.playbook import PlaybookError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# The commands workflows run, which people rarely type: --help lists them last, apart.
+WORKFLOW_ENTRY_POINTS = ("watch", "command", "action", "schedules", "hotfix-branch", "guard")
+
+
+class _TableOrderGroup(click.Group):
+    """A group whose --help lists the commands people type first, in the command table's order, and
+    the workflows' entry points after them, under their own heading."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        def rows(names: list[str]) -> list[tuple[str, str]]:
+            limit = formatter.width - 6 - max(len(name) for name in names)
+            return [(name, self.commands[name].get_short_help_str(limit)) for name in names]
+
+        typed = [name for name in self.list_commands(ctx) if name not in WORKFLOW_ENTRY_POINTS]
+        run_by_workflows = [name for name in WORKFLOW_ENTRY_POINTS if name in self.commands]
+        for heading, names in (("Commands", typed), ("Run by the workflows", run_by_workflows)):
+            if names:
+                with formatter.section(heading):
+                    formatter.write_dl(rows(names))
+
+
+@click.group(
+    cls=_TableOrderGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="ops-actions")
 def cli() -> None:
     """Run an incident-response playbook: triage, incidents as GitHub issues, remediation.

@@ -117,3 +117,16 @@ def test_a_repository_without_its_owner_says_what_is_expected(
     monkeypatch.delenv("GITHUB_REPOSITORY")
     assert run(["postmortem", "remind"]) == 2
     assert "no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY" in capsys.readouterr().err
+
+
+def test_help_lists_what_people_type_first_and_the_workflows_entry_points_last(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["--help"]) == 0
+    printed = capsys.readouterr().out
+    typed, _, by_workflows = printed.partition("Run by the workflows:")
+    names = [line.split()[0] for line in typed.partition("Commands:")[2].splitlines() if line.strip()]
+    assert names[:4] == ["init", "playbook", "demo", "triage"]
+    entry = [line.split()[0] for line in by_workflows.splitlines() if line.strip()]
+    assert set(entry) == {"watch", "command", "action", "schedules", "hotfix-branch", "guard"}
+    assert not set(entry) & set(names)
