@@ -37,7 +37,7 @@ $(VENV)/.runtime: $(UV) pyproject.toml uv.lock
 	touch $@
 
 $(VENV)/.dev: $(UV) pyproject.toml uv.lock
-	$(SYNC) --python $(BIN)/python --extra test --extra lint
+	$(SYNC) --python $(BIN)/python --extra test --extra lint --extra relay
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime

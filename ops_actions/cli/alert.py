@@ -13,8 +13,6 @@ from ops_actions.cli.root import github_config, github_context, github_tracker, 
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
 
-ALERT_EVENT = "ops-alert"
-
 
 @click.group(invoke_without_command=True)
 @backend_options
@@ -47,7 +45,7 @@ def alert(
     if context.invoked_subcommand is not None:
         return
     from ops_actions.adapters import actions_runtime as actions
-    from ops_actions.incident.alerts import parse_payload
+    from ops_actions.incident.alerts import ALERT_EVENT, parse_payload
 
     event = actions.read_event()
     if event.get("action") != ALERT_EVENT:
@@ -101,7 +99,7 @@ def alert_send(
       ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
       ops-actions alert send --payload-file alertmanager-body.json --dry-run
     """
-    from ops_actions.incident.alerts import client_payload
+    from ops_actions.incident.alerts import ALERT_EVENT, client_payload
 
     if payload_file is not None:
         try:

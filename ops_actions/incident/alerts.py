@@ -20,6 +20,8 @@ from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.json_limits import MAX_JSON_DEPTH, depth_of, problem_of
 
+# The repository_dispatch event type monitors raise alerts with (incident-alert.yml listens for it).
+ALERT_EVENT: Final = "ops-alert"
 MAX_PAYLOAD_BYTES: Final = 64 * 1024
 STATUSES: Final = ("firing", "resolved")
 OUR_KEYS: Final = frozenset({"source", "title", "severity", "component", "dedupe_key", "link", "status"})

@@ -125,7 +125,10 @@ def test_freeze_blocks_a_deploy_until_an_override(outage: World, capsys: pytest.
     assert outage.emulator.workflow_dispatches() == []
     assert outage.cli(2, "guard") == 6
     # The refusal says how to override, in both places a deploy starts from.
-    syntax = 'remediate deploy --override-reason "why", or run Backend Deploy with its input override_freeze_reason'
+    syntax = (
+        'remediate deploy --override-reason "why", '
+        "or run Backend Deploy with its input override_freeze_reason"
+    )
     assert syntax in refused and syntax in capsys.readouterr().err
     assert outage.cli(3, "guard", "--override-reason", "fix the DB connection pool") == 0
     assert any(
