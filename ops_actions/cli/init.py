@@ -124,7 +124,8 @@ def init(
             say(f"{'kept':>10}  {item.path} (yours: changed, never overwritten; delete it for the example)")
         else:
             say(f"{'up to date':>10}  {item.path}")
-    _say_secrets(secrets_to_set(_loaded(planned[0].content).services))
+    # The services as the written playbook declares them (their environments), none for one service.
+    _say_secrets(secrets_to_set(_loaded(planned[0].content).services if services else ()))
     say("\nPermissions the workflows request (each job asks only for these; contents: read besides):")
     for workflow, permissions, why in PERMISSIONS:
         say(f"  {workflow:<24} {permissions:<30} {why}")
