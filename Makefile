@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 # uv sync --inexact keeps uv itself in the venv; UV_PYTHON_DOWNLOADS=never uses $(PYTHON), never a download.
 SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --inexact --quiet
-# `make demo SCENARIO=db-down` plays another failure.
+# `make demo SCENARIO=db-down` plays another failure; `make demo SERVICES=1` two services, one failing.
 SCENARIO ?=
+SERVICES ?=
 
 # A .venv made by another Python (another version, or one since removed: its interpreter no longer
 # runs) has packages built for that one: it is rebuilt with $(PYTHON), not half used.
@@ -41,7 +42,7 @@ $(VENV)/.dev: $(UV) pyproject.toml uv.lock
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
-	$(BIN)/ops-actions demo $(if $(SCENARIO),--scenario $(SCENARIO))
+	$(BIN)/ops-actions demo$(if $(SCENARIO), --scenario $(SCENARIO))$(if $(SERVICES), --services)
 
 # The Mermaid check and the status page's accessibility check run on Node: say so before anything
 # starts, not as a failure halfway through the suite.

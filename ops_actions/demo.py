@@ -259,8 +259,7 @@ class Demo:
         self.runs = itertools.count(1)
 
     def narrate(self, text: str) -> None:
-        self.say(f"\n== {text}")
-        time.sleep(self.pause)
+        narrate(self.say, text, self.pause)
 
     def at(self, minutes: int) -> None:
         """Move the simulated clock (the backend's and the tool's) to START + minutes."""
@@ -327,6 +326,12 @@ class Demo:
             self.say(f"  command: {line}")
 
 
+def narrate(say: Callable[[str], None], text: str, pause: float) -> None:
+    """A step of the story, said, then a pause for the reader (none with --fast)."""
+    say(f"\n== {text}")
+    time.sleep(pause)
+
+
 @contextmanager
 def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
     """The sandbox backend and the GitHub emulator on free local ports, wired to the library.
@@ -334,8 +339,19 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
     One simulated clock: the emulator's (it starts at START and moves with ``advance``); the
     backend's heartbeats and the tool's timestamps read it too.
     """
+    with (
+        emulated_github(playbook) as (emulator, tracker),
+        SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend,
+    ):
+        yield wired(backend, emulator, tracker, playbook, output)
+
+
+@contextmanager
+def emulated_github(playbook: Playbook) -> Iterator[tuple[GitHubEmulator, GitHubTracker]]:
+    """The GitHub emulator with the playbook's remediation workflows, two releases of the backend and a
+    responder (alice), and the tracker the library reaches it with."""
     emulator = GitHubEmulator(repo=REPO, token=DEMO_GITHUB_TOKEN, clock=lambda: START)
-    with emulator, SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend:
+    with emulator:
         for role, inputs in (
             ("deploy", ("ref", "incident", "override_freeze_reason")),
             ("rollback", ("sha", "incident", "hotfix_branch")),
@@ -358,17 +374,27 @@ def staged(playbook: Playbook, output: Path) -> Iterator[Stage]:
             GitHubConfig(api_url=emulator.url, repository=REPO, token=DEMO_GITHUB_TOKEN, write_interval_s=0)
         )
         try:
-            incidents = IncidentService(tracker, playbook, clock=emulator.now)
-            remediator = Remediator(
-                tracker=tracker, incidents=incidents, clock=emulator.now, say=lambda _: None
-            )
-            postmortems = Postmortems(tracker=tracker, incidents=incidents, clock=emulator.now)
-            commands = SlashCommands(
-                tracker=tracker, incidents=incidents, remediator=remediator, postmortems=postmortems
-            )
-            yield Stage(backend, emulator, incidents, commands, postmortems, playbook, output, tracker)
+            yield emulator, tracker
         finally:
             tracker.close()
+
+
+def wired(
+    backend: SandboxBackend,
+    emulator: GitHubEmulator,
+    tracker: GitHubTracker,
+    playbook: Playbook,
+    output: Path,
+) -> Stage:
+    """The library's objects for ``playbook`` (one service's view, or the playbook of one), on the
+    emulator's clock."""
+    incidents = IncidentService(tracker, playbook, clock=emulator.now)
+    remediator = Remediator(tracker=tracker, incidents=incidents, clock=emulator.now, say=lambda _: None)
+    postmortems = Postmortems(tracker=tracker, incidents=incidents, clock=emulator.now)
+    commands = SlashCommands(
+        tracker=tracker, incidents=incidents, remediator=remediator, postmortems=postmortems
+    )
+    return Stage(backend, emulator, incidents, commands, postmortems, playbook, output, tracker)
 
 
 def run_demo(
@@ -434,7 +460,7 @@ def run_demo(
         synced = stage.postmortems.sync(result.number)
         for line in result.lines + synced.lines:
             say(f"  postmortem: {line}")
-        files = _write_issues(stage)
+        files = write_issues(stage)
         demo.narrate("The status page customers read is built from the same issues.")
         site = output / "site"
         write_site(
@@ -487,7 +513,7 @@ def _add_actions(stage: Stage, number: int, story: Story) -> None:
     )
 
 
-def _write_issues(stage: Stage) -> list[Path]:
+def write_issues(stage: Stage) -> list[Path]:
     """Each issue as a Markdown file a person can open: title, labels, state, body, comments."""
     files = []
     for issue in stage.emulator.issues(state="all"):

@@ -17,14 +17,18 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ops_actions.adapters.config import DEFAULT_API_URL
 from ops_actions.errors import OpsError
 from ops_actions.playbook import bundled_playbook_text, schema
+
+if TYPE_CHECKING:
+    from ops_actions.playbook.model import Service
 
 PLACEHOLDER: Final = "OPS_ACTIONS_ACTION"
 # This repository runs its own checkout of the action; zizmor's self-repository audit wants a
@@ -66,6 +70,9 @@ SECRETS: Final = (
 )
 """What init tells the team to set: exactly the ``secrets.X`` and ``vars.X`` the workflows read (a test
 keeps the two equal). A webhook left unset switches its target off; the job summary then says so."""
+SERVICE_SECRETS: Final = frozenset({"OPS_BACKEND_URL", "OPS_BACKEND_ADMIN_TOKEN"})
+"""The names of ``SECRETS`` each service of a several-service playbook sets in its own GitHub
+environment (``ops-<id>``): the same names in each, so one workflow serves every service."""
 PAGES: Final = (
     "Settings → Pages → Build and deployment → Source: GitHub Actions "
     "(the status page; incident-status-page.yml deploys it)"
@@ -203,6 +210,32 @@ def render_workflow(template: str, action_ref: str, github: str = "github.com") 
     return text
 
 
+def secrets_to_set(services: Sequence[Service]) -> list[tuple[str, str, str, str]]:
+    """Each ``(where, kind, name, why)`` to set: ``where`` is ``repository``, or ``environment <name>``
+    for a service's backend URL and token when the playbook declares services."""
+    shared = [("repository", *item) for item in SECRETS if not services or item[1] not in SERVICE_SECRETS]
+    own = [
+        (f"environment {service.environment}", *item)
+        for service in services
+        for item in SECRETS
+        if item[1] in SERVICE_SECRETS
+    ]
+    return shared + own
+
+
+def playbook_text(services: Sequence[tuple[str, str | None]] = ()) -> str:
+    """The playbook init writes: the bundled one pointing at the installed schema, with ``services``
+    (``(id, name or None)``, in order) added to it when given."""
+    from ops_actions.playbook.service_entry import add_service  # deferred: loads the YAML reader
+
+    text = bundled_playbook_text().replace(
+        "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
+    )
+    for service_id, name in services:
+        text = add_service(text, source=PLAYBOOK_PATH, service_id=service_id, name=name).text
+    return text
+
+
 def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
     if not path.exists():
         return Planned(path, content, "new", team_owned=team_owned)
@@ -210,14 +243,17 @@ def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
     return Planned(path, content, "same" if before == content else "changed", before, team_owned)
 
 
-def plan(target: Path, action_ref: str, *, github: str = "github.com") -> list[Planned]:
+def plan(
+    target: Path,
+    action_ref: str,
+    *,
+    github: str = "github.com",
+    services: Sequence[tuple[str, str | None]] = (),
+) -> list[Planned]:
     """Every file init would write under ``target`` for the ``github`` it runs on, and whether it is
-    new, the same or changed."""
-    playbook = bundled_playbook_text().replace(
-        "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
-    )
+    new, the same or changed; the playbook declares ``services`` when given."""
     planned = [
-        _planned(target / PLAYBOOK_PATH, playbook, team_owned=True),
+        _planned(target / PLAYBOOK_PATH, playbook_text(services), team_owned=True),
         _planned(target / SCHEMA_PATH, json.dumps(schema(), indent=2) + "\n"),
     ]
     for name, template in workflow_templates().items():

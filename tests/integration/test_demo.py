@@ -108,3 +108,46 @@ def test_each_story_has_its_own_action_items_and_summary() -> None:
     actions = [action for story in STORIES.values() for action in story.actions]
     assert len(set(actions)) == len(actions)
     assert len({story.summary for story in STORIES.values()}) == len(STORIES)
+
+
+def test_demo_of_two_services_opens_one_incident_for_the_failing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--services: the watch runs once per service and tick on a backend of its own; the worker's
+    database goes down; exactly one incident, labelled service:worker and named after it; the healthy
+    API's watch opens nothing; each service's reports go to its own folder."""
+    monkeypatch.chdir(tmp_path)  # the bundled playbook, whatever the folder the tests run in holds
+    output = tmp_path / "demo-output"
+    assert run(["demo", "--fast", "--services", "--output", str(output)]) == 0
+    transcript = capsys.readouterr().out
+    assert transcript.count("| [09:") == 2 * 3, "three ticks, each watching both services"
+    assert "  worker  |   watch: opened #1" in transcript
+    assert "  api     |   watch: opened" not in transcript
+    assert "  api (Billing API): no open incident" in transcript
+    assert "  worker (Job worker): #1 [SEV-1] Job worker: Database down" in transcript
+    (issue,) = sorted(output.glob("issue-*.md"))
+    text = issue.read_text(encoding="utf-8")
+    assert text.startswith("# #1 [SEV-1] Job worker: Database down")
+    labels = text.split("- Labels: ", 1)[1].splitlines()[0].split(", ")
+    assert "service:worker" in labels and "service:api" not in labels
+    reports = output / "backend" / "reports"
+    assert {path.name for path in reports.iterdir()} == {"api", "worker"}
+    worker = [
+        json.loads(path.read_text(encoding="utf-8")) for path in sorted((reports / "worker").glob("*.json"))
+    ]
+    api = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((reports / "api").glob("*.json"))]
+    assert [report["severity"] for report in worker] == [None, "SEV-1", "SEV-1"]
+    assert [report["severity"] for report in api] == [None, None, None]
+
+
+def test_demo_of_two_services_refuses_a_playbook_that_has_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo adds its services to the playbook it reads: one that already has them is a one-line
+    refusal (exit 2), nothing played."""
+    monkeypatch.chdir(tmp_path)
+    assert run(["init", ".", "--service", "worker", "--action-ref", "o/r@" + "0" * 40]) == 0
+    capsys.readouterr()
+    assert run(["demo", "--fast", "--services", "--output", str(tmp_path / "out")]) == 2
+    assert "the playbook already has service 'worker'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

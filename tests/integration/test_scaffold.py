@@ -150,3 +150,124 @@ def test_init_wants_a_pinned_commit(repo: Path, ref: str, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert "OWNER/NAME@SHA" in err or "full commit SHA" in err
     assert not (repo / "playbook.yaml").exists()
+
+
+def test_init_with_services_writes_a_playbook_of_several_services_and_their_environments(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--service twice: the playbook declares both (each with its environment), validates, lists them
+    for the matrix; init says what to set in each service's environment; the workflows are as without."""
+    options = ["--service", "api=Billing API", "--service", "worker=Job worker"]
+    assert run(["init", str(repo), "--action-ref", REF, *options]) == 0
+    out = capsys.readouterr().out
+    for environment in ("ops-api", "ops-worker"):
+        assert (
+            f"Still to set in the GitHub environment {environment} (Settings → Environments → New "
+            "environment):\n  variable OPS_BACKEND_URL: "
+        ) in out
+    repository = out.split("Still to set in the repository's settings:\n")[1].split("\n\n")[0]
+    assert "OPS_BACKEND" not in repository and "secret   OPS_SLACK_WEBHOOK_URL" in repository
+    assert run(["playbook", "validate", str(repo / "playbook.yaml")]) == 0
+    capsys.readouterr()
+    assert run(["services", "--json", "--playbook", str(repo / "playbook.yaml")]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [(e["id"], e["name"], e["environment"]) for e in entries] == [
+        ("api", "Billing API", "ops-api"),
+        ("worker", "Job worker", "ops-worker"),
+    ]
+    one = repo.parent / "one"
+    assert run(["init", str(one), "--action-ref", REF]) == 0
+    capsys.readouterr()
+    for workflow in (repo / ".github" / "workflows").glob("*.yml"):
+        assert workflow.read_bytes() == (one / ".github" / "workflows" / workflow.name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--service", "api", "--service", "api"], "the playbook already has service 'api'"),
+        (["--service", "Billing API"], "service id 'Billing API': use lower-case letters"),
+    ],
+)
+def test_init_with_bad_services_writes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    assert run(["init", str(repo), "--action-ref", REF, *options]) == 2
+    assert message in capsys.readouterr().err
+    assert list(repo.iterdir()) == [repo / ".git"]
+
+
+def test_add_service_inserts_one_entry_and_keeps_every_other_byte(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a playbook of one service the first one added is its existing backend: the list is created and
+    init says what the team must do (label the open incidents, move the secrets); a second one is added
+    after it. Only playbook.yaml changes, and only by the inserted lines."""
+    assert run(["init", str(repo), "--action-ref", REF]) == 0
+    playbook = repo / "playbook.yaml"
+    playbook.write_text(
+        playbook.read_text(encoding="utf-8").replace("\nseverities:", "\n# our note\nseverities:", 1),
+        encoding="utf-8",
+    )
+    before = {
+        path: path.read_bytes() for path in repo.rglob("*") if path.is_file() and ".git" not in path.parts
+    }
+    capsys.readouterr()
+
+    assert run(["init", str(repo), "--add-service", "api", "--name", "Billing API"]) == 0
+    out = capsys.readouterr().out
+    assert f"added  service api (Billing API) to {playbook}" in out
+    assert "had no services: list, so api is its existing backend" in out
+    assert "add the label service:api to each open incident" in out
+    assert "into the environment ops-api" in out
+    assert run(["init", str(repo), "--add-service", "worker", "--name", "Job worker"]) == 0
+    out = capsys.readouterr().out
+    assert "existing backend" not in out
+    assert "Still to set in the GitHub environment ops-worker" in out and "+  - id: worker\n" in out
+
+    after = {path: path.read_bytes() for path in before}
+    assert {path for path in before if after[path] != before[path]} == {playbook}
+    text = playbook.read_text(encoding="utf-8")
+    added = [line for line in text.splitlines(True) if line not in before[playbook].decode().splitlines(True)]
+    assert added == [
+        "services:\n",
+        "  - id: api\n",
+        '    name: "Billing API"\n',
+        "    environment: ops-api  # holds its OPS_BACKEND_URL and OPS_BACKEND_ADMIN_TOKEN\n",
+        '    # owners: {team: "@octo-org/api-oncall"}  # who its escalations mention\n',
+        "  - id: worker\n",
+        '    name: "Job worker"\n',
+        "    environment: ops-worker  # holds its OPS_BACKEND_URL and OPS_BACKEND_ADMIN_TOKEN\n",
+        '    # owners: {team: "@octo-org/worker-oncall"}  # who its escalations mention\n',
+    ]
+    assert "\n# our note\nseverities:" in text
+    assert run(["playbook", "validate", str(playbook)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--add-service", "api"], "the playbook already has service 'api'; nothing written"),
+        (["--add-service", "Api"], "service id 'Api': use lower-case letters"),
+        (["--add-service", "search", "--name", "x" * 2001], "(at services.1.name)"),
+        (["--add-service", "search", "--action-ref", REF], "--add-service changes playbook.yaml only"),
+        (["--name", "Search"], "--name names the service of --add-service"),
+    ],
+)
+def test_add_service_refuses_in_one_line_and_writes_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    assert run(["init", str(repo), "--action-ref", REF, "--service", "api"]) == 0
+    playbook = repo / "playbook.yaml"
+    before = playbook.read_bytes()
+    capsys.readouterr()
+    assert run(["init", str(repo), *options]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert playbook.read_bytes() == before
+
+
+def test_add_service_needs_a_playbook(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["init", str(repo), "--add-service", "api"]) == 2
+    assert f"no {repo / 'playbook.yaml'}: run ops-actions init there first" in capsys.readouterr().err
+    assert list(repo.iterdir()) == [repo / ".git"]

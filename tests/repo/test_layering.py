@@ -20,7 +20,13 @@ from tests.support.paths import PACKAGE
 
 # The floors from the bottom up; a floor may import its own and the ones below it.
 CORE_FLOORS = ("text", "playbook", "incident")
-TOP = ("ops_actions.cli", "ops_actions.demo", "ops_actions.scaffold", "ops_actions.docs")
+TOP = (
+    "ops_actions.cli",
+    "ops_actions.demo",
+    "ops_actions.services_demo",
+    "ops_actions.scaffold",
+    "ops_actions.docs",
+)
 IO_LIBRARIES = ("httpx", "github", "click")
 # The one package that imports PyGithub (the package's modules included).
 PYGITHUB_HOME = "ops_actions.adapters.github_tracker"

@@ -53,6 +53,8 @@ def test_a_venv_of_the_same_python_is_used_as_it_is(tmp_path: Path) -> None:
     done = make(folder, "-n", "demo", "SCENARIO=db-down")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [".venv/bin/ops-actions demo --scenario db-down"]
+    done = make(folder, "-n", "demo", "SERVICES=1")
+    assert done.stdout.splitlines() == [".venv/bin/ops-actions demo --services"]
 
 
 @pytest.mark.parametrize(

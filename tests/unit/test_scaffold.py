@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 
 from ops_actions.errors import OpsError
+from ops_actions.playbook import parse_playbook
 from ops_actions.scaffold import (
     GITHUB_TARGETS,
     JOB_KEYS,
     SECRETS,
+    SERVICE_SECRETS,
     github_target,
     plan,
     render_workflow,
+    secrets_to_set,
     unsupported_job_keys,
     workflow_templates,
 )
@@ -89,3 +92,26 @@ def test_init_lists_exactly_the_secrets_and_variables_the_workflows_read(github:
             read |= {("secret", name) for name in re.findall(r"\bsecrets\.(\w+)", item.content)}
             read |= {("variable", name) for name in re.findall(r"\bvars\.(\w+)", item.content)}
     assert {(kind, name) for kind, name, _ in SECRETS} == read - {("secret", "GITHUB_TOKEN")}
+
+
+@pytest.mark.parametrize("github", GITHUB_TARGETS)
+def test_a_playbook_of_services_lists_each_services_backend_in_its_own_environment(
+    github: str, tmp_path: Path
+) -> None:
+    """Each service's environment holds the backend URL and token the workflows read (the same names in
+    each); the webhooks stay the repository's; together they are still exactly what the workflows read."""
+    planned = plan(tmp_path, REF, github=github, services=[("api", "Billing API"), ("worker", None)])
+    services = parse_playbook(planned[0].content, source="playbook.yaml").services
+    to_set = secrets_to_set(services)
+    by_place: dict[str, set[str]] = {}
+    for where, _, name, _ in to_set:
+        by_place.setdefault(where, set()).add(name)
+    assert by_place == {
+        "repository": {"OPS_SLACK_WEBHOOK_URL", "OPS_STATUS_WEBHOOK_URL"},
+        "environment ops-api": set(SERVICE_SECRETS),
+        "environment ops-worker": set(SERVICE_SECRETS),
+    }
+    assert {(kind, name) for _, kind, name, _ in to_set} == {(kind, name) for kind, name, _ in SECRETS}
+    assert [(where, name) for where, _, name, _ in secrets_to_set(())] == [
+        ("repository", name) for _, name, _ in SECRETS
+    ]
