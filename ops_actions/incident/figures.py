@@ -79,18 +79,21 @@ def minutes_to(records: Sequence[IncidentRecord]) -> dict[str, dict[str, float |
     return {name: summary([v for v in values if v is not None]) for name, values in times.items()}
 
 
-def _group(playbook: Playbook, records: Sequence[IncidentRecord]) -> dict[str, Any]:
-    """The counts and times of a group of records, in all and by severity."""
+def _counts(records: Sequence[IncidentRecord]) -> dict[str, Any]:
+    """How many incidents, how many still open, and their times."""
     return {
         "incidents": len(records),
         "open": sum(1 for r in records if not r.state.resolved_at),
         "minutes_to": minutes_to(records),
-        "by_severity": {
-            s.id: {"incidents": len(chosen), "minutes_to": minutes_to(chosen)}
-            for s in playbook.severities
-            for chosen in [[r for r in records if r.state.severity == s.id]]
-        },
     }
+
+
+def _group(playbook: Playbook, records: Sequence[IncidentRecord]) -> dict[str, Any]:
+    """The counts and times of a group of records, in all and by severity."""
+    severities = {
+        s.id: _counts([r for r in records if r.state.severity == s.id]) for s in playbook.severities
+    }
+    return {**_counts(records), "by_severity": severities}
 
 
 def by_service(playbook: Playbook, records: Sequence[IncidentRecord]) -> list[dict[str, Any]]:
@@ -176,13 +179,10 @@ def _by_service_lines(groups: Sequence[dict[str, Any]]) -> list[str]:
     rows = []
     for group in groups:
         name = inert(group["name"], cell=True)
-        rows.append(
-            f"| {name} | all | {group['incidents']} | {group['open']} | {_times(group['minutes_to'])} |"
-        )
+        shown = [("all", group), *((s, f) for s, f in group["by_severity"].items() if f["incidents"])]
         rows += [
-            f"| {name} | {severity} | {figures['incidents']} | | {_times(figures['minutes_to'])} |"
-            for severity, figures in group["by_severity"].items()
-            if figures["incidents"]
+            f"| {name} | {severity} | {f['incidents']} | {f['open']} | {_times(f['minutes_to'])} |"
+            for severity, f in shown
         ]
     return [
         "| Service | Severity | Incidents | Open | Acknowledge (median / p90) | Mitigate (median / p90) "

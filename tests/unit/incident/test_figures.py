@@ -101,7 +101,8 @@ def test_figures_by_service_and_severity_count_the_incidents_of_no_service_apart
         "median": 10.0,
         "p90": 15.0,
     }
-    assert api["by_severity"]["SEV-2"]["minutes_to"]["resolve"]["count"] == 0, "still open"
+    sev2 = api["by_severity"]["SEV-2"]
+    assert sev2["open"] == 1 and sev2["minutes_to"]["resolve"]["count"] == 0
     assert api["by_severity"]["SEV-3"]["incidents"] == 0
     assert (worker["incidents"], worker["minutes_to"]["resolve"]["median"]) == (1, 30.0)
     assert (other["service"], other["name"], other["incidents"]) == (None, "No service", 2)
@@ -110,7 +111,7 @@ def test_figures_by_service_and_severity_count_the_incidents_of_no_service_apart
 
     markdown = report_markdown(figures)
     assert "| Billing API | all | 3 | 1 | 10 min / 15 min | – / – | 90 min / 120 min |" in markdown
-    assert "| Billing API | SEV-1 | 2 | | 10 min / 15 min | – / – | 90 min / 120 min |" in markdown
+    assert "| Billing API | SEV-1 | 2 | 0 | 10 min / 15 min | – / – | 90 min / 120 min |" in markdown
     assert "| Billing API | SEV-3 |" not in markdown, "a severity it never had has no row"
     assert "| No service | all | 2 | 0 | 2 min / 3 min | – / – | 15 min / 20 min |" in markdown
     assert "| Service |" not in report_markdown(build_report(playbook, records, [], since=NOW, now=NOW))
