@@ -21,8 +21,8 @@ from ops_actions.incident.transitions import assign_owner
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.github import REPO, point_cli_at
-from tests.support.mermaid_check import mermaid_errors
 from tests.support.fixtures.world import World
+from tests.support.mermaid_check import mermaid_errors
 from tests.support.report_records import ACTIONS, NOW, fixture_records
 from tests.support.services import two_service_playbook
 
