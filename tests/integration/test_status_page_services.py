@@ -134,3 +134,20 @@ def test_a_service_name_is_text_on_the_page(world: World, tmp_path: Path) -> Non
     site = build(world, 1)
     assert "<img" not in site.files["index.html"] and "<img" not in site.files["incidents/1.html"]
     assert "<img src=x onerror=alert(1)> & co Degraded" in site.text()
+
+
+def test_one_services_page_lists_that_services_label_alone(services: World) -> None:
+    """`status-page build --service worker`: GitHub filters by the service's label; the page is the
+    worker's alone, its status.json says whose it is."""
+    world = services
+    assert world.cli(0, "incident", "open", "--service", "api", "--title", "Down", "--severity", "1") == 0
+    assert world.cli(1, "incident", "open", "--service", "worker", "--title", "Slow", "--severity", "2") == 0
+    world.emulator.reset_log()
+    out = world.tmp_path / "worker-site"
+    assert world.cli(5, "status-page", "build", "--service", "worker", "--out", str(out)) == 0
+    listed = {r.query.get("labels") for r in world.emulator.requests if r.path == f"/repos/{REPO}/issues"}
+    assert listed == {"incident,service:worker", "postmortem"}
+    site = Site(out)
+    assert [i["id"] for i in site.status["incidents"]] == [2] and site.status["status"] == "degraded"
+    assert site.status["service"] == {"id": "worker", "name": "Job worker"} and "services" not in site.status
+    assert "Billing API" not in site.everything()
