@@ -199,17 +199,9 @@ class LoadedPlaybook:
         one its ``service:<id>`` label names (``labels`` is read only for a playbook of services)."""
         if service_id or not self.playbook.services:
             return self.for_service(service_id)
+        from ops_actions.incident.labels import service_of
+
         return self.for_service(service_of(labels()))
-
-
-def service_of(labels: Sequence[str]) -> str | None:
-    """The service a ``service:<id>`` label among ``labels`` names (None when there is none)."""
-    from ops_actions.playbook.model import SERVICE_LABEL_PREFIX
-
-    found = (
-        label.removeprefix(SERVICE_LABEL_PREFIX) for label in labels if label.startswith(SERVICE_LABEL_PREFIX)
-    )
-    return next(found, None)
 
 
 # The file keeps its first name: the Actions cache of existing installations restores it there.

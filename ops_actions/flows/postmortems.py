@@ -17,7 +17,7 @@ from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
-from ops_actions.incident.labels import issue_title
+from ops_actions.incident.labels import issue_title, service_of
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.postmortem import (
@@ -37,7 +37,6 @@ from ops_actions.incident.postmortem import (
 )
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent, compile_timeline
-from ops_actions.playbook.model import INCIDENT_LABEL
 from ops_actions.text.markdown import encode_marker, refresh_generated, set_task
 
 MAX_PROBLEMS_SHOWN = 20
@@ -342,11 +341,12 @@ def collect_records(
     """
 
     def incident_records() -> Iterator[IncidentRecord]:
-        for issue in tracker.issues([INCIDENT_LABEL], state="all", since=since):
+        # One service's view lists its label's incidents only; the whole playbook lists them all.
+        for issue in tracker.issues(incidents.playbook.incident_labels, state="all", since=since):
             state = incidents.recorded_state(issue)
             if issue.state == "closed" and issue.closed_at and not state.resolved_at:
                 state = replace(state, resolved_at=iso(issue.closed_at))  # closed by hand: it ended then
-            yield IncidentRecord(issue.number, state)
+            yield IncidentRecord(issue.number, state, service_of(issue.labels))
 
     def postmortem_records() -> Iterator[PostmortemRecord]:
         for issue in tracker.issues([POSTMORTEM_LABEL], state="all", since=since):

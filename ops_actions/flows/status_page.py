@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -29,9 +29,10 @@ from ops_actions.flows.budget import RateView, below_reserve, skipped
 from ops_actions.flows.incidents import Announcer, IncidentService
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.closes import ended_by_tool
+from ops_actions.incident.labels import service_of
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
-from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
+from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
@@ -52,8 +53,9 @@ def collect(
     filed = tracker.issues([POSTMORTEM_LABEL], state="all", since=since)
     postmortems = {issue.number: issue.body for issue in filed if incidents.by_tool(issue.author)}
     # An open one nobody touched for 90 days is not in the window's listing: the open ones come first.
-    opened = {issue.number: issue for issue in tracker.open_incidents([INCIDENT_LABEL])}
-    listed = tracker.issues([INCIDENT_LABEL], state="all", since=since)
+    # One listing for every service: a service's incidents are told apart by their label, not listed apart.
+    opened = {issue.number: issue for issue in tracker.open_incidents(playbook.incident_labels)}
+    listed = tracker.issues(playbook.incident_labels, state="all", since=since)
     found, unread = [], []
     low: RateView | None = None  # the reading that stopped the comment reads
     for issue in chain(opened.values(), (issue for issue in listed if issue.number not in opened)):
@@ -74,8 +76,9 @@ def collect(
         # Only the tool's resolution ends an incident: an issue closed any other way (the watch
         # reopens it) keeps its last real status here meanwhile, never "resolved".
         ended = issue.state != "open" and ended_by_tool(playbook, state)
+        service = _service_of(playbook, issue.labels)
         shown = public_incident(
-            playbook,
+            playbook.views[service] if service else playbook,
             number,
             state,
             open_=not ended,
@@ -83,6 +86,7 @@ def collect(
             own_comments=own,
             postmortem_body=_postmortem_body(issue, state, postmortems),
             opened_by_tool=incidents.by_tool(issue.author),
+            service=service,
         )
         if on_page(shown, since):
             found.append(shown)
@@ -90,6 +94,17 @@ def collect(
         shown_as = ", ".join(f"#{n}" for n in sorted(unread))
         notes.append(skipped(low, f"the updates of {shown_as} (shown from their state alone)"))
     return sorted(found, key=lambda shown: shown.number)
+
+
+def _service_of(playbook: Playbook, labels: Sequence[str]) -> str | None:
+    """The service of the playbook an incident's label names; None on a playbook of one service, and
+    for an incident whose label names none of them (the page then shows it as of no service)."""
+    if not playbook.services:
+        return None
+    if playbook.service is not None:
+        return playbook.service.id  # a service's own page lists only its incidents
+    named = service_of(labels)
+    return named if named in playbook.views else None
 
 
 def _postmortem_body(incident: IssueView, state: IncidentState, postmortems: Mapping[int, str]) -> str | None:
@@ -131,7 +146,10 @@ def build_site(
         last_checked_at=last_checked_at,
     )
     files = {path: redact(content) for path, content in site_files(playbook, page).items()}
-    jsonschema.validate(json.loads(files["status.json"]), status_schema())
+    schema = status_schema()
+    for path, content in files.items():
+        if path.endswith("status.json"):  # the page's, and each service's
+            jsonschema.validate(json.loads(content), schema)
     return files
 
 

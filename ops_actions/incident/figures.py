@@ -2,6 +2,10 @@
 
 Times are in minutes. The median is the middle value (mean of the two middle ones for an even
 count); p90 is the nearest-rank 90th percentile (the value at rank ceil(0.9 n)).
+
+By service (:func:`by_service`), the incidents of each service are the ones its ``service:<id>``
+label names; those with no label of a service of the playbook are a group of their own, "No
+service", rather than left out.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from ops_actions.incident.clock import iso, parse_time, whole_minutes
 from ops_actions.incident.postmortem import ActionItem
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import MITIGATED
 from ops_actions.playbook.model import Playbook
+from ops_actions.text.markdown import inert
 from ops_actions.text.mermaid import fenced, pie
 
 
@@ -28,6 +33,12 @@ class IncidentRecord:
 
     number: int
     state: IncidentState
+    service: str | None = None
+    """The service its ``service:<id>`` label names (None without one)."""
+
+
+# The group of the incidents of no service of the playbook, in the figures by service.
+NO_SERVICE_NAME: Final = "No service"
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,48 @@ def summary(values: Sequence[float]) -> dict[str, float | int | None]:
     return {"count": len(ordered), "median": round(statistics.median(ordered), 1), "p90": round(p90, 1)}
 
 
+def minutes_to(records: Sequence[IncidentRecord]) -> dict[str, dict[str, float | int | None]]:
+    """Times to acknowledge, mitigate and resolve of the records, from their opening (see :func:`summary`)."""
+    times = {
+        "acknowledge": [minutes_between(r.state.opened_at, r.state.acknowledged_at) for r in records],
+        "mitigate": [minutes_between(r.state.opened_at, r.state.mitigated_at) for r in records],
+        "resolve": [minutes_between(r.state.opened_at, r.state.resolved_at) for r in records],
+    }
+    return {name: summary([v for v in values if v is not None]) for name, values in times.items()}
+
+
+def _counts(records: Sequence[IncidentRecord]) -> dict[str, Any]:
+    """How many incidents, how many still open, and their times."""
+    return {
+        "incidents": len(records),
+        "open": sum(1 for r in records if not r.state.resolved_at),
+        "minutes_to": minutes_to(records),
+    }
+
+
+def _group(playbook: Playbook, records: Sequence[IncidentRecord]) -> dict[str, Any]:
+    """The counts and times of a group of records, in all and by severity."""
+    severities = {
+        s.id: _counts([r for r in records if r.state.severity == s.id]) for s in playbook.severities
+    }
+    return {**_counts(records), "by_severity": severities}
+
+
+def by_service(playbook: Playbook, records: Sequence[IncidentRecord]) -> list[dict[str, Any]]:
+    """The figures of each service (``playbook.service`` alone on a service's view), in the
+    playbook's order, then those of the incidents of no service when there are any."""
+    services = (playbook.service,) if playbook.service else playbook.services
+    known = {service.id for service in services}
+    groups = [
+        {"service": s.id, "name": s.name, **_group(playbook, [r for r in records if r.service == s.id])}
+        for s in services
+    ]
+    other = [r for r in records if r.service not in known]
+    if other:
+        groups.append({"service": None, "name": NO_SERVICE_NAME, **_group(playbook, other)})
+    return groups
+
+
 def build_report(
     playbook: Playbook,
     incidents: Iterable[IncidentRecord],
@@ -65,9 +118,11 @@ def build_report(
     *,
     since: datetime,
     now: datetime,
+    grouped: bool = False,
 ) -> dict[str, Any]:
     """The figures for incidents opened since ``since``; false alarms (closed as not planned by a
-    writer, see incident/closes.py) are only counted, never in the other figures.
+    writer, see incident/closes.py) are only counted, never in the other figures. ``grouped``: also
+    the figures of each service, ``by_service`` (see :func:`by_service`).
 
     Each input is read once, incidents first (the report hands in generators over GitHub's list
     pages): only the records of the period and their postmortems are kept."""
@@ -76,11 +131,6 @@ def build_report(
     numbers = {r.number for r in chosen}
     by_severity = Counter(r.state.severity for r in chosen)
     by_component = Counter(c for r in chosen for c in (r.state.components or ["unspecified"]))
-    times = {
-        "acknowledge": [minutes_between(r.state.opened_at, r.state.acknowledged_at) for r in chosen],
-        "mitigate": [minutes_between(r.state.opened_at, r.state.mitigated_at) for r in chosen],
-        "resolve": [minutes_between(r.state.opened_at, r.state.resolved_at) for r in chosen],
-    }
     mine = [p for p in postmortems if p.incident in numbers]
     with_postmortem = {p.incident for p in mine}
     resolved = [r for r in chosen if r.state.resolved_at]
@@ -96,7 +146,7 @@ def build_report(
             "by_component": dict(sorted(by_component.items())),
             "false_alarms": len(period) - len(chosen),
         },
-        "minutes_to": {name: summary([v for v in values if v is not None]) for name, values in times.items()},
+        "minutes_to": minutes_to(chosen),
         "postmortems": {
             "expected": len(resolved),
             "created": len(mine),
@@ -111,15 +161,43 @@ def build_report(
             "open": sum(1 for item in items if not item.task.checked),
             "overdue": sum(1 for item in items if not item.task.checked and item.due and item.due < today),
         },
+        **({"by_service": by_service(playbook, chosen)} if grouped else {}),
     }
 
 
-def report_markdown(figures: dict[str, Any]) -> str:
-    """The figures as Markdown, job-summary friendly, with a Mermaid pie of severities."""
-    inc, pm, items = figures["incidents"], figures["postmortems"], figures["action_items"]
+def _shown(value: float | int | None) -> str:
+    return "–" if value is None else f"{value:g} min"
 
-    def shown(value: float | int | None) -> str:
-        return "–" if value is None else f"{value:g} min"
+
+def _times(minutes: dict[str, dict[str, Any]]) -> str:
+    """The cells of the times to acknowledge, mitigate and resolve: ``median / p90``."""
+    return " | ".join(f"{_shown(v['median'])} / {_shown(v['p90'])}" for v in minutes.values())
+
+
+def _by_service_lines(groups: Sequence[dict[str, Any]]) -> list[str]:
+    """The figures by service as a table: a row of each service in all, then one per severity it had."""
+    rows = []
+    for group in groups:
+        name = inert(group["name"], cell=True)
+        shown = [("all", group), *((s, f) for s, f in group["by_severity"].items() if f["incidents"])]
+        rows += [
+            f"| {name} | {severity} | {f['incidents']} | {f['open']} | {_times(f['minutes_to'])} |"
+            for severity, f in shown
+        ]
+    return [
+        "| Service | Severity | Incidents | Open | Acknowledge (median / p90) | Mitigate (median / p90) "
+        "| Resolve (median / p90) |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def report_markdown(figures: dict[str, Any]) -> str:
+    """The figures as Markdown, job-summary friendly, with a Mermaid pie of severities (and the
+    figures by service when they were asked for)."""
+    inc, pm, items = figures["incidents"], figures["postmortems"], figures["action_items"]
+    shown = _shown
 
     lines = [
         f"## Incident report {figures['since'][:10]} → {figures['until'][:10]}",
@@ -144,6 +222,7 @@ def report_markdown(figures: dict[str, Any]) -> str:
             for name, v in figures["minutes_to"].items()
         ],
         "",
+        *(_by_service_lines(figures["by_service"]) if "by_service" in figures else []),
         f"Times run from the opening; {MITIGATED}.",
         "",
         f"**Postmortems:** {pm['created']} of {pm['expected']} resolved incidents; "

@@ -8,11 +8,12 @@ created with. The title is ``[SEV-N] title``, repaired when someone edits the pr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from ops_actions.incident.state import IncidentState, title_text
-from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, SERVICE_LABEL_PREFIX, Playbook
 
 # An incident's status is a label with this prefix.
 STATUS_LABEL_PREFIX: Final = "status:"
@@ -80,6 +81,14 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
     if state.freeze:
         labels.append(playbook.remediation.freeze_label)
     return labels
+
+
+def service_of(labels: Sequence[str]) -> str | None:
+    """The service a ``service:<id>`` label among ``labels`` names (None when there is none)."""
+    found = (
+        label.removeprefix(SERVICE_LABEL_PREFIX) for label in labels if label.startswith(SERVICE_LABEL_PREFIX)
+    )
+    return next(found, None)
 
 
 def issue_title(state: IncidentState) -> str:

@@ -6,17 +6,25 @@ A component is in an outage or degraded while an open incident names it (or name
 yet: then nobody has said which part is fine), at the level of the incident's severity; otherwise
 it is operational. History days count the incidents' time from opening to resolution, overlaps
 counted once, at the worst severity each incident had.
+
+A playbook of several services has one page grouped by service: each service a section of its own
+(:class:`ServiceSection`: its components, its level, its incidents, built as a page of its own from
+the service's view), the incidents of a service those its ``service:<id>`` label names. An incident
+with no such label (a person opened it, or it predates the services) names no service yet: like an
+incident that names no component, it counts against every service whose components it could be
+about, and the page lists it once, under "Other incidents". The whole page's components are every
+service's, each name once; its level is the worst of all the open incidents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
 from ops_actions.incident.clock import iso, parse_time
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import Playbook, Service
 from ops_actions.status_page.public import PublicIncident, level_of
 
 HISTORY_DAYS: Final = 90
@@ -55,10 +63,29 @@ class Page:
     open_incidents: tuple[PublicIncident, ...]
     past_incidents: tuple[PublicIncident, ...]
     last_checked_at: str | None
+    services: tuple[ServiceSection, ...] = ()
+    """A section per service on the page of a playbook of several; () on a page of one."""
 
     @property
     def incidents(self) -> tuple[PublicIncident, ...]:
         return self.open_incidents + self.past_incidents
+
+    @property
+    def other_incidents(self) -> tuple[PublicIncident, ...]:
+        """On a page of several services, the incidents no service label names (in page order)."""
+        return tuple(i for i in self.incidents if i.service is None) if self.services else ()
+
+
+@dataclass(frozen=True)
+class ServiceSection:
+    """A service on the page of several: its section is a page of its own, built from its view."""
+
+    service: Service
+    page: Page
+
+
+# Whether an incident counts against a component of the page.
+Reach = Callable[[PublicIncident, str], bool]
 
 
 def worst_level(levels: Sequence[str]) -> str:
@@ -83,7 +110,7 @@ def _minutes(spans: Sequence[tuple[datetime, datetime]]) -> int:
 
 
 def _history(
-    playbook: Playbook, incidents: Sequence[PublicIncident], component: str, now: datetime
+    playbook: Playbook, incidents: Sequence[PublicIncident], component: str, reaches: Reach, now: datetime
 ) -> tuple[Day, ...]:
     today = now.date()
     days = []
@@ -93,7 +120,7 @@ def _history(
         day_end = min(day_start + timedelta(days=1), now)
         spans, levels = [], []
         for incident in incidents:
-            if not affects(incident, component):
+            if not reaches(incident, component):
                 continue
             start = parse_time(incident.started_at)
             end = parse_time(incident.ended_at) if incident.ended_at else now
@@ -124,18 +151,67 @@ def build_page(
     now: datetime,
     last_checked_at: str | None,
 ) -> Page:
-    """The page as of ``now``; incidents that ended before the history window are left out."""
+    """The page as of ``now``; incidents that ended before the history window are left out. The page
+    of the whole playbook of several services is grouped by service (see the module's docstring)."""
     start = window_start(now)
     shown = [i for i in incidents if on_page(i, start)]
+
+    def page(view: Playbook, chosen: Sequence[PublicIncident], names: Sequence[str], reaches: Reach) -> Page:
+        return _page(
+            view,
+            chosen,
+            names,
+            reaches,
+            team=team,
+            repository=repository,
+            now=now,
+            last_checked_at=last_checked_at,
+        )
+
+    if not playbook.services or playbook.service is not None:
+        return page(playbook, shown, playbook.components, affects)
+    scopes = {service.id: playbook.views[service.id].components for service in playbook.services}
+    every = tuple(dict.fromkeys(name for names in scopes.values() for name in names))
+    sections = []
+    for service in playbook.services:
+        view, names = playbook.views[service.id], scopes[service.id]
+        own = [
+            i
+            for i in shown
+            if i.service == service.id or (i.service is None and any(affects(i, name) for name in names))
+        ]
+        sections.append(ServiceSection(service, page(view, own, names, affects)))
+
+    def reaches(incident: PublicIncident, component: str) -> bool:
+        # Named, or not narrowed down: then every component of its service (of all of them, for none).
+        scope = scopes.get(incident.service or "", every)
+        return component in incident.components or (not incident.components and component in scope)
+
+    return replace(page(playbook, shown, every, reaches), services=tuple(sections))
+
+
+def _page(
+    playbook: Playbook,
+    shown: Sequence[PublicIncident],
+    names: Sequence[str],
+    reaches: Reach,
+    *,
+    team: str,
+    repository: str,
+    now: datetime,
+    last_checked_at: str | None,
+) -> Page:
+    """The page of the incidents ``shown``, for the components ``names`` (``reaches`` says whether
+    an incident counts against one)."""
     open_incidents = sorted((i for i in shown if i.open), key=lambda i: i.started_at, reverse=True)
     past = sorted((i for i in shown if not i.open), key=lambda i: i.ended_at or "", reverse=True)
     components = tuple(
         ComponentView(
             name,
-            worst_level([level_of(playbook, i.severity) for i in open_incidents if affects(i, name)]),
-            _history(playbook, shown, name, now),
+            worst_level([level_of(playbook, i.severity) for i in open_incidents if reaches(i, name)]),
+            _history(playbook, shown, name, reaches, now),
         )
-        for name in playbook.components
+        for name in names
     )
     settings = playbook.status_page
     return Page(

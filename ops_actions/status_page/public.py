@@ -42,6 +42,8 @@ class PublicIncident:
 
     ``components`` is empty when the incident names none yet: it then counts against every
     component, since nobody has said which part is fine. ``worst_severity`` is the highest it had.
+    ``service`` is the id of the service its ``service:<id>`` label names, on a page of several
+    services; None otherwise (and for an incident of none of them: see :mod:`.model`).
     """
 
     number: int
@@ -55,6 +57,7 @@ class PublicIncident:
     components: tuple[str, ...]
     updates: tuple[PublicUpdate, ...]
     summary: str | None
+    service: str | None = None
 
 
 def page_settings(playbook: Playbook) -> StatusPage:
@@ -182,9 +185,11 @@ def public_incident(
     own_comments: Sequence[str],
     postmortem_body: str | None,
     opened_by_tool: bool,
+    service: str | None = None,
 ) -> PublicIncident:
     """The public view of one incident; ``opened_by_tool`` False: a person opened the issue, so its
-    title is the one a writer last confirmed (:func:`confirmed_title`), else "Incident #N"."""
+    title is the one a writer last confirmed (:func:`confirmed_title`), else "Incident #N".
+    ``playbook`` is the view of the incident's ``service``, so its components are the service's."""
     if not opened_by_tool:
         state = replace(state, title=confirmed_title(own_comments) or f"Incident #{number}")
     known = playbook.severities.ids
@@ -204,4 +209,5 @@ def public_incident(
         components=tuple(c for c in state.components if c in playbook.components),
         updates=tuple(public_updates(playbook, state, own_comments)),
         summary=postmortem_summary(playbook, postmortem_body) if postmortem_body else None,
+        service=service,
     )

@@ -14,14 +14,14 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 from ops_actions.incident.clock import duration, parse_time
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.component_figures import counted, figure_phrases
-from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
+from ops_actions.status_page.model import HISTORY_DAYS, ComponentView, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
-from ops_actions.status_page.status_json import status_document
+from ops_actions.status_page.status_json import service_documents, status_document
 from ops_actions.text.html import escape, markdown_html, xml_chars
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
@@ -101,21 +101,31 @@ def _updates(updates: Sequence[PublicUpdate]) -> str:
     return f'<ol class="updates" reversed>{items}</ol>'
 
 
-def _open_incident(playbook: Playbook, incident: PublicIncident) -> str:
+def _service_name(page: Page, incident: PublicIncident) -> str | None:
+    """The name of the incident's service, escaped, on a page of several services (None on one)."""
+    if not page.services:
+        return None
+    names = {section.service.id: section.service.name for section in page.services}
+    return escape(names[incident.service]) if incident.service in names else "not narrowed down yet"
+
+
+def _open_incident(playbook: Playbook, page: Page, incident: PublicIncident) -> str:
     anchor = f"incident-{incident.number}"
+    service = _service_name(page, incident)
     return (
         f'<article class="incident" aria-labelledby="{anchor}">'
         f'<h3 id="{anchor}"><a href="{incident_path(incident)}">{escape(incident.title)}</a></h3>'
         f'<p class="meta">{_level(level_of(playbook, incident.severity))} · '
         f"{escape(incident.status.capitalize())} · since {_time(incident.started_at)} · "
-        f"Affects: {_components(incident)}</p>"
+        f"{f'Service: {service} · ' if service else ''}Affects: {_components(incident)}</p>"
         f"{_updates(incident.updates)}</article>"
     )
 
 
-def _history(page: Page) -> str:
+def _history(components: Sequence[ComponentView], heading: str = "h3") -> str:
+    """Each component's 90 days; ``heading`` its name's tag (one lower under a service's heading)."""
     rows = []
-    for component in page.components:
+    for component in components:
         had_incidents = any(day.level != "operational" for day in component.days)
         summary = escape(", ".join(figure_phrases(component))) if had_incidents else "No incidents"
         cells = "".join(
@@ -125,7 +135,7 @@ def _history(page: Page) -> str:
             for day in component.days
         )
         rows.append(
-            f'<li><h3>{escape(component.name)}</h3><p class="summary">{summary}</p>'
+            f'<li><{heading}>{escape(component.name)}</{heading}><p class="summary">{summary}</p>'
             f'<div class="days" aria-hidden="true">{cells}</div>'
             f'<p class="axis" aria-hidden="true"><span>{HISTORY_DAYS} days ago</span>'
             "<span>Today</span></p></li>"
@@ -133,16 +143,42 @@ def _history(page: Page) -> str:
     return f'<ul class="history">{"".join(rows)}</ul>'
 
 
-def _past(playbook: Playbook, page: Page) -> str:
-    if not page.past_incidents:
+def _past(playbook: Playbook, incidents: Sequence[PublicIncident]) -> str:
+    if not incidents:
         return f'<p class="none">No incidents in the last {HISTORY_DAYS} days.</p>'
     items = "".join(
         f'<li><a href="{incident_path(i)}">{escape(i.title)}</a> '
         f"{_level(level_of(playbook, i.worst_severity))} · {_time(i.started_at)} · "
         f"lasted {duration(i.started_at, i.ended_at)}</li>"
-        for i in page.past_incidents
+        for i in incidents
     )
     return f'<ul class="past">{items}</ul>'
+
+
+def _component_levels(components: Sequence[ComponentView]) -> str:
+    items = "".join(
+        f'<li><span class="component">{escape(c.name)}</span> {_level(c.level)}</li>' for c in components
+    )
+    return f'<ul class="components">{items}</ul>'
+
+
+def _by_service(playbook: Playbook, page: Page) -> tuple[str, str, str]:
+    """The page of several services grouped: each service's components, history and past incidents
+    under its name (the incidents of no service under "Other incidents")."""
+    components, history, past = [], [], []
+    for section in page.services:
+        name, anchor = escape(section.service.name), f"service-{section.service.id}"
+        components.append(
+            f'<section aria-labelledby="{anchor}"><h3 id="{anchor}">{name} {_level(section.page.level)}</h3>'
+            f"{_component_levels(section.page.components)}</section>"
+        )
+        history.append(f"<h3>{name}</h3>{_history(section.page.components, 'h4')}")
+        own = [i for i in section.page.past_incidents if i.service == section.service.id]
+        past.append(f"<h3>{name}</h3>{_past(playbook, own)}")
+    other = [i for i in page.other_incidents if not i.open]
+    if other:
+        past.append(f"<h3>Other incidents</h3>{_past(playbook, other)}")
+    return "".join(components), "".join(history), "".join(past)
 
 
 def index_html(playbook: Playbook, page: Page) -> str:
@@ -150,36 +186,39 @@ def index_html(playbook: Playbook, page: Page) -> str:
     said = f"{counted(count, 'open incident')}." if count else "No open incidents."
     if page.last_checked_at:
         said += f" Last automated check: {_time(page.last_checked_at)}."
-    components = "".join(
-        f'<li><span class="component">{escape(c.name)}</span> {_level(c.level)}</li>' for c in page.components
-    )
+    if page.services:
+        title, (components, history, past) = "Services", _by_service(playbook, page)
+    else:
+        title, components = "Components", _component_levels(page.components)
+        history, past = _history(page.components), _past(playbook, page.past_incidents)
     body = [
         f"<h1>{escape(page.team)} status</h1>",
         f'<section class="now now-{page.level}" aria-labelledby="now-title">'
         f'<h2 id="now-title">{BANNERS[page.level]}</h2><p>{said}</p></section>',
-        '<section aria-labelledby="components-title"><h2 id="components-title">Components</h2>'
-        f'<ul class="components">{components}</ul></section>',
+        f'<section aria-labelledby="components-title"><h2 id="components-title">{title}</h2>'
+        f"{components}</section>",
     ]
     if page.open_incidents:
-        incidents = "".join(_open_incident(playbook, i) for i in page.open_incidents)
+        incidents = "".join(_open_incident(playbook, page, i) for i in page.open_incidents)
         body.append(
             '<section aria-labelledby="open-title"><h2 id="open-title">Open incidents</h2>'
             f"{incidents}</section>"
         )
     body += [
         f'<section aria-labelledby="history-title"><h2 id="history-title">Last {HISTORY_DAYS} days</h2>'
-        f"{_history(page)}</section>",
-        f'<section aria-labelledby="past-title"><h2 id="past-title">Past incidents</h2>'
-        f"{_past(playbook, page)}</section>",
+        f"{history}</section>",
+        f'<section aria-labelledby="past-title"><h2 id="past-title">Past incidents</h2>{past}</section>',
     ]
     return _document(page, title=f"{page.team} status", body="\n".join(body), root="")
 
 
 def incident_html(playbook: Playbook, page: Page, incident: PublicIncident) -> str:
     level = level_of(playbook, incident.severity if incident.open else incident.worst_severity)
+    service = _service_name(page, incident)
     facts = [
         ("Status", escape(incident.status.capitalize())),
         ("Impact", _level(level)),
+        *([("Service", service)] if service else []),
         ("Affects", _components(incident)),
         ("Started", _time(incident.started_at)),
     ]
@@ -252,13 +291,19 @@ def static_file(name: str) -> str:
     )
 
 
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def site_files(playbook: Playbook, page: Page) -> dict[str, str]:
     """Every file of the site by its path relative to the site's root."""
     files = {
         "index.html": index_html(playbook, page),
         "feed.xml": feed_xml(page),
-        "status.json": json.dumps(status_document(playbook, page), indent=2, ensure_ascii=False) + "\n",
+        "status.json": _json(status_document(playbook, page)),
     }
+    for path, document in service_documents(playbook, page).items():
+        files[path] = _json(document)
     for incident in page.incidents:
         files[incident_path(incident)] = incident_html(playbook, page, incident)
     for name in STATIC:

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import Playbook, Service
 from ops_actions.status_page.component_figures import figure_properties, figure_values
 from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, level_of
@@ -22,7 +22,14 @@ STATUS_SCHEMA_ID: Final = "ops-actions/status"
 STATUS_VERSION: Final = 1
 
 
-def _incident_document(playbook: Playbook, incident: PublicIncident) -> dict[str, Any]:
+def service_status_path(service: Service) -> str:
+    """Where a service's own ``status.json`` is, relative to the site's root."""
+    return f"services/{service.id}/status.json"
+
+
+def _incident_document(playbook: Playbook, incident: PublicIncident, root: str) -> dict[str, Any]:
+    """An incident's facts; ``root`` leads from the document to the site's root (its page's link)."""
+    service = {"service": incident.service} if playbook.services else {}
     return {
         "id": incident.number,
         "title": incident.title,
@@ -33,16 +40,35 @@ def _incident_document(playbook: Playbook, incident: PublicIncident) -> dict[str
         "started_at": incident.started_at,
         "ended_at": incident.ended_at,
         "components": list(incident.components),
-        "url": incident_path(incident),
+        "url": root + incident_path(incident),
         "updates": [
             {"at": u.at, "kind": u.kind, "status": u.status, "text": u.markdown} for u in incident.updates
         ],
         "postmortem_summary": incident.summary,
+        **service,
     }
 
 
-def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
-    """``status.json``: the page's facts for machines (checked against status.schema.json)."""
+def status_document(playbook: Playbook, page: Page, *, root: str = "") -> dict[str, Any]:
+    """``status.json``: the page's facts for machines (checked against status.schema.json). On a page
+    of several services it also has a ``services`` list, and each incident its ``service``; a
+    service's own document (``playbook`` its view, ``root`` the way back to the site's root) says
+    which service it is."""
+    extra: dict[str, Any] = {}
+    if playbook.service is not None:
+        extra["service"] = {"id": playbook.service.id, "name": playbook.service.name}
+    if page.services:
+        extra["services"] = [
+            {
+                "id": section.service.id,
+                "name": section.service.name,
+                "status": section.page.level,
+                "open_incidents": [incident.number for incident in section.page.open_incidents],
+                "components": [component.name for component in section.page.components],
+                "url": service_status_path(section.service),
+            }
+            for section in page.services
+        ]
     return {
         "schema": STATUS_SCHEMA_ID,
         "version": STATUS_VERSION,
@@ -64,7 +90,19 @@ def status_document(playbook: Playbook, page: Page) -> dict[str, Any]:
             }
             for component in page.components
         ],
-        "incidents": [_incident_document(playbook, incident) for incident in page.incidents],
+        "incidents": [_incident_document(playbook, incident, root) for incident in page.incidents],
+        **extra,
+    }
+
+
+def service_documents(playbook: Playbook, page: Page) -> dict[str, dict[str, Any]]:
+    """Each service's own ``status.json`` by its path (none on a page of one service): its section of
+    the page, with its incidents and those of no service that count against it."""
+    return {
+        service_status_path(section.service): status_document(
+            playbook.views[section.service.id], section.page, root="../../"
+        )
+        for section in page.services
     }
 
 

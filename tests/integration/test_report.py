@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +21,10 @@ from ops_actions.incident.transitions import assign_owner
 from ops_actions.playbook import load_playbook
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.github import REPO, point_cli_at
+from tests.support.fixtures.world import World
 from tests.support.mermaid_check import mermaid_errors
 from tests.support.report_records import ACTIONS, NOW, fixture_records
+from tests.support.services import two_service_playbook
 
 
 def test_report_markdown_has_the_figures_and_a_parsing_pie() -> None:
@@ -114,3 +117,59 @@ def test_report_reads_comments_only_where_the_listing_cannot_show_the_figures(
     assert figures["incidents"]["total"] == 6
     assert figures["incidents"]["open"] == 1, "the issues closed by hand ended when they were closed"
     assert figures["minutes_to"]["acknowledge"]["count"] == 4, "three blocks, and the replayed comment"
+
+
+def test_report_by_service_over_the_emulator_and_one_services_report(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Incidents of two services and one a person opened with no service label: the figures of each
+    service and of "No service", from the one listing; --service lists that service's label only."""
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(two_service_playbook(tmp_path)))
+    for minute, (service, severity) in enumerate([("api", "1"), ("api", "2"), ("worker", "2")]):
+        opened = ["incident", "open", "--service", service, "--title", f"T{minute}", "--severity", severity]
+        assert world.cli(minute, *opened) == 0
+    world.emulator.set_permission("alice", "write")
+    assert world.cli(10, "incident", "assign", "1", "@alice") == 0  # an owner: acknowledged
+    assert world.cli(40, "incident", "resolve", "1", "--force", "--reason", "smoke runner down") == 0
+    assert world.cli(62, "incident", "resolve", "3", "--force", "--reason", "smoke runner down") == 0
+    world.emulator.add_issue(title="[SEV-3] Slow search", labels=["incident", "sev-3"], user="mona")
+    capsys.readouterr()
+
+    world.emulator.reset_log()
+    assert world.cli(70, "report", "--by", "service", "--json") == 0
+    figures: dict[str, Any] = json.loads(capsys.readouterr().out)
+    listed = [r.query.get("labels") for r in world.emulator.requests if r.path == f"/repos/{REPO}/issues"]
+    assert listed == ["incident", "postmortem"], "one listing for every service"
+    groups = {group["name"]: group for group in figures["by_service"]}
+    assert list(groups) == ["Billing API", "Job worker", "No service"]
+    api, worker, other = groups.values()
+    assert (api["service"], api["incidents"], api["open"]) == ("api", 2, 1)
+    assert api["minutes_to"]["acknowledge"] == {"count": 1, "median": 10.0, "p90": 10.0}
+    assert api["by_severity"]["SEV-1"]["minutes_to"]["resolve"] == {"count": 1, "median": 40.0, "p90": 40.0}
+    assert worker["by_severity"]["SEV-2"]["minutes_to"]["resolve"]["median"] == 60.0
+    assert (other["service"], other["incidents"], other["open"]) == (None, 1, 1)
+
+    assert world.cli(71, "report", "--by", "service") == 0
+    row = "| Job worker | SEV-2 | 1 | 0 | 60 min / 60 min | 60 min / 60 min | 60 min / 60 min |"
+    assert row in capsys.readouterr().out
+
+    world.emulator.reset_log()
+    assert world.cli(72, "report", "--service", "worker", "--json") == 0
+    figures = json.loads(capsys.readouterr().out)
+    listed = [r.query.get("labels") for r in world.emulator.requests if r.path == f"/repos/{REPO}/issues"]
+    assert listed == ["incident,service:worker", "postmortem"], "GitHub filters by the service's label"
+    assert figures["incidents"]["total"] == 1 and figures["incidents"]["by_severity"]["SEV-2"] == 1
+    assert "by_service" not in figures
+
+
+def test_report_by_service_of_a_playbook_of_one_service_is_a_usage_error(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    world.emulator.reset_log()
+    assert world.cli(0, "report", "--by", "service") == 2
+    assert (
+        capsys.readouterr().err.splitlines()[-1]
+        == "ops-actions: error: --by service: the playbook declares no services"
+    )
+    assert not [r for r in world.emulator.requests if r.path.endswith("/issues")], "refused before reading"

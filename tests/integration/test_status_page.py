@@ -77,17 +77,23 @@ class Site:
         self.files = {
             p.relative_to(root).as_posix(): p.read_text("utf-8") for p in root.rglob("*") if p.is_file()
         }
-        self.status: dict[str, Any] = json.loads(self.files["status.json"])
-        validator = jsonschema.Draft202012Validator(
-            status_schema(), format_checker=jsonschema.FormatChecker()
-        )
-        validator.validate(self.status)
+        self.status = self.checked(self.files["status.json"])
         self.feed = etree.fromstring(self.files["feed.xml"].encode("utf-8"))
         schema, rules = atom_schema()
         assert schema.validate(self.feed), schema.error_log
         for context, test in rules:
             for node in self.feed.xpath(f"//{context}", namespaces=NS):
                 assert node.xpath(f"boolean({test})", namespaces=NS), f"{context}: {test}"
+
+    @staticmethod
+    def checked(content: str) -> dict[str, Any]:
+        """A status.json (the page's, or a service's), checked against the schema the package ships."""
+        document: dict[str, Any] = json.loads(content)
+        validator = jsonschema.Draft202012Validator(
+            status_schema(), format_checker=jsonschema.FormatChecker()
+        )
+        validator.validate(document)
+        return document
 
     def text(self, path: str = "index.html") -> str:
         return visible(self.files[path])
