@@ -13,7 +13,7 @@ from ops_actions.playbook.reading import bundled_playbook_text
 from tests.integration.test_status_page import Site, build, component_states
 from tests.support.fixtures.github import REPO
 from tests.support.fixtures.world import World
-from tests.support.services import SERVICES, two_service_playbook
+from tests.support.services import two_service_playbook
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_a_service_name_is_text_on_the_page(world: World, tmp_path: Path) -> Non
     path = two_service_playbook(tmp_path)
     path.write_text(
         path.read_text(encoding="utf-8").replace(
-            SERVICES, SERVICES.replace("name: Billing API", "name: '<img src=x onerror=alert(1)> & co'")
+            "name: Billing API", "name: '<img src=x onerror=alert(1)> & co'", 1
         ),
         encoding="utf-8",
     )
