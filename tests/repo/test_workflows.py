@@ -318,7 +318,7 @@ def test_runs_that_change_incidents_publish_the_page_in_the_same_run(name: str) 
 
 def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
     """The action masks tokens before anything else, hands the service to the CLI as OPS_SERVICE
-    through env: only, and exposes the CLI's six outputs."""
+    through env: only, and exposes the CLI's seven outputs."""
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     inputs = action["inputs"]
@@ -348,7 +348,15 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
     outputs = {name: spec["value"] for name, spec in action["outputs"].items()}
     assert outputs == {
         name: f"${{{{ steps.run.outputs.{name} }}}}"
-        for name in ("severity", "incident-number", "incident-url", "report-path", "status-page", "services")
+        for name in (
+            "severity",
+            "incident-number",
+            "incident-url",
+            "report-path",
+            "status-page",
+            "services",
+            "service",
+        )
     }
 
 
@@ -380,13 +388,14 @@ def _action_steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(workflow_templates()))
 def test_every_step_whose_command_can_announce_gets_both_webhooks(name: str) -> None:
     """A step that opens an incident or changes its status or severity (watch, alert, incident open,
-    the slash commands) passes both webhook secrets; no other step gets them."""
+    the slash commands) passes both webhook secrets; no other step gets them (not the alert's route)."""
     workflow = load(WORKFLOWS_DIR / name)
     for step in _action_steps(workflow):
         given = {step["with"][key] for key in WEBHOOK_INPUTS.values() if key in step["with"]}
         command = step["with"]["command"]
         is_body_edit = name == "incident-checklist.yml"  # counts boxes: announces nothing
-        if command in ANNOUNCING_COMMANDS and not is_body_edit:
+        is_route = step["with"].get("args") == "--route"  # finds the alert's service: writes nothing
+        if command in ANNOUNCING_COMMANDS and not is_body_edit and not is_route:
             assert given == {f"${{{{ secrets.{variable} }}}}" for variable in WEBHOOK_INPUTS}, (name, command)
         else:
             assert given == set(), (name, command)
@@ -433,3 +442,21 @@ def test_the_scheduled_triage_runs_one_job_per_service() -> None:
         "args": "--status",
     }
     assert summary["permissions"] == {"actions": "read", "contents": "read", "issues": "read"}
+
+
+def test_the_alert_runs_with_its_services_environment() -> None:
+    """The alert workflow first finds the alert's service (no secret, no write), then takes it in that
+    service's environment, with its history and cache, as the scheduled triage's job of that service."""
+    jobs = load(WORKFLOWS_DIR / "incident-alert.yml")["jobs"]
+    (route,) = [s for s in jobs["route"]["steps"] if s.get("id") == "route"]
+    assert route["with"] == {"command": "alert", "args": "--route"}
+    assert jobs["route"]["permissions"] == {"contents": "read"}
+    entry = "fromJSON(needs.route.outputs.service)"
+    alert = jobs["alert"]
+    assert alert["needs"] == "route"
+    assert alert["environment"] == {"name": f"${{{{ {entry}.environment }}}}", "deployment": False}
+    steps = {step["name"]: step for step in alert["steps"]}
+    assert steps["Take the alert"]["with"]["service"] == f"${{{{ {entry}.id }}}}"
+    for name in ("Restore the triage state", "Save the triage state"):
+        assert steps[name]["with"]["path"] == f"${{{{ {entry}.history_file }}}}"
+        assert steps[name]["with"]["key"].startswith(f"${{{{ {entry}.cache_prefix }}}}")
