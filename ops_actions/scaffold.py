@@ -81,7 +81,8 @@ PERMISSIONS: Final = (
     (
         "incident-triage.yml",
         "issues: write, actions: read",
-        "opens, follows (reads remediation runs) and reminds on incidents",
+        "a job per service opens, follows (reads remediation runs) and reminds on incidents; "
+        "its summary job (issues: read) lists every service's state",
     ),
     (
         "incident-commands.yml",
