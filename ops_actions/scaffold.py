@@ -53,6 +53,12 @@ JOB_KEYS: Final = {
     "ghes": _DOCUMENTED_JOB_KEYS,
 }
 """The job keys each target accepts, by target name (``GITHUB_TARGETS``)."""
+ENVIRONMENT_KEYS: Final = {
+    "github.com": frozenset({"name", "url", "deployment"}),
+    "ghes": frozenset({"name", "url"}),
+}
+"""The keys of a job's ``environment:`` mapping each target accepts: ``deployment: false`` (an
+environment that only scopes secrets, no deployment recorded) is documented for github.com only."""
 GITHUB_TARGETS: Final = tuple(JOB_KEYS)
 PLAYBOOK_PATH: Final = "playbook.yaml"
 # The example targets a team replaces with its real deploy, rollback and smoke test.
@@ -82,7 +88,8 @@ PERMISSIONS: Final = (
     (
         "incident-triage.yml",
         "issues: write, actions: read",
-        "opens, follows (reads remediation runs) and reminds on incidents",
+        "a job per service opens, follows (reads remediation runs) and reminds on incidents; "
+        "its summary job (issues: read) lists every service's state",
     ),
     (
         "incident-commands.yml",
@@ -200,13 +207,18 @@ def unsupported_job_keys(workflow_text: str, github: str) -> list[str]:
 
 
 def render_workflow(template: str, action_ref: str, github: str = "github.com") -> str:
-    """The template with the action's reference, for the ``github`` target: the job keys it does not
-    accept (single-line values, at a job's indentation) are left out."""
-    dropped = JOB_KEYS["github.com"] - JOB_KEYS[_checked_target(github)]
+    """The template with the action's reference, for the ``github`` target: the job keys and the
+    environment keys it does not accept (single-line values, at their indentation) are left out."""
+    target = _checked_target(github)
     text = template.replace(PLACEHOLDER, action_reference(action_ref))
-    if dropped:
-        line = re.compile(rf"(?m)^    (?:{'|'.join(map(re.escape, sorted(dropped)))}):[^\n]*\n")
-        text = line.sub("", text)
+    # A job's keys sit at four spaces, its environment mapping's at six.
+    for indent, dropped in (
+        (4, JOB_KEYS["github.com"] - JOB_KEYS[target]),
+        (6, ENVIRONMENT_KEYS["github.com"] - ENVIRONMENT_KEYS[target]),
+    ):
+        if dropped:
+            keys = "|".join(map(re.escape, sorted(dropped)))
+            text = re.sub(rf"(?m)^ {{{indent}}}(?:{keys}):[^\n]*\n", "", text)
     return text
 
 

@@ -17,9 +17,18 @@ from ops_actions.errors import OpsError
 @click.group(invoke_without_command=True)
 @backend_options
 @github_options
+@click.option(
+    "--route",
+    is_flag=True,
+    help=(
+        "Only find the alert's service and print its entry of `ops-actions services --json` (the step "
+        "output service): the job that then takes the alert runs with that service's environment."
+    ),
+)
 @click.pass_context
 def alert(
     context: click.Context,
+    route: bool,
     backend_url: str | None,
     backend_admin_token: str | None,
     report_dir: Path | None,
@@ -35,25 +44,41 @@ def alert(
 
     Reads the event from GITHUB_EVENT_PATH (incident-alert.yml runs this). The payload may be
     ops-actions' own, an Alertmanager webhook body or a Grafana alerting webhook body; anything
-    else is rejected (exit 2) before anything is written. A resolved alert never closes an
+    else is rejected (exit 2) before anything is written. On a playbook of several services the
+    alert goes to its service (unless --service names one): our payload's service field, the
+    alerts' common 'service' label, else the one service that has its component; none found is
+    exit 2, naming the services. A resolved alert never closes an
     incident: it goes on the timeline and starts the 'normal for N min' clock.
 
     \b
     Example:
       GITHUB_EVENT_PATH=dispatch.json ops-actions alert --backend-url https://api.example.com
+      GITHUB_EVENT_PATH=dispatch.json ops-actions alert --route
     """
     if context.invoked_subcommand is not None:
         return
     from ops_actions.adapters import actions_runtime as actions
-    from ops_actions.incident.alerts import ALERT_EVENT, parse_payload
+    from ops_actions.incident.alerts import ALERT_EVENT, alert_service, parse_payload
 
     event = actions.read_event()
     if event.get("action") != ALERT_EVENT:
         raise OpsError(
             f"not an '{ALERT_EVENT}' repository_dispatch event (event type {event.get('action')!r})"
         )
-    ctx = github_context(playbook_path, repo, github_token, github_api_url, dry_run, service=service)
-    incoming = parse_payload(ctx.loaded.playbook, event.get("client_payload"))
+    payload = event.get("client_payload")
+    if route:
+        _route(playbook_path, service, payload)
+        return
+    ctx = github_context(
+        playbook_path,
+        repo,
+        github_token,
+        github_api_url,
+        dry_run,
+        service=service,
+        route=lambda playbook: alert_service(playbook, payload),
+    )
+    incoming = parse_payload(ctx.loaded.playbook, payload)
     say(f"alert {incoming.status}: {incoming.title} [{incoming.severity}] from {incoming.source}")
     _, _, lines = triage_then_reconcile(
         ctx, backend_url, backend_admin_token, report_dir, history_file, alert=incoming
@@ -61,6 +86,22 @@ def alert(
     for line in lines:
         say(line)
     job_summary(f"Alert: {incoming.title}", lines)
+
+
+def _route(playbook_path: Path | None, service: str | None, payload: object) -> None:
+    """Print the alert's service entry and hand it to the workflow (exit 2 when none is found)."""
+    from ops_actions.cli.root import loaded_playbook, run_output
+    from ops_actions.cli.services import service_entries
+    from ops_actions.incident.alerts import alert_service
+
+    playbook = loaded_playbook(playbook_path).playbook
+    found = service or alert_service(playbook, payload) or ""
+    entries = {entry["id"]: entry for entry in service_entries(playbook)}
+    if found not in entries:
+        raise OpsError(f"--service {found!r}: not one of the playbook's services: {', '.join(entries)}")
+    line = json.dumps(entries[found], separators=(",", ":"))
+    run_output().outputs({"service": line})
+    say(line)
 
 
 @alert.command("send")

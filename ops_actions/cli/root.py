@@ -397,12 +397,14 @@ def github_context(
     issue: int | None = None,
     issue_labels: Sequence[str] | None = None,
     whole: bool = False,
+    route: Callable[[Playbook], str | None] | None = None,
 ) -> GitHubContext:
     """The composition root for GitHub commands: playbook, config, tracker, incident service.
 
     A command works on one service's view of the playbook: ``service``, else the one the labels of
-    incident ``issue`` name (``issue_labels`` when the caller has them); ``whole``: the whole playbook
-    unless a service is given (the page, the report).
+    incident ``issue`` name (``issue_labels`` when the caller has them), else the one ``route`` picks
+    with the whole playbook (an alert's payload names it); ``whole``: the whole playbook unless a
+    service is given (the page, the report).
     """
     from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
     from ops_actions.adapters.notify import announcer, checked_targets
@@ -411,6 +413,8 @@ def github_context(
 
     mark_dry_run(dry_run)
     loaded = loaded_playbook(playbook_path)
+    if not service and route is not None:
+        service = route(loaded.playbook)
     config = github_config(github_api_url, repo, github_token)
     run_output().secret(config.token)
     run_output().url_secrets(config.api_url)

@@ -24,7 +24,11 @@ from ops_actions.text.json_limits import MAX_JSON_DEPTH, depth_of, problem_of
 ALERT_EVENT: Final = "ops-alert"
 MAX_PAYLOAD_BYTES: Final = 64 * 1024
 STATUSES: Final = ("firing", "resolved")
-OUR_KEYS: Final = frozenset({"source", "title", "severity", "component", "dedupe_key", "link", "status"})
+OUR_KEYS: Final = frozenset(
+    {"source", "title", "severity", "component", "service", "dedupe_key", "link", "status"}
+)
+SERVICE_LABEL: Final = "service"
+"""The Alertmanager or Grafana label (common to the group) that names the service an alert is for."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ def delivery_summary(payload: Mapping[str, Any]) -> str:
     return f"delivery: keys {keys}{shown}; {len(text)} bytes; sha256 {digest}"
 
 
-def parse_payload(playbook: Playbook, payload: Any) -> Alert:
-    """The alert a client_payload carries; AlertError says why it is not one."""
+def _body(payload: Any) -> dict[str, Any]:
+    """The alert's JSON object, checked for size and shape; unwrapped when ``alert send`` wrapped it."""
     if not isinstance(payload, dict):
         raise AlertError("client_payload must be a JSON object")
     problem = problem_of(payload)
@@ -97,7 +101,13 @@ def parse_payload(playbook: Playbook, payload: Any) -> Alert:
     if len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
         raise AlertError(f"client_payload is larger than {MAX_PAYLOAD_BYTES} bytes")
     if set(payload) == {"body"} and isinstance(payload["body"], dict):
-        payload = payload["body"]  # a webhook body with more than GitHub's 10 top-level keys (Grafana's)
+        return payload["body"]  # a webhook body with more than GitHub's 10 top-level keys (Grafana's)
+    return payload
+
+
+def parse_payload(playbook: Playbook, payload: Any) -> Alert:
+    """The alert a client_payload carries; AlertError says why it is not one."""
+    payload = _body(payload)
     if "alerts" in payload and "orgId" in payload:
         return _grouped(playbook, payload, source="grafana", key_field="groupKey")
     if "alerts" in payload and payload.get("version") == "4":
@@ -107,6 +117,35 @@ def parse_payload(playbook: Playbook, payload: Any) -> Alert:
     raise AlertError(
         "unknown payload shape: expected ops-actions' own (title, severity, dedupe_key, status, ...), "
         "an Alertmanager webhook body (version 4) or a Grafana alerting webhook body (orgId)"
+    )
+
+
+def alert_service(playbook: Playbook, payload: Any) -> str | None:
+    """The id of the service an alert is for, read with the whole playbook before anything is written:
+    our payload's ``service`` field (which must name one), an Alertmanager or Grafana group's common
+    ``service`` label when it names one, else the service that alone has the alert's component. None
+    for a playbook of one service; AlertError (exit 2) naming the services when none is found."""
+    alert = parse_payload(playbook, payload)
+    body = _body(payload)
+    grouped = "alerts" in body
+    named = _mapping(body.get("commonLabels")).get(SERVICE_LABEL) if grouped else body.get(SERVICE_LABEL)
+    ids = [service.id for service in playbook.services]
+    if not ids:
+        if named is not None and not grouped:
+            raise AlertError("service: this playbook declares no services (leave the field out)")
+        return None
+    if named in ids:
+        return str(named)
+    if named is not None and not grouped:
+        raise AlertError(f"service {str(named)[:100]!r} is not one of the playbook's: {', '.join(ids)}")
+    if alert.component is not None:
+        owners = [sid for sid in ids if alert.component in playbook.for_service(sid).components]
+        if len(owners) == 1:
+            return owners[0]
+    raise AlertError(
+        f"which service is this alert for? the playbook has {', '.join(ids)}: give our payload a "
+        f"service field, the Alertmanager or Grafana alerts a '{SERVICE_LABEL}' label, or a component "
+        "only one service has"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.cli import error_line
 from tests.support.events import recorded_alert
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO, point_cli_at
 from tests.support.fixtures.world import World
+from tests.support.service_playbooks import split_services
 
 OURS = {
     "source": "uptime-check",
@@ -137,3 +140,48 @@ def test_a_late_cron_is_reported_on_the_open_incident(world: World) -> None:
     late = [e for e in world.timeline(issue["number"]) if e.startswith("**Triage was late**")]
     assert len(late) == 1
     assert "the previous triage ran 45 min ago (cron interval 10 min)" in late[0]
+
+
+def test_an_alert_on_a_playbook_of_services_opens_its_services_incident(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The alert's component belongs to the worker alone: the worker's view triages, and the incident
+    carries service:worker and the worker's name."""
+    monkeypatch.setenv("OPS_PLAYBOOK", str(split_services(tmp_path)))
+    assert world.alert(0, {**OURS, "component": "jobs", "title": "Jobs stuck"}) == 0
+    (issue,) = world.issues(state="open")
+    assert "service:worker" in {label["name"] for label in issue["labels"]}
+    assert issue["title"].startswith("[SEV-1] Job worker")
+
+
+def test_an_alert_whose_service_cannot_be_told_is_refused_before_any_write(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No service field, no label, no component: exit 2, one line naming the services, nothing sent."""
+    monkeypatch.setenv("OPS_PLAYBOOK", str(split_services(tmp_path)))
+    payload = {key: value for key, value in OURS.items() if key != "component"}
+    assert world.alert(0, payload) == 2
+    assert error_line(capsys).startswith(
+        "ops-actions: error: alert rejected: which service is this alert for? the playbook has api, worker"
+    )
+    assert world.emulator.requests == []
+
+
+def test_the_route_names_the_alerts_service_entry_and_sends_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`alert --route` hands the workflow the worker's entry (its environment, history, cache prefix)."""
+    monkeypatch.setenv("OPS_PLAYBOOK", str(split_services(tmp_path)))
+    event = tmp_path / "route.json"
+    payload = {**OURS, "component": "worker"}
+    event.write_text(json.dumps({"action": "ops-alert", "client_payload": payload}), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    capsys.readouterr()
+    assert run(["alert", "--route"]) == 0
+    entry = json.loads(capsys.readouterr().out)
+    assert (entry["id"], entry["environment"], entry["cache_prefix"]) == (
+        "worker",
+        "ops-worker",
+        "ops-actions-state.worker.",
+    )
+    assert world.emulator.requests == []

@@ -176,6 +176,8 @@ def test_least_privilege_and_commands_never_cancelled(path: Path) -> None:
         assert concurrency is None
         grouped = [job["concurrency"] for job in workflow["jobs"].values() if "concurrency" in job]
         assert grouped, "a called workflow groups the job that must not run twice at once"
+    elif path.name == "incident-triage.yml":  # one group per service: on the matrix job
+        assert concurrency is None and workflow["jobs"]["watch"]["concurrency"]["group"]
     else:
         assert isinstance(concurrency, dict), "a top-level concurrency: block"
         assert concurrency.get("group"), "a concurrency group"
@@ -282,18 +284,20 @@ def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_onl
 
 CHANGING_JOBS = {
     "incident-open.yml": ("open", "open", None),
-    "incident-triage.yml": ("watch", "watch", "read"),
+    "incident-triage.yml": ("summary", "status", "read"),
     "incident-alert.yml": ("alert", "take", "read"),
     "incident-commands.yml": ("command", "apply", "write"),
 }
-"""Workflow -> (the job that changes incidents, its action step's id, the actions permission it needs)."""
+"""Workflow -> (the job that says whether incidents changed, its action step's id, the actions permission
+it needs). The triage's is the summary after the matrix: a matrix job's output is the last job's."""
 
 
 @pytest.mark.parametrize("name", sorted(CHANGING_JOBS))
 def test_runs_that_change_incidents_publish_the_page_in_the_same_run(name: str) -> None:
-    """The changing job says so through the action's status-page output; a job of the same run calls
-    the page's workflow with exactly the permissions its jobs need. No dispatch, so no actions: write
-    for it (the commands job needs it for /deploy; triage and alert only read runs)."""
+    """The changing job (the triage: the summary after its matrix) says so through the action's
+    status-page output; a job of the same run calls the page's workflow with exactly the permissions
+    its jobs need. No dispatch, so no actions: write for it (the commands job needs it for /deploy;
+    triage and alert only read runs)."""
     workflow = load(REPO_ROOT / ".github" / "workflows" / name)
     changing, step_id, actions = CHANGING_JOBS[name]
     job = workflow["jobs"][changing]
@@ -313,14 +317,15 @@ def test_runs_that_change_incidents_publish_the_page_in_the_same_run(name: str) 
 
 
 def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
-    """The action masks tokens before anything else and exposes the CLI's five outputs."""
+    """The action masks tokens before anything else, hands the service to the CLI as OPS_SERVICE
+    through env: only, and exposes the CLI's seven outputs."""
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     inputs = action["inputs"]
     assert inputs["command"]["required"] is True
     assert inputs["github-token"]["default"] == "${{ github.token }}"
     secret_inputs = ("github-token", "backend-admin-token", *WEBHOOK_INPUTS.values())
-    for name in ("args", "playbook", "backend-url", *secret_inputs[1:]):
+    for name in ("args", "playbook", "service", "backend-url", *secret_inputs[1:]):
         assert inputs[name]["default"] == "", name
     assert inputs["dry-run"]["default"] == "false"
     first, *rest = action["runs"]["steps"]
@@ -334,6 +339,7 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
         "OPS_ARGS": "${{ inputs.args }}",
         "OPS_DRY_RUN": "${{ inputs.dry-run }}",
         "OPS_PLAYBOOK": "${{ inputs.playbook }}",
+        "OPS_SERVICE": "${{ inputs.service }}",
         "GITHUB_TOKEN": "${{ inputs.github-token }}",
         "OPS_BACKEND_URL": "${{ inputs.backend-url }}",
         "OPS_BACKEND_ADMIN_TOKEN": "${{ inputs.backend-admin-token }}",
@@ -342,7 +348,15 @@ def test_action_masks_tokens_first_and_exposes_the_cli_outputs() -> None:
     outputs = {name: spec["value"] for name, spec in action["outputs"].items()}
     assert outputs == {
         name: f"${{{{ steps.run.outputs.{name} }}}}"
-        for name in ("severity", "incident-number", "incident-url", "report-path", "status-page")
+        for name in (
+            "severity",
+            "incident-number",
+            "incident-url",
+            "report-path",
+            "status-page",
+            "services",
+            "service",
+        )
     }
 
 
@@ -374,13 +388,75 @@ def _action_steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(workflow_templates()))
 def test_every_step_whose_command_can_announce_gets_both_webhooks(name: str) -> None:
     """A step that opens an incident or changes its status or severity (watch, alert, incident open,
-    the slash commands) passes both webhook secrets; no other step gets them."""
+    the slash commands) passes both webhook secrets; no other step gets them (not the alert's route)."""
     workflow = load(WORKFLOWS_DIR / name)
     for step in _action_steps(workflow):
         given = {step["with"][key] for key in WEBHOOK_INPUTS.values() if key in step["with"]}
         command = step["with"]["command"]
         is_body_edit = name == "incident-checklist.yml"  # counts boxes: announces nothing
-        if command in ANNOUNCING_COMMANDS and not is_body_edit:
+        is_route = step["with"].get("args") == "--route"  # finds the alert's service: writes nothing
+        if command in ANNOUNCING_COMMANDS and not is_body_edit and not is_route:
             assert given == {f"${{{{ secrets.{variable} }}}}" for variable in WEBHOOK_INPUTS}, (name, command)
         else:
             assert given == set(), (name, command)
+
+
+def test_the_scheduled_triage_runs_one_job_per_service() -> None:
+    """The watch is a matrix over `ops-actions services --json`: no job stops another, each service has
+    its own group, history, cache, artifact and environment (the one-service entry keeps what an
+    installation always had), and the summary after it runs whatever the services' results."""
+    from ops_actions.cli.services import ONE_SERVICE_CACHE_PREFIX
+    from ops_actions.incident.service_states import PAGE_MARK_STEP, WATCH_JOB_NAME
+
+    jobs = load(WORKFLOWS_DIR / "incident-triage.yml")["jobs"]
+    listing = next(s for s in jobs["services"]["steps"] if s.get("id") == "list")
+    assert listing["with"] == {"command": "services", "args": "--json"}
+    assert jobs["services"]["outputs"] == {"services": "${{ steps.list.outputs.services }}"}
+    watch = jobs["watch"]
+    assert watch["needs"] == "services"
+    assert watch["name"] == WATCH_JOB_NAME + " ${{ matrix.service.id }}"
+    assert watch["strategy"] == {
+        "fail-fast": False,
+        "matrix": {"service": "${{ fromJSON(needs.services.outputs.services) }}"},
+    }
+    assert watch["environment"] == {"name": "${{ matrix.service.environment }}", "deployment": False}
+    assert watch["concurrency"] == {
+        "group": "${{ matrix.service.id && format('incident-triage-{0}', matrix.service.id) "
+        "|| 'incident-triage' }}",
+        "cancel-in-progress": False,
+    }
+    steps = {step["name"]: step for step in watch["steps"]}
+    assert steps["Triage and reconcile with GitHub"]["with"]["service"] == "${{ matrix.service.id }}"
+    key = "${{ matrix.service.cache_prefix }}${{ github.run_id }}-${{ github.run_attempt }}"
+    for name in ("Restore the triage state", "Save the triage state"):
+        assert steps[name]["with"]["path"] == "${{ matrix.service.history_file }}"
+        assert steps[name]["with"]["key"] == key
+    assert steps["Restore the triage state"]["with"]["restore-keys"] == "${{ matrix.service.cache_prefix }}"
+    assert ONE_SERVICE_CACHE_PREFIX == "ops-actions-state-", "the prefix installations saved under"
+    assert "matrix.service.id" in steps["Upload the triage reports"]["with"]["name"]
+    assert steps[PAGE_MARK_STEP]["if"] == "steps.watch.outputs.status-page == 'true'"
+    summary = jobs["summary"]
+    assert summary["needs"] == "watch" and summary["if"] == "always()"
+    assert next(s for s in summary["steps"] if s.get("id") == "status")["with"] == {
+        "command": "services",
+        "args": "--status",
+    }
+    assert summary["permissions"] == {"actions": "read", "contents": "read", "issues": "read"}
+
+
+def test_the_alert_runs_with_its_services_environment() -> None:
+    """The alert workflow first finds the alert's service (no secret, no write), then takes it in that
+    service's environment, with its history and cache, as the scheduled triage's job of that service."""
+    jobs = load(WORKFLOWS_DIR / "incident-alert.yml")["jobs"]
+    (route,) = [s for s in jobs["route"]["steps"] if s.get("id") == "route"]
+    assert route["with"] == {"command": "alert", "args": "--route"}
+    assert jobs["route"]["permissions"] == {"contents": "read"}
+    entry = "fromJSON(needs.route.outputs.service)"
+    alert = jobs["alert"]
+    assert alert["needs"] == "route"
+    assert alert["environment"] == {"name": f"${{{{ {entry}.environment }}}}", "deployment": False}
+    steps = {step["name"]: step for step in alert["steps"]}
+    assert steps["Take the alert"]["with"]["service"] == f"${{{{ {entry}.id }}}}"
+    for name in ("Restore the triage state", "Save the triage state"):
+        assert steps[name]["with"]["path"] == f"${{{{ {entry}.history_file }}}}"
+        assert steps[name]["with"]["key"].startswith(f"${{{{ {entry}.cache_prefix }}}}")

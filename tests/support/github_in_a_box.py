@@ -15,6 +15,15 @@ on. :meth:`settle` then does what GitHub does with each event, oldest first, unt
   a run whose jobs were all skipped by their ``if:`` ends ``skipped``). A job runs after the jobs
   it ``needs`` and only when they succeeded; act would run those again with the job's token, so it
   gets a copy of the workflow without the ``needs``;
+- a job whose ``strategy.matrix`` comes from a needed job's output
+  (``${{ fromJSON(needs.<job>.outputs.<name>) }}``) runs once per entry, each under act with that
+  entry alone as its matrix, and with the secrets and variables of its ``environment:`` (given to the
+  box by name; an environment's override the repository's, as on GitHub); ``fail-fast`` is not
+  needed here, since entries run one after the other and each one runs whatever the others did;
+- a job with ``if: always()`` runs whatever the jobs it needs concluded;
+- every job run is recorded on the emulator with its name (``${{ matrix.* }}`` filled in), its
+  conclusion and its steps' (those act did not report ran as ``skipped``), so the run's jobs listing
+  shows what GitHub's would;
 - a job that calls a reusable workflow (``uses: ./.github/workflows/...``) is not run by act: its
   ``if:`` (only the form ``needs.<job>.outputs.<name> == '<value>'``) is read here against the
   outputs the needed job's act run printed, and the called workflow's jobs run in the same run, for
@@ -29,6 +38,7 @@ starts a group's run at once while no other one in it is running).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +61,9 @@ _SET_OUTPUT = re.compile(r"::set-output:: ([\w-]+)=(.*)$", re.MULTILINE)
 _STEP_OUTPUT = re.compile(r"^\$\{\{\s*steps\.[\w-]+\.outputs\.([\w-]+)\s*\}\}$")
 _NEEDS_OUTPUT_IS = re.compile(r"^needs\.([\w-]+)\.outputs\.([\w-]+) == '([^']*)'$")
 _LEVELS = {"none": 0, "read": 1, "write": 2}
+_MATRIX_FROM_NEEDS = re.compile(r"^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$")
+_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\.([\w-]+)\s*\}\}")
+_STEP_DONE = re.compile(r"(✅|❌)\s+(?:Success|Failure) - Main (.+?)(?: \[[^\]]*\])?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,39 @@ class Job:
     """The reusable workflow this job calls, if it is a call."""
     condition: str | None = None
     outputs: Mapping[str, str] = field(default_factory=dict)
+    matrix: Mapping[str, Any] = field(default_factory=dict)
+    """``strategy.matrix`` as written."""
+    environment: str | None = None
+    """The ``environment:`` name as written (an expression, for a matrix job)."""
+    steps: tuple[str, ...] = ()
+    """The steps' names (a step without one: its ``uses`` or ``run``, as GitHub shows it)."""
+
+    def matrix_source(self) -> tuple[str, str, str] | None:
+        """(matrix key, needed job, its output) of a matrix made from a needed job's output."""
+        for key, value in self.matrix.items():
+            found = _MATRIX_FROM_NEEDS.match(str(value).strip())
+            if found:
+                return key, found[1], found[2]
+        return None
+
+
+def with_matrix(text: str, matrix: Mapping[str, Any]) -> str:
+    """``text`` with each ``${{ matrix.<key>.<field> }}`` replaced by the entry's value."""
+    return _MATRIX_VALUE.sub(lambda m: str(matrix.get(m[1], {}).get(m[2], "")), text)
+
+
+def _environment_name(job: Mapping[str, Any]) -> str | None:
+    environment = job.get("environment")
+    if isinstance(environment, Mapping):
+        environment = environment.get("name")
+    return None if environment is None else str(environment)
+
+
+def _step_names(job: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        str(step.get("name") or step.get("uses") or step.get("run", "")).strip()
+        for step in job.get("steps") or ()
+    )
 
 
 @dataclass(frozen=True)
@@ -93,20 +139,33 @@ class Workflow:
                 job.get("uses"),
                 job.get("if"),
                 dict(job.get("outputs") or {}),
+                dict((job.get("strategy") or {}).get("matrix") or {}),
+                _environment_name(job),
+                _step_names(job),
             )
             for job_id, job in data["jobs"].items()
         )
         return cls(path.name, data.get("name", path.name), on, jobs, data)
 
-    def alone(self, job: Job, folder: Path, *, event: str | None = None) -> Path:
+    def alone(
+        self, job: Job, folder: Path, *, event: str | None = None, entry: Mapping[str, Any] | None = None
+    ) -> Path:
         """A copy of this workflow holding only ``job``, without its ``needs`` (written into ``folder``);
-        with ``event``, started by that event (a called workflow runs for its caller's event)."""
+        with ``event``, started by that event (a called workflow runs for its caller's event); with
+        ``entry``, a matrix of that one entry."""
         data = {key: value for key, value in self.source.items() if key != "jobs"}
         data["on"] = data.pop(True, data.get("on"))
         if event is not None:
             data["on"] = {event: None}
-        data["jobs"] = {job.id: {k: v for k, v in self.source["jobs"][job.id].items() if k != "needs"}}
-        path = folder / f"{self.file.removesuffix('.yml')}-{job.id}.yml"
+        source = {k: v for k, v in self.source["jobs"][job.id].items() if k != "needs"}
+        suffix = ""
+        if entry is not None:
+            source["strategy"] = {**source["strategy"], "matrix": {k: [v] for k, v in entry.items()}}
+            suffix = "-" + "-".join(
+                str(v.get("id", "")) if isinstance(v, Mapping) else str(v) for v in entry.values()
+            )
+        data["jobs"] = {job.id: source}
+        path = folder / f"{self.file.removesuffix('.yml')}-{job.id}{suffix}.yml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path
 
@@ -146,6 +205,8 @@ class JobRun:
     act: ActRun
     outputs: Mapping[str, str] = field(default_factory=dict)
     """The job's ``outputs:`` as act printed them (``steps.<id>.outputs.<name>``: the last value set)."""
+    name: str = ""
+    """The job's name as GitHub shows it (a matrix job's with its entry's values)."""
 
     @property
     def refused(self) -> list[RecordedRequest]:
@@ -186,6 +247,7 @@ class GitHubInABox:
         *,
         secrets: Mapping[str, str],
         variables: Mapping[str, str],
+        environments: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
         workflows_dir: Path | None = None,
         job_seconds: float = 30.0,
     ) -> None:
@@ -194,6 +256,8 @@ class GitHubInABox:
         self.scratch = scratch
         self.secrets = dict(secrets)
         self.variables = dict(variables)
+        self.environments = {name: dict(kinds) for name, kinds in (environments or {}).items()}
+        """Each GitHub environment's ``secrets`` and ``variables``, by environment name."""
         self.job_seconds = job_seconds
         folder = workflows_dir or workspace / ".github" / "workflows"
         self.workflows = [Workflow.load(path) for path in sorted(folder.glob("*.yml"))]
@@ -288,10 +352,21 @@ class GitHubInABox:
         jobs: list[JobRun] = []
         for job in workflow.jobs:  # GitHub requires the needs to be listed first (no cycles)
             needed = {done.job: done for done in jobs if done.job in job.needs}
-            if not all(done.conclusion == "success" for done in needed.values()):
+            # A matrix job's result is its entries': any failure fails it.
+            results = {
+                job_id: _overall({done.conclusion for done in jobs if done.job == job_id})
+                for job_id in needed
+            }
+            always = (job.condition or "").strip() == "always()"
+            if not always and not all(result == "success" for result in results.values()):
                 jobs.append(
                     self._skipped(workflow, job, event, run_id, f"a job {job.id} needs did not succeed")
                 )
+            elif job.uses is None and job.matrix_source() is not None:
+                key, source, output = job.matrix_source() or ("", "", "")
+                for value in json.loads(needed[source].outputs.get(output) or "[]"):
+                    entry = {key: value}
+                    jobs.append(self._job(workflow, job, event, run_id, ceiling=ceiling, entry=entry))
             elif job.uses is None:
                 jobs.append(self._job(workflow, job, event, run_id, ceiling=ceiling))
             elif not _needs_condition_holds(job, needed):
@@ -319,18 +394,22 @@ class GitHubInABox:
         run_id: int,
         *,
         ceiling: Mapping[str, str] | None = None,
+        entry: Mapping[str, Any] | None = None,
     ) -> JobRun:
         if ceiling is not None:
             _within(job, ceiling)
         token = self.emulator.mint_job_token(job.permissions)
         first = len(self.emulator.requests)
+        environment = self.environments.get(with_matrix(job.environment or "", entry or {}), {})
         done = run_act(
             self.workspace,
             self.scratch,
             event=event["event"],
             workflow=(
-                workflow.alone(job, self.scratch, event=event["event"] if ceiling is not None else None)
-                if job.needs or ceiling is not None
+                workflow.alone(
+                    job, self.scratch, event=event["event"] if ceiling is not None else None, entry=entry
+                )
+                if job.needs or ceiling is not None or entry is not None
                 else workflow.file
             ),
             job=job.id,
@@ -343,8 +422,8 @@ class GitHubInABox:
                 "ACT_STUB_CACHE_DIR": str(self.scratch / "cache"),
                 "ACT_STUB_ARTIFACT_DIR": str(self.scratch / "artifacts"),
             },
-            secrets={**self.secrets, "GITHUB_TOKEN": token},
-            variables=self.variables,
+            secrets={**self.secrets, **environment.get("secrets", {}), "GITHUB_TOKEN": token},
+            variables={**self.variables, **environment.get("variables", {})},
             actor=event["sender"],
         )
         requests = tuple(self.emulator.requests[first:])
@@ -357,7 +436,15 @@ class GitHubInABox:
             step_output = _STEP_OUTPUT.match(expression.strip())
             assert step_output, f"{workflow.file}: job {job.id} output {name}: only steps.<id>.outputs.<name>"
             outputs[name] = printed.get(step_output[1], "")
-        return _result(workflow, job, event, run_id, conclusion, done, requests, outputs)
+        name = with_matrix(job.name, entry or {}).strip()
+        if conclusion != "skipped":
+            ran_steps = {
+                step: "success" if mark == "✅" else "failure"
+                for mark, step in _STEP_DONE.findall(done.output)
+            }
+            steps = [(step, ran_steps.get(step, "skipped")) for step in job.steps]
+            self.emulator.record_job(run_id, name, conclusion, steps)
+        return _result(workflow, job, event, run_id, conclusion, done, requests, outputs, name)
 
 
 def _result(
@@ -369,6 +456,7 @@ def _result(
     act: ActRun,
     requests: tuple[RecordedRequest, ...] = (),
     outputs: Mapping[str, str] | None = None,
+    name: str | None = None,
 ) -> JobRun:
     return JobRun(
         workflow.file,
@@ -380,6 +468,7 @@ def _result(
         requests,
         act,
         outputs or {},
+        job.name if name is None else name,
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from ops_actions.errors import OpsError
 from ops_actions.playbook import parse_playbook
 from ops_actions.scaffold import (
+    ENVIRONMENT_KEYS,
     GITHUB_TARGETS,
     JOB_KEYS,
     SECRETS,
@@ -53,8 +54,11 @@ def test_the_github_com_workflows_would_be_refused_by_ghes() -> None:
 
 
 def test_the_ghes_rendering_differs_only_by_the_keys_ghes_lacks() -> None:
-    dropped = JOB_KEYS["github.com"] - JOB_KEYS["ghes"]
-    assert dropped == {"cache-mode"}
+    """Only cache-mode (a job key) and deployment (an environment key) are left out for GHES."""
+    dropped = (JOB_KEYS["github.com"] - JOB_KEYS["ghes"]) | (
+        ENVIRONMENT_KEYS["github.com"] - ENVIRONMENT_KEYS["ghes"]
+    )
+    assert dropped == {"cache-mode", "deployment"}
     for name, template in workflow_templates().items():
         public = render_workflow(template, REF).splitlines()
         server = render_workflow(template, REF, "ghes").splitlines()

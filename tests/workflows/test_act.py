@@ -33,6 +33,9 @@ from tests.support.fixtures.receiver import Receiver
 from tests.support.github_in_a_box import GitHubInABox, JobRun
 
 SECRETS = {"GITHUB_TOKEN": GITHUB_TOKEN, "OPS_BACKEND_ADMIN_TOKEN": ADMIN_TOKEN}
+WATCH = "watch"
+"""The scheduled triage's matrix job: run alone, act runs it after the services job it needs (the
+summary after it reads the run's jobs from GitHub: tests/workflows/test_service_matrix.py runs it)."""
 
 
 def act(
@@ -49,9 +52,10 @@ def act(
     reuse_venv: bool = True,
     verbose: bool = False,
     secrets: dict[str, str] | None = None,
+    job: str | None = None,
 ) -> ActRun:
-    """Run one workflow against the emulator (and the backend), with ``secrets`` besides the tokens;
-    it must succeed and leak no secret."""
+    """Run one workflow (``job`` and the jobs it needs, if given) against the emulator (and the
+    backend), with ``secrets`` besides the tokens; it must succeed and leak no secret."""
     given = {**SECRETS, **(secrets or {})}
     done = run_act(
         workspace,
@@ -65,6 +69,7 @@ def act(
         actor=actor,
         reuse_venv=reuse_venv,
         verbose=verbose,
+        job=job,
     )
     assert done.returncode == 0, f"act failed ({done.returncode}):\n{done.tail()}"
     for name, secret in given.items():
@@ -164,6 +169,7 @@ def test_scheduled_ticks_open_then_note_recovery(
                 schedule,
                 backend_url=backend.url,
                 env=env,
+                job=WATCH,
             )
 
         tick()
@@ -361,6 +367,7 @@ def test_a_sev1_and_its_status_update_reach_both_webhooks(
             backend_url=backend.url,
             env=env,
             secrets=hooks,
+            job=WATCH,
         )
     (issue,) = github_emulator.issues(state="open")
     assert issue["title"] == "[SEV-1] Database down"

@@ -15,6 +15,7 @@ from ops_actions.adapters.github_tracker.records import RunData, run_data_from
 from ops_actions.adapters.github_tracker.refusals import error_message, explain
 from ops_actions.adapters.github_tracker.session import GitHubSession
 from ops_actions.errors import ExitCode, OpsError
+from ops_actions.incident.service_states import RunJob
 
 
 class WorkflowOperations(GitHubSession):
@@ -137,6 +138,23 @@ class WorkflowOperations(GitHubSession):
             ]
 
         return self._call(f"list the runs of {workflow}", list_runs)
+
+    def run_jobs(self, run_id: int) -> list[RunJob]:
+        """The jobs of a run's latest attempt, with their steps' results (one request up to 100 jobs)."""
+
+        def list_jobs() -> list[RunJob]:
+            url = f"{self._repo.url}/actions/runs/{run_id}"
+            # The run made from its URLs alone, so that listing its jobs does not read the run first.
+            run = WorkflowRun(
+                self._repo.requester, attributes={"url": url, "jobs_url": f"{url}/jobs"}, completed=False
+            )
+            jobs = run.jobs()
+            return [
+                RunJob(job.name, job.conclusion, {step.name: step.conclusion for step in job.steps})
+                for job in jobs
+            ]
+
+        return self._call(f"list the jobs of run {run_id}", list_jobs)
 
     def watch_run(self, run_id: int) -> RunPoller:
         """A poller that reads a run with conditional requests (a 304 costs no rate limit)."""

@@ -235,8 +235,9 @@ class _ActionsRoutes(_RequestHelpers):
 
     def _h_list_jobs(self, request: _Request) -> _Response:
         run = self._run_or_404(request)
-        page, headers = self._paginate(request, [run])
-        return _Response(200, {"total_count": 1, "jobs": [self._job_json(r) for r in page]}, headers)
+        jobs = self._jobs_json(run)
+        page, headers = self._paginate(request, jobs)
+        return _Response(200, {"total_count": len(jobs), "jobs": page}, headers)
 
     # -- handlers: git, commits, deployments, repository dispatch -----------------------------
 

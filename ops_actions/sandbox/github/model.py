@@ -221,6 +221,18 @@ class _Run:
     outcome: str = "success"
     queued_s: float = 0.0
     in_progress_s: float = 0.0
+    jobs: list[_Job] = field(default_factory=list)
+    """The jobs a driver recorded (``record_job``); none: the run lists one job of its own."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One job of a driven run, as its driver recorded it: name, conclusion, each step's conclusion."""
+
+    id: int
+    name: str
+    conclusion: str
+    steps: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)

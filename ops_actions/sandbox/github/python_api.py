@@ -16,6 +16,7 @@ from ops_actions.sandbox.github.model import (
     JSONDict,
     _aware,
     _iso,
+    _Job,
     _Workflow,
 )
 
@@ -222,6 +223,15 @@ class _PythonApi(_Events):
         if conclusion not in RUN_CONCLUSIONS:
             raise ValueError(f"conclusion must be one of {sorted(RUN_CONCLUSIONS)}, not {conclusion!r}")
         self._move_run(run_id, "completed", conclusion)
+
+    def record_job(
+        self, run_id: int, name: str, conclusion: str, steps: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """A job of a driven run has finished: listed from now on among the run's jobs, with each
+        step's conclusion (``skipped`` for a step whose ``if:`` was false)."""
+        with self._lock:
+            run = self._runs[run_id]
+            run.jobs.append(_Job(next(self._ids["job"]), name, conclusion, tuple(steps)))
 
     def _move_run(self, run_id: int, status: str, conclusion: str | None) -> None:
         with self._lock:

@@ -352,40 +352,65 @@ class _Shapes(_Store):
             "head_repository": self._minimal_repo_json(),
         }
 
-    def _job_json(self, run: _Run) -> JSONDict:
+    def _jobs_json(self, run: _Run) -> list[JSONDict]:
+        """The run's jobs: the ones its driver recorded, else the one job a run of its own has."""
+        if not run.jobs:
+            return [self._job_json(run)]
+        return [
+            self._job_json(run, job_id=job.id, name=job.name, conclusion=job.conclusion, steps=job.steps)
+            for job in run.jobs
+        ]
+
+    def _job_json(
+        self,
+        run: _Run,
+        *,
+        job_id: int | None = None,
+        name: str | None = None,
+        conclusion: str | None = None,
+        steps: Sequence[tuple[str, str]] = (),
+    ) -> JSONDict:
         workflow = self._workflows[run.workflow_id]
-        status, conclusion, updated = self._run_phase(run)
+        status, run_conclusion, updated = self._run_phase(run)
+        job_id = run.job_id if job_id is None else job_id
+        if conclusion is None:
+            conclusion = run_conclusion
+        else:
+            status = "completed"  # a recorded job has finished
         started = run.created_at + timedelta(seconds=run.queued_s) if run.scripted else run.created_at
         assigned = status in ("in_progress", "completed")
         completed_at = _iso(updated) if status == "completed" else None
         return {
-            "id": run.job_id,
+            "id": job_id,
             "run_id": run.id,
             "workflow_name": workflow.name,
             "head_branch": run.head_branch,
             "run_url": f"{self._repo_api}/actions/runs/{run.id}",
             "run_attempt": 1,
-            "node_id": _node_id("CheckRun", run.job_id),
+            "node_id": _node_id("CheckRun", job_id),
             "head_sha": run.head_sha,
-            "url": f"{self._repo_api}/actions/jobs/{run.job_id}",
-            "html_url": f"{self._repo_html}/actions/runs/{run.id}/job/{run.job_id}",
+            "url": f"{self._repo_api}/actions/jobs/{job_id}",
+            "html_url": f"{self._repo_html}/actions/runs/{run.id}/job/{job_id}",
             "status": status,
             "conclusion": conclusion,
             "created_at": _iso(run.created_at),
             "started_at": _iso(started if assigned else run.created_at),
             "completed_at": completed_at,
-            "name": workflow.file.rsplit(".", 1)[0],
+            "name": workflow.file.rsplit(".", 1)[0] if name is None else name,
             "steps": [
                 {
-                    "name": "Run workflow",
+                    "name": step_name,
                     "status": status if status in ("queued", "in_progress", "completed") else "queued",
-                    "conclusion": conclusion,
-                    "number": 1,
+                    "conclusion": step_conclusion,
+                    "number": number,
                     "started_at": _iso(started) if assigned else None,
                     "completed_at": completed_at,
                 }
+                for number, (step_name, step_conclusion) in enumerate(
+                    steps or [("Run workflow", conclusion)], start=1
+                )
             ],
-            "check_run_url": f"{self._repo_api}/check-runs/{run.job_id}",
+            "check_run_url": f"{self._repo_api}/check-runs/{job_id}",
             "labels": ["ubuntu-latest"],
             "runner_id": 1 if assigned else None,
             "runner_name": "GitHub Actions 1" if assigned else None,
