@@ -8,8 +8,10 @@ a team's repository would hold it.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,3 +96,10 @@ def test_the_matrix_opens_one_incident_for_the_failing_service_and_summarises_bo
     assert summary.outputs == {"status-page": "true"}
     published = [(job.workflow, job.job, job.conclusion) for job in jobs if job.job == "status-page"]
     assert published == [(TRIAGE, "status-page", "success")], "the page is published once for the run"
+    # The page the run published shows both services: the worker down, the API operational.
+    with tarfile.open(box.scratch / "artifacts" / "github-pages" / "artifact.tar") as tar:
+        status = json.loads(tar.extractfile("./status.json").read())  # type: ignore[union-attr]
+        index = tar.extractfile("./index.html").read().decode("utf-8")  # type: ignore[union-attr]
+    levels = {service["id"]: service["status"] for service in status["services"]}
+    assert levels == {API: "operational", WORKER: status["status"]} and status["status"] != "operational"
+    assert "Billing API" in index and "Job worker" in index
