@@ -204,12 +204,10 @@ class LoadedPlaybook:
 
 def service_of(labels: Sequence[str]) -> str | None:
     """The service a ``service:<id>`` label among ``labels`` names (None when there is none)."""
+    from ops_actions.incident.labels import service_labels
     from ops_actions.playbook.model import SERVICE_LABEL_PREFIX
 
-    found = (
-        label.removeprefix(SERVICE_LABEL_PREFIX) for label in labels if label.startswith(SERVICE_LABEL_PREFIX)
-    )
-    return next(found, None)
+    return next((label.removeprefix(SERVICE_LABEL_PREFIX) for label in service_labels(labels)), None)
 
 
 def _schema_checks() -> SchemaChecks | None:

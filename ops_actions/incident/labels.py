@@ -8,11 +8,12 @@ created with. The title is ``[SEV-N] title``, repaired when someone edits the pr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from ops_actions.incident.state import IncidentState, title_text
-from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, SERVICE_LABEL_PREFIX, Playbook
 
 # An incident's status is a label with this prefix.
 STATUS_LABEL_PREFIX: Final = "status:"
@@ -80,6 +81,12 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
     if state.freeze:
         labels.append(playbook.remediation.freeze_label)
     return labels
+
+
+def service_labels(labels: Sequence[str]) -> list[str]:
+    """The ``service:<id>`` labels among an issue's: what an issue filed for it (a postmortem, an
+    action item) carries too, so a service's watch finds its own."""
+    return [label for label in labels if label.startswith(SERVICE_LABEL_PREFIX)]
 
 
 def issue_title(state: IncidentState) -> str:

@@ -3,6 +3,8 @@ playbook of two services (tests/data/two-services.yaml: api "Billing API", worke
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ops_actions.sandbox.github import GitHubEmulator
@@ -32,7 +34,7 @@ def watch(world: World, minutes: float, service: str) -> int:
         "--service",
         service,
         "--history-file",
-        str(world.tmp_path / "s.json"),
+        str(world.tmp_path / f"s.{service}.json"),
         "--report-dir",
         str(world.tmp_path / "r"),
     )
@@ -57,3 +59,44 @@ def test_a_freeze_in_one_service_holds_only_that_service_s_deploys(
     assert services.cli(4, "remediate", "deploy", "--service", "worker") == 0
     (dispatch,) = services.emulator.workflow_dispatches()
     assert dispatch["workflow"] == "backend-deploy.yml"
+
+
+def labels_of(issue: dict[str, Any]) -> set[str]:
+    return {label["name"] for label in issue["labels"]}
+
+
+def test_a_postmortem_is_its_service_s_and_only_that_service_s_watch_reminds_it(
+    services: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The api incident's postmortem and its action item carry service:api; a day after the item was
+    due the matrix's two watches remind it once, in api's watch, and worker's reminds nothing."""
+    services.backend.set_scenario("worker-stalled")
+    assert watch(services, 0, "api") == 0
+    (incident,) = services.issues()
+    number = str(incident["number"])
+    assert services.cli(1, "incident", "resolve", number, "--force", "--reason", "smoke runner offline") == 0
+    assert services.cli(2, "postmortem", "create", number) == 0
+    (postmortem,) = services.issues("postmortem")
+    assert labels_of(postmortem) == {"postmortem", "service:api"}
+    body = postmortem["body"].replace(
+        "\n- [ ] action — @owner — due YYYY-MM-DD\n", "\n- [ ] Fix the lock — @alice — due 2026-11-28\n"
+    )
+    services.edit_body(postmortem["number"], body)
+    assert services.cli(3, "postmortem", "sync", str(postmortem["number"])) == 0
+    (item,) = services.issues("action-item")
+    assert labels_of(item) == {"action-item", "service:api"}
+
+    services.backend.set_scenario("healthy")
+    day = 60 * 24
+    capsys.readouterr()
+    assert watch(services, 2 * day, "worker") == 0
+    assert "reminded" not in capsys.readouterr().out, "worker's watch leaves api's postmortem alone"
+    assert watch(services, 2 * day, "api") == 0
+    assert f"postmortem #{postmortem['number']}: reminded (2 item(s))" in capsys.readouterr().out
+    reminders = [
+        c["body"]
+        for c in services.emulator.comments(postmortem["number"])
+        if c["body"].startswith("**Reminder**")
+    ]
+    assert len(reminders) == 1
+    assert "@alice: 'Fix the lock' was due 2026-11-28" in reminders[0]
