@@ -9,6 +9,7 @@ import pytest
 
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
 from tests.support.paths import TESTS_DATA
 
@@ -100,3 +101,40 @@ def test_a_postmortem_is_its_service_s_and_only_that_service_s_watch_reminds_it(
     ]
     assert len(reminders) == 1
     assert "@alice: 'Fix the lock' was due 2026-11-28" in reminders[0]
+
+
+def test_each_service_s_incident_goes_to_its_team_and_links_the_other_opened_with_it(
+    services: World, receiver: Receiver
+) -> None:
+    """The worker stalls and both services' rules fire: two incidents, each linking the other in its
+    body's Related section; worker's internal notifications go to its team's channel
+    (JOBS_SLACK_WEBHOOK_URL), api's to the playbook's; unowned, each escalates to its own team."""
+    services.monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"{receiver.url}/slack")
+    services.monkeypatch.setenv("JOBS_SLACK_WEBHOOK_URL", f"{receiver.url}/jobs")
+    services.backend.set_scenario("worker-stalled")
+    assert watch(services, 0, "api") == 0
+    assert watch(services, 1, "worker") == 0
+    api, worker = sorted(services.issues(), key=lambda issue: issue["number"])
+    assert "service:api" in labels_of(api) and "service:worker" in labels_of(worker)
+    assert [path for path, _ in receiver.received] == ["/slack", "/jobs"]
+    assert receiver.received[1][1]["text"].startswith("[SEV-2]")
+    assert "Job worker" in receiver.received[1][1]["text"]
+
+    assert f"**Related incidents:** #{api['number']}" in services.emulator.issue(worker["number"])["body"]
+    assert watch(services, 10, "api") == 0
+    assert f"**Related incidents:** #{worker['number']}" in services.emulator.issue(api["number"])["body"]
+    assert any(
+        f"**Related incident** #{worker['number']} of Job worker opened at the same time" in c
+        for c in services.timeline(api["number"])
+    )
+    assert watch(services, 11, "worker") == 0
+    assert watch(services, 20, "api") == 0
+    assert services.emulator.issue(api["number"])["body"].count(f"#{worker['number']}") == 1
+
+    assert watch(services, 21, "worker") == 0
+    escalations = {
+        issue["number"]: [c for c in services.timeline(issue["number"]) if "No owner after 15 min" in c]
+        for issue in (api, worker)
+    }
+    assert ["@octo-org/payments" in c for c in escalations[api["number"]]] == [True]
+    assert ["@octo-org/jobs" in c for c in escalations[worker["number"]]] == [True]
