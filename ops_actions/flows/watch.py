@@ -88,7 +88,12 @@ def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) 
     done = []
     for entry in state.runs:
         if entry.get("conclusion") is None and isinstance(entry.get("id"), int):
-            run = remediator.tracker.watch_run(entry["id"]).poll()
+            try:
+                tracker = remediator.tracker_for(entry.get("role"))
+            except OpsError as error:  # another repository's run, and no token for it in this run
+                done.append(f"#{issue.number}: {entry.get('name', 'run')} not followed: {error.message}")
+                continue
+            run = tracker.watch_run(entry["id"]).poll()
             if run is not None and run.status == "completed":
                 remediator.conclude(issue.number, run)
                 done.append(f"#{issue.number}: {entry.get('name', 'run')} concluded {run.conclusion}")

@@ -3,12 +3,16 @@ playbook of two services (tests/data/two-services.yaml: api "Billing API", worke
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from ops_actions.cli import run
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.backend import ADMIN_TOKEN
+from tests.support.fixtures.github import GITHUB_TOKEN
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
 from tests.support.paths import TESTS_DATA
@@ -138,3 +142,108 @@ def test_each_service_s_incident_goes_to_its_team_and_links_the_other_opened_wit
     }
     assert ["@octo-org/payments" in c for c in escalations[api["number"]]] == [True]
     assert ["@octo-org/jobs" in c for c in escalations[worker["number"]]] == [True]
+
+
+WORKER_REPO = "octo-org/worker"
+APP_TOKEN = "ghs_appinstallationtoken0123456789abcdefghij"
+APP_LOGIN = "ops-remediation[bot]"
+
+
+def worker_workflows_in(tmp_path: Path, repository: str) -> Path:
+    """The two-service playbook with worker's three workflows in ``repository``."""
+    text = TWO_SERVICES.read_text(encoding="utf-8")
+    worker = '    owners: {team: "@octo-org/jobs", channel_env: JOBS_SLACK_WEBHOOK_URL}\n'
+    assert worker in text
+    own = "".join(
+        f"      {role}: {{file: worker-{role}.yml, name: Worker {role.title()}, repository: {repository}}}\n"
+        for role in ("deploy", "rollback", "smoke")
+    )
+    path = tmp_path / "worker-elsewhere.yaml"
+    path.write_text(text.replace(worker, worker + "    workflows:\n" + own), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def elsewhere(services: World) -> GitHubEmulator:
+    """worker's workflows live in octo-org/worker, which only the GitHub App's token reaches."""
+    services.monkeypatch.setenv("OPS_PLAYBOOK", str(worker_workflows_in(services.tmp_path, WORKER_REPO)))
+    other = services.emulator.add_repository(WORKER_REPO, token=APP_TOKEN, login=APP_LOGIN)
+    for role in ("deploy", "rollback", "smoke"):
+        other.add_workflow(
+            f"worker-{role}.yml",
+            f"Worker {role.title()}",
+            inputs=("ref", "incident", "operation"),
+            run_name=f"Worker {role} ${{{{ inputs.operation }}}}",
+            queued_s=0.1,
+            in_progress_s=0.2,
+        )
+    return other
+
+
+def test_a_workflow_in_another_repository_is_dispatched_and_followed_there_with_the_app_token(
+    services: World, elsewhere: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """remediate smoke --service worker dispatches in octo-org/worker with the app token, follows
+    the run there, and records it on the incident in the incidents' repository; the token is masked."""
+    services.backend.set_scenario("worker-stalled")
+    assert watch(services, 0, "worker") == 0
+    (incident,) = services.issues()
+    number = str(incident["number"])
+    services.monkeypatch.setenv("OPS_REMEDIATION_TOKEN", APP_TOKEN)
+    services.monkeypatch.setenv("OPS_REMEDIATION_LOGIN", APP_LOGIN)
+    capsys.readouterr()
+    args = ("remediate", "smoke", "--incident", number, "--wait", "--poll-seconds", "0.05", "--timeout", "1m")
+    assert services.cli(1, *args) == 0
+    output = capsys.readouterr()
+    assert APP_TOKEN not in output.out + output.err
+    assert services.emulator.workflow_dispatches() == []
+    (dispatch,) = elsewhere.workflow_dispatches()
+    assert dispatch["workflow"] == "worker-smoke.yml"
+    assert dispatch["inputs"]["incident"] == number
+    (smoke,) = elsewhere.runs()
+    assert smoke["actor"]["login"] == APP_LOGIN
+    assert any(
+        "**Worker Smoke** dispatched" in c and f"github.com/{WORKER_REPO}/actions/runs/" in c
+        for c in services.timeline()
+    )
+    assert any("**Worker Smoke** concluded: **success**" in c for c in services.timeline())
+    # The same command again in the same run (a re-run) finds the run the app dispatched by the key
+    # in its title, the app's login its actor: not sent again.
+    services.at(2)
+    assert run(["remediate", "smoke", "--service", "worker"]) == 0
+    assert run(["remediate", "smoke", "--service", "worker"]) == 0
+    assert len(elsewhere.workflow_dispatches()) == 2
+    assert "already dispatched: https://github.com/octo-org/worker/actions/runs/" in capsys.readouterr().out
+
+
+def test_without_the_app_token_a_workflow_elsewhere_is_refused_before_any_write(
+    services: World, elsewhere: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No OPS_REMEDIATION_TOKEN: one line, exit 2, nothing sent anywhere; the job token itself
+    cannot see the other repository (GitHub's 404 for a private repository)."""
+    capsys.readouterr()
+    assert services.cli(0, "remediate", "deploy", "--service", "worker") == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()[1:]
+    assert f"the workflow in {WORKER_REPO} needs OPS_REMEDIATION_TOKEN" in line
+    assert elsewhere.requests == []
+    assert not [r for r in services.emulator.requests if r.write]
+    seen = httpx.get(
+        f"{services.emulator.url}/repos/{WORKER_REPO}/actions/workflows/worker-deploy.yml",
+        headers={"authorization": f"token {GITHUB_TOKEN}"},
+    )
+    assert (seen.status_code, seen.json()["message"]) == (404, "Not Found")
+
+
+def test_a_workflow_repository_of_another_owner_is_refused(
+    services: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Remediation stays within the incidents' owner: another owner's repository is exit 2, before any write."""
+    services.monkeypatch.setenv(
+        "OPS_PLAYBOOK", str(worker_workflows_in(services.tmp_path, "evil-org/worker"))
+    )
+    services.monkeypatch.setenv("OPS_REMEDIATION_TOKEN", APP_TOKEN)
+    services.monkeypatch.setenv("OPS_REMEDIATION_LOGIN", APP_LOGIN)
+    capsys.readouterr()
+    assert services.cli(0, "remediate", "deploy", "--service", "worker") == 2
+    assert "evil-org/worker is not of the owner of octo-org/backend" in capsys.readouterr().err
+    assert not [r for r in services.emulator.requests if r.write]
