@@ -237,7 +237,7 @@ def test_without_the_app_token_a_workflow_elsewhere_is_refused_before_any_write(
 def test_a_workflow_repository_of_another_owner_is_refused(
     services: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Remediation stays within the incidents' owner: another owner's repository is exit 2, before any write."""
+    """Remediation stays within the incidents' owner: another owner's repository, exit 2 before any write."""
     services.monkeypatch.setenv(
         "OPS_PLAYBOOK", str(worker_workflows_in(services.tmp_path, "evil-org/worker"))
     )
