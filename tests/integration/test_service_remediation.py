@@ -247,3 +247,27 @@ def test_a_workflow_repository_of_another_owner_is_refused(
     assert services.cli(0, "remediate", "deploy", "--service", "worker") == 2
     assert "evil-org/worker is not of the owner of octo-org/backend" in capsys.readouterr().err
     assert not [r for r in services.emulator.requests if r.write]
+
+
+def test_a_watch_without_the_app_token_says_it_cannot_follow_a_run_elsewhere_and_goes_on(
+    services: World, elsewhere: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/smoke dispatched in octo-org/worker; the next watch has no token for it: one line per run
+    and the watch goes on (exit 0); given the token, it records the conclusion."""
+    services.backend.set_scenario("worker-stalled")
+    assert watch(services, 0, "worker") == 0
+    number = str(services.incident()["number"])
+    services.monkeypatch.setenv("OPS_REMEDIATION_TOKEN", APP_TOKEN)
+    services.monkeypatch.setenv("OPS_REMEDIATION_LOGIN", APP_LOGIN)
+    assert services.cli(1, "remediate", "smoke", "--incident", number) == 0
+    services.monkeypatch.delenv("OPS_REMEDIATION_TOKEN")
+    elsewhere.advance(5)
+    capsys.readouterr()
+    assert watch(services, 10, "worker") == 0
+    assert (
+        f"#{number}: Worker Smoke not followed: the workflow in {WORKER_REPO} needs"
+        in capsys.readouterr().out
+    )
+    services.monkeypatch.setenv("OPS_REMEDIATION_TOKEN", APP_TOKEN)
+    assert watch(services, 20, "worker") == 0
+    assert any("**Worker Smoke** concluded: **success**" in c for c in services.timeline())
