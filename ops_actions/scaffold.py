@@ -73,6 +73,17 @@ SECRETS: Final = (
     ("secret", "OPS_BACKEND_ADMIN_TOKEN", "the backend's admin token for /api/ops/*"),
     ("secret", "OPS_SLACK_WEBHOOK_URL", "optional: Slack-compatible incoming webhook for status updates"),
     ("secret", "OPS_STATUS_WEBHOOK_URL", "optional: JSON webhook (e.g. a status page) for SEV-1 updates"),
+    (
+        "variable",
+        "OPS_REMEDIATION_CLIENT_ID",
+        "optional: the GitHub App's client ID, for workflows in another repository (docs/services.md)",
+    ),
+    ("secret", "OPS_REMEDIATION_APP_KEY", "optional: that GitHub App's private key"),
+    (
+        "variable",
+        "OPS_REMEDIATION_REPOSITORIES",
+        "optional: the repositories it dispatches in, comma-separated, without the owner",
+    ),
 )
 """What init tells the team to set: exactly the ``secrets.X`` and ``vars.X`` the workflows read (a test
 keeps the two equal). A webhook left unset switches its target off; the job summary then says so."""

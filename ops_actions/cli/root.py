@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# The token that dispatches and follows workflows in another repository (workflows.<role>.repository):
+# a GitHub App's installation token with actions: write there, and the login it acts as.
+REMEDIATION_TOKEN_ENV = "OPS_REMEDIATION_TOKEN"  # noqa: S105 - the variable's name, not a token
+REMEDIATION_LOGIN_ENV = "OPS_REMEDIATION_LOGIN"
+
 _OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
 _DRY_RUN: ContextVar[bool] = ContextVar("ops_actions_dry_run", default=False)
 
@@ -61,7 +66,7 @@ def _new_output() -> Output:
     from ops_actions.text.redact import Secrets
 
     output = Output(Secrets())
-    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN"):
+    for name in ("GITHUB_TOKEN", "OPS_BACKEND_ADMIN_TOKEN", REMEDIATION_TOKEN_ENV):
         output.secret(os.environ.get(name))
     return output
 
@@ -361,6 +366,7 @@ class GitHubContext:
     dry_run: bool
     tracker: GitHubTracker
     incidents: IncidentService
+    _workflow_trackers: dict[str, GitHubTracker] = field(default_factory=dict)
 
     def links(self) -> list[tuple[str, str]]:
         """Links an incident body carries: the workflow run that wrote it."""
@@ -377,7 +383,46 @@ class GitHubContext:
             clock=utc_now,
             say=say,
             progress=run_output().progress if live else None,
+            elsewhere=self.workflow_tracker,
         )
+
+    def workflow_tracker(self, repository: str) -> GitHubTracker:
+        """The tracker of the repository a workflow lives in: this one's own, or another of the same
+        owner over the remediation token (OPS_REMEDIATION_TOKEN, acting as OPS_REMEDIATION_LOGIN).
+        OpsError (exit 2), before anything is sent: another owner, or no token or login for it."""
+        from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
+
+        own = self.config.repository
+        if repository.lower() == own.lower():
+            return self.tracker
+        if repository.partition("/")[0].lower() != own.partition("/")[0].lower():
+            raise OpsError(
+                f"workflows: {repository} is not of the owner of {own}, the incidents' repository: "
+                "remediation dispatches only in repositories of the same owner",
+                ExitCode.USAGE,
+            )
+        known = self._workflow_trackers.get(repository.lower())
+        if known is not None:
+            return known
+        token = os.environ.get(REMEDIATION_TOKEN_ENV, "")
+        login = os.environ.get(REMEDIATION_LOGIN_ENV, "")
+        if not token or not login:
+            raise OpsError(
+                f"the workflow in {repository} needs {REMEDIATION_TOKEN_ENV} (a GitHub App token with "
+                f"actions: write on it) and {REMEDIATION_LOGIN_ENV} (the app's <slug>[bot]); "
+                "see docs/services.md",
+                ExitCode.USAGE,
+            )
+        run_output().secret(token)
+        config = replace(self.config, repository=repository, token=token, login=login)
+        redact = run_output().secrets.redact
+        tracker: GitHubTracker = (
+            DryRunGitHubTracker.from_config(config, say=say, redact=redact)
+            if self.dry_run
+            else GitHubTracker.from_config(config, redact=redact)
+        )
+        self._workflow_trackers[repository.lower()] = tracker
+        return tracker
 
     def postmortems(self) -> Postmortems:
         """Postmortems over this context's tracker."""

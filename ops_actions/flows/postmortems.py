@@ -17,7 +17,7 @@ from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.tracker_protocols import IssueView, IssueWithId, PostmortemTracker
 from ops_actions.incident.clock import iso, parse_time
 from ops_actions.incident.figures import IncidentRecord, PostmortemRecord
-from ops_actions.incident.labels import issue_title, service_of
+from ops_actions.incident.labels import issue_title, service_labels, service_of
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_of
 from ops_actions.incident.postmortem import (
@@ -117,7 +117,7 @@ class Postmortems:
             NewIssue(
                 title=f"Postmortem: {issue_title(state)} (#{incident_number})",
                 body=postmortem_body(self.playbook, generated, pm_state),
-                labels=[POSTMORTEM_LABEL],
+                labels=[POSTMORTEM_LABEL, *service_labels(issue.labels)],
                 assignees=owners,
                 marker=f'"incident":{incident_number},',
                 find_labels=[POSTMORTEM_LABEL],
@@ -276,7 +276,7 @@ class Postmortems:
             NewIssue(
                 title=f"Action: {action[:200]}",
                 body=body,
-                labels=[ACTION_LABEL],
+                labels=[ACTION_LABEL, *service_labels(postmortem.labels)],
                 assignees=[owner],
                 marker=f'"item":"{key}"',
                 find_labels=[ACTION_LABEL],
@@ -284,11 +284,14 @@ class Postmortems:
         )
 
     def remind(self) -> list[str]:
-        """Once a day per postmortem: overdue action items, and postmortems still empty when due."""
+        """Once a day per postmortem: overdue action items, and postmortems still empty when due. On a
+        service's view only that service's postmortems (each service's watch of a matrix reminds its own)."""
         today = self.clock().date().isoformat()
         now = self.clock()
         lines = []
-        for issue in self.tracker.issues([POSTMORTEM_LABEL], state="open"):
+        service = self.playbook.service
+        labels = [POSTMORTEM_LABEL, service.label] if service else [POSTMORTEM_LABEL]
+        for issue in self.tracker.issues(labels, state="open"):
             pm = read_postmortem_state(issue.body) if self.incidents.by_tool(issue.author) else None
             if pm is None:
                 continue

@@ -128,8 +128,12 @@ class Remediator:
         progress: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        elsewhere: Callable[[str], RemediationTracker] | None = None,
     ) -> None:
+        """``elsewhere``: the tracker of a workflow's own repository (``workflows.<role>.repository``),
+        OpsError when there is none for it; without it, every workflow is the incidents' repository's."""
         self.tracker = tracker
+        self.elsewhere = elsewhere
         self.incidents = incidents
         self.playbook = incidents.playbook
         self.clock = clock
@@ -144,6 +148,19 @@ class Remediator:
         if workflow is None:
             raise OpsError(f"the playbook names no '{role}' workflow (workflows: section)")
         return workflow.file, workflow.name
+
+    def tracker_for(self, role: str | None) -> RemediationTracker:
+        """The tracker of the repository the role's workflow lives in: the incidents' own unless the
+        playbook names another (an unknown role, a run recorded before: the incidents' own)."""
+        workflow = self.playbook.workflows.get(role or "")
+        if workflow is None or workflow.repository is None:
+            return self.tracker
+        if self.elsewhere is None:
+            raise OpsError(
+                f"the {role} workflow lives in {workflow.repository}, and this run has no token for it",
+                ExitCode.USAGE,
+            )
+        return self.elsewhere(workflow.repository)
 
     def check_freeze(self, override_reason: str | None) -> None:
         """Refuse a deploy during a freeze unless an override reason is given."""
@@ -160,8 +177,10 @@ class Remediator:
 
     def check_inputs(self, role: str, *, incident: int | None, ref: str | None, hotfix: bool) -> None:
         """Refuse what cannot be right before anything is read or written: the ref's shape per role,
-        and a hotfix branch only for a rollback of an incident (the branch is named after it)."""
+        and a hotfix branch only for a rollback of an incident (the branch is named after it); and a
+        workflow in another repository needs its token."""
         self.workflow(role)
+        self.tracker_for(role)
         if hotfix:
             if role != "rollback":
                 raise OpsError(f"--hotfix-branch goes with rollback, not {role}")
@@ -220,6 +239,7 @@ class Remediator:
         hotfix: bool,
     ) -> Dispatched:
         file, name = self.workflow(role)
+        tracker = self.tracker_for(role)
         if incident is not None:
             # A production change is never the first thing done to an incident closed some other
             # way: it is refused as closed (the watch, or any incident command, reopens it first).
@@ -233,7 +253,7 @@ class Remediator:
                     return self._already(role, 0, issue.html_url)
                 return self._already(role, int(entry["id"]), str(entry["url"]), str(entry.get("ref") or ""))
             self.incidents.require_open(issue, state, role)
-        earlier = self._keyed_run(file, key)
+        earlier = self._keyed_run(tracker, file, key)
         if earlier is not None:
             self._record(role, name, earlier, incident=incident, ref=ref or earlier.head_sha, by=by, key=key)
             return self._already(role, earlier.id, earlier.html_url, ref or earlier.head_sha)
@@ -242,7 +262,7 @@ class Remediator:
         inputs: dict[str, str] = {"incident": str(incident or ""), OPERATION_INPUT: key}
         target = ref
         if role == "rollback":
-            target = ref or rollback_target(self.tracker.runs(self.workflow("deploy")[0]))
+            target = ref or rollback_target(self.tracker_for("deploy").runs(self.workflow("deploy")[0]))
             if not target:
                 raise OpsError("no earlier successful deploy to roll back to; give a SHA", ExitCode.USAGE)
             inputs["sha"] = target
@@ -250,15 +270,15 @@ class Remediator:
                 # Not optional: a rollback workflow without the input would drop the branch unseen;
                 # GitHub's 422 "Unexpected inputs provided" then says so.
                 inputs[HOTFIX_INPUT] = "true"
-        branch = self.tracker.default_branch()
+        branch = tracker.default_branch()
         if role == "deploy":
             inputs["ref"] = ref or branch
             if override_reason:
                 inputs["override_freeze_reason"] = override_reason
         started = self.clock()
         try:
-            run = self.tracker.dispatch(file, ref=branch, inputs=inputs, optional=(OPERATION_INPUT,))
-            run = run or self._keyed_run(file, key) or self._find(file, started)
+            run = tracker.dispatch(file, ref=branch, inputs=inputs, optional=(OPERATION_INPUT,))
+            run = run or self._keyed_run(tracker, file, key) or self._find(tracker, file, started)
         except OpsError as error:
             if incident is not None:
                 self._note(
@@ -277,17 +297,18 @@ class Remediator:
         self._record(role, name, run, incident=incident, ref=target or branch, by=by, key=key)
         return Dispatched(role, run.id, run.html_url, None, ref=target or branch)
 
-    def _keyed_run(self, file: str, key: str) -> Run | None:
+    def _keyed_run(self, tracker: RemediationTracker, file: str, key: str) -> Run | None:
         """A recent run the tool dispatched whose title names the operation key.
 
         The key is no secret (a slash command's comes from the comment's id): anyone who may
-        dispatch the workflow can start a run with it, so only a run the tool's identity created counts.
+        dispatch the workflow can start a run with it, so only a run the tool's identity in the
+        workflow's repository created counts.
         """
         return next(
             (
                 run
-                for run in self.tracker.runs(file, event="workflow_dispatch")
-                if key in run.title.split() and self.incidents.by_tool(run.actor)
+                for run in tracker.runs(file, event="workflow_dispatch")
+                if key in run.title.split() and run.actor == tracker.login()
             ),
             None,
         )
@@ -318,10 +339,10 @@ class Remediator:
             ),
         )
 
-    def _find(self, file: str, since: datetime) -> Run | None:
+    def _find(self, tracker: RemediationTracker, file: str, since: datetime) -> Run | None:
         """The run a 204 dispatch created, found by workflow, event, creation time and its actor: the tool."""
         for attempt in range(FIND_ATTEMPTS):
-            run = self.tracker.find_run(file, since=since - timedelta(seconds=5), actor=self.tracker.login())
+            run = tracker.find_run(file, since=since - timedelta(seconds=5), actor=tracker.login())
             if run is not None:
                 return run
             self.sleep(min(2.0**attempt, 10.0))
@@ -343,7 +364,7 @@ class Remediator:
         With a ``progress`` printer (a terminal) one line is rewritten as the run goes; else a line
         is printed whenever its status changes."""
         live = self.progress
-        poller = self.tracker.watch_run(dispatched.run_id)
+        poller = self.tracker_for(dispatched.role).watch_run(dispatched.run_id)
         started = self.monotonic()
         last = ""
         run: Run | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ops_actions.errors import OpsError
@@ -42,16 +42,18 @@ from ops_actions.incident.causes import (
 )
 from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.closes import CLOSE_LOOKBACK
+from ops_actions.incident.labels import service_labels
 from ops_actions.incident.operation_keys import operation_key
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
 from ops_actions.incident.state import IncidentState
+from ops_actions.incident.state_block import read_state
 from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.incident.transitions import confirm_reach
 from ops_actions.incident.triage_report import RuleOutcome, Snapshot, TriageReport, history_value
 from ops_actions.incident.triage_text import triage_markdown
 from ops_actions.incident.watch_news import alert_update, watch_updates
-from ops_actions.playbook.model import Playbook
+from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
 from ops_actions.text.markdown import inert
 
 
@@ -86,7 +88,12 @@ def follow_runs(remediator: Remediator, issue: IssueView, state: IncidentState) 
     done = []
     for entry in state.runs:
         if entry.get("conclusion") is None and isinstance(entry.get("id"), int):
-            run = remediator.tracker.watch_run(entry["id"]).poll()
+            try:
+                tracker = remediator.tracker_for(entry.get("role"))
+            except OpsError as error:  # another repository's run, and no token for it in this run
+                done.append(f"#{issue.number}: {entry.get('name', 'run')} not followed: {error.message}")
+                continue
+            run = tracker.watch_run(entry["id"]).poll()
             if run is not None and run.status == "completed":
                 remediator.conclude(issue.number, run)
                 done.append(f"#{issue.number}: {entry.get('name', 'run')} concluded {run.conclusion}")
@@ -161,7 +168,7 @@ def reconcile(
         if low
         else settle_closes(incidents, now - CLOSE_LOOKBACK)
     )
-    listed = incidents.tracker.open_incidents(playbook.incident_labels)
+    listed, neighbours = _open_listing(incidents, playbook)
     opened, notes = readable(incidents, listed)
     notes = [*settled, *notes]
     if listed and not opened:
@@ -204,7 +211,10 @@ def reconcile(
     lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
     new: tuple[int, str] | None = None
     if plan.new:
-        outcome = _open_for(incidents, run, plan.new, opened, listed, history, links, playbook_sha256)
+        together = [issue.number for issue, opened_at in neighbours if _together(playbook, opened_at, now)]
+        outcome = _open_for(
+            incidents, run, plan.new, opened, listed, history, links, playbook_sha256, together
+        )
         if outcome is not None:
             lines.append(f"{outcome.message}: {outcome.url}")
             if outcome.action == "opened":
@@ -213,7 +223,13 @@ def reconcile(
     # The new incident's signals are its news, not the open ones'.
     others = others_signals([*owned, signals_of(playbook, plan.new)])[: len(held)]
     for (issue, state), mine, theirs in zip(opened, held, others, strict=True):
-        lines += _follow(incidents, run, issue, state, plan, mine, remediator, new, run.volatile | theirs)
+        beside = [(new[0], f"opened for {inert(new[1])}")] if new is not None else []
+        beside += [
+            (other.number, f"of {inert(_service_name(playbook, other))} opened at the same time")
+            for other, opened_at in neighbours
+            if _together(playbook, opened_at, parse_time(state.opened_at))
+        ]
+        lines += _follow(incidents, run, issue, state, plan, mine, remediator, beside, run.volatile | theirs)
     if not plan.new and not opened:
         pending = [o.id for o in report.rules if o.outcome == "pending"]
         waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
@@ -237,12 +253,13 @@ def _follow(
     plan: Assignment,
     held: Held,
     remediator: Remediator | None,
-    new: tuple[int, str] | None,
+    beside: Sequence[tuple[int, str]],
     ignored: frozenset[str],
 ) -> list[str]:
     """One open incident's news from this triage: its own rules, its alert, its severity, and
-    the incident this run opened beside it (``new``: its number and causes). ``ignored``: signals
-    whose change is no news here (volatile ones, and those only other incidents' rules read)."""
+    the incidents open beside it (``beside``: the one this run opened, and another service's opened
+    at the same time; each number with what the timeline says of it). ``ignored``: signals whose
+    change is no news here (volatile ones, and those only other incidents' rules read)."""
     playbook, now = run.playbook, run.now
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
@@ -293,11 +310,19 @@ def _follow(
     if current.runner_view is not None and second is not None:
         current, event = confirm_reach(playbook, current, second=second, now=now, key=f"{run_key}:confirmed")
         events.append(event)
-    if new is not None and new[0] not in current.related:
-        current = replace(current, related=[*current.related, new[0]])
-        body = f"**Related incident** #{new[0]} opened for {inert(new[1])}."
+    for number, said in beside:
+        if number in current.related:
+            continue
+        current = replace(current, related=[*current.related, number])
         events.append(
-            TimelineEvent(f"{run_key}:related", "related", iso(now), f"related: #{new[0]}", body, state.key)
+            TimelineEvent(
+                f"{run_key}:related-{number}",
+                "related",
+                iso(now),
+                f"related: #{number}",
+                f"**Related incident** #{number} {said}.",
+                state.key,
+            )
         )
     if run.late:
         body = f"**Triage was late**: {run.late}. Alerts (repository_dispatch) do not wait for the cron."
@@ -333,6 +358,43 @@ def _follow(
     return concluded + [f"#{issue.number}: {event.summary}" for event in posted]
 
 
+def _open_listing(
+    incidents: IncidentService, playbook: Playbook
+) -> tuple[Sequence[IssueView], list[tuple[IssueView, datetime]]]:
+    """The open incidents of this view, and those of the playbook's other services with when each
+    opened (one listing: on a service's view every open incident is listed and split by the
+    service's label)."""
+    if playbook.service is None:
+        return incidents.tracker.open_incidents(playbook.incident_labels), []
+    everything = incidents.tracker.open_incidents((INCIDENT_LABEL,))
+    own = playbook.service.label
+    mine = [issue for issue in everything if own in issue.labels]
+    others = [
+        (issue, _opened_at(incidents, issue))
+        for issue in everything
+        if own not in issue.labels and service_labels(issue.labels)
+    ]
+    return mine, others
+
+
+def _opened_at(incidents: IncidentService, issue: IssueView) -> datetime:
+    """When another service's incident opened, as its state block says (the tool's clock, as this
+    run's); the issue's creation when the tool's block is not there."""
+    state = read_state(issue.body) if incidents.by_tool(issue.author) else None
+    return parse_time(state.opened_at) if state is not None else issue.created_at
+
+
+def _together(playbook: Playbook, opened_at: datetime, other: datetime) -> bool:
+    """Whether two incidents opened together: within the playbook's watch interval of each other."""
+    return abs(opened_at - other) <= timedelta(minutes=playbook.watch_interval_minutes)
+
+
+def _service_name(playbook: Playbook, issue: IssueView) -> str:
+    """The name of the service another service's incident is labelled with."""
+    labels = service_labels(issue.labels)
+    return next((service.name for service in playbook.services if service.label in labels), labels[0])
+
+
 def _second_signal(run: _Run, fired: Sequence[RuleOutcome], alert: Alert | None) -> str | None:
     """What says, besides the runner, that an incident's backend is down: a firing alert routed to
     it, or a fired rule of its own with a backend answer behind it (a 5xx, ``db_ok=false``)."""
@@ -351,8 +413,10 @@ def _open_for(
     history: Sequence[Snapshot],
     links: Sequence[tuple[str, str]],
     playbook_sha256: str,
+    together: Sequence[int],
 ) -> Outcome | None:
-    """A new incident for causes no open incident holds, linking the ``opened`` ones."""
+    """A new incident for causes no open incident holds, linking the ``opened`` ones and ``together``:
+    other services' incidents opened within a watch interval."""
     playbook, report, alert = run.playbook, run.report, run.alert
     view = view_of(playbook, report.rules, causes)
     alerted = alert if alert is not None and alert_cause(playbook, alert.key) in causes else None
@@ -397,7 +461,7 @@ def _open_for(
         alerts={alerted.key: alerted.status} if alerted else None,
         listed=listed,
         causes=causes,
-        related=[issue.number for issue, _ in opened],
+        related=[*(issue.number for issue, _ in opened), *together],
         detected_by={"how": "alert", "source": alerted.source} if alerted else {"how": "triage"},
         runner_view=None if alerted else report.runner_view([o.id for o in view.fired]),
     )

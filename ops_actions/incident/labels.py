@@ -83,12 +83,15 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
     return labels
 
 
+def service_labels(labels: Sequence[str]) -> list[str]:
+    """The ``service:<id>`` labels among an issue's: what an issue filed for it (a postmortem, an
+    action item) carries too, so a service's watch finds its own."""
+    return [label for label in labels if label.startswith(SERVICE_LABEL_PREFIX)]
+
+
 def service_of(labels: Sequence[str]) -> str | None:
     """The service a ``service:<id>`` label among ``labels`` names (None when there is none)."""
-    found = (
-        label.removeprefix(SERVICE_LABEL_PREFIX) for label in labels if label.startswith(SERVICE_LABEL_PREFIX)
-    )
-    return next(found, None)
+    return next((label.removeprefix(SERVICE_LABEL_PREFIX) for label in service_labels(labels)), None)
 
 
 def issue_title(state: IncidentState) -> str:

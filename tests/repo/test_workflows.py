@@ -51,6 +51,10 @@ ANNOUNCING_COMMANDS = frozenset({"watch", "alert", "incident open", "command"})
 _USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*))?$")
 
 
+# What the commands job hands the CLI of the remediation app's token (cli/root.py reads them).
+REMEDIATION_ENV = ("OPS_REMEDIATION_TOKEN", "OPS_REMEDIATION_LOGIN")
+
+
 def rel(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT))
 
@@ -273,7 +277,11 @@ def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_onl
             if any(s.get("with", {}).get("path") == memory for s in steps):
                 assert job.get("cache-mode") == "read", (path.name, job_id)
                 tool = [s for s in steps if s.get("uses") == "./"]
-                assert all(s["env"] == {"OPS_TIMELINE_MEMORY": memory} for s in tool), (path.name, job_id)
+                assert all(
+                    s["env"]["OPS_TIMELINE_MEMORY"] == memory
+                    and set(s["env"]) <= {"OPS_TIMELINE_MEMORY", *REMEDIATION_ENV}
+                    for s in tool
+                ), (path.name, job_id)
                 restoring.add((path.name, job_id))
     assert restoring == {
         ("incident-status-page.yml", "build"),
@@ -376,7 +384,21 @@ def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
     the webhooks its announcements go to."""
     text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
     assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
-    assert set(re.findall(r"secrets\.(\w+)", text)) == set(WEBHOOK_INPUTS)
+    assert set(re.findall(r"secrets\.(\w+)", text)) == {*WEBHOOK_INPUTS, "OPS_REMEDIATION_APP_KEY"}
+
+
+def test_the_remediation_token_is_an_app_token_made_for_the_job_and_handed_to_the_cli_by_env() -> None:
+    """The app's key goes only to actions/create-github-app-token (pinned), which asks for actions:
+    write alone; the CLI gets the token and the app's login through env: (docs/services.md)."""
+    job = load(WORKFLOWS_DIR / "incident-commands.yml")["jobs"]["command"]
+    (app,) = [s for s in job["steps"] if "OPS_REMEDIATION_APP_KEY" in str(s)]
+    assert app["uses"].startswith("actions/create-github-app-token@")
+    assert app["if"] == "vars.OPS_REMEDIATION_CLIENT_ID != ''"
+    assert {k for k in app["with"] if k.startswith("permission-")} == {"permission-actions"}
+    assert app["with"]["permission-actions"] == "write"
+    (tool,) = [s for s in job["steps"] if s.get("uses") == "./"]
+    assert tool["env"]["OPS_REMEDIATION_TOKEN"] == f"${{{{ steps.{app['id']}.outputs.token }}}}"
+    assert set(REMEDIATION_ENV) <= set(tool["env"])
 
 
 def _action_steps(workflow: dict[str, Any]) -> Iterator[dict[str, Any]]:

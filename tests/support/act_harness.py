@@ -52,6 +52,7 @@ from tests.support.processes import HANG_S, finished
 STUBBED = {
     "actions/setup-python": "setup-python",
     "actions/cache": "cache",
+    "actions/create-github-app-token": "create-github-app-token",
     "actions/upload-artifact": "upload-artifact",
     "actions/upload-pages-artifact": "upload-pages-artifact",
     "actions/deploy-pages": "deploy-pages",

@@ -59,6 +59,10 @@ Choices where GitHub's behaviour depends on things the emulator does not model:
 * New repositories get GitHub's nine default labels (``bug``, ``documentation``, ...).
 * A read role given with :meth:`GitHubEmulator.set_permission` stands for an organization member
   with read access, whom GitHub lets be assigned.
+* :meth:`GitHubEmulator.add_repository` serves another, private repository at the same address
+  (its own emulator, for a workflow that lives there): only the GitHub App token it is given
+  reaches it; every other token, this repository's job token among them, gets 404 "Not Found"
+  there, as GitHub answers for a private repository a token may not see.
 * A transferred issue's 301 points at ``/repos/{new owner}/{new name}/issues/{n}`` (api.github.com
   uses ``/repositories/{id}/...``); the emulator serves one repository, so following it ends in 404,
   which is also what GitHub answers a job token (it reads only its own repository).

@@ -112,7 +112,7 @@ class GitHubEmulator(
         """The refusals enforced (``RULES``); remove one to get the kinder behaviour back."""
         ghes_minor(ghes)  # a version like "3.19", or ValueError
         self.ghes = ghes
-        self._tokens, self._caller, self._events = {}, None, []
+        self._tokens, self._caller, self._events, self._siblings = {}, None, [], {}
 
         self._ids = {
             kind: itertools.count(start)
@@ -368,6 +368,9 @@ class GitHubEmulator(
             wire = self._wire(response, {})
             self._notify(method, path, pairs, lowered, body, wire)
             return wire
+        sibling = self._sibling_for(path, lowered)
+        if sibling is not None:
+            return sibling.handle(method, target, headers, body)
         fault = self._take_fault(method, target)
         if fault is not None and fault.kind == "slow":
             self.slowed.append(fault.delay_s)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ops_actions.sandbox.github.events import _Events
 from ops_actions.sandbox.github.model import (
@@ -20,9 +21,53 @@ from ops_actions.sandbox.github.model import (
     _Workflow,
 )
 
+if TYPE_CHECKING:
+    from ops_actions.sandbox.github.emulator import GitHubEmulator
+
 
 class _PythonApi(_Events):
     """Listeners and the request log, state access, and seeding (faults: :class:`_Limits`)."""
+
+    # -- another repository -------------------------------------------------------------------
+
+    def add_repository(self, repo: str, *, token: str, login: str) -> GitHubEmulator:
+        """Serve ``repo``, another private repository (of the same owner, say), at this address, and
+        return its own emulator to seed and read (its workflows, runs, dispatches).
+
+        ``token`` is a GitHub App's installation token for it, acting as ``login`` (``<slug>[bot]``):
+        the only token that reaches it. Any other, this repository's job and default tokens among
+        them, gets GitHub's 404 "Not Found" there (a private repository a token may not see is not
+        there for it). Requests with that token and no repository in the path (``GET /user``,
+        ``GET /rate_limit``) are the other repository's too. It shares this one's clock and listeners.
+        """
+        from ops_actions.sandbox.github.emulator import GitHubEmulator
+
+        sibling = GitHubEmulator(
+            host=self._host,
+            port=int(self.url.rsplit(":", 1)[1]),
+            repo=repo,
+            token=token,
+            clock=self.now,
+            actor=login,
+        )
+        sibling._listeners = self._listeners
+        with self._lock:
+            self._siblings[sibling.full_name.lower()] = sibling
+        return sibling
+
+    def _sibling_for(self, path: str, headers: Mapping[str, str]) -> GitHubEmulator | None:
+        """The other repository a request goes to: one it names whose token it carries (a request
+        naming it with another token is this emulator's, which answers 404 for a repository it does
+        not serve); with its token and no repository in the path, that repository's emulator."""
+        credential = headers.get("authorization", "").partition(" ")[2].strip()
+        parts = path.split("/")
+        named = f"{parts[2]}/{parts[3]}".lower() if len(parts) > 3 and parts[1] == "repos" else None
+        for full_name, sibling in self._siblings.items():
+            if sibling._token_for(credential) is None:
+                continue
+            if named == full_name or (named is None and self._token_for(credential) is None):
+                return sibling
+        return None
 
     # -- observing ----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ops_actions.sandbox.github.model import (
     _AUTO_LABEL_COLOR,
@@ -26,6 +27,9 @@ from ops_actions.sandbox.github.model import (
     _Workflow,
 )
 from ops_actions.sandbox.github.server import _Server
+
+if TYPE_CHECKING:
+    from ops_actions.sandbox.github.emulator import GitHubEmulator
 
 
 class _Store:
@@ -77,6 +81,7 @@ class _Store:
     _events: list[JSONDict]
     rules: set[str]
     ghes: str | None
+    _siblings: dict[str, GitHubEmulator]  # other repositories served at this address, by full name
 
     @property
     def _login(self) -> str:
