@@ -387,15 +387,22 @@ def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
     assert set(re.findall(r"secrets\.(\w+)", text)) == {*WEBHOOK_INPUTS, "OPS_REMEDIATION_APP_KEY"}
 
 
-def test_the_remediation_token_is_an_app_token_made_for_the_job_and_handed_to_the_cli_by_env() -> None:
-    """The app's key goes only to actions/create-github-app-token (pinned), which asks for actions:
-    write alone; the CLI gets the token and the app's login through env: (docs/services.md)."""
-    job = load(WORKFLOWS_DIR / "incident-commands.yml")["jobs"]["command"]
+@pytest.mark.parametrize(
+    ("workflow", "job_id", "level"),
+    [("incident-commands.yml", "command", "write"), ("incident-triage.yml", "watch", "read")],
+)
+def test_the_remediation_token_is_an_app_token_made_for_the_job_and_handed_to_the_cli_by_env(
+    workflow: str, job_id: str, level: str
+) -> None:
+    """The app's key goes only to actions/create-github-app-token (pinned), which asks for actions
+    alone (write where commands dispatch, read where the watch only follows runs); the CLI gets the
+    token and the app's login through env: (docs/services.md)."""
+    job = load(WORKFLOWS_DIR / workflow)["jobs"][job_id]
     (app,) = [s for s in job["steps"] if "OPS_REMEDIATION_APP_KEY" in str(s)]
     assert app["uses"].startswith("actions/create-github-app-token@")
     assert app["if"] == "vars.OPS_REMEDIATION_CLIENT_ID != ''"
     assert {k for k in app["with"] if k.startswith("permission-")} == {"permission-actions"}
-    assert app["with"]["permission-actions"] == "write"
+    assert app["with"]["permission-actions"] == level
     (tool,) = [s for s in job["steps"] if s.get("uses") == "./"]
     assert tool["env"]["OPS_REMEDIATION_TOKEN"] == f"${{{{ steps.{app['id']}.outputs.token }}}}"
     assert set(REMEDIATION_ENV) <= set(tool["env"])
