@@ -7,6 +7,9 @@ two ways: it runs 09:00-12:00 only (the quiet hour before the outage, the outage
 commands, war room and page builds, and the hour of the postmortem's sync), every run of those
 hours; and its two long timelines are a fifth as long (1,000 people's comments on yesterday's
 incident instead of 5,000, 200 on the outage's instead of 1,000).
+
+The twenty-service day (``SERVICES_TEST_DAY``, issue 28) runs the outage's hour and the postmortem's
+over a playbook of 20 services, a watch job per service every 10 minutes.
 """
 
 from __future__ import annotations

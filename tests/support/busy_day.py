@@ -155,6 +155,9 @@ class DayCounts:
     """The labels of the day's incident."""
     watches: int
     """The watch jobs that ran (one per service each tick)."""
+    jobs_by_source: dict[str, int]
+    free_per_hour: dict[int, int]
+    """The requests of each hour GitHub does not count against the limit (GET /rate_limit)."""
 
     @property
     def busiest(self) -> tuple[int, int]:
@@ -187,6 +190,8 @@ class SimulatedDay:
         self.published = 0
         self.chatter: list[datetime] = []
         self.watches = 0
+        self.jobs_by_source: Counter[str] = Counter()
+        self.free_per_hour: Counter[int] = Counter()
 
     def job(self, at: datetime, source: str, *args: str, run_id: str = "", **env: str) -> bool:
         """One job at ``at`` (of the workflow run ``run_id``, else a run of its own): its requests are
@@ -195,19 +200,19 @@ class SimulatedDay:
         self.people_comment(at)
         job_id = str(next(self.runs))
         output = self.scratch / f"output-{job_id}"
-        spent = len(
-            cli_requests(
-                self.emulator,
-                list(args),
-                GITHUB_RUN_ID=run_id or job_id,
-                GITHUB_ACTOR="mona",
-                GITHUB_OUTPUT=str(output),
-                OPS_ACTIONS_NOW=at.isoformat(),
-                **{**self.settings, **env},
-            )
+        sent = cli_requests(
+            self.emulator,
+            list(args),
+            GITHUB_RUN_ID=run_id or job_id,
+            GITHUB_ACTOR="mona",
+            GITHUB_OUTPUT=str(output),
+            OPS_ACTIONS_NOW=at.isoformat(),
+            **{**self.settings, **env},
         )
-        self.per_hour[at.hour] += spent
-        self.by_source[source] += spent
+        self.per_hour[at.hour] += len(sent)
+        self.by_source[source] += len(sent)
+        self.jobs_by_source[source] += 1
+        self.free_per_hour[at.hour] += sum(1 for request in sent if request.path == "/rate_limit")
         return output.exists() and "status-page<<" in output.read_text(encoding="utf-8")
 
     def workflow(self, at: datetime, source: str, *args: str, **env: str) -> None:
@@ -370,8 +375,8 @@ def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
         day.remembered = plan.remembered
         start = DAY + timedelta(hours=plan.hours.start)
         day.remember(start - timedelta(minutes=37))  # the schedule's last run before the day
-        day.per_hour.clear()
-        day.by_source.clear()
+        for counter in (day.per_hour, day.by_source, day.jobs_by_source, day.free_per_hour):
+            counter.clear()
         war_room = (OUTAGE[0] + timedelta(minutes=1), DAY + timedelta(hours=10, minutes=57))
         step = (war_room[1] - war_room[0]) / max(plan.war_room_comments, 1)
         day.chatter = [war_room[0] + step * index for index in range(plan.war_room_comments)]
@@ -403,4 +408,6 @@ def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
         action_items=len(items),
         incident_labels=tuple(sorted(label["name"] for label in incident["labels"])),
         watches=day.watches,
+        jobs_by_source=dict(day.jobs_by_source),
+        free_per_hour={hour: day.free_per_hour[hour] for hour in plan.hours},
     )
