@@ -79,7 +79,9 @@ def test_the_same_rule_in_two_services_opens_two_incidents_each_kept_one(service
     assert opened["worker"]["title"] == "[SEV-1] Job worker: Database down"
     for issue in opened.values():
         assert "### Branch D: Database down" in issue["body"]
-    assert Path(".ops-actions-state.api.json").exists() and Path(".ops-actions-state.worker.json").exists()
+    for service in ("api", "worker"):  # each service's history and reports its own
+        assert Path(f".ops-actions-state.{service}.json").exists()
+        assert len(list(Path("backend/reports", service).glob("*.json"))) == 1
     services.tick(10)
     followed = services.incidents()
     assert {s: i["number"] for s, i in followed.items()} == {s: i["number"] for s, i in opened.items()}
@@ -120,6 +122,9 @@ def test_one_service_unreachable_the_others_incident_is_followed_and_resolved(se
     assert len([c for c in world.timeline(api) if "Metrics normal for 16 min" in c]) == 1
     body = world.emulator.issue(api)["body"]
     assert "- [x] Metrics have been normal for at least 15 minutes." in body
+    (escalation,) = [c for c in world.timeline(api) if "No owner after 15 min" in c]
+    assert "@octo-org/payments" in escalation, "escalated to the API's own team"
+    assert not [c for c in world.timeline(worker["number"]) if "@octo-org/payments" in c]
     assert (
         world.cli(37, "remediate", "smoke", "--incident", str(api), "--wait", "--poll-seconds", "0.05") == 0
     )
@@ -132,6 +137,8 @@ def test_one_service_unreachable_the_others_incident_is_followed_and_resolved(se
     services.tick(46)
     assert world.emulator.issue(api)["state"] == "closed", "resolved through the gate: no reopen"
     assert services.incidents("open") == {"worker": services.incidents()["worker"]}
+    (escalation,) = [c for c in world.timeline(worker["number"]) if "No owner after 15 min" in c]
+    assert "@octo-org/jobs" in escalation, "the worker's to its own team"
 
 
 def test_a_hand_closed_incident_is_reopened_by_its_own_services_watch_only(services: Services) -> None:
