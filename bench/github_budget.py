@@ -5,7 +5,8 @@ Targets (issue 4): open incident <= 3 requests when labels exist, timeline comme
 "no incident, nothing to do" <= 1, unchanged with 2,000 closed issues in the repository.
 Issue 6: the cost of following a remediation run, per minute of waiting, 304s apart.
 Issue 14's simulated day, hour by hour against a GITHUB_TOKEN's 1,000 requests an hour, is
-tests/support/busy_day.py, printed by ``python -m bench.performance`` (issue 27).
+tests/support/busy_day.py, printed by ``python -m bench.performance`` (issue 27), as is the same
+day over 20 services in one repository (issue 28).
 Issue 18: cost flat in history, with 0, 2,000 and 20,000 closed issues beside 200 resolved
 incidents, their postmortems and 50 open incidents: `report` <= 6 requests plus its list pages,
 `postmortem create` <= 6, the reminder tick <= 2 reads, opening an incident while 50 are open

@@ -10,8 +10,13 @@ the day, yesterday's incident closed with a long timeline of people's comments, 
 schedule left. Every run gets a fresh job token: all of them share the repository's 1,000
 requests an hour, as GITHUB_TOKENs do (the emulator's ``job-rate-limit`` rule refuses the next one).
 
-``bench/performance.py`` runs the full day (:data:`FULL_DAY`); the integration test runs a shorter
-one (:data:`TEST_DAY`).
+The same day over a playbook of 20 services in the repository (:data:`SERVICES_DAY`, issue 28): each
+service's watch every 10 minutes, with its own history, as the triage matrix runs them (one workflow
+run, a job per service); the outage is the first service's (its backend of its own), the others
+share a healthy one; the page is built once by a run whose jobs changed an incident.
+
+``bench/performance.py`` runs the full days (:data:`FULL_DAY`, :data:`SERVICES_DAY`); the integration
+test runs shorter ones (:data:`TEST_DAY`, :data:`SERVICES_TEST_DAY`).
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ops_actions.sandbox.backend import SandboxBackend
 from ops_actions.sandbox.github import RULES, GitHubEmulator, RecordedRequest
 from tests.support.events import comment_event
+from tests.support.services import many_services, service_id, services_playbook
 
 REPO = "octo-org/backend"
 ADMIN = "bench-admin-token-0123456789"
@@ -76,10 +83,13 @@ class DayPlan:
     remembered: bool = True
     """The status page's remember job runs and the other runs read its memory; without it (the tool
     before the memory) the day is counted past the budget instead of refused there."""
+    services: int = 0
+    """The services the playbook declares (0: none, the seed's one service)."""
 
     def describe(self) -> str:
+        services = f"{self.services} services, the outage in one; " if self.services else ""
         return (
-            f"{self.hours.start:02d}:00-{self.hours.stop:02d}:00; yesterday's incident closed with "
+            f"{self.hours.start:02d}:00-{self.hours.stop:02d}:00; {services}yesterday's incident closed with "
             f"{self.yesterday_comments:,} people's comments; {self.war_room_comments:,} more on the outage's"
         )
 
@@ -88,6 +98,13 @@ FULL_DAY = DayPlan(hours=range(24), yesterday_comments=5_000, war_room_comments=
 # The test keeps the outage's hour and one hour either side, with every run of them and both long
 # timelines as they are.
 TEST_DAY = DayPlan(hours=range(9, 12), yesterday_comments=5_000, war_room_comments=1_000)
+SERVICES_DAY = replace(FULL_DAY, services=20)
+# Twenty services' watches make each hour long to run: the test keeps the outage's hour and the
+# postmortem's.
+SERVICES_TEST_DAY = replace(TEST_DAY, hours=range(10, 12), services=20)
+PUBLISHED = "status page, in the runs that change an incident"
+WATCH = "the watch, every 10 minutes"
+OTHER_WATCHES = "the other services' watches, every 10 minutes"
 
 
 @contextlib.contextmanager
@@ -134,6 +151,13 @@ class DayCounts:
     by_source: dict[str, int]
     incident_state: str
     action_items: int
+    incident_labels: tuple[str, ...]
+    """The labels of the day's incident."""
+    watches: int
+    """The watch jobs that ran (one per service each tick)."""
+    jobs_by_source: dict[str, int]
+    free_per_hour: dict[int, int]
+    """The requests of each hour GitHub does not count against the limit (GET /rate_limit)."""
 
     @property
     def busiest(self) -> tuple[int, int]:
@@ -145,9 +169,18 @@ class SimulatedDay:
     """The day's workflow runs, in-process, on one simulated clock, each with a fresh job token."""
 
     def __init__(
-        self, emulator: GitHubEmulator, backend: SandboxBackend, clock: list[datetime], scratch: Path
+        self,
+        emulator: GitHubEmulator,
+        backend: SandboxBackend,
+        clock: list[datetime],
+        scratch: Path,
+        settings: dict[str, str],
+        services: int,
     ) -> None:
         self.emulator, self.backend, self.clock, self.scratch = emulator, backend, clock, scratch
+        self.settings = settings
+        """The environment of every run: the playbook, the backends (the outage's is ``backend``)."""
+        self.services = tuple(service_id(index) for index in range(services))
         self.memory = scratch / "timelines.json"
         self.remembered = True
         self.per_hour: Counter[int] = Counter()
@@ -156,37 +189,42 @@ class SimulatedDay:
         self.incident = 0
         self.published = 0
         self.chatter: list[datetime] = []
+        self.watches = 0
+        self.jobs_by_source: Counter[str] = Counter()
+        self.free_per_hour: Counter[int] = Counter()
 
-    def job(self, at: datetime, source: str, *args: str, **env: str) -> None:
-        """One workflow run at ``at``: its requests are counted in that hour."""
+    def job(self, at: datetime, source: str, *args: str, run_id: str = "", **env: str) -> bool:
+        """One job at ``at`` (of the workflow run ``run_id``, else a run of its own): its requests are
+        counted in that hour. Whether its output asks for the page to be published."""
         self.clock[0] = at
         self.people_comment(at)
-        run_id = str(next(self.runs))
-        output = self.scratch / f"output-{run_id}"
-        spent = len(
-            cli_requests(
-                self.emulator,
-                list(args),
-                GITHUB_RUN_ID=run_id,
-                GITHUB_ACTOR="mona",
-                GITHUB_OUTPUT=str(output),
-                OPS_ACTIONS_NOW=at.isoformat(),
-                OPS_BACKEND_URL=self.backend.url,
-                OPS_BACKEND_ADMIN_TOKEN=ADMIN,
-                **env,
-            )
+        job_id = str(next(self.runs))
+        output = self.scratch / f"output-{job_id}"
+        sent = cli_requests(
+            self.emulator,
+            list(args),
+            GITHUB_RUN_ID=run_id or job_id,
+            GITHUB_ACTOR="mona",
+            GITHUB_OUTPUT=str(output),
+            OPS_ACTIONS_NOW=at.isoformat(),
+            **{**self.settings, **env},
         )
-        self.per_hour[at.hour] += spent
-        self.by_source[source] += spent
-        # The status-page output starts the run's publishing job, which builds the page (same run)
-        # from the memory the cache holds.
-        if "status-page<<" in output.read_text(encoding="utf-8") if output.exists() else False:
-            self.build(at, "status page, in the runs that change an incident")
+        self.per_hour[at.hour] += len(sent)
+        self.by_source[source] += len(sent)
+        self.jobs_by_source[source] += 1
+        self.free_per_hour[at.hour] += sum(1 for request in sent if request.path == "/rate_limit")
+        return output.exists() and "status-page<<" in output.read_text(encoding="utf-8")
+
+    def workflow(self, at: datetime, source: str, *args: str, **env: str) -> None:
+        """A workflow run of one job; the status-page output starts its publishing job, which builds
+        the page (same run) from the memory the cache holds."""
+        if self.job(at, source, *args, **env):
+            self.build(at, PUBLISHED)
 
     def build(self, at: datetime, source: str) -> None:
         self.published += 1
         site = str(self.scratch / f"site-{self.published}")
-        self.job(at, source, "status-page", "build", "--out", site, **self.restored())
+        self.workflow(at, source, "status-page", "build", "--out", site, **self.restored())
 
     def restored(self) -> dict[str, str]:
         """What a run that restores the timeline memory from the cache is given."""
@@ -195,7 +233,7 @@ class SimulatedDay:
     def remember(self, at: datetime) -> None:
         if not self.remembered:
             return
-        self.job(
+        self.workflow(
             at, "status page's remember job, hourly", "status-page", "remember", "--memory", str(self.memory)
         )
 
@@ -208,14 +246,25 @@ class SimulatedDay:
             )
 
     def tick(self, at: datetime) -> None:
+        """The scheduled triage run: the watch, or a job per service (the matrix, in one workflow
+        run), each with its own history and reports; the page built once if any job asks."""
         self.backend.set_scenario("db-down" if OUTAGE[0] <= at < OUTAGE[1] else "healthy")
-        state = [
-            "--history-file",
-            str(self.scratch / "state.json"),
-            "--report-dir",
-            str(self.scratch / "reports"),
-        ]
-        self.job(at, "the watch, every 10 minutes", "watch", *state)
+        run_id = str(next(self.runs))
+        asked = False
+        for service in self.services or ("",):
+            where = f".{service}" if service else ""
+            state = [
+                "--history-file",
+                str(self.scratch / f"state{where}.json"),
+                "--report-dir",
+                str(self.scratch / f"reports{where}"),
+            ]
+            chosen = ["--service", service] if service else []
+            source = OTHER_WATCHES if service and service != self.services[0] else WATCH
+            asked = self.job(at, source, "watch", *chosen, *state, run_id=run_id) or asked
+            self.watches += 1
+        if asked:
+            self.build(at, PUBLISHED)
         self.incident = self.incident or next(
             (
                 issue["number"]
@@ -230,7 +279,7 @@ class SimulatedDay:
         self.clock[0] = at
         self.people_comment(at)
         event = comment_event(self.emulator, self.scratch, self.incident, body, "mona")
-        self.job(
+        self.workflow(
             at,
             "slash commands",
             "command",
@@ -257,7 +306,7 @@ class SimulatedDay:
         )
         event = self.scratch / "edited.json"
         event.write_text(json.dumps({"action": "edited", "issue": postmortem}), encoding="utf-8")
-        self.job(
+        self.workflow(
             at,
             "postmortem sync (10 items)",
             "postmortem",
@@ -267,18 +316,21 @@ class SimulatedDay:
         )
 
 
-def yesterday(emulator: GitHubEmulator, clock: list[datetime], comments: int) -> None:
-    """Yesterday's incident, opened and resolved by the tool, with ``comments`` people's comments."""
+def yesterday(emulator: GitHubEmulator, clock: list[datetime], comments: int, **settings: str) -> None:
+    """Yesterday's incident, opened and resolved by the tool, with ``comments`` people's comments (of
+    the first service, on a playbook of services)."""
     clock[0] = DAY - timedelta(hours=20)
     opened = ["incident", "open", "--title", "Jobs slow for one customer", "--severity", "3"]
-    cli_requests(emulator, opened, OPS_ACTIONS_NOW=clock[0].isoformat())
+    if "OPS_PLAYBOOK" in settings:
+        opened += ["--service", service_id(0)]
+    cli_requests(emulator, opened, OPS_ACTIONS_NOW=clock[0].isoformat(), **settings)
     number = max(issue["number"] for issue in emulator.issues())
     for index in range(comments):
         at = clock[0] + timedelta(seconds=5 * index)
         emulator.add_comment(number, body=f"still slow for account {index}", user="hubot", created_at=at)
     clock[0] = DAY - timedelta(hours=2)
     resolved = ["incident", "resolve", str(number), "--force", "--reason", "the customer confirmed"]
-    cli_requests(emulator, resolved, OPS_ACTIONS_NOW=clock[0].isoformat())
+    cli_requests(emulator, resolved, OPS_ACTIONS_NOW=clock[0].isoformat(), **settings)
 
 
 def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
@@ -289,7 +341,17 @@ def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
     with (
         GitHubEmulator(repo=REPO, token=ADMIN, clock=lambda: clock[0], rules=rules) as emulator,
         SandboxBackend(admin_token=ADMIN, scenario="healthy", clock=emulator.now) as backend,
+        SandboxBackend(admin_token=ADMIN, scenario="healthy", clock=emulator.now) as healthy,
     ):
+        settings = {"OPS_BACKEND_URL": backend.url, "OPS_BACKEND_ADMIN_TOKEN": ADMIN}
+        if plan.services:  # the first service's backend is the outage's; the others share one
+            playbook = services_playbook(scratch, many_services(plan.services))
+            settings.update(
+                OPS_PLAYBOOK=str(playbook),
+                OPS_BACKEND_URL=healthy.url,
+                SVC_BACKEND_URL=backend.url,
+                SVC_BACKEND_ADMIN_TOKEN=ADMIN,
+            )
         emulator.set_permission("mona", "write")
         for file, name, inputs in (
             (
@@ -308,13 +370,13 @@ def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
                 conclusion="success",
                 created_at=DAY - timedelta(hours=hours),
             )
-        yesterday(emulator, clock, plan.yesterday_comments)
-        day = SimulatedDay(emulator, backend, clock, scratch)
+        yesterday(emulator, clock, plan.yesterday_comments, **settings)
+        day = SimulatedDay(emulator, backend, clock, scratch, settings, plan.services)
         day.remembered = plan.remembered
         start = DAY + timedelta(hours=plan.hours.start)
         day.remember(start - timedelta(minutes=37))  # the schedule's last run before the day
-        day.per_hour.clear()
-        day.by_source.clear()
+        for counter in (day.per_hour, day.by_source, day.jobs_by_source, day.free_per_hour):
+            counter.clear()
         war_room = (OUTAGE[0] + timedelta(minutes=1), DAY + timedelta(hours=10, minutes=57))
         step = (war_room[1] - war_room[0]) / max(plan.war_room_comments, 1)
         day.chatter = [war_room[0] + step * index for index in range(plan.war_room_comments)]
@@ -336,10 +398,16 @@ def run_day(plan: DayPlan, scratch: Path) -> DayCounts:
             else:
                 day.command(at, commands[at])
         items = [i for i in emulator.issues() if i["title"].startswith("Action:")]
-        closed = emulator.issue(day.incident)["state"] if day.incident else "none"
+        incident: dict[str, Any] = (
+            emulator.issue(day.incident) if day.incident else {"state": "none", "labels": []}
+        )
     return DayCounts(
         per_hour={hour: day.per_hour[hour] for hour in plan.hours},
         by_source=dict(day.by_source),
-        incident_state=closed,
+        incident_state=incident["state"],
         action_items=len(items),
+        incident_labels=tuple(sorted(label["name"] for label in incident["labels"])),
+        watches=day.watches,
+        jobs_by_source=dict(day.jobs_by_source),
+        free_per_hour={hour: day.free_per_hour[hour] for hour in plan.hours},
     )

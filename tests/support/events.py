@@ -31,7 +31,11 @@ def comment_event(emulator: GitHubEmulator, folder: Path, number: int, body: str
     comment_id = emulator.add_comment(number, body=body, user=login)
     payload = {
         "action": "created",
-        "issue": {"number": number, "labels": [{"name": "incident"}]},
+        # The issue's labels as GitHub's payload carries them: its service:<id> names its service.
+        "issue": {
+            "number": number,
+            "labels": [{"name": label["name"]} for label in emulator.issue(number)["labels"]],
+        },
         "comment": {"id": comment_id, "body": body, "user": {"login": login, "type": "User"}},
     }
     path = folder / f"comment-{comment_id}.json"

@@ -103,7 +103,8 @@ def test_a_playbook_of_services_lists_each_services_backend_in_its_own_environme
     github: str, tmp_path: Path
 ) -> None:
     """Each service's environment holds the backend URL and token the workflows read (the same names in
-    each); the webhooks and the remediation app stay the repository's; together they are still exactly what the workflows read."""
+    each); the webhooks and the remediation app stay the repository's; together they are still
+    exactly what the workflows read."""
     planned = plan(tmp_path, REF, github=github, services=[("api", "Billing API"), ("worker", None)])
     services = parse_playbook(planned[0].content, source="playbook.yaml").services
     to_set = secrets_to_set(services)
