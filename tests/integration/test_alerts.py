@@ -15,7 +15,7 @@ from tests.support.cli import error_line
 from tests.support.events import recorded_alert
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO, point_cli_at
 from tests.support.fixtures.world import World
-from tests.support.service_playbooks import split_services
+from tests.support.services import split_services
 
 OURS = {
     "source": "uptime-check",

@@ -1,5 +1,5 @@
 """Remediation, owners and postmortems per service, over the emulator and the sandbox backend: a
-playbook of two services (tests/data/two-services.yaml: api "Billing API", worker "Job worker")."""
+playbook of two services (tests/support/services.py: api "Billing API", worker "Job worker")."""
 
 from __future__ import annotations
 
@@ -15,16 +15,14 @@ from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN
 from tests.support.fixtures.receiver import Receiver
 from tests.support.fixtures.world import World
-from tests.support.paths import TESTS_DATA
-
-TWO_SERVICES = TESTS_DATA / "two-services.yaml"
+from tests.support.services import two_service_playbook
 
 
 @pytest.fixture
 def services(world: World, github_emulator: GitHubEmulator) -> World:
     """The world on the two-service playbook, both services' backends the one sandbox backend, and
     the deploy workflow declared on the emulator."""
-    world.monkeypatch.setenv("OPS_PLAYBOOK", str(TWO_SERVICES))
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(two_service_playbook(world.tmp_path)))
     world.monkeypatch.setenv("WORKER_BACKEND_URL", world.backend.url)
     world.monkeypatch.setenv("WORKER_BACKEND_ADMIN_TOKEN", ADMIN_TOKEN)
     github_emulator.add_workflow("backend-deploy.yml", "Backend Deploy", inputs=("ref", "incident"))
@@ -151,7 +149,7 @@ APP_LOGIN = "ops-remediation[bot]"
 
 def worker_workflows_in(tmp_path: Path, repository: str) -> Path:
     """The two-service playbook with worker's three workflows in ``repository``."""
-    text = TWO_SERVICES.read_text(encoding="utf-8")
+    text = two_service_playbook(tmp_path).read_text(encoding="utf-8")
     worker = '    owners: {team: "@octo-org/jobs", channel_env: JOBS_SLACK_WEBHOOK_URL}\n'
     assert worker in text
     own = "".join(

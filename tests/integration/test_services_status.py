@@ -11,7 +11,7 @@ from ops_actions.cli import run
 from ops_actions.incident.service_states import PAGE_MARK_STEP, watch_job_name
 from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.github import point_cli_at
-from tests.support.service_playbooks import two_services
+from tests.support.services import two_services
 
 WATCH_STEP = "Triage and reconcile with GitHub"
 

@@ -24,7 +24,7 @@ from tests.support.emulator import labels_of
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import checked_emulator
 from tests.support.github_in_a_box import GitHubInABox
-from tests.support.service_playbooks import API, WORKER, two_services
+from tests.support.services import API, WORKER, two_services
 
 START = datetime(2026, 11, 27, 9, 55, tzinfo=UTC)
 TRIAGE = "incident-triage.yml"

@@ -10,7 +10,7 @@ from ops_actions.errors import ExitCode
 from ops_actions.incident.alerts import AlertError, alert_service, client_payload, parse_payload
 from ops_actions.playbook import load_playbook
 from tests.support.events import recorded_alert
-from tests.support.service_playbooks import API, WORKER, split_services
+from tests.support.services import API, WORKER, split_services
 
 
 def test_a_grafana_body_travels_wrapped_and_maps_its_labels() -> None:

@@ -14,7 +14,7 @@ from ops_actions.incident.service_states import (
     watch_job_name,
 )
 from ops_actions.playbook.loader import load_playbook
-from tests.support.service_playbooks import two_services
+from tests.support.services import two_services
 
 
 def _job(name: str, conclusion: str | None, *, marked: bool = False) -> RunJob:
