@@ -246,17 +246,59 @@ def secrets_to_set(services: Sequence[Service]) -> list[tuple[str, str, str, str
     return shared + own
 
 
-def playbook_text(services: Sequence[tuple[str, str | None]] = ()) -> str:
-    """The playbook init writes: the bundled one pointing at the installed schema, with ``services``
-    (``(id, name or None)``, in order) added to it when given."""
+def playbook_text(
+    services: Sequence[tuple[str, str | None]] = (), *, action_ref: str = "./", github: str = "github.com"
+) -> str:
+    """The playbook init writes: the bundled one pointing at the installed schema and at the reference
+    of the version the workflows pin, with ``services`` (``(id, name or None)``, in order) added to
+    it when given."""
     from ops_actions.playbook.service_entry import add_service  # deferred: loads the YAML reader
 
+    schema_line = f"# yaml-language-server: $schema={SCHEMA_PATH}\n"
+    reference = reference_link(action_ref, github)
+    if reference:
+        schema_line += f"# Every key, for the ops-actions version this repository pins: {reference}\n"
     text = bundled_playbook_text().replace(
-        "$schema=ops_actions/playbook/schema.json", f"$schema={SCHEMA_PATH}", 1
+        "# yaml-language-server: $schema=ops_actions/playbook/schema.json\n", schema_line, 1
     )
     for service_id, name in services:
         text = add_service(text, source=PLAYBOOK_PATH, service_id=service_id, name=name).text
     return text
+
+
+def reference_link(action_ref: str, github: str) -> str | None:
+    """The playbook reference (docs/playbook.md) of the pinned version on github.com; None for a local
+    action or GHES, whose host init does not know."""
+    repository, at, ref = action_ref.partition("@")
+    if not at or github != "github.com":
+        return None
+    return f"https://github.com/{repository}/blob/{ref}/docs/playbook.md"
+
+
+# Dependabot proposes each newer release of the actions the workflows pin (ops-actions' own pin
+# included), grouped in one pull request a week: SHA pins that keep current (docs/releasing.md). A
+# release is proposed once it is a week old, so a bad one is likely withdrawn before it lands here.
+DEPENDABOT = """\
+version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+    cooldown:
+      default-days: 7
+    groups:
+      actions:
+        patterns: ["*"]
+"""
+# What the tool writes in a team's working copy and no one commits: triage reports, the watch
+# histories (one per service) and the timeline memory.
+GITIGNORE = """\
+# ops-actions: triage reports, watch histories and the timeline memory (written by runs, not code)
+backend/reports/
+.ops-actions-state*.json
+.ops-actions-timelines.json
+"""
 
 
 def _planned(path: Path, content: str, *, team_owned: bool = False) -> Planned:
@@ -276,8 +318,14 @@ def plan(
     """Every file init would write under ``target`` for the ``github`` it runs on, and whether it is
     new, the same or changed; the playbook declares ``services`` when given."""
     planned = [
-        _planned(target / PLAYBOOK_PATH, playbook_text(services), team_owned=True),
+        _planned(
+            target / PLAYBOOK_PATH,
+            playbook_text(services, action_ref=action_ref, github=github),
+            team_owned=True,
+        ),
         _planned(target / SCHEMA_PATH, json.dumps(schema(), indent=2) + "\n"),
+        _planned(target / ".github" / "dependabot.yml", DEPENDABOT, team_owned=True),
+        _planned(target / ".gitignore", GITIGNORE, team_owned=True),
     ]
     for name, template in workflow_templates().items():
         path = target / ".github" / "workflows" / name

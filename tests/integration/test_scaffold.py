@@ -60,11 +60,18 @@ def test_init_on_an_empty_repository_passes_validation_and_the_linters(
         .read_text(encoding="utf-8")
         .startswith("# yaml-language-server: $schema=.ops-actions/playbook.schema.json")
     )
+    header = (repo / "playbook.yaml").read_text(encoding="utf-8").splitlines()[1]
+    assert header.endswith(f": https://github.com/octo-org/ops-actions/blob/{SHA}/docs/playbook.md")
+    ignored = (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"backend/reports/", ".ops-actions-state*.json", ".ops-actions-timelines.json"} <= set(ignored)
+    dependabot = repo / ".github" / "dependabot.yml"
+    assert "package-ecosystem: github-actions" in dependabot.read_text(encoding="utf-8")
     assert run(["playbook", "validate", str(repo / "playbook.yaml")]) == 0
     for command in (
         ("actionlint", "-shellcheck", str(BIN_DIR / "shellcheck")),
         ("zizmor", "--offline", "."),
         ("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, workflows)),
+        ("check-jsonschema", "--builtin-schema", "vendor.dependabot", str(dependabot)),
     ):
         done = lint(repo, *command)
         assert done.returncode == 0, f"{command[0]}:\n{done.stdout}\n{done.stderr}"

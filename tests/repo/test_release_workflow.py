@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tomllib
 from pathlib import Path
 
 import yaml
 
-from tests.support.paths import REPO_ROOT, WORKFLOWS_DIR
+from tests.support.paths import BIN_DIR, REPO_ROOT, WORKFLOWS_DIR
 from tests.support.processes import finished
 
 RELEASE = yaml.safe_load((WORKFLOWS_DIR / "release.yml").read_text(encoding="utf-8"))
-VERSION = "0.1.0"
+VERSION = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
 def script(job: str, step: str) -> str:
@@ -81,3 +83,33 @@ def test_publishing_is_trusted_and_gated() -> None:
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["if"] == "github.ref_type == 'tag' || inputs.dry-run == false"
     assert "secrets." not in (WORKFLOWS_DIR / "release.yml").read_text(encoding="utf-8")
+
+
+def test_the_built_wheel_carries_what_the_command_needs_and_prints_the_package_s_version(
+    tmp_path: Path,
+) -> None:
+    """What the smoke-test step does on the runner, as far as it can go offline: uv builds the wheel,
+    which is unpacked alone into a folder (its dependencies are this environment's: installing them
+    anew would need the registry); run from there, the command prints the version a tag vX.Y.Z must
+    name, and validates the bundled playbook from the wheel's own data files."""
+    uv = str(BIN_DIR / "uv")
+    built = finished(
+        [uv, "build", "--wheel", "--offline", "--out-dir", str(tmp_path / "dist")], cwd=REPO_ROOT
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("ops_actions-*.whl")
+    target = tmp_path / "wheel"
+    install = [uv, "pip", "install", "--offline", "--no-deps", "--quiet", "--python", sys.executable]
+    installed = finished([*install, "--target", str(target), str(wheel)])
+    assert installed.returncode == 0, installed.stderr
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = finished(
+        [sys.executable, "-c", "import ops_actions; print(ops_actions.__file__)"], env=env, cwd=tmp_path
+    )
+    assert where.stdout.startswith(str(target)), "the command runs from the wheel, not the checkout"
+    printed = finished([sys.executable, "-m", "ops_actions", "--version"], env=env, cwd=tmp_path)
+    assert printed.stdout.strip() == f"ops-actions, version {VERSION}"
+    validated = finished([sys.executable, "-m", "ops_actions", "playbook", "validate"], env=env, cwd=tmp_path)
+    assert validated.returncode == 0 and "ops_actions/playbook.yaml: valid" in validated.stdout, (
+        validated.stderr
+    )
