@@ -12,6 +12,7 @@ from regex import Pattern
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.playbook.conditions import Expression
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, BodyKind, ProbeFormat
+from ops_actions.playbook.maintenance import MaintenanceWindow
 
 if TYPE_CHECKING:
     from ops_actions.playbook.queries import Query
@@ -442,6 +443,8 @@ class Playbook:
     unreachable_public: str = "wait"
     """What customers hear of an incident opened on unreachability from the runner alone: ``wait``
     (the status page and public targets wait for a second signal) or ``at-once``."""
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    """The maintenance windows the playbook declares (on a service's view, those that cover it)."""
     services: tuple[Service, ...] = ()
     """The services the playbook declares, in its order, on the whole playbook and on every view; ()
     for a playbook of one service (the seed's)."""

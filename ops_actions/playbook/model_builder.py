@@ -17,6 +17,7 @@ from regex import Pattern
 
 from ops_actions.playbook.conditions import Expression, ExpressionError, parse
 from ops_actions.playbook.formats import DEFAULT_FORMAT, PROBE_FORMATS, ProbeFormat
+from ops_actions.playbook.maintenance import MaintenanceWindow, build_windows
 from ops_actions.playbook.model import (
     BODY_SOURCES,
     DEFAULT_PROBE_CONCURRENCY,
@@ -211,6 +212,18 @@ class ModelBuilder:
             status_page=self.status_page(raw["status_page"], refs, severities)
             if "status_page" in raw
             else None,
+            maintenance=self.maintenance_windows(),
+        )
+
+    def maintenance_windows(self) -> tuple[MaintenanceWindow, ...]:
+        services = self.raw.get("services") or []
+        own = (component for service in services for component in service.get("components", []))
+        components = [*self.raw["scope"]["components"], *own]
+        return build_windows(
+            self.raw.get("maintenance", []),
+            self.add,
+            components=components,
+            services=[service["id"] for service in services],
         )
 
     def status_page(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import yaml
@@ -186,6 +187,9 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, source: str
             source,
             [Problem(mark.line + 1, mark.column + 1, f"cannot read {text!r} ({type(error).__name__})", path)],
         ) from None
+    if isinstance(value, date):
+        # A time is text to the schema and the model (maintenance windows parse it with its zone).
+        return node.value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value):
             problem = f"{text!r} is not a finite number"

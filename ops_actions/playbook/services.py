@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from ops_actions.playbook.maintenance import MaintenanceWindow
 from ops_actions.playbook.model import Escalation, Playbook, Service
 from ops_actions.playbook.model_builder import ModelBuilder
 from ops_actions.playbook.positions import PositionedDocument
@@ -45,7 +46,7 @@ def with_service_views(
         for problem in builder.problems:
             if (problem.line, problem.column, problem.message) not in known:
                 problems.append(replace(problem, message=f"service {service.id!r}: {problem.message}"))
-        views.setdefault(service.id, _as_service(view, service, catalogue, views))
+        views.setdefault(service.id, _as_service(view, service, catalogue, views, playbook.maintenance))
     return replace(playbook, services=catalogue, views=views), problems
 
 
@@ -63,7 +64,8 @@ def _service(item: Mapping[str, Any]) -> Service:
 
 def _view_document(document: PositionedDocument, index: int, item: Mapping[str, Any]) -> PositionedDocument:
     """The playbook as the service at ``index`` sees it, its own keys placed at their lines."""
-    value = {key: part for key, part in document.value.items() if key != "services"}
+    # The windows are the whole playbook's, each view given those that cover its service (_as_service).
+    value = {key: part for key, part in document.value.items() if key not in ("services", "maintenance")}
     moved: dict[KeyPath, KeyPath] = {}
     for key in OWN_KEYS:
         if key in item:
@@ -76,10 +78,14 @@ def _view_document(document: PositionedDocument, index: int, item: Mapping[str, 
 
 
 def _as_service(
-    view: Playbook, service: Service, catalogue: tuple[Service, ...], views: Mapping[str, Playbook]
+    view: Playbook,
+    service: Service,
+    catalogue: tuple[Service, ...],
+    views: Mapping[str, Playbook],
+    windows: tuple[MaintenanceWindow, ...],
 ) -> Playbook:
     """The built view made the service's: its reports in a folder of its own, escalation to its team,
-    its team's channel for the internal notifications."""
+    its team's channel for the internal notifications, the maintenance windows that cover it."""
     escalation = view.escalation
     if escalation is not None and service.team:
         escalation = Escalation(escalation.no_owner_after_minutes, (service.team,))
@@ -97,4 +103,5 @@ def _as_service(
         report_dir=f"{view.report_dir.rstrip('/')}/{service.id}",
         escalation=escalation,
         notify=notify,
+        maintenance=tuple(window for window in windows if window.covers_service(service.id)),
     )
