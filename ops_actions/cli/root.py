@@ -338,7 +338,7 @@ def github_config(api_url: str | None, repository: str | None, token: str | None
 
 
 def github_tracker(config: GitHubConfig) -> GitHubTracker:
-    """A tracker over PyGithub for a command that needs no playbook (``alert send``), its token masked."""
+    """A tracker over PyGithub for a command that needs no playbook (``send-alert``), its token masked."""
     from ops_actions.adapters.github_tracker import GitHubTracker
 
     run_output().secret(config.token)

@@ -117,9 +117,9 @@ def test_alert_rejection_reaches_the_job_summary(
 def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
     github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`alert send` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
+    """`send-alert` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
     point_cli_at(github_emulator, monkeypatch)
-    argv = ["alert", "send", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
+    argv = ["send-alert", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
     assert run([*argv, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"POST {github_emulator.url}/repos/{REPO}/dispatches" in out
