@@ -9,8 +9,16 @@ from pathlib import Path
 
 import click
 
-from ops_actions.cli.options import backend_options, github_connection_options, github_options
-from ops_actions.cli.root import github_config, github_context, github_tracker, job_summary, mark_dry_run, say
+from ops_actions.cli.options import backend_options, github_connection_options, github_options, verbose_option
+from ops_actions.cli.root import (
+    github_config,
+    github_context,
+    github_tracker,
+    job_summary,
+    mark_dry_run,
+    say,
+    verbose_marked,
+)
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
 
@@ -117,7 +125,12 @@ def _route(playbook_path: Path | None, service: str | None, payload: object) -> 
     help="Send a webhook body as is (Alertmanager, Grafana) instead of the options above.",
 )
 @github_connection_options
-@click.option("--dry-run", is_flag=True, help="Print the exact request instead of sending it.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the request in one line instead of sending it (-v: the exact request).",
+)
+@verbose_option
 def send_alert(
     title: str | None,
     severity: str | None,
@@ -167,8 +180,16 @@ def send_alert(
     config = github_config(github_api_url, repo, github_token or ("dry-run" if dry_run else None))
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
+        from ops_actions.adapters.github_tracker.dry_run import short, summary_line
+
         mark_dry_run()
-        say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
+        if payload_file is not None:
+            what = f"send {payload_file.name} as an {ALERT_EVENT}"
+        else:
+            what = f"{'raise' if status == 'firing' else 'resolve'} the alert {short(title or '')}"
+        say(summary_line("POST", f"{config.api_url}/repos/{config.repository}/dispatches", what))
+        if not verbose_marked():
+            return
         say("Accept: application/vnd.github+json")
         say("Authorization: Bearer ${GITHUB_TOKEN}")
         say(json.dumps(request, indent=2, ensure_ascii=False))

@@ -463,7 +463,8 @@ def test_no_outside_text_reaches_the_runner_as_a_workflow_command(actions: Actio
     assert actions.action("watch", *actions.backend_args())[0] == 0
     code, _ = actions.action("guard", env={"OPS_FREEZE_OVERRIDE_REASON": "hotfix\n::stop-commands::pwned"})
     assert code == 0
-    dry = {"OPS_DRY_RUN": "true", "OPS_INCIDENT_SUMMARY": "x\n    ::set-env name=A::1\n##[add-path]/tmp"}
+    hostile_summary = "x\n    ::set-env name=A::1\n##[add-path]/tmp"
+    dry = {"OPS_DRY_RUN": "true", "OPS_VERBOSE": "true", "OPS_INCIDENT_SUMMARY": hostile_summary}
     assert (
         actions.action("incident open", "--key", "dry", env={**dry, "OPS_INCIDENT_TITLE": "::warning::t"})[0]
         == 0
