@@ -215,7 +215,8 @@ def test_dry_run_prints_one_line_per_write_and_the_bodies_with_verbose(
 
     assert open_checkout() == 0
     (issue,) = incidents_on(env)
-    capsys.readouterr()
+    # The link printed is the emulator's own page of the issue, not a github.com one that is not there.
+    assert f"opened #{issue['number']}: {env.url}/{REPO}/issues/{issue['number']}" in capsys.readouterr().out
     env.reset_log()
     update = ["incident", "update", str(issue["number"]), "--status", "mitigating", "--dry-run"]
     assert run(update) == 0
