@@ -247,7 +247,11 @@ def secrets_to_set(services: Sequence[Service]) -> list[tuple[str, str, str, str
 
 
 def playbook_text(
-    services: Sequence[tuple[str, str | None]] = (), *, action_ref: str = "./", github: str = "github.com"
+    services: Sequence[tuple[str, str | None]] = (),
+    *,
+    action_ref: str = "./",
+    github: str = "github.com",
+    server_url: str | None = None,
 ) -> str:
     """The playbook init writes: the bundled one pointing at the installed schema and at the reference
     of the version the workflows pin, with ``services`` (``(id, name or None)``, in order) added to
@@ -255,7 +259,7 @@ def playbook_text(
     from ops_actions.playbook.service_entry import add_service  # deferred: loads the YAML reader
 
     schema_line = f"# yaml-language-server: $schema={SCHEMA_PATH}\n"
-    reference = reference_link(action_ref, github)
+    reference = reference_link(action_ref, github, server_url)
     if reference:
         schema_line += f"# Every key, for the ops-actions version this repository pins: {reference}\n"
     text = bundled_playbook_text().replace(
@@ -266,13 +270,15 @@ def playbook_text(
     return text
 
 
-def reference_link(action_ref: str, github: str) -> str | None:
-    """The playbook reference (docs/playbook.md) of the pinned version on github.com; None for a local
-    action or GHES, whose host init does not know."""
+def reference_link(action_ref: str, github: str, server_url: str | None = None) -> str | None:
+    """The playbook reference (docs/playbook.md) of the pinned version on the GitHub web host the
+    workflows run on: ``server_url`` (GITHUB_SERVER_URL, which Actions sets), else github.com for
+    github.com; None for a local action, or GHES with no server URL (init does not know its host)."""
     repository, at, ref = action_ref.partition("@")
-    if not at or github != "github.com":
+    server = server_url or ("https://github.com" if github == "github.com" else None)
+    if not at or server is None:
         return None
-    return f"https://github.com/{repository}/blob/{ref}/docs/playbook.md"
+    return f"{server.rstrip('/')}/{repository}/blob/{ref}/docs/playbook.md"
 
 
 # Dependabot proposes each newer release of the actions the workflows pin (ops-actions' own pin
@@ -314,13 +320,14 @@ def plan(
     *,
     github: str = "github.com",
     services: Sequence[tuple[str, str | None]] = (),
+    server_url: str | None = None,
 ) -> list[Planned]:
     """Every file init would write under ``target`` for the ``github`` it runs on, and whether it is
     new, the same or changed; the playbook declares ``services`` when given."""
     planned = [
         _planned(
             target / PLAYBOOK_PATH,
-            playbook_text(services, action_ref=action_ref, github=github),
+            playbook_text(services, action_ref=action_ref, github=github, server_url=server_url),
             team_owned=True,
         ),
         _planned(target / SCHEMA_PATH, json.dumps(schema(), indent=2) + "\n"),

@@ -1,5 +1,6 @@
-"""``ops-actions alert``: take a monitor's alert (repository_dispatch 'ops-alert') and triage at once,
-then reconcile; ``alert send`` raises or resolves one by posting that dispatch."""
+"""Two commands about alerts: ``ops-actions alert`` takes a monitor's alert (repository_dispatch
+'ops-alert', what incident-alert.yml runs) and triages at once, then reconciles; ``ops-actions
+send-alert`` raises or resolves one by posting that dispatch."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ from pathlib import Path
 
 import click
 
-from ops_actions.cli.options import backend_options, github_connection_options, github_options
-from ops_actions.cli.root import github_config, github_context, github_tracker, job_summary, mark_dry_run, say
+from ops_actions.cli.options import backend_options, github_connection_options, github_options, verbose_option
+from ops_actions.cli.root import (
+    github_config,
+    github_context,
+    github_tracker,
+    job_summary,
+    mark_dry_run,
+    say,
+    verbose_marked,
+)
 from ops_actions.cli.triage import triage_then_reconcile
 from ops_actions.errors import OpsError
 
 
-@click.group(invoke_without_command=True)
+@click.command()
 @backend_options
 @github_options
 @click.option(
@@ -25,9 +34,7 @@ from ops_actions.errors import OpsError
         "output service): the job that then takes the alert runs with that service's environment."
     ),
 )
-@click.pass_context
 def alert(
-    context: click.Context,
     route: bool,
     backend_url: str | None,
     backend_admin_token: str | None,
@@ -54,9 +61,9 @@ def alert(
     Example:
       GITHUB_EVENT_PATH=dispatch.json ops-actions alert --backend-url https://api.example.com
       GITHUB_EVENT_PATH=dispatch.json ops-actions alert --route
+
+    To raise or resolve an alert yourself, see send-alert.
     """
-    if context.invoked_subcommand is not None:
-        return
     from ops_actions.adapters import actions_runtime as actions
     from ops_actions.incident.alerts import ALERT_EVENT, alert_service, parse_payload
 
@@ -104,7 +111,7 @@ def _route(playbook_path: Path | None, service: str | None, payload: object) -> 
     say(line)
 
 
-@alert.command("send")
+@click.command("send-alert")
 @click.option("--title", help="What is wrong (our payload shape).")
 @click.option("--severity", help="The monitor's severity (e.g. critical) or a playbook severity.")
 @click.option("--component", help="The affected component.")
@@ -118,8 +125,13 @@ def _route(playbook_path: Path | None, service: str | None, payload: object) -> 
     help="Send a webhook body as is (Alertmanager, Grafana) instead of the options above.",
 )
 @github_connection_options
-@click.option("--dry-run", is_flag=True, help="Print the exact request instead of sending it.")
-def alert_send(
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the request in one line instead of sending it (-v: the exact request).",
+)
+@verbose_option
+def send_alert(
     title: str | None,
     severity: str | None,
     component: str | None,
@@ -135,10 +147,12 @@ def alert_send(
 ) -> None:
     """Raise (or resolve) an alert: POST the repository_dispatch for monitors without templates.
 
+    The alert workflow then takes it with `ops-actions alert`.
+
     \b
     Example:
-      ops-actions alert send --title "Checkout 5xx above 5%" --severity critical --component billing
-      ops-actions alert send --payload-file alertmanager-body.json --dry-run
+      ops-actions send-alert --title "Checkout 5xx above 5%" --severity critical --component billing
+      ops-actions send-alert --payload-file alertmanager-body.json --dry-run
     """
     from ops_actions.incident.alerts import ALERT_EVENT, client_payload
 
@@ -166,8 +180,16 @@ def alert_send(
     config = github_config(github_api_url, repo, github_token or ("dry-run" if dry_run else None))
     request = {"event_type": ALERT_EVENT, "client_payload": payload}
     if dry_run:
+        from ops_actions.adapters.github_tracker.dry_run import short, summary_line
+
         mark_dry_run()
-        say(f"POST {config.api_url}/repos/{config.repository}/dispatches")
+        if payload_file is not None:
+            what = f"send {payload_file.name} as an {ALERT_EVENT}"
+        else:
+            what = f"{'raise' if status == 'firing' else 'resolve'} the alert {short(title or '')}"
+        say(summary_line("POST", f"{config.api_url}/repos/{config.repository}/dispatches", what))
+        if not verbose_marked():
+            return
         say("Accept: application/vnd.github+json")
         say("Authorization: Bearer ${GITHUB_TOKEN}")
         say(json.dumps(request, indent=2, ensure_ascii=False))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 # The commands workflows run, which people rarely type: --help lists them last, apart.
-WORKFLOW_ENTRY_POINTS = ("watch", "command", "action", "schedules", "hotfix-branch", "guard")
+WORKFLOW_ENTRY_POINTS = ("watch", "alert", "command", "action", "schedules", "hotfix-branch", "guard")
 
 
 class _TableOrderGroup(click.Group):

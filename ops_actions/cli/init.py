@@ -109,7 +109,13 @@ def init(
             say(f"{'kept':>10}  {note}")
         say("\nThen: ops-actions playbook validate playbook.yaml, review the diff, and commit.")
         return
-    planned = plan(directory, action_ref, github=github, services=[_id_and_name(item) for item in services])
+    planned = plan(
+        directory,
+        action_ref,
+        github=github,
+        services=[_id_and_name(item) for item in services],
+        server_url=os.environ.get("GITHUB_SERVER_URL") or None,
+    )
     if services and planned[0].status == "changed":
         raise OpsError(
             f"{planned[0].path} is yours already (changed): add each service to it with "

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ops_actions.cli.root import DEFAULT_HISTORY_FILE, github_context
+from ops_actions.cli.root import DEFAULT_HISTORY_FILE, github_context, mark_verbose
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -24,6 +24,17 @@ playbook_option = click.option(
     envvar="OPS_PLAYBOOK",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Playbook file (default: ./playbook.yaml, else the bundled one) [env: OPS_PLAYBOOK].",
+)
+
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    envvar="OPS_VERBOSE",
+    expose_value=False,
+    # Read when parsed, before the command runs: the composition root hands it to the dry-run tracker.
+    callback=lambda _context, _param, value: mark_verbose(bool(value)),
+    help="With --dry-run: after each write's one-line summary, its full request [env: OPS_VERBOSE].",
 )
 
 service_option = click.option(
@@ -121,8 +132,10 @@ def github_options(command: F) -> F:
             "--dry-run",
             is_flag=True,
             envvar="OPS_DRY_RUN",
-            help="Print the API calls and Markdown; write nothing [env: OPS_DRY_RUN].",
+            help="Print one line per API call it would make (-v: with the full bodies); write nothing "
+            "[env: OPS_DRY_RUN].",
         ),
+        verbose_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)

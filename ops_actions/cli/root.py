@@ -49,6 +49,7 @@ REMEDIATION_LOGIN_ENV = "OPS_REMEDIATION_LOGIN"
 
 _OUTPUT: ContextVar[Output] = ContextVar("ops_actions_output")
 _DRY_RUN: ContextVar[bool] = ContextVar("ops_actions_dry_run", default=False)
+_VERBOSE: ContextVar[bool] = ContextVar("ops_actions_verbose", default=False)
 
 
 def run_output() -> Output:
@@ -78,8 +79,8 @@ def run_in_progress() -> bool:
 
 @contextlib.contextmanager
 def run_scope() -> Iterator[None]:
-    """The outermost run's output and dry-run flag, and its HTTP client closed when the run ends."""
-    output, dry = _OUTPUT.set(_new_output()), _DRY_RUN.set(False)
+    """The outermost run's output, dry-run and verbose flags, and its HTTP client closed when the run ends."""
+    output, dry, verbose = _OUTPUT.set(_new_output()), _DRY_RUN.set(False), _VERBOSE.set(False)
     try:
         yield
     finally:
@@ -89,6 +90,7 @@ def run_scope() -> Iterator[None]:
             _HTTP.set(None)
         _OUTPUT.reset(output)
         _DRY_RUN.reset(dry)
+        _VERBOSE.reset(verbose)
 
 
 def mark_dry_run(dry_run: bool = True) -> None:
@@ -99,6 +101,16 @@ def mark_dry_run(dry_run: bool = True) -> None:
 def dry_run_marked() -> bool:
     """Whether this run was marked a dry run."""
     return _DRY_RUN.get()
+
+
+def mark_verbose(verbose: bool) -> None:
+    """Record whether a dry run prints each write's full request after its one-line summary."""
+    _VERBOSE.set(verbose)
+
+
+def verbose_marked() -> bool:
+    """Whether this run prints the full requests of a dry run (-v/--verbose)."""
+    return _VERBOSE.get()
 
 
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
@@ -338,7 +350,7 @@ def github_config(api_url: str | None, repository: str | None, token: str | None
 
 
 def github_tracker(config: GitHubConfig) -> GitHubTracker:
-    """A tracker over PyGithub for a command that needs no playbook (``alert send``), its token masked."""
+    """A tracker over PyGithub for a command that needs no playbook (``send-alert``), its token masked."""
     from ops_actions.adapters.github_tracker import GitHubTracker
 
     run_output().secret(config.token)
@@ -417,7 +429,7 @@ class GitHubContext:
         config = replace(self.config, repository=repository, token=token, login=login)
         redact = run_output().secrets.redact
         tracker: GitHubTracker = (
-            DryRunGitHubTracker.from_config(config, say=say, redact=redact)
+            DryRunGitHubTracker.from_config(config, say=say, verbose=verbose_marked(), redact=redact)
             if self.dry_run
             else GitHubTracker.from_config(config, redact=redact)
         )
@@ -465,7 +477,7 @@ def github_context(
     run_output().url_secrets(config.api_url)
     redact = run_output().secrets.redact
     tracker: GitHubTracker = (
-        DryRunGitHubTracker.from_config(config, say=say, redact=redact)
+        DryRunGitHubTracker.from_config(config, say=say, verbose=verbose_marked(), redact=redact)
         if dry_run
         else GitHubTracker.from_config(config, redact=redact)
     )

@@ -1,7 +1,7 @@
 """What the relay forwards, pure: a monitor's webhook body -> the client_payload of one dispatch.
 
 Alertmanager and Grafana bodies travel as they are (wrapped when over GitHub's 10 top-level keys,
-as ``alert send`` does), so alert intake reads them exactly as it reads them from a script. A
+as ``send-alert`` does), so alert intake reads them exactly as it reads them from a script. A
 PagerDuty Events v2 event, which intake does not read, becomes ops-actions' own shape: its
 summary the title, its severity the monitor's severity (the playbook's ``alerts.severities`` maps
 it at intake), its dedup key the dedupe key. An ``acknowledge`` has no counterpart in an incident's

@@ -3,7 +3,7 @@
 Three shapes are understood: ours (documented in docs/cli.md), an Alertmanager webhook body and a
 Grafana alerting webhook body, passed through verbatim. GitHub caps ``client_payload`` at 10
 top-level keys, which Grafana's body exceeds: it travels wrapped as ``{"body": ...}``, which
-``ops-actions alert send`` does by itself. A group of alerts becomes one
+``ops-actions send-alert`` does by itself. A group of alerts becomes one
 alert (the group is one cause); its severity is the most severe of the group's. Anything else
 is rejected with the reason, before anything is written.
 """
@@ -92,7 +92,7 @@ def delivery_summary(payload: Mapping[str, Any]) -> str:
 
 
 def _body(payload: Any) -> dict[str, Any]:
-    """The alert's JSON object, checked for size and shape; unwrapped when ``alert send`` wrapped it."""
+    """The alert's JSON object, checked for size and shape; unwrapped when ``send-alert`` wrapped it."""
     if not isinstance(payload, dict):
         raise AlertError("client_payload must be a JSON object")
     problem = problem_of(payload)
@@ -231,5 +231,5 @@ def _grouped(playbook: Playbook, payload: Mapping[str, Any], *, source: str, key
 
 
 def client_payload(body: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``alert send`` puts in client_payload: the body itself, or wrapped when GitHub would refuse it."""
+    """What ``send-alert`` puts in client_payload: the body itself, or wrapped when GitHub would refuse it."""
     return dict(body) if len(body) <= 10 else {"body": dict(body)}

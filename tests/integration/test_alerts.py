@@ -114,15 +114,21 @@ def test_alert_rejection_reaches_the_job_summary(
     assert "alert rejected: unknown payload shape" in summary.read_text(encoding="utf-8")
 
 
-def test_alert_send_posts_the_dispatch_and_dry_run_shows_it(
+def test_send_alert_posts_the_dispatch_and_dry_run_shows_it(
     github_emulator: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`alert send` posts ops-alert with our payload; --dry-run prints the request and sends nothing."""
+    """`send-alert` posts ops-alert with our payload; --dry-run prints the request in one line, -v the
+    exact request (headers and JSON body), and sends nothing."""
     point_cli_at(github_emulator, monkeypatch)
-    argv = ["alert", "send", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
+    argv = ["send-alert", "--title", "Queue stuck", "--severity", "warning", "--dedupe-key", "queue"]
     assert run([*argv, "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"[dry-run] POST {github_emulator.url}/repos/{REPO}/dispatches — raise the alert 'Queue stuck'",
+        "dry run: nothing was written",
+    ]
+    assert run([*argv, "--dry-run", "--verbose"]) == 0
     out = capsys.readouterr().out
-    assert f"POST {github_emulator.url}/repos/{REPO}/dispatches" in out
+    assert "Authorization: Bearer ${GITHUB_TOKEN}" in out and '"dedupe_key": "queue"' in out
     assert GITHUB_TOKEN not in out
     assert github_emulator.repository_dispatches() == []
     assert run(argv) == 0

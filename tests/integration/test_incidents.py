@@ -193,15 +193,42 @@ def test_resolve_closes_with_timeline_and_durations(env: GitHubEmulator) -> None
     assert state.resolved_at is not None
 
 
-def test_dry_run_plans_and_writes_nothing(env: GitHubEmulator, capsys: pytest.CaptureFixture[str]) -> None:
-    """--dry-run prints the API call and the Markdown; the emulator sees no write."""
+def test_dry_run_prints_one_line_per_write_and_the_bodies_with_verbose(
+    env: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--dry-run prints one line per write it would make (method, path, what); -v adds the full
+    bodies (the issue's Markdown); the emulator sees no write either way."""
     env.reset_log()
     assert open_checkout("--dry-run") == 0
-    out = capsys.readouterr().out
-    assert f"[dry-run] POST /repos/{REPO}/issues" in out
-    assert "### First 10 minutes" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"[dry-run] POST /repos/{REPO}/issues — open '[SEV-1] Checkout failing'",
+        "opened #0: (dry run)",
+        "dry run: nothing was written",
+    ]
+    assert open_checkout("--dry-run", "-v") == 0
+    verbose = capsys.readouterr().out
+    assert verbose.startswith(f"[dry-run] POST /repos/{REPO}/issues — open '[SEV-1] Checkout failing'\n")
+    assert "  title: '[SEV-1] Checkout failing'" in verbose and "### First 10 minutes" in verbose
     assert [r for r in env.requests if r.is_write] == []
     assert incidents_on(env) == []
+
+    assert open_checkout() == 0
+    (issue,) = incidents_on(env)
+    # The link printed is the emulator's own page of the issue, not a github.com one that is not there.
+    assert f"opened #{issue['number']}: {env.url}/{REPO}/issues/{issue['number']}" in capsys.readouterr().out
+    env.reset_log()
+    update = ["incident", "update", str(issue["number"]), "--status", "mitigating", "--dry-run"]
+    assert run(update) == 0
+    summary = capsys.readouterr().out.splitlines()
+    number = issue["number"]
+    assert summary[:2] == [
+        f"[dry-run] POST /repos/{REPO}/issues/{number}/comments — comment on #{number}: "
+        "'**Status update** by @octocat'",
+        f"[dry-run] PATCH /repos/{REPO}/issues/{number} — update #{number}: body, labels",
+    ]
+    assert summary[-1] == "dry run: nothing was written"
+    assert [r for r in env.requests if r.is_write] == []
 
 
 def test_open_from_a_triage_report_carries_table_and_branch_steps(

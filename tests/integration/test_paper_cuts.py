@@ -62,7 +62,7 @@ def test_a_dry_run_writes_nothing_and_says_so_last(
     commands = [
         ["incident", "open", "--title", "Checkout failing", "--severity", "1", "--dry-run"],
         ["watch", "--backend-url", backend.url, "--dry-run"],
-        ["alert", "send", "--title", "Checkout 5xx", "--severity", "critical", "--dry-run"],
+        ["send-alert", "--title", "Checkout 5xx", "--severity", "critical", "--dry-run"],
     ]
     for command in commands:
         assert run(command) == 0, command
@@ -128,5 +128,16 @@ def test_help_lists_what_people_type_first_and_the_workflows_entry_points_last(
     names = [line.split()[0] for line in typed.partition("Commands:")[2].splitlines() if line.strip()]
     assert names[:4] == ["init", "playbook", "demo", "triage"]
     entry = [line.split()[0] for line in by_workflows.splitlines() if line.strip()]
-    assert set(entry) == {"watch", "command", "action", "schedules", "hotfix-branch", "guard"}
+    assert set(entry) == {"watch", "alert", "command", "action", "schedules", "hotfix-branch", "guard"}
     assert not set(entry) & set(names)
+    assert "send-alert" in names, "people raise alerts by hand; the alert workflow takes them"
+
+
+def test_alert_is_one_command_and_send_alert_another(capsys: pytest.CaptureFixture[str]) -> None:
+    """`alert` (what incident-alert.yml runs) takes no subcommand: `alert send` is a usage error
+    naming the extra argument, and neither command's help lists commands of its own."""
+    for command in (["alert", "--help"], ["send-alert", "--help"]):
+        assert run(command) == 0
+        assert "Commands:" not in capsys.readouterr().out
+    assert run(["alert", "send"]) == 2
+    assert "unexpected extra argument (send)" in capsys.readouterr().err

@@ -201,7 +201,7 @@ def test_a_workflow_in_another_repository_is_dispatched_and_followed_there_with_
     (smoke,) = elsewhere.runs()
     assert smoke["actor"]["login"] == APP_LOGIN
     assert any(
-        "**Worker Smoke** dispatched" in c and f"github.com/{WORKER_REPO}/actions/runs/" in c
+        "**Worker Smoke** dispatched" in c and f"{elsewhere.url}/{WORKER_REPO}/actions/runs/" in c
         for c in services.timeline()
     )
     assert any("**Worker Smoke** concluded: **success**" in c for c in services.timeline())
@@ -211,7 +211,7 @@ def test_a_workflow_in_another_repository_is_dispatched_and_followed_there_with_
     assert run(["remediate", "smoke", "--service", "worker"]) == 0
     assert run(["remediate", "smoke", "--service", "worker"]) == 0
     assert len(elsewhere.workflow_dispatches()) == 2
-    assert "already dispatched: https://github.com/octo-org/worker/actions/runs/" in capsys.readouterr().out
+    assert f"already dispatched: {elsewhere.url}/octo-org/worker/actions/runs/" in capsys.readouterr().out
 
 
 def test_without_the_app_token_a_workflow_elsewhere_is_refused_before_any_write(

@@ -191,7 +191,7 @@ def test_a_rerun_or_a_repeated_delivery_never_dispatches_twice(
     assert sent["inputs"]["operation"] in {
         run["display_title"].split()[-1] for run in actions.emulator.runs()
     }
-    url = f"https://github.com/{REPO}/actions/runs/{sent['run_id']}"
+    url = f"{actions.emulator.url}/{REPO}/actions/runs/{sent['run_id']}"
     assert f"/{role}: already dispatched: {url}" in lines
     recorded = [c for c in actions.timeline(number) if "dispatched" in c and "ops-actions:event" in c]
     assert len(recorded) == 1
@@ -211,7 +211,8 @@ def test_a_dispatch_the_first_attempt_could_not_record_is_found_by_its_key(actio
     code, lines = actions.action("command", event=event, run_id="7201", attempt="2")
     assert code == 0
     (sent,) = dispatches(actions.emulator, "deploy")
-    assert f"/deploy: already dispatched: https://github.com/{REPO}/actions/runs/{sent['run_id']}" in lines
+    url = f"{actions.emulator.url}/{REPO}/actions/runs/{sent['run_id']}"
+    assert f"/deploy: already dispatched: {url}" in lines
     assert [run["id"] for run in actions.state(number).runs] == [sent["run_id"]]
 
 
@@ -463,7 +464,8 @@ def test_no_outside_text_reaches_the_runner_as_a_workflow_command(actions: Actio
     assert actions.action("watch", *actions.backend_args())[0] == 0
     code, _ = actions.action("guard", env={"OPS_FREEZE_OVERRIDE_REASON": "hotfix\n::stop-commands::pwned"})
     assert code == 0
-    dry = {"OPS_DRY_RUN": "true", "OPS_INCIDENT_SUMMARY": "x\n    ::set-env name=A::1\n##[add-path]/tmp"}
+    hostile_summary = "x\n    ::set-env name=A::1\n##[add-path]/tmp"
+    dry = {"OPS_DRY_RUN": "true", "OPS_VERBOSE": "true", "OPS_INCIDENT_SUMMARY": hostile_summary}
     assert (
         actions.action("incident open", "--key", "dry", env={**dry, "OPS_INCIDENT_TITLE": "::warning::t"})[0]
         == 0

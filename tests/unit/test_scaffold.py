@@ -18,6 +18,7 @@ from ops_actions.scaffold import (
     SERVICE_SECRETS,
     github_target,
     plan,
+    reference_link,
     render_workflow,
     secrets_to_set,
     unsupported_job_keys,
@@ -121,3 +122,18 @@ def test_a_playbook_of_services_lists_each_services_backend_in_its_own_environme
     assert [(where, name) for where, _, name, _ in secrets_to_set(())] == [
         ("repository", name) for _, name, _ in SECRETS
     ]
+
+
+def test_the_playbook_reference_link_follows_the_server_the_workflows_run_on() -> None:
+    """github.com by default; the GITHUB_SERVER_URL given (a GHES host) when there is one; no link
+    for GHES without it, whose host init does not know, nor for a local action."""
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    ref = f"octo-org/ops-actions@{sha}"
+    assert (
+        reference_link(ref, "github.com")
+        == f"https://github.com/octo-org/ops-actions/blob/{sha}/docs/playbook.md"
+    )
+    ghes = reference_link(ref, "ghes", "https://github.example.com/")
+    assert ghes == f"https://github.example.com/octo-org/ops-actions/blob/{sha}/docs/playbook.md"
+    assert reference_link(ref, "ghes") is None
+    assert reference_link("./", "github.com", "https://github.example.com") is None

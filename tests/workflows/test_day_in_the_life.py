@@ -137,8 +137,7 @@ def monitor_alert(day: Day) -> int:
     emulator, box = day.emulator, day.box
     monitor = emulator.user_token("uptime-bot")
     alert = [
-        "alert",
-        "send",
+        "send-alert",
         "--title",
         "Checkout returns 502",
         "--severity",

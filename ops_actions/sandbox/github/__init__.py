@@ -2,10 +2,11 @@
 
 PyGithub (unpatched), httpx, ``curl`` and workflows run under ``act`` talk to it exactly as they
 talk to api.github.com: ``Github(base_url=emulator.url, auth=Auth.Token(token))``. Answers are
-shaped like GitHub's (ids, ``node_id``, api urls on the emulator's own base URL, html urls on
-``https://github.com/...``, ISO ``Z`` timestamps, ``Link`` pagination, ``x-ratelimit-*`` headers,
-``ETag`` / ``If-None-Match`` -> 304, GitHub error bodies); the project's tests check every answer
-against GitHub's OpenAPI description.
+shaped like GitHub's (ids, ``node_id``, api urls on the emulator's own base URL, html urls there
+too, as GitHub Enterprise Server's are on its web host: ``<url>/<owner>/<repo>/issues/<n>`` opens a
+read-only page of the issue in a browser, ISO ``Z`` timestamps, ``Link`` pagination,
+``x-ratelimit-*`` headers, ``ETag`` / ``If-None-Match`` -> 304, GitHub error bodies); the project's
+tests check every answer against GitHub's OpenAPI description.
 
 Operations (``R`` = ``/repos/{owner}/{repo}``, the one seeded repository):
 

@@ -41,6 +41,7 @@ from ops_actions.sandbox.github.model import (
     _sha,
     _Wire,
 )
+from ops_actions.sandbox.github.pages import HTML_PAGE, _Pages, not_found_page
 from ops_actions.sandbox.github.permissions import ROUTE_PERMISSIONS
 from ops_actions.sandbox.github.repository import _RepositoryRoutes
 from ops_actions.sandbox.github.search import _SearchRoutes
@@ -60,7 +61,15 @@ def _checked_rules(rules: Iterable[str]) -> set[str]:
 
 
 class GitHubEmulator(
-    _Control, _RepositoryRoutes, _IssueRoutes, _LabelRoutes, _ActionsRoutes, _SearchRoutes, _Limits, _Ghes
+    _Control,
+    _RepositoryRoutes,
+    _IssueRoutes,
+    _LabelRoutes,
+    _ActionsRoutes,
+    _SearchRoutes,
+    _Limits,
+    _Ghes,
+    _Pages,
 ):
     """A GitHub REST API on 127.0.0.1 for one repository, with in-memory state and fault injection."""
 
@@ -368,6 +377,9 @@ class GitHubEmulator(
             wire = self._wire(response, {})
             self._notify(method, path, pairs, lowered, body, wire)
             return wire
+        page = HTML_PAGE.match(path) if method == "GET" and not path.startswith("/repos/") else None
+        if page is not None:
+            return self._web_page(f"{page['owner']}/{page['repo']}", int(page["number"]), path)
         sibling = self._sibling_for(path, lowered)
         if sibling is not None:
             return sibling.handle(method, target, headers, body)
@@ -386,6 +398,13 @@ class GitHubEmulator(
             return None
         with self._lock:
             return self._answer(method, path, pairs, lowered, body, fault)
+
+    def _web_page(self, full_name: str, number: int, path: str) -> _Wire:
+        """The web page of an issue of this repository or of one served beside it (no API request)."""
+        for emulator in (self, *self._siblings.values()):
+            if emulator.full_name.lower() == full_name.lower():
+                return emulator.issue_page(number)
+        return not_found_page(path)
 
     def _answer_late(
         self, method: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str], body: bytes

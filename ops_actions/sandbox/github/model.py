@@ -78,7 +78,6 @@ DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("wontfix", "ffffff", "This will not be worked on"),
 )
 
-_HTML: Final = "https://github.com"
 _DOCS: Final = "https://docs.github.com/rest"
 _AUTO_LABEL_COLOR: Final = "ededed"
 _HEX_SHA = re.compile(r"^[0-9a-f]{40}$")

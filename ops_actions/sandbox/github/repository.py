@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ops_actions.sandbox.github.model import _HTML, PERMISSIONS, _error, _iso, _Request, _Response
+from ops_actions.sandbox.github.model import PERMISSIONS, _error, _iso, _Request, _Response
 from ops_actions.sandbox.github.request_helpers import _RequestHelpers
 
 NO_PUSH_ACCESS = "Must have push access to view collaborator permission."
@@ -23,7 +23,7 @@ class _RepositoryRoutes(_RequestHelpers):
             {
                 "current_user_url": f"{api}/user",
                 "current_user_authorizations_html_url": (
-                    f"{_HTML}/settings/connections/applications{{/client_id}}"
+                    f"{self._html}/settings/connections/applications{{/client_id}}"
                 ),
                 "authorizations_url": f"{api}/authorizations",
                 "code_search_url": f"{api}/search/code?q={{query}}{search}",

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from ops_actions.sandbox.github.ghes import has_sub_issues
 from ops_actions.sandbox.github.model import (
-    _HTML,
     REACTION_CONTENTS,
     JSONDict,
     _Comment,
@@ -30,7 +29,7 @@ _INPUT_EXPRESSION = re.compile(r"\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}
 
 
 class _Shapes(_Store):
-    """Renders the state as the REST API does (api urls on the emulator's base URL)."""
+    """Renders the state as the REST API does (api and html urls on the emulator's base URL)."""
 
     # -- internal: rendering ------------------------------------------------------------------
 
@@ -43,8 +42,13 @@ class _Shapes(_Store):
         return f"{self._api}/repos/{self.full_name}"
 
     @property
+    def _html(self) -> str:
+        """The web host: the emulator's own base URL, as GHES's html urls are on its web host."""
+        return self.url
+
+    @property
     def _repo_html(self) -> str:
-        return f"{_HTML}/{self.full_name}"
+        return f"{self._html}/{self.full_name}"
 
     def _user_json(self, login: str) -> JSONDict:
         uid = self._user_id(login) if login != self.owner else self.repo_id - 600_000_000
@@ -57,7 +61,7 @@ class _Shapes(_Store):
             "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
             "gravatar_id": "",
             "url": api,
-            "html_url": f"{_HTML}/{login}",
+            "html_url": f"{self._html}/{login}",
             "followers_url": f"{api}/followers",
             "following_url": f"{api}/following{{/other_user}}",
             "gists_url": f"{api}/gists{{/gist_id}}",

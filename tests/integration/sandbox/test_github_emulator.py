@@ -47,7 +47,7 @@ def test_issue_create_list_edit_roundtrip(gh: Github, github_emulator: GitHubEmu
     repo = gh.get_repo(REPO)
     issue = repo.create_issue("DB down", body="Postgres refuses connections", labels=["incident", "sev-1"])
     assert issue.number == 1
-    assert issue.html_url == f"https://github.com/{REPO}/issues/1"
+    assert issue.html_url == f"{github_emulator.url}/{REPO}/issues/1", "its own web host, as on GHES"
     assert issue.url.startswith(github_emulator.url)
     assert [label.name for label in issue.labels] == ["incident", "sev-1"]
     assert issue.user.login == "github-actions[bot]"
@@ -117,7 +117,7 @@ def test_comments_create_list_update(gh: Github, github_emulator: GitHubEmulator
     assert gh.get_repo(REPO).get_issue(1).comments == 2
     assert gh.get_repo(REPO).get_issue(1).updated_at > datetime(2024, 1, 2, tzinfo=UTC)
     assert [c["body"] for c in github_emulator.comments(1)] == ["first, edited", "second"]
-    assert first.html_url == f"https://github.com/{REPO}/issues/1#issuecomment-{first.id}"
+    assert first.html_url == f"{github_emulator.url}/{REPO}/issues/1#issuecomment-{first.id}"
     assert gh.get_repo(REPO).get_issue(1).get_comment(first.id).body == "first, edited"
 
 
@@ -294,7 +294,7 @@ def test_dispatch_returns_run_details_when_asked(gh: Github, github_emulator: Gi
     assert status == 200
     data = json.loads(raw)
     assert data["run_url"] == f"{github_emulator.url}{REPO_PATH}/actions/runs/{data['workflow_run_id']}"
-    assert data["html_url"] == f"https://github.com/{REPO}/actions/runs/{data['workflow_run_id']}"
+    assert data["html_url"] == f"{github_emulator.url}/{REPO}/actions/runs/{data['workflow_run_id']}"
     _, checked = gh.requester.requestJsonAndCheck(
         "POST", f"{workflow.url}/dispatches", input={"ref": "main", "return_run_details": True}
     )
@@ -894,3 +894,28 @@ def test_cli_serves_the_emulator_as_a_process(tmp_path: Path) -> None:
                 process.communicate()
                 pytest.fail(f"the emulator was still running {SIGINT_STOP_S} s after SIGINT", pytrace=False)
         assert process.returncode == 0, err
+
+
+def test_an_issue_s_html_url_opens_a_read_only_page_of_it_with_everything_escaped(
+    gh: Github, github_emulator: GitHubEmulator
+) -> None:
+    """The html_url answered (on the emulator's own web host, as GHES's) opens in a browser, without a
+    token: the title, state, labels, body and comments, every one of them text (markup from an issue is
+    escaped), and the visit is no API request (not recorded, not counted); an unknown issue is 404."""
+    issue = gh.get_repo(REPO).create_issue(
+        "<script>alert(1)</script> DB down", body="Postgres <b>refuses</b> & more", labels=["incident"]
+    )
+    comment = issue.create_comment('<img src=x onerror="steal()"> mitigated')
+    assert issue.html_url == f"{github_emulator.url}/{REPO}/issues/1"  # never github.com, from a test
+    recorded = len(github_emulator.requests)
+    page = httpx.get(issue.html_url)
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    text = page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; DB down #1" in text and "<script>" not in text
+    assert "Postgres &lt;b&gt;refuses&lt;/b&gt; &amp; more" in text
+    assert "&lt;img src=x onerror=&quot;steal()&quot;&gt; mitigated" in text and "<img" not in text
+    assert f'id="issuecomment-{comment.id}"' in text and ">incident</span>" in text and "open ·" in text
+    assert len(github_emulator.requests) == recorded, "a page is not an API request"
+    missing = httpx.get(f"{github_emulator.url}/{REPO}/issues/99")
+    assert missing.status_code == 404 and "Not Found" in missing.text
+    assert httpx.get(f"{github_emulator.url}/other/repo/issues/1").status_code == 404

@@ -14,7 +14,7 @@ from tests.support.services import API, WORKER, split_services
 
 
 def test_a_grafana_body_travels_wrapped_and_maps_its_labels() -> None:
-    """Grafana's 14 top-level keys exceed GitHub's 10: `alert send` wraps it, intake unwraps it."""
+    """Grafana's 14 top-level keys exceed GitHub's 10: `send-alert` wraps it, intake unwraps it."""
     playbook = load_playbook(None)
     grafana = recorded_alert("grafana.json")
     payload = client_payload(grafana)
