@@ -32,11 +32,12 @@ DEFAULT_BASE = "origin/HEAD"
 @whole_playbook_command
 @click.option(
     "--base",
+    envvar="OPS_REPLAY_BASE",
     default=DEFAULT_BASE,
     show_default=True,
     help=(
         "The playbook to compare with: a file, or a git revision whose copy of the playbook file "
-        "is read with `git show REV:PATH` (PATH: --playbook's, else playbook.yaml)."
+        "is read with `git show REV:PATH` (PATH: --playbook's, else playbook.yaml) [env: OPS_REPLAY_BASE]."
     ),
 )
 @click.option(

@@ -35,6 +35,7 @@ EXPECTED_WORKFLOWS = {
     "incident-postmortem.yml",
     "incident-status-page.yml",
     "incident-schedules.yml",
+    "playbook-check.yml",
     "backend-deploy.yml",
     "backend-rollback.yml",
     "backend-live-smoke.yml",
