@@ -12,6 +12,7 @@ from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.playbook.reading import bundled_playbook_text
 from tests.support.fixtures.world import World
+from tests.support.services import API, WORKER, two_services
 
 SEVERITY_CHANGE = (
     "    severity: SEV-2\n    branch: A\n    cause: payments",
@@ -197,3 +198,36 @@ def test_replay_reads_the_base_from_git_and_refuses_bad_input_in_one_line(
         (line,) = [text for text in captured.err.splitlines() if text.startswith("ops-actions: error")]
         assert line.startswith(f"ops-actions: error: {reason}"), line
         assert "Traceback" not in captured.err
+
+
+def test_replay_runs_each_services_incidents_through_that_services_view(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two services: each incident is replayed through its own service's view of both playbooks,
+    and --service lists that service's incidents only."""
+    base = two_services(tmp_path)
+    new = tmp_path / "new.yaml"
+    old, raised = SEVERITY_CHANGE
+    new.write_text(base.read_text(encoding="utf-8").replace(old, raised, 1), encoding="utf-8")
+
+    def watch(minute: int, service: str) -> None:
+        history = str(tmp_path / f"history-{service}.json")
+        args = ["watch", "--service", service, "--playbook", str(base), "--history-file", history]
+        assert world.cli(minute, *args, "--report-dir", str(tmp_path / "r")) == 0
+
+    world.backend.set_scenario("db-down")
+    watch(0, WORKER)
+    world.backend.set_scenario("webhook-failing")
+    watch(10, API)
+    numbers = {issue["title"]: issue["number"] for issue in world.issues()}
+    worker = next(number for title, number in numbers.items() if "Job worker" in title)
+    api = next(number for title, number in numbers.items() if "Billing API" in title)
+    world.at(30)
+    code, out = _replay(capsys, "--playbook", str(new), "--base", str(base))
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        f"#{worker}: unchanged",
+        f"#{api}: SEV-2 at 10:10 → SEV-1 at 10:10 (webhooks-failing)",
+    ]
+    code, out = _replay(capsys, "--playbook", str(new), "--base", str(base), "--service", WORKER)
+    assert out.splitlines()[1:] == [f"#{worker}: unchanged"]
