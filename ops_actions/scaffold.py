@@ -130,6 +130,11 @@ PERMISSIONS: Final = (
         "daily: enables the scheduled workflows (itself too) before GitHub disables them in a quiet "
         "repository; one issue warns the team",
     ),
+    (
+        "playbook-check.yml",
+        "issues: read",
+        "a pull request that changes the playbook: validates it, replays past incidents against the base's",
+    ),
     ("backend-deploy.yml", "issues: write", "the freeze guard records overrides on the incident"),
     (
         "backend-rollback.yml",

@@ -175,6 +175,7 @@ ACTION_COMMANDS = frozenset(
         "postmortem",
         "alert",
         "report",
+        "replay",
         "playbook",
         "status-page",
         "schedules",

@@ -412,6 +412,7 @@ class IncidentService:
         detected_by: Mapping[str, str] | None = None,
         runner_view: str | None = None,
         severity_note: str | None = None,
+        inputs: Sequence[dict[str, object]] = (),
     ) -> Outcome:
         """Open an incident, or update the open one with the same dedupe key.
 
@@ -462,6 +463,7 @@ class IncidentService:
             playbook_sha256=playbook_sha256,
             snapshot=snapshot,
             detected_by=detected_by,
+            inputs=inputs,
         )
         state.mark_applied(operation)
         fill_opening(

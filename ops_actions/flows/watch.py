@@ -44,6 +44,7 @@ from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.closes import CLOSE_LOOKBACK
 from ops_actions.incident.labels import service_labels
 from ops_actions.incident.operation_keys import operation_key
+from ops_actions.incident.recorded_inputs import decision_changes, input_entry, opening_inputs, with_input
 from ops_actions.incident.severity_follow import follow_severity
 from ops_actions.incident.snapshots import compact_snapshot
 from ops_actions.incident.state import IncidentState
@@ -229,7 +230,10 @@ def reconcile(
             for other, opened_at in neighbours
             if _together(playbook, opened_at, parse_time(state.opened_at))
         ]
-        lines += _follow(incidents, run, issue, state, plan, mine, remediator, beside, run.volatile | theirs)
+        elsewhere = [cause for other in held if other is not mine for cause in plan.causes_of(other)]
+        lines += _follow(
+            incidents, run, issue, state, plan, mine, remediator, beside, run.volatile | theirs, elsewhere
+        )
     if not plan.new and not opened:
         pending = [o.id for o in report.rules if o.outcome == "pending"]
         waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
@@ -255,11 +259,13 @@ def _follow(
     remediator: Remediator | None,
     beside: Sequence[tuple[int, str]],
     ignored: frozenset[str],
+    elsewhere: Sequence[str],
 ) -> list[str]:
     """One open incident's news from this triage: its own rules, its alert, its severity, and
     the incidents open beside it (``beside``: the one this run opened, and another service's opened
     at the same time; each number with what the timeline says of it). ``ignored``: signals whose
-    change is no news here (volatile ones, and those only other incidents' rules read)."""
+    change is no news here (volatile ones, and those only other incidents' rules read); ``elsewhere``:
+    the causes the other open incidents hold, recorded with the tick for replay."""
     playbook, now = run.playbook, run.now
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
@@ -352,6 +358,13 @@ def _follow(
         now=now,
         key=run_key,
     )
+    why = decision_changes(
+        current, after, previous=state.snapshots[-1] if state.snapshots else None, snapshot=snapshot
+    )
+    if why:
+        after = replace(
+            after, inputs=with_input(after.inputs, input_entry(iso(now), run.signals, why, elsewhere))
+        )
     posted = incidents.record(issue, state, after, events + watched + changed)
     if not posted and not concluded:
         return [f"#{issue.number} is open; nothing new to add"]
@@ -464,4 +477,10 @@ def _open_for(
         related=[*(issue.number for issue, _ in opened), *together],
         detected_by={"how": "alert", "source": alerted.source} if alerted else {"how": "triage"},
         runner_view=None if alerted else report.runner_view([o.id for o in view.fired]),
+        inputs=opening_inputs(
+            history,
+            at=iso(run.now),
+            signals=run.signals,
+            others=[cause for _, state in opened for cause in followed(playbook, state)],
+        ),
     )

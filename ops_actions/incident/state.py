@@ -74,12 +74,14 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "monitor": {"role": str, "name": str, "url": str, "since": "time", "until": "time"},
     "proposed": {"severity": str, "since": "time"},
     "false_alarm": {"by": str, "at": "time"},
+    "inputs": {"at": "time", "signals": dict, "why": list},
 }
 # Keys an entry may lack, but when present (and not null) hold this type, because code reads them.
 _OPTIONAL_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "snapshots": {"unsure": list, "severity": str},
     "runs": {"conclusion": str, "ref": str, "key": str},
     "monitor": {"baseline": dict},
+    "inputs": {"others": list},
 }
 # A manual checklist item's record: who ticked it, when and how.
 _CHECK_SHAPE: Final[Mapping[str, type | str]] = {"by": str, "at": "time", "via": str}
@@ -120,6 +122,8 @@ def _entry_fits(name: str, entry: object) -> bool:
         return False
     if name == "snapshots" and not (_texts(entry["fired"]) and _texts(entry.get("unsure"))):
         return False
+    if name == "inputs" and not (_texts(entry["why"]) and _texts(entry.get("others"))):
+        return False
     baseline = entry.get("baseline") if name == "monitor" else None
     return baseline is None or (
         _has_shape(baseline, {"fired": list, "signals": dict}) and _texts(baseline["fired"])
@@ -157,6 +161,9 @@ class IncidentState:
     severity_history: list[dict[str, Any]] = field(default_factory=list)
     status_history: list[dict[str, Any]] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    """The triage ticks that changed a decision, with their signal values: what ``replay`` re-runs
+    (see incident/recorded_inputs.py)."""
     applied: list[str] = field(default_factory=list)
     clear_since: str | None = None
     normal_noted_for: str | None = None

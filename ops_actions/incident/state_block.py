@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from ops_actions.incident.clock import iso
 from ops_actions.incident.labels import STATUS_LABEL_PREFIX, incident_title
+from ops_actions.incident.recorded_inputs import without_oldest
 from ops_actions.incident.state import LOGIN, IncidentState, slug, state_fits_playbook
 from ops_actions.playbook.model import Playbook
 from ops_actions.text.markdown import encode_marker, find_markers
@@ -117,14 +118,16 @@ _TRIMMABLE: Final = (
 def _trimmed(state: IncidentState) -> IncidentState | None:
     """The state with one entry less in its largest list (None when nothing can go).
 
-    The first severity and status entries stay (they say how the incident opened), and runs the
-    watch still follows go after the concluded ones.
+    The first severity and status entries stay (they say how the incident opened), and so do the
+    recorded inputs' lead and opening tick; runs the watch still follows go after the concluded ones.
     """
     sizes = {
         name: len(json.dumps(getattr(state, name), ensure_ascii=False))
         for name, keep in _TRIMMABLE
         if len(getattr(state, name)) > keep
     }
+    if without_oldest(state.inputs) is not None:
+        sizes["inputs"] = len(json.dumps(state.inputs, ensure_ascii=False))
     if state.alerts:
         sizes["alerts"] = len(json.dumps(state.alerts, ensure_ascii=False))
     if not sizes:
@@ -136,6 +139,8 @@ def _trimmed(state: IncidentState) -> IncidentState | None:
     elif name in {"severity_history", "status_history"}:
         entries = getattr(state, name)
         setattr(new, name, [entries[0], *entries[2:]])
+    elif name == "inputs":
+        new.inputs = without_oldest(state.inputs) or state.inputs
     elif name == "runs":
         done = next((i for i, run in enumerate(state.runs) if run.get("conclusion") is not None), 0)
         new.runs = state.runs[:done] + state.runs[done + 1 :]

@@ -92,8 +92,10 @@ def new_incident(
     playbook_sha256: str = "",
     snapshot: dict[str, Any] | None = None,
     detected_by: Mapping[str, str] | None = None,
+    inputs: Sequence[Mapping[str, object]] = (),
 ) -> IncidentState:
-    """The state of a freshly opened incident (status: the playbook's first), with how it was opened."""
+    """The state of a freshly opened incident (status: the playbook's first), with how it was opened
+    and the triage ticks that opened it (``inputs``, see incident/recorded_inputs.py)."""
     severity = playbook.severities.parse(severity)
     at = iso(now)
     policy = playbook.severity(severity).policy
@@ -114,6 +116,7 @@ def new_incident(
         severity_history=[{"at": at, "severity": severity, "reason": "opened"}],
         status_history=[{"at": at, "status": playbook.statuses[0]}],
         snapshots=[snapshot] if snapshot else [],
+        inputs=[dict(entry) for entry in inputs],
         detected_by={key: bounded(value, MAX_TITLE) for key, value in (detected_by or {}).items() if value},
     )
 

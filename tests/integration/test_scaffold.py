@@ -44,7 +44,7 @@ def test_init_on_an_empty_repository_passes_validation_and_the_linters(
     assert re.search(r"incident-schedules\.yml +actions: write, issues: write +daily: enables", out)
     assert "Switch GitHub Pages on: Settings → Pages → Build and deployment → Source: GitHub Actions" in out
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
-    assert len(workflows) == 11
+    assert len(workflows) == 12
     status_page = (repo / ".github" / "workflows" / "incident-status-page.yml").read_text(encoding="utf-8")
     assert "command: status-page build" in status_page
     assert "actions/deploy-pages@" in status_page
@@ -128,8 +128,13 @@ def test_upgrade_moves_the_pin_and_refreshes_the_schema_only(
     assert run(["init", str(repo), "--upgrade", "--action-ref", f"octo-org/ops-actions@{new}"]) == 0
     out = capsys.readouterr().out
     changed = {path for path, data in before.items() if path.read_bytes() != data}
-    incident = {workflows / name for name in workflow_templates() if name.startswith("incident-")}
-    assert changed == (incident - {workflows / "incident-status-page.yml"}) | {schema}
+    # The workflows that run the action: the incident workflows and the playbook check.
+    pinned = {
+        workflows / name
+        for name in workflow_templates()
+        if name.startswith("incident-") or name == "playbook-check.yml"
+    }
+    assert changed == (pinned - {workflows / "incident-status-page.yml"}) | {schema}
     for path in changed - {schema}:
         assert path.read_bytes() == before[path].replace(SHA.encode(), new.encode()), path
         assert f"updated  {path}" in out

@@ -35,6 +35,7 @@ EXPECTED_WORKFLOWS = {
     "incident-postmortem.yml",
     "incident-status-page.yml",
     "incident-schedules.yml",
+    "playbook-check.yml",
     "backend-deploy.yml",
     "backend-rollback.yml",
     "backend-live-smoke.yml",
@@ -489,3 +490,20 @@ def test_the_alert_runs_with_its_services_environment() -> None:
     for name in ("Restore the triage state", "Save the triage state"):
         assert steps[name]["with"]["path"] == f"${{{{ {entry}.history_file }}}}"
         assert steps[name]["with"]["key"].startswith(f"${{{{ {entry}.cache_prefix }}}}")
+
+
+def test_the_playbook_check_runs_on_pull_requests_with_a_read_only_token() -> None:
+    """playbook-check.yml runs on ``pull_request`` (a fork's gets a read-only token; never
+    ``pull_request_target``, which would run the pull request's code with a write token), its one
+    job reads the code and the issues only, and the base branch reaches the CLI through ``env:``."""
+    workflow = load(WORKFLOWS_DIR / "playbook-check.yml")
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"pull_request"}
+    assert triggers["pull_request"]["paths"][0] == "playbook.yaml"
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "issues": "read"}
+    steps = {step["name"]: step for step in job["steps"]}
+    replay = steps["Replay the incidents of the last 90 days against the base branch's playbook"]
+    assert replay["with"] == {"command": "replay", "args": "--since 90d"}
+    assert replay["env"] == {"OPS_REPLAY_BASE": "origin/${{ github.base_ref }}"}
+    assert steps["Validate the playbook"]["with"] == {"command": "playbook validate"}

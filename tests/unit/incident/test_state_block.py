@@ -89,6 +89,12 @@ ENTRY_FIELDS: dict[str, st.SearchStrategy[Any]] = {
         ),
         max_size=3,
     ),
+    "inputs": st.lists(
+        entries(
+            at=TIMES, signals=st.dictionaries(typed_text, json_values), why=st.lists(typed_text, max_size=2)
+        ),
+        max_size=3,
+    ),
     "runs": st.lists(
         entries(id=st.integers(1, 10**9), role=typed_text, name=typed_text, url=typed_text), max_size=3
     ),
