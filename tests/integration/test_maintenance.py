@@ -1,0 +1,176 @@
+"""Maintenance windows over real HTTP (sandbox backend, GitHub emulator, simulated clock): what a
+window holds in the watch, what it does not hide, ad hoc windows from the CLI, and their cost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ops_actions.incident.state_block import read_state
+from tests.support.fixtures.world import World
+from tests.support.playbooks import bundled_playbook_text
+
+# From START (2026-11-27T10:00Z) for 25 minutes: ticks at 0, 10 and 20 run inside it.
+WORKER_WINDOW = """
+maintenance:
+  - id: worker-move
+    title: Worker host move
+    start: 2026-11-27T10:00:00Z
+    end: 2026-11-27T10:25:00Z
+    components: [worker, jobs]
+"""
+EVERYTHING_WINDOW = """
+maintenance:
+  - id: db-upgrade
+    title: Database upgrade
+    start: 2026-11-27T10:00:00Z
+    end: 2026-11-27T10:25:00Z
+"""
+
+
+def _with_window(world: World, windows: str) -> Path:
+    path = world.tmp_path / "maintenance-playbook.yaml"
+    path.write_text(bundled_playbook_text().rstrip() + "\n" + windows, encoding="utf-8")
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(path))
+    return path
+
+
+def _summary(world: World) -> Path:
+    summary = world.tmp_path / "summary.md"
+    world.monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary
+
+
+def test_a_rule_inside_a_window_opens_nothing_and_says_why(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The worker stalls during the worker's window: no incident, and the watch's output and job
+    summary say which window holds it."""
+    _with_window(world, WORKER_WINDOW)
+    summary = _summary(world)
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    out = capsys.readouterr().out
+    assert world.issues() == []
+    assert "held by maintenance worker-move until 2026-11-27T10:25:00Z" in out
+    assert "held by maintenance worker-move" in summary.read_text(encoding="utf-8")
+    assert "nothing to do" not in out
+
+
+def test_a_rule_still_firing_when_the_window_ends_opens_at_once(world: World) -> None:
+    """A window over everything holds the database outage; the run after it ends opens the
+    incident at once, with backend-not-ready already past its flap control (its breaches inside
+    the window counted)."""
+    _with_window(world, EVERYTHING_WINDOW)
+    world.backend.set_scenario("db-down")
+    for minute in (0, 10, 20):
+        assert world.watch(minute) == 0
+        assert world.issues() == []
+    assert world.watch(30) == 0
+    (incident,) = world.issues(state="open")
+    assert incident["title"] == "[SEV-1] Database down"
+    state = read_state(incident["body"])
+    assert state is not None
+    assert set(state.snapshots[0]["fired"]) >= {"backend-not-ready", "database-down"}
+    assert state.opened_at == "2026-11-27T10:30:00Z"
+
+
+def test_a_sev1_outside_the_window_opens_as_usual(world: World) -> None:
+    """The worker's window does not cover the database's components: db-down opens its SEV-1."""
+    _with_window(world, WORKER_WINDOW)
+    world.backend.set_scenario("db-down")
+    assert world.watch(0) == 0
+    (incident,) = world.issues(state="open")
+    assert incident["title"] == "[SEV-1] Database down"
+
+
+def test_an_ad_hoc_window_from_the_cli_holds_the_watch_and_closes_when_over(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`maintenance start` opens a window issue; the watch holds the stalled worker for it, then
+    opens the incident and closes the window once it is over. `list --json` shows it."""
+    assert (
+        world.cli(
+            0,
+            "maintenance",
+            "start",
+            "--for",
+            "30m",
+            "--component",
+            "worker",
+            "--component",
+            "jobs",
+            "--reason",
+            "Moving the worker host",
+        )
+        == 0
+    )
+    (window_issue,) = world.issues("maintenance", state="open")
+    assert window_issue["title"] == "[maintenance] Maintenance of worker, jobs"
+    capsys.readouterr()
+    assert world.cli(1, "maintenance", "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(w["id"], w["status"], w["issue"]) for w in listed] == [
+        (f"adhoc-{window_issue['number']}", "in_progress", window_issue["number"])
+    ]
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(5) == 0
+    assert f"held by maintenance adhoc-{window_issue['number']}" in capsys.readouterr().out
+    assert world.issues() == []
+    assert world.watch(35) == 0
+    (incident,) = world.issues(state="open")
+    assert "worker" in incident["title"].lower() or "Queue growing" in incident["title"]
+    assert world.issues("maintenance", state="open") == []
+    assert world.emulator.issue(window_issue["number"])["state"] == "closed"
+
+
+def test_ending_a_window_early_lets_the_next_run_open(world: World) -> None:
+    """`maintenance end N` ends the window now: the next watch opens the incident."""
+    assert (
+        world.cli(
+            0,
+            "maintenance",
+            "start",
+            "--for",
+            "2h",
+            "--component",
+            "worker",
+            "--component",
+            "jobs",
+            "--reason",
+            "Host move",
+        )
+        == 0
+    )
+    (window_issue,) = world.issues("maintenance", state="open")
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(5) == 0
+    assert world.issues() == []
+    assert world.cli(10, "maintenance", "end", str(window_issue["number"])) == 0
+    assert world.emulator.issue(window_issue["number"])["state"] == "closed"
+    assert world.watch(15) == 0
+    assert len(world.issues(state="open")) == 1
+
+
+def test_a_window_start_with_an_unknown_component_writes_nothing(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.emulator.reset_log()
+    code = world.cli(0, "maintenance", "start", "--for", "2h", "--component", "payroll", "--reason", "x")
+    assert code == 2
+    assert "unknown component 'payroll'" in capsys.readouterr().err
+    assert not any(r.is_write for r in world.emulator.requests)
+
+
+def test_a_quiet_tick_reads_no_windows(world: World) -> None:
+    """Nothing fired and nothing open: the windows are not listed (the quiet tick stays at its two
+    listings); a firing rule costs one listing of the open 'maintenance' issues."""
+    world.emulator.reset_log()
+    assert world.watch(0) == 0
+    assert not [r for r in world.emulator.requests if r.query.get("labels") == "maintenance"]
+    world.backend.set_scenario("worker-stalled")
+    world.emulator.reset_log()
+    assert world.watch(10) == 0
+    assert len([r for r in world.emulator.requests if r.query.get("labels") == "maintenance"]) == 1
