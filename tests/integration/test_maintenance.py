@@ -11,6 +11,7 @@ import pytest
 from ops_actions.incident.state_block import read_state
 from tests.support.fixtures.world import World
 from tests.support.playbooks import bundled_playbook_text
+from tests.support.services import two_services
 
 # From START (2026-11-27T10:00Z) for 25 minutes: ticks at 0, 10 and 20 run inside it.
 WORKER_WINDOW = """
@@ -174,3 +175,66 @@ def test_a_quiet_tick_reads_no_windows(world: World) -> None:
     world.emulator.reset_log()
     assert world.watch(10) == 0
     assert len([r for r in world.emulator.requests if r.query.get("labels") == "maintenance"]) == 1
+
+
+def test_a_window_pauses_the_reminders_of_the_incidents_it_covers(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An open worker incident, then a window over the worker: no overdue-update reminder and no
+    no-owner escalation while it runs; once it ends, they come."""
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(0) == 0
+    (incident,) = world.issues(state="open")
+    assert (
+        world.cli(
+            1,
+            "maintenance",
+            "start",
+            "--for",
+            "2h",
+            "--component",
+            "worker",
+            "--component",
+            "jobs",
+            "--reason",
+            "Host move",
+        )
+        == 0
+    )
+    (window_issue,) = world.issues("maintenance", state="open")
+    capsys.readouterr()
+    for minute in (20, 40, 70, 100):
+        assert world.watch(minute) == 0
+    assert f"#{incident['number']}: reminders paused by maintenance adhoc-{window_issue['number']}" in (
+        capsys.readouterr().out
+    )
+    nudges = ("Status update overdue", "No owner after")
+    assert not [
+        c for c in world.timeline(incident["number"]) if c.startswith(tuple(f"**{n}" for n in nudges))
+    ]
+    assert world.watch(125) == 0
+    timeline = world.timeline(incident["number"])
+    assert [c for c in timeline if "No owner after" in c]
+    assert [c for c in timeline if "Status update overdue" in c]
+
+
+def test_a_window_of_one_service_does_not_hold_another_services_rules(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two services on one backend: a window of api (every component) holds api's watch; the
+    worker's watch opens the worker's incident as usual."""
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(two_services(world.tmp_path)))
+    world.monkeypatch.chdir(world.tmp_path)  # each service's reports land in its default folder
+    assert (
+        world.cli(0, "maintenance", "start", "--service", "api", "--for", "2h", "--reason", "API move") == 0
+    )
+    (window_issue,) = world.issues("maintenance", state="open")
+    assert "service:api" in {label["name"] for label in window_issue["labels"]}
+    world.backend.set_scenario("worker-stalled")
+    capsys.readouterr()
+    for service in ("api", "worker"):
+        history = str(world.tmp_path / f"{service}.json")
+        assert world.cli(5, "watch", "--service", service, "--history-file", history) == 0
+    assert f"held by maintenance adhoc-{window_issue['number']}" in capsys.readouterr().out
+    (incident,) = world.issues(state="open")
+    assert "service:worker" in {label["name"] for label in incident["labels"]}
