@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.incident_operations import (
+    mark_incident_planned,
     merge_incidents,
     post_status_update,
     resolve_incident,
@@ -30,12 +31,15 @@ from ops_actions.flows.incident_operations import (
     tick_manual_check,
 )
 from ops_actions.flows.incidents import IncidentService, Outcome
+from ops_actions.flows.maintenance import WindowRequest, end_window, start_window
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
+from ops_actions.incident.clock import iso
 from ops_actions.incident.operation_keys import marker_keys, marker_of
 from ops_actions.incident.slash_grammar import Command, CommandError, parse_comment
 from ops_actions.incident.slash_registry import SLASH_COMMANDS, help_text, may_command
+from ops_actions.playbook.maintenance import MAINTENANCE_LABEL
 from ops_actions.playbook.model import INCIDENT_LABEL
 from ops_actions.text.markdown import encode_marker, inert
 
@@ -110,8 +114,8 @@ class SlashCommands:
             return f"comment {event.action}, not created"
         if event.is_pull_request:
             return "a comment on a pull request"
-        if INCIDENT_LABEL not in event.labels:
-            return f"issue #{event.number} is not labelled {INCIDENT_LABEL}"
+        if INCIDENT_LABEL not in event.labels and MAINTENANCE_LABEL not in event.labels:
+            return f"issue #{event.number} is not labelled {INCIDENT_LABEL} or {MAINTENANCE_LABEL}"
         if event.author_is_bot:
             return "a comment by a bot"
         return None
@@ -189,6 +193,10 @@ class SlashCommands:
             who = SLASH_COMMANDS[name].who_may()
             raise OpsError(f"/{name} is for {who} permission only (yours: {permission})")
         operation = SLASH_OPERATIONS.get(name)
+        if INCIDENT_LABEL not in run.event.labels and name not in _ON_ANY_ISSUE:
+            raise OpsError(
+                f"/{name} works on incident issues; a maintenance window's issue takes /maintenance"
+            )
         if operation is None:
             raise OpsError(f"/{name} is not available here")
         return operation(run)
@@ -308,6 +316,31 @@ def _postmortem(run: CommandRun) -> str:
     return f"/postmortem: {'; '.join(result.lines)}"
 
 
+def _planned(run: CommandRun) -> str:
+    window = run.args["window"]
+    return run.said(mark_incident_planned(run.incidents, run.number, key=run.key, window=window, by=run.by))
+
+
+def _maintenance(run: CommandRun) -> str:
+    """/maintenance start …: an ad hoc window from now; /maintenance end [#N]: end one now (this
+    issue's own window when no number is given)."""
+    args, tracker, playbook = run.args, run.slash.tracker, run.incidents.playbook
+    now = run.incidents.clock()
+    if args["action"] == "end":
+        window = end_window(tracker, int(args.get("number", run.number)), now=now)
+        return f"/maintenance: ended {window.id} at {iso(window.end)}"
+    request = WindowRequest(
+        minutes=int(args["minutes"]),
+        components=tuple(c for c in args["components"].split(",") if c),
+        reason=args["reason"],
+        by=run.by,
+        title=args["title"],
+        freeze_deploys=args.get("freeze_deploys") == "true",
+    )
+    issue, window = start_window(tracker, playbook, request, now=now, key=run.key)
+    return f"/maintenance: started {window.id} until {iso(window.end)}: {issue.html_url}"
+
+
 def _help(run: CommandRun) -> str:
     run.slash.reply(run.event, "Incident commands:\n\n" + help_text(), purpose="help")
     return "/help: replied with the command list"
@@ -327,5 +360,9 @@ SLASH_OPERATIONS: Final[dict[str, Operation]] = {
     "split": _split,
     "resolve": _resolve,
     "postmortem": _postmortem,
+    "planned": _planned,
+    "maintenance": _maintenance,
     "help": _help,
 }
+# What a comment on a maintenance window's issue may run.
+_ON_ANY_ISSUE: Final = frozenset({"maintenance", "help"})

@@ -14,6 +14,7 @@ then a hidden marker with the window (only the tool's own issues count, as every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -148,6 +149,18 @@ def held_line(what: str, window: MaintenanceWindow) -> str:
 def freezing_windows(windows: Sequence[MaintenanceWindow], now: datetime) -> list[MaintenanceWindow]:
     """The active windows that freeze deploys."""
     return [window for window in windows if window.freeze_deploys and window.active_at(now)]
+
+
+_ADHOC_ID = re.compile(rf"^{ADHOC_PREFIX}[1-9][0-9]{{0,9}}$")
+
+
+def unknown_window(playbook: Playbook, window: str) -> str | None:
+    """Why a window id a writer names is none (None when it is one): the playbook's windows, and
+    ad hoc ones, ``adhoc-<issue>``, even closed ones (a retroactive mark names a past window)."""
+    if not window or window in {w.id for w in playbook.maintenance} or _ADHOC_ID.match(window):
+        return None
+    declared = ", ".join(w.id for w in playbook.maintenance) or "none"
+    return f"no maintenance window {window!r}: the playbook's are {declared}; ad hoc ones are adhoc-<issue>"
 
 
 def mark_planned(

@@ -238,3 +238,82 @@ def test_a_window_of_one_service_does_not_hold_another_services_rules(
     assert f"held by maintenance adhoc-{window_issue['number']}" in capsys.readouterr().out
     (incident,) = world.issues(state="open")
     assert "service:worker" in {label["name"] for label in incident["labels"]}
+
+
+def test_a_writers_maintenance_command_starts_a_window_and_a_triage_users_is_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`/maintenance start` from a triage-role user changes nothing; a writer's starts the window,
+    which holds the worker's rules; `/maintenance end` on the window's own issue ends it."""
+    world.backend.set_scenario("db-down")
+    assert world.watch(0) == 0
+    (incident,) = world.issues(state="open")
+    command = "/maintenance start 2h component: worker, jobs reason: moving the worker host"
+    world.emulator.set_permission("tess", "triage")
+    assert world.comment(1, incident["number"], command, "tess") == 0
+    assert world.issues("maintenance", state="all") == []
+    assert "refused: tess has read permission" in capsys.readouterr().out
+    world.emulator.set_permission("wanda", "write")
+    assert world.comment(2, incident["number"], command, "wanda") == 0
+    (window_issue,) = world.issues("maintenance", state="open")
+    number = window_issue["number"]
+    assert f"/maintenance: started adhoc-{number} until 2026-11-27T12:02:00Z" in capsys.readouterr().out
+    assert "moving the worker host" in window_issue["body"]
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(10) == 0
+    assert f"held by maintenance adhoc-{number}" in capsys.readouterr().out
+    assert world.comment(11, number, "/maintenance end", "wanda") == 0
+    assert world.emulator.issue(number)["state"] == "closed"
+    assert world.comment(12, number, "/status mitigating on it", "wanda") == 0
+    assert "/status works on incident issues" in capsys.readouterr().out
+
+
+PLANNED_WINDOW = """
+maintenance:
+  - id: db-upgrade
+    title: Database upgrade
+    start: 2026-12-12T22:00:00Z
+    end: 2026-12-13T02:00:00Z
+"""
+
+
+def test_a_planned_incident_leaves_the_response_figures_of_report(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An incident resolved after 40 minutes counts in time to resolve; marked as planned it does not,
+    and the report lists it as maintenance, with its window; a triage-role user's /planned is refused."""
+    _with_window(world, PLANNED_WINDOW)
+    world.backend.set_scenario("db-down")
+    assert world.watch(0) == 0
+    (incident,) = world.issues(state="open")
+    number = incident["number"]
+    assert world.cli(40, "incident", "resolve", str(number), "--force", "--reason", "done by hand") == 0
+
+    def figures(minute: float) -> dict[str, object]:
+        capsys.readouterr()
+        assert world.cli(minute, "report", "--json") == 0
+        return json.loads(capsys.readouterr().out)
+
+    before = figures(41)
+    assert before["minutes_to"]["resolve"]["count"] == 1  # type: ignore[index]
+    world.emulator.set_permission("tess", "triage")
+    assert world.comment(42, number, "/planned db-upgrade", "tess") == 0
+    assert figures(43)["minutes_to"] == before["minutes_to"]
+    assert world.cli(44, "incident", "planned", str(number), "--window", "db-upgrad") == 2
+    assert "no maintenance window 'db-upgrad'" in capsys.readouterr().err
+    world.emulator.set_permission("wanda", "write")
+    assert world.comment(45, number, "/planned db-upgrade", "wanda") == 0
+    after = figures(46)
+    assert after["minutes_to"]["resolve"]["count"] == 0  # type: ignore[index]
+    assert after["incidents"]["total"] == 0  # type: ignore[index]
+    assert after["incidents"]["planned"] == 1  # type: ignore[index]
+    assert after["maintenance"] == [
+        {"number": number, "title": "Database down", "window": "db-upgrade", "minutes": 40}
+    ]
+    issue = world.emulator.issue(number)
+    assert "planned" in {label["name"] for label in issue["labels"]}
+    assert issue["state"] == "closed"
+    assert [c for c in world.timeline(number) if c.startswith("**Planned**: @wanda")]
+    capsys.readouterr()
+    assert world.cli(47, "report") == 0
+    assert "**Maintenance** (planned, left out of the figures above): #" in capsys.readouterr().out
