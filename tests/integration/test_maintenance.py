@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ops_actions.incident.state_block import read_state
+from ops_actions.sandbox.github import GitHubEmulator
 from tests.support.fixtures.world import World
 from tests.support.playbooks import bundled_playbook_text
 from tests.support.services import two_services
@@ -317,3 +318,43 @@ def test_a_planned_incident_leaves_the_response_figures_of_report(
     capsys.readouterr()
     assert world.cli(47, "report") == 0
     assert "**Maintenance** (planned, left out of the figures above): #" in capsys.readouterr().out
+
+
+def test_a_window_that_freezes_deploys_refuses_them_naming_the_window(
+    world: World, github_emulator: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--freeze-deploys`: remediate deploy and guard refuse (exit 6) naming the window, with the
+    override syntax; an override reason lets the deploy through; once the window ends, no freeze."""
+    github_emulator.add_workflow(
+        "backend-deploy.yml", "Backend Deploy", inputs=("ref", "incident", "override_freeze_reason")
+    )
+    assert (
+        world.cli(
+            0,
+            "maintenance",
+            "start",
+            "--for",
+            "1h",
+            "--component",
+            "billing",
+            "--reason",
+            "Stripe upgrade",
+            "--freeze-deploys",
+        )
+        == 0
+    )
+    (window_issue,) = world.issues("maintenance", state="open")
+    capsys.readouterr()
+    assert world.cli(1, "remediate", "deploy") == 6
+    refused = capsys.readouterr().err
+    assert (
+        f"deploys are frozen by maintenance adhoc-{window_issue['number']} until 2026-11-27T11:00:00Z"
+        in refused
+    )
+    assert 'remediate deploy --override-reason "why"' in refused
+    assert github_emulator.workflow_dispatches() == []
+    assert world.cli(2, "guard") == 6
+    assert f"maintenance adhoc-{window_issue['number']}" in capsys.readouterr().err
+    assert world.cli(3, "guard", "--override-reason", "hotfix") == 0
+    assert world.cli(61, "guard") == 0
+    assert "no deploy freeze" in capsys.readouterr().out
