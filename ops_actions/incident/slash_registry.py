@@ -193,7 +193,7 @@ def _maintenance(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
     parts: dict[str, list[str]] = {}
     for word in (word for word in words[2:] if word != FREEZE_FLAG):
         if word.lower() in _WINDOW_KEYS:
-            key = word.lower().removesuffix(":").removesuffix("s")
+            key = {"component:": "components"}.get(word.lower(), word.lower().removesuffix(":"))
             parts.setdefault(key, [])
         elif key is None:
             raise ValueError(f"{word!r}: say what it is with component:, title: or reason:")

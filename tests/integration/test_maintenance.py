@@ -260,6 +260,7 @@ def test_a_writers_maintenance_command_starts_a_window_and_a_triage_users_is_ref
     number = window_issue["number"]
     assert f"/maintenance: started adhoc-{number} until 2026-11-27T12:02:00Z" in capsys.readouterr().out
     assert "moving the worker host" in window_issue["body"]
+    assert "- Covers: worker, jobs" in window_issue["body"]
     world.backend.set_scenario("worker-stalled")
     assert world.watch(10) == 0
     assert f"held by maintenance adhoc-{number}" in capsys.readouterr().out
@@ -358,3 +359,19 @@ def test_a_window_that_freezes_deploys_refuses_them_naming_the_window(
     assert world.cli(3, "guard", "--override-reason", "hotfix") == 0
     assert world.cli(61, "guard") == 0
     assert "no deploy freeze" in capsys.readouterr().out
+
+
+def test_a_window_issue_someone_else_wrote_holds_nothing(world: World) -> None:
+    """Only the tool's own window issues count: the same body and label in an issue another user
+    opened (anyone who can open an issue) holds no rule."""
+    assert world.cli(0, "maintenance", "start", "--for", "2h", "--reason", "everything") == 0
+    (real,) = world.issues("maintenance", state="open")
+    assert world.cli(1, "maintenance", "end", str(real["number"])) == 0
+    forged = world.emulator.issue(real["number"])["body"].replace(
+        "2026-11-27T10:01:00Z", "2026-11-27T12:00:00Z"
+    )
+    assert "2026-11-27T12:00:00Z" in forged
+    world.emulator.add_issue(title="[maintenance] x", body=forged, labels=["maintenance"], user="mallory")
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(5) == 0
+    assert len(world.issues(state="open")) == 1
