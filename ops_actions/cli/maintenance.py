@@ -46,20 +46,9 @@ def window_line(window: MaintenanceWindow, now: datetime) -> str:
 
 def window_dict(window: MaintenanceWindow, now: datetime) -> dict[str, Any]:
     """One window as ``list --json`` prints it."""
-    from ops_actions.incident.clock import iso
+    from ops_actions.incident.maintenance import window_fields
 
-    return {
-        "id": window.id,
-        "title": window.title,
-        "status": window.status_at(now),
-        "start": iso(window.start),
-        "end": iso(window.end),
-        "components": list(window.components),
-        "services": list(window.services),
-        "public": window.public,
-        "freeze_deploys": window.freeze_deploys,
-        "issue": window.issue,
-    }
+    return {"id": window.id, **window_fields(window), "status": window.status_at(now), "issue": window.issue}
 
 
 @maintenance.command("start")

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Final, Protocol
 
 from ops_actions.errors import ExitCode, OpsError
-from ops_actions.flows.tracker_protocols import IssueView
+from ops_actions.flows.tracker_protocols import IncidentTracker, IssueView
 from ops_actions.incident.maintenance import WINDOW_MARKER, window_body, window_of_issue
 from ops_actions.incident.new_issue import NewIssue
 from ops_actions.incident.operation_keys import marker_of
@@ -28,30 +28,18 @@ from ops_actions.text.markdown import find_markers
 _ORDER: Final = {"in_progress": 0, "scheduled": 1, "completed": 2}
 
 
-class MaintenanceTracker(Protocol):
-    """What maintenance windows need of the tracker."""
+class WindowReader(Protocol):
+    """What reading the windows needs of the tracker (the page's reads have it too)."""
 
     def login(self) -> str: ...
     def open_incidents(self, labels: Sequence[str]) -> Sequence[IssueView]: ...
-    def issue(self, number: int) -> IssueView: ...
-    def create_issue(self, new: NewIssue) -> IssueView: ...
-    def edit_issue(
-        self,
-        number: int,
-        *,
-        title: str | None = None,
-        body: str | None = None,
-        labels: Sequence[str] | None = None,
-        state: str | None = None,
-        state_reason: str | None = None,
-    ) -> IssueView: ...
 
 
 def _service_id(playbook: Playbook) -> str | None:
     return playbook.service.id if playbook.service else None
 
 
-def adhoc_windows(tracker: MaintenanceTracker, playbook: Playbook) -> list[MaintenanceWindow]:
+def adhoc_windows(tracker: WindowReader, playbook: Playbook) -> list[MaintenanceWindow]:
     """The open ad hoc windows that cover the view's service (one listing; the tool's login is read
     only when the listing holds an issue). An issue someone else wrote never counts."""
     listed = tracker.open_incidents((MAINTENANCE_LABEL,))
@@ -62,18 +50,14 @@ def adhoc_windows(tracker: MaintenanceTracker, playbook: Playbook) -> list[Maint
     return [w for w in windows if w is not None and w.covers_service(_service_id(playbook))]
 
 
-def known_windows(
-    tracker: MaintenanceTracker, playbook: Playbook, now: datetime
-) -> tuple[MaintenanceWindow, ...]:
+def known_windows(tracker: WindowReader, playbook: Playbook, now: datetime) -> tuple[MaintenanceWindow, ...]:
     """The playbook's windows (of the view's service) and the open ad hoc ones covering it: running
     ones at ``now`` first, then the coming ones, then those over, each group by start."""
     found = [*playbook.maintenance, *adhoc_windows(tracker, playbook)]
     return tuple(sorted(found, key=lambda w: (_ORDER[w.status_at(now)], w.start, w.id)))
 
 
-def close_ended(
-    tracker: MaintenanceTracker, windows: Sequence[MaintenanceWindow], now: datetime
-) -> list[str]:
+def close_ended(tracker: IncidentTracker, windows: Sequence[MaintenanceWindow], now: datetime) -> list[str]:
     """Close the ad hoc windows that are over (one write each), and say so."""
     lines = []
     for window in windows:
@@ -109,7 +93,7 @@ def check_request(playbook: Playbook, request: WindowRequest) -> None:
 
 
 def start_window(
-    tracker: MaintenanceTracker, playbook: Playbook, request: WindowRequest, *, now: datetime, key: str
+    tracker: IncidentTracker, playbook: Playbook, request: WindowRequest, *, now: datetime, key: str
 ) -> tuple[IssueView, MaintenanceWindow]:
     """Open an ad hoc window from now (one issue; a re-run with the same key finds it)."""
     check_request(playbook, request)
@@ -138,7 +122,7 @@ def start_window(
     return issue, made if made is not None else replace(window, issue=issue.number)
 
 
-def end_window(tracker: MaintenanceTracker, number: int, *, now: datetime) -> MaintenanceWindow:
+def end_window(tracker: IncidentTracker, number: int, *, now: datetime) -> MaintenanceWindow:
     """End ad hoc window #number now (its end becomes now) and close its issue; OpsError (exit 2,
     nothing written) when #number is no open window the tool keeps."""
     issue = tracker.issue(number)

@@ -37,10 +37,9 @@ def adhoc_id(number: int) -> str:
     return f"{ADHOC_PREFIX}{number}"
 
 
-def window_payload(window: MaintenanceWindow, *, reason: str, by: str, key: str) -> dict[str, Any]:
-    """What the hidden marker of an ad hoc window holds (its id is its issue's number, known later)."""
+def window_fields(window: MaintenanceWindow) -> dict[str, Any]:
+    """A window's fields as JSON (times in UTC), as its marker and ``maintenance list --json`` hold them."""
     return {
-        "key": key,
         "title": window.title,
         "start": iso(window.start),
         "end": iso(window.end),
@@ -48,9 +47,12 @@ def window_payload(window: MaintenanceWindow, *, reason: str, by: str, key: str)
         "services": list(window.services),
         "public": window.public,
         "freeze_deploys": window.freeze_deploys,
-        "reason": reason,
-        "by": by,
     }
+
+
+def window_payload(window: MaintenanceWindow, *, reason: str, by: str, key: str) -> dict[str, Any]:
+    """What the hidden marker of an ad hoc window holds (its id is its issue's number, known later)."""
+    return {"key": key, **window_fields(window), "reason": reason, "by": by}
 
 
 def window_body(window: MaintenanceWindow, *, reason: str, by: str, key: str) -> str:

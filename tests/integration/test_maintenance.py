@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,16 @@ def _with_window(world: World, windows: str) -> Path:
     path.write_text(bundled_playbook_text().rstrip() + "\n" + windows, encoding="utf-8")
     world.monkeypatch.setenv("OPS_PLAYBOOK", str(path))
     return path
+
+
+WORKER_AND_JOBS = ("--component", "worker", "--component", "jobs")
+
+
+def _start(world: World, minute: float, *options: str) -> dict[str, Any]:
+    """`maintenance start OPTIONS` at START + minute; the window's issue it opened."""
+    assert world.cli(minute, "maintenance", "start", *options) == 0
+    (window_issue,) = world.issues("maintenance", state="open")
+    return window_issue
 
 
 def _summary(world: World) -> Path:
@@ -93,23 +104,7 @@ def test_an_ad_hoc_window_from_the_cli_holds_the_watch_and_closes_when_over(
 ) -> None:
     """`maintenance start` opens a window issue; the watch holds the stalled worker for it, then
     opens the incident and closes the window once it is over. `list --json` shows it."""
-    assert (
-        world.cli(
-            0,
-            "maintenance",
-            "start",
-            "--for",
-            "30m",
-            "--component",
-            "worker",
-            "--component",
-            "jobs",
-            "--reason",
-            "Moving the worker host",
-        )
-        == 0
-    )
-    (window_issue,) = world.issues("maintenance", state="open")
+    window_issue = _start(world, 0, "--for", "30m", *WORKER_AND_JOBS, "--reason", "Moving the worker host")
     assert window_issue["title"] == "[maintenance] Maintenance of worker, jobs"
     capsys.readouterr()
     assert world.cli(1, "maintenance", "list", "--json") == 0
@@ -130,23 +125,7 @@ def test_an_ad_hoc_window_from_the_cli_holds_the_watch_and_closes_when_over(
 
 def test_ending_a_window_early_lets_the_next_run_open(world: World) -> None:
     """`maintenance end N` ends the window now: the next watch opens the incident."""
-    assert (
-        world.cli(
-            0,
-            "maintenance",
-            "start",
-            "--for",
-            "2h",
-            "--component",
-            "worker",
-            "--component",
-            "jobs",
-            "--reason",
-            "Host move",
-        )
-        == 0
-    )
-    (window_issue,) = world.issues("maintenance", state="open")
+    window_issue = _start(world, 0, "--for", "2h", *WORKER_AND_JOBS, "--reason", "Host move")
     world.backend.set_scenario("worker-stalled")
     assert world.watch(5) == 0
     assert world.issues() == []
@@ -186,23 +165,7 @@ def test_a_window_pauses_the_reminders_of_the_incidents_it_covers(
     world.backend.set_scenario("worker-stalled")
     assert world.watch(0) == 0
     (incident,) = world.issues(state="open")
-    assert (
-        world.cli(
-            1,
-            "maintenance",
-            "start",
-            "--for",
-            "2h",
-            "--component",
-            "worker",
-            "--component",
-            "jobs",
-            "--reason",
-            "Host move",
-        )
-        == 0
-    )
-    (window_issue,) = world.issues("maintenance", state="open")
+    window_issue = _start(world, 1, "--for", "2h", *WORKER_AND_JOBS, "--reason", "Host move")
     capsys.readouterr()
     for minute in (20, 40, 70, 100):
         assert world.watch(minute) == 0
@@ -226,10 +189,7 @@ def test_a_window_of_one_service_does_not_hold_another_services_rules(
     worker's watch opens the worker's incident as usual."""
     world.monkeypatch.setenv("OPS_PLAYBOOK", str(two_services(world.tmp_path)))
     world.monkeypatch.chdir(world.tmp_path)  # each service's reports land in its default folder
-    assert (
-        world.cli(0, "maintenance", "start", "--service", "api", "--for", "2h", "--reason", "API move") == 0
-    )
-    (window_issue,) = world.issues("maintenance", state="open")
+    window_issue = _start(world, 0, "--service", "api", "--for", "2h", "--reason", "API move")
     assert "service:api" in {label["name"] for label in window_issue["labels"]}
     world.backend.set_scenario("worker-stalled")
     capsys.readouterr()
@@ -329,22 +289,9 @@ def test_a_window_that_freezes_deploys_refuses_them_naming_the_window(
     github_emulator.add_workflow(
         "backend-deploy.yml", "Backend Deploy", inputs=("ref", "incident", "override_freeze_reason")
     )
-    assert (
-        world.cli(
-            0,
-            "maintenance",
-            "start",
-            "--for",
-            "1h",
-            "--component",
-            "billing",
-            "--reason",
-            "Stripe upgrade",
-            "--freeze-deploys",
-        )
-        == 0
+    window_issue = _start(
+        world, 0, "--for", "1h", "--component", "billing", "--reason", "Stripe upgrade", "--freeze-deploys"
     )
-    (window_issue,) = world.issues("maintenance", state="open")
     capsys.readouterr()
     assert world.cli(1, "remediate", "deploy") == 6
     refused = capsys.readouterr().err
@@ -364,8 +311,7 @@ def test_a_window_that_freezes_deploys_refuses_them_naming_the_window(
 def test_a_window_issue_someone_else_wrote_holds_nothing(world: World) -> None:
     """Only the tool's own window issues count: the same body and label in an issue another user
     opened (anyone who can open an issue) holds no rule."""
-    assert world.cli(0, "maintenance", "start", "--for", "2h", "--reason", "everything") == 0
-    (real,) = world.issues("maintenance", state="open")
+    real = _start(world, 0, "--for", "2h", "--reason", "everything")
     assert world.cli(1, "maintenance", "end", str(real["number"])) == 0
     forged = world.emulator.issue(real["number"])["body"].replace(
         "2026-11-27T10:01:00Z", "2026-11-27T12:00:00Z"
