@@ -321,3 +321,34 @@ def test_a_window_issue_someone_else_wrote_holds_nothing(world: World) -> None:
     world.backend.set_scenario("worker-stalled")
     assert world.watch(5) == 0
     assert len(world.issues(state="open")) == 1
+
+
+ALERT = {
+    "source": "uptime-check",
+    "title": "Checkout returns 502",
+    "severity": "critical",
+    "component": "billing",
+    "dedupe_key": "checkout-502",
+    "status": "firing",
+}
+
+
+def test_a_firing_alert_of_a_covered_component_is_held_and_one_outside_opens(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A monitor's alert on billing during a billing window opens nothing and says so; the same
+    alert on jobs, outside the window, opens its incident."""
+    window_issue = _start(world, 0, "--for", "1h", "--component", "billing", "--reason", "Stripe upgrade")
+    capsys.readouterr()
+    assert world.alert(1, ALERT) == 0
+    assert f"held by maintenance adhoc-{window_issue['number']}" in capsys.readouterr().out
+    assert world.issues() == []
+    assert world.alert(2, {**ALERT, "component": "jobs", "dedupe_key": "jobs-502"}) == 0
+    assert len(world.issues(state="open")) == 1
+
+
+def test_a_dry_run_start_writes_nothing(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.emulator.reset_log()
+    assert world.cli(0, "maintenance", "start", "--for", "1h", "--reason", "r", "--dry-run") == 0
+    assert "POST" in capsys.readouterr().out
+    assert not any(r.is_write for r in world.emulator.requests)
