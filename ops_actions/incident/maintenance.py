@@ -21,11 +21,18 @@ from datetime import datetime
 from typing import Any, Final
 
 from ops_actions.incident.clock import iso
+from ops_actions.incident.slash_registry import FREEZE_FLAG
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent
 from ops_actions.playbook.maintenance import MaintenanceWindow, parse_utc
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import encode_marker, find_markers, inert
+from ops_actions.text.markdown import encode_marker, find_markers, inert, section_source
+
+# The label of an issue the "Maintenance window" issue form opened: a writer's request for a window.
+REQUEST_LABEL: Final = "maintenance-request"
+# What GitHub writes under an issue form's heading left empty.
+_NO_RESPONSE: Final = "_No response_"
+_FREEZE_TICKED = re.compile(r"^\s*- \[[xX]\] Freeze deploys", re.MULTILINE)
 
 # The kind of the hidden marker that keeps an ad hoc window in its issue's body.
 WINDOW_MARKER: Final = "maintenance"
@@ -112,6 +119,22 @@ def holding_window(
 ) -> MaintenanceWindow | None:
     """The first window active at ``now`` that covers all of these components."""
     return next((w for w in windows if w.active_at(now) and w.covers_all(components)), None)
+
+
+def request_words(body: str) -> list[str]:
+    """The words of ``/maintenance start`` that a "Maintenance window" issue form's body says (the
+    form's headings: Duration, Components, Reason, Deploys), for the command's own parser."""
+
+    def answer(heading: str) -> str:
+        text = (section_source(body, heading) or "").strip()
+        return "" if text == _NO_RESPONSE else text
+
+    words = ["start", *answer("Duration").split()[:1]]
+    components = answer("Components").split()
+    words += ["component:", *components] if components else []
+    reason = answer("Reason").split()
+    words += ["reason:", *reason] if reason else []
+    return [*words, FREEZE_FLAG] if _FREEZE_TICKED.search(answer("Deploys")) else words
 
 
 def rule_components(playbook: Playbook, rule_id: str) -> tuple[str, ...]:

@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from ops_actions.cli import run
 from ops_actions.incident.state_block import read_state
 from ops_actions.sandbox.github import GitHubEmulator
+from tests.support.events import recorded_event
+from tests.support.fixtures.github import REPO
 from tests.support.fixtures.world import World
 from tests.support.playbooks import bundled_playbook_text
 from tests.support.services import two_services
@@ -352,3 +355,59 @@ def test_a_dry_run_start_writes_nothing(world: World, capsys: pytest.CaptureFixt
     assert world.cli(0, "maintenance", "start", "--for", "1h", "--reason", "r", "--dry-run") == 0
     assert "POST" in capsys.readouterr().out
     assert not any(r.is_write for r in world.emulator.requests)
+
+
+FORM_BODY = """### Duration
+
+2h
+
+### Components
+
+worker, jobs
+
+### Reason
+
+Moving the worker host
+
+### Deploys
+
+- [X] Freeze deploys while it runs
+"""
+
+
+def _form_opened(world: World, minute: float, login: str) -> int:
+    """A person opens an issue from the "Maintenance window" form; the commands workflow runs on
+    the issues 'opened' event. Returns the request's number."""
+    world.at(minute)
+    number = world.emulator.add_issue(
+        title="[maintenance request] worker", body=FORM_BODY, labels=["maintenance-request"], user=login
+    )
+    payload = recorded_event("issues", "opened")
+    payload["issue"].update(number=number, labels=world.emulator.issue(number)["labels"], body=FORM_BODY)
+    payload["sender"].update(login=login, type="User")
+    payload["repository"]["full_name"] = REPO
+    event = world.tmp_path / f"request-{number}.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    world.monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    assert run(["command"]) == 0
+    return number
+
+
+def test_the_maintenance_form_starts_a_writers_window_and_refuses_a_triage_users(world: World) -> None:
+    """A triage-role user's request gets one reply and no window; a writer's starts the window the
+    form says (components, reason, freeze), links it and closes the request; the watch holds."""
+    world.emulator.set_permission("tess", "triage")
+    refused = _form_opened(world, 0, "tess")
+    assert world.issues("maintenance", state="all") == []
+    (reply,) = world.emulator.comments(refused)
+    assert "need write access" in reply["body"]
+    world.emulator.set_permission("wanda", "write")
+    request = _form_opened(world, 1, "wanda")
+    (window_issue,) = world.issues("maintenance", state="open")
+    assert "- Covers: worker, jobs" in window_issue["body"] and "Deploys: frozen" in window_issue["body"]
+    assert "Moving the worker host" in window_issue["body"]
+    assert world.emulator.issue(request)["state"] == "closed"
+    assert f"adhoc-{window_issue['number']}" in world.emulator.comments(request)[0]["body"]
+    world.backend.set_scenario("worker-stalled")
+    assert world.watch(5) == 0
+    assert world.issues() == []
