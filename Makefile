@@ -64,6 +64,7 @@ lint: $(VENV)/.dev
 	$(BIN)/zizmor --offline .
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml tests/act-stubs/*/action.yml tests/act-stubs/*/*/action.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-issue-forms .github/ISSUE_TEMPLATE/*.yml
 
 clean:
 	rm -rf $(VENV) reports backend/reports demo-output .pytest_cache .mypy_cache .ruff_cache

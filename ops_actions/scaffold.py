@@ -178,7 +178,13 @@ class Upgrade:
 
 def workflow_templates() -> dict[str, str]:
     """The workflow templates shipped in the package, by file name."""
-    folder = resources.files("ops_actions").joinpath("templates/workflows")
+    return packaged_templates("workflows")
+
+
+def packaged_templates(kind: str) -> dict[str, str]:
+    """The ``.yml`` templates of a folder of the package's templates (``workflows``, and
+    ``issue_forms``: written to .github/ISSUE_TEMPLATE as they are), by file name."""
+    folder = resources.files("ops_actions").joinpath(f"templates/{kind}")
     return {
         entry.name: entry.read_text(encoding="utf-8")
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
@@ -346,6 +352,8 @@ def plan(
                 path, render_workflow(template, action_ref, github), team_owned=name in EXAMPLE_WORKFLOWS
             )
         )
+    for name, form in packaged_templates("issue_forms").items():
+        planned.append(_planned(target / ".github" / "ISSUE_TEMPLATE" / name, form))
     return planned
 
 

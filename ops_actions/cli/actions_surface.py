@@ -83,7 +83,8 @@ def command_(
 
     Commands: {slash_commands}. Only users with write access are obeyed. An issues 'edited' event
     instead counts the manual checklist boxes its editor ticked or unticked in the body (with
-    write access only).
+    write access only); an issues 'opened' event of the "Maintenance window" issue form starts
+    its window (with write access only), links it and closes the request.
 
     \b
     Example:
@@ -91,12 +92,20 @@ def command_(
     """
     from ops_actions.adapters import actions_runtime as actions
     from ops_actions.flows.body_edits import BodyEdit, BodyEdits
-    from ops_actions.flows.slash_commands import CommentEvent, SlashCommands
+    from ops_actions.flows.slash_commands import CommentEvent, RequestEvent, SlashCommands, handle_request
 
     payload = actions.read_event()
-    # A bad payload fails before any setup. An issue's edit carries no comment; all else is a comment's.
+    # A bad payload fails before any setup. An issue's edit carries no comment, nor an issue opened
+    # from the maintenance form; all else is a comment's.
     body_edit = payload.get("action") == "edited" and "comment" not in payload
-    event = BodyEdit.from_payload(payload) if body_edit else CommentEvent.from_payload(payload)
+    opened = payload.get("action") == "opened" and "comment" not in payload
+    event: BodyEdit | CommentEvent | RequestEvent = (
+        BodyEdit.from_payload(payload)
+        if body_edit
+        else RequestEvent.from_payload(payload)
+        if opened
+        else CommentEvent.from_payload(payload)
+    )
     ctx = github_context(
         playbook_path,
         repo,
@@ -117,8 +126,10 @@ def command_(
             remediator=ctx.remediator(),
             postmortems=ctx.postmortems(),
         )
-        lines = slash.handle(event)
-        title = f"Commands on #{event.number}"
+        if isinstance(event, RequestEvent):
+            lines, title = handle_request(slash, event), f"Maintenance request #{event.number}"
+        else:
+            lines, title = slash.handle(event), f"Commands on #{event.number}"
     for line in lines:
         say(line)
     job_summary(title, lines)

@@ -1,5 +1,5 @@
-"""``ops-actions incident``: open, update, re-grade, assign, restate, tick, merge, split and resolve
-incidents (GitHub issues labelled 'incident').
+"""``ops-actions incident``: open, update, re-grade, assign, restate, tick, merge, split, resolve
+and mark as planned incidents (GitHub issues labelled 'incident').
 
 Each command reads its options, calls the incident service of its GitHubContext (the operations are
 :mod:`ops_actions.flows.incidents` and the pure transitions of :mod:`ops_actions.incident`), and
@@ -341,3 +341,25 @@ def incident_resolve(
     _report_outcome(outcome, summary_title="Resolved")
     for line in filed.lines:
         say(f"{line}: {filed.url}")
+
+
+@incident.command("planned")
+@github_command
+@click.argument("number", type=int)
+@click.option(
+    "--window", default="", help="The maintenance window it belongs to (its id; adhoc-N for an ad hoc one)."
+)
+def incident_planned(ctx: GitHubContext, number: int, window: str) -> None:
+    """Mark an incident, open or past, as planned maintenance: the 'planned' label and a timeline
+    entry; `report` leaves it out of the response figures and lists it as maintenance.
+
+    \b
+    Example:
+      ops-actions incident planned 42 --window db-upgrade
+    """
+    from ops_actions.flows.incident_operations import mark_incident_planned
+    from ops_actions.incident.operation_keys import operation_key
+
+    key = operation_key(ctx.config.run_id, "planned", number, window)
+    outcome = mark_incident_planned(ctx.incidents, number, key=key, window=window, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Planned")

@@ -143,24 +143,32 @@ def guard(
     ctx: GitHubContext,
     override_reason: str | None,
 ) -> int:
-    """Fail (exit 6) while an open incident freezes deploys; a step for any deploy workflow.
+    """Fail (exit 6) while an open incident or a maintenance window freezes deploys; a step for
+    any deploy workflow.
 
-    With an override reason the deploy goes on and the override is recorded on the incident.
+    With an override reason the deploy goes on and the override is recorded on the incidents.
 
     \b
     Example:
       ops-actions guard --override-reason "hotfix for the outage itself"
     """
-    from ops_actions.flows.remediation import OVERRIDE_SYNTAX, active_freezes, record_override
+    from ops_actions.flows.remediation import (
+        OVERRIDE_SYNTAX,
+        active_freezes,
+        maintenance_freeze,
+        record_override,
+    )
 
     frozen = active_freezes(ctx.incidents)
-    if not frozen:
+    window = maintenance_freeze(ctx.incidents, utc_now())
+    if not frozen and not window:
         say("no deploy freeze: deploy may go on")
         return int(ExitCode.OK)
-    names = ", ".join(f"#{issue.number}" for issue, _ in frozen)
+    held = [f"incident {', '.join(f'#{issue.number}' for issue, _ in frozen)}"] if frozen else []
+    names = " and ".join([*held, *([window] if window else [])])
     if not override_reason or not override_reason.strip():
         raise OpsError(
-            f"deploys are frozen by incident {names}; to deploy anyway, give a reason: "
+            f"deploys are frozen by {names}; to deploy anyway, give a reason: "
             + OVERRIDE_SYNTAX.format(workflow=ctx.incidents.playbook.workflows["deploy"].name),
             ExitCode.REFUSED,
         )

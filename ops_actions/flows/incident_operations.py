@@ -1,8 +1,8 @@
 """The operations people run on an open incident, shared by the ``incident`` CLI subcommands and
 the slash commands: each takes the services it needs and the caller's operation key, and returns
 the Outcome. On a closed or resolved incident each is refused (exit 2, nothing written, so nothing
-published after "resolved"): reopen it, or open a new incident. Filing its postmortem is the one
-thing a resolved incident still takes.
+published after "resolved"): reopen it, or open a new incident. Filing its postmortem, and marking it
+as planned maintenance, are what a resolved incident still takes.
 
 The caller chooses the key (a CLI run keys by its run and arguments, a comment by its id and the
 command's place in it), so a re-run of either finds its operation done. The names say what is
@@ -14,9 +14,11 @@ create`` call as the slash commands do.
 
 from __future__ import annotations
 
+from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import IncidentService, Outcome
 from ops_actions.flows.postmortems import Postmortems, Result
 from ops_actions.flows.regroup import Regrouper
+from ops_actions.incident.maintenance import mark_planned, unknown_window
 from ops_actions.incident.resolution_gate import set_check
 from ops_actions.incident.transitions import change_impact, change_severity, update_status
 
@@ -114,3 +116,18 @@ def resolve_incident(
 ) -> tuple[Outcome, Result]:
     """Resolve once the checklist holds (``force_reason``: overridden, recorded); file the postmortem."""
     return postmortems.resolve(number, key, by=by, force_reason=force_reason)
+
+
+def mark_incident_planned(
+    incidents: IncidentService, number: int, *, key: str, window: str, by: str | None
+) -> Outcome:
+    """Mark an incident, open or past, as planned maintenance (``window``: the window's id, "" for
+    none named): the ``planned`` label, a timeline entry, and ``report`` leaves it out of the response
+    figures. A window id that names no window is refused before anything is written."""
+    problem = unknown_window(incidents.playbook, window)
+    if problem:
+        raise OpsError(problem, ExitCode.USAGE)
+    who = by or incidents.tracker.login()
+    return incidents.apply(
+        number, key, lambda state: mark_planned(state, window=window, by=who, now=incidents.clock(), key=key)
+    )

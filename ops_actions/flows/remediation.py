@@ -22,8 +22,10 @@ from datetime import datetime, timedelta
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.incidents import IncidentService, Outcome
+from ops_actions.flows.maintenance import known_windows
 from ops_actions.flows.tracker_protocols import IssueView, RemediationTracker, Run
 from ops_actions.incident.clock import iso
+from ops_actions.incident.maintenance import freezing_windows
 from ops_actions.incident.remediation_state import record_conclusion, record_dispatch
 from ops_actions.incident.state import IncidentState
 from ops_actions.incident.timeline import TimelineEvent
@@ -87,6 +89,16 @@ def active_freezes(incidents: IncidentService) -> list[tuple[IssueView, Incident
     (a freeze is per service)."""
     labels = (*incidents.playbook.incident_labels, incidents.playbook.remediation.freeze_label)
     return [(issue, incidents.state_of(issue)) for issue in incidents.tracker.open_incidents(labels)]
+
+
+def maintenance_freeze(incidents: IncidentService, now: datetime) -> str | None:
+    """The maintenance window that freezes deploys now, as a refusal names it (``maintenance ID
+    until END (title)``), or None; one listing of the ad hoc windows."""
+    frozen = freezing_windows(known_windows(incidents.tracker, incidents.playbook, now), now)
+    if not frozen:
+        return None
+    window = frozen[0]
+    return f"maintenance {window.id} until {iso(window.end)} ({inert(window.title)})"
 
 
 def record_override(
@@ -163,7 +175,8 @@ class Remediator:
         return self.elsewhere(workflow.repository)
 
     def check_freeze(self, override_reason: str | None) -> None:
-        """Refuse a deploy during a freeze unless an override reason is given."""
+        """Refuse a deploy during a freeze (an incident's, or a maintenance window's that freezes
+        deploys) unless an override reason is given."""
         frozen = active_freezes(self.incidents)
         if frozen and not override_reason:
             issue, state = frozen[0]
@@ -172,6 +185,13 @@ class Remediator:
                 f"deploys are frozen by incident #{issue.number} since {since} "
                 f"({(state.freeze or {}).get('reason', 'see the incident')}); to deploy anyway, give "
                 f"a reason: {OVERRIDE_SYNTAX.format(workflow=self.workflow('deploy')[1])}",
+                ExitCode.REFUSED,
+            )
+        window = None if frozen or override_reason else maintenance_freeze(self.incidents, self.clock())
+        if window:
+            raise OpsError(
+                f"deploys are frozen by {window}; to deploy anyway, give a reason: "
+                f"{OVERRIDE_SYNTAX.format(workflow=self.workflow('deploy')[1])}",
                 ExitCode.REFUSED,
             )
 

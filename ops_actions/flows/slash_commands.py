@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from ops_actions.errors import OpsError
 from ops_actions.flows.incident_operations import (
+    mark_incident_planned,
     merge_incidents,
     post_status_update,
     resolve_incident,
@@ -30,12 +31,16 @@ from ops_actions.flows.incident_operations import (
     tick_manual_check,
 )
 from ops_actions.flows.incidents import IncidentService, Outcome
+from ops_actions.flows.maintenance import WindowRequest, end_window, start_window
 from ops_actions.flows.postmortems import Postmortems
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import CommandTracker
+from ops_actions.incident.clock import iso
+from ops_actions.incident.maintenance import REQUEST_LABEL, request_words
 from ops_actions.incident.operation_keys import marker_keys, marker_of
 from ops_actions.incident.slash_grammar import Command, CommandError, parse_comment
-from ops_actions.incident.slash_registry import SLASH_COMMANDS, help_text, may_command
+from ops_actions.incident.slash_registry import SLASH_COMMANDS, PlaybookTerms, help_text, may_command
+from ops_actions.playbook.maintenance import MAINTENANCE_LABEL
 from ops_actions.playbook.model import INCIDENT_LABEL
 from ops_actions.text.markdown import encode_marker, inert
 
@@ -110,8 +115,8 @@ class SlashCommands:
             return f"comment {event.action}, not created"
         if event.is_pull_request:
             return "a comment on a pull request"
-        if INCIDENT_LABEL not in event.labels:
-            return f"issue #{event.number} is not labelled {INCIDENT_LABEL}"
+        if INCIDENT_LABEL not in event.labels and MAINTENANCE_LABEL not in event.labels:
+            return f"issue #{event.number} is not labelled {INCIDENT_LABEL} or {MAINTENANCE_LABEL}"
         if event.author_is_bot:
             return "a comment by a bot"
         return None
@@ -189,6 +194,10 @@ class SlashCommands:
             who = SLASH_COMMANDS[name].who_may()
             raise OpsError(f"/{name} is for {who} permission only (yours: {permission})")
         operation = SLASH_OPERATIONS.get(name)
+        if INCIDENT_LABEL not in run.event.labels and name not in _ON_ANY_ISSUE:
+            raise OpsError(
+                f"/{name} works on incident issues; a maintenance window's issue takes /maintenance"
+            )
         if operation is None:
             raise OpsError(f"/{name} is not available here")
         return operation(run)
@@ -308,6 +317,36 @@ def _postmortem(run: CommandRun) -> str:
     return f"/postmortem: {'; '.join(result.lines)}"
 
 
+def _planned(run: CommandRun) -> str:
+    window = run.args["window"]
+    return run.said(mark_incident_planned(run.incidents, run.number, key=run.key, window=window, by=run.by))
+
+
+def window_request(args: Mapping[str, str], by: str) -> WindowRequest:
+    """The window ``/maintenance start``'s parsed arguments ask for."""
+    return WindowRequest(
+        minutes=int(args["minutes"]),
+        components=tuple(c for c in args["components"].split(",") if c),
+        reason=args["reason"],
+        by=by,
+        title=args["title"],
+        freeze_deploys=args.get("freeze_deploys") == "true",
+    )
+
+
+def _maintenance(run: CommandRun) -> str:
+    """/maintenance start …: an ad hoc window from now; /maintenance end [#N]: end one now (this
+    issue's own window when no number is given)."""
+    args, tracker, playbook = run.args, run.slash.tracker, run.incidents.playbook
+    now = run.incidents.clock()
+    if args["action"] == "end":
+        window = end_window(tracker, int(args.get("number", run.number)), now=now)
+        return f"/maintenance: ended {window.id} at {iso(window.end)}"
+    request = window_request(args, run.by)
+    issue, window = start_window(tracker, playbook, request, now=now, key=run.key)
+    return f"/maintenance: started {window.id} until {iso(window.end)}: {issue.html_url}"
+
+
 def _help(run: CommandRun) -> str:
     run.slash.reply(run.event, "Incident commands:\n\n" + help_text(), purpose="help")
     return "/help: replied with the command list"
@@ -327,5 +366,73 @@ SLASH_OPERATIONS: Final[dict[str, Operation]] = {
     "split": _split,
     "resolve": _resolve,
     "postmortem": _postmortem,
+    "planned": _planned,
+    "maintenance": _maintenance,
     "help": _help,
 }
+# What a comment on a maintenance window's issue may run.
+_ON_ANY_ISSUE: Final = frozenset({"maintenance", "help"})
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """The parts of an ``issues`` ``opened`` payload of the "Maintenance window" issue form."""
+
+    number: int
+    labels: tuple[str, ...]
+    body: str
+    sender: str
+    sender_is_bot: bool
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> RequestEvent:
+        """Validate the payload's shape; OpsError names the first field that is wrong."""
+        try:
+            issue, sender = payload["issue"], payload["sender"]
+            return cls(
+                number=int(issue["number"]),
+                labels=tuple(str(label["name"]) for label in issue.get("labels") or []),
+                body=issue["body"] if isinstance(issue.get("body"), str) else "",
+                sender=str(sender["login"]),
+                sender_is_bot=is_bot(sender),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise OpsError(f"not an issues event payload (missing or bad {error})") from None
+
+
+def handle_request(slash: SlashCommands, event: RequestEvent) -> list[str]:
+    """A "Maintenance window" form's issue: a writer's starts the window as ``/maintenance start``
+    would (the form's answers read by its parser), linked in a reply, and the request is closed;
+    anyone else's gets one reply and nothing else."""
+    if REQUEST_LABEL not in event.labels or event.sender_is_bot:
+        return [f"ignored: issue #{event.number} is no {REQUEST_LABEL} of a person"]
+    tracker, playbook = slash.tracker, slash.incidents.playbook
+    permission = tracker.permission(event.sender)
+    if permission is None:
+        return [unreadable_permission(event.sender)]
+    key = f"maintenance-request-{event.number}"
+
+    def reply(text: str) -> None:
+        marker = encode_marker("reply", {"key": key})
+        tracker.comment(event.number, f"{text}\n\n{marker}\n", marker=marker_of(key))
+
+    if not may_command(permission):
+        reply(f"Sorry, maintenance windows need write access to this repository (yours: {permission}).")
+        return [f"refused: {event.sender} has {permission} permission"]
+    command = SLASH_COMMANDS["maintenance"]
+    try:
+        args = command.arguments(
+            request_words(event.body), PlaybookTerms(playbook.statuses, playbook.severities)
+        )
+        issue, window = start_window(
+            tracker, playbook, window_request(args, event.sender), now=slash.incidents.clock(), key=key
+        )
+    except (ValueError, OpsError) as error:
+        problem = error.message if isinstance(error, OpsError) else str(error)
+        reply(f"No window was started: {inert(problem)}. Edit nothing here; open a new request.")
+        return [f"maintenance request #{event.number}: {problem}"]
+    reply(f"Started maintenance {window.id} until {iso(window.end)}: #{issue.number}.")
+    tracker.edit_issue(event.number, state="closed", state_reason="completed")
+    return [
+        f"maintenance request #{event.number}: started {window.id} until {iso(window.end)}: {issue.html_url}"
+    ]

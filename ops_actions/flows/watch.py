@@ -22,6 +22,7 @@ from ops_actions.errors import OpsError
 from ops_actions.flows.budget import below_reserve, skipped
 from ops_actions.flows.closes import settle_closes
 from ops_actions.flows.incidents import IncidentService, Outcome
+from ops_actions.flows.maintenance import close_ended, known_windows
 from ops_actions.flows.remediation import Remediator
 from ops_actions.flows.tracker_protocols import IssueView
 from ops_actions.incident.alerts import Alert
@@ -43,6 +44,7 @@ from ops_actions.incident.causes import (
 from ops_actions.incident.clock import iso, parse_time, stale_gap
 from ops_actions.incident.closes import CLOSE_LOOKBACK
 from ops_actions.incident.labels import service_labels
+from ops_actions.incident.maintenance import held_causes, held_line, holding_window
 from ops_actions.incident.operation_keys import operation_key
 from ops_actions.incident.recorded_inputs import decision_changes, input_entry, opening_inputs, with_input
 from ops_actions.incident.severity_follow import follow_severity
@@ -54,6 +56,7 @@ from ops_actions.incident.transitions import confirm_reach
 from ops_actions.incident.triage_report import RuleOutcome, Snapshot, TriageReport, history_value
 from ops_actions.incident.triage_text import triage_markdown
 from ops_actions.incident.watch_news import alert_update, watch_updates
+from ops_actions.playbook.maintenance import MaintenanceWindow
 from ops_actions.playbook.model import INCIDENT_LABEL, Playbook
 from ops_actions.text.markdown import inert
 
@@ -210,6 +213,13 @@ def reconcile(
     fresh = [outcome for outcome in report.fired if not outcome.held]
     plan = assign_causes(playbook, held, firing_causes(playbook, fresh), seen)
     lines = [*notes, *([f"warning: {run.late}"] if run.late and not opened else [])]
+    # Windows matter only when something would open or an incident is followed: a quiet tick reads none.
+    windows = known_windows(incidents.tracker, playbook, now) if plan.new or opened else ()
+    lines += close_ended(incidents.tracker, windows, now)
+    alerted = (seen.cause, seen.component or "") if seen and seen.firing else None
+    on_hold = held_causes(playbook, plan.new, [o.id for o in fresh], windows, now, alert=alerted)
+    plan.new = [cause for cause in plan.new if cause not in on_hold]
+    lines += [held_line(cause_title(playbook, cause), window) for cause, window in on_hold.items()]
     new: tuple[int, str] | None = None
     if plan.new:
         together = [issue.number for issue, opened_at in neighbours if _together(playbook, opened_at, now)]
@@ -231,10 +241,23 @@ def reconcile(
             if _together(playbook, opened_at, parse_time(state.opened_at))
         ]
         elsewhere = [cause for other in held if other is not mine for cause in plan.causes_of(other)]
+        paused = holding_window(windows, state.components, now)
+        if paused is not None:
+            lines.append(f"#{issue.number}: reminders paused by maintenance {paused.id}")
         lines += _follow(
-            incidents, run, issue, state, plan, mine, remediator, beside, run.volatile | theirs, elsewhere
+            incidents,
+            run,
+            issue,
+            state,
+            plan,
+            mine,
+            remediator,
+            beside,
+            run.volatile | theirs,
+            elsewhere=elsewhere,
+            paused=paused,
         )
-    if not plan.new and not opened:
+    if not plan.new and not opened and not on_hold:
         pending = [o.id for o in report.rules if o.outcome == "pending"]
         waiting = f" ({', '.join(pending)} breached, not yet fired)" if pending else ""
         holding = [o.id for o in report.fired if o.held]
@@ -259,13 +282,16 @@ def _follow(
     remediator: Remediator | None,
     beside: Sequence[tuple[int, str]],
     ignored: frozenset[str],
+    *,
     elsewhere: Sequence[str],
+    paused: MaintenanceWindow | None,
 ) -> list[str]:
     """One open incident's news from this triage: its own rules, its alert, its severity, and
     the incidents open beside it (``beside``: the one this run opened, and another service's opened
     at the same time; each number with what the timeline says of it). ``ignored``: signals whose
     change is no news here (volatile ones, and those only other incidents' rules read); ``elsewhere``:
-    the causes the other open incidents hold, recorded with the tick for replay."""
+    the causes the other open incidents hold, recorded with the tick for replay; ``paused``: the
+    window that pauses its reminders."""
     playbook, now = run.playbook, run.now
     concluded = follow_runs(remediator, issue, state) if remediator else []
     if concluded:
@@ -344,6 +370,7 @@ def _follow(
         now=now,
         run_key=run_key,
         volatile_signals=ignored,
+        nudge=paused is None,
     )
     firing = alert if alert is not None and alert.status == "firing" else None
     reasons = [f"`{o.id}` ({o.severity}): {o.summary}" for o in view.fired]

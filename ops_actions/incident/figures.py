@@ -121,13 +121,16 @@ def build_report(
     grouped: bool = False,
 ) -> dict[str, Any]:
     """The figures for incidents opened since ``since``; false alarms (closed as not planned by a
-    writer, see incident/closes.py) are only counted, never in the other figures. ``grouped``: also
-    the figures of each service, ``by_service`` (see :func:`by_service`).
+    writer, see incident/closes.py) are only counted, never in the other figures, and incidents a
+    writer marked as planned (incident/maintenance.py) are listed as ``maintenance`` instead.
+    ``grouped``: also the figures of each service, ``by_service`` (see :func:`by_service`).
 
     Each input is read once, incidents first (the report hands in generators over GitHub's list
     pages): only the records of the period and their postmortems are kept."""
     period = [r for r in incidents if parse_time(r.state.opened_at) >= since]
-    chosen = [r for r in period if r.state.false_alarm is None]
+    real = [r for r in period if r.state.false_alarm is None]
+    planned = [r for r in real if r.state.planned is not None]
+    chosen = [r for r in real if r.state.planned is None]
     numbers = {r.number for r in chosen}
     by_severity = Counter(r.state.severity for r in chosen)
     by_component = Counter(c for r in chosen for c in (r.state.components or ["unspecified"]))
@@ -144,8 +147,18 @@ def build_report(
             "open": sum(1 for r in chosen if not r.state.resolved_at),
             "by_severity": {s.id: by_severity.get(s.id, 0) for s in playbook.severities},
             "by_component": dict(sorted(by_component.items())),
-            "false_alarms": len(period) - len(chosen),
+            "false_alarms": len(period) - len(real),
+            "planned": len(planned),
         },
+        "maintenance": [
+            {
+                "number": r.number,
+                "title": r.state.title,
+                "window": (r.state.planned or {}).get("window") or None,
+                "minutes": minutes_between(r.state.opened_at, r.state.resolved_at),
+            }
+            for r in planned
+        ],
         "minutes_to": minutes_to(chosen),
         "postmortems": {
             "expected": len(resolved),
@@ -193,6 +206,17 @@ def _by_service_lines(groups: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _maintenance_lines(planned: Sequence[dict[str, Any]]) -> list[str]:
+    """The incidents marked as planned, left out of the figures above: one line."""
+    if not planned:
+        return []
+    listed = ", ".join(
+        f"#{p['number']} {inert(p['title'])}" + (f" ({inert(p['window'])})" if p["window"] else "")
+        for p in planned
+    )
+    return [f"**Maintenance** (planned, left out of the figures above): {listed}.", ""]
+
+
 def report_markdown(figures: dict[str, Any]) -> str:
     """The figures as Markdown, job-summary friendly, with a Mermaid pie of severities (and the
     figures by service when they were asked for)."""
@@ -223,6 +247,7 @@ def report_markdown(figures: dict[str, Any]) -> str:
         ],
         "",
         *(_by_service_lines(figures["by_service"]) if "by_service" in figures else []),
+        *_maintenance_lines(figures["maintenance"]),
         f"Times run from the opening; {MITIGATED}.",
         "",
         f"**Postmortems:** {pm['created']} of {pm['expected']} resolved incidents; "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ops_actions.incident.state import IncidentState, title_text
+from ops_actions.playbook.maintenance import MAINTENANCE_LABEL, PLANNED_LABEL
 from ops_actions.playbook.model import INCIDENT_LABEL, SERVICE_LABEL_PREFIX, Playbook
 
 # An incident's status is a label with this prefix.
@@ -65,6 +66,8 @@ def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
             playbook.remediation.freeze_label, "000000", "Deploys are frozen until the incident is stable"
         )
     )
+    specs.append(LabelSpec(PLANNED_LABEL, "0052cc", "Planned maintenance: left out of the response figures"))
+    specs.append(LabelSpec(MAINTENANCE_LABEL, "0052cc", "An ad hoc maintenance window, kept by ops-actions"))
     for service in playbook.services:
         specs.append(LabelSpec(service.label, "5319e7", label_description(f"An incident of {service.name}")))
     return {spec.name: spec for spec in specs}
@@ -72,7 +75,7 @@ def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
 
 def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
     """The labels an incident carries: incident, its service's (on a service's view), its severity's
-    label, its status, and a freeze."""
+    label, its status, a freeze, and planned once a writer marked it so."""
     labels = [
         *playbook.incident_labels,
         playbook.severity(state.severity).label,
@@ -80,6 +83,8 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
     ]
     if state.freeze:
         labels.append(playbook.remediation.freeze_label)
+    if state.planned is not None:
+        labels.append(PLANNED_LABEL)
     return labels
 
 

@@ -10,7 +10,8 @@ it: a new command is one entry here plus its operation there.
 so before this registry; it follows from what each one changes: the status page shows timeline
 events of the kinds a playbook's ``status_page.public_events`` may name (status, severity,
 impact, resolved) and its list of incidents, and the notification targets are told of status,
-severity, opened and resolved. So ``/status``, ``/sev``, ``/impact`` and ``/resolve`` are public,
+severity, opened and resolved. So ``/status``, ``/sev``, ``/impact``, ``/resolve`` and
+``/planned`` (the page shows a planned incident as maintenance) are public,
 and ``/merge`` (the merged incident leaves the page; a worse severity is announced) and
 ``/split`` (a new incident is opened) too; owners, dispatches, checks and postmortem issues never
 reach customers.
@@ -23,6 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ops_actions.errors import OpsError
+from ops_actions.incident.clock import parse_minutes
 from ops_actions.playbook.model import Severities
 
 # The collaborator-permission API's permissions that may change an incident, lowest first.
@@ -160,8 +163,52 @@ def _resolve(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
     return {"force": "true", "reason": " ".join(words[1:])}
 
 
+def _planned(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
+    if len(words) > 1 or (words and not _NAME.match(words[0])):
+        raise ValueError("name at most one maintenance window, e.g. /planned db-upgrade")
+    return {"window": words[0]} if words else {"window": ""}
+
+
+# The keywords of /maintenance start, each taking the words up to the next one.
+_WINDOW_KEYS: Final = ("component:", "components:", "reason:", "title:")
+
+
+def _maintenance(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
+    """``start <duration> [component: a, b] [title: …] [--freeze-deploys] reason: …`` or ``end [#N]``."""
+    action = words[0].lower() if words else ""
+    if action == "end":
+        match = _ISSUE.match(words[1]) if len(words) == 2 else None
+        if len(words) > 2 or (len(words) == 2 and not match):
+            raise ValueError("end takes at most the window's issue, e.g. /maintenance end #57")
+        return {"action": "end", **({"number": match.group(1)} if match else {})}
+    if action != "start" or len(words) < 2:
+        raise ValueError("start a window (/maintenance start 2h component: billing reason: …) or end one")
+    try:
+        minutes = parse_minutes(words[1])
+    except OpsError as error:
+        raise ValueError(error.message) from None
+    args = {"action": "start", "minutes": str(minutes), "components": "", "reason": "", "title": ""}
+    flags = [word for word in words[2:] if word == FREEZE_FLAG]
+    key = None
+    parts: dict[str, list[str]] = {}
+    for word in (word for word in words[2:] if word != FREEZE_FLAG):
+        if word.lower() in _WINDOW_KEYS:
+            key = {"component:": "components"}.get(word.lower(), word.lower().removesuffix(":"))
+            parts.setdefault(key, [])
+        elif key is None:
+            raise ValueError(f"{word!r}: say what it is with component:, title: or reason:")
+        else:
+            parts[key].append(word)
+    args.update({name: " ".join(text) for name, text in parts.items()})
+    args["components"] = ",".join(c.strip() for c in args["components"].split(",") if c.strip())
+    if not args["reason"]:
+        raise ValueError("say why with reason: …")
+    return {**args, **({"freeze_deploys": "true"} if flags else {})}
+
+
 _DISPATCHES = "dispatches the playbook's {} workflow; the watch follows the run"
 HOTFIX_FLAG: Final = "--hotfix"
+FREEZE_FLAG: Final = "--freeze-deploys"
 
 # In the order /help lists them.
 SLASH_COMMANDS: Final[dict[str, SlashCommand]] = {
@@ -225,6 +272,21 @@ SLASH_COMMANDS: Final[dict[str, SlashCommand]] = {
             public=True,
         ),
         SlashCommand("postmortem", "/postmortem", "creates (or refreshes) the postmortem"),
+        SlashCommand(
+            "planned",
+            "/planned [window-id]",
+            "marks the incident, open or past, as planned maintenance (of that window): labelled "
+            "`planned`, left out of the response figures of `report`, listed there as maintenance",
+            _planned,
+            public=True,
+        ),
+        SlashCommand(
+            "maintenance",
+            f"/maintenance start <duration> [component: a, b] [title: …] [{FREEZE_FLAG}] reason: <text>",
+            "starts an ad hoc maintenance window now, as `ops-actions maintenance start` does (its rules "
+            "open no incident while it runs); `/maintenance end [#N]` ends one (on its own issue, no number)",
+            _maintenance,
+        ),
         SlashCommand("help", "/help", "lists the commands"),
     )
 }

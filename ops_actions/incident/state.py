@@ -75,6 +75,7 @@ _ENTRY_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
     "proposed": {"severity": str, "since": "time"},
     "false_alarm": {"by": str, "at": "time"},
     "inputs": {"at": "time", "signals": dict, "why": list},
+    "planned": {"by": str, "at": "time", "window": str},
 }
 # Keys an entry may lack, but when present (and not null) hold this type, because code reads them.
 _OPTIONAL_SHAPES: Final[Mapping[str, Mapping[str, type | str]]] = {
@@ -191,6 +192,9 @@ class IncidentState:
     """How the incident was opened, recorded then: ``how`` (see transitions.DETECTION), ``source``, ``by``."""
     false_alarm: dict[str, str] | None = None
     """Who closed it as not planned, and when, once a writer did (see incident/closes.py)."""
+    planned: dict[str, str] | None = None
+    """Who marked it as planned maintenance, when, and the window it belongs to ("" for none named;
+    see incident/maintenance.py): left out of the response figures and shown as maintenance."""
     runner_view: str | None = None
     """What the runner saw when the incident rests on unreachability alone (no answer at all from
     the backend); None once a second signal came: a backend answer that says down, an alert, a
@@ -272,6 +276,7 @@ def state_fits_playbook(playbook: Playbook, state: IncidentState) -> bool:
         and (state.proposed is None or state.proposed["severity"] in severities)
         and all(LOGIN.fullmatch(check["by"]) is not None for check in state.checks.values())
         and (state.false_alarm is None or LOGIN.fullmatch(state.false_alarm["by"]) is not None)
+        and (state.planned is None or LOGIN.fullmatch(state.planned["by"]) is not None)
     )
 
 

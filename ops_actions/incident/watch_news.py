@@ -40,11 +40,13 @@ def watch_updates(
     now: datetime,
     run_key: str,
     volatile_signals: frozenset[str],
+    nudge: bool = True,
 ) -> tuple[IncidentState, list[TimelineEvent]]:
     """A scheduled triage's news for an open incident, each item at most once: a snapshot when
     something changed, a deploy freeze when a freezing branch fires, the post-deploy monitoring
     summary, 'normal for N min' (which also lifts the freeze), an overdue-update reminder, and an
-    escalation when nobody owns the incident."""
+    escalation when nobody owns the incident (those two not while ``nudge`` is false: a
+    maintenance window pauses them)."""
     new = replace(state)
     at = iso(now)
     events: list[TimelineEvent] = []
@@ -101,7 +103,8 @@ def watch_updates(
             events.append(TimelineEvent(f"{run_key}:normal", "normal", at, normal, body, state.key))
             if new.freeze:
                 step(lift_freeze(new, why=normal, now=now, key=f"{run_key}:unfreeze"))
-    events.extend(_nudges(playbook, state, new, now=now, run_key=run_key))
+    if nudge:
+        events.extend(_nudges(playbook, state, new, now=now, run_key=run_key))
     return new, events
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ops_actions.scaffold import render_workflow, workflow_templates
+from ops_actions.scaffold import packaged_templates, render_workflow, workflow_templates
 from tests.support.act_harness import pinned_shas, read_pins
 from tests.support.paths import BIN_DIR, PROJECT_WORKFLOWS, REPO_ROOT, WORKFLOWS_DIR
 from tests.support.processes import finished
@@ -507,3 +507,20 @@ def test_the_playbook_check_runs_on_pull_requests_with_a_read_only_token() -> No
     assert replay["with"] == {"command": "replay", "args": "--since 90d"}
     assert replay["env"] == {"OPS_REPLAY_BASE": "origin/${{ github.base_ref }}"}
     assert steps["Validate the playbook"]["with"] == {"command": "playbook validate"}
+
+
+def test_the_maintenance_form_is_the_packaged_one_and_the_commands_workflow_takes_it() -> None:
+    """.github/ISSUE_TEMPLATE holds the issue forms `init` writes, unchanged; the maintenance form
+    labels its issues maintenance-request, asks for what `/maintenance start` reads (its labels are
+    the headings the CLI reads back), and the commands workflow runs on the issue it opens."""
+    forms = packaged_templates("issue_forms")
+    folder = REPO_ROOT / ".github" / "ISSUE_TEMPLATE"
+    assert {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.yml")} == forms
+    form = yaml.safe_load(forms["maintenance.yml"])
+    assert form["labels"] == ["maintenance-request"]
+    labels = [item["attributes"]["label"] for item in form["body"] if item["type"] != "markdown"]
+    assert labels == ["Duration", "Components", "Reason", "Deploys"]
+    workflow = load(REPO_ROOT / ".github" / "workflows" / "incident-commands.yml")
+    assert workflow[True]["issues"] == {"types": ["opened"]}
+    condition = " ".join(workflow["jobs"]["command"]["if"].split())
+    assert "contains(github.event.issue.labels.*.name, 'maintenance-request')" in condition

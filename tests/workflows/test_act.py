@@ -258,6 +258,29 @@ def test_comment_on_pull_request_is_ignored(
     assert labels_of(github_emulator.issue(number)) == {"incident"}
 
 
+def test_the_maintenance_form_starts_a_writers_window_through_the_commands_workflow(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """An issue opened from the "Maintenance window" form runs incident-commands.yml on its issues
+    'opened' event: a writer's request becomes the window's issue, and the request is closed."""
+    github_emulator.set_permission("mona", "write")
+    body = "### Duration\n\n2h\n\n### Components\n\nbilling\n\n### Reason\n\nStripe upgrade\n"
+    number = github_emulator.add_issue(
+        title="[maintenance request] billing", body=body, labels=["maintenance-request"], user="mona"
+    )
+    payload = recorded_event("issues", "opened")
+    payload["issue"].update(number=number, labels=github_emulator.issue(number)["labels"], body=body)
+    payload["sender"].update(login="mona", type="User")
+    owner, name = REPO.split("/")
+    payload["repository"].update(name=name, full_name=REPO)
+    payload["repository"]["owner"].update(login=owner, type="Organization")
+    act(act_workspace, tmp_path, github_emulator, "issues", "incident-commands.yml", payload, actor="mona")
+    windows = [i for i in github_emulator.issues(state="open") if "maintenance" in labels_of(i)]
+    assert len(windows) == 1
+    assert "- Covers: billing" in windows[0]["body"]
+    assert github_emulator.issue(number)["state"] == "closed"
+
+
 # --- alert intake ---------------------------------------------------------------------------
 
 

@@ -27,7 +27,10 @@ def test_github_token_events_start_only_dispatches() -> None:
         "incident-postmortem.yml",
     }
     assert started("issues", "edited", github_token=True) == set(), "the tool's own redraws never loop"
-    assert started("issues", "opened", github_token=False) == set()
+    # A person's new issue may be a maintenance request (the job's `if:` looks at its label); the
+    # tool's own new issues (incidents, windows, postmortems) start nothing.
+    assert started("issues", "opened", github_token=False) == {"incident-commands.yml"}
+    assert started("issues", "opened", github_token=True) == set()
     assert started("workflow_dispatch", None, github_token=True, workflow="backend-rollback.yml") == {
         "backend-rollback.yml"
     }

@@ -27,6 +27,7 @@ EXPECTED = {
             "worker": 4,
         },
         "false_alarms": 0,
+        "planned": 0,
     },
     "minutes_to": {
         # 1 2 3 4 5 6 7 8 9 [10] 11 12 14 15 18 20 25 [30] 40 -> median 10, p90 rank 18 = 30

@@ -58,6 +58,33 @@ def parse(body: str) -> list[Command | CommandError]:
             {"force": "true", "reason": "smoke runner is down"},
         ),
         ("/postmortem", "postmortem", {}),
+        ("/planned", "planned", {"window": ""}),
+        ("/planned db-upgrade", "planned", {"window": "db-upgrade"}),
+        (
+            "/maintenance start 2h component: stripe webhook, billing reason: Stripe API upgrade",
+            "maintenance",
+            {
+                "action": "start",
+                "minutes": "120",
+                "components": "stripe webhook,billing",
+                "reason": "Stripe API upgrade",
+                "title": "",
+            },
+        ),
+        (
+            "/maintenance start 1h30m --freeze-deploys title: DB move reason: moving the database",
+            "maintenance",
+            {
+                "action": "start",
+                "minutes": "90",
+                "components": "",
+                "reason": "moving the database",
+                "title": "DB move",
+                "freeze_deploys": "true",
+            },
+        ),
+        ("/maintenance end", "maintenance", {"action": "end"}),
+        ("/maintenance end #57", "maintenance", {"action": "end", "number": "57"}),
         ("/help", "help", {}),
     ],
 )
@@ -84,6 +111,13 @@ def test_valid_commands(line: str, name: str, args: dict[str, str]) -> None:
         ("/resolve please", "/resolve force <reason>"),
         ('/status mitigating "unbalanced', "cannot split"),
         ("/launch-missiles", "unknown command /launch-missiles"),
+        ("/planned a b", "at most one maintenance window"),
+        ("/maintenance", "start a window"),
+        ("/maintenance start soon reason: x", "not a duration"),
+        ("/maintenance start 200h reason: x", "between 1 minute and 7 days"),
+        ("/maintenance start 2h billing reason: x", "say what it is with component:"),
+        ("/maintenance start 2h component: billing", "say why with reason:"),
+        ("/maintenance end 57 58", "at most the window's issue"),
     ],
 )
 def test_invalid_commands_explain_themselves(line: str, message: str) -> None:

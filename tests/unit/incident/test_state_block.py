@@ -103,6 +103,7 @@ ENTRY_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     | entries(role=typed_text, name=typed_text, url=typed_text, since=TIMES, until=TIMES),
     "proposed": st.none() | entries(severity=typed_text, since=TIMES),
     "false_alarm": st.none() | entries(by=typed_text, at=TIMES),
+    "planned": st.none() | entries(by=typed_text, at=TIMES, window=typed_text),
     "checks": st.dictionaries(typed_text, entries(by=typed_text, at=TIMES, via=typed_text), max_size=3),
     # Issue numbers are positive (from_dict refuses ``"postmortem": 0`` as out of range).
     "postmortem": st.none() | st.integers(1, 10**6),
