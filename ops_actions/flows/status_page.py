@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.budget import RateView, below_reserve, skipped
@@ -32,10 +33,12 @@ from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import service_of
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
+from ops_actions.playbook.maintenance import PLANNED_LABEL
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
+from ops_actions.status_page.statuspage_api import API_ROOT, SCHEMAS, schema_files, schema_for
 
 
 def collect(
@@ -87,6 +90,7 @@ def collect(
             postmortem_body=_postmortem_body(issue, state, postmortems),
             opened_by_tool=incidents.by_tool(issue.author),
             service=service,
+            planned=PLANNED_LABEL in issue.labels,
         )
         if on_page(shown, since):
             found.append(shown)
@@ -145,12 +149,34 @@ def build_site(
         now=now,
         last_checked_at=last_checked_at,
     )
-    files = {path: redact(content) for path, content in site_files(playbook, page).items()}
+    # The windows declared in the playbook; ad hoc ones join them where the tracker holds them.
+    built = site_files(playbook, page, playbook.maintenance)
+    files = {path: redact(content) for path, content in built.items()}
     schema = status_schema()
+    api = api_validators()
     for path, content in files.items():
-        if path.endswith("status.json"):  # the page's, and each service's
+        if path.startswith(API_ROOT):
+            api[path].validate(json.loads(content))
+        elif path.endswith("status.json"):  # the page's, and each service's
             jsonschema.validate(json.loads(content), schema)
     return files
+
+
+def api_validators() -> dict[str, Any]:
+    """A validator of each ``api/v2`` document by its path, over the shipped Statuspage schemas."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = schema_files()
+    registry: Registry[Any] = Registry().with_resources(
+        (uri, Resource.from_contents(schema)) for uri, schema in schemas.items()
+    )
+    return {
+        API_ROOT + path: jsonschema.Draft202012Validator(
+            schemas[schema_for(path)], registry=registry, format_checker=jsonschema.FormatChecker()
+        )
+        for path in SCHEMAS
+    }
 
 
 def _is_earlier_build(folder: Path) -> bool:
