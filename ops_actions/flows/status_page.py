@@ -71,33 +71,44 @@ def collect(
             unread.append(number)
         # The page only reads: it settles nothing.
         own = [] if reading else incidents.own_comments(number, settle=False, issue=issue)
-        state = incidents.state_of(issue, own)
-        if state.false_alarm is not None:
-            continue  # a writer closed it as not planned: nothing happened that customers need to know
-        if public_held(playbook, state):
-            continue  # unreachable from the runner alone: customers hear of it at a second signal
-        # Only the tool's resolution ends an incident: an issue closed any other way (the watch
-        # reopens it) keeps its last real status here meanwhile, never "resolved".
-        ended = issue.state != "open" and ended_by_tool(playbook, state)
-        service = _service_of(playbook, issue.labels)
-        shown = public_incident(
-            playbook.views[service] if service else playbook,
-            number,
-            state,
-            open_=not ended,
-            closed_at=issue.closed_at if ended else None,
-            own_comments=own,
-            postmortem_body=_postmortem_body(issue, state, postmortems),
-            opened_by_tool=incidents.by_tool(issue.author),
-            service=service,
-            planned=PLANNED_LABEL in issue.labels,
-        )
-        if on_page(shown, since):
+        shown = public_view(incidents, issue, own, postmortems)
+        if shown is not None and on_page(shown, since):
             found.append(shown)
     if low is not None and notes is not None:
         shown_as = ", ".join(f"#{n}" for n in sorted(unread))
         notes.append(skipped(low, f"the updates of {shown_as} (shown from their state alone)"))
     return sorted(found, key=lambda shown: shown.number)
+
+
+def public_view(
+    incidents: IncidentService, issue: IssueView, own: Sequence[str], postmortems: Mapping[int, str]
+) -> PublicIncident | None:
+    """What the page shows of one incident issue (``own``: the tool's comments on it, ``postmortems``:
+    the bodies of those the tool filed, by number); None when the page leaves it off."""
+    playbook = incidents.playbook
+    if not is_public(playbook, issue.labels):
+        return None
+    state = incidents.state_of(issue, own)
+    if state.false_alarm is not None:
+        return None  # a writer closed it as not planned: nothing happened that customers need to know
+    if public_held(playbook, state):
+        return None  # unreachable from the runner alone: customers hear of it at a second signal
+    # Only the tool's resolution ends an incident: an issue closed any other way (the watch
+    # reopens it) keeps its last real status here meanwhile, never "resolved".
+    ended = issue.state != "open" and ended_by_tool(playbook, state)
+    service = _service_of(playbook, issue.labels)
+    return public_incident(
+        playbook.views[service] if service else playbook,
+        issue.number,
+        state,
+        open_=not ended,
+        closed_at=issue.closed_at if ended else None,
+        own_comments=own,
+        postmortem_body=_postmortem_body(issue, state, postmortems),
+        opened_by_tool=incidents.by_tool(issue.author),
+        service=service,
+        planned=PLANNED_LABEL in issue.labels,
+    )
 
 
 def _service_of(playbook: Playbook, labels: Sequence[str]) -> str | None:

@@ -336,20 +336,21 @@ def api_documents(
     return {API_ROOT + path: document for path, document in _Api(playbook, page, windows).documents().items()}
 
 
-def webhook_page(playbook: Playbook, page: Page) -> dict[str, str]:
-    """The ``page`` object of Statuspage's webhooks: the page's id and status."""
-    api = _Api(playbook, page, ())
-    status = api.status()
-    return {
-        "id": api.page_id,
-        "status_indicator": status["indicator"],
-        "status_description": status["description"],
-    }
+def components_of(
+    playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow] = ()
+) -> list[dict[str, Any]]:
+    """The page's components as ``components.json`` lists them."""
+    return _Api(playbook, page, windows).components()
 
 
-def webhook_incident(playbook: Playbook, page: Page, incident: PublicIncident) -> dict[str, Any]:
-    """The ``incident`` object of Statuspage's incident webhook: the incident as ``incidents.json`` has it."""
+def incident_of(playbook: Playbook, page: Page, incident: PublicIncident) -> dict[str, Any]:
+    """One incident of the page as ``incidents.json`` lists it."""
     return _Api(playbook, page, ()).incident(incident)
+
+
+def status_of_page(playbook: Playbook, page: Page) -> dict[str, str]:
+    """The page's ``status``: its indicator and description."""
+    return _Api(playbook, page, ()).status()
 
 
 @cache
