@@ -73,6 +73,8 @@ SECRETS: Final = (
     ("secret", "OPS_BACKEND_ADMIN_TOKEN", "the backend's admin token for /api/ops/*"),
     ("secret", "OPS_SLACK_WEBHOOK_URL", "optional: Slack-compatible incoming webhook for status updates"),
     ("secret", "OPS_STATUS_WEBHOOK_URL", "optional: JSON webhook (e.g. a status page) for SEV-1 updates"),
+    ("secret", "OPS_SUBSCRIBER_WEBHOOK_URL", "optional: a subscriber of public changes (Statuspage's shape)"),
+    ("secret", "OPS_SUBSCRIBER_WEBHOOK_SECRET", "with it: the key (16+ characters) payloads are signed with"),
     (
         "variable",
         "OPS_REMEDIATION_CLIENT_ID",

@@ -464,9 +464,12 @@ def github_context(
     service is given (the page, the report).
     """
     from ops_actions.adapters.github_tracker import DryRunGitHubTracker, GitHubTracker
-    from ops_actions.adapters.notify import announcer, checked_targets
+    from ops_actions.adapters.notify import Delivery, announcer, checked_targets
+    from ops_actions.adapters.subscribers import deliver, endpoints
     from ops_actions.flows.incidents import IncidentService, chain
     from ops_actions.flows.status_page import page_change_signal
+    from ops_actions.flows.subscribers import subscriber_announcer
+    from ops_actions.status_page.statuspage_webhooks import Payload
 
     mark_dry_run(dry_run)
     loaded = loaded_playbook(playbook_path)
@@ -491,6 +494,14 @@ def github_context(
         loaded = loaded.for_issue(service, labels)
     for url in checked_targets(loaded.playbook, os.environ):
         run_output().secret(url)  # a webhook URL is its own credential
+    subscribed = endpoints(loaded.playbook, os.environ)
+    for endpoint in subscribed:
+        run_output().secret(endpoint.url)
+        run_output().secret(endpoint.key)
+
+    def send(payloads: Sequence[Payload]) -> list[Delivery]:
+        return command_http().run(deliver(payloads, subscribed, client=command_http().client, redact=redact))
+
     rerun = (config.run_attempt or "1") != "1"
     announce = (
         None
@@ -508,20 +519,22 @@ def github_context(
             page_change_signal(loaded.playbook, lambda: run_output().outputs({"status-page": "true"})),
         )
     )
-    return GitHubContext(
-        loaded=loaded,
-        config=config,
-        dry_run=dry_run,
-        tracker=tracker,
-        incidents=IncidentService(
-            tracker,
-            loaded.playbook,
-            clock=utc_now,
-            rerun=rerun,
-            announce=announce,
-            timelines=timeline_reader(tracker, config, config.timeline_memory),
+    incidents = IncidentService(
+        tracker,
+        loaded.playbook,
+        clock=utc_now,
+        rerun=rerun,
+        announce=announce,
+        timelines=timeline_reader(tracker, config, config.timeline_memory),
+    )
+    # After the notifications and the page's signal: the subscribers read the incident as written.
+    incidents.announce = chain(
+        incidents.announce,
+        subscriber_announcer(
+            incidents, repository=config.repository, send=send if subscribed and not dry_run else None
         ),
     )
+    return GitHubContext(loaded=loaded, config=config, dry_run=dry_run, tracker=tracker, incidents=incidents)
 
 
 def timeline_reader(tracker: GitHubTracker, config: GitHubConfig, memory_file: Path | None) -> TimelineReader:

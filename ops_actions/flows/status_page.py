@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.budget import RateView, below_reserve, skipped
@@ -32,10 +33,12 @@ from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import service_of
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
+from ops_actions.playbook.maintenance import PLANNED_LABEL
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
 from ops_actions.status_page.status_json import STATUS_SCHEMA_ID, status_schema
+from ops_actions.status_page.statuspage_api import API_ROOT, SCHEMAS, schema_files, schema_for
 
 
 def collect(
@@ -68,32 +71,44 @@ def collect(
             unread.append(number)
         # The page only reads: it settles nothing.
         own = [] if reading else incidents.own_comments(number, settle=False, issue=issue)
-        state = incidents.state_of(issue, own)
-        if state.false_alarm is not None:
-            continue  # a writer closed it as not planned: nothing happened that customers need to know
-        if public_held(playbook, state):
-            continue  # unreachable from the runner alone: customers hear of it at a second signal
-        # Only the tool's resolution ends an incident: an issue closed any other way (the watch
-        # reopens it) keeps its last real status here meanwhile, never "resolved".
-        ended = issue.state != "open" and ended_by_tool(playbook, state)
-        service = _service_of(playbook, issue.labels)
-        shown = public_incident(
-            playbook.views[service] if service else playbook,
-            number,
-            state,
-            open_=not ended,
-            closed_at=issue.closed_at if ended else None,
-            own_comments=own,
-            postmortem_body=_postmortem_body(issue, state, postmortems),
-            opened_by_tool=incidents.by_tool(issue.author),
-            service=service,
-        )
-        if on_page(shown, since):
+        shown = public_view(incidents, issue, own, postmortems)
+        if shown is not None and on_page(shown, since):
             found.append(shown)
     if low is not None and notes is not None:
         shown_as = ", ".join(f"#{n}" for n in sorted(unread))
         notes.append(skipped(low, f"the updates of {shown_as} (shown from their state alone)"))
     return sorted(found, key=lambda shown: shown.number)
+
+
+def public_view(
+    incidents: IncidentService, issue: IssueView, own: Sequence[str], postmortems: Mapping[int, str]
+) -> PublicIncident | None:
+    """What the page shows of one incident issue (``own``: the tool's comments on it, ``postmortems``:
+    the bodies of those the tool filed, by number); None when the page leaves it off."""
+    playbook = incidents.playbook
+    if not is_public(playbook, issue.labels):
+        return None
+    state = incidents.state_of(issue, own)
+    if state.false_alarm is not None:
+        return None  # a writer closed it as not planned: nothing happened that customers need to know
+    if public_held(playbook, state):
+        return None  # unreachable from the runner alone: customers hear of it at a second signal
+    # Only the tool's resolution ends an incident: an issue closed any other way (the watch
+    # reopens it) keeps its last real status here meanwhile, never "resolved".
+    ended = issue.state != "open" and ended_by_tool(playbook, state)
+    service = _service_of(playbook, issue.labels)
+    return public_incident(
+        playbook.views[service] if service else playbook,
+        issue.number,
+        state,
+        open_=not ended,
+        closed_at=issue.closed_at if ended else None,
+        own_comments=own,
+        postmortem_body=_postmortem_body(issue, state, postmortems),
+        opened_by_tool=incidents.by_tool(issue.author),
+        service=service,
+        planned=PLANNED_LABEL in issue.labels,
+    )
 
 
 def _service_of(playbook: Playbook, labels: Sequence[str]) -> str | None:
@@ -145,12 +160,34 @@ def build_site(
         now=now,
         last_checked_at=last_checked_at,
     )
-    files = {path: redact(content) for path, content in site_files(playbook, page).items()}
+    # The windows declared in the playbook; ad hoc ones join them where the tracker holds them.
+    built = site_files(playbook, page, playbook.maintenance)
+    files = {path: redact(content) for path, content in built.items()}
     schema = status_schema()
+    api = api_validators()
     for path, content in files.items():
-        if path.endswith("status.json"):  # the page's, and each service's
+        if path.startswith(API_ROOT):
+            api[path].validate(json.loads(content))
+        elif path.endswith("status.json"):  # the page's, and each service's
             jsonschema.validate(json.loads(content), schema)
     return files
+
+
+def api_validators() -> dict[str, Any]:
+    """A validator of each ``api/v2`` document by its path, over the shipped Statuspage schemas."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = schema_files()
+    registry: Registry[Any] = Registry().with_resources(
+        (uri, Resource.from_contents(schema)) for uri, schema in schemas.items()
+    )
+    return {
+        API_ROOT + path: jsonschema.Draft202012Validator(
+            schemas[schema_for(path)], registry=registry, format_checker=jsonschema.FormatChecker()
+        )
+        for path in SCHEMAS
+    }
 
 
 def _is_earlier_build(folder: Path) -> bool:

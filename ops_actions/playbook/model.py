@@ -379,6 +379,20 @@ class StatusPage:
     outage_severities: tuple[str, ...] = ()
     postmortem_section: str | None = None
     internal_label: str = "internal"
+    url: str | None = None
+    """Where the page is published (its ``api/v2`` documents' links); None: the GitHub Pages address."""
+    subscribers: tuple[Subscriber, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A webhook endpoint told of every public incident change, in Statuspage's webhook shape."""
+
+    id: str
+    url_env: str
+    """The environment variable holding its URL (a secret)."""
+    secret_env: str
+    """The environment variable holding the key its payloads are signed with (HMAC-SHA256)."""
 
 
 # Every incident issue carries this label.

@@ -47,6 +47,7 @@ from ops_actions.playbook.model import (
     SignalSpec,
     StatusPage,
     Step,
+    Subscriber,
     Workflow,
 )
 from ops_actions.playbook.positions import PositionedDocument
@@ -243,6 +244,11 @@ class ModelBuilder:
             outage_severities=outage,
             postmortem_section=section,
             internal_label=item.get("internal_label", StatusPage.internal_label),
+            url=item.get("url"),
+            subscribers=tuple(
+                Subscriber(entry["id"], entry["url_env"], entry["secret_env"])
+                for entry in item.get("subscribers", [])
+            ),
         )
 
     def flap_control(self, item: Mapping[str, Any] | None, rule_ids: set[str]) -> FlapControl:

@@ -58,6 +58,8 @@ class PublicIncident:
     updates: tuple[PublicUpdate, ...]
     summary: str | None
     service: str | None = None
+    planned: bool = False
+    """A writer marked it as planned (the ``planned`` label): Statuspage's impact ``maintenance``."""
 
 
 def page_settings(playbook: Playbook) -> StatusPage:
@@ -186,6 +188,7 @@ def public_incident(
     postmortem_body: str | None,
     opened_by_tool: bool,
     service: str | None = None,
+    planned: bool = False,
 ) -> PublicIncident:
     """The public view of one incident; ``opened_by_tool`` False: a person opened the issue, so its
     title is the one a writer last confirmed (:func:`confirmed_title`), else "Incident #N".
@@ -210,4 +213,5 @@ def public_incident(
         updates=tuple(public_updates(playbook, state, own_comments)),
         summary=postmortem_summary(playbook, postmortem_body) if postmortem_body else None,
         service=service,
+        planned=planned,
     )

@@ -17,11 +17,13 @@ from importlib import resources
 from typing import Any, Final
 
 from ops_actions.incident.clock import duration, parse_time
+from ops_actions.playbook.maintenance import MaintenanceWindow
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.component_figures import counted, figure_phrases
 from ops_actions.status_page.model import HISTORY_DAYS, ComponentView, Page, incident_path
 from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
 from ops_actions.status_page.status_json import service_documents, status_document
+from ops_actions.status_page.statuspage_api import api_documents
 from ops_actions.text.html import escape, markdown_html, xml_chars
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
@@ -295,14 +297,16 @@ def _json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def site_files(playbook: Playbook, page: Page) -> dict[str, str]:
-    """Every file of the site by its path relative to the site's root."""
+def site_files(playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow] = ()) -> dict[str, str]:
+    """Every file of the site by its path relative to the site's root; ``windows``: the maintenance
+    windows its Statuspage-compatible ``api/v2`` documents list."""
     files = {
         "index.html": index_html(playbook, page),
         "feed.xml": feed_xml(page),
         "status.json": _json(status_document(playbook, page)),
     }
-    for path, document in service_documents(playbook, page).items():
+    documents = {**service_documents(playbook, page), **api_documents(playbook, page, windows)}
+    for path, document in documents.items():
         files[path] = _json(document)
     for incident in page.incidents:
         files[incident_path(incident)] = incident_html(playbook, page, incident)

@@ -252,6 +252,7 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
 
     site = build(world, 12)
     everything = site.everything()
+    assert "api/v2/summary.json" in site.files, "the Statuspage-compatible documents are read too"
     assert "Failing over; token *** rotated" in site.text(f"incidents/{number}.html")
     for secret in (
         GITHUB_TOKEN,
@@ -354,5 +355,5 @@ def test_the_playbook_names_the_team_links_and_outage_severities_and_titles_stay
 
     capsys.readouterr()
     assert run(["status-page", "build", "--out", str(world.tmp_path / "dry"), "--dry-run"]) == 0
-    assert "[dry-run] would write 7 files" in capsys.readouterr().out
+    assert "[dry-run] would write 15 files" in capsys.readouterr().out
     assert not (world.tmp_path / "dry").exists()

@@ -54,6 +54,8 @@ _USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<com
 
 # What the commands job hands the CLI of the remediation app's token (cli/root.py reads them).
 REMEDIATION_ENV = ("OPS_REMEDIATION_TOKEN", "OPS_REMEDIATION_LOGIN")
+# The seed's status_page.subscribers: each step that may announce a change gets them by env.
+SUBSCRIBER_ENV = ("OPS_SUBSCRIBER_WEBHOOK_URL", "OPS_SUBSCRIBER_WEBHOOK_SECRET")
 
 
 def rel(path: Path) -> str:
@@ -280,7 +282,7 @@ def test_only_the_pages_own_schedule_remembers_timelines_and_every_other_job_onl
                 tool = [s for s in steps if s.get("uses") == "./"]
                 assert all(
                     s["env"]["OPS_TIMELINE_MEMORY"] == memory
-                    and set(s["env"]) <= {"OPS_TIMELINE_MEMORY", *REMEDIATION_ENV}
+                    and set(s["env"]) <= {"OPS_TIMELINE_MEMORY", *REMEDIATION_ENV, *SUBSCRIBER_ENV}
                     for s in tool
                 ), (path.name, job_id)
                 restoring.add((path.name, job_id))
@@ -385,7 +387,27 @@ def test_the_commands_job_never_receives_the_backend_admin_token() -> None:
     the webhooks its announcements go to."""
     text = (WORKFLOWS_DIR / "incident-commands.yml").read_text(encoding="utf-8")
     assert "OPS_BACKEND_ADMIN_TOKEN" not in text and "backend-admin-token" not in text
-    assert set(re.findall(r"secrets\.(\w+)", text)) == {*WEBHOOK_INPUTS, "OPS_REMEDIATION_APP_KEY"}
+    assert set(re.findall(r"secrets\.(\w+)", text)) == {
+        *WEBHOOK_INPUTS,
+        *SUBSCRIBER_ENV,
+        "OPS_REMEDIATION_APP_KEY",
+    }
+
+
+def test_every_step_that_may_announce_a_change_gets_the_subscribers_secrets_by_env() -> None:
+    """Where the notify webhooks go to the action, the subscribers' URL and signing key go to the CLI
+    through the step's env: (the playbook names the variables), straight from the secrets."""
+    announcing = []
+    for path in WORKFLOWS:
+        for job_id, job in load(path).get("jobs", {}).items():
+            for step in job.get("steps", []):
+                if "status-webhook-url" in step.get("with", {}):
+                    announcing.append((path.name, job_id))
+                    env = step.get("env", {})
+                    assert {name: env.get(name) for name in SUBSCRIBER_ENV} == {
+                        name: f"${{{{ secrets.{name} }}}}" for name in SUBSCRIBER_ENV
+                    }, (path.name, job_id)
+    assert len(announcing) == 4, announcing
 
 
 @pytest.mark.parametrize(

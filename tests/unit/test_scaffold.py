@@ -113,8 +113,9 @@ def test_a_playbook_of_services_lists_each_services_backend_in_its_own_environme
     for where, _, name, _ in to_set:
         by_place.setdefault(where, set()).add(name)
     remediation_app = {"OPS_REMEDIATION_CLIENT_ID", "OPS_REMEDIATION_APP_KEY", "OPS_REMEDIATION_REPOSITORIES"}
+    subscriber = {"OPS_SUBSCRIBER_WEBHOOK_URL", "OPS_SUBSCRIBER_WEBHOOK_SECRET"}
     assert by_place == {
-        "repository": {"OPS_SLACK_WEBHOOK_URL", "OPS_STATUS_WEBHOOK_URL", *remediation_app},
+        "repository": {"OPS_SLACK_WEBHOOK_URL", "OPS_STATUS_WEBHOOK_URL", *subscriber, *remediation_app},
         "environment ops-api": set(SERVICE_SECRETS),
         "environment ops-worker": set(SERVICE_SECRETS),
     }

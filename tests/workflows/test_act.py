@@ -10,6 +10,8 @@ driven by GitHub's events in ``tests/workflows/test_day_in_the_life.py``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import tarfile
@@ -361,6 +363,30 @@ def test_status_page_workflow_builds_and_deploys_the_site(
 # --- notifications --------------------------------------------------------------------------
 
 
+def scheduled_watch_on_a_down_database(
+    workspace: Path, scratch: Path, emulator: GitHubEmulator, secrets: dict[str, str]
+) -> None:
+    """One scheduled tick of incident-triage.yml's watch with the database down (it opens a SEV-1)."""
+    env = {
+        "OPS_ACTIONS_NOW": iso(emulator.now()),
+        "ACT_STUB_CACHE_DIR": str(scratch / "cache"),
+        "ACT_STUB_ARTIFACT_DIR": str(scratch / "artifacts"),
+    }
+    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=emulator.now) as backend:
+        act(
+            workspace,
+            scratch,
+            emulator,
+            "schedule",
+            "incident-triage.yml",
+            {"schedule": "*/10 * * * *"},
+            backend_url=backend.url,
+            env=env,
+            secrets=secrets,
+            job=WATCH,
+        )
+
+
 def test_a_sev1_and_its_status_update_reach_both_webhooks(
     act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, receiver: Receiver
 ) -> None:
@@ -375,24 +401,7 @@ def test_a_sev1_and_its_status_update_reach_both_webhooks(
         "OPS_SLACK_WEBHOOK_URL": f"{receiver.url}/slack/T0001/B0001/slack-hook-credential",
         "OPS_STATUS_WEBHOOK_URL": f"{receiver.url}/status/status-hook-credential",
     }
-    env = {
-        "OPS_ACTIONS_NOW": iso(github_emulator.now()),
-        "ACT_STUB_CACHE_DIR": str(tmp_path / "cache"),
-        "ACT_STUB_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-    }
-    with SandboxBackend(admin_token=ADMIN_TOKEN, scenario="db-down", clock=github_emulator.now) as backend:
-        act(
-            act_workspace,
-            tmp_path,
-            github_emulator,
-            "schedule",
-            "incident-triage.yml",
-            {"schedule": "*/10 * * * *"},
-            backend_url=backend.url,
-            env=env,
-            secrets=hooks,
-            job=WATCH,
-        )
+    scheduled_watch_on_a_down_database(act_workspace, tmp_path, github_emulator, hooks)
     (issue,) = github_emulator.issues(state="open")
     assert issue["title"] == "[SEV-1] Database down"
     opened = list(receiver.received)
@@ -432,6 +441,29 @@ def test_a_sev1_and_its_status_update_reach_both_webhooks(
     )
     slack = next(body for path, body in updated if path.startswith("/slack/"))
     assert "Current status: mitigating" in slack["text"] and f"<{issue['html_url']}|" in slack["text"]
+
+
+def test_the_scheduled_triage_hands_the_subscribers_secrets_to_the_cli_and_they_get_signed_payloads(
+    act_workspace: Path, tmp_path: Path, github_emulator: GitHubEmulator, receiver: Receiver
+) -> None:
+    """With the seed's subscriber secrets set, the watch's SEV-1 reaches the subscriber in
+    Statuspage's webhook shape, each payload signed under its key (the workflow passes both by
+    env:); neither the URL nor the key reaches the log."""
+    key = "subscriber-signing-key-of-some-length"
+    secrets = {
+        "OPS_SUBSCRIBER_WEBHOOK_URL": f"{receiver.url}/subscriber/subscriber-hook-credential",
+        "OPS_SUBSCRIBER_WEBHOOK_SECRET": key,
+    }
+    scheduled_watch_on_a_down_database(act_workspace, tmp_path, github_emulator, secrets)
+    (issue,) = github_emulator.issues(state="open")
+    assert receiver.requests, "the subscriber was told"
+    for path, headers, raw in receiver.requests:
+        assert path == "/subscriber/subscriber-hook-credential"
+        expected = "sha256=" + hmac.new(key.encode(), raw, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["x-ops-actions-signature-256"], expected)
+    incident = json.loads(receiver.requests[0][2])
+    assert incident["page"]["status_indicator"] == "critical"
+    assert incident["incident"]["shortlink"].endswith(f"/incidents/{issue['number']}.html")
 
 
 # --- the schedules of a quiet repository ------------------------------------------------------
