@@ -301,7 +301,7 @@ class IncidentService:
             saved = self.tracker.edit_issue(
                 issue.number,
                 body=body,
-                labels=labels_for(self.playbook, state),
+                labels=labels_for(self.playbook, state, issue.labels),
                 title=new_title,
                 state="closed" if closing else "open" if opening else None,
                 state_reason="completed" if closing else "reopened" if opening else None,

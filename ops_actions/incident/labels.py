@@ -73,9 +73,11 @@ def label_specs(playbook: Playbook) -> dict[str, LabelSpec]:
     return {spec.name: spec for spec in specs}
 
 
-def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
+def labels_for(playbook: Playbook, state: IncidentState, current: Sequence[str] = ()) -> list[str]:
     """The labels an incident carries: incident, its service's (on a service's view), its severity's
-    label, its status, a freeze, and planned once a writer marked it so."""
+    label, its status, a freeze, and planned once a writer marked it so; then those of the
+    ``current`` labels the tool does not manage (the page's internal label, people's own), which a
+    save must not take off, since GitHub replaces an issue's labels with the list it is given."""
     labels = [
         *playbook.incident_labels,
         playbook.severity(state.severity).label,
@@ -85,6 +87,12 @@ def labels_for(playbook: Playbook, state: IncidentState) -> list[str]:
         labels.append(playbook.remediation.freeze_label)
     if state.planned is not None:
         labels.append(PLANNED_LABEL)
+    managed = label_specs(playbook).keys()
+    labels += [
+        label
+        for label in current
+        if label not in managed and not label.startswith((STATUS_LABEL_PREFIX, SERVICE_LABEL_PREFIX))
+    ]
     return labels
 
 

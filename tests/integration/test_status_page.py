@@ -357,3 +357,27 @@ def test_the_playbook_names_the_team_links_and_outage_severities_and_titles_stay
     assert run(["status-page", "build", "--out", str(world.tmp_path / "dry"), "--dry-run"]) == 0
     assert "[dry-run] would write 15 files" in capsys.readouterr().out
     assert not (world.tmp_path / "dry").exists()
+
+
+def test_an_update_keeps_the_labels_people_gave_so_an_internal_incident_stays_off_the_page(
+    world: World,
+) -> None:
+    """GitHub replaces an issue's labels with the list an edit gives: the tool's saves keep the
+    labels it does not manage (the page's internal label, a person's own) and replace only its own."""
+    assert world.cli(0, "incident", "open", "--title", "Staff VPN flaky", "--severity", "3") == 0
+    (incident,) = world.issues()
+    number = incident["number"]
+    world.emulator.handle(
+        "POST",
+        f"/repos/{REPO}/issues/{number}/labels",
+        {"authorization": f"token {GITHUB_TOKEN}", "content-type": "application/json"},
+        json.dumps({"labels": ["internal", "customer-reported"]}).encode(),
+    )
+    assert (
+        world.cli(2, "incident", "update", str(number), "--status", "mitigating", "--message", "Rerouted")
+        == 0
+    )
+    labels = {label["name"] for label in world.issues()[0]["labels"]}
+    assert {"internal", "customer-reported", "status:mitigating"} <= labels
+    assert "status:investigating" not in labels
+    assert "Staff VPN" not in build(world, 3).everything()
