@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -128,16 +128,21 @@ def read_scenario(path: Path, playbook: Playbook) -> Scenario:
     problem = next(schema_problems(document, scenario_schema()), None)
     if problem is not None:
         raise OpsError(problem.format(source), ExitCode.USAGE)
-    scenario = _model(source, document.value)
 
     def refuse(where: KeyPath, message: str) -> OpsError:
         return OpsError(document.problem(where, message).format(source), ExitCode.USAGE)
 
-    _check_against(scenario, playbook, refuse)
+    service = document.value.get("service")
+    if service is not None and service not in {s.id for s in playbook.services}:
+        raise refuse(("service",), f"the playbook has no service {service!r}")
+    view = playbook.for_service(service)
+    scenario = _model(source, document.value, view)
+    _check_against(scenario, view, refuse)
     return scenario
 
 
-def _model(source: str, data: Mapping[str, Any]) -> Scenario:
+def _model(source: str, data: Mapping[str, Any], playbook: Playbook) -> Scenario:
+    """The scenario of a document that passed the schema; a severity is read as the playbook's id."""
     steps = []
     for entry in data["timeline"]:
         kind = next(name for name in _STEP_KINDS if name in entry)
@@ -147,16 +152,11 @@ def _model(source: str, data: Mapping[str, Any]) -> Scenario:
     expectations = []
     for entry in data["expect"]:
         kind = next(name for name in _EXPECTATION_KINDS if name in entry)
-        expectation = Expectation("", kind, entry[kind], entry.get("incident", 1), entry.get("at"))
-        expectations.append(
-            Expectation(
-                entry.get("name") or default_name(expectation),
-                kind,
-                entry[kind],
-                expectation.incident,
-                expectation.at,
-            )
-        )
+        value = entry[kind]
+        if kind == "severity":
+            value = playbook.severities.find(str(value)) or str(value)
+        expectation = Expectation("", kind, value, entry.get("incident", 1), entry.get("at"))
+        expectations.append(replace(expectation, name=entry.get("name") or default_name(expectation)))
     return Scenario(
         source=source,
         name=data["name"],
@@ -206,11 +206,9 @@ def signal_field(playbook: Playbook, name: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _check_against(scenario: Scenario, playbook: Playbook, refuse: Any) -> None:
-    """What the scenario names must be the playbook's (checked before anything starts)."""
-    if scenario.service is not None and scenario.service not in {s.id for s in playbook.services}:
-        raise refuse(("service",), f"the playbook has no service {scenario.service!r}")
-    view = playbook.for_service(scenario.service)
+def _check_against(scenario: Scenario, view: Playbook, refuse: Callable[[KeyPath, str], OpsError]) -> None:
+    """What the scenario names must be ``view``'s, the playbook of its service (checked before anything
+    starts)."""
     manual = {item.id for item in view.resolution_checklist if item.verify == "manual"}
     for index, step in enumerate(scenario.timeline):
         if step.kind == "workflow" and step.value not in view.workflows:
