@@ -42,7 +42,7 @@ def test_the_rehearsal_of_the_seeds_branch_d_passes(
         "    14 min  command: /deploy: deploys are frozen by incident #1",
         "    50 min  watch: #1: deploy freeze lifted",
         "    60 min  watch: #1: Backend Live Smoke concluded success",
-        "    61 min  command: /resolve: #1 cannot be resolved yet: missing Manual check: signup and login work",
+        "    61 min  command: /resolve: #1 cannot be resolved yet: missing Manual check: signup",
         "    62 min  @alice ticks 'manual-signup-login' on #1",
         "    63 min  command: /resolve: #1: resolved; postmortem #2 created",
         "  PASS  incident 1 followed branches D: D",
@@ -93,9 +93,10 @@ def test_every_shipped_scenario_passes_against_the_bundled_playbook(
     assert out.count("== ") == 6
     assert "6 of 6 scenarios passed" in out
     for line in (
-        "watch: #1: Backend Deploy concluded failure",  # the failed deploy: said, and the incident stays open
+        # The failed deploy: said, and the incident stays open.
+        "watch: #1: Backend Deploy concluded failure",
         "  PASS  incident 1 open at the end: open",
-        "watch: no incident open and no rule fired: nothing to do (backend-not-ready breached, not yet fired)",
+        "nothing to do (backend-not-ready breached, not yet fired)",
         "  PASS  1 incident opened: 1 opened",
     ):
         assert line in out, line
@@ -128,7 +129,8 @@ def test_signal_values_and_a_triage_users_command(
     elsewhere: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Signal values by minute (read from the playbook's JSON fields; an age as seconds at that minute):
-    the worker stops at minute 5, branch B opens at the next tick; the heartbeat comes back at 18 (2 s old then, 122 s at the tick)."""
+    the worker stops at minute 5, branch B opens at the next tick; the heartbeat comes back at 18 (2 s
+    old then, 122 s at the tick)."""
     scenario = tmp_path / "signals.yaml"
     scenario.write_text(
         """\

@@ -142,7 +142,8 @@ def test_expectations_without_a_name_get_one_that_says_what_they_check(tmp_path:
     path = tmp_path / "scenario.yaml"
     path.write_text(
         GOOD
-        + "  - {severity: 1, at: 10, incident: 1}\n  - {incidents: 0, at: 4}\n  - {resolution: [refused, accepted]}\n"
+        + "  - {severity: 1, at: 10, incident: 1}\n  - {incidents: 0, at: 4}\n"
+        + "  - {resolution: [refused, accepted]}\n"
         + "  - {open: true, at: 30, incident: 2}\n  - {says: flap, name: the watch says flap}\n",
         encoding="utf-8",
     )
