@@ -133,8 +133,13 @@ def read_scenario(path: Path, playbook: Playbook) -> Scenario:
         return OpsError(document.problem(where, message).format(source), ExitCode.USAGE)
 
     service = document.value.get("service")
-    if service is not None and service not in {s.id for s in playbook.services}:
+    ids = [item.id for item in playbook.services]
+    if service is not None and service not in ids:
         raise refuse(("service",), f"the playbook has no service {service!r}")
+    if service is None and ids:
+        raise refuse(
+            (), f"the playbook has several services ({', '.join(ids)}): give the scenario service: ID"
+        )
     view = playbook.for_service(service)
     scenario = _model(source, document.value, view)
     _check_against(scenario, view, refuse)

@@ -13,6 +13,7 @@ import pytest
 from ops_actions.cli import run
 from tests.support.fixtures.receiver import Receiver
 from tests.support.paths import PACKAGE
+from tests.support.services import two_service_playbook
 
 SCENARIOS = PACKAGE / "scenarios"
 BRANCH_D = SCENARIOS / "branch-d-database-down.yaml"
@@ -186,3 +187,37 @@ def test_the_playbook_option_rehearses_a_changed_playbook(
     assert run(["rehearse", str(copy), "--playbook", str(playbook)]) == 1
     out = capsys.readouterr().out
     assert "  PASS  incident 1 is SEV-1 at minute 10: SEV-1" not in out
+
+
+def test_a_scenario_of_one_service_runs_that_services_watch(
+    elsewhere: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a playbook of two services, `service: worker` runs the worker's watch (its own backend
+    variables, its team's channel): the incident is the worker's; without `service:` the scenario is
+    refused at its first line."""
+    playbook = two_service_playbook(tmp_path)
+    scenario = tmp_path / "worker.yaml"
+    scenario.write_text(
+        """\
+name: the worker's database goes down
+minutes: 10
+service: worker
+timeline:
+  - {at: 5, backend: db-down}
+expect:
+  - {severity: SEV-1, at: 10}
+  - branches: [D]
+  - notifications: {target: internal-channel, count: 1}
+""",
+        encoding="utf-8",
+    )
+    assert run(["rehearse", str(scenario), "--playbook", str(playbook)]) == 0
+    out = capsys.readouterr().out
+    assert "    10 min  watch: opened #1" in out
+    assert "  3 of 3 expectations passed" in out
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(scenario.read_text(encoding="utf-8").replace("service: worker\n", ""), encoding="utf-8")
+    assert run(["rehearse", str(bare), "--playbook", str(playbook)]) == 2
+    assert f"ops-actions: error: {bare}:1:1: the playbook has several services (api, worker): give the " in (
+        capsys.readouterr().err
+    )
