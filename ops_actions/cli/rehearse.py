@@ -9,7 +9,7 @@ import click
 
 from ops_actions.cli.options import playbook_option
 from ops_actions.cli.root import loaded_playbook, run_output, say
-from ops_actions.errors import ExitCode
+from ops_actions.errors import ExitCode, OpsError
 
 
 @click.command()
@@ -49,6 +49,8 @@ def rehearse(scenarios: tuple[Path, ...], playbook_path: Path | None, report: Pa
     from ops_actions.rehearsal.scenario import read_scenario, scenario_files
     from ops_actions.rehearsal.verdict import judged, verdict_lines, verdicts_markdown
 
+    if report is not None and not report.parent.is_dir():
+        raise OpsError(f"--report: no folder {report.parent} to write {report.name} in", ExitCode.USAGE)
     loaded = loaded_playbook(playbook_path)
     _, data = read_playbook_source(playbook_path)
     files = scenario_files(scenarios)

@@ -216,6 +216,10 @@ def _check_against(scenario: Scenario, view: Playbook, refuse: Callable[[KeyPath
     starts)."""
     manual = {item.id for item in view.resolution_checklist if item.verify == "manual"}
     for index, step in enumerate(scenario.timeline):
+        if step.at > scenario.minutes:
+            raise refuse(
+                ("timeline", index, "at"), f"minute {step.at} is after the end (minutes: {scenario.minutes})"
+            )
         if step.kind == "workflow" and step.value not in view.workflows:
             raise refuse(("timeline", index, "workflow"), f"the playbook has no workflow {step.value!r}")
         if step.kind == "tick" and step.value not in manual:
@@ -234,6 +238,11 @@ def _check_against(scenario: Scenario, view: Playbook, refuse: Callable[[KeyPath
     targets = {target.id for target in view.notify}
     for index, expectation in enumerate(scenario.expect):
         value = expectation.value
+        if expectation.at is not None and expectation.at > scenario.minutes:
+            raise refuse(
+                ("expect", index, "at"),
+                f"minute {expectation.at} is after the end (minutes: {scenario.minutes})",
+            )
         if expectation.kind == "severity":
             try:
                 view.severities.parse(str(value))

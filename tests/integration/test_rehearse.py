@@ -160,7 +160,8 @@ expect:
 def test_a_malformed_scenario_is_one_line_exit_2_before_any_is_played(
     elsewhere: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A good scenario and a broken one: nothing is played, one error line names the file, line and key."""
+    """A good scenario and a broken one: nothing is played, one error line names the file, line and key;
+    a report that could not be written is refused before anything is played too."""
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: x\nminutes: 10\ntimeline: []\nexpect:\n  - {dispatches: {workflow: deploy}}\n")
     assert run(["rehearse", str(BRANCH_D), str(broken)]) == 2
@@ -170,6 +171,12 @@ def test_a_malformed_scenario_is_one_line_exit_2_before_any_is_played(
     assert errors == [
         f"ops-actions: error: {broken}:5:18: 'count' is a required property (at expect.0.dispatches)"
     ]
+    nowhere = tmp_path / "gone" / "report.md"
+    assert run(["rehearse", str(BRANCH_D), "--report", str(nowhere)]) == 2
+    captured = capsys.readouterr()
+    assert (
+        captured.out == "" and f"--report: no folder {nowhere.parent} to write report.md in" in captured.err
+    )
 
 
 def test_the_playbook_option_rehearses_a_changed_playbook(

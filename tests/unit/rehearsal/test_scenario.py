@@ -103,6 +103,8 @@ BROKEN = [
         "'ready_ok' is not a signal the playbook reads from a JSON field (at timeline.0.signals.ready_ok)",
     ),
     (GOOD + "service: api\n", "the playbook has no service 'api'"),
+    (GOOD.replace("at: 5", "at: 25"), "4:10: minute 25 is after the end (minutes: 20) (at timeline.0.at)"),
+    (GOOD + "  - {open: true, at: 21}\n", "minute 21 is after the end (minutes: 20) (at expect.1.at)"),
 ]
 
 
