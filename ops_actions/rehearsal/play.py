@@ -19,6 +19,7 @@ import io
 import itertools
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -62,11 +63,10 @@ class Played:
     """By minute played: every incident, in the order they opened."""
     resolutions: dict[int, list[str]] = field(default_factory=dict)
     """By incident number: what each /resolve on it met (refused, accepted)."""
-    dispatches: dict[str, int] = field(default_factory=dict)
-    """By workflow file: the runs dispatched."""
-    notifications: dict[str, int] = field(default_factory=dict)
-    """By notification target id: the updates received."""
-    exit_codes: list[int] = field(default_factory=list)
+    dispatches: Counter[str] = field(default_factory=Counter)
+    """By workflow role (deploy, rollback, smoke): the runs dispatched."""
+    notifications: Counter[str] = field(default_factory=Counter)
+    """By notification target id: the updates its webhook received."""
 
     def at(self, minute: int | None) -> list[IncidentView]:
         """The incidents at the end of ``minute`` (the last minute played before it); None: the end."""
@@ -87,12 +87,10 @@ def play(scenario: Scenario, playbook: Playbook, *, playbook_file: Path, workdir
             emulator.set_permission(login, role)
         stage = _Stage(scenario, view, playbook_file, workdir, emulator, backend, played)
         stage.play()
-        files = {role: workflow.file for role, workflow in view.workflows.items()}
-        for dispatch in emulator.workflow_dispatches():
-            role = next((r for r, f in files.items() if f == dispatch["workflow"]), dispatch["workflow"])
-            played.dispatches[role] = played.dispatches.get(role, 0) + 1
-        for name, _payload in backend.hooks:
-            played.notifications[name] = played.notifications.get(name, 0) + 1
+        roles = {workflow.file: role for role, workflow in view.workflows.items()}
+        sent = [str(dispatch["workflow"]) for dispatch in emulator.workflow_dispatches()]
+        played.dispatches.update(roles.get(file, file) for file in sent)
+        played.notifications.update(name for name, _ in backend.hooks)
     return played
 
 
@@ -129,6 +127,7 @@ class _Stage:
         self.played = played
         self.minute = 0
         self.runs = itertools.count(1)
+        self.deliveries = itertools.count(1)
         self.events_seen = len(emulator.events())
 
     def play(self) -> None:
@@ -242,7 +241,7 @@ class _Stage:
             if (event["event"], event["action"]) not in _COMMAND_EVENTS or event["github_token"]:
                 continue
             if labels <= issue_labels:
-                path = self.workdir / f"event-{len(self.played.exit_codes) + 1}.json"
+                path = self.workdir / f"event-{next(self.deliveries)}.json"
                 path.write_text(json.dumps(payload), encoding="utf-8")
                 self.cli("command", event=path)
 
@@ -264,7 +263,6 @@ class _Stage:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        self.played.exit_codes.append(code)
         lines = [line.rstrip() for line in printed.getvalue().splitlines() if line.strip()]
         self.played.output += lines
         for line in lines:
