@@ -389,7 +389,7 @@ def script_workflow(emulator: GitHubEmulator, playbook: Playbook, role: str, out
     emulator.add_workflow(
         workflow.file,
         workflow.name,
-        inputs=REMEDIATION_INPUTS[role],
+        inputs=REMEDIATION_INPUTS.get(role, ()),
         outcome=outcome,
         queued_s=30,
         in_progress_s=120,

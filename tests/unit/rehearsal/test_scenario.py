@@ -146,7 +146,7 @@ def test_expectations_without_a_name_get_one_that_says_what_they_check(tmp_path:
         GOOD
         + "  - {severity: 1, at: 10, incident: 1}\n  - {incidents: 0, at: 4}\n"
         + "  - {resolution: [refused, accepted]}\n"
-        + "  - {open: true, at: 30, incident: 2}\n  - {says: flap, name: the watch says flap}\n",
+        + "  - {open: true, at: 20, incident: 2}\n  - {says: flap, name: the watch says flap}\n",
         encoding="utf-8",
     )
     assert [e.name for e in read_scenario(path, PLAYBOOK).expect] == [
@@ -154,6 +154,6 @@ def test_expectations_without_a_name_get_one_that_says_what_they_check(tmp_path:
         "incident 1 is SEV-1 at minute 10",
         "0 incidents opened by minute 4",
         "/resolve on incident 1: refused then accepted",
-        "incident 2 open at minute 30",
+        "incident 2 open at minute 20",
         "the watch says flap",
     ]
