@@ -352,13 +352,8 @@ def emulated_github(playbook: Playbook) -> Iterator[tuple[GitHubEmulator, GitHub
     responder (alice), and the tracker the library reaches it with."""
     emulator = GitHubEmulator(repo=REPO, token=DEMO_GITHUB_TOKEN, clock=lambda: START)
     with emulator:
-        for role, inputs in (
-            ("deploy", ("ref", "incident", "override_freeze_reason")),
-            ("rollback", ("sha", "incident", "hotfix_branch")),
-            ("smoke", ("incident",)),
-        ):
-            workflow = playbook.workflows[role]
-            emulator.add_workflow(workflow.file, workflow.name, inputs=inputs, queued_s=30, in_progress_s=120)
+        for role in REMEDIATION_INPUTS.keys() & playbook.workflows.keys():
+            script_workflow(emulator, playbook, role, "success")
         emulator.set_permission("alice", "write")
         # Two releases, the newer one live: what a rollback goes back from and to.
         for sha, hours in ((GOOD_SHA, 26), (BAD_SHA, 2)):
@@ -377,6 +372,28 @@ def emulated_github(playbook: Playbook) -> Iterator[tuple[GitHubEmulator, GitHub
             yield emulator, tracker
         finally:
             tracker.close()
+
+
+# The inputs of the example remediation workflows, by role (what a dispatch may send them).
+REMEDIATION_INPUTS = {
+    "deploy": ("ref", "incident", "override_freeze_reason"),
+    "rollback": ("sha", "incident", "hotfix_branch"),
+    "smoke": ("incident",),
+}
+
+
+def script_workflow(emulator: GitHubEmulator, playbook: Playbook, role: str, outcome: str) -> None:
+    """Declare the playbook's ``role`` workflow on the emulator; its runs from now on end in ``outcome``
+    after 30 s queued and 2 min in progress."""
+    workflow = playbook.workflows[role]
+    emulator.add_workflow(
+        workflow.file,
+        workflow.name,
+        inputs=REMEDIATION_INPUTS.get(role, ()),
+        outcome=outcome,
+        queued_s=30,
+        in_progress_s=120,
+    )
 
 
 def wired(

@@ -10,6 +10,7 @@ class ExitCode(enum.IntEnum):
 
     OK = 0
     INTERNAL = 1  # a bug: reported in one line, never a traceback
+    EXPECTATION_FAILED = 1  # `rehearse`: an expectation of a scenario failed (named in the output)
     USAGE = 2  # bad options, or a playbook/config/payload that is invalid
     BACKEND_UNREACHABLE = 3  # no probe got an answer from the backend
     GITHUB = 4  # GitHub refused or kept failing after retries

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 from ops_actions.adapters.config import DEFAULT_API_URL
 from ops_actions.errors import OpsError
 from ops_actions.playbook import bundled_playbook_text, schema
+from ops_actions.rehearsal.scenario import scenario_schema
 
 if TYPE_CHECKING:
     from ops_actions.playbook.model import Service
@@ -194,6 +195,25 @@ def packaged_templates(kind: str) -> dict[str, str]:
     }
 
 
+# Where init puts the package's rehearsal scenarios and their schema; each scenario's schema line is
+# rewritten to point at the copy.
+REHEARSALS_PATH: Final = "rehearsals"
+SCENARIO_SCHEMA_PATH: Final = ".ops-actions/scenario.schema.json"
+_PACKAGE_SCENARIO_SCHEMA: Final = "$schema=../rehearsal/scenario.schema.json"
+
+
+def rehearsal_files() -> dict[str, str]:
+    """The rehearsal scenarios shipped in the package, by file name, as init writes them."""
+    folder = resources.files("ops_actions").joinpath("scenarios")
+    return {
+        entry.name: entry.read_text(encoding="utf-8").replace(
+            _PACKAGE_SCENARIO_SCHEMA, f"$schema=../{SCENARIO_SCHEMA_PATH}"
+        )
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
+
+
 def action_reference(action_ref: str) -> str:
     """The ``uses:`` value for the action: ``./`` here, ``owner/name@sha # ref`` in a team's repository."""
     if action_ref == "./":
@@ -347,6 +367,14 @@ def plan(
         _planned(target / ".github" / "dependabot.yml", DEPENDABOT, team_owned=True),
         _planned(target / ".gitignore", GITIGNORE, team_owned=True),
     ]
+    if not services:  # the scenarios rehearse the seed's one service
+        planned.append(
+            _planned(target / SCENARIO_SCHEMA_PATH, json.dumps(scenario_schema(), indent=2) + "\n")
+        )
+        planned += [
+            _planned(target / REHEARSALS_PATH / name, text, team_owned=True)
+            for name, text in rehearsal_files().items()
+        ]
     for name, template in workflow_templates().items():
         path = target / ".github" / "workflows" / name
         planned.append(

@@ -187,6 +187,7 @@ ACTION_COMMANDS = frozenset(
         "alert",
         "report",
         "replay",
+        "rehearse",
         "playbook",
         "status-page",
         "schedules",

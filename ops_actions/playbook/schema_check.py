@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -33,12 +33,15 @@ def schema() -> dict[str, Any]:
     return json.loads(schema_text())  # type: ignore[no-any-return]
 
 
-def schema_problems(document: PositionedDocument) -> Iterator[Problem]:
-    """Schema violations, positioned; an unknown key is reported at the key itself."""
+def schema_problems(
+    document: PositionedDocument, against: Mapping[str, Any] | None = None
+) -> Iterator[Problem]:
+    """Schema violations against the playbook schema (or the schema ``against``: a rehearsal
+    scenario's), positioned; an unknown key is reported at the key itself."""
     # Loaded here, not at import: jsonschema costs a quarter of a second that --help never needs.
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(schema() if against is None else against)
     errors = sorted(validator.iter_errors(document.value), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
         path: KeyPath = tuple(error.absolute_path)
@@ -56,7 +59,10 @@ def schema_problems(document: PositionedDocument) -> Iterator[Problem]:
 
 
 def _short(error: jsonschema.ValidationError) -> str:
-    """A readable one-line schema message (long enums and patterns are not repeated in full)."""
+    """A readable one-line schema message (long enums and patterns are not repeated in full); a
+    ``oneOf`` that says what it wants in ``x-oneOf`` says that."""
+    if error.validator == "oneOf" and isinstance(error.schema, dict) and "x-oneOf" in error.schema:
+        return str(error.schema["x-oneOf"])
     if error.validator == "pattern":
         return f"{error.instance!r} is not a valid name here"
     if error.validator in {"oneOf", "anyOf", "allOf", "if"}:

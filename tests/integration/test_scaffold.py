@@ -283,3 +283,33 @@ def test_add_service_needs_a_playbook(repo: Path, capsys: pytest.CaptureFixture[
     assert run(["init", str(repo), "--add-service", "api"]) == 2
     assert f"no {repo / 'playbook.yaml'}: run ops-actions init there first" in capsys.readouterr().err
     assert list(repo.iterdir()) == [repo / ".git"]
+
+
+def test_init_writes_the_rehearsals_and_one_passes_in_the_scaffolded_repository(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rehearsals/ holds every scenario the package ships, each pointing its editor at the schema copy in
+    .ops-actions/; in the repository, `rehearse` reads its playbook.yaml; a playbook of services gets
+    none (the scenarios rehearse the seed's one service)."""
+    from ops_actions.rehearsal.scenario import scenario_schema
+    from tests.support.paths import PACKAGE
+
+    assert run(["init", str(repo), "--action-ref", REF]) == 0
+    capsys.readouterr()
+    written = sorted(path.name for path in (repo / "rehearsals").iterdir())
+    assert written == sorted(path.name for path in (PACKAGE / "scenarios").glob("*.yaml"))
+    assert json.loads((repo / ".ops-actions" / "scenario.schema.json").read_text(encoding="utf-8")) == (
+        scenario_schema()
+    )
+    failed_deploy = repo / "rehearsals" / "failed-deploy.yaml"
+    first = failed_deploy.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../.ops-actions/scenario.schema.json"
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert run(["rehearse", "rehearsals/failed-deploy.yaml"]) == 0
+    captured = capsys.readouterr()
+    assert "playbook: playbook.yaml, sha256" in captured.err
+    assert "1 of 1 scenarios passed" in captured.out
+    services = repo.parent / "services"
+    assert run(["init", str(services), "--action-ref", REF, "--service", "api", "--service", "worker"]) == 0
+    assert not (services / "rehearsals").exists()

@@ -24,6 +24,7 @@ TOP = (
     "ops_actions.cli",
     "ops_actions.demo",
     "ops_actions.services_demo",
+    "ops_actions.rehearsal",
     "ops_actions.scaffold",
     "ops_actions.docs",
 )

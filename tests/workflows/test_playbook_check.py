@@ -1,5 +1,6 @@
-"""playbook-check.yml under act, on a pull request that changes the playbook: the incidents the
-watch made are replayed against the base branch's playbook, the table in the job summary."""
+"""playbook-check.yml under act, on a pull request that changes the playbook: its rehearsal is
+played, the incidents the watch made are replayed against the base branch's playbook, the table
+in the job summary."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import ops_actions
 from ops_actions.incident.clock import iso
 from ops_actions.playbook.reading import bundled_playbook_text
 from tests.support.act_harness import run_act
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import START, World
+
+SCENARIOS = Path(ops_actions.__file__).parent / "scenarios"
 
 WEBHOOKS_SEV_1 = (
     "    severity: SEV-2\n    branch: A\n    cause: payments",
@@ -31,9 +35,9 @@ def _git(cwd: Path, *args: str) -> None:
 def test_a_pull_request_changing_a_rule_shows_the_incident_it_changes_in_the_summary(
     world: World, act_workspace: Path, tmp_path: Path
 ) -> None:
-    """A fork's pull request raises the webhook rule to SEV-1: the check validates the playbook and
-    its summary's replay table says the webhook incident opens at SEV-1 and the outage is unchanged;
-    the read-only job writes nothing to GitHub."""
+    """A fork's pull request raises the webhook rule to SEV-1 and adds a rehearsal: the check
+    validates the playbook, plays the rehearsal, and its summary's replay table says the webhook
+    incident opens at SEV-1 and the outage is unchanged; the read-only job writes nothing to GitHub."""
     world.backend.set_scenario("webhook-failing")
     assert world.watch(0) == 0
     world.backend.set_scenario("healthy")
@@ -49,6 +53,9 @@ def test_a_pull_request_changing_a_rule_shows_the_incident_it_changes_in_the_sum
     _git(workspace, "update-ref", "refs/remotes/origin/main", "HEAD")
     old, new = WEBHOOKS_SEV_1
     (workspace / "playbook.yaml").write_text(bundled_playbook_text().replace(old, new, 1), encoding="utf-8")
+    (workspace / "rehearsals").mkdir()
+    shutil.copy(SCENARIOS / "branch-d-database-down.yaml", workspace / "rehearsals")
+    _git(workspace, "add", "rehearsals")
     _git(workspace, "commit", "--quiet", "--all", "--message", "webhooks are SEV-1")
 
     payload = {
@@ -78,6 +85,8 @@ def test_a_pull_request_changing_a_rule_shows_the_incident_it_changes_in_the_sum
     assert done.returncode == 0, done.tail()
     assert GITHUB_TOKEN not in done.output
     assert "| playbook.yaml: valid (" in done.output, done.tail()
+    # The game day in rehearsals/ is played on the pull request's playbook, before the replay.
+    assert "1 of 1 scenarios passed." in done.output, done.tail()
     assert not [request for request in world.emulator.requests if request.is_write]
     # act shows each step's job summary after "⚙  Summary - ".
     table = done.output[done.output.rindex("Summary - Playbook: playbook.yaml") :]

@@ -1,9 +1,12 @@
-"""The routes that control the sandbox itself, the same for every API: ``/_sandbox/{sleep,scenario,fault}``.
+"""The routes that control the sandbox itself, the same for every API: ``/_sandbox/{sleep,scenario,fault}``,
+and ``/_sandbox/hook/NAME``, a chat or status-page webhook that records what is posted to it.
 
 No auth: they are for local tests and benchmarks. ``GET /_sandbox/sleep?ms=N`` answers after N ms
 (at most :data:`MAX_SLEEP_MS`); ``/_sandbox/scenario`` reads (GET) or switches (POST
 ``{"scenario", "slow_delay_s"}``) the scenario; ``/_sandbox/fault`` lists (GET), adds (POST
-``{"path", "kind", "times", "value"}``) or clears (DELETE) the one-shot faults.
+``{"path", "kind", "times", "value"}``) or clears (DELETE) the one-shot faults; ``POST
+/_sandbox/hook/NAME`` records its JSON body as a notification received by ``NAME`` (a rehearsal points
+the playbook's notification targets there and counts them).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ops_actions.sandbox.backend.routes import (
 from ops_actions.sandbox.catalog import SCENARIOS
 
 MAX_SLEEP_MS: Final = 10_000
+HOOK_PREFIX: Final = "/_sandbox/hook/"
 
 _CONTROL_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
     "/_sandbox/sleep": ("GET",),
@@ -52,9 +56,13 @@ class Controlled(Protocol):
 
     def sleep(self, seconds: float) -> bool: ...
 
+    def receive_hook(self, name: str, payload: dict[str, object]) -> None: ...
+
 
 def control_route(backend: Controlled, request: Request) -> Reply | None:
     """The answer to a request under ``/_sandbox/``; None means drop the connection without one."""
+    if request.path.startswith(HOOK_PREFIX):
+        return _hook(backend, request)
     methods = _CONTROL_METHODS.get(request.path)
     if methods is None:
         return not_found()
@@ -117,3 +125,14 @@ def _fault(backend: Controlled, request: Request) -> Reply:
     except ValueError as exc:
         return json_reply(400, {"error": str(exc), "kinds": list(FAULT_KINDS)})
     return json_reply(200, {"path": path, "kind": kind, "times": times, "value": value})
+
+
+def _hook(backend: Controlled, request: Request) -> Reply:
+    """A webhook that records each JSON object posted to it, under the name in its path."""
+    if request.method != "POST":
+        return method_not_allowed("POST")
+    payload = json_object(request.body)
+    if payload is None:
+        return json_reply(400, {"error": "the body must be a JSON object"})
+    backend.receive_hook(request.path.removeprefix(HOOK_PREFIX), payload)
+    return json_reply(200, {"ok": True})

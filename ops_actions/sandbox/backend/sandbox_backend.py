@@ -5,13 +5,17 @@ change while it serves (the scenario, the one-shot faults of :mod:`.faults`, the
 and finds each request's route: ``/_sandbox/`` (:mod:`.control`) for every API, else the routes
 of the API it plays (:mod:`.reference`, :mod:`.search`, :mod:`.messaging`), behind the scenarios
 every API shares: ``flaky`` (a 502, a dropped connection, then the answer, per path) and
-``unauthorized`` (401 with the challenge of the route's scheme). :func:`serve` runs one until Ctrl-C.
+``unauthorized`` (401 with the challenge of the route's scheme). Fields set with :meth:`set_fields`
+replace values in a route's JSON answers whatever the scenario says (a rehearsal's signal values);
+the webhooks under ``/_sandbox/hook/`` record what they receive (:attr:`hooks`). :func:`serve` runs
+one until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
+import json
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -101,6 +105,8 @@ class SandboxBackend:
         self._canary_jobs = 0
         self._flaky_calls: dict[str, int] = {}
         self._faults = FaultTable()
+        self._fields: dict[str, dict[str, object]] = {}
+        self._hooks: list[tuple[str, dict[str, object]]] = []
         self._requests: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED_REQUESTS)
         self._stopping = threading.Event()
         self._waits: deque[float] = deque(maxlen=_MAX_RECORDED_REQUESTS)
@@ -211,6 +217,26 @@ class SandboxBackend:
     def clear_faults(self) -> None:
         self._faults.clear()
 
+    def set_fields(self, path: str, fields: Mapping[str, object]) -> None:
+        """From now on the JSON object ``path`` answers with (2xx only) has these values: each key a
+        dotted field (``worker.running``), created where missing; set again to change one."""
+        with self._lock:
+            self._fields.setdefault(path, {}).update(fields)
+
+    def clear_fields(self) -> None:
+        with self._lock:
+            self._fields.clear()
+
+    def receive_hook(self, name: str, payload: dict[str, object]) -> None:
+        with self._lock:
+            self._hooks.append((name, payload))
+
+    @property
+    def hooks(self) -> list[tuple[str, dict[str, object]]]:
+        """What the webhooks under ``/_sandbox/hook/`` received, oldest first: (name, JSON body)."""
+        with self._lock:
+            return list(self._hooks)
+
     def pending_faults(self) -> list[dict[str, object]]:
         return self._faults.pending()
 
@@ -294,8 +320,30 @@ class SandboxBackend:
             return control_route(self, request)
         api = APIS_PLAYED[self._api]
         if request.path in api.open_routes or request.path.startswith(api.admin_prefix):
-            return self._api_route(request)
+            return self._with_fields(request.path, self._api_route(request))
         return not_found()
+
+    def _with_fields(self, path: str, reply: Reply | None) -> Reply | None:
+        """The reply with the fields set for ``path`` written into its JSON object."""
+        with self._lock:
+            fields = dict(self._fields.get(path, {}))
+        if not fields or reply is None or not 200 <= reply.status < 300:
+            return reply
+        try:
+            document = json.loads(reply.body)
+        except ValueError:
+            return reply
+        if not isinstance(document, dict):
+            return reply
+        for dotted, value in fields.items():
+            *parents, last = dotted.split(".")
+            node = document
+            for part in parents:
+                child = node.get(part)
+                node[part] = child = child if isinstance(child, dict) else {}
+                node = child
+            node[last] = value
+        return Reply(reply.status, json.dumps(document).encode("utf-8"), reply.content_type, reply.headers)
 
     # -- the API it plays ---------------------------------------------------------------------
 

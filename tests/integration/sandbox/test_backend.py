@@ -511,3 +511,32 @@ def test_serve_returns_cleanly_on_keyboard_interrupt() -> None:
     assert seen["status"] == 503
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{seen['url']}/api/ready", timeout=2.0)
+
+
+def test_fields_set_replace_values_in_a_routes_json_answers(
+    backend: SandboxBackend, client: httpx.Client
+) -> None:
+    """A rehearsal's signal values: dotted fields written into the answers of one path, whatever the
+    scenario, created where missing; a 5xx answer is left as it is; a new scenario keeps them until
+    cleared."""
+    backend.set_fields("/api/ops/metrics", {"worker.running": False, "queue_depth.queued": 500, "extra.n": 1})
+    answer = metrics(client)
+    assert answer["worker"]["running"] is False and answer["worker"]["flags"]  # the rest kept
+    assert answer["queue_depth"] == {"queued": 500, "running": 1}
+    assert answer["extra"] == {"n": 1}
+    assert body_of(client.get("/api/ready")) == {"status": "ok"}, "another path is not touched"
+    backend.set_scenario("db-down")
+    assert metrics(client)["db_ok"] is False and metrics(client)["queue_depth"]["queued"] == 500
+    backend.set_fields("/api/ready", {"status": "fine"})
+    assert client.get("/api/ready").json() == {"status": "degraded", "db": False}, "a 503 is kept"
+    backend.clear_fields()
+    assert metrics(client)["queue_depth"]["queued"] == 3
+
+
+def test_the_sandbox_webhooks_record_what_they_receive(backend: SandboxBackend, client: httpx.Client) -> None:
+    """POST /_sandbox/hook/NAME keeps each JSON object under NAME, in order; anything else is refused."""
+    assert client.post("/_sandbox/hook/internal-channel", json={"text": "opened"}).status_code == 200
+    assert client.post("/_sandbox/hook/status-page", json={"event": "opened"}).status_code == 200
+    assert client.post("/_sandbox/hook/status-page", content=b"[1]").status_code == 400
+    assert client.get("/_sandbox/hook/status-page").status_code == 405
+    assert backend.hooks == [("internal-channel", {"text": "opened"}), ("status-page", {"event": "opened"})]
