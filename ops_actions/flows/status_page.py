@@ -32,6 +32,7 @@ from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import service_of
 from ops_actions.incident.postmortem import POSTMORTEM_LABEL, read_postmortem_state
 from ops_actions.incident.state import IncidentState, public_held
+from ops_actions.playbook.maintenance import PLANNED_LABEL
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import build_page, on_page, window_start
 from ops_actions.status_page.public import PublicIncident, is_public, page_settings, public_incident
@@ -85,8 +86,8 @@ def collect(
             closed_at=issue.closed_at if ended else None,
             own_comments=own,
             postmortem_body=_postmortem_body(issue, state, postmortems),
-            opened_by_tool=incidents.by_tool(issue.author),
             service=service,
+            planned=PLANNED_LABEL in issue.labels,
         )
         if on_page(shown, since):
             found.append(shown)
@@ -144,6 +145,7 @@ def build_site(
         repository=repository,
         now=now,
         last_checked_at=last_checked_at,
+        windows=playbook.maintenance,
     )
     files = {path: redact(content) for path, content in site_files(playbook, page).items()}
     schema = status_schema()
