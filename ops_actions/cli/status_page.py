@@ -37,14 +37,14 @@ def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None
     Shows each component's state (from the open incidents' severities), the open incidents with
     their public updates, the maintenance windows, 90 days of history and the past incidents. An
     incident's title is derived from its components unless a writer set one (/public-title); an
-    update's text is only what its writer marked public (/status ... public: ...). Only the
-    timeline events the playbook's status_page.public_events names are published (default: /status
-    updates and the resolution), and the postmortem section it names; nothing else of the issues.
-    Everything is read and checked before the folder is written. The watch history file, when
-    there is one, gives the time of the last automated check. It says (and the job summary too) the GitHub requests it
-    used and the rate limit left; below the reserve (the larger of 100 requests and 10 % of the
-    limit) it reads no more comments: the incidents left are shown without their updates, named
-    in one line.
+    update's text is only what its writer marked public (/status ... public: ...). Only the timeline
+    events the playbook's status_page.public_events names are published (default: /status updates
+    and the resolution), and the postmortem section it names; nothing else of the issues. Everything
+    is read and checked before the folder is written. The watch history file, when there is one,
+    gives the time of the last automated check. It says (and the job summary too) the GitHub
+    requests it used and the rate limit left; below the reserve (the larger of 100 requests and 10 %
+    of the limit) it reads no more comments: the incidents left are shown without their updates,
+    named in one line.
 
     \b
     Example:
