@@ -113,7 +113,8 @@ def test_an_alert_title_with_a_markdown_link_never_reaches_the_page_and_public_w
 def test_a_read_only_authors_title_never_reaches_the_page_a_writers_public_title_does(world: World) -> None:
     """A read-only person opens an incident titled with a link, then renames it: the page calls it
     by the title derived from it ("Degraded performance"), whatever a writer's /status; a writer's
-    /public-title is the title customers read, as text (a triage-role user's is refused)."""
+    /public-title is the title customers read, as text, and a writer's ``public:`` words the
+    update's text (a triage-role user's of either are refused)."""
     emulator = world.emulator
     labels = ["incident", "sev-2", "status:investigating"]
     number = emulator.add_issue(title=LINK, labels=labels, user="mallory")
@@ -137,7 +138,14 @@ def test_a_read_only_authors_title_never_reaches_the_page_a_writers_public_title
     assert "/public-title" not in "".join(build(world, 5).files.values())
     assert read_state(emulator.issue(number)["body"]).public_title is None, "a triage role is not obeyed"
     assert world.comment(6, number, f"/public-title Card payments slow {LINK}", "alice") == 0
-    site = build(world, 7)
+    assert world.comment(7, number, "/status mitigating public: FROM TRIAGE", "trish") == 0
+    assert (
+        world.comment(8, number, "/status mitigating db-7 failed over public: Payments recover.", "alice")
+        == 0
+    )
+    site = build(world, 9)
+    assert "Payments recover." in site.text("incidents/1.html") and "db-7" not in "".join(site.files.values())
+    assert "FROM TRIAGE" not in "".join(site.files.values()), "a triage role's public words are refused"
     assert_no_outside_link(site)
     assert site.text("incidents/1.html").startswith(f"Skip to the status {REPO.split('/')[1]} Back")
     assert f"Card payments slow {LINK} Status Mitigating" in site.text("incidents/1.html")
