@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final
 
 from ops_actions.adapters.config import GitHubConfig
 from ops_actions.adapters.github_tracker import GitHubTracker
@@ -64,6 +65,9 @@ class Story:
     impact: str = ""
     """Who is affected, as she states it (a SEV-1 is not resolved without one)."""
 
+
+# What the responder tells customers in every story (the story's status text is the team's).
+DEMO_PUBLIC_UPDATE: Final = "We found the cause and are applying a fix."
 
 REDEPLOY = Story(
     status="Redeploying the backend",
@@ -441,11 +445,13 @@ def run_demo(
         demo.watch(10)
         number = _open_incident(demo)
         story = STORIES[scenario]
-        demo.narrate("A responder takes it and says what is going on, in the issue's comments:")
-        stated = f"\n/impact {story.impact}" if story.impact else ""
-        demo.comment(
-            14, number, f"/owner @alice\n/status mitigating next 15m {story.status}{stated}", "alice"
+        demo.narrate(
+            "A responder takes it and says what is going on, in the issue's comments (customers read "
+            "only the words after public:):"
         )
+        stated = f"\n/impact {story.impact}" if story.impact else ""
+        status = f"/status mitigating next 15m {story.status} public: {DEMO_PUBLIC_UPDATE}"
+        demo.comment(14, number, f"/owner @alice\n{status}{stated}", "alice")
         demo.narrate(story.narration)
         if story.remedy:
             demo.comment(16, number, story.remedy, "alice")

@@ -138,13 +138,19 @@ def _opened_how(ctx: GitHubContext) -> str:
     "--status", required=True, help="investigating, mitigating or resolved (the playbook's statuses)."
 )
 @click.option("--next", "next_update", help="When the next update is due, e.g. 30m or 1h.")
-@click.option("--message", default="", help="What changed.")
+@click.option("--message", default="", help="What changed (the team's: never on the status page).")
+@click.option(
+    "--public",
+    default="",
+    help="The update's text on the status page (without it the page says only the new status).",
+)
 def incident_update(
     ctx: GitHubContext,
     number: int,
     status: str,
     next_update: str | None,
     message: str,
+    public: str,
 ) -> None:
     """Post a status update in the playbook's template and swap the status label.
 
@@ -157,7 +163,7 @@ def incident_update(
     from ops_actions.incident.operation_keys import operation_key
 
     minutes = parse_minutes(next_update) if next_update else None
-    key = operation_key(ctx.config.run_id, "status", number, status, minutes, message)
+    key = operation_key(ctx.config.run_id, "status", number, status, minutes, message, public)
     outcome = post_status_update(
         ctx.incidents,
         number,
@@ -166,6 +172,7 @@ def incident_update(
         next_minutes=minutes,
         message=message,
         by=ctx.config.actor,
+        public=public,
     )
     _report_outcome(outcome, summary_title="Status update")
 
@@ -241,6 +248,26 @@ def incident_impact(
     key = operation_key(ctx.config.run_id, "impact", number, impact)
     outcome = set_impact(ctx.incidents, number, key=key, impact=impact, by=ctx.config.actor)
     _report_outcome(outcome, summary_title="Impact")
+
+
+@incident.command("public-title")
+@github_command
+@click.argument("number", type=int)
+@click.argument("title")
+def incident_public_title(ctx: GitHubContext, number: int, title: str) -> None:
+    """Set the incident's title on the status page (by default one derived from its components,
+    such as "Degraded performance of billing"; the issue's own title never reaches the page).
+
+    \b
+    Example:
+      ops-actions incident public-title 42 "Card payments failing"
+    """
+    from ops_actions.flows.incident_operations import set_public_title
+    from ops_actions.incident.operation_keys import operation_key
+
+    key = operation_key(ctx.config.run_id, "public-title", number, title)
+    outcome = set_public_title(ctx.incidents, number, key=key, title=title, by=ctx.config.actor)
+    _report_outcome(outcome, summary_title="Public title")
 
 
 @incident.command("check")

@@ -31,17 +31,20 @@ def status_page() -> None:
 @folder_option("--out", "site", "Folder to write the site to: new, empty, or an earlier build (replaced).")
 @history_file_option
 def status_page_build(ctx: GitHubContext, out: Path, history_file: Path) -> None:
-    """Build the static status page: index.html, one page per incident, feed.xml, status.json.
+    """Build the static status page: index.html, one page per incident, feed.xml, an Atom feed per
+    component (feeds/<component>.atom) and per service, maintenance.ics, status.json.
 
     Shows each component's state (from the open incidents' severities), the open incidents with
-    their public updates, 90 days of history and the past incidents. Only the timeline events the
-    playbook's status_page.public_events names are published (default: /status updates and the
-    resolution), and the postmortem section it names; nothing else of the issues. Everything is
-    read and checked before the folder is written. The watch history file, when there is one, gives
-    the time of the last automated check. It says (and the job summary too) the GitHub requests it
-    used and the rate limit left; below the reserve (the larger of 100 requests and 10 % of the
-    limit) it reads no more comments: the incidents left are shown without their updates, named
-    in one line.
+    their public updates, the maintenance windows, 90 days of history and the past incidents. An
+    incident's title is derived from its components unless a writer set one (/public-title); an
+    update's text is only what its writer marked public (/status ... public: ...). Only the timeline
+    events the playbook's status_page.public_events names are published (default: /status updates
+    and the resolution), and the postmortem section it names; nothing else of the issues. Everything
+    is read and checked before the folder is written. The watch history file, when there is one,
+    gives the time of the last automated check. It says (and the job summary too) the GitHub
+    requests it used and the rate limit left; below the reserve (the larger of 100 requests and 10 %
+    of the limit) it reads no more comments: the incidents left are shown without their updates,
+    named in one line.
 
     \b
     Example:

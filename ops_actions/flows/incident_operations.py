@@ -20,7 +20,12 @@ from ops_actions.flows.postmortems import Postmortems, Result
 from ops_actions.flows.regroup import Regrouper
 from ops_actions.incident.maintenance import mark_planned, unknown_window
 from ops_actions.incident.resolution_gate import set_check
-from ops_actions.incident.transitions import change_impact, change_severity, update_status
+from ops_actions.incident.transitions import (
+    change_impact,
+    change_public_title,
+    change_severity,
+    update_status,
+)
 
 
 def post_status_update(
@@ -32,8 +37,10 @@ def post_status_update(
     next_minutes: int | None,
     message: str,
     by: str | None,
+    public: str = "",
 ) -> Outcome:
-    """Post a status update in the playbook's template; the status label and next due time follow."""
+    """Post a status update in the playbook's template; the status label and next due time follow.
+    ``public`` is its text on the status page (none: the page says only the new status)."""
     playbook, clock = incidents.playbook, incidents.clock
     return incidents.apply(
         number,
@@ -47,6 +54,7 @@ def post_status_update(
             now=clock(),
             by=by,
             key=key,
+            public=public,
         ),
         refused_when_closed="status update",
     )
@@ -81,6 +89,19 @@ def set_impact(incidents: IncidentService, number: int, *, key: str, impact: str
         key,
         lambda state: change_impact(state, impact=impact, now=clock(), by=by, key=key),
         refused_when_closed="impact change",
+    )
+
+
+def set_public_title(
+    incidents: IncidentService, number: int, *, key: str, title: str, by: str | None
+) -> Outcome:
+    """Set the incident's title on the status page, in place of the one derived from its components."""
+    clock = incidents.clock
+    return incidents.apply(
+        number,
+        key,
+        lambda state: change_public_title(state, title=title, now=clock(), by=by, key=key),
+        refused_when_closed="public title change",
     )
 
 

@@ -26,6 +26,7 @@ from ops_actions.flows.incident_operations import (
     resolve_incident,
     set_impact,
     set_owner,
+    set_public_title,
     set_severity,
     split_cause,
     tick_manual_check,
@@ -251,8 +252,14 @@ def _status(run: CommandRun) -> str:
             next_minutes=minutes,
             message=args["text"],
             by=run.by,
+            public=args.get("public", ""),
         )
     )
+
+
+def _public_title(run: CommandRun) -> str:
+    title = run.args["title"]
+    return run.said(set_public_title(run.incidents, run.number, key=run.key, title=title, by=run.by))
 
 
 def _severity(run: CommandRun) -> str:
@@ -355,6 +362,7 @@ def _help(run: CommandRun) -> str:
 # Each registered slash command's operation (a test keeps the names the registry's).
 SLASH_OPERATIONS: Final[dict[str, Operation]] = {
     "status": _status,
+    "public-title": _public_title,
     "sev": _severity,
     "owner": _owner,
     "impact": _impact,

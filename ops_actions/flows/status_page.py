@@ -28,6 +28,7 @@ from typing import Any
 from ops_actions.errors import ExitCode, OpsError
 from ops_actions.flows.budget import RateView, below_reserve, skipped
 from ops_actions.flows.incidents import Announcer, IncidentService
+from ops_actions.flows.maintenance import known_windows
 from ops_actions.flows.tracker_protocols import Delivered, IssueView, StatusPageTracker
 from ops_actions.incident.closes import ended_by_tool
 from ops_actions.incident.labels import service_of
@@ -105,7 +106,6 @@ def public_view(
         closed_at=issue.closed_at if ended else None,
         own_comments=own,
         postmortem_body=_postmortem_body(issue, state, postmortems),
-        opened_by_tool=incidents.by_tool(issue.author),
         service=service,
         planned=PLANNED_LABEL in issue.labels,
     )
@@ -152,6 +152,8 @@ def build_site(
 
     playbook = incidents.playbook
     team = page_settings(playbook).team or repository.split("/", 1)[-1]
+    # The playbook's windows and the open ad hoc ones (one listing); a closed ad hoc window is over.
+    windows = known_windows(tracker, playbook, now)
     page = build_page(
         playbook,
         collect(incidents, tracker, now=now, notes=notes),
@@ -159,10 +161,9 @@ def build_site(
         repository=repository,
         now=now,
         last_checked_at=last_checked_at,
+        windows=windows,
     )
-    # The windows declared in the playbook; ad hoc ones join them where the tracker holds them.
-    built = site_files(playbook, page, playbook.maintenance)
-    files = {path: redact(content) for path, content in built.items()}
+    files = {path: redact(content) for path, content in site_files(playbook, page).items()}
     schema = status_schema()
     api = api_validators()
     for path, content in files.items():

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ops_actions.flows.incidents import Announcer, IncidentService
+from ops_actions.flows.maintenance import known_windows
 from ops_actions.flows.status_page import public_view
 from ops_actions.flows.tracker_protocols import Delivered
 from ops_actions.incident.state import IncidentState
@@ -67,8 +68,12 @@ def change_payloads_for(
     team = page_settings(playbook).team or repository.split("/", 1)[-1]
     now = incidents.clock()
 
+    windows = known_windows(incidents.tracker, playbook, now)
+
     def page(views: Sequence[PublicIncident]) -> Page:
-        return build_page(playbook, views, team=team, repository=repository, now=now, last_checked_at=None)
+        return build_page(
+            playbook, views, team=team, repository=repository, now=now, last_checked_at=None, windows=windows
+        )
 
     before = _before(shown, kind, state)
     return change_payloads(
@@ -77,7 +82,6 @@ def change_payloads_for(
         page([*others, shown]),
         shown,
         event=kind,
-        windows=playbook.maintenance,
     )
 
 

@@ -150,6 +150,7 @@ class PostmortemTracker(IncidentTracker, Protocol):
 class StatusPageTracker(BudgetSource, Protocol):
     """The reads the status page needs (``adapters.github_tracker.GitHubTracker`` provides them)."""
 
+    def login(self) -> str: ...
     def open_incidents(self, labels: Sequence[str]) -> Sequence[ListedIssue]: ...
     def issues(
         self, labels: Sequence[str], *, state: str = "all", since: datetime | None = None

@@ -19,7 +19,9 @@ def operation_key(run_id: str | None, kind: str, *parts: object) -> str:
     The arguments are hashed, so a long message makes no long key.
     """
     scope = f"run-{run_id}" if run_id else f"local-{uuid.uuid4().hex[:12]}"
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: an argument with a lone surrogate (a title pasted badly) keys like any other.
+    joined = "\x1f".join(str(part) for part in parts).encode("utf-8", errors="surrogatepass")
+    digest = hashlib.sha256(joined).hexdigest()[:16]
     return f"{scope}:{kind}:{digest}"
 
 

@@ -11,10 +11,10 @@ so before this registry; it follows from what each one changes: the status page 
 events of the kinds a playbook's ``status_page.public_events`` may name (status, severity,
 impact, resolved) and its list of incidents, and the notification targets are told of status,
 severity, opened and resolved. So ``/status``, ``/sev``, ``/impact``, ``/resolve`` and
-``/planned`` (the page shows a planned incident as maintenance) are public,
-and ``/merge`` (the merged incident leaves the page; a worse severity is announced) and
-``/split`` (a new incident is opened) too; owners, dispatches, checks and postmortem issues never
-reach customers.
+``/planned`` (the page shows a planned incident as maintenance) are public, ``/public-title`` (the
+incident's title on the page) too, and ``/merge`` (the merged incident leaves the page; a worse
+severity is announced) and ``/split`` (a new incident is opened) too; owners, dispatches, checks
+and postmortem issues never reach customers.
 """
 
 from __future__ import annotations
@@ -99,8 +99,21 @@ def _status(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
             raise ValueError("'next' takes minutes such as 30m")
         args["next_minutes"] = match.group(1)
         rest = rest[2:]
-    args["text"] = " ".join(rest)
+    # ``public:`` starts the words for customers; before it, the update's message (the team's only).
+    at = next((i for i, word in enumerate(rest) if word.lower().startswith(PUBLIC_PREFIX)), len(rest))
+    public = " ".join([rest[at][len(PUBLIC_PREFIX) :], *rest[at + 1 :]]).strip() if at < len(rest) else ""
+    if at < len(rest) and not public:
+        raise ValueError(f"'{PUBLIC_PREFIX}' takes the words customers read on the status page")
+    args["text"] = " ".join(rest[:at])
+    if public:
+        args["public"] = public
     return args
+
+
+def _public_title(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
+    if not words:
+        raise ValueError("give the title customers read on the status page")
+    return {"title": " ".join(words)}
 
 
 def _severity(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
@@ -206,6 +219,7 @@ def _maintenance(words: list[str], terms: PlaybookTerms) -> dict[str, str]:
     return {**args, **({"freeze_deploys": "true"} if flags else {})}
 
 
+PUBLIC_PREFIX: Final = "public:"
 _DISPATCHES = "dispatches the playbook's {} workflow; the watch follows the run"
 HOTFIX_FLAG: Final = "--hotfix"
 FREEZE_FLAG: Final = "--freeze-deploys"
@@ -216,10 +230,20 @@ SLASH_COMMANDS: Final[dict[str, SlashCommand]] = {
     for command in (
         SlashCommand(
             "status",
-            "/status <status> [next <N>m] <text>",
+            "/status <status> [next <N>m] <text> [public: <text for customers>]",
             "posts the playbook's status template, swaps the status label, sets when the next update "
-            "is due; the final status (`resolved`) is refused with a pointer to `/resolve`",
+            "is due; the words after `public:` are the update's text on the status page (without "
+            "them the page says only the new status); the final status (`resolved`) is refused with "
+            "a pointer to `/resolve`",
             _status,
+            public=True,
+        ),
+        SlashCommand(
+            "public-title",
+            "/public-title <text>",
+            "sets the incident's title on the status page (by default one derived from its "
+            'components, such as "Degraded performance of billing")',
+            _public_title,
             public=True,
         ),
         SlashCommand(

@@ -151,6 +151,9 @@ class IncidentState:
     opened_at: str
     impact: str = ""
     summary: str = ""
+    public_title: str | None = None
+    """The title customers read on the status page, once a writer set one (``/public-title``);
+    None: the page derives one from the components (see :mod:`ops_actions.status_page.public`)."""
     owner: str | None = None
     detected_at: str | None = None
     acknowledged_at: str | None = None

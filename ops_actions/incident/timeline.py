@@ -16,6 +16,9 @@ from ops_actions.incident.state import IncidentState
 from ops_actions.incident.state_block import fit_body
 from ops_actions.text.markdown import encode_marker, find_markers, inert, unmarked
 
+# The marker's field holding what the status page shows of an entry (see ``TimelineEvent.public``).
+PUBLIC_TEXT_FIELD: Final = "public_text"
+
 
 @dataclass(frozen=True)
 class TimelineEvent:
@@ -28,7 +31,7 @@ class TimelineEvent:
     body: str
     incident: str
     delta: dict[str, Any] | None = None
-    # What the status page may show of this entry (the status template and message, no names).
+    # What the status page shows of this entry: the public words its writer gave (never the template).
     public: str | None = None
 
     def markdown(self) -> str:
@@ -43,7 +46,7 @@ class TimelineEvent:
         if self.delta:
             payload["delta"] = self.delta
         if self.public:
-            payload["public"] = self.public
+            payload[PUBLIC_TEXT_FIELD] = self.public
         marker = encode_marker("event", payload)
         return fit_body(self.body.rstrip("\n"), "\n\n" + marker + "\n")
 

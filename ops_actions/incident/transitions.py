@@ -34,7 +34,7 @@ from ops_actions.incident.timeline import (
     timeline_table,
 )
 from ops_actions.playbook.model import Playbook
-from ops_actions.text.markdown import inert
+from ops_actions.text.markdown import inert, plain_line
 from ops_actions.text.template import fill
 
 
@@ -174,8 +174,11 @@ def update_status(
     now: datetime,
     by: str | None,
     key: str,
+    public: str = "",
 ) -> tuple[IncidentState, TimelineEvent]:
-    """A status update: the template line as a timeline comment, and the state's clocks.
+    """A status update: the template line as a timeline comment, and the state's clocks; ``public``
+    is what its writer wrote for customers (the status page shows it, and nothing else of the
+    update: neither the template nor the message).
 
     The final status is refused: only resolving sets it, through the resolution checklist and
     with the issue closed, so no update or notification says "resolved" of an open incident.
@@ -204,13 +207,14 @@ def update_status(
         else playbook.severity(new.severity).policy.update_every_minutes
     )
     new.next_update_due = iso(now + timedelta(minutes=minutes))
-    public = status_line(playbook, new, now=now, next_minutes=minutes)
+    line = status_line(playbook, new, now=now, next_minutes=minutes)
     if message.strip():
-        public += f"\n\n{inert(message.strip())}"
-    body = f"**Status update**{by_suffix(by)}\n\n{public}"
-    return new, TimelineEvent(
-        key, "status", at, f"status: {status}", body, state.key, public=bounded(public, MAX_STATE_TEXT)
-    )
+        line += f"\n\n{inert(message.strip())}"
+    public_text = bounded(inert(public), MAX_STATE_TEXT) if public.strip() else None
+    if public_text:
+        line += f"\n\n**For customers:** {public_text}"
+    body = f"**Status update**{by_suffix(by)}\n\n{line}"
+    return new, TimelineEvent(key, "status", at, f"status: {status}", body, state.key, public=public_text)
 
 
 # The timeline kind of a second signal for an incident that rested on unreachability alone.
@@ -292,6 +296,17 @@ def assign_owner(
     return new, TimelineEvent(
         key, "owner", at, f"owner: @{login}", f"**Owner** @{login}{by_suffix(by)}", state.key
     )
+
+
+def change_public_title(
+    state: IncidentState, *, title: str, now: datetime, by: str | None, key: str
+) -> tuple[IncidentState, TimelineEvent]:
+    """The title customers read on the status page, instead of the one derived from the components."""
+    if not plain_line(title).strip():
+        raise OpsError("the public title must not be empty")
+    new = replace(state, public_title=title_text(title))
+    body = f"**Public title**{by_suffix(by)}: {inert(new.public_title or '')}"
+    return new, TimelineEvent(key, "public-title", iso(now), "public title set", body, state.key)
 
 
 def change_impact(

@@ -1,4 +1,5 @@
-"""The status page as files, pure: HTML pages, an Atom feed, ``status.json``, one CSS file, one script.
+"""The status page as files, pure: HTML pages, the feeds (:mod:`.feeds`), ``status.json``, one CSS
+file, one script.
 
 The pages are readable without JavaScript: ``status.js`` only adds "5 min ago" next to each UTC
 time. Nothing loads from another host, and a Content-Security-Policy says so to the browser.
@@ -10,30 +11,49 @@ forbids, so every file loses those last (a title written before they were kept o
 from __future__ import annotations
 
 import json
-import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any, Final
 
-from ops_actions.incident.clock import duration, parse_time
+from ops_actions.incident.clock import duration, iso, parse_time
 from ops_actions.playbook.maintenance import MaintenanceWindow
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.component_figures import counted, figure_phrases
+from ops_actions.status_page.feeds import (
+    CALENDAR,
+    PAGE_FEED,
+    component_feed_paths,
+    feed_xml,
+    maintenance_ics,
+    page_feeds,
+    window_anchor,
+    window_scope,
+)
 from ops_actions.status_page.model import HISTORY_DAYS, ComponentView, Page, incident_path
-from ops_actions.status_page.public import PublicIncident, PublicUpdate, level_of
+from ops_actions.status_page.public import MAINTENANCE_LEVEL, PublicIncident, PublicUpdate, incident_level
 from ops_actions.status_page.status_json import service_documents, status_document
 from ops_actions.status_page.statuspage_api import api_documents
 from ops_actions.text.html import escape, markdown_html, xml_chars
 
-ATOM: Final = "http://www.w3.org/2005/Atom"
 STATIC: Final = ("style.css", "status.js", "favicon.svg")
 BANNERS: Final = {
     "operational": "All systems operational",
+    MAINTENANCE_LEVEL: "Maintenance in progress",
     "degraded": "Degraded performance",
     "outage": "Major outage",
 }
-LEVEL_NAMES: Final = {"operational": "Operational", "degraded": "Degraded", "outage": "Outage"}
+LEVEL_NAMES: Final = {
+    "operational": "Operational",
+    MAINTENANCE_LEVEL: "Under maintenance",
+    "degraded": "Degraded",
+    "outage": "Outage",
+}
+# The maintenance section's groups, in the order it shows them.
+PHASE_HEADINGS: Final = (
+    ("in_progress", "In progress"),
+    ("scheduled", "Scheduled"),
+    ("completed", "Completed"),
+)
 CSP: Final = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
     "base-uri 'none'; form-action 'none'"
@@ -70,7 +90,7 @@ def _document(page: Page, *, title: str, body: str, root: str) -> str:
 <link rel="stylesheet" href="{root}style.css">
 <link rel="icon" type="image/svg+xml" href="{root}favicon.svg">
 <link rel="alternate" type="application/atom+xml" title="{escape(page.team)} status updates" \
-href="{root}feed.xml">
+href="{root}{PAGE_FEED}">
 <script src="{root}status.js" defer></script>
 </head>
 <body>
@@ -84,11 +104,20 @@ href="{root}feed.xml">
 </main>
 <footer class="site">
 <p>Times are UTC. Built {_time(page.generated_at)} from the incident issues by ops-actions.</p>
-<p><a href="{root}feed.xml">Atom feed</a> · <a href="{root}status.json">status.json</a></p>
+<p><a href="{root}{PAGE_FEED}">Atom feed</a> · <a href="{root}status.json">status.json</a> · \
+<a href="{root}{CALENDAR}">Maintenance calendar</a></p>
+{_feed_links(page, root)}
 </footer>
 </body>
 </html>
 """
+
+
+def _feed_links(page: Page, root: str) -> str:
+    """The footer's line of each component's feed."""
+    paths = component_feed_paths([component.name for component in page.components])
+    links = ", ".join(f'<a href="{root}{paths[name]}">{escape(name)}</a>' for name in paths)
+    return f"<p>Feeds per component: {links}</p>" if links else ""
 
 
 def _updates(updates: Sequence[PublicUpdate]) -> str:
@@ -117,7 +146,7 @@ def _open_incident(playbook: Playbook, page: Page, incident: PublicIncident) -> 
     return (
         f'<article class="incident" aria-labelledby="{anchor}">'
         f'<h3 id="{anchor}"><a href="{incident_path(incident)}">{escape(incident.title)}</a></h3>'
-        f'<p class="meta">{_level(level_of(playbook, incident.severity))} · '
+        f'<p class="meta">{_level(incident_level(playbook, incident, incident.severity))} · '
         f"{escape(incident.status.capitalize())} · since {_time(incident.started_at)} · "
         f"{f'Service: {service} · ' if service else ''}Affects: {_components(incident)}</p>"
         f"{_updates(incident.updates)}</article>"
@@ -150,11 +179,41 @@ def _past(playbook: Playbook, incidents: Sequence[PublicIncident]) -> str:
         return f'<p class="none">No incidents in the last {HISTORY_DAYS} days.</p>'
     items = "".join(
         f'<li><a href="{incident_path(i)}">{escape(i.title)}</a> '
-        f"{_level(level_of(playbook, i.worst_severity))} · {_time(i.started_at)} · "
+        f"{_level(incident_level(playbook, i, i.worst_severity))} · {_time(i.started_at)} · "
         f"lasted {duration(i.started_at, i.ended_at)}</li>"
         for i in incidents
     )
     return f'<ul class="past">{items}</ul>'
+
+
+def _window(page: Page, window: MaintenanceWindow) -> str:
+    anchor = window_anchor(window)
+    names = {section.service.id: section.service.name for section in page.services}
+    services = ", ".join(escape(names.get(s, s)) for s in window.services)
+    said = f'<p class="text">{escape(window.public)}</p>' if window.public else ""
+    return (
+        f'<li id="{anchor}"><h4>{escape(window.title)}</h4>'
+        f'<p class="meta">{_time(iso(window.start))} to {_time(iso(window.end))} · '
+        f"{f'Services: {services} · ' if services and page.services else ''}"
+        f"Affects: {window_scope(window)}</p>{said}</li>"
+    )
+
+
+def _maintenance(page: Page) -> str:
+    """The maintenance section: the windows in progress, scheduled, then completed (newest first)."""
+    moment = parse_time(page.generated_at)
+    groups = []
+    for phase, heading in PHASE_HEADINGS:
+        windows = [w for w in page.maintenance if w.status_at(moment) == phase]
+        if phase == "completed":
+            windows.reverse()
+        if windows:
+            items = "".join(_window(page, window) for window in windows)
+            groups.append(f'<h3>{heading}</h3><ul class="maintenance">{items}</ul>')
+    return (
+        '<section id="maintenance" aria-labelledby="maintenance-title">'
+        f'<h2 id="maintenance-title">Maintenance</h2>{"".join(groups)}</section>'
+    )
 
 
 def _component_levels(components: Sequence[ComponentView]) -> str:
@@ -206,6 +265,8 @@ def index_html(playbook: Playbook, page: Page) -> str:
             '<section aria-labelledby="open-title"><h2 id="open-title">Open incidents</h2>'
             f"{incidents}</section>"
         )
+    if page.maintenance:
+        body.append(_maintenance(page))
     body += [
         f'<section aria-labelledby="history-title"><h2 id="history-title">Last {HISTORY_DAYS} days</h2>'
         f"{history}</section>",
@@ -215,7 +276,9 @@ def index_html(playbook: Playbook, page: Page) -> str:
 
 
 def incident_html(playbook: Playbook, page: Page, incident: PublicIncident) -> str:
-    level = level_of(playbook, incident.severity if incident.open else incident.worst_severity)
+    level = incident_level(
+        playbook, incident, incident.severity if incident.open else incident.worst_severity
+    )
     service = _service_name(page, incident)
     facts = [
         ("Status", escape(incident.status.capitalize())),
@@ -247,45 +310,6 @@ def incident_html(playbook: Playbook, page: Page, incident: PublicIncident) -> s
     return _document(page, title=f"{incident.title} · {page.team} status", body="\n".join(body), root="../")
 
 
-def _stable_id(page: Page, *parts: object) -> str:
-    """A URN that stays the same across builds, so feed readers see each update once."""
-    name = ":".join(["ops-actions", page.repository, *map(str, parts)])
-    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
-
-
-def feed_xml(page: Page) -> str:
-    """An Atom feed (RFC 4287) with one entry per public update, newest first."""
-    ET.register_namespace("", ATOM)
-
-    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        element.text = text
-        return element
-
-    entries = sorted(
-        ((incident, update) for incident in page.incidents for update in incident.updates),
-        key=lambda pair: parse_time(pair[1].at),
-        reverse=True,
-    )
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    add(feed, "id", _stable_id(page, "status"))
-    add(feed, "title", f"{page.team} status")
-    add(feed, "updated", entries[0][1].at if entries else page.generated_at)
-    add(add(feed, "author"), "name", page.team)
-    add(feed, "link", rel="alternate", type="text/html", href="index.html")
-    add(feed, "link", rel="self", type="application/atom+xml", href="feed.xml")
-    add(feed, "generator", "ops-actions")
-    for incident, update in entries:
-        entry = add(feed, "entry")
-        add(entry, "id", _stable_id(page, incident.number, update.key))
-        add(entry, "title", f"{incident.title}: {update.status}")
-        add(entry, "updated", update.at)
-        add(entry, "published", update.at)
-        add(entry, "link", rel="alternate", type="text/html", href=incident_path(incident))
-        add(entry, "content", markdown_html(update.markdown), type="html")
-    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
-
-
 def static_file(name: str) -> str:
     """The stylesheet, the script or the icon, as shipped in the package."""
     return (
@@ -297,15 +321,16 @@ def _json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def site_files(playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow] = ()) -> dict[str, str]:
-    """Every file of the site by its path relative to the site's root; ``windows``: the maintenance
-    windows its Statuspage-compatible ``api/v2`` documents list."""
+def site_files(playbook: Playbook, page: Page) -> dict[str, str]:
+    """Every file of the site by its path relative to the site's root."""
     files = {
         "index.html": index_html(playbook, page),
-        "feed.xml": feed_xml(page),
         "status.json": _json(status_document(playbook, page)),
+        CALENDAR: maintenance_ics(page),
     }
-    documents = {**service_documents(playbook, page), **api_documents(playbook, page, windows)}
+    for feed in page_feeds(page):
+        files[feed.path] = feed_xml(page, feed)
+    documents = {**service_documents(playbook, page), **api_documents(playbook, page)}
     for path, document in documents.items():
         files[path] = _json(document)
     for incident in page.incidents:

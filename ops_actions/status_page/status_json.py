@@ -16,7 +16,7 @@ from typing import Any, Final
 from ops_actions.playbook.model import Playbook, Service
 from ops_actions.status_page.component_figures import figure_properties, figure_values
 from ops_actions.status_page.model import HISTORY_DAYS, Page, incident_path
-from ops_actions.status_page.public import PublicIncident, level_of
+from ops_actions.status_page.public import PublicIncident, incident_level
 
 STATUS_SCHEMA_ID: Final = "ops-actions/status"
 STATUS_VERSION: Final = 1
@@ -34,7 +34,9 @@ def _incident_document(playbook: Playbook, incident: PublicIncident, root: str) 
         "id": incident.number,
         "title": incident.title,
         "severity": incident.severity,
-        "level": level_of(playbook, incident.severity if incident.open else incident.worst_severity),
+        "level": incident_level(
+            playbook, incident, incident.severity if incident.open else incident.worst_severity
+        ),
         "status": incident.status,
         "open": incident.open,
         "started_at": incident.started_at,

@@ -56,6 +56,7 @@ COMPONENT_STATUS: Final = {
     "operational": "operational",
     "degraded": "degraded_performance",
     "outage": "major_outage",
+    "maintenance": "under_maintenance",
 }
 INCIDENT_STATUSES: Final = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 
@@ -108,13 +109,13 @@ def _incident_impact(playbook: Playbook, incident: PublicIncident) -> str:
 
 
 class _Api:
-    """The documents of one build: the page, the windows, and where the site is."""
+    """The documents of one build: the page (its maintenance windows too), and where the site is."""
 
-    def __init__(self, playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow]) -> None:
+    def __init__(self, playbook: Playbook, page: Page) -> None:
         self.playbook = playbook
         self.page = page
         self.now = parse_time(page.generated_at)
-        self.windows = windows
+        self.windows = page.maintenance
         self.url = page_url(playbook, page.repository)
         self.page_id = stable_id(page.repository, "page")
         self.groups = {
@@ -148,24 +149,10 @@ class _Api:
 
     # -- components --------------------------------------------------------------------------
 
-    def _services_of(self, name: str) -> list[str | None]:
-        """The services whose section shows the component (None: the page of one service)."""
-        named = [s.service.id for s in self.page.services if any(c.name == name for c in s.page.components)]
-        return list(named) or [None]
-
-    def _maintained(self, name: str) -> bool:
-        return any(
-            window.active_at(self.now) and window.covers(name) and any(map(window.covers_service, services))
-            for window in self.windows
-            for services in [self._services_of(name)]
-        )
-
     def components(self) -> list[dict[str, Any]]:
         documents: list[dict[str, Any]] = []
         for position, component in enumerate(self.page.components, start=1):
             status = COMPONENT_STATUS[component.level]
-            if status == "operational" and self._maintained(component.name):
-                status = "under_maintenance"
             group = self.groups.get(component.name)
             documents.append(
                 self._component(
@@ -329,28 +316,24 @@ class _Api:
         }
 
 
-def api_documents(
-    playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow] = ()
-) -> dict[str, dict[str, Any]]:
+def api_documents(playbook: Playbook, page: Page) -> dict[str, dict[str, Any]]:
     """Every ``api/v2`` document by its path relative to the site's root."""
-    return {API_ROOT + path: document for path, document in _Api(playbook, page, windows).documents().items()}
+    return {API_ROOT + path: document for path, document in _Api(playbook, page).documents().items()}
 
 
-def components_of(
-    playbook: Playbook, page: Page, windows: Sequence[MaintenanceWindow] = ()
-) -> list[dict[str, Any]]:
+def components_of(playbook: Playbook, page: Page) -> list[dict[str, Any]]:
     """The page's components as ``components.json`` lists them."""
-    return _Api(playbook, page, windows).components()
+    return _Api(playbook, page).components()
 
 
 def incident_of(playbook: Playbook, page: Page, incident: PublicIncident) -> dict[str, Any]:
     """One incident of the page as ``incidents.json`` lists it."""
-    return _Api(playbook, page, ()).incident(incident)
+    return _Api(playbook, page).incident(incident)
 
 
 def status_of_page(playbook: Playbook, page: Page) -> dict[str, str]:
     """The page's ``status``: its indicator and description."""
-    return _Api(playbook, page, ()).status()
+    return _Api(playbook, page).status()
 
 
 @cache

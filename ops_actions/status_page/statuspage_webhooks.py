@@ -11,10 +11,8 @@ delivery id derived from what it tells, the same in every attempt.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from ops_actions.playbook.maintenance import MaintenanceWindow
 from ops_actions.playbook.model import Playbook
 from ops_actions.status_page.model import Page
 from ops_actions.status_page.public import PublicIncident
@@ -46,7 +44,6 @@ def change_payloads(
     incident: PublicIncident,
     *,
     event: str,
-    windows: Sequence[MaintenanceWindow] = (),
 ) -> list[Payload]:
     """The incident webhook of ``incident`` as ``after`` shows it, then a component webhook for each
     component whose status differs between ``before`` and ``after``. ``event`` is the kind of the
@@ -60,8 +57,8 @@ def change_payloads(
             {"meta": meta, "page": page, "incident": incident_of(playbook, after, incident)},
         )
     ]
-    old = {c["id"]: c["status"] for c in components_of(playbook, before, windows)}
-    for component in components_of(playbook, after, windows):
+    old = {c["id"]: c["status"] for c in components_of(playbook, before)}
+    for component in components_of(playbook, after):
         if component["group"] or old.get(component["id"], component["status"]) == component["status"]:
             continue
         parts = (component["id"], incident.number, event, at)

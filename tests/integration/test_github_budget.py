@@ -87,7 +87,7 @@ def test_page_build_below_the_reserve_shows_incidents_from_their_state_and_says_
     (incident,) = world.issues(state="open")
     number = incident["number"]
     world.emulator.set_permission("alice", "write")
-    assert world.comment(5, number, "/status mitigating Failing over the database.", "alice") == 0
+    assert world.comment(5, number, "/status mitigating public: Failing over the database.", "alice") == 0
     out = world.tmp_path / "site"
     assert world.cli(6, "status-page", "build", "--out", str(out)) == 0
     assert "Failing over the database." in (out / f"incidents/{number}.html").read_text(encoding="utf-8")
@@ -98,7 +98,7 @@ def test_page_build_below_the_reserve_shows_incidents_from_their_state_and_says_
     assert world.cli(7, "status-page", "build", "--out", str(out)) == 0
     assert not [r for r in world.emulator.requests if r.path.endswith("/comments")]
     page = (out / f"incidents/{number}.html").read_text(encoding="utf-8")
-    assert "Database down" in page and "Failing over the database." not in page
+    assert "We are investigating" in page and "Failing over the database." not in page
     text = summary.read_text(encoding="utf-8")
     (skip,) = [line for line in text.splitlines() if "skipped" in line]
     assert f"skipped the updates of #{number} (shown from their state alone)" in skip

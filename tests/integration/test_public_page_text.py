@@ -85,8 +85,11 @@ def assert_no_outside_link(site: Site) -> None:
     assert not [t for t in site.links() if "evil" in t], "no link leads where outside text points"
 
 
-def test_an_alert_title_with_a_markdown_link_is_text_on_the_page_and_in_the_feed(world: World) -> None:
-    """An alert whose title is a Markdown link: the status update that names it shows the brackets."""
+def test_an_alert_title_with_a_markdown_link_never_reaches_the_page_and_public_words_stay_text(
+    world: World,
+) -> None:
+    """An alert whose title is a Markdown link: the page calls the incident by its derived title, and
+    a writer's public words holding the same link show its brackets, on the page and in the feed."""
     alert = {
         "source": "uptime",
         "title": LINK,
@@ -95,40 +98,29 @@ def test_an_alert_title_with_a_markdown_link_is_text_on_the_page_and_in_the_feed
         "status": "firing",
     }
     assert world.alert(0, alert) == 0
-    assert world.cli(5, "incident", "update", "1", "--status", "mitigating", "--message", f"see {LINK}") == 0
+    update = ["incident", "update", "1", "--status", "mitigating", "--message", "internal note"]
+    assert world.cli(5, *update, "--public", f"see {LINK}") == 0
     site = build(world, 6)
     assert_no_outside_link(site)
     shown = site.text("incidents/1.html")
-    assert f"Incident {LINK}. Impact:" in shown, "the template names the title as the text it is"
-    assert f"see {LINK}" in shown
+    assert f"see {LINK}" in shown and shown.count("reset your password") == 1, "the public words only"
+    assert not any(LINK in title for title in site.feed_titles())
     content = site.feed.findtext("atom:entry/atom:content", "", ATOM)
     assert LINK in content and "href" not in content
+    assert "internal note" not in "".join(site.files.values())
 
 
-def test_a_read_only_authors_link_title_shows_only_once_a_writer_confirmed_it_as_text(world: World) -> None:
-    """A read-only person opens an incident titled with a link: until a writer acts on it the page
-    calls it "Incident #1"; a writer's /status confirms the title, shown as text, never a link."""
+def test_a_read_only_authors_title_never_reaches_the_page_a_writers_public_title_does(world: World) -> None:
+    """A read-only person opens an incident titled with a link, then renames it: the page calls it
+    by the title derived from it ("Degraded performance"), whatever a writer's /status; a writer's
+    /public-title is the title customers read, as text, and a writer's ``public:`` words the
+    update's text (a triage-role user's of either are refused)."""
     emulator = world.emulator
     labels = ["incident", "sev-2", "status:investigating"]
     number = emulator.add_issue(title=LINK, labels=labels, user="mallory")
-    before = build(world, 1)
-    assert "Incident #1" in before.text("incidents/1.html") and LINK not in before.text("index.html")
     emulator.set_permission("alice", "write")
-    assert world.comment(2, number, "/status mitigating rolled back", "alice") == 0
-    site = build(world, 3)
-    assert_no_outside_link(site)
-    assert site.text("incidents/1.html").startswith(f"Skip to the status {REPO.split('/')[1]} Back")
-    assert f"{LINK} Status Mitigating" in site.text("incidents/1.html")
-    assert site.feed_titles() == [f"{LINK}: mitigating"]
-
-
-def test_a_rename_by_the_author_alone_never_reaches_the_page(world: World) -> None:
-    """After a writer's command, the author renames her issue: the page keeps the confirmed title
-    until a writer's next command, which confirms the new one."""
-    emulator = world.emulator
-    number = emulator.add_issue(title="Payments down", labels=["incident", "sev-2"], user="mallory")
-    emulator.set_permission("alice", "write")
-    assert world.comment(1, number, "/status mitigating on it", "alice") == 0
+    emulator.set_permission("trish", "triage")
+    assert world.comment(1, number, "/status mitigating rolled back", "alice") == 0
     renamed = f"[SEV-2] Payments down {LINK}"
     emulator.handle(
         "PATCH",
@@ -137,14 +129,27 @@ def test_a_rename_by_the_author_alone_never_reaches_the_page(world: World) -> No
         json.dumps({"title": renamed}).encode(),
     )
     assert emulator.issue(number)["title"] == renamed, "the author may rename her issue"
-    site = build(world, 2)
-    assert "evil" not in "".join(site.files.values())
-    assert site.feed_titles() == ["Payments down: mitigating"]
-    assert world.comment(3, number, "/status mitigating fix out", "alice") == 0
-    site = build(world, 4)
+    assert world.comment(2, number, "/status mitigating fix out", "alice") == 0
+    before = build(world, 3)
+    assert "evil" not in "".join(before.files.values()) and "Payments down" not in before.text("index.html")
+    assert "Degraded performance: mitigating" in before.feed_titles()
+    assert all(title.startswith("Degraded performance: ") for title in before.feed_titles())
+    assert world.comment(4, number, f"/public-title Payments {LINK}", "trish") == 0
+    assert "/public-title" not in "".join(build(world, 5).files.values())
+    assert read_state(emulator.issue(number)["body"]).public_title is None, "a triage role is not obeyed"
+    assert world.comment(6, number, f"/public-title Card payments slow {LINK}", "alice") == 0
+    assert world.comment(7, number, "/status mitigating public: FROM TRIAGE", "trish") == 0
+    assert (
+        world.comment(8, number, "/status mitigating db-7 failed over public: Payments recover.", "alice")
+        == 0
+    )
+    site = build(world, 9)
+    assert "Payments recover." in site.text("incidents/1.html") and "db-7" not in "".join(site.files.values())
+    assert "FROM TRIAGE" not in "".join(site.files.values()), "a triage role's public words are refused"
     assert_no_outside_link(site)
-    assert site.feed_titles()[0] == f"Payments down {LINK}: mitigating"
-    assert f"Incident Payments down {LINK}. Impact:" in site.text("incidents/1.html"), "its update names it"
+    assert site.text("incidents/1.html").startswith(f"Skip to the status {REPO.split('/')[1]} Back")
+    assert f"Card payments slow {LINK} Status Mitigating" in site.text("incidents/1.html")
+    assert f"Card payments slow {LINK}: mitigating" in site.feed_titles()
 
 
 def test_a_control_character_in_a_title_is_not_stored_and_the_feed_stays_xml(world: World) -> None:
@@ -156,8 +161,11 @@ def test_a_control_character_in_a_title_is_not_stored_and_the_feed_stays_xml(wor
     assert issue["title"] == "[SEV-2] Checkout failing now"
     state = read_state(issue["body"])
     assert state is not None and state.title == "Checkout failing now"
-    site = build(world, 2)
-    assert site.feed_titles() == ["Checkout failing now: mitigating"]
+    assert world.cli(2, "incident", "public-title", "1", title) == 0
+    state = read_state(world.incident()["body"])
+    assert state is not None and state.public_title == "Checkout failing now"
+    site = build(world, 3)
+    assert site.feed_titles() == ["Checkout failing now: mitigating", "Checkout failing now: investigating"]
 
 
 def test_a_control_character_a_maintainer_put_in_the_state_block_leaves_the_feed_valid_xml(
@@ -166,13 +174,16 @@ def test_a_control_character_a_maintainer_put_in_the_state_block_leaves_the_feed
     """A title with control characters written into the block by hand (or before titles were
     cleaned) loses them in every file of the page: the feed still parses."""
     assert world.cli(0, "incident", "open", "--title", "Checkout failing", "--severity", "2") == 0
-    assert world.cli(1, "incident", "update", "1", "--status", "mitigating") == 0
+    assert world.cli(1, "incident", "public-title", "1", "Checkout failing") == 0
     body = world.incident()["body"]
-    world.edit_body(1, body.replace('"title":"Checkout failing"', '"title":"Checkout\\u0001 failing\\u001b"'))
+    edited = body.replace(
+        '"public_title":"Checkout failing"', '"public_title":"Checkout\\u0001 failing\\u001b"'
+    )
+    world.edit_body(1, edited)
     state = read_state(world.incident()["body"])
-    assert state is not None and state.title == "Checkout\x01 failing\x1b", "the hand edit took"
+    assert state is not None and state.public_title == "Checkout\x01 failing\x1b", "the hand edit took"
     site = build(world, 2)
-    assert site.feed_titles() == ["Checkout failing: mitigating"]
+    assert site.feed_titles() == ["Checkout failing: investigating"]
     assert not any("\x01" in content or "\x1b" in content for content in site.files.values())
 
 
@@ -204,7 +215,7 @@ def test_an_update_on_a_resolved_closed_incident_is_refused_and_never_published(
     assert "status:resolved" in labels and "status:mitigating" not in labels
     site = build(world, 12)
     assert "oops wrong number" not in "".join(site.files.values())
-    assert site.feed_titles() == ["Queue stuck: resolved"]
+    assert site.feed_titles() == ["Degraded performance: resolved", "Degraded performance: investigating"]
 
 
 def test_slash_commands_on_a_closed_incident_are_refused_with_what_to_do(world: World) -> None:
@@ -221,4 +232,4 @@ def test_slash_commands_on_a_closed_incident_are_refused_with_what_to_do(world: 
     assert "status:resolved" in {label["name"] for label in issue["labels"]}
     site = build(world, 11)
     assert "oops wrong number" not in "".join(site.files.values())
-    assert site.feed_titles() == ["Queue stuck: resolved"]
+    assert site.feed_titles() == ["Degraded performance: resolved", "Degraded performance: investigating"]

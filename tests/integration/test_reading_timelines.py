@@ -42,7 +42,7 @@ def real_incidents(world: World) -> list[int]:
         numbers.append(world.issues(state="open")[-1]["number"])
     for number in numbers:
         assert (
-            world.cli(5, "incident", "update", str(number), "--status", "mitigating", "--message", "on it")
+            world.cli(5, "incident", "update", str(number), "--status", "mitigating", "--public", "on it")
             == 0
         )
     assert world.cli(8, "incident", "resolve", str(numbers[0]), "--force", "--reason", "checked by hand") == 0
@@ -147,9 +147,7 @@ def test_a_comment_the_memory_lacks_is_read(world: World, history: tuple[list[in
     numbers, memory = history
     before = json.loads(memory.read_text(encoding="utf-8"))["issues"][str(numbers[2])]
     assert (
-        world.cli(
-            40, "incident", "update", str(numbers[2]), "--status", "mitigating", "--message", "deployed"
-        )
+        world.cli(40, "incident", "update", str(numbers[2]), "--status", "mitigating", "--public", "deployed")
         == 0
     )
     page = build(world, 41)

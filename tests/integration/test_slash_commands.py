@@ -86,7 +86,7 @@ def test_bad_commands_get_the_usage_line(
     code, comment_id = comment(tmp_path, monkeypatch, github_emulator, incident, body)
     assert code == 0
     reply = next(c["body"] for c in github_emulator.comments(incident) if "not carried out" in c["body"])
-    assert "Usage: `/status <status> [next <N>m] <text>`" in reply
+    assert "Usage: `/status <status> [next <N>m] <text> [public: <text for customers>]`" in reply
     assert "unknown command /frobnicate" in reply
     state = read_state(github_emulator.issue(incident)["body"])
     assert state is not None

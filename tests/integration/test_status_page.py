@@ -3,34 +3,29 @@
 Each test plays incidents through the commands (so the timeline markers are the tool's own), runs
 `ops-actions status-page build`, and reads what a visitor would: the pages' visible text, the Atom
 feed (validated against RFC 4287's RELAX NG schema with lxml) and status.json (validated against
-the JSON Schema the package ships).
+the JSON Schema the package ships). Maintenance and the per-component feeds are in
+test_status_page_maintenance.py.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import rnc2rng
 import yaml
-from lxml import etree
 
 from ops_actions.cli import run
 from ops_actions.playbook import bundled_playbook_text
 from ops_actions.status_page.status_json import status_schema
+from tests.support.atom import NS, checked_feed
 from tests.support.fixtures.backend import ADMIN_TOKEN
 from tests.support.fixtures.github import GITHUB_TOKEN, REPO
 from tests.support.fixtures.world import World
-from tests.support.paths import ATOM_SCHEMA
-
-NS = {"atom": "http://www.w3.org/2005/Atom"}
-SCHEMATRON = "{http://www.ascc.net/xml/schematron}"
 
 
 class _Text(HTMLParser):
@@ -58,17 +53,6 @@ def visible(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-@cache
-def atom_schema() -> tuple[etree.RelaxNG, list[tuple[str, str]]]:
-    """RFC 4287's schema for lxml, and its Schematron rules (context, test) that RELAX NG cannot say."""
-    # rnc2rng declares the empty namespace of `local:*` as a prefix, which XML namespaces forbid.
-    rng = rnc2rng.dumps(rnc2rng.load(str(ATOM_SCHEMA))).replace(' xmlns:local=""', "")
-    root = etree.fromstring(rng.encode("utf-8"))
-    rules = [(a.getparent().get("context"), a.get("test")) for a in root.iter(f"{SCHEMATRON}assert")]
-    assert len(rules) == 3, "the RFC's schema has three Schematron assertions"
-    return etree.RelaxNG(root), rules
-
-
 class Site:
     """A built site, checked on reading: the feed is Atom, status.json matches its schema."""
 
@@ -78,12 +62,7 @@ class Site:
             p.relative_to(root).as_posix(): p.read_text("utf-8") for p in root.rglob("*") if p.is_file()
         }
         self.status = self.checked(self.files["status.json"])
-        self.feed = etree.fromstring(self.files["feed.xml"].encode("utf-8"))
-        schema, rules = atom_schema()
-        assert schema.validate(self.feed), schema.error_log
-        for context, test in rules:
-            for node in self.feed.xpath(f"//{context}", namespaces=NS):
-                assert node.xpath(f"boolean({test})", namespaces=NS), f"{context}: {test}"
+        self.feed = checked_feed(self.files["feed.xml"])
 
     @staticmethod
     def checked(content: str) -> dict[str, Any]:
@@ -166,18 +145,25 @@ def test_an_open_sev1_shows_as_an_outage_of_its_component_with_its_update(world:
         "worker": "operational",
         "stripe webhook": "operational",
     }
-    update_line = (
-        "[SEV-1] 2026-11-27 10:05 UTC - Incident Checkout failing. Impact: All card payments. "
-        "Current status: mitigating. Next update in 30 min."
-    )
     for page in ("index.html", "incidents/1.html"):
-        assert "Checkout failing" in site.text(page)
-        assert update_line in site.text(page) and "Rolled back the 9:55 deploy" in site.text(page)
+        shown = site.text(page)
+        assert "Billing unavailable" in shown, "the public title, derived from the component"
+        assert "We are investigating an outage of billing." in shown, "the entry at its start"
+        assert "Status changed to mitigating." in shown, "an update without public words"
+    for internal in ("Checkout failing", "[SEV-1]", "Impact:", "All card payments", "Rolled back the 9:55"):
+        assert internal not in site.everything(), "neither the issue's title nor the template nor the message"
     assert "Since 2026-11-27 10:00 UTC" in site.text("incidents/1.html").replace("Started", "Since")
     (incident,) = site.status["incidents"]
     assert incident["open"] is True and incident["level"] == "outage" and incident["status"] == "mitigating"
-    assert [(u["kind"], u["at"]) for u in incident["updates"]] == [("status", "2026-11-27T10:05:00Z")]
-    assert site.entries() == [("Checkout failing: mitigating", "incidents/1.html")]
+    assert incident["title"] == "Billing unavailable"
+    assert [(u["kind"], u["at"]) for u in incident["updates"]] == [
+        ("opened", "2026-11-27T10:00:00Z"),
+        ("status", "2026-11-27T10:05:00Z"),
+    ]
+    assert site.entries() == [
+        ("Billing unavailable: mitigating", "incidents/1.html"),
+        ("Billing unavailable: investigating", "incidents/1.html"),
+    ]
     assert "alice" not in site.everything(), "owners never reach the page"
 
 
@@ -203,12 +189,15 @@ def test_a_resolved_incident_has_its_history_and_the_postmortems_customer_summar
     site = build(world, 60)
     assert "All systems operational" in site.text()
     past = site.text().split("Past incidents", 1)[1]
-    assert "Queue stuck Degraded · 2026-11-27 10:00 UTC · lasted 45 min" in past
+    assert "Degraded performance of jobs Degraded · 2026-11-27 10:00 UTC · lasted 45 min" in past
     page = site.text("incidents/1.html")
     assert "Summary Jobs queued for up to 45 minutes. We now alert on queue growth." in page
     assert "db-internal-7" not in site.everything(), "only the section the playbook publishes"
     assert "Ended 2026-11-27 10:45 UTC Duration 45 min" in page
-    assert page.index("The incident is resolved.") < page.index("Worker restarted"), "newest first"
+    assert page.index("The incident is resolved.") < page.index("Status changed to mitigating."), (
+        "newest first"
+    )
+    assert "Worker restarted" not in site.everything(), "a message without public words stays the team's"
     (incident,) = site.status["incidents"]
     assert incident["open"] is False and incident["status"] == "resolved"
     assert incident["ended_at"] == "2026-11-27T10:45:00Z" and incident["level"] == "degraded"
@@ -217,7 +206,11 @@ def test_a_resolved_incident_has_its_history_and_the_postmortems_customer_summar
     assert jobs["days"] == [{"date": "2026-11-27", "status": "degraded", "minutes": 45}]
     assert (jobs["incident_days"], jobs["incident_minutes"]) == (1, 45)
     assert component_states(site)["jobs"] == "operational"
-    assert [title for title, _ in site.entries()] == ["Queue stuck: resolved", "Queue stuck: mitigating"]
+    assert [title for title, _ in site.entries()] == [
+        "Degraded performance of jobs: resolved",
+        "Degraded performance of jobs: mitigating",
+        "Degraded performance of jobs: investigating",
+    ]
 
 
 def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(world: World) -> None:
@@ -236,7 +229,8 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
     )
     world.emulator.add_comment(number, body=f"Mitigated, see:\n\n{forged}", user="mallory")
     leak = f"Failing over; token {GITHUB_TOKEN} rotated"
-    assert world.cli(4, "incident", "update", str(number), "--status", "mitigating", "--message", leak) == 0
+    update = ["incident", "update", str(number), "--status", "mitigating", "--message", "db-internal-7"]
+    assert world.cli(4, *update, "--public", leak) == 0
     world.backend.set_scenario("healthy")  # the same cause clears (a new cause would open its own incident)
     assert world.watch(10) == 0  # what changed goes on the timeline as a triage snapshot
     hidden = ["incident", "open", "--title", "Staff VPN flaky", "--severity", "3"]
@@ -273,7 +267,7 @@ def test_internal_comments_owners_diagnostics_and_tokens_never_reach_the_page(wo
     ):
         assert secret not in everything, secret
     assert [i["id"] for i in site.status["incidents"]] == [number]
-    assert [u["kind"] for u in site.status["incidents"][0]["updates"]] == ["status"]
+    assert [u["kind"] for u in site.status["incidents"][0]["updates"]] == ["opened", "status"]
 
 
 def test_without_a_status_page_nothing_is_published(world: World, tmp_path: Path) -> None:
@@ -336,9 +330,9 @@ def test_the_playbook_names_the_team_links_and_outage_severities_and_titles_stay
     playbook.write_text(text, encoding="utf-8")
     world.monkeypatch.setenv("OPS_PLAYBOOK", str(playbook))
     title = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
-    assert (
-        world.cli(0, "incident", "open", "--title", title, "--severity", "2", "--impact", "<b>All</b>") == 0
-    )
+    open_ = ["incident", "open", "--title", "Checkout failing", "--severity", "2", "--impact", "<b>All</b>"]
+    assert world.cli(0, *open_) == 0
+    assert world.cli(1, "incident", "public-title", "1", title) == 0
 
     site = build(world, 1)
     markup = [content for name, content in site.files.items() if name.endswith((".html", ".xml"))]
@@ -350,12 +344,15 @@ def test_the_playbook_names_the_team_links_and_outage_severities_and_titles_stay
     assert '<a href="https://acme.example/help">Support</a>' in site.files["index.html"]
     assert site.status["team"] == "Acme Payments" and site.status["status"] == "outage"
     (update,) = site.status["incidents"][0]["updates"]
-    assert update["kind"] == "opened" and "Impact: &lt;b>All&lt;/b>" in update["text"]
+    assert update["kind"] == "opened" and update["text"] == "We are investigating an outage."
+    assert "<b>All</b>" not in site.everything(), "the impact is the team's unless the playbook publishes it"
     assert site.feed.findtext("atom:author/atom:name", namespaces=NS) == "Acme Payments"
 
     capsys.readouterr()
     assert run(["status-page", "build", "--out", str(world.tmp_path / "dry"), "--dry-run"]) == 0
-    assert "[dry-run] would write 15 files" in capsys.readouterr().out
+    # index, an incident's page, status.json, maintenance.ics, feed.xml and five component feeds, 3 static,
+    # and the 8 Statuspage-compatible api/v2 documents
+    assert "[dry-run] would write 21 files" in capsys.readouterr().out
     assert not (world.tmp_path / "dry").exists()
 
 

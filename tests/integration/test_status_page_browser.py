@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ops_actions.playbook import bundled_playbook_text
 from tests.support.fixtures.world import World
 from tests.support.mermaid_check import ensure_installed
 from tests.support.paths import AXE_DIR
@@ -60,14 +61,34 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+# The world's clock starts at 2026-11-27T10:00Z: one window in progress, one scheduled.
+WINDOWS = """
+maintenance:
+  - id: db-upgrade
+    title: Database upgrade with a long title that has to wrap on a phone screen
+    start: '2026-11-27T09:00:00Z'
+    end: '2026-11-27T12:00:00Z'
+    components: [auth]
+    public: Sign-in may be slow for a few minutes while we upgrade the database.
+  - id: dns-move
+    title: DNS provider move
+    start: '2026-12-02T22:00:00Z'
+    end: '2026-12-02T23:00:00Z'
+"""
+
+
 @pytest.fixture
 def site(world: World) -> Iterator[str]:
-    """A page with an open SEV-1 and a resolved SEV-2 with its postmortem, served on 127.0.0.1."""
+    """A page with an open SEV-1 and a resolved SEV-2 with its postmortem, and maintenance in progress
+    and scheduled, served on 127.0.0.1."""
+    playbook = world.tmp_path / "playbook.yaml"
+    playbook.write_text(bundled_playbook_text() + WINDOWS, encoding="utf-8")
+    world.monkeypatch.setenv("OPS_PLAYBOOK", str(playbook))
     open_ = ["incident", "open", "--title", "Checkout failing for card payments", "--severity", "1"]
     assert world.cli(0, *open_, "--impact", "All card payments", "--component", "billing") == 0
     update = ["incident", "update", "1", "--status", "mitigating", "--next", "30m"]
     assert (
-        world.cli(5, *update, "--message", "We rolled back the latest deploy and watch the error rate.") == 0
+        world.cli(5, *update, "--public", "We rolled back the latest deploy and watch the error rate.") == 0
     )
     assert (
         world.cli(6, "incident", "open", "--title", "Jobs delayed", "--severity", "2", "--component", "jobs")
@@ -119,6 +140,16 @@ def test_the_page_reads_well_on_a_phone_and_a_desktop(browser: Browser, site: st
         assert update.first.is_visible()
         billing = page.locator(".components li", has_text="billing")
         assert billing.inner_text().split() == ["billing", "Outage"]
+        auth = page.locator(".components li", has_text="auth")
+        assert auth.inner_text().split() == ["auth", "Under", "maintenance"]
+        section = page.locator("#maintenance")
+        assert section.get_by_role("heading", name="Maintenance", level=2).is_visible()
+        assert [h.inner_text() for h in section.locator("h3").all()] == ["In progress", "Scheduled"]
+        window = section.locator("#maintenance-db-upgrade")
+        assert window.get_by_text("Sign-in may be slow").is_visible()
+        box = window.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= viewport["width"], name
+        section.screenshot(path=str(tmp_path / f"maintenance-{name}.png"))
         # The script added how long ago each UTC time was; the UTC time stays.
         assert page.locator("time + .ago").count() == page.locator("time").count() > 0
         assert page.locator("time").first.inner_text().endswith(" UTC")
@@ -133,9 +164,9 @@ def test_the_page_reads_well_on_a_phone_and_a_desktop(browser: Browser, site: st
         days = page.locator(".history li").first.locator(".day")
         assert days.count() == 90 and days.first.bounding_box()["width"] >= 2
         page.screenshot(path=str(tmp_path / f"index-{name}.png"), full_page=True)
-        page.get_by_role("link", name="Jobs delayed").click()
+        page.get_by_role("link", name="Degraded performance of jobs").click()
         page.wait_for_load_state("load")
-        assert page.get_by_role("heading", level=1).inner_text() == "Jobs delayed"
+        assert page.get_by_role("heading", level=1).inner_text() == "Degraded performance of jobs"
         assert page.get_by_text("The incident is resolved.").is_visible()
         page.screenshot(path=str(tmp_path / f"incident-{name}.png"), full_page=True)
         assert problems == [], problems
@@ -145,13 +176,15 @@ def test_the_page_reads_well_on_a_phone_and_a_desktop(browser: Browser, site: st
         "incident-phone.png",
         "index-desktop.png",
         "index-phone.png",
+        "maintenance-desktop.png",
+        "maintenance-phone.png",
     ]
 
 
 def test_the_page_reads_without_javascript(browser: Browser, site: str) -> None:
     page, problems = open_page(browser, site, java_script_enabled=False, viewport=PHONE)
     text = page.inner_text("main")
-    assert "Major outage" in text and "Checkout failing for card payments" in text
+    assert "Major outage" in text and "Billing unavailable" in text and "DNS provider move" in text
     assert "2026-11-27 10:05 UTC" in text
     assert page.locator(".ago").count() == 0, "without the script, the UTC times alone"
     assert problems == []

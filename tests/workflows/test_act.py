@@ -351,9 +351,11 @@ def test_status_page_workflow_builds_and_deploys_the_site(
         "./feed.xml",
         "./status.json",
         "./style.css",
+        "./maintenance.ics",
+        "./feeds/auth.atom",
         f"./incidents/{incident}.html",
     } <= names
-    assert "Queue stuck" in index and "Degraded performance" in index
+    assert "Queue stuck" not in index and "Degraded performance" in index, "the derived public title"
     assert status["status"] == "degraded"
     assert [i["id"] for i in status["incidents"]] == [incident]
     assert (artifacts / "github-pages" / "deployed").is_file(), done.tail()
