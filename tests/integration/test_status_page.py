@@ -283,10 +283,11 @@ def test_without_a_status_page_nothing_is_published(world: World, tmp_path: Path
     assert world.timeline() == []
 
 
-def test_reading_costs_three_listings_and_one_comment_page_per_incident_with_comments(world: World) -> None:
-    """The list endpoint (never search), each listing one request, whatever the number of issues; and
-    once who the token acts as (only that identity's markers count). An incident whose listing says
-    it has no comment is not read."""
+def test_reading_costs_four_listings_and_one_comment_page_per_incident_with_comments(world: World) -> None:
+    """The list endpoint (never search), each listing one request, whatever the number of issues:
+    the open incidents, those of the history, the postmortems and the open ad hoc maintenance
+    windows; and once who the token acts as (only that identity's markers count). An incident whose
+    listing says it has no comment is not read."""
     for minute, title in enumerate(["A", "B", "C"]):
         assert world.cli(minute, "incident", "open", "--title", title, "--severity", "2") == 0
     world.emulator.add_comment(2, body="looking", user="alice")
@@ -294,7 +295,7 @@ def test_reading_costs_three_listings_and_one_comment_page_per_incident_with_com
     build(world, 10)
     requests = [(r.method, r.path) for r in world.emulator.requests]
     assert sorted(requests) == sorted(
-        [("GET", f"/repos/{REPO}/issues")] * 3
+        [("GET", f"/repos/{REPO}/issues")] * 4
         + [("GET", f"/repos/{REPO}/issues/2/comments")]
         + [("GET", "/user")]
     )
