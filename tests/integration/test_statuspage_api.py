@@ -114,7 +114,7 @@ def test_an_open_sev1_is_critical_its_component_a_major_outage_and_its_update_pu
     open_ = ["incident", "open", "--title", "Checkout failing", "--severity", "1", "--component", "billing"]
     assert world.cli(0, *open_, "--impact", "All card payments") == 0
     update = ["incident", "update", "1", "--status", "mitigating", "--next", "30m"]
-    assert world.cli(5, *update, "--message", "Rolled back the 9:55 deploy") == 0
+    assert world.cli(5, *update, "--public", "Rolled back the 9:55 deploy") == 0
 
     documents = api(world, 10)
     summary = documents["summary.json"]
@@ -123,14 +123,15 @@ def test_an_open_sev1_is_critical_its_component_a_major_outage_and_its_update_pu
     (incident,) = summary["incidents"]
     assert documents["incidents/unresolved.json"]["incidents"] == [incident]
     assert (incident["name"], incident["status"], incident["impact"]) == (
-        "Checkout failing",
+        "Billing unavailable",  # derived from the component: the title stays internal
         "identified",
         "critical",
     )
     assert incident["shortlink"] == "https://octo-org.github.io/backend/incidents/1.html"
     assert [c["name"] for c in incident["components"]] == ["billing"]
     assert incident["resolved_at"] is None and incident["started_at"] == "2026-11-27T10:00:00Z"
-    (posted,) = incident["incident_updates"]
+    posted, opened = incident["incident_updates"]  # newest first
+    assert (opened["status"], opened["display_at"]) == ("investigating", "2026-11-27T10:00:00Z")
     assert posted["status"] == "identified" and posted["display_at"] == "2026-11-27T10:05:00Z"
     assert "Rolled back the 9:55 deploy" in posted["body"] and posted["incident_id"] == incident["id"]
     again = api(world, 20)["incidents.json"]["incidents"][0]
@@ -156,7 +157,7 @@ def test_a_resolved_incident_is_listed_with_its_updates_newest_first_and_nothing
     (incident,) = documents["incidents.json"]["incidents"]
     assert (incident["status"], incident["impact"]) == ("resolved", "major")
     assert incident["resolved_at"] == "2026-11-27T10:45:00Z"
-    assert [u["status"] for u in incident["incident_updates"]] == ["resolved", "identified"]
+    assert [u["status"] for u in incident["incident_updates"]] == ["resolved", "identified", "investigating"]
     assert incident["updated_at"] == incident["incident_updates"][0]["created_at"]
     assert set(statuses(documents["components.json"]).values()) == {"operational"}
 

@@ -53,7 +53,7 @@ def test_each_change_posts_signed_statuspage_payloads_for_the_incident_and_chang
     assert incident["page"]["status_indicator"] == "critical"
     assert incident["page"]["status_description"] == "Major Service Outage"
     assert (incident["incident"]["name"], incident["incident"]["status"]) == (
-        "Checkout failing",
+        "Billing unavailable",
         "investigating",
     )
     assert incident["incident"]["impact"] == "critical"
@@ -63,10 +63,10 @@ def test_each_change_posts_signed_statuspage_payloads_for_the_incident_and_chang
     assert update["component_id"] == component["component"]["id"]
 
     update_args = ["incident", "update", "1", "--status", "mitigating", "--next", "30m"]
-    assert world.cli(5, *update_args, "--message", "Rolled back the 9:55 deploy") == 0
+    assert world.cli(5, *update_args, "--public", "Rolled back the 9:55 deploy") == 0
     (status,) = verified(receiver)[2:]
     assert status["incident"]["status"] == "identified"
-    (posted,) = status["incident"]["incident_updates"]
+    posted, _opened = status["incident"]["incident_updates"]  # newest first
     assert "Rolled back the 9:55 deploy" in posted["body"] and posted["status"] == "identified"
 
     resolve = ["incident", "resolve", "1", "--force", "--reason", "smoke runner down"]
