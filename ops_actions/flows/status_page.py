@@ -2,9 +2,10 @@
 that tells the run changing an incident to publish the page.
 
 Reading costs a flat number of listings (incidents updated within the history, the open ones,
-postmortems), never the search API, plus the comments of each incident shown, read as
-:mod:`ops_actions.flows.timelines` reads them: with the timeline memory, nothing for an incident
-unchanged since it was remembered and one ``since=`` listing for one that changed. Only the tool's
+postmortems, the open ad hoc maintenance windows), never the search API, plus the comments of each
+incident shown, read as :mod:`ops_actions.flows.timelines` reads them: with the timeline memory,
+nothing for an incident unchanged since it was remembered and one ``since=`` listing for one that
+changed. Only the tool's
 own comments are read for updates, and a postmortem counts only when the tool opened it. The
 files are rendered and checked (``status.json`` against its schema) before anything is written.
 

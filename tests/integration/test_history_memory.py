@@ -83,5 +83,6 @@ def test_page_build_holds_one_list_page_of_issues_at_most(
         assert run(["status-page", "build", "--out", str(tmp_path / "site")]) == 0
     pages = sorted((tmp_path / "site" / "incidents").glob("*.html"))
     assert len(pages) == HISTORY
-    assert len(counts) == 1 + 1 + 5  # postmortems, the open incidents, the window's five pages
+    # postmortems, the open incidents, the open ad hoc maintenance windows, the window's five pages
+    assert len(counts) == 1 + 1 + 1 + 5
     assert max(counts) <= PAGE_SIZE + 1, counts  # the page being read, and the issue in hand

@@ -45,8 +45,8 @@ def test_a_page_of_two_services_groups_levels_components_and_history_by_service(
 
     site = build(world, 40)
     listings = [r for r in world.emulator.requests if r.method == "GET" and r.path == f"/repos/{REPO}/issues"]
-    assert len(listings) == 3, "one listing of each kind for every service"
-    assert {r.query.get("labels") for r in listings} == {"incident", "postmortem"}
+    assert len(listings) == 4, "one listing of each kind for every service"
+    assert {r.query.get("labels") for r in listings} == {"incident", "postmortem", "maintenance"}
     text = site.text()
     assert text.split(" Open incidents ", 1)[0].endswith(
         "Major outage 1 open incident. Services "
@@ -147,7 +147,7 @@ def test_one_services_page_lists_that_services_label_alone(services: World) -> N
     out = world.tmp_path / "worker-site"
     assert world.cli(5, "status-page", "build", "--service", "worker", "--out", str(out)) == 0
     listed = {r.query.get("labels") for r in world.emulator.requests if r.path == f"/repos/{REPO}/issues"}
-    assert listed == {"incident,service:worker", "postmortem"}
+    assert listed == {"incident,service:worker", "postmortem", "maintenance"}
     site = Site(out)
     assert [i["id"] for i in site.status["incidents"]] == [2] and site.status["status"] == "degraded"
     assert site.status["service"] == {"id": "worker", "name": "Job worker"} and "services" not in site.status
