@@ -165,10 +165,6 @@ def shown_windows(windows: Sequence[MaintenanceWindow], now: datetime) -> tuple[
     return tuple(sorted((w for w in windows if w.end >= start), key=lambda w: (w.start, w.id)))
 
 
-def covers(window: MaintenanceWindow, component: str) -> bool:
-    return window.covers(component)
-
-
 def build_page(
     playbook: Playbook,
     incidents: Sequence[PublicIncident],
@@ -192,7 +188,7 @@ def build_page(
         names: Sequence[str],
         reaches: Reach,
         chosen_windows: Sequence[MaintenanceWindow],
-        covering: Covers = covers,
+        covering: Covers = MaintenanceWindow.covers,
     ) -> Page:
         return _page(
             view,
