@@ -20,7 +20,7 @@ import itertools
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -81,7 +81,7 @@ def play(scenario: Scenario, playbook: Playbook, *, playbook_file: Path, workdir
     with (
         emulated_github(playbook) as (emulator, _),
         SandboxBackend(admin_token=DEMO_TOKEN, clock=emulator.now) as backend,
-        _inside(workdir),
+        contextlib.chdir(workdir),  # relative paths a run writes land there
     ):
         for login, role in scenario.people.items():
             emulator.set_permission(login, role)
@@ -92,17 +92,6 @@ def play(scenario: Scenario, playbook: Playbook, *, playbook_file: Path, workdir
         played.dispatches.update(roles.get(file, file) for file in sent)
         played.notifications.update(name for name, _ in backend.hooks)
     return played
-
-
-@contextlib.contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    """Work in ``folder`` (relative paths a run writes land there), then go back."""
-    before = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 class _Stage:
