@@ -62,11 +62,17 @@ def followed(playbook: Playbook, state: IncidentState) -> list[str]:
     return list(dict.fromkeys(playbook.rule(r).cause for r in fired if r in names))
 
 
+def rule_components(playbook: Playbook, rule_id: str) -> tuple[str, ...]:
+    """A rule's components: its branch's (none for a rule of no branch)."""
+    branch = playbook.rule(rule_id).branch
+    return playbook.branch(branch).components if branch else ()
+
+
 def cause_components(playbook: Playbook, causes: Sequence[str]) -> list[str]:
     """The components of the branches the causes' rules point to."""
-    branches = {rule.branch for rule in playbook.rules if rule.cause in causes and rule.branch}
-    found = {c for branch in playbook.decision_tree if branch.id in branches for c in branch.components}
-    return sorted(found)
+    return sorted(
+        {c for rule in playbook.rules if rule.cause in causes for c in rule_components(playbook, rule.id)}
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
+from ops_actions.incident.causes import rule_components
 from ops_actions.incident.clock import iso
 from ops_actions.incident.slash_registry import FREEZE_FLAG
 from ops_actions.incident.state import IncidentState
@@ -135,12 +136,6 @@ def request_words(body: str) -> list[str]:
     reason = answer("Reason").split()
     words += ["reason:", *reason] if reason else []
     return [*words, FREEZE_FLAG] if _FREEZE_TICKED.search(answer("Deploys")) else words
-
-
-def rule_components(playbook: Playbook, rule_id: str) -> tuple[str, ...]:
-    """A rule's components: its branch's (none for a rule of no branch)."""
-    branch = playbook.rule(rule_id).branch
-    return playbook.branch(branch).components if branch else ()
 
 
 def held_causes(
